@@ -1,0 +1,71 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each; the schema version lives in
+ * SQLite's `user_version`. Append new migrations; never edit one that has shipped.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'users, items, event types, events, meta',
+    sql: `
+      CREATE TABLE users (
+        idx INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        attributes TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE items (
+        idx INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        title TEXT,
+        genres TEXT,
+        tags TEXT,
+        attributes TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE event_types (
+        code INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+      );
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        user_idx INTEGER NOT NULL REFERENCES users(idx),
+        item_idx INTEGER NOT NULL REFERENCES items(idx),
+        type INTEGER NOT NULL REFERENCES event_types(code),
+        value REAL NOT NULL,
+        ts INTEGER NOT NULL,
+        ingested_at INTEGER NOT NULL
+      );
+      CREATE INDEX events_user_ts ON events(user_idx, ts);
+      CREATE INDEX events_item_ts ON events(item_idx, ts);
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value BLOB NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+  if (current > latest) {
+    throw new Error(`database schema version ${current} is newer than this reco (${latest}); upgrade reco`);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return latest;
+}

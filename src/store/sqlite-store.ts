@@ -1,0 +1,434 @@
+/**
+ * The embedded default store: SQLite through better-sqlite3 (v12), WAL mode, schema from ./migrations.ts.
+ * Dense indices are the tables' integer primary keys (0-based), kept in memory as id -> index maps.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { InputError, RecoError } from '../errors.js';
+import {
+  BUILTIN_EVENT_TYPES,
+  type EventLog,
+  type EventRecord,
+  type ItemRecord,
+  type UserRecord,
+} from '../types.js';
+import { migrate } from './migrations.js';
+import type { EventColumns, InsertEventsOptions, Store, StoreCounts, StoredEvent } from './store.js';
+
+const PROGRESS_EVERY = 8192;
+
+interface ItemRow {
+  idx: number;
+  id: string;
+  title: string | null;
+  genres: string | null;
+  tags: string | null;
+  attributes: string | null;
+  created_at: number;
+}
+
+interface UserRow {
+  idx: number;
+  id: string;
+  attributes: string | null;
+  created_at: number;
+}
+
+const parseJson = <T>(s: string | null): T | undefined => (s === null ? undefined : (JSON.parse(s) as T));
+
+function itemFromRow(r: ItemRow): ItemRecord {
+  const item: ItemRecord = { id: r.id, createdAt: r.created_at };
+  if (r.title !== null) item.title = r.title;
+  const genres = parseJson<string[]>(r.genres);
+  if (genres) item.genres = genres;
+  const tags = parseJson<string[]>(r.tags);
+  if (tags) item.tags = tags;
+  const attributes = parseJson<Record<string, unknown>>(r.attributes);
+  if (attributes) item.attributes = attributes;
+  return item;
+}
+
+function userFromRow(r: UserRow): UserRecord {
+  const user: UserRecord = { id: r.id, createdAt: r.created_at };
+  const attributes = parseJson<Record<string, unknown>>(r.attributes);
+  if (attributes) user.attributes = attributes;
+  return user;
+}
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly userIdx = new Map<string, number>();
+  private readonly itemIdx = new Map<string, number>();
+  private userIdList: string[] = [];
+  private itemIdList: string[] = [];
+  private readonly typeCodes = new Map<string, number>();
+  private typeNameList: string[] = [];
+  private asyncTxActive = false;
+
+  private readonly stmt: {
+    insertUser: Database.Statement;
+    updateUser: Database.Statement;
+    insertItem: Database.Statement;
+    updateItem: Database.Statement;
+    insertEvent: Database.Statement;
+    insertType: Database.Statement;
+    getMeta: Database.Statement;
+    setMeta: Database.Statement;
+  };
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+    } catch (err) {
+      throw new RecoError(`cannot open database ${path}: ${(err as Error).message}`);
+    }
+    // WAL with synchronous=NORMAL loses nothing on a process crash (SIGKILL); FULL also survives power loss.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = OFF');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
+    migrate(this.db);
+    this.stmt = {
+      insertUser: this.db.prepare('INSERT INTO users (idx, id, attributes, created_at) VALUES (?, ?, ?, ?)'),
+      updateUser: this.db.prepare('UPDATE users SET attributes = coalesce(?, attributes) WHERE idx = ?'),
+      insertItem: this.db.prepare(
+        'INSERT INTO items (idx, id, title, genres, tags, attributes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      updateItem: this.db.prepare(
+        `UPDATE items SET title = coalesce(?, title), genres = coalesce(?, genres), tags = coalesce(?, tags),
+         attributes = coalesce(?, attributes), created_at = coalesce(?, created_at) WHERE idx = ?`,
+      ),
+      insertEvent: this.db.prepare(
+        'INSERT INTO events (user_idx, item_idx, type, value, ts, ingested_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      insertType: this.db.prepare('INSERT INTO event_types (code, name) VALUES (?, ?)'),
+      getMeta: this.db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: this.db.prepare(
+        'INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ),
+    };
+    this.loadMaps();
+    this.transaction(() => {
+      for (const name of BUILTIN_EVENT_TYPES) this.eventTypeCode(name);
+    });
+  }
+
+  private loadMaps(): void {
+    this.userIdList = (this.db.prepare('SELECT id FROM users ORDER BY idx').pluck().all() as string[]) ?? [];
+    this.itemIdList = (this.db.prepare('SELECT id FROM items ORDER BY idx').pluck().all() as string[]) ?? [];
+    this.userIdx.clear();
+    this.itemIdx.clear();
+    this.userIdList.forEach((id, i) => this.userIdx.set(id, i));
+    this.itemIdList.forEach((id, i) => this.itemIdx.set(id, i));
+    const types = this.db.prepare('SELECT code, name FROM event_types ORDER BY code').all() as {
+      code: number;
+      name: string;
+    }[];
+    this.typeCodes.clear();
+    this.typeNameList = [];
+    for (const t of types) {
+      this.typeCodes.set(t.name, t.code);
+      this.typeNameList[t.code] = t.name;
+    }
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      this.loadMaps(); // forget ids created inside the rolled-back transaction
+      throw err;
+    }
+  }
+
+  async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.asyncTxActive || this.db.inTransaction)
+      throw new RecoError('another transaction is already running');
+    this.asyncTxActive = true;
+    this.db.exec('BEGIN');
+    try {
+      const result = await fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.loadMaps();
+      throw err;
+    } finally {
+      this.asyncTxActive = false;
+    }
+  }
+
+  counts(): StoreCounts {
+    const events = this.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    return { users: this.userIdList.length, items: this.itemIdList.length, events };
+  }
+
+  private ensureUser(id: string, createdAt: number, attributes: string | null): number {
+    let idx = this.userIdx.get(id);
+    if (idx === undefined) {
+      idx = this.userIdList.length;
+      this.stmt.insertUser.run(idx, id, attributes, createdAt);
+      this.userIdx.set(id, idx);
+      this.userIdList.push(id);
+    }
+    return idx;
+  }
+
+  upsertUsers(users: Iterable<UserRecord>): number {
+    return this.transaction(() => {
+      let n = 0;
+      const now = Date.now();
+      for (const u of users) {
+        const attributes = u.attributes === undefined ? null : JSON.stringify(u.attributes);
+        const existing = this.userIdx.get(u.id);
+        if (existing === undefined) this.ensureUser(u.id, u.createdAt ?? now, attributes);
+        else this.stmt.updateUser.run(attributes, existing);
+        n++;
+      }
+      return n;
+    });
+  }
+
+  private ensureItem(id: string, createdAt: number): number {
+    let idx = this.itemIdx.get(id);
+    if (idx === undefined) {
+      idx = this.itemIdList.length;
+      this.stmt.insertItem.run(idx, id, null, null, null, null, createdAt);
+      this.itemIdx.set(id, idx);
+      this.itemIdList.push(id);
+    }
+    return idx;
+  }
+
+  upsertItems(items: Iterable<ItemRecord>): number {
+    return this.transaction(() => {
+      let n = 0;
+      const now = Date.now();
+      for (const it of items) {
+        const title = it.title ?? null;
+        const genres = it.genres === undefined ? null : JSON.stringify(it.genres);
+        const tags = it.tags === undefined ? null : JSON.stringify(it.tags);
+        const attributes = it.attributes === undefined ? null : JSON.stringify(it.attributes);
+        const existing = this.itemIdx.get(it.id);
+        if (existing === undefined) {
+          const idx = this.itemIdList.length;
+          this.stmt.insertItem.run(idx, it.id, title, genres, tags, attributes, it.createdAt ?? now);
+          this.itemIdx.set(it.id, idx);
+          this.itemIdList.push(it.id);
+        } else {
+          this.stmt.updateItem.run(title, genres, tags, attributes, it.createdAt ?? null, existing);
+        }
+        n++;
+      }
+      return n;
+    });
+  }
+
+  insertEvents(events: Iterable<EventRecord>, options: InsertEventsOptions = {}): number {
+    const createUsers = options.createUsers ?? true;
+    const createItems = options.createItems ?? true;
+    return this.transaction(() => {
+      const ingestedAt = Date.now();
+      const insert = this.stmt.insertEvent;
+      let n = 0;
+      for (const e of events) {
+        let u = this.userIdx.get(e.user);
+        if (u === undefined) {
+          if (!createUsers) throw new InputError(`unknown user "${e.user}"`);
+          u = this.ensureUser(e.user, e.timestamp, null);
+        }
+        let i = this.itemIdx.get(e.item);
+        if (i === undefined) {
+          if (!createItems) throw new InputError(`unknown item "${e.item}"`);
+          i = this.ensureItem(e.item, e.timestamp);
+        }
+        insert.run(u, i, this.eventTypeCode(e.type), e.value ?? 1, Math.round(e.timestamp), ingestedAt);
+        if (++n % PROGRESS_EVERY === 0) options.onProgress?.(n);
+      }
+      options.onProgress?.(n);
+      return n;
+    });
+  }
+
+  insertEventColumns(ev: EventColumns, options: Pick<InsertEventsOptions, 'onProgress'> = {}): number {
+    const nUsers = this.userIdList.length;
+    const nItems = this.itemIdList.length;
+    return this.transaction(() => {
+      const ingestedAt = Date.now();
+      const insert = this.stmt.insertEvent;
+      for (let k = 0; k < ev.length; k++) {
+        const u = ev.user[k]!;
+        const i = ev.item[k]!;
+        if (u < 0 || u >= nUsers)
+          throw new RecoError(`event ${k}: user index ${u} out of range 0..${nUsers - 1}`);
+        if (i < 0 || i >= nItems)
+          throw new RecoError(`event ${k}: item index ${i} out of range 0..${nItems - 1}`);
+        insert.run(u, i, ev.type[k]!, ev.value[k]!, Math.round(ev.timestamp[k]!), ingestedAt);
+        if ((k + 1) % PROGRESS_EVERY === 0) options.onProgress?.(k + 1);
+      }
+      options.onProgress?.(ev.length);
+      return ev.length;
+    });
+  }
+
+  eventTypeCode(name: string): number {
+    let code = this.typeCodes.get(name);
+    if (code === undefined) {
+      if (name.length === 0) throw new InputError('empty event type');
+      code = this.typeNameList.length;
+      if (code > 255) throw new InputError(`too many event types (256 at most): cannot add "${name}"`);
+      this.transaction(() => this.stmt.insertType.run(code, name));
+      this.typeCodes.set(name, code);
+      this.typeNameList[code] = name;
+    }
+    return code;
+  }
+
+  eventTypeNames(): string[] {
+    return this.typeNameList.slice();
+  }
+
+  userIndex(id: string): number | undefined {
+    return this.userIdx.get(id);
+  }
+  itemIndex(id: string): number | undefined {
+    return this.itemIdx.get(id);
+  }
+  userIds(): string[] {
+    return this.userIdList.slice();
+  }
+  itemIds(): string[] {
+    return this.itemIdList.slice();
+  }
+
+  getUser(id: string): UserRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return r && userFromRow(r);
+  }
+  getItem(id: string): ItemRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+    return r && itemFromRow(r);
+  }
+  listItems(): ItemRecord[] {
+    return (this.db.prepare('SELECT * FROM items ORDER BY idx').all() as ItemRow[]).map(itemFromRow);
+  }
+  listUsers(): UserRecord[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY idx').all() as UserRow[]).map(userFromRow);
+  }
+
+  loadEventLog(options: { until?: number } = {}): EventLog {
+    const where = options.until === undefined ? '' : 'WHERE ts < ?';
+    const params = options.until === undefined ? [] : [options.until];
+    const n = this.db
+      .prepare(`SELECT count(*) FROM events ${where}`)
+      .pluck()
+      .get(...params) as number;
+    const user = new Int32Array(n);
+    const item = new Int32Array(n);
+    const type = new Uint8Array(n);
+    const value = new Float32Array(n);
+    const timestamp = new Float64Array(n);
+    let k = 0;
+    let sorted = true;
+    const rows = this.db
+      .prepare(`SELECT user_idx, item_idx, type, value, ts FROM events ${where} ORDER BY id`)
+      .raw()
+      .iterate(...params) as IterableIterator<[number, number, number, number, number]>;
+    for (const r of rows) {
+      if (k >= n) break;
+      user[k] = r[0];
+      item[k] = r[1];
+      type[k] = r[2];
+      value[k] = r[3];
+      timestamp[k] = r[4];
+      if (k > 0 && r[4] < timestamp[k - 1]!) sorted = false;
+      k++;
+    }
+    const log: EventLog = {
+      userIds: this.userIds(),
+      itemIds: this.itemIds(),
+      typeNames: this.eventTypeNames(),
+      user,
+      item,
+      type,
+      value,
+      timestamp,
+      length: k,
+    };
+    return sorted ? log : sortEventLogByTime(log);
+  }
+
+  userEvents(userId: string, limit = 100): StoredEvent[] {
+    const u = this.userIdx.get(userId);
+    if (u === undefined) return [];
+    const rows = this.db
+      .prepare(
+        'SELECT item_idx, type, value, ts, ingested_at FROM events WHERE user_idx = ? ORDER BY ts DESC, id DESC LIMIT ?',
+      )
+      .raw()
+      .all(u, limit) as [number, number, number, number, number][];
+    return rows.map((r) => ({
+      user: userId,
+      item: this.itemIdList[r[0]]!,
+      type: this.typeNameList[r[1]]!,
+      value: r[2],
+      timestamp: r[3],
+      ingestedAt: r[4],
+    }));
+  }
+
+  *iterateEvents(): IterableIterator<StoredEvent> {
+    const rows = this.db
+      .prepare('SELECT user_idx, item_idx, type, value, ts, ingested_at FROM events ORDER BY ts, id')
+      .raw()
+      .iterate() as IterableIterator<[number, number, number, number, number, number]>;
+    for (const r of rows) {
+      yield {
+        user: this.userIdList[r[0]]!,
+        item: this.itemIdList[r[1]]!,
+        type: this.typeNameList[r[2]]!,
+        value: r[3],
+        timestamp: r[4],
+        ingestedAt: r[5],
+      };
+    }
+  }
+
+  getMeta(key: string): Buffer | undefined {
+    const v = this.stmt.getMeta.pluck().get(key) as Buffer | string | undefined;
+    return v === undefined ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(v);
+  }
+
+  setMeta(key: string, value: Buffer | string): void {
+    this.stmt.setMeta.run(key, typeof value === 'string' ? Buffer.from(value) : value, Date.now());
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** A copy of the log sorted by timestamp (stable: ties keep insertion order). */
+export function sortEventLogByTime(log: EventLog): EventLog {
+  const order = new Int32Array(log.length);
+  for (let k = 0; k < log.length; k++) order[k] = k;
+  const ts = log.timestamp;
+  order.sort((a, b) => ts[a]! - ts[b]! || a - b);
+  const pick = <A extends Int32Array | Uint8Array | Float32Array | Float64Array>(src: A, dst: A): A => {
+    for (let k = 0; k < order.length; k++) dst[k] = src[order[k]!]!;
+    return dst;
+  };
+  return {
+    ...log,
+    user: pick(log.user, new Int32Array(log.length)),
+    item: pick(log.item, new Int32Array(log.length)),
+    type: pick(log.type, new Uint8Array(log.length)),
+    value: pick(log.value, new Float32Array(log.length)),
+    timestamp: pick(log.timestamp, new Float64Array(log.length)),
+  };
+}

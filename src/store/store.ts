@@ -1,0 +1,91 @@
+/**
+ * The store interface every caller uses. SQLite (./sqlite-store.ts) is the embedded default; a server
+ * database can implement the same interface later without touching callers.
+ *
+ * Users and items have external string ids and dense integer indices (0..n-1, in order of creation),
+ * which the algorithms use. Timestamps are milliseconds since the epoch.
+ */
+import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
+
+export interface StoreCounts {
+  users: number;
+  items: number;
+  events: number;
+}
+
+/** One stored event, with external ids. */
+export interface StoredEvent {
+  user: string;
+  item: string;
+  type: string;
+  value: number;
+  timestamp: number;
+  ingestedAt: number;
+}
+
+/** Events given by dense index, columnar (the simulator's bulk path). */
+export interface EventColumns {
+  user: Int32Array;
+  item: Int32Array;
+  /** Codes from `eventTypeCode`. */
+  type: Uint8Array;
+  value: Float32Array;
+  timestamp: Float64Array;
+  length: number;
+}
+
+export interface InsertEventsOptions {
+  /** Create users that do not exist yet (default true). */
+  createUsers?: boolean;
+  /** Create items that do not exist yet (default true); when false an unknown item throws. */
+  createItems?: boolean;
+  /** Called every few thousand rows with the number inserted so far. */
+  onProgress?: (done: number) => void;
+}
+
+export interface Store {
+  readonly path: string;
+
+  /** Runs fn in one transaction: all of it is written, or none. Nested calls join the outer one. */
+  transaction<T>(fn: () => T): T;
+  /** The same for async work (streamed imports). Only one may run at a time. */
+  transactionAsync<T>(fn: () => Promise<T>): Promise<T>;
+
+  counts(): StoreCounts;
+
+  /** Inserts or updates users; returns the number written. */
+  upsertUsers(users: Iterable<UserRecord>): number;
+  upsertItems(items: Iterable<ItemRecord>): number;
+  /** Inserts events by external id; returns the number inserted. */
+  insertEvents(events: Iterable<EventRecord>, options?: InsertEventsOptions): number;
+  /** Bulk insert by dense index (users and items must exist). */
+  insertEventColumns(events: EventColumns, options?: Pick<InsertEventsOptions, 'onProgress'>): number;
+
+  /** The code of an event type, created on first use. */
+  eventTypeCode(name: string): number;
+  eventTypeNames(): string[];
+
+  userIndex(id: string): number | undefined;
+  itemIndex(id: string): number | undefined;
+  /** External ids in dense-index order. */
+  userIds(): string[];
+  itemIds(): string[];
+  getUser(id: string): UserRecord | undefined;
+  getItem(id: string): ItemRecord | undefined;
+  /** All items in dense-index order. */
+  listItems(): ItemRecord[];
+  listUsers(): UserRecord[];
+
+  /** All events (or those before `until`), columnar, sorted by timestamp. */
+  loadEventLog(options?: { until?: number }): EventLog;
+  /** A user's events, newest first. */
+  userEvents(userId: string, limit?: number): StoredEvent[];
+  /** Streams every event in time order (export). */
+  iterateEvents(): IterableIterator<StoredEvent>;
+
+  /** Small named blobs stored beside the data (world parameters, model manifests). */
+  getMeta(key: string): Buffer | undefined;
+  setMeta(key: string, value: Buffer | string): void;
+
+  close(): void;
+}
