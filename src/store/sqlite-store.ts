@@ -121,8 +121,8 @@ export class SqliteStore implements Store {
     this.itemIdList = (this.db.prepare('SELECT id FROM items ORDER BY idx').pluck().all() as string[]) ?? [];
     this.userIdx.clear();
     this.itemIdx.clear();
-    this.userIdList.forEach((id, i) => this.userIdx.set(id, i));
-    this.itemIdList.forEach((id, i) => this.itemIdx.set(id, i));
+    for (let i = 0; i < this.userIdList.length; i++) this.userIdx.set(this.userIdList[i]!, i);
+    for (let i = 0; i < this.itemIdList.length; i++) this.itemIdx.set(this.itemIdList[i]!, i);
     const types = this.db.prepare('SELECT code, name FROM event_types ORDER BY code').all() as {
       code: number;
       name: string;
