@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import { importEventsFile, parseColumnList } from '../../data/import/events-file.js';
+import { importItemsFile } from '../../data/import/items-file.js';
+import { importMovieLens } from '../../data/import/movielens.js';
+import { openStore } from '../../store/open.js';
+import { action, globals } from '../context.js';
+import { startProgress } from '../progress.js';
+
+export function register(program: Command): void {
+  const imp = program
+    .command('import')
+    .description('import data into the store (one transaction per file: all rows or none)');
+
+  imp
+    .command('movielens')
+    .description(
+      'MovieLens 100K (u.data, u.item, u.user) or ml-latest-small / ml-25m (ratings.csv, movies.csv, tags.csv)',
+    )
+    .argument('<dir>', 'the MovieLens folder')
+    .action(
+      action(async (dir: string, _opts: unknown, cmd: Command) => {
+        const g = globals(cmd);
+        const store = openStore(g.db);
+        const progress = startProgress({
+          label: 'import movielens',
+          total: 100_000,
+          unit: 'ratings',
+          quiet: g.quiet,
+        });
+        try {
+          const s = await importMovieLens(store, dir, { onProgress: (n) => progress.update(n) });
+          progress.done(
+            `imported MovieLens (${s.layout}) into ${g.db}: ${s.users} users, ${s.items} items, ${s.ratings} ratings${s.tags ? `, ${s.tags} tags` : ''}`,
+          );
+        } finally {
+          store.close();
+        }
+      }),
+    );
+
+  imp
+    .command('events')
+    .description('interaction events from CSV/TSV (header with user,item[,rating|value][,timestamp][,type])')
+    .argument('<file>', 'CSV or TSV file')
+    .option('--columns <list>', 'column order for a file without a header, e.g. user,item,rating,timestamp')
+    .option('--delimiter <char>', 'field separator (detected when absent)')
+    .option('--type <name>', 'event type for rows without a type or rating column', 'view')
+    .action(
+      action(
+        async (file: string, opts: { columns?: string; delimiter?: string; type: string }, cmd: Command) => {
+          const g = globals(cmd);
+          const columns = opts.columns ? parseColumnList(opts.columns) : undefined;
+          const store = openStore(g.db);
+          const progress = startProgress({
+            label: 'import events',
+            total: 0,
+            unit: 'events',
+            quiet: g.quiet,
+          });
+          try {
+            const s = await importEventsFile(store, file, {
+              columns,
+              delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter,
+              defaultType: opts.type,
+              onProgress: (n) => progress.update(n),
+            });
+            progress.done(
+              `imported ${s.rows} events from ${file} into ${g.db} (${s.users} new users, ${s.items} new items)`,
+            );
+          } finally {
+            store.close();
+          }
+        },
+      ),
+    );
+
+  imp
+    .command('items')
+    .description(
+      'item metadata from CSV/TSV with a header (id, title, genres, tags, created_at, other attributes)',
+    )
+    .argument('<file>', 'CSV or TSV file')
+    .option('--delimiter <char>', 'field separator (detected when absent)')
+    .action(
+      action(async (file: string, opts: { delimiter?: string }, cmd: Command) => {
+        const g = globals(cmd);
+        const store = openStore(g.db);
+        const progress = startProgress({ label: 'import items', total: 0, unit: 'items', quiet: g.quiet });
+        try {
+          const s = await importItemsFile(store, file, {
+            delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter,
+            onProgress: (n) => progress.update(n),
+          });
+          progress.done(`imported ${s.rows} items from ${file} into ${g.db}`);
+        } finally {
+          store.close();
+        }
+      }),
+    );
+}

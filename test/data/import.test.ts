@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { exportEventsCsv } from '../../src/data/export.js';
+import { importEventsFile, parseColumnList } from '../../src/data/import/events-file.js';
+import { importItemsFile } from '../../src/data/import/items-file.js';
+import { importMovieLens } from '../../src/data/import/movielens.js';
+import { InputError } from '../../src/errors.js';
+import { openStore } from '../../src/store/open.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'reco-import-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const file = (name: string, content: string | Buffer) => {
+  const p = join(dir, `${n++}-${name}`);
+  writeFileSync(p, content);
+  return p;
+};
+const freshStore = () => openStore(join(dir, `s${n++}.db`));
+
+/** Asserts an InputError whose message names the given fragments (file, line, column ...). */
+async function rejectsWith(p: Promise<unknown>, ...fragments: (string | RegExp)[]) {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof InputError, `expected InputError, got ${String(err)}`);
+    for (const f of fragments) {
+      if (typeof f === 'string') assert.ok(err.message.includes(f), `"${err.message}" should include "${f}"`);
+      else assert.match(err.message, f);
+    }
+    return true;
+  });
+}
+
+test('MovieLens 100K layout: latin-1 titles, genres from flags, users, ratings in seconds', async () => {
+  const ml = join(dir, 'ml100k');
+  mkdirSync(ml);
+  writeFileSync(join(ml, 'u.genre'), 'unknown|0\nAction|1\nComedy|2\n\n');
+  writeFileSync(
+    join(ml, 'u.item'),
+    Buffer.from('1|Toy Story (1995)|01-Jan-1995||http://x|0|0|1\n2|Amélie (2001)|05-Oct-2001||http://y|0|1|1\n', 'latin1'),
+  );
+  writeFileSync(join(ml, 'u.user'), '1|24|M|technician|85711\n2|53|F|other|94043\n');
+  writeFileSync(join(ml, 'u.data'), '1\t2\t5\t881250949\n2\t1\t3\t891717742\n1\t1\t4\t878887116\n');
+  const store = freshStore();
+  const s = await importMovieLens(store, ml);
+  assert.deepEqual([s.layout, s.users, s.items, s.ratings], ['100k', 2, 2, 3]);
+  const amelie = store.getItem('2')!;
+  assert.equal(amelie.title, 'Amélie (2001)');
+  assert.deepEqual(amelie.genres, ['Action', 'Comedy']);
+  assert.equal(amelie.createdAt, Date.UTC(2001, 9, 5));
+  assert.equal(store.getUser('2')?.attributes?.occupation, 'other');
+  const log = store.loadEventLog();
+  assert.deepEqual(Array.from(log.timestamp), [878887116000, 881250949000, 891717742000]);
+  assert.deepEqual(Array.from(log.value), [4, 5, 3]);
+  store.close();
+});
+
+test('MovieLens CSV layout: year from the title, |-genres, tags gathered onto items', async () => {
+  const ml = join(dir, 'mlsmall');
+  mkdirSync(ml);
+  writeFileSync(join(ml, 'movies.csv'), 'movieId,title,genres\n10,"Heat, The (1995)",Action|Crime\n11,Nothing,(no genres listed)\n');
+  writeFileSync(join(ml, 'ratings.csv'), 'userId,movieId,rating,timestamp\n1,10,4.5,964982703\n1,11,3.0,964981247\n');
+  writeFileSync(join(ml, 'tags.csv'), 'userId,movieId,tag,timestamp\n1,10,Heist,1445714994\n2,10,heist,1445714995\n');
+  const store = freshStore();
+  const s = await importMovieLens(store, ml);
+  assert.deepEqual([s.layout, s.users, s.items, s.ratings, s.tags], ['csv', 1, 2, 2, 2]);
+  const heat = store.getItem('10')!;
+  assert.equal(heat.title, 'Heat, The (1995)');
+  assert.deepEqual(heat.genres, ['Action', 'Crime']);
+  assert.deepEqual(heat.tags, ['heist']);
+  assert.equal(heat.attributes?.year, 1995);
+  assert.deepEqual(store.getItem('11')?.genres, []);
+  store.close();
+});
+
+test('a MovieLens rating for an unknown movie fails and imports nothing', async () => {
+  const ml = join(dir, 'mlbad');
+  mkdirSync(ml);
+  writeFileSync(join(ml, 'movies.csv'), 'movieId,title,genres\n10,Heat (1995),Action\n');
+  writeFileSync(join(ml, 'ratings.csv'), 'userId,movieId,rating,timestamp\n1,10,4,964982703\n1,99,3,964981247\n');
+  const store = freshStore();
+  await rejectsWith(importMovieLens(store, ml), 'unknown item "99"');
+  assert.deepEqual(store.counts(), { users: 0, items: 0, events: 0 });
+  store.close();
+});
+
+test('events with a header: aliases, ISO and second timestamps, type column', async () => {
+  const store = freshStore();
+  const p = file(
+    'ev.csv',
+    'user_id,movie_id,type,value,timestamp\nu1,"i,1",click,1,2026-11-26T10:00:00Z\nu2,i2,purchase,2.5,1764151200\n',
+  );
+  const s = await importEventsFile(store, p);
+  assert.deepEqual([s.rows, s.users, s.items], [2, 2, 2]);
+  const log = store.loadEventLog();
+  assert.equal(log.itemIds[log.item[1]!], 'i,1');
+  assert.equal(log.typeNames[log.type[1]!], 'click');
+  assert.equal(log.timestamp[1], Date.UTC(2026, 10, 26, 10));
+  assert.equal(log.timestamp[0], 1764151200000);
+  assert.equal(log.value[0], 2.5);
+  store.close();
+});
+
+test('events without a header take --columns in any order; TSV is detected', async () => {
+  const store = freshStore();
+  const p = file('ev.tsv', '5\t1000\tu7\ti3\n3\t2000\tu8\ti3\n');
+  await importEventsFile(store, p, { columns: parseColumnList('rating,timestamp,user,item') });
+  const log = store.loadEventLog();
+  assert.deepEqual(Array.from(log.value), [5, 3]);
+  assert.deepEqual(Array.from(log.timestamp), [1_000_000, 2_000_000]);
+  assert.equal(log.typeNames[log.type[0]!], 'rating');
+  store.close();
+});
+
+test('bad event files name the file, line and column, and import nothing', async () => {
+  const store = freshStore();
+  const cases: [string, string | Buffer, (string | RegExp)[]][] = [
+    ['rating.csv', 'user,item,rating\nu1,i1,4\nu2,i2,great\n', ['line 3', 'column rating', 'not a number: "great"']],
+    ['count.csv', 'user,item,rating\nu1,i1,4\nu2,i2\n', ['line 3', 'expected 3 fields, found 2']],
+    ['quote.csv', 'user,item\nu1,i1\nu2,"i2\n', ['malformed CSV', /line \d/]],
+    ['empty.csv', '', ['the file is empty']],
+    ['header-only.csv', 'user,item\n', ['no events after the header']],
+    ['noitem.csv', 'user,thing\nu1,x\n', ['line 1', 'no "item" column']],
+    ['time.csv', 'user,item,timestamp\nu1,i1,yesterday\n', ['line 2', 'column timestamp', 'not a timestamp']],
+    ['latin1.csv', Buffer.concat([Buffer.from('user,item\nu1,i1\nu2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]), ['line 3', 'not valid UTF-8']],
+    ['blank.csv', 'user,item\nu1,\n', ['line 2', 'column item', 'empty value']],
+  ];
+  for (const [name, content, fragments] of cases) {
+    const p = file(name, content);
+    await rejectsWith(importEventsFile(store, p), p, ...fragments);
+  }
+  assert.deepEqual(store.counts(), { users: 0, items: 0, events: 0 });
+  await rejectsWith(importEventsFile(store, join(dir, 'missing.csv')), 'no such file');
+  store.close();
+});
+
+test('items: attributes keep their types; a duplicate id is refused with both lines', async () => {
+  const store = freshStore();
+  const p = file('items.csv', 'id,title,genres,year,studio\na,Alpha,Drama|War,1999,Acme\nb,Beta,,2001,\n');
+  assert.equal((await importItemsFile(store, p)).rows, 2);
+  assert.deepEqual(store.getItem('a'), {
+    id: 'a',
+    title: 'Alpha',
+    genres: ['Drama', 'War'],
+    attributes: { year: 1999, studio: 'Acme' },
+    createdAt: store.getItem('a')!.createdAt,
+  });
+  assert.deepEqual(store.getItem('b')?.attributes, { year: 2001 });
+  const dup = file('dup.csv', 'id,title\nx,One\ny,Two\nx,Three\n');
+  const other = freshStore();
+  await rejectsWith(importItemsFile(other, dup), 'line 4', 'duplicate item id "x" (first on line 2)');
+  assert.equal(other.counts().items, 0);
+  store.close();
+  other.close();
+});
+
+test('export writes user,item,type,value,timestamp and re-imports to the same events', async () => {
+  const a = freshStore();
+  a.insertEvents([
+    { user: 'u"1', item: 'i,1', type: 'rating', value: 4, timestamp: 1_700_000_000_123 },
+    { user: 'u2', item: 'i2', type: 'dislike', value: -1, timestamp: 1_700_000_100_000 },
+  ]);
+  const out = join(dir, 'export.csv');
+  assert.equal(await exportEventsCsv(a, out), 2);
+  const text = readFileSync(out, 'utf8');
+  assert.equal(text.split('\n')[0], 'user,item,type,value,timestamp');
+  assert.ok(text.includes('"u""1","i,1",rating,4,2023-11-14T22:13:20.123Z'));
+  const b = freshStore();
+  await importEventsFile(b, out);
+  const [la, lb] = [a.loadEventLog(), b.loadEventLog()];
+  assert.deepEqual(lb.userIds, la.userIds);
+  assert.deepEqual(Array.from(lb.timestamp), Array.from(la.timestamp));
+  assert.deepEqual(Array.from(lb.value), Array.from(la.value));
+  assert.deepEqual(
+    Array.from(lb.type, (t) => lb.typeNames[t]),
+    Array.from(la.type, (t) => la.typeNames[t]),
+  );
+  a.close();
+  b.close();
+});
