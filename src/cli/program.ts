@@ -2,6 +2,8 @@
  * The `reco` command tree. Each subcommand lives in its own module under ./commands and is registered here.
  */
 import { Command } from 'commander';
+import { register as registerExport } from './commands/export.js';
+import { register as registerImport } from './commands/import.js';
 import { defaultDbPath } from './context.js';
 
 export function buildProgram(): Command {
@@ -13,5 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .enablePositionalOptions();
   // Subcommands, one module each (keep this list sorted):
+  registerExport(program);
+  registerImport(program);
   return program;
 }
