@@ -2,6 +2,13 @@
  * The one interface every recommender (candidate generator) implements, after implicit's
  * `recommend` / `similar_items`: fit on a user x item interaction matrix, then answer for a user known by
  * index or given as a list of items (cold start, fresh events), and for similar items where the method allows.
+ *
+ * Unknown users: a profile without `user` (or with a user the model was not fitted on) is served from its
+ * items (and onboarding genres where the model uses them); see each model's header for how. An empty
+ * profile gets the model's fallback (popularity for the hybrid, zeros elsewhere).
+ *
+ * Persistence: `save()` returns plain JSON-able `meta` plus named typed arrays; `loadRecommender(name, saved)`
+ * in ./index.ts rebuilds a fitted model from them (the `reco train` bundle writes both).
  */
 import type { Csr, EventLog, ItemRecord, ModelName, TopN } from '../types.js';
 
@@ -9,7 +16,11 @@ import type { Csr, EventLog, ItemRecord, ModelName, TopN } from '../types.js';
 export interface FitData {
   /** Users x items implicit-feedback weights (event types weighted and summed; see ./interactions.ts). */
   interactions: Csr;
-  /** The raw events behind it (time decay, recency), same dense indices. */
+  /**
+   * The raw events behind it (time decay, recency), same dense indices. It may hold more events than the
+   * interactions (e.g. the whole log beside one side of a split): models only use events whose
+   * (user, item) pair is in `interactions`.
+   */
   log: EventLog;
   /** Item metadata in dense-index order (content features, genres). */
   items: ItemRecord[];
@@ -23,6 +34,8 @@ export interface UserProfile {
   user?: number;
   items: Int32Array;
   weights: Float32Array;
+  /** Onboarding preferences: genre names the user picked (cold start). Used by content and hybrid. */
+  genres?: string[];
 }
 
 export interface RecommendOptions {
@@ -30,6 +43,14 @@ export interface RecommendOptions {
   excludeSeen?: boolean;
   /** When given, only items with allowed[item] !== 0 are returned (genre filters, candidate pools). */
   allowed?: Uint8Array;
+}
+
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** A fitted model as data: `meta` is JSON-able (name, parameters, sizes), `arrays` the learned numbers. */
+export interface SavedModel {
+  meta: { name: ModelName; params: Record<string, unknown> } & Record<string, unknown>;
+  arrays: Record<string, TypedArray>;
 }
 
 export interface Recommender {
@@ -41,4 +62,6 @@ export interface Recommender {
   scoreAll(profile: UserProfile): Float32Array;
   /** Items most similar to `item`, best first, excluding the item itself; absent where the method has none. */
   similarItems?(item: number, n: number): TopN;
+  /** The fitted model as data (see SavedModel); throws if not fitted. */
+  save(): SavedModel;
 }

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { csrFromCoo, csrGet, selectTopN, transpose } from '../../src/recommenders/csr.js';
+import { buildInteractions, eventWeights, interactionWeights } from '../../src/recommenders/interactions.js';
+import { makeLog } from './helpers.js';
+
+test('csrFromCoo sums duplicates, sorts columns, drops zero sums', () => {
+  const m = csrFromCoo(
+    3,
+    4,
+    Int32Array.of(0, 2, 0, 0, 1, 1),
+    Int32Array.of(3, 1, 0, 3, 2, 2),
+    Float32Array.of(1, 5, 2, 4, 1, -1),
+  );
+  assert.deepEqual([...m.indptr], [0, 2, 2, 3]);
+  assert.deepEqual([...m.indices], [0, 3, 1]);
+  assert.deepEqual([...m.values], [2, 5, 5]);
+});
+
+test('transpose swaps rows and columns', () => {
+  const m = csrFromCoo(2, 3, Int32Array.of(0, 0, 1), Int32Array.of(0, 2, 2), Float32Array.of(1, 2, 3));
+  const t = transpose(m);
+  assert.equal(t.rows, 3);
+  assert.equal(t.cols, 2);
+  assert.deepEqual([...t.indptr], [0, 1, 1, 3]);
+  assert.deepEqual([...t.indices], [0, 0, 1]);
+  assert.equal(csrGet(t, 2, 1), 3);
+  assert.equal(csrGet(t, 1, 0), 0);
+});
+
+test('selectTopN: best first, ties to the lower index, skip and allowed filters, NaN dropped', () => {
+  const s = Float32Array.of(0.5, 3, Number.NaN, 3, -1, 2, 7);
+  const all = selectTopN(s, 4);
+  assert.deepEqual([...all.items], [6, 1, 3, 5]);
+  assert.deepEqual([...all.scores], [7, 3, 3, 2]);
+  const skipped = selectTopN(s, 3, Int32Array.of(1, 6));
+  assert.deepEqual([...skipped.items], [3, 5, 0]);
+  const allowed = selectTopN(s, 10, undefined, Uint8Array.of(1, 0, 1, 0, 1, 0, 0));
+  assert.deepEqual([...allowed.items], [0, 4]);
+  assert.equal(selectTopN(s, 0).items.length, 0);
+});
+
+test('event weights: type weights, binary/value/centered ratings, dislike negative, counts', () => {
+  const log = makeLog(
+    [
+      [0, 0, 'view', 3, 1],
+      [0, 0, 'like', 1, 2],
+      [0, 1, 'rating', 2, 3],
+      [1, 1, 'dislike', 1, 4],
+      [1, 2, 'custom', 1, 5],
+    ],
+    2,
+    3,
+  );
+  assert.deepEqual([...eventWeights(log, interactionWeights())], [3, 4, 1, -4, 1]);
+  assert.deepEqual([...eventWeights(log, interactionWeights({ rating: 'value' }))].slice(2, 3), [2]);
+  assert.deepEqual([...eventWeights(log, interactionWeights({ rating: 'centered' }))].slice(2, 3), [-1]);
+  const X = buildInteractions(log, interactionWeights({ types: { view: 0.5 } }));
+  assert.equal(csrGet(X, 0, 0), 1.5 + 4);
+  assert.equal(csrGet(X, 1, 1), -4);
+  const masked = buildInteractions(log, interactionWeights(), {
+    mask: Uint8Array.of(1, 0, 1, 1, 1),
+    until: 5,
+  });
+  assert.equal(csrGet(masked, 0, 0), 3);
+  assert.equal(csrGet(masked, 1, 2), 0);
+  assert.throws(() => interactionWeights({ rating: 'stars' as never }), /rating must be/);
+  assert.throws(() => interactionWeights({ types: { like: Number.NaN } }), /'like'/);
+});

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RecoError } from '../../src/errors.js';
+import { invertSpdInPlace } from '../../src/recommenders/dense.js';
+import { EaseRecommender } from '../../src/recommenders/ease.js';
+import { close, pairsData, profile } from './helpers.js';
+
+// X: u0 = {0, 1}, u1 = {1, 2}, u2 = {0, 1, 2}. G + I = [[3,2,1],[2,4,2],[1,2,3]], det 16,
+// P = [[.5,-.25,0],[-.25,.5,-.25],[0,-.25,.5]] (cofactors by hand), B_ij = -P_ij / P_jj.
+const data = pairsData(
+  [
+    [0, 0],
+    [0, 1],
+    [1, 1],
+    [1, 2],
+    [2, 0],
+    [2, 1],
+    [2, 2],
+  ],
+  3,
+  3,
+);
+
+test('EASE B matches the closed form computed by hand', () => {
+  const m = new EaseRecommender({ lambda: 1 });
+  m.fit(data);
+  const B = m.weights();
+  const expected = [0, 0.5, 0, 0.5, 0, 0.5, 0, 0.5, 0];
+  for (let k = 0; k < 9; k++) close(B[k]!, expected[k]!);
+  const s = m.scoreAll(profile([0]));
+  close(s[1]!, 0.5);
+  close(s[2]!, 0);
+  assert.deepEqual([...m.recommend(profile([0]), 1).items], [1]);
+  assert.deepEqual([...m.similarItems(1, 2).items], [0, 2]);
+});
+
+test('EASE refuses catalogues above maxItems, naming the parameter', () => {
+  const m = new EaseRecommender({ lambda: 1, maxItems: 2 });
+  assert.throws(
+    () => m.fit(data),
+    (e: unknown) => e instanceof RecoError && /maxItems = 2/.test(e.message),
+  );
+  assert.throws(() => new EaseRecommender({ lambda: 0 }), /'lambda' must be > 0/);
+});
+
+test('blocked sweep inversion: A A^-1 = I on a seeded SPD matrix (sizes not multiple of the block)', () => {
+  for (const n of [1, 5, 11]) {
+    let seed = 7 + n;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648 - 0.5;
+    };
+    const M = Array.from({ length: n * n }, rand);
+    const A = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = i === j ? 0.5 : 0;
+        for (let k = 0; k < n; k++) s += M[i * n + k]! * M[j * n + k]!;
+        A[i * n + j] = s;
+      }
+    const inv = A.slice();
+    invertSpdInPlace(inv, n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += A[i * n + k]! * inv[k * n + j]!;
+        close(s, i === j ? 1 : 0, 1e-9);
+      }
+  }
+});
