@@ -50,4 +50,12 @@ export interface GbdtModel {
   trees: Tree[];
   /** The `parameters:` block and anything else to write back verbatim (may be empty). */
   parametersText?: string;
+  /** Model format version as written (`v4`); saving always writes v4. */
+  version?: string;
+  /** Random-forest models: the raw score is the average of the trees, not their sum. */
+  averageOutput?: boolean;
+  /** LightGBM's monotone_constraints line (-1, 0, 1 per feature), kept to be written back. */
+  monotoneConstraints?: number[];
+  /** The `parser:` block (custom parser config), kept verbatim. */
+  parserText?: string;
 }
