@@ -48,8 +48,11 @@ export interface Store {
 
   /** Runs fn in one transaction: all of it is written, or none. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
-  /** The same for async work (streamed imports). Only one may run at a time. */
-  transactionAsync<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * The same for async work (streamed imports). Only one may run at a time. `bulk` suits large loads:
+   * the events indexes are rebuilt once at the end instead of row by row.
+   */
+  transactionAsync<T>(fn: () => Promise<T>, options?: { bulk?: boolean }): Promise<T>;
 
   counts(): StoreCounts;
 

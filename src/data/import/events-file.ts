@@ -3,7 +3,9 @@
  * (user, item, and optionally rating/value, timestamp/time, type; common aliases accepted); without one,
  * `columns` gives their order. Everything lands in one transaction, or nothing does.
  */
+import { statSync } from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
+import { isBulk } from '../../store/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord } from '../../types.js';
 import { readDelimited } from './delimited.js';
@@ -82,7 +84,8 @@ function resolveColumns(names: EventColumn[], file: string): Map<EventColumn, nu
       );
     }
   }
-  if (map.has('rating') && map.has('value')) throw new InputError('both "rating" and "value" columns given', file, 1);
+  if (map.has('rating') && map.has('value'))
+    throw new InputError('both "rating" and "value" columns given', file, 1);
   return map;
 }
 
@@ -102,55 +105,60 @@ export async function importEventsFile(
   let rows = 0;
   let sawHeader = false;
 
-  await store.transactionAsync(async () => {
-    for await (const { line, fields } of readDelimited(file, { delimiter: options.delimiter })) {
-      if (!cols) {
-        const names = fields.map((f) => {
-          const c = ALIASES[f.trim().toLowerCase()];
-          return c ?? 'skip';
-        });
-        cols = resolveColumns(names, file);
-        width = fields.length;
-        sawHeader = true;
-        continue;
+  // about 30 bytes a row in a typical events file
+  const bulk = isBulk((statSync(file, { throwIfNoEntry: false })?.size ?? 0) / 30, before.events);
+  await store.transactionAsync(
+    async () => {
+      for await (const { line, fields } of readDelimited(file, { delimiter: options.delimiter })) {
+        if (!cols) {
+          const names = fields.map((f) => {
+            const c = ALIASES[f.trim().toLowerCase()];
+            return c ?? 'skip';
+          });
+          cols = resolveColumns(names, file);
+          width = fields.length;
+          sawHeader = true;
+          continue;
+        }
+        if (fields.length !== width) {
+          throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
+        }
+        const at = (column: string) => ({ file, line, column });
+        const user = requireField(fields[cols.get('user')!], at('user'));
+        const item = requireField(fields[cols.get('item')!], at('item'));
+        const ratingCol = cols.get('rating');
+        const valueCol = cols.get('value');
+        const tsCol = cols.get('timestamp');
+        const typeCol = cols.get('type');
+        const value =
+          ratingCol !== undefined
+            ? parseNumberField(fields[ratingCol]!, at('rating'))
+            : valueCol !== undefined
+              ? parseNumberField(fields[valueCol]!, at('value'))
+              : 1;
+        const timestamp = tsCol !== undefined ? parseTimestampField(fields[tsCol]!, at('timestamp')) : now;
+        const type =
+          typeCol !== undefined
+            ? requireField(fields[typeCol], at('type'))
+            : ratingCol !== undefined
+              ? 'rating'
+              : (options.defaultType ?? 'view');
+        batch.push({ user, item, type, value, timestamp });
+        rows++;
+        if (batch.length >= BATCH) {
+          store.insertEvents(batch);
+          batch = [];
+          options.onProgress?.(rows);
+        }
       }
-      if (fields.length !== width) {
-        throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
+      if (batch.length > 0) store.insertEvents(batch);
+      options.onProgress?.(rows);
+      if (rows === 0) {
+        throw new InputError(sawHeader ? 'no events after the header' : 'no events in the file', file);
       }
-      const at = (column: string) => ({ file, line, column });
-      const user = requireField(fields[cols.get('user')!], at('user'));
-      const item = requireField(fields[cols.get('item')!], at('item'));
-      const ratingCol = cols.get('rating');
-      const valueCol = cols.get('value');
-      const tsCol = cols.get('timestamp');
-      const typeCol = cols.get('type');
-      const value =
-        ratingCol !== undefined
-          ? parseNumberField(fields[ratingCol]!, at('rating'))
-          : valueCol !== undefined
-            ? parseNumberField(fields[valueCol]!, at('value'))
-            : 1;
-      const timestamp = tsCol !== undefined ? parseTimestampField(fields[tsCol]!, at('timestamp')) : now;
-      const type =
-        typeCol !== undefined
-          ? requireField(fields[typeCol], at('type'))
-          : ratingCol !== undefined
-            ? 'rating'
-            : (options.defaultType ?? 'view');
-      batch.push({ user, item, type, value, timestamp });
-      rows++;
-      if (batch.length >= BATCH) {
-        store.insertEvents(batch);
-        batch = [];
-        options.onProgress?.(rows);
-      }
-    }
-    if (batch.length > 0) store.insertEvents(batch);
-    options.onProgress?.(rows);
-    if (rows === 0) {
-      throw new InputError(sawHeader ? 'no events after the header' : 'no events in the file', file);
-    }
-  });
+    },
+    { bulk },
+  );
   const after = store.counts();
   return { file, rows, users: after.users - before.users, items: after.items - before.items };
 }

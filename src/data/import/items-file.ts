@@ -49,7 +49,11 @@ export async function importItemsFile(
       header = fields.map((f) => f.trim());
       roles = header.map((h) => ALIASES[h.toLowerCase()]);
       if (!roles.includes('id')) {
-        throw new InputError(`no id column in the header (${header.join(', ')}); name one "id" or "item"`, file, line);
+        throw new InputError(
+          `no id column in the header (${header.join(', ')}); name one "id" or "item"`,
+          file,
+          line,
+        );
       }
       continue;
     }
@@ -86,7 +90,8 @@ export async function importItemsFile(
       }
     }
     const first = seen.get(item.id);
-    if (first !== undefined) throw new InputError(`duplicate item id "${item.id}" (first on line ${first})`, file, line);
+    if (first !== undefined)
+      throw new InputError(`duplicate item id "${item.id}" (first on line ${first})`, file, line);
     seen.set(item.id, line);
     if (Object.keys(attributes).length > 0) item.attributes = attributes;
     items.push(item);

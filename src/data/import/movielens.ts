@@ -5,9 +5,10 @@
  * - ml-latest-small / ml-25m: ratings.csv, movies.csv (genres `|`-separated, the year in the title), tags.csv.
  * Users and items keep MovieLens' ids as strings; ratings become `rating` events. One transaction.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
+import { isBulk } from '../../store/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord, ItemRecord, UserRecord } from '../../types.js';
 import { readDelimited } from './delimited.js';
@@ -57,7 +58,8 @@ export function parseMovieLensDate(raw: string, file: string, line: number): num
   if (s.length === 0) return undefined;
   const m = /^(\d{1,2})-([A-Z][a-z]{2})-(\d{4})$/.exec(s);
   const month = m ? MONTHS[m[2]!] : undefined;
-  if (!m || month === undefined) throw new InputError(`not a date: "${raw}" (expected like 01-Jan-1995)`, file, line, 3);
+  if (!m || month === undefined)
+    throw new InputError(`not a date: "${raw}" (expected like 01-Jan-1995)`, file, line, 3);
   return Date.UTC(Number(m[3]), month, Number(m[1]));
 }
 
@@ -101,7 +103,11 @@ async function importRatings(
   return n;
 }
 
-async function import100k(store: Store, dir: string, options: ImportMovieLensOptions): Promise<MovieLensSummary> {
+async function import100k(
+  store: Store,
+  dir: string,
+  options: ImportMovieLensOptions,
+): Promise<MovieLensSummary> {
   const genreFile = join(dir, 'u.genre');
   const genres: string[] = [];
   if (existsSync(genreFile)) {
@@ -112,8 +118,13 @@ async function import100k(store: Store, dir: string, options: ImportMovieLensOpt
   }
   const itemFile = join(dir, 'u.item');
   const items: ItemRecord[] = [];
-  for await (const { line, fields } of readDelimited(itemFile, { delimiter: '|', encoding: 'latin1', noQuotes: true })) {
-    if (fields.length < 5) throw new InputError(`expected at least 5 fields, found ${fields.length}`, itemFile, line);
+  for await (const { line, fields } of readDelimited(itemFile, {
+    delimiter: '|',
+    encoding: 'latin1',
+    noQuotes: true,
+  })) {
+    if (fields.length < 5)
+      throw new InputError(`expected at least 5 fields, found ${fields.length}`, itemFile, line);
     const flags = fields.slice(5);
     const itemGenres: string[] = [];
     flags.forEach((f, g) => {
@@ -135,7 +146,8 @@ async function import100k(store: Store, dir: string, options: ImportMovieLensOpt
   if (existsSync(userFile)) {
     const users: UserRecord[] = [];
     for await (const { line, fields } of readDelimited(userFile, { delimiter: '|', noQuotes: true })) {
-      if (fields.length !== 5) throw new InputError(`expected 5 fields, found ${fields.length}`, userFile, line);
+      if (fields.length !== 5)
+        throw new InputError(`expected 5 fields, found ${fields.length}`, userFile, line);
       users.push({
         id: requireField(fields[0], { file: userFile, line, column: 1 }),
         attributes: {
@@ -160,7 +172,11 @@ async function import100k(store: Store, dir: string, options: ImportMovieLensOpt
   return { layout: '100k', users: c.users, items: c.items, ratings, tags: 0 };
 }
 
-async function importCsvLayout(store: Store, dir: string, options: ImportMovieLensOptions): Promise<MovieLensSummary> {
+async function importCsvLayout(
+  store: Store,
+  dir: string,
+  options: ImportMovieLensOptions,
+): Promise<MovieLensSummary> {
   const movieFile = join(dir, 'movies.csv');
   if (!existsSync(movieFile)) throw new InputError('missing movies.csv beside ratings.csv', dir);
   const items: ItemRecord[] = [];
@@ -170,7 +186,8 @@ async function importCsvLayout(store: Store, dir: string, options: ImportMovieLe
       header = false;
       continue;
     }
-    if (fields.length !== 3) throw new InputError(`expected 3 fields, found ${fields.length}`, movieFile, line);
+    if (fields.length !== 3)
+      throw new InputError(`expected 3 fields, found ${fields.length}`, movieFile, line);
     const title = fields[1]!.trim();
     const year = /\((\d{4})\)\s*$/.exec(title);
     const item: ItemRecord = {
@@ -195,7 +212,8 @@ async function importCsvLayout(store: Store, dir: string, options: ImportMovieLe
         first = false;
         continue;
       }
-      if (fields.length !== 4) throw new InputError(`expected 4 fields, found ${fields.length}`, tagFile, line);
+      if (fields.length !== 4)
+        throw new InputError(`expected 4 fields, found ${fields.length}`, tagFile, line);
       const tag = fields[2]!.trim().toLowerCase();
       if (!tag) continue;
       let set = byItem.get(fields[1]!);
@@ -227,7 +245,13 @@ export async function importMovieLens(
   options: ImportMovieLensOptions = {},
 ): Promise<MovieLensSummary> {
   const layout = detectMovieLensLayout(dir);
-  return store.transactionAsync(() =>
-    layout === '100k' ? import100k(store, dir, options) : importCsvLayout(store, dir, options),
+  const ratingsFile = join(dir, layout === '100k' ? 'u.data' : 'ratings.csv');
+  const bulk = isBulk(
+    (statSync(ratingsFile, { throwIfNoEntry: false })?.size ?? 0) / 25,
+    store.counts().events,
+  );
+  return store.transactionAsync(
+    () => (layout === '100k' ? import100k(store, dir, options) : importCsvLayout(store, dir, options)),
+    { bulk },
   );
 }
