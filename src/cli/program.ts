@@ -2,8 +2,15 @@
  * The `reco` command tree. Each subcommand lives in its own module under ./commands and is registered here.
  */
 import { Command } from 'commander';
+import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerImport } from './commands/import.js';
+import { register as registerOracle } from './commands/oracle.js';
+import { register as registerRecommend } from './commands/recommend.js';
+import { register as registerSimilar } from './commands/similar.js';
+import { register as registerSimulate } from './commands/simulate.js';
+import { register as registerStats } from './commands/stats.js';
+import { register as registerTrain } from './commands/train.js';
 import { defaultDbPath } from './context.js';
 
 export function buildProgram(): Command {
@@ -13,9 +20,18 @@ export function buildProgram(): Command {
     .option('--verbose', 'show stack traces and extra detail', false)
     .option('-q, --quiet', 'no progress output', false)
     .showHelpAfterError('(add --help for usage)')
+    // usage errors exit with 2, help with 0 (see main.ts); set before subcommands so they inherit it
+    .exitOverride()
     .enablePositionalOptions();
   // Subcommands, one module each (keep this list sorted):
+  registerEvaluate(program);
   registerExport(program);
   registerImport(program);
+  registerOracle(program);
+  registerRecommend(program);
+  registerSimilar(program);
+  registerSimulate(program);
+  registerStats(program);
+  registerTrain(program);
   return program;
 }

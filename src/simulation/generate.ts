@@ -1,0 +1,296 @@
+/**
+ * Event generation: users live through sessions (times following their active window and the daily and
+ * weekly rhythm); each session shows them a handful of items (the exposure model: from their genres or
+ * from global popularity, thinned by item age), and they respond with the world's true probability
+ * (./oracle.ts). The log looks like a real one:
+ *   - event-log mode: every exposure is a `view`; an interaction is a `click`; some clicks go on to a
+ *     `rating` (1-5); some views of unwelcome items get an explicit `dislike`.
+ *   - ratings-only mode (MovieLens-like): an interaction is a `rating`, each (user, item) at most once.
+ * Ratings come from the latent affinity plus noise, cut into 1..5 at thresholds calibrated so that the
+ * rating histogram has the target shares (an ordinal-probit style model). Each user emits exactly their
+ * activity count, so the total is exactly params.events. Output is sorted by time.
+ */
+
+import { affinity, ageingLog, interactionLogit, sigmoid, spanFraction } from './oracle.js';
+import { DAY } from './params.js';
+import { AliasTable, normalQuantile, Rng } from './random.js';
+import { DAILY_RHYTHM, WEEKLY_RHYTHM, type World } from './world.js';
+
+/** Event types the simulator emits; the local codes are the positions in this list. */
+export const SIM_EVENT_TYPES = ['view', 'click', 'rating', 'dislike'] as const;
+const VIEW = 0;
+const CLICK = 1;
+const RATING = 2;
+const DISLIKE = 3;
+const HOUR = 3_600_000;
+
+export interface GeneratedEvents {
+  user: Int32Array;
+  item: Int32Array;
+  /** Codes into SIM_EVENT_TYPES. */
+  type: Uint8Array;
+  value: Float32Array;
+  /** ms since the epoch, whole seconds. */
+  timestamp: Float64Array;
+  length: number;
+  /** Exposures shown (including those that were not logged in ratings-only mode). */
+  exposures: number;
+  /** Users who ran out of new items before reaching their activity count. */
+  usersShort: number;
+}
+
+export interface GenerateOptions {
+  onProgress?: (eventsDone: number) => void;
+}
+
+/** Generates the events of `world` (deterministic for its seed); also sets world.ratingThresholds. */
+export function generateEvents(world: World, options: GenerateOptions = {}): GeneratedEvents {
+  const p = world.params;
+  const { users: U, items: M, genres: G } = p;
+  const rng = new Rng(p.seed, 2);
+  const capacity = p.events;
+  const user = new Int32Array(capacity);
+  const item = new Int32Array(capacity);
+  const type = new Uint8Array(capacity);
+  const value = new Float32Array(capacity);
+  const timestamp = new Float64Array(capacity);
+  const latent = new Float32Array(capacity); // rating latents, by event position
+  let n = 0;
+
+  // Exposure samplers: global popularity and per-genre popularity (alias tables, O(1) a draw).
+  const weights = Float64Array.from(world.itemLogPopularity, Math.exp);
+  const globalTable = new AliasTable(weights);
+  const genreTables: AliasTable[] = [];
+  for (let k = 0; k < G; k++) {
+    const members: number[] = [];
+    for (let i = 0; i < M; i++) if ((world.itemGenres[i]! & (1 << k)) !== 0) members.push(i);
+    const idx = Int32Array.from(members);
+    genreTables.push(
+      members.length > 0
+        ? new AliasTable(
+            Float64Array.from(idx, (i) => weights[i]!),
+            idx,
+          )
+        : globalTable,
+    );
+  }
+  const hourTable = new AliasTable(DAILY_RHYTHM);
+  const maxWeekly = Math.max(...WEEKLY_RHYTHM);
+
+  const ratedBy = new Int32Array(M); // ratedBy[i] == u + 1 when user u has rated item i
+  const tasteGenre = new Int32Array(G);
+  const tasteCum = new Float64Array(G);
+
+  const sessionTime = (u: number): number => {
+    const join = world.userJoin[u]!;
+    const leave = world.userLeave[u]!;
+    let day = 0;
+    for (let tries = 0; tries < 8; tries++) {
+      day = Math.floor((join + rng.float() * (leave - join)) / DAY);
+      if (rng.float() * maxWeekly < WEEKLY_RHYTHM[(day + 4) % 7]!) break;
+    }
+    const t = day * DAY + hourTable.sample(rng) * HOUR + rng.float() * HOUR;
+    return Math.min(p.endMs - HOUR, Math.max(p.startMs, t));
+  };
+
+  let exposures = 0;
+  let usersShort = 0;
+  let progressMark = 0;
+  for (let u = 0; u < U; u++) {
+    // The user's genre distribution as a small cumulative table.
+    let ng = 0;
+    let cum = 0;
+    for (let k = 0; k < G; k++) {
+      const w = world.userGenreTaste[u * G + k]!;
+      if (w > 0) {
+        cum += w;
+        tasteGenre[ng] = k;
+        tasteCum[ng++] = cum;
+      }
+    }
+    const driftGenre = world.userDriftGenre[u]!;
+    const budget = world.userActivity[u]!;
+    const maxExposures = p.ratingsOnly ? 200 * budget + 2000 : 4 * budget + 100;
+    let emitted = 0;
+    let shown = 0;
+    let repeatStreak = 0;
+
+    const sampleExposure = (t: number): number => {
+      for (let attempt = 0; attempt < 8; attempt++) {
+        let i: number;
+        if (p.ratingsOnly && repeatStreak > 20) {
+          i = rng.int(M); // the user has seen the popular titles: browsing the back catalogue
+        } else if (rng.float() < p.tasteExposureShare) {
+          let g: number;
+          if (driftGenre >= 0 && rng.float() < spanFraction(world, t) * p.driftScale) g = driftGenre;
+          else {
+            const r = rng.float() * cum;
+            let j = 0;
+            while (j < ng - 1 && tasteCum[j]! < r) j++;
+            g = tasteGenre[j]!;
+          }
+          i = genreTables[g]!.sample(rng);
+        } else {
+          i = globalTable.sample(rng);
+        }
+        const a = ageingLog(world, i, t);
+        if (a !== Number.NEGATIVE_INFINITY && rng.float() < Math.exp(a)) return i;
+      }
+      return -1;
+    };
+
+    while (emitted < budget && shown < maxExposures) {
+      let t = sessionTime(u);
+      const size = 1 + rng.poisson(p.sessionSize - 1);
+      for (let s = 0; s < size && emitted < budget && shown < maxExposures; s++) {
+        t += 5000 + rng.exponential(1 / 40_000);
+        const i = sampleExposure(t);
+        shown++;
+        if (i < 0) continue;
+        exposures++;
+        const ts = Math.floor(t / 1000) * 1000;
+        if (p.ratingsOnly) {
+          if (ratedBy[i] === u + 1) {
+            repeatStreak++;
+            continue;
+          }
+          repeatStreak = 0;
+          if (rng.float() < sigmoid(interactionLogit(world, u, i, t))) {
+            ratedBy[i] = u + 1;
+            latent[n] = ratingLatent(world, rng, u, i, t);
+            n = push(n, u, i, RATING, 0, ts);
+            emitted++;
+          }
+          continue;
+        }
+        n = push(n, u, i, VIEW, 1, ts);
+        if (++emitted >= budget) break;
+        const prob = sigmoid(interactionLogit(world, u, i, t));
+        if (rng.float() < prob) {
+          n = push(n, u, i, CLICK, 1, ts + 1000);
+          if (++emitted >= budget) break;
+          if (ratedBy[i] !== u + 1 && rng.float() < p.rateGivenClick) {
+            ratedBy[i] = u + 1;
+            latent[n] = ratingLatent(world, rng, u, i, t);
+            n = push(n, u, i, RATING, 0, ts + 2000);
+            emitted++;
+          }
+        } else if (rng.float() < p.dislikeRate * 2 * sigmoid(-affinity(world, u, i, t))) {
+          n = push(n, u, i, DISLIKE, 1, ts + 1000);
+          emitted++;
+        }
+      }
+    }
+    if (emitted < budget) usersShort++;
+    if (options.onProgress && n - progressMark >= 65536) {
+      progressMark = n;
+      options.onProgress(n);
+    }
+  }
+  options.onProgress?.(n);
+
+  function push(k: number, u: number, i: number, ty: number, v: number, ts: number): number {
+    user[k] = u;
+    item[k] = i;
+    type[k] = ty;
+    value[k] = v;
+    timestamp[k] = ts;
+    return k + 1;
+  }
+
+  calibrateRatings(world, type, latent, value, n);
+  const sorted = sortByTime({ user, item, type, value, timestamp, length: n });
+  return { ...sorted, exposures, usersShort };
+}
+
+/** The latent behind a rating: affinity + quality + noise. */
+function ratingLatent(world: World, rng: Rng, u: number, i: number, t: number): number {
+  const p = world.params;
+  return affinity(world, u, i, t) + p.qualityWeight * world.itemQuality[i]! + p.ratingNoise * rng.normal();
+}
+
+/**
+ * Cuts the rating latents into 1..5 at their empirical quantiles for the target shares, so the rating
+ * histogram matches params.ratingShares; the cut points are saved in the world.
+ */
+function calibrateRatings(
+  world: World,
+  type: Uint8Array,
+  latent: Float32Array,
+  value: Float32Array,
+  n: number,
+): void {
+  const shares = world.params.ratingShares;
+  const total = shares.reduce((s, x) => s + x, 0);
+  let count = 0;
+  for (let k = 0; k < n; k++) if (type[k] === RATING) count++;
+  const sorted = new Float32Array(count);
+  let j = 0;
+  for (let k = 0; k < n; k++) if (type[k] === RATING) sorted[j++] = latent[k]!;
+  sorted.sort();
+  let c = 0;
+  for (let v = 0; v < 4; v++) {
+    c += shares[v]! / total;
+    world.ratingThresholds[v] =
+      count > 0
+        ? sorted[Math.min(count - 1, Math.floor(c * count))]!
+        : normalQuantile(c) * (1 + world.params.ratingNoise);
+  }
+  const th = world.ratingThresholds;
+  for (let k = 0; k < n; k++) {
+    if (type[k] !== RATING) continue;
+    const x = latent[k]!;
+    value[k] =
+      1 + (x >= th[0]! ? 1 : 0) + (x >= th[1]! ? 1 : 0) + (x >= th[2]! ? 1 : 0) + (x >= th[3]! ? 1 : 0);
+  }
+}
+
+interface Columns {
+  user: Int32Array;
+  item: Int32Array;
+  type: Uint8Array;
+  value: Float32Array;
+  timestamp: Float64Array;
+  length: number;
+}
+
+/**
+ * A stable sort by time. Fast path: pack (seconds since the first event, position) into one float64 key
+ * and use the native numeric sort; falls back to a comparator sort for very long spans or logs.
+ */
+export function sortByTime(c: Columns): Columns {
+  const n = c.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < n; k++) {
+    const t = c.timestamp[k]!;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  const order = new Int32Array(n);
+  const POS_BITS = 2 ** 27;
+  const wholeSeconds = n === 0 || c.timestamp.every((t) => t % 1000 === 0);
+  if (n < POS_BITS && (max - min) / 1000 < 2 ** 25 && wholeSeconds) {
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = ((c.timestamp[k]! - min) / 1000) * POS_BITS + k;
+    keys.sort();
+    for (let k = 0; k < n; k++) order[k] = keys[k]! % POS_BITS;
+  } else {
+    for (let k = 0; k < n; k++) order[k] = k;
+    order.sort((a, b) => c.timestamp[a]! - c.timestamp[b]! || a - b);
+  }
+  const user = new Int32Array(n);
+  const item = new Int32Array(n);
+  const type = new Uint8Array(n);
+  const value = new Float32Array(n);
+  const timestamp = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const o = order[k]!;
+    user[k] = c.user[o]!;
+    item[k] = c.item[o]!;
+    type[k] = c.type[o]!;
+    value[k] = c.value[o]!;
+    timestamp[k] = c.timestamp[o]!;
+  }
+  return { user, item, type, value, timestamp, length: n };
+}

@@ -1,0 +1,114 @@
+/**
+ * The oracle: the world's true interaction probability for any (user, item, time), the same function the
+ * generator draws responses from. Library API: loadWorld(store), trueProbability(world, u, i, t) and the
+ * batch trueProbabilities(...).
+ *
+ *   P(interaction | exposed) = sigmoid(intercept + affinityScale * p_u(t).q_i + qualityWeight * quality_i
+ *                                      + popularityWeight * log(popularity_i * ageing_i(t))
+ *                                      + contextWeight * log(daily(t) * weekly(t)))
+ * with p_u(t) = p_u + drift_u * (share of the span elapsed at t), and ageing_i(t) = evergreen +
+ * (1 - evergreen) * exp(-age / ageingDays); before its release an item is all but never taken.
+ */
+import { RecoError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { DAY } from './params.js';
+import { deserializeWorld, serializeWorld } from './serialize.js';
+import { DAILY_RHYTHM, WEEKLY_RHYTHM, type World } from './world.js';
+
+export const WORLD_META_KEY = 'world';
+const UNRELEASED_LOGIT = -20;
+const HOUR = 3_600_000;
+
+export function saveWorld(store: Store, world: World): void {
+  store.setMeta(WORLD_META_KEY, serializeWorld(world));
+}
+
+export function loadWorld(store: Store): World {
+  const buf = store.getMeta(WORLD_META_KEY);
+  if (!buf) throw new RecoError(`${store.path} holds no simulated world (run "reco simulate" on it first)`);
+  return deserializeWorld(buf);
+}
+
+const LOG_DAILY = Float64Array.from(DAILY_RHYTHM, Math.log);
+const LOG_WEEKLY = Float64Array.from(WEEKLY_RHYTHM, Math.log);
+
+/** log of the daily and weekly activity rhythm at t (0 on average). */
+export function rhythmLog(t: number): number {
+  const hour = Math.floor(t / HOUR) % 24;
+  const dow = (Math.floor(t / DAY) + 4) % 7; // 1970-01-01 was a Thursday; Sunday = 0
+  return LOG_DAILY[(hour + 24) % 24]! + LOG_WEEKLY[(dow + 7) % 7]!;
+}
+
+/** Share of the world's span elapsed at t, clamped to [0, 1] (drives taste drift). */
+export function spanFraction(world: World, t: number): number {
+  const { startMs, endMs } = world.params;
+  return Math.min(1, Math.max(0, (t - startMs) / (endMs - startMs)));
+}
+
+/** log(ageing) of item i at t, or -Infinity before its release. */
+export function ageingLog(world: World, i: number, t: number): number {
+  const age = (t - world.itemRelease[i]!) / DAY;
+  if (age < 0) return Number.NEGATIVE_INFINITY;
+  const { evergreen, ageingDays } = world.params;
+  return Math.log(evergreen + (1 - evergreen) * Math.exp(-age / ageingDays));
+}
+
+/** affinityScale * p_u(t) . q_i */
+export function affinity(world: World, u: number, i: number, t: number): number {
+  const D = world.params.dim;
+  const f = spanFraction(world, t);
+  const uf = world.userFactors;
+  const ud = world.userDrift;
+  const it = world.itemFactors;
+  const ur = u * D;
+  const ir = i * D;
+  let dot = 0;
+  for (let j = 0; j < D; j++) dot += (uf[ur + j]! + f * ud[ur + j]!) * it[ir + j]!;
+  return world.params.affinityScale * dot;
+}
+
+export function interactionLogit(world: World, u: number, i: number, t: number): number {
+  const p = world.params;
+  const age = ageingLog(world, i, t);
+  if (age === Number.NEGATIVE_INFINITY) return UNRELEASED_LOGIT;
+  return (
+    p.intercept +
+    affinity(world, u, i, t) +
+    p.qualityWeight * world.itemQuality[i]! +
+    p.popularityWeight * (world.itemLogPopularity[i]! + age) +
+    p.contextWeight * rhythmLog(t)
+  );
+}
+
+export function sigmoid(z: number): number {
+  const c = Math.min(30, Math.max(-30, z));
+  return 1 / (1 + Math.exp(-c));
+}
+
+function checkIndex(world: World, u: number, i: number): void {
+  if (!Number.isInteger(u) || u < 0 || u >= world.params.users)
+    throw new RecoError(`user index ${u} is outside the world (0..${world.params.users - 1})`);
+  if (!Number.isInteger(i) || i < 0 || i >= world.params.items)
+    throw new RecoError(`item index ${i} is outside the world (0..${world.params.items - 1})`);
+}
+
+/** The true probability that user u interacts with item i when shown it at time t (ms); in (0, 1). */
+export function trueProbability(world: World, u: number, i: number, timeMs: number): number {
+  checkIndex(world, u, i);
+  return sigmoid(interactionLogit(world, u, i, timeMs));
+}
+
+/** Batch form: out[k] = trueProbability(world, users[k], items[k], times[k]). */
+export function trueProbabilities(
+  world: World,
+  users: Int32Array,
+  items: Int32Array,
+  times: Float64Array,
+  out = new Float64Array(users.length),
+): Float64Array {
+  for (let k = 0; k < users.length; k++) {
+    checkIndex(world, users[k]!, items[k]!);
+    out[k] = sigmoid(interactionLogit(world, users[k]!, items[k]!, times[k]!));
+  }
+  return out;
+}
