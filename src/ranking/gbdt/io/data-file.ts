@@ -36,6 +36,8 @@ export interface DataFile {
   ignoredFeatures: number[];
   /** Query i is rows [queryBoundaries[i], queryBoundaries[i+1]); absent without a `.query` file or group column. */
   queryBoundaries?: Int32Array;
+  /** The same as query sizes, in row order (what the trainer's DenseData takes). */
+  groups?: Int32Array;
 }
 
 export interface ReadDataOptions {
@@ -293,6 +295,11 @@ export function readDataFile(path: string, options: ReadDataOptions = {}): DataF
   const readQuery = options.readQueryFile ?? !options.model;
   if (readQuery && !result.queryBoundaries && existsSync(`${path}.query`))
     result.queryBoundaries = readQueryFile(`${path}.query`, result.numRows, path);
+  const b = result.queryBoundaries;
+  if (b) {
+    result.groups = new Int32Array(b.length - 1);
+    for (let q = 0; q + 1 < b.length; q++) result.groups[q] = b[q + 1]! - b[q]!;
+  }
   return result;
 }
 
