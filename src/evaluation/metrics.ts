@@ -147,12 +147,13 @@ export function catalogueCoverage(lists: Int32Array[], nItems: number): number {
 }
 
 /**
- * Item popularity as the number of distinct users who interacted with each item (columns of a users x
- * items matrix).
+ * Item popularity as the number of distinct users with a positive interaction on each item (positive
+ * entries per column of a users x items matrix).
  */
 export function itemUserCounts(interactions: Csr): Int32Array {
   const counts = new Int32Array(interactions.cols);
-  for (let k = 0; k < interactions.indptr[interactions.rows]!; k++) counts[interactions.indices[k]!]!++;
+  for (let k = 0; k < interactions.indptr[interactions.rows]!; k++)
+    if (interactions.values[k]! > 0) counts[interactions.indices[k]!]!++;
   return counts;
 }
 

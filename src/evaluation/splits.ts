@@ -5,7 +5,8 @@
  * returns both sides as EventLogs with the same dense indices, still in time order:
  *
  * - `random` (per user, seeded): for each user in index order, his distinct items in order of first event
- *   are shuffled (Fisher-Yates with a mulberry32 PRNG seeded once with `seed`); the first round(ratio * m)
+ *   are shuffled (Fisher-Yates with the simulator's seeded Rng, one stream for the whole split, users in
+ *   index order); the first round(ratio * m)
  *   go to train, the rest to test. The unit is the (user, item) pair, so all of a user's events on one item
  *   fall on the same side (with one event per pair, as in rating data, this is shuffling his events).
  * - `global` (temporal cut): every event before time `cut` is train, the rest test; `cut` is a date or the
@@ -18,6 +19,8 @@
  * Timestamp ties keep log order (the earlier stored event counts as earlier).
  */
 import { UsageError } from '../errors.js';
+import { eventWeights, type InteractionWeights, interactionWeights } from '../recommenders/interactions.js';
+import { Rng } from '../simulation/random.js';
 import type { Csr, EventLog } from '../types.js';
 
 export const SPLIT_KINDS = ['random', 'global', 'leave-last', 'temporal'] as const;
@@ -50,18 +53,6 @@ export interface Split {
 /** The default train fraction of each split kind. */
 export function defaultRatio(kind: SplitKind): number {
   return kind === 'random' ? 0.75 : 0.8;
-}
-
-/** mulberry32 (Tommy Ettinger, public domain): a small, fast 32-bit seeded PRNG. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Events grouped by user: user u's event indices are order[indptr[u]..indptr[u+1]), in log (time) order. */
@@ -126,7 +117,7 @@ function randomMask(log: EventLog, ratio: number, seed: number): Uint8Array {
   const toTest = new Uint8Array(nItems);
   const distinct = new Int32Array(nItems);
   const isTest = new Uint8Array(log.length);
-  const rand = mulberry32(seed);
+  const rng = new Rng(seed);
   for (let u = 0; u + 1 < indptr.length; u++) {
     let m = 0;
     for (let k = indptr[u]!; k < indptr[u + 1]!; k++) {
@@ -136,12 +127,7 @@ function randomMask(log: EventLog, ratio: number, seed: number): Uint8Array {
         distinct[m++] = i;
       }
     }
-    for (let j = m - 1; j > 0; j--) {
-      const r = Math.floor(rand() * (j + 1));
-      const t = distinct[j]!;
-      distinct[j] = distinct[r]!;
-      distinct[r] = t;
-    }
+    rng.shuffle(distinct.subarray(0, m));
     const nTrain = trainCount(m, ratio);
     for (let j = 0; j < m; j++) toTest[distinct[j]!] = j >= nTrain ? 1 : 0;
     for (let k = indptr[u]!; k < indptr[u + 1]!; k++) {
@@ -238,15 +224,6 @@ export function splitLog(log: EventLog, options: SplitOptions): Split {
   return split;
 }
 
-/**
- * Relevance grade of one event: a rating's value; for any other type its weight (`typeWeights[name]`,
- * 1 when the type is not listed) times its value. An event is relevant when its grade is positive.
- */
-export type TypeWeights = Readonly<Record<string, number>>;
-
-/** Event types that count against relevance by default. */
-export const DEFAULT_RELEVANCE_WEIGHTS: TypeWeights = { dislike: 0 };
-
 export interface TestSet {
   /** Users evaluated (ascending): at least one relevant unseen test item and at least one train event. */
   users: Int32Array;
@@ -261,19 +238,17 @@ export interface TestSet {
 /**
  * The ground truth of a split: for every user, the items he interacted with positively on the test side,
  * and which he had not already on the train side (those are excluded from recommendations, so they cannot
- * be found). The grade of an item is the largest grade of its test events.
+ * be found). An event is relevant when its interaction weight (../recommenders/interactions.ts, the weights
+ * the models fit on) is positive: every rating, every view, click, like or purchase, never a dislike. Its
+ * grade is the rating value for a rating, the interaction weight otherwise; an item's grade is the largest
+ * of its test events.
  */
-export function buildTestSet(split: Split, typeWeights: TypeWeights = DEFAULT_RELEVANCE_WEIGHTS): TestSet {
+export function buildTestSet(split: Split, weights: InteractionWeights = interactionWeights()): TestSet {
   const { train, test } = split;
   const nUsers = train.userIds.length;
   const nItems = train.itemIds.length;
-  const weightOf = new Float64Array(test.typeNames.length);
-  let ratingCode = -1;
-  for (let c = 0; c < test.typeNames.length; c++) {
-    const name = test.typeNames[c]!;
-    weightOf[c] = typeWeights[name] ?? 1;
-    if (name === 'rating') ratingCode = c;
-  }
+  const ratingCode = test.typeNames.indexOf('rating');
+  const weightOf = eventWeights(test, weights);
   const trainEvents = eventsByUser(train);
   const testEvents = eventsByUser(test);
   const seenBy = new Int32Array(nItems).fill(-1);
@@ -295,8 +270,8 @@ export function buildTestSet(split: Split, typeWeights: TypeWeights = DEFAULT_RE
       if (k === testEvents.indptr[u]) firstTestTime[u] = test.timestamp[e]!;
       const i = test.item[e]!;
       if (seenBy[i] === u) continue;
-      const t = test.type[e]!;
-      const g = t === ratingCode ? test.value[e]! : weightOf[t]! * test.value[e]!;
+      if (!(weightOf[e]! > 0)) continue;
+      const g = test.type[e] === ratingCode ? test.value[e]! : weightOf[e]!;
       if (!(g > 0)) continue;
       if (gradeOwner[i] !== u) {
         gradeOwner[i] = u;

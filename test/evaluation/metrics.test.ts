@@ -97,15 +97,15 @@ test('coverage, novelty, popularity percentiles and ARP by hand', () => {
   );
 });
 
-test('item user counts count distinct users per column', () => {
+test('item user counts count users with a positive entry per column', () => {
   const m: Csr = {
     rows: 3,
     cols: 3,
     indptr: Int32Array.from([0, 2, 3, 5]),
     indices: Int32Array.from([0, 2, 2, 0, 2]),
-    values: Float32Array.from([1, 1, 1, 1, 1]),
+    values: Float32Array.from([1, 1, 1, 1, -4]),
   };
-  assert.deepEqual(Array.from(itemUserCounts(m)), [2, 0, 3]);
+  assert.deepEqual(Array.from(itemUserCounts(m)), [2, 0, 2]);
 });
 
 test('intra-list diversity is 1 - mean pairwise cosine', () => {

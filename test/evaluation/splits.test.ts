@@ -139,7 +139,7 @@ test('test set: positive unseen test items, graded by rating; cold users counted
     [0, 2, 10, 'rating', 2], // test, relevant grade 2
     [0, 0, 11, 'rating', 5], // test but already in train: not relevant
     [0, 3, 12, 'dislike', 1], // test, weight 0: not relevant
-    [0, 4, 13, 'click', 1], // test, grade 1 * 1
+    [0, 4, 13, 'click', 1], // test, grade = click weight 2
     [0, 4, 14, 'rating', 3], // same item, larger grade wins
     [1, 1, 3, 'rating', 1],
     [1, 5, 15, 'rating', 1], // any rating is relevant

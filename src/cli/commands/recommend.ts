@@ -1,0 +1,155 @@
+/**
+ * `reco recommend`: top-K lists from the current model bundle, seen items excluded.
+ * - `--user ID`: one user's list as a table with titles.
+ * - `--all [--out FILE]`: every user's list as CSV `user,item,rank,score` (external ids), for outside tools.
+ * The model is --model, else the bundle's default: `ranked` when present, else the best by stored NDCG
+ * (train --evaluate), else `hybrid`, else the bundle's first model.
+ */
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { RecoError, UsageError } from '../../errors.js';
+import { formatTable } from '../../evaluation/report.js';
+import { defaultModelsDir, type ModelBundle, openBundle } from '../../models/bundle.js';
+import { profileFromRow, userProfileFromStore } from '../../models/profiles.js';
+import { buildInteractions } from '../../recommenders/interactions.js';
+import { openStore } from '../../store/open.js';
+import type { Store } from '../../store/store.js';
+import { action, globals } from '../context.js';
+import { parsePositiveInt, requireEvents } from '../model-options.js';
+import { startProgress } from '../progress.js';
+
+interface RecommendOpts {
+  user?: string;
+  all: boolean;
+  k: string;
+  model?: string;
+  out?: string;
+  modelsDir?: string;
+  version?: string;
+}
+
+/** The bundle's sizes, checked against the store it is used with. */
+export function fittedSizes(bundle: ModelBundle, store: Store): { users: number; items: number } {
+  const { users, items } = bundle.manifest.data;
+  const c = store.counts();
+  if (c.users < users || c.items < items)
+    throw new RecoError(
+      `model bundle ${bundle.version} was trained on ${users} users and ${items} items, but ${store.path} has ${c.users} and ${c.items}: is it the same database? (run "reco train" on it)`,
+    );
+  return { users, items };
+}
+
+async function writeAll(
+  store: Store,
+  bundle: ModelBundle,
+  modelName: string,
+  k: number,
+  out: string | undefined,
+  quiet: boolean,
+) {
+  const model = bundle.model(modelName);
+  const fitted = fittedSizes(bundle, store);
+  const log = store.loadEventLog();
+  const x = buildInteractions(log, bundle.manifest.weights);
+  const stream = out && out !== '-' ? createWriteStream(out) : process.stdout;
+  const write = (s: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (stream.write(s)) resolve();
+      else stream.once('drain', resolve).once('error', reject);
+    });
+  const nUsers = log.userIds.length;
+  const progress = startProgress({
+    label: `recommend ${modelName}`,
+    total: nUsers,
+    unit: 'users',
+    quiet: quiet || !out || out === '-',
+  });
+  await write('user,item,rank,score\n');
+  let rows = 0;
+  const batch: (string | number)[][] = [];
+  for (let u = 0; u < nUsers; u++) {
+    const top = model.recommend(profileFromRow(x, u, fitted), k);
+    const uid = log.userIds[u]!;
+    for (let r = 0; r < top.items.length; r++)
+      batch.push([uid, log.itemIds[top.items[r]!]!, r + 1, top.scores[r]!]);
+    if (batch.length >= 20_000 || u === nUsers - 1) {
+      rows += batch.length;
+      await write(stringify(batch));
+      batch.length = 0;
+      progress.update(u + 1);
+    }
+  }
+  if (stream !== process.stdout)
+    await new Promise<void>((resolve, reject) =>
+      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
+  progress.done(
+    `wrote ${rows.toLocaleString('en-US')} recommendations (${modelName}, K=${k}, ${nUsers.toLocaleString('en-US')} users, bundle ${bundle.version})${out && out !== '-' ? ` to ${out}` : ''}`,
+  );
+  if (quiet) return;
+  if (!out || out === '-')
+    process.stderr.write(`wrote ${rows} recommendations (${modelName}, K=${k}, bundle ${bundle.version})\n`);
+}
+
+function printUser(store: Store, bundle: ModelBundle, modelName: string, k: number, userId: string) {
+  const u = store.userIndex(userId);
+  if (u === undefined)
+    throw new UsageError(
+      `unknown user "${userId}" (the store ${store.path} has ${store.counts().users} users)`,
+    );
+  const model = bundle.model(modelName);
+  const fitted = fittedSizes(bundle, store);
+  const profile = userProfileFromStore(store, userId, u, bundle.manifest.weights, fitted);
+  const top = model.recommend(profile, k);
+  const itemIds = store.itemIds();
+  const rows = [['rank', 'item', 'score', 'title', 'genres']];
+  for (let r = 0; r < top.items.length; r++) {
+    const item = store.getItem(itemIds[top.items[r]!]!);
+    rows.push([
+      String(r + 1),
+      item?.id ?? '',
+      top.scores[r]!.toFixed(4),
+      item?.title ?? '',
+      (item?.genres ?? []).join('|'),
+    ]);
+  }
+  process.stdout.write(
+    `top ${top.items.length} for user ${userId} (${profile.items.length} items seen, excluded) by ${modelName}, bundle ${bundle.version}\n${formatTable(rows)}\n`,
+  );
+}
+
+export function register(program: Command): void {
+  program
+    .command('recommend')
+    .description('top-K recommendations from the current model bundle (seen items excluded)')
+    .option('--user <id>', 'one user: print his list with titles')
+    .option('--all', 'every user: CSV user,item,rank,score', false)
+    .option('--k <n>', 'list length', '10')
+    .option(
+      '--model <name>',
+      'model (default: ranked if trained, else the best by stored metrics, else hybrid)',
+    )
+    .option('--out <file>', 'with --all: write the CSV here (default: stdout)')
+    .option('--models-dir <dir>', 'where bundles live (default: models/ beside the database)')
+    .option('--version <id>', 'bundle version (default: current)')
+    .action(
+      action(async (opts: RecommendOpts, cmd: Command) => {
+        const g = globals(cmd);
+        if (opts.all === (opts.user !== undefined))
+          throw new UsageError('give exactly one of --user <id> and --all');
+        if (opts.out !== undefined && !opts.all) throw new UsageError('--out goes with --all');
+        const k = parsePositiveInt(opts.k, '--k');
+        const store = openStore(g.db);
+        try {
+          requireEvents(store);
+          const bundle = openBundle(opts.modelsDir ?? defaultModelsDir(g.db), opts.version);
+          const modelName = opts.model ?? bundle.defaultModel();
+          if (opts.all) await writeAll(store, bundle, modelName, k, opts.out, g.quiet);
+          else printUser(store, bundle, modelName, k, opts.user!);
+        } finally {
+          store.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,348 @@
+/**
+ * The offline evaluation runner: split the log, fit each model on the train side (timed), recommend the
+ * top K for every test user with his train items excluded, and score the lists against the held-out
+ * relevant items (./splits.ts buildTestSet) with the metrics of ./metrics.ts, one row per model.
+ *
+ * An oracle (the simulator's true preferences) can be ranked the same way: it is the ceiling the models
+ * are compared with on a synthetic world.
+ */
+
+import { selectTopN } from '../recommenders/csr.js';
+import {
+  buildInteractions,
+  type InteractionWeights,
+  interactionWeights,
+} from '../recommenders/interactions.js';
+import type { Recommender, UserProfile } from '../recommenders/recommender.js';
+import type { Csr, EventLog, ItemRecord, ModelName } from '../types.js';
+import {
+  aucFromScores,
+  averagePrecisionAtK,
+  averageRecommendationPopularity,
+  catalogueCoverage,
+  gradedNdcgAtK,
+  hitRateAtK,
+  intraListDiversity,
+  itemUserCounts,
+  meanItemValue,
+  ndcgAtK,
+  novelty,
+  popularityPercentiles,
+  precisionAtK,
+  recallAtK,
+  reciprocalRankAtK,
+  rowNorms,
+} from './metrics.js';
+import { buildTestSet, type Split, type SplitOptions, splitLog, type TestSet } from './splits.js';
+
+export type RecommenderFactory = (name: ModelName, params?: Record<string, unknown>) => Recommender;
+
+/** Ranks items by a ground truth: the simulator's true probability that `user` takes each item at `time`. */
+export interface OracleScorer {
+  scoreAll(user: number, time: number): Float32Array;
+}
+
+export interface EvaluateOptions {
+  split: SplitOptions;
+  k: number;
+  models: ModelName[];
+  /** Build each model (the registry's createRecommender). */
+  create: RecommenderFactory;
+  params?: Partial<Record<ModelName, Record<string, unknown>>>;
+  weights?: InteractionWeights;
+  /** Compute per-user AUC from each model's full score vector (default true). */
+  auc?: boolean;
+  /** When given, an `oracle` row ranks every unseen item by it, as of the user's first test event. */
+  oracle?: OracleScorer;
+  /** Called as each model starts and as users are scored. */
+  onModelStart?: (name: string, users: number) => void;
+  onUsers?: (done: number) => void;
+  onModelDone?: (row: MetricRow) => void;
+}
+
+/** One row of the results table. Accuracy metrics are means over the evaluated users. */
+export interface MetricRow {
+  model: string;
+  precision: number;
+  recall: number;
+  ndcg: number;
+  /** NDCG with the rating (or interaction weight) as a linear gain. */
+  ndcgGraded: number;
+  map: number;
+  /** Reciprocal rank of the first hit within the top K. */
+  mrr: number;
+  hitRate: number;
+  /** Mean per-user AUC over unseen items (NaN when not computed). */
+  auc: number;
+  /** Distinct recommended items / catalogue size. */
+  coverage: number;
+  /** Mean self-information -log2 p(i) of recommended items, p = train users of i / users. */
+  novelty: number;
+  /** Mean intra-list diversity (1 - mean pairwise cosine of genre vectors, or item co-occurrence columns). */
+  diversity: number;
+  /** Mean popularity percentile of recommended items (0 = least popular, 1 = most). */
+  popularity: number;
+  /** Average recommendation popularity: mean train user count of recommended items. */
+  arp: number;
+  users: number;
+  fitSeconds: number;
+  recommendSeconds: number;
+}
+
+export interface EvaluationResult {
+  split: string;
+  k: number;
+  trainEvents: number;
+  testEvents: number;
+  /** Users evaluated; users with relevant test items but no train events are not (coldUsers). */
+  users: number;
+  coldUsers: number;
+  items: number;
+  /** What the diversity metric compared: genre vectors or interaction columns. */
+  diversityVectors: 'genres' | 'co-occurrence';
+  rows: MetricRow[];
+}
+
+/** Items x genres 0/1 matrix, or undefined when fewer than half of the items have genres. */
+export function genreVectors(items: ItemRecord[], nItems: number): Csr | undefined {
+  const genreIndex = new Map<string, number>();
+  const indptr = new Int32Array(nItems + 1);
+  const cols: number[] = [];
+  let withGenres = 0;
+  for (let i = 0; i < nItems; i++) {
+    const gs = items[i]?.genres ?? [];
+    if (gs.length > 0) withGenres++;
+    const row: number[] = [];
+    for (const g of gs) {
+      let c = genreIndex.get(g);
+      if (c === undefined) genreIndex.set(g, (c = genreIndex.size));
+      if (!row.includes(c)) row.push(c);
+    }
+    row.sort((a, b) => a - b);
+    cols.push(...row);
+    indptr[i + 1] = cols.length;
+  }
+  if (withGenres * 2 < nItems) return undefined;
+  return {
+    rows: nItems,
+    cols: genreIndex.size,
+    indptr,
+    indices: Int32Array.from(cols),
+    values: new Float32Array(cols.length).fill(1),
+  };
+}
+
+/** The item x user 0/1 matrix of positive train interactions (item co-occurrence vectors). */
+function itemColumns(x: Csr): Csr {
+  const nnz = x.indptr[x.rows]!;
+  const indptr = new Int32Array(x.cols + 1);
+  for (let k = 0; k < nnz; k++) if (x.values[k]! > 0) indptr[x.indices[k]! + 1]!++;
+  for (let c = 0; c < x.cols; c++) indptr[c + 1]! += indptr[c]!;
+  const cursor = indptr.slice(0, x.cols);
+  const indices = new Int32Array(indptr[x.cols]!);
+  for (let r = 0; r < x.rows; r++)
+    for (let k = x.indptr[r]!; k < x.indptr[r + 1]!; k++)
+      if (x.values[k]! > 0) indices[cursor[x.indices[k]!]!++] = r;
+  return { rows: x.cols, cols: x.rows, indptr, indices, values: new Float32Array(indices.length).fill(1) };
+}
+
+/** Everything the scoring of one ranked list needs, shared by all rows of one evaluation. */
+export interface EvaluationContext {
+  split: Split;
+  testSet: TestSet;
+  trainX: Csr;
+  items: ItemRecord[];
+  k: number;
+  userCounts: Int32Array;
+  percentiles: Float64Array;
+  vectors: Csr;
+  vectorNorms: Float64Array;
+  diversityVectors: 'genres' | 'co-occurrence';
+}
+
+export function evaluationContext(
+  log: EventLog,
+  items: ItemRecord[],
+  splitOptions: SplitOptions,
+  k: number,
+  weights: InteractionWeights = interactionWeights(),
+): EvaluationContext {
+  const split = splitLog(log, splitOptions);
+  const testSet = buildTestSet(split, weights);
+  const trainX = buildInteractions(split.train, weights);
+  const userCounts = itemUserCounts(trainX);
+  const genres = genreVectors(items, trainX.cols);
+  const vectors = genres ?? itemColumns(trainX);
+  return {
+    split,
+    testSet,
+    trainX,
+    items,
+    k,
+    userCounts,
+    percentiles: popularityPercentiles(userCounts),
+    vectors,
+    vectorNorms: rowNorms(vectors),
+    diversityVectors: genres ? 'genres' : 'co-occurrence',
+  };
+}
+
+/** The train profile of user u: his row of the train matrix. */
+export function trainProfile(x: Csr, u: number): UserProfile {
+  const a = x.indptr[u]!;
+  const b = x.indptr[u + 1]!;
+  return { user: u, items: x.indices.subarray(a, b), weights: x.values.subarray(a, b) };
+}
+
+/**
+ * Scores ranked lists against the test set. `rank(u)` returns user u's top-K list and, when AUC is wanted,
+ * his full score vector.
+ */
+export function scoreLists(
+  ctx: EvaluationContext,
+  model: string,
+  rank: (u: number, profile: UserProfile) => { items: Int32Array; scores?: Float32Array },
+  onUsers?: (done: number) => void,
+): MetricRow {
+  const { testSet, trainX, k } = ctx;
+  const rel = testSet.relevant;
+  const nItems = trainX.cols;
+  const grade = new Float32Array(nItems); // relevance grade of the current user's items (0 elsewhere)
+  const positive = new Uint8Array(nItems);
+  const excluded = new Uint8Array(nItems);
+  const gains = new Float32Array(k);
+  const binary = new Uint8Array(k);
+  const order = new Int32Array(nItems);
+  const lists: Int32Array[] = [];
+  const sums = { precision: 0, recall: 0, ndcg: 0, ndcgGraded: 0, map: 0, mrr: 0, hitRate: 0, diversity: 0 };
+  let aucSum = 0;
+  let aucUsers = 0;
+  const start = performance.now();
+  const users = testSet.users;
+  for (let n = 0; n < users.length; n++) {
+    const u = users[n]!;
+    const profile = trainProfile(trainX, u);
+    const a = rel.indptr[u]!;
+    const b = rel.indptr[u + 1]!;
+    for (let j = a; j < b; j++) {
+      grade[rel.indices[j]!] = rel.values[j]!;
+      positive[rel.indices[j]!] = 1;
+    }
+    const ideal = Float32Array.from(rel.values.subarray(a, b)).sort().reverse();
+    const { items: list, scores } = rank(u, profile);
+    const top = list.length > k ? list.subarray(0, k) : list;
+    gains.fill(0);
+    binary.fill(0);
+    for (let r = 0; r < top.length; r++) {
+      gains[r] = grade[top[r]!]!;
+      binary[r] = gains[r]! > 0 ? 1 : 0;
+    }
+    const nRel = b - a;
+    sums.precision += precisionAtK(binary, k);
+    sums.recall += recallAtK(binary, k, nRel);
+    sums.ndcg += ndcgAtK(binary, k, nRel);
+    sums.ndcgGraded += gradedNdcgAtK(gains, k, ideal);
+    sums.map += averagePrecisionAtK(binary, k, nRel);
+    sums.mrr += reciprocalRankAtK(binary, k);
+    sums.hitRate += hitRateAtK(binary, k);
+    sums.diversity += intraListDiversity(top, ctx.vectors, ctx.vectorNorms);
+    if (scores) {
+      for (let j = 0; j < profile.items.length; j++) excluded[profile.items[j]!] = 1;
+      const auc = aucFromScores(scores, positive, excluded, order);
+      if (!Number.isNaN(auc)) {
+        aucSum += auc;
+        aucUsers++;
+      }
+      for (let j = 0; j < profile.items.length; j++) excluded[profile.items[j]!] = 0;
+    }
+    for (let j = a; j < b; j++) {
+      grade[rel.indices[j]!] = 0;
+      positive[rel.indices[j]!] = 0;
+    }
+    lists.push(Int32Array.from(top));
+    if ((n & 63) === 63 || n === users.length - 1) onUsers?.(n + 1);
+  }
+  const nu = Math.max(1, users.length);
+  return {
+    model,
+    precision: sums.precision / nu,
+    recall: sums.recall / nu,
+    ndcg: sums.ndcg / nu,
+    ndcgGraded: sums.ndcgGraded / nu,
+    map: sums.map / nu,
+    mrr: sums.mrr / nu,
+    hitRate: sums.hitRate / nu,
+    auc: aucUsers > 0 ? aucSum / aucUsers : Number.NaN,
+    coverage: catalogueCoverage(lists, nItems),
+    novelty: novelty(lists, ctx.userCounts, trainX.rows),
+    diversity: sums.diversity / nu,
+    popularity: meanItemValue(lists, ctx.percentiles),
+    arp: averageRecommendationPopularity(lists, ctx.userCounts),
+    users: users.length,
+    fitSeconds: 0,
+    recommendSeconds: (performance.now() - start) / 1000,
+  };
+}
+
+/** Evaluates each model (and the oracle when given) on one split of `log`. */
+export async function evaluate(
+  log: EventLog,
+  items: ItemRecord[],
+  options: EvaluateOptions,
+): Promise<EvaluationResult> {
+  const ctx = evaluationContext(log, items, options.split, options.k, options.weights);
+  const withAuc = options.auc ?? true;
+  const rows: MetricRow[] = [];
+  const users = ctx.testSet.users.length;
+  for (const name of options.models) {
+    const model = options.create(name, options.params?.[name]);
+    options.onModelStart?.(name, users);
+    const t0 = performance.now();
+    const fitData = {
+      interactions: ctx.trainX,
+      log: ctx.split.train,
+      items,
+      ...(ctx.split.cut !== undefined ? { now: ctx.split.cut } : {}),
+    };
+    await model.fit(fitData);
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const row = scoreLists(
+      ctx,
+      name,
+      (_u, profile) => ({
+        items: model.recommend(profile, options.k).items,
+        ...(withAuc ? { scores: model.scoreAll(profile) } : {}),
+      }),
+      options.onUsers,
+    );
+    row.fitSeconds = fitSeconds;
+    rows.push(row);
+    options.onModelDone?.(row);
+  }
+  if (options.oracle) {
+    const oracle = options.oracle;
+    options.onModelStart?.('oracle', users);
+    const row = scoreLists(
+      ctx,
+      'oracle',
+      (u, profile) => {
+        const scores = oracle.scoreAll(u, ctx.testSet.firstTestTime[u]!);
+        return { items: selectTopN(scores, options.k, profile.items).items, ...(withAuc ? { scores } : {}) };
+      },
+      options.onUsers,
+    );
+    rows.push(row);
+    options.onModelDone?.(row);
+  }
+  return {
+    split: ctx.split.description,
+    k: options.k,
+    trainEvents: ctx.split.train.length,
+    testEvents: ctx.split.test.length,
+    users,
+    coldUsers: ctx.testSet.coldUsers,
+    items: ctx.trainX.cols,
+    diversityVectors: ctx.diversityVectors,
+    rows,
+  };
+}
