@@ -33,13 +33,36 @@ import {
   reciprocalRankAtK,
   rowNorms,
 } from './metrics.js';
-import { buildTestSet, type Split, type SplitOptions, splitLog, type TestSet } from './splits.js';
+import {
+  buildTestSet,
+  eventsByUser,
+  type Split,
+  type SplitOptions,
+  splitLog,
+  type TestSet,
+} from './splits.js';
 
 export type RecommenderFactory = (name: ModelName, params?: Record<string, unknown>) => Recommender;
 
-/** Ranks items by a ground truth: the simulator's true probability that `user` takes each item at `time`. */
+/** Ranks items by a ground truth: the simulator's true probability that `user` takes each item around `times`. */
 export interface OracleScorer {
-  scoreAll(user: number, time: number): Float32Array;
+  scoreAll(user: number, times: ArrayLike<number>): Float32Array;
+}
+
+/** Times the oracle ranks at: up to `n` of the user's test-event times, at evenly spaced quantiles. */
+export function oracleTimes(
+  test: EventLog,
+  byUser: { indptr: Int32Array; order: Int32Array },
+  u: number,
+  n = 4,
+): Float64Array {
+  const a = byUser.indptr[u]!;
+  const m = byUser.indptr[u + 1]! - a;
+  const take = Math.min(n, m);
+  const out = new Float64Array(take);
+  for (let j = 0; j < take; j++)
+    out[j] = test.timestamp[byUser.order[a + Math.floor(((j + 0.5) * m) / take)]!]!;
+  return out;
 }
 
 export interface EvaluateOptions {
@@ -52,7 +75,7 @@ export interface EvaluateOptions {
   weights?: InteractionWeights;
   /** Compute per-user AUC from each model's full score vector (default true). */
   auc?: boolean;
-  /** When given, an `oracle` row ranks every unseen item by it, as of the user's first test event. */
+  /** When given, an `oracle` row ranks every unseen item by it, at the user's test-event times. */
   oracle?: OracleScorer;
   /** Called as each model starts and as users are scored. */
   onModelStart?: (name: string, users: number) => void;
@@ -321,12 +344,13 @@ export async function evaluate(
   }
   if (options.oracle) {
     const oracle = options.oracle;
+    const testByUser = eventsByUser(ctx.split.test);
     options.onModelStart?.('oracle', users);
     const row = scoreLists(
       ctx,
       'oracle',
       (u, profile) => {
-        const scores = oracle.scoreAll(u, ctx.testSet.firstTestTime[u]!);
+        const scores = oracle.scoreAll(u, oracleTimes(ctx.split.test, testByUser, u));
         return { items: selectTopN(scores, options.k, profile.items).items, ...(withAuc ? { scores } : {}) };
       },
       options.onUsers,
