@@ -1,0 +1,220 @@
+/**
+ * Evaluation metrics as LightGBM computes them (src/metric/binary_metric.hpp, rank_metric.hpp,
+ * map_metric.hpp, regression_metric.hpp): AUC with tied scores counted half, binary log loss on
+ * sigmoid(score) clipped at 1e-15, NDCG@k averaged over queries (a query without relevant documents
+ * counts 1), MAP@k (relevant = label > 0.5; a query without relevant documents counts 1), RMSE and L2.
+ */
+import type { MetricName } from '../params.js';
+import { K_EPSILON } from '../treelearner/split.js';
+import { checkRankLabels, discount, maxDcgAtK, sortByScoreDesc } from './dcg.js';
+
+export interface Metric {
+  /** One name per value, e.g. "ndcg@1", "ndcg@5", "auc". */
+  readonly names: string[];
+  readonly biggerIsBetter: boolean;
+  eval(score: Float64Array): number[];
+}
+
+export interface MetricData {
+  labels: Float32Array;
+  queryBoundaries?: Int32Array;
+}
+
+export interface MetricOptions {
+  evalAt: number[];
+  labelGain: number[];
+  sigmoid: number;
+}
+
+export function createMetric(name: MetricName, data: MetricData, o: MetricOptions, what: string): Metric {
+  switch (name) {
+    case 'auc':
+      return { names: ['auc'], biggerIsBetter: true, eval: (s) => [auc(data.labels, s)] };
+    case 'binary_logloss':
+      return {
+        names: ['binary_logloss'],
+        biggerIsBetter: false,
+        eval: (s) => [binaryLogloss(data.labels, s, o.sigmoid)],
+      };
+    case 'binary_error':
+      return {
+        names: ['binary_error'],
+        biggerIsBetter: false,
+        eval: (s) => [binaryError(data.labels, s, o.sigmoid)],
+      };
+    case 'rmse':
+      return { names: ['rmse'], biggerIsBetter: false, eval: (s) => [Math.sqrt(l2(data.labels, s))] };
+    case 'l2':
+      return { names: ['l2'], biggerIsBetter: false, eval: (s) => [l2(data.labels, s)] };
+    case 'l1':
+      return { names: ['l1'], biggerIsBetter: false, eval: (s) => [l1(data.labels, s)] };
+    case 'ndcg': {
+      const b = needQueries(data, what, 'ndcg');
+      checkRankLabels(data.labels, o.labelGain, what);
+      const ndcg = new NdcgMetric(data.labels, b, o.evalAt, o.labelGain);
+      return { names: o.evalAt.map((k) => `ndcg@${k}`), biggerIsBetter: true, eval: (s) => ndcg.eval(s) };
+    }
+    case 'map': {
+      const b = needQueries(data, what, 'map');
+      return {
+        names: o.evalAt.map((k) => `map@${k}`),
+        biggerIsBetter: true,
+        eval: (s) => mapAtK(data.labels, b, s, o.evalAt),
+      };
+    }
+  }
+}
+
+function needQueries(data: MetricData, what: string, name: string): Int32Array {
+  if (!data.queryBoundaries) throw new Error(`${what}: metric ${name} needs query groups`);
+  return data.queryBoundaries;
+}
+
+/** AUC (AUCMetric::Eval): sorted by score descending, tied scores contribute half. */
+export function auc(labels: Float32Array, score: Float64Array): number {
+  const n = labels.length;
+  if (n === 0) return 1;
+  const idx = sortByScoreDesc(score, 0, n, new Int32Array(n));
+  let curPos = 0;
+  let sumPos = 0;
+  let accum = 0;
+  let curNeg = 0;
+  let threshold = score[idx[0]!]!;
+  for (let i = 0; i < n; i++) {
+    const y = labels[idx[i]!]!;
+    const s = score[idx[i]!]!;
+    if (s !== threshold) {
+      threshold = s;
+      accum += curNeg * (curPos * 0.5 + sumPos);
+      sumPos += curPos;
+      curNeg = 0;
+      curPos = 0;
+    }
+    if (y <= 0) curNeg++;
+    else curPos++;
+  }
+  accum += curNeg * (curPos * 0.5 + sumPos);
+  sumPos += curPos;
+  return sumPos > 0 && sumPos !== n ? accum / (sumPos * (n - sumPos)) : 1;
+}
+
+/** Mean binary log loss of p = 1 / (1 + exp(-sigmoid * score)). */
+export function binaryLogloss(labels: Float32Array, score: Float64Array, sigmoid: number): number {
+  let s = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const p = 1 / (1 + Math.exp(-sigmoid * score[i]!));
+    let loss: number;
+    if (labels[i]! <= 0) loss = 1 - p > K_EPSILON ? -Math.log(1 - p) : -Math.log(K_EPSILON);
+    else loss = p > K_EPSILON ? -Math.log(p) : -Math.log(K_EPSILON);
+    s += loss;
+  }
+  return s / labels.length;
+}
+
+/** Fraction misclassified at p > 0.5 (binary_error). */
+export function binaryError(labels: Float32Array, score: Float64Array, sigmoid: number): number {
+  let s = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const p = 1 / (1 + Math.exp(-sigmoid * score[i]!));
+    if (labels[i]! <= 0 ? p > 0.5 : p <= 0.5) s++;
+  }
+  return s / labels.length;
+}
+
+/** Mean squared error. */
+export function l2(labels: Float32Array, score: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const d = score[i]! - labels[i]!;
+    s += d * d;
+  }
+  return s / labels.length;
+}
+
+function l1(labels: Float32Array, score: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < labels.length; i++) s += Math.abs(score[i]! - labels[i]!);
+  return s / labels.length;
+}
+
+/** NDCG@k per query, averaged (NDCGMetric); queries whose max DCG is 0 count as 1. */
+export class NdcgMetric {
+  private readonly invMax: Float64Array[];
+  private readonly sorted: Int32Array;
+
+  constructor(
+    private readonly labels: Float32Array,
+    private readonly bounds: Int32Array,
+    private readonly ks: number[],
+    private readonly gain: number[],
+  ) {
+    const nq = bounds.length - 1;
+    let maxCnt = 0;
+    this.invMax = ks.map(() => new Float64Array(nq));
+    for (let q = 0; q < nq; q++) {
+      maxCnt = Math.max(maxCnt, bounds[q + 1]! - bounds[q]!);
+      ks.forEach((k, j) => {
+        const m = maxDcgAtK(k, labels, bounds[q]!, bounds[q + 1]!, gain);
+        this.invMax[j]![q] = m > 0 ? 1 / m : -1;
+      });
+    }
+    this.sorted = new Int32Array(maxCnt);
+  }
+
+  eval(score: Float64Array): number[] {
+    const nq = this.bounds.length - 1;
+    const res = this.ks.map(() => 0);
+    for (let q = 0; q < nq; q++) {
+      if (this.invMax[0]![q]! <= 0) {
+        for (let j = 0; j < res.length; j++) res[j]! += 1;
+        continue;
+      }
+      const begin = this.bounds[q]!;
+      const n = this.bounds[q + 1]! - begin;
+      const idx = sortByScoreDesc(score, begin, n, this.sorted);
+      for (let j = 0; j < this.ks.length; j++) {
+        const k = Math.min(this.ks[j]!, n);
+        let dcg = 0;
+        for (let r = 0; r < k; r++) dcg += this.gain[this.labels[begin + idx[r]!]!]! * discount(r);
+        res[j]! += dcg * this.invMax[j]![q]!;
+      }
+    }
+    return res.map((v) => v / nq);
+  }
+}
+
+/** MAP@k (MapMetric::CalMapAtK): relevant means label > 0.5; a query with none counts 1. */
+export function mapAtK(
+  labels: Float32Array,
+  bounds: Int32Array,
+  score: Float64Array,
+  ks: number[],
+): number[] {
+  const nq = bounds.length - 1;
+  const res = ks.map(() => 0);
+  let maxCnt = 0;
+  for (let q = 0; q < nq; q++) maxCnt = Math.max(maxCnt, bounds[q + 1]! - bounds[q]!);
+  const buf = new Int32Array(maxCnt);
+  for (let q = 0; q < nq; q++) {
+    const begin = bounds[q]!;
+    const n = bounds[q + 1]! - begin;
+    let npos = 0;
+    for (let i = begin; i < begin + n; i++) if (labels[i]! > 0.5) npos++;
+    const idx = sortByScoreDesc(score, begin, n, buf);
+    let hits = 0;
+    let sumAp = 0;
+    let left = 0;
+    for (let j = 0; j < ks.length; j++) {
+      const k = Math.min(ks[j]!, n);
+      for (let r = left; r < k; r++) {
+        if (labels[begin + idx[r]!]! > 0.5) {
+          hits++;
+          sumAp += hits / (r + 1);
+        }
+      }
+      res[j]! += npos > 0 ? sumAp / Math.min(npos, k) : 1;
+      left = k;
+    }
+  }
+  return res.map((v) => v / nq);
+}
