@@ -9,6 +9,7 @@ import { register as registerOracle } from './commands/oracle.js';
 import { register as registerRecommend } from './commands/recommend.js';
 import { register as registerSimilar } from './commands/similar.js';
 import { register as registerSimulate } from './commands/simulate.js';
+import { register as registerStart } from './commands/start.js';
 import { register as registerStats } from './commands/stats.js';
 import { register as registerTrain } from './commands/train.js';
 import { defaultDbPath } from './context.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerRecommend(program);
   registerSimilar(program);
   registerSimulate(program);
+  registerStart(program);
   registerStats(program);
   registerTrain(program);
   return program;
