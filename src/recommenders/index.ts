@@ -8,6 +8,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { ModelName } from '../types.js';
+import { ALS_PARAMS, AlsRecommender } from './als.js';
 import { EASE_PARAMS, EaseRecommender } from './ease.js';
 import { ITEMKNN_PARAMS, ItemKnnRecommender } from './item-knn.js';
 import type { ParamSpec } from './params.js';
@@ -31,6 +32,7 @@ const REGISTRY: Partial<Record<ModelName, Entry>> = {
     create: (p) => new ItemKnnRecommender(p),
     load: (s) => ItemKnnRecommender.load(s),
   },
+  als: { spec: ALS_PARAMS, create: (p) => new AlsRecommender(p), load: (s) => AlsRecommender.load(s) },
   ease: { spec: EASE_PARAMS, create: (p) => new EaseRecommender(p), load: (s) => EaseRecommender.load(s) },
 };
 

@@ -47,6 +47,18 @@ test('item-kNN scores sum neighbour similarities, seen items excluded', () => {
   close(m.scoreAll(profile([0], [2]))[1]!, 1);
 });
 
+test("item-kNN votes only for targets whose top-K holds the user's item", () => {
+  // K = 1: N(0) = {1}, N(1) = {3}, N(2) = {3}, N(3) = {1} (ties to the lower index).
+  const m = new ItemKnnRecommender({ neighbours: 1 });
+  m.fit(data);
+  assert.deepEqual([...m.scoreAll(profile([0]))], [0, 0, 0, 0]);
+  assert.deepEqual([...m.recommend(profile([3]), 2).items], [1, 2]);
+  const s = m.scoreAll(profile([1]));
+  close(s[0]!, 0.5);
+  close(s[3]!, Math.SQRT1_2);
+  assert.equal(s[2], 0);
+});
+
 test('item-kNN BM25 weights as implicit (K1, B) by hand', () => {
   const K1 = 1;
   const B = 0.5;

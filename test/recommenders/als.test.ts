@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AlsRecommender } from '../../src/recommenders/als.js';
+import { csrRow } from '../../src/recommenders/csr.js';
+import { close, pairsData, profile } from './helpers.js';
+
+/** A seeded random 12 users x 10 items binary matrix with two taste groups. */
+function groupData() {
+  let seed = 3;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const pairs: [number, number][] = [];
+  for (let u = 0; u < 12; u++)
+    for (let i = 0; i < 10; i++) if (u < 6 === i < 5 ? rand() < 0.7 : rand() < 0.1) pairs.push([u, i]);
+  return pairsData(pairs, 12, 10);
+}
+
+test('ALS (exact solves) never increases its loss; CG lowers it', () => {
+  const data = groupData();
+  for (const solver of ['exact', 'cg']) {
+    const m = new AlsRecommender({
+      factors: 3,
+      regularization: 0.1,
+      alpha: 2,
+      iterations: 8,
+      solver,
+      threads: 1,
+    });
+    const losses: number[] = [];
+    m.fit(data, () => losses.push(m.loss(data.interactions)));
+    if (solver === 'exact')
+      for (let t = 1; t < losses.length; t++) assert.ok(losses[t]! <= losses[t - 1]! + 1e-6);
+    assert.ok(losses.at(-1)! < losses[0]!, `${solver}: ${losses.join(', ')}`);
+  }
+});
+
+test('ALS fold-in reproduces a trained user factor once converged', () => {
+  const data = groupData();
+  const m = new AlsRecommender({
+    factors: 3,
+    regularization: 0.5,
+    alpha: 2,
+    iterations: 60,
+    solver: 'exact',
+    threads: 1,
+  });
+  m.fit(data);
+  const X = m.userFactors();
+  for (const u of [0, 7]) {
+    const row = csrRow(data.interactions, u);
+    const x = m.foldIn(profile([...row.items], [...row.weights]));
+    for (let f = 0; f < 3; f++) close(x[f]!, X[u * 3 + f]!, 1e-3);
+  }
+  // Known user: trained factors; the same items without the index: folded in; both rank alike.
+  const row = csrRow(data.interactions, 2);
+  const known = m.recommend(profile([...row.items], [...row.weights], 2), 3);
+  const cold = m.recommend(profile([...row.items], [...row.weights]), 3);
+  assert.deepEqual([...known.items], [...cold.items]);
+});
+
+test('ALS fold-in with one factor equals the closed form by hand', () => {
+  const data = groupData();
+  const alpha = 2;
+  const reg = 0.5;
+  const m = new AlsRecommender({ factors: 1, regularization: reg, alpha, iterations: 3, threads: 1 });
+  m.fit(data);
+  const Y = m.itemFactors();
+  // Items 1 (weight 1) and 4 (weight 2): x = sum c_i y_i / (sum_all y^2 + reg + sum (c_i - 1) y_i^2).
+  let yy = 0;
+  for (const y of Y) yy += y * y;
+  const c1 = 1 + alpha * 1;
+  const c4 = 1 + alpha * 2;
+  const expected = (c1 * Y[1]! + c4 * Y[4]!) / (yy + reg + (c1 - 1) * Y[1]! ** 2 + (c4 - 1) * Y[4]! ** 2);
+  close(m.foldIn(profile([1, 4], [1, 2]))[0]!, expected, 1e-6);
+  // A dislike (negative weight) has preference 0: it pulls x the other way.
+  const disliked = m.foldIn(profile([1], [-1]))[0]!;
+  assert.ok(Math.sign(disliked) !== Math.sign(Y[1]!) || disliked === 0);
+  assert.equal(m.foldIn(profile([]))[0], 0);
+});
+
+test('ALS with a worker thread computes the same factors as one thread', () => {
+  const data = groupData();
+  const one = new AlsRecommender({ factors: 4, iterations: 4, regularization: 0.1, threads: 1 });
+  const two = new AlsRecommender({ factors: 4, iterations: 4, regularization: 0.1, threads: 2 });
+  one.fit(data);
+  two.fit(data);
+  assert.deepEqual([...two.userFactors()], [...one.userFactors()]);
+  assert.deepEqual([...two.itemFactors()], [...one.itemFactors()]);
+});
+
+test('ALS saves and loads; similar items exclude the item', () => {
+  const data = groupData();
+  const m = new AlsRecommender({ factors: 3, iterations: 5, regularization: 0.1, threads: 1 });
+  m.fit(data);
+  const back = AlsRecommender.load(m.save());
+  assert.deepEqual([...back.scoreAll(profile([0, 1], [1, 1]))], [...m.scoreAll(profile([0, 1], [1, 1]))]);
+  assert.deepEqual([...back.scoreAll(profile([], [], 4))], [...m.scoreAll(profile([], [], 4))]);
+  const sim = m.similarItems(0, 4);
+  assert.ok(!sim.items.includes(0));
+  assert.equal(sim.items.length, 4);
+  assert.throws(() => new AlsRecommender({ solver: 'lu' }), /'solver' must be one of cg, exact/);
+});
