@@ -7,7 +7,7 @@
  * are compared with on a synthetic world.
  */
 
-import { selectTopN } from '../recommenders/csr.js';
+import { selectTopN, transpose } from '../recommenders/csr.js';
 import {
   buildInteractions,
   type InteractionWeights,
@@ -155,18 +155,11 @@ export function genreVectors(items: ItemRecord[], nItems: number): Csr | undefin
   };
 }
 
-/** The item x user 0/1 matrix of positive train interactions (item co-occurrence vectors). */
+/** The items x users 0/1 matrix of positive train interactions (item co-occurrence vectors). */
 function itemColumns(x: Csr): Csr {
-  const nnz = x.indptr[x.rows]!;
-  const indptr = new Int32Array(x.cols + 1);
-  for (let k = 0; k < nnz; k++) if (x.values[k]! > 0) indptr[x.indices[k]! + 1]!++;
-  for (let c = 0; c < x.cols; c++) indptr[c + 1]! += indptr[c]!;
-  const cursor = indptr.slice(0, x.cols);
-  const indices = new Int32Array(indptr[x.cols]!);
-  for (let r = 0; r < x.rows; r++)
-    for (let k = x.indptr[r]!; k < x.indptr[r + 1]!; k++)
-      if (x.values[k]! > 0) indices[cursor[x.indices[k]!]!++] = r;
-  return { rows: x.cols, cols: x.rows, indptr, indices, values: new Float32Array(indices.length).fill(1) };
+  const t = transpose(x);
+  for (let k = 0; k < t.values.length; k++) t.values[k] = t.values[k]! > 0 ? 1 : 0;
+  return t;
 }
 
 /** Everything the scoring of one ranked list needs, shared by all rows of one evaluation. */

@@ -229,6 +229,8 @@ export interface TestSet {
   users: Int32Array;
   /** Rows: all users; columns: items; the relevant test items not in the user's train side, value = grade. */
   relevant: Csr;
+  /** Per user: the time of his first test event (NaN when none): his cutoff in a temporal split. */
+  firstTestTime: Float64Array;
   /** Users with relevant test items but no train event (cold start), not evaluated. */
   coldUsers: number;
 }
@@ -253,6 +255,7 @@ export function buildTestSet(split: Split, weights: InteractionWeights = interac
   const gradeOwner = new Int32Array(nItems).fill(-1);
   const grade = new Float64Array(nItems);
   const scratch = new Int32Array(nItems);
+  const firstTestTime = new Float64Array(nUsers).fill(Number.NaN);
   const indptr = new Int32Array(nUsers + 1);
   const cols: number[] = [];
   const vals: number[] = [];
@@ -264,6 +267,7 @@ export function buildTestSet(split: Split, weights: InteractionWeights = interac
     let m = 0;
     for (let k = testEvents.indptr[u]!; k < testEvents.indptr[u + 1]!; k++) {
       const e = testEvents.order[k]!;
+      if (k === testEvents.indptr[u]) firstTestTime[u] = test.timestamp[e]!;
       const i = test.item[e]!;
       if (seenBy[i] === u) continue;
       if (!(weightOf[e]! > 0)) continue;
@@ -295,6 +299,7 @@ export function buildTestSet(split: Split, weights: InteractionWeights = interac
       indices: Int32Array.from(cols),
       values: Float32Array.from(vals),
     },
+    firstTestTime,
     coldUsers,
   };
 }

@@ -167,4 +167,7 @@ test('test set: positive unseen test items, graded by rating; cold users counted
     [2, 3],
   ]);
   assert.deepEqual(row(1), [[5], [1]]);
+  assert.equal(ts.firstTestTime[0], 10);
+  assert.equal(ts.firstTestTime[1], 15);
+  assert.equal(ts.firstTestTime[2], 16, 'a cold user still has his cutoff');
 });

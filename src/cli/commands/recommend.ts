@@ -40,6 +40,9 @@ export function fittedSizes(bundle: ModelBundle, store: Store): { users: number;
   return { users, items };
 }
 
+/** A float32 score as short text (7 significant digits, what float32 holds). */
+const scoreText = (v: number): string => String(Number(v.toPrecision(7)));
+
 async function writeAll(
   store: Store,
   bundle: ModelBundle,
@@ -52,27 +55,23 @@ async function writeAll(
   const fitted = fittedSizes(bundle, store);
   const log = store.loadEventLog();
   const x = buildInteractions(log, bundle.manifest.weights);
-  const stream = out && out !== '-' ? createWriteStream(out) : process.stdout;
+  const toFile = out !== undefined && out !== '-';
+  const stream = toFile ? createWriteStream(out) : process.stdout;
   const write = (s: string) =>
     new Promise<void>((resolve, reject) => {
       if (stream.write(s)) resolve();
       else stream.once('drain', resolve).once('error', reject);
     });
   const nUsers = log.userIds.length;
-  const progress = startProgress({
-    label: `recommend ${modelName}`,
-    total: nUsers,
-    unit: 'users',
-    quiet: quiet || !out || out === '-',
-  });
+  const progress = startProgress({ label: `recommend ${modelName}`, total: nUsers, unit: 'users', quiet });
   await write('user,item,rank,score\n');
   let rows = 0;
-  const batch: (string | number)[][] = [];
+  const batch: string[][] = [];
   for (let u = 0; u < nUsers; u++) {
     const top = model.recommend(profileFromRow(x, u, fitted), k);
     const uid = log.userIds[u]!;
     for (let r = 0; r < top.items.length; r++)
-      batch.push([uid, log.itemIds[top.items[r]!]!, r + 1, top.scores[r]!]);
+      batch.push([uid, log.itemIds[top.items[r]!]!, String(r + 1), scoreText(top.scores[r]!)]);
     if (batch.length >= 20_000 || u === nUsers - 1) {
       rows += batch.length;
       await write(stringify(batch));
@@ -80,16 +79,13 @@ async function writeAll(
       progress.update(u + 1);
     }
   }
-  if (stream !== process.stdout)
+  if (toFile)
     await new Promise<void>((resolve, reject) =>
       stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
     );
   progress.done(
-    `wrote ${rows.toLocaleString('en-US')} recommendations (${modelName}, K=${k}, ${nUsers.toLocaleString('en-US')} users, bundle ${bundle.version})${out && out !== '-' ? ` to ${out}` : ''}`,
+    `wrote ${rows.toLocaleString('en-US')} recommendations (${modelName}, K=${k}, ${nUsers.toLocaleString('en-US')} users, bundle ${bundle.version}) to ${toFile ? out : 'stdout'}`,
   );
-  if (quiet) return;
-  if (!out || out === '-')
-    process.stderr.write(`wrote ${rows} recommendations (${modelName}, K=${k}, bundle ${bundle.version})\n`);
 }
 
 function printUser(store: Store, bundle: ModelBundle, modelName: string, k: number, userId: string) {
@@ -109,7 +105,7 @@ function printUser(store: Store, bundle: ModelBundle, modelName: string, k: numb
     rows.push([
       String(r + 1),
       item?.id ?? '',
-      top.scores[r]!.toFixed(4),
+      scoreText(top.scores[r]!),
       item?.title ?? '',
       (item?.genres ?? []).join('|'),
     ]);
