@@ -38,7 +38,10 @@ test('MovieLens 100K layout: latin-1 titles, genres from flags, users, ratings i
   writeFileSync(join(ml, 'u.genre'), 'unknown|0\nAction|1\nComedy|2\n\n');
   writeFileSync(
     join(ml, 'u.item'),
-    Buffer.from('1|Toy Story (1995)|01-Jan-1995||http://x|0|0|1\n2|Amélie (2001)|05-Oct-2001||http://y|0|1|1\n', 'latin1'),
+    Buffer.from(
+      '1|Toy Story (1995)|01-Jan-1995||http://x|0|0|1\n2|Amélie (2001)|05-Oct-2001||http://y|0|1|1\n',
+      'latin1',
+    ),
   );
   writeFileSync(join(ml, 'u.user'), '1|24|M|technician|85711\n2|53|F|other|94043\n');
   writeFileSync(join(ml, 'u.data'), '1\t2\t5\t881250949\n2\t1\t3\t891717742\n1\t1\t4\t878887116\n');
@@ -59,9 +62,18 @@ test('MovieLens 100K layout: latin-1 titles, genres from flags, users, ratings i
 test('MovieLens CSV layout: year from the title, |-genres, tags gathered onto items', async () => {
   const ml = join(dir, 'mlsmall');
   mkdirSync(ml);
-  writeFileSync(join(ml, 'movies.csv'), 'movieId,title,genres\n10,"Heat, The (1995)",Action|Crime\n11,Nothing,(no genres listed)\n');
-  writeFileSync(join(ml, 'ratings.csv'), 'userId,movieId,rating,timestamp\n1,10,4.5,964982703\n1,11,3.0,964981247\n');
-  writeFileSync(join(ml, 'tags.csv'), 'userId,movieId,tag,timestamp\n1,10,Heist,1445714994\n2,10,heist,1445714995\n');
+  writeFileSync(
+    join(ml, 'movies.csv'),
+    'movieId,title,genres\n10,"Heat, The (1995)",Action|Crime\n11,Nothing,(no genres listed)\n',
+  );
+  writeFileSync(
+    join(ml, 'ratings.csv'),
+    'userId,movieId,rating,timestamp\n1,10,4.5,964982703\n1,11,3.0,964981247\n',
+  );
+  writeFileSync(
+    join(ml, 'tags.csv'),
+    'userId,movieId,tag,timestamp\n1,10,Heist,1445714994\n2,10,heist,1445714995\n',
+  );
   const store = freshStore();
   const s = await importMovieLens(store, ml);
   assert.deepEqual([s.layout, s.users, s.items, s.ratings, s.tags], ['csv', 1, 2, 2, 2]);
@@ -78,7 +90,10 @@ test('a MovieLens rating for an unknown movie fails and imports nothing', async 
   const ml = join(dir, 'mlbad');
   mkdirSync(ml);
   writeFileSync(join(ml, 'movies.csv'), 'movieId,title,genres\n10,Heat (1995),Action\n');
-  writeFileSync(join(ml, 'ratings.csv'), 'userId,movieId,rating,timestamp\n1,10,4,964982703\n1,99,3,964981247\n');
+  writeFileSync(
+    join(ml, 'ratings.csv'),
+    'userId,movieId,rating,timestamp\n1,10,4,964982703\n1,99,3,964981247\n',
+  );
   const store = freshStore();
   await rejectsWith(importMovieLens(store, ml), 'unknown item "99"');
   assert.deepEqual(store.counts(), { users: 0, items: 0, events: 0 });
@@ -116,14 +131,22 @@ test('events without a header take --columns in any order; TSV is detected', asy
 test('bad event files name the file, line and column, and import nothing', async () => {
   const store = freshStore();
   const cases: [string, string | Buffer, (string | RegExp)[]][] = [
-    ['rating.csv', 'user,item,rating\nu1,i1,4\nu2,i2,great\n', ['line 3', 'column rating', 'not a number: "great"']],
+    [
+      'rating.csv',
+      'user,item,rating\nu1,i1,4\nu2,i2,great\n',
+      ['line 3', 'column rating', 'not a number: "great"'],
+    ],
     ['count.csv', 'user,item,rating\nu1,i1,4\nu2,i2\n', ['line 3', 'expected 3 fields, found 2']],
     ['quote.csv', 'user,item\nu1,i1\nu2,"i2\n', ['malformed CSV', /line \d/]],
     ['empty.csv', '', ['the file is empty']],
     ['header-only.csv', 'user,item\n', ['no events after the header']],
     ['noitem.csv', 'user,thing\nu1,x\n', ['line 1', 'no "item" column']],
     ['time.csv', 'user,item,timestamp\nu1,i1,yesterday\n', ['line 2', 'column timestamp', 'not a timestamp']],
-    ['latin1.csv', Buffer.concat([Buffer.from('user,item\nu1,i1\nu2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]), ['line 3', 'not valid UTF-8']],
+    [
+      'latin1.csv',
+      Buffer.concat([Buffer.from('user,item\nu1,i1\nu2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+      ['line 3', 'not valid UTF-8'],
+    ],
     ['blank.csv', 'user,item\nu1,\n', ['line 2', 'column item', 'empty value']],
   ];
   for (const [name, content, fragments] of cases) {
