@@ -1,0 +1,189 @@
+/**
+ * Hybrid: a weighted blend of the components' normalised scores (Burke, "Hybrid Recommender Systems:
+ * Survey and Experiments", 2002, "weighted" hybrid): score_j = sum_c weight_c * norm(scoreAll_c)_j, where
+ * norm is min-max to [0, 1] or the z-score over all items (a constant score vector normalises to 0).
+ *
+ * Cold start, through UserProfile:
+ * - a known user: every component scores him as usual;
+ * - a new user with onboarding preferences (a few liked items and/or genres, no `user`): item-kNN and EASE
+ *   score from his items, ALS folds him in, content scores from items and genres; components with nothing
+ *   to go on give zeros, so the blend is content + kNN (+ popularity as a tie-breaker);
+ * - an empty profile (no items, no genres): the popularity list.
+ * A new item without events is reachable through the content component.
+ */
+import { RecoError, UsageError } from '../errors.js';
+import type { ModelName, TopN } from '../types.js';
+import { notFitted, topNFromScores } from './base.js';
+import { type Params, resolveParams } from './params.js';
+import { PopularityRecommender } from './popularity.js';
+import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
+
+const checkWeights = (v: unknown): string | undefined => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object {model: weight}';
+  for (const [k, w] of Object.entries(v)) {
+    if (k === 'hybrid' || k === 'ranked') return `cannot include '${k}'`;
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
+      return `weight of '${k}' must be a number >= 0`;
+  }
+  if (Object.keys(v).length === 0) return 'needs at least one component';
+  return undefined;
+};
+
+export const HYBRID_PARAMS = {
+  components: {
+    type: 'json',
+    default: { itemknn: 1, als: 1, content: 0.1, popularity: 0.05 },
+    doc: 'components and their blend weights, {model: weight}',
+    check: checkWeights,
+  },
+  componentParams: {
+    type: 'json',
+    default: {},
+    doc: 'parameters per component, {model: {param: value}}',
+    check: (v: unknown) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : 'must be an object',
+  },
+  normalize: { type: 'enum', default: 'minmax', values: ['minmax', 'zscore'], doc: 'score normalisation' },
+} as const;
+
+/** How the hybrid builds and reloads its components (the registry, injected to avoid an import cycle). */
+export interface ComponentFactory {
+  create(name: ModelName, params?: Record<string, unknown>): Recommender;
+  load(name: ModelName, saved: SavedModel): Recommender;
+}
+
+/** Normalises `s` in place: min-max to [0, 1] or z-score; a constant vector becomes 0. */
+export function normalizeScores(s: Float32Array, how: 'minmax' | 'zscore'): Float32Array {
+  const n = s.length;
+  if (n === 0) return s;
+  if (how === 'minmax') {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      if (s[i]! < lo) lo = s[i]!;
+      if (s[i]! > hi) hi = s[i]!;
+    }
+    const range = hi - lo;
+    for (let i = 0; i < n; i++) s[i] = range > 0 ? (s[i]! - lo) / range : 0;
+    return s;
+  }
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += s[i]!;
+  mean /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += (s[i]! - mean) ** 2;
+  const sd = Math.sqrt(v / n);
+  for (let i = 0; i < n; i++) s[i] = sd > 0 ? (s[i]! - mean) / sd : 0;
+  return s;
+}
+
+export class HybridRecommender implements Recommender {
+  readonly name = 'hybrid' as const;
+  readonly params: Params<typeof HYBRID_PARAMS>;
+  private parts: { name: ModelName; weight: number; model: Recommender }[] = [];
+  private fallback?: Recommender;
+  private nItems = 0;
+
+  constructor(
+    params: Record<string, unknown> | undefined,
+    private readonly factory: ComponentFactory,
+  ) {
+    this.params = resolveParams('hybrid', HYBRID_PARAMS, params);
+    for (const name of Object.keys(this.params.componentParams as object))
+      if (!(name in (this.params.components as object)))
+        throw new UsageError(
+          `hybrid: parameter 'componentParams' names '${name}', which is not in 'components'`,
+        );
+  }
+
+  private get weights(): Record<string, number> {
+    return this.params.components as Record<string, number>;
+  }
+
+  async fit(data: FitData): Promise<void> {
+    const cp = this.params.componentParams as Record<string, Record<string, unknown>>;
+    const parts: typeof this.parts = [];
+    for (const [name, weight] of Object.entries(this.weights)) {
+      const model = this.factory.create(name as ModelName, cp[name]);
+      await model.fit(data);
+      parts.push({ name: name as ModelName, weight, model });
+    }
+    this.parts = parts;
+    const pop = parts.find((p) => p.name === 'popularity')?.model;
+    if (pop) this.fallback = pop;
+    else {
+      this.fallback = new PopularityRecommender();
+      await this.fallback.fit(data);
+    }
+    this.nItems = Math.max(data.interactions.cols, data.items.length);
+  }
+
+  /** The fitted components. */
+  components(): readonly { name: ModelName; weight: number; model: Recommender }[] {
+    if (!this.fallback) throw notFitted(this.name);
+    return this.parts;
+  }
+
+  scoreAll(profile: UserProfile): Float32Array {
+    this.components();
+    const out = new Float32Array(this.nItems);
+    if (
+      profile.items.length === 0 &&
+      !(profile.genres && profile.genres.length > 0) &&
+      profile.user === undefined
+    ) {
+      out.set(this.fallback!.scoreAll(profile).subarray(0, this.nItems));
+      return out;
+    }
+    const how = this.params.normalize as 'minmax' | 'zscore';
+    for (const { weight, model } of this.parts) {
+      if (weight === 0) continue;
+      const s = normalizeScores(model.scoreAll(profile), how);
+      const n = Math.min(s.length, out.length);
+      for (let j = 0; j < n; j++) out[j]! += weight * s[j]!;
+    }
+    return out;
+  }
+
+  recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN {
+    return topNFromScores(this.scoreAll(profile), profile, n, options);
+  }
+
+  save(): SavedModel {
+    this.components();
+    const arrays: SavedModel['arrays'] = {};
+    const components: { name: ModelName; meta: SavedModel['meta'] }[] = [];
+    const all = [...this.parts.map((p) => ({ key: p.name as string, model: p.model }))];
+    if (!this.parts.some((p) => p.name === 'popularity'))
+      all.push({ key: 'fallback', model: this.fallback! });
+    for (const { key, model } of all) {
+      const saved = model.save();
+      components.push({ name: key as ModelName, meta: saved.meta });
+      for (const [k, a] of Object.entries(saved.arrays)) arrays[`${key}.${k}`] = a;
+    }
+    return { meta: { name: this.name, params: { ...this.params }, nItems: this.nItems, components }, arrays };
+  }
+
+  static load(saved: SavedModel, factory: ComponentFactory): HybridRecommender {
+    const m = new HybridRecommender(saved.meta.params, factory);
+    const comps = saved.meta['components'];
+    if (!Array.isArray(comps)) throw new RecoError("hybrid: saved model lacks meta 'components'");
+    const loaded = new Map<string, Recommender>();
+    for (const c of comps as { name: string; meta: SavedModel['meta'] }[]) {
+      const prefix = `${c.name}.`;
+      const arrays: SavedModel['arrays'] = {};
+      for (const [k, a] of Object.entries(saved.arrays))
+        if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
+      loaded.set(c.name, factory.load(c.meta.name, { meta: c.meta, arrays }));
+    }
+    m.parts = Object.entries(m.weights).map(([name, weight]) => {
+      const model = loaded.get(name);
+      if (!model) throw new RecoError(`hybrid: saved model lacks component '${name}'`);
+      return { name: name as ModelName, weight, model };
+    });
+    m.fallback = loaded.get('popularity') ?? loaded.get('fallback');
+    if (!m.fallback) throw new RecoError('hybrid: saved model lacks its popularity fallback');
+    m.nItems = typeof saved.meta['nItems'] === 'number' ? saved.meta['nItems'] : 0;
+    return m;
+  }
+}

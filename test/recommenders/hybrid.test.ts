@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { normalizeScores } from '../../src/recommenders/hybrid.js';
+import { createRecommender, loadRecommender, recommenderNames } from '../../src/recommenders/index.js';
+import { close, pairsData, profile } from './helpers.js';
+
+const items = [
+  { id: 'a', genres: ['Drama'] },
+  { id: 'b', genres: ['Drama'] },
+  { id: 'c', genres: ['Comedy'] },
+  { id: 'd', genres: ['Comedy'] },
+  { id: 'e', genres: ['Horror'] }, // no events: a new item
+];
+const data = pairsData(
+  [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+    [2, 2],
+    [2, 3],
+    [3, 0],
+    [3, 2],
+    [4, 0],
+  ],
+  5,
+  5,
+  items,
+);
+
+test('normalisation by hand: min-max and z-score; constants become 0', () => {
+  assert.deepEqual([...normalizeScores(Float32Array.of(1, 3, 2), 'minmax')], [0, 1, 0.5]);
+  const z = normalizeScores(Float32Array.of(1, 3, 2), 'zscore');
+  const sd = Math.sqrt(2 / 3);
+  close(z[0]!, -1 / sd);
+  close(z[1]!, 1 / sd);
+  close(z[2]!, 0);
+  assert.deepEqual([...normalizeScores(Float32Array.of(5, 5), 'minmax')], [0, 0]);
+});
+
+test('hybrid blends normalised component scores with their weights', async () => {
+  const m = createRecommender('hybrid', { components: { popularity: 2, itemknn: 1 } });
+  await m.fit(data);
+  // popularity counts (4, 2, 2, 1, 0) -> min-max (1, .5, .5, .25, 0) x 2;
+  // itemknn for profile {1}: cos(1, 0) = 2/sqrt(8), others 0 -> min-max (1, 0, 0, 0, 0).
+  const s = m.scoreAll(profile([1], [1], 0));
+  close(s[0]!, 2 + 1);
+  close(s[2]!, 1);
+  close(s[3]!, 0.5);
+  close(s[4]!, 0);
+});
+
+test('hybrid cold start: nothing -> popularity; genres -> content; a liked item -> kNN', async () => {
+  const m = createRecommender('hybrid');
+  await m.fit(data);
+  const empty = { items: new Int32Array(0), weights: new Float32Array(0) };
+  assert.deepEqual([...m.recommend(empty, 2).items], [0, 1]);
+  const horror = m.recommend({ ...empty, genres: ['Horror'] }, 1);
+  assert.deepEqual([...horror.items], [4]); // the item with no events, through content
+  const likesC = m.recommend(profile([2]), 1);
+  assert.deepEqual([...likesC.items], [3]); // same genre and co-watched
+});
+
+test('every model saves and loads to the same scores', async () => {
+  for (const name of recommenderNames()) {
+    const m = createRecommender(name, name === 'als' ? { factors: 4, iterations: 3 } : undefined);
+    await m.fit(data);
+    const back = loadRecommender(name, m.save());
+    for (const p of [profile([0, 2], [1, 1], 3), profile([1])]) {
+      assert.deepEqual([...back.scoreAll(p)], [...m.scoreAll(p)], name);
+      assert.deepEqual([...back.recommend(p, 3).items], [...m.recommend(p, 3).items], name);
+    }
+  }
+});
+
+test('registry errors name the model or parameter', () => {
+  assert.throws(() => createRecommender('ranked'), /'ranked' is not a candidate generator/);
+  assert.throws(() => createRecommender('nope' as never), /unknown model 'nope'/);
+  assert.throws(() => createRecommender('ease', { lamda: 3 }), /ease: unknown parameter 'lamda'/);
+  assert.throws(() => createRecommender('als', { factors: 2.5 }), /'factors' must be an integer/);
+  assert.throws(
+    () => createRecommender('hybrid', { components: { ranked: 1 } }),
+    /'components' cannot include/,
+  );
+  assert.throws(
+    () => createRecommender('hybrid', { components: { als: 1 }, componentParams: { ease: {} } }),
+    /'componentParams' names 'ease'/,
+  );
+  assert.equal(createRecommender('itemknn', { neighbours: '20' }).name, 'itemknn');
+});
