@@ -4,9 +4,11 @@
  */
 import type { Command } from 'commander';
 import { evaluate } from '../../evaluation/evaluate.js';
+import { worldOracle } from '../../evaluation/oracle.js';
 import { defaultModelsDir, type FittedModel, type StoredMetrics, writeBundle } from '../../models/bundle.js';
 import { createRecommender } from '../../recommenders/index.js';
 import { buildInteractions, interactionWeights } from '../../recommenders/interactions.js';
+import { loadWorld, WORLD_META_KEY } from '../../simulation/oracle.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 import { parseModelList, parseModelParams, parsePositiveInt, requireEvents } from '../model-options.js';
@@ -53,9 +55,11 @@ export function register(program: Command): void {
           const weights = interactionWeights();
           let metrics: StoredMetrics | undefined;
           if (opts.evaluate) {
+            const oracle =
+              store.getMeta(WORLD_META_KEY) !== undefined ? worldOracle(loadWorld(store)) : undefined;
             const progress = startProgress({
               label: 'evaluate',
-              total: models.length,
+              total: models.length + (oracle ? 1 : 0),
               unit: 'models',
               quiet: g.quiet,
             });
@@ -67,9 +71,12 @@ export function register(program: Command): void {
               weights,
               auc: false,
               create: createRecommender,
+              ...(oracle ? { oracle } : {}),
               onModelDone: () => progress.tick(),
             });
-            progress.done(`evaluated ${models.length} models: ${result.split}, K=${k}`);
+            progress.done(
+              `evaluated ${models.join(', ')}${oracle ? ' and the oracle' : ''}: ${result.split}, K=${k}`,
+            );
             metrics = {
               split: result.split,
               k,
