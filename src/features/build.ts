@@ -1,0 +1,122 @@
+/**
+ * The feature matrix of (user, candidate) pairs at a point in time t: one row per candidate, one column per
+ * feature of the spec, row-major Float64Array (rows x columns), built by the declarations of ./registry.ts
+ * from the point-in-time state (./state.ts). Training rows (t = the row's cutoff) and serving rows (t = now)
+ * come out of this one function.
+ */
+import { RecoError } from '../errors.js';
+import type { Csr } from '../types.js';
+import {
+  FEATURES,
+  type FeatureColumn,
+  type FeatureDef,
+  type FeatureInput,
+  featureColumns,
+} from './registry.js';
+import { emptySnapshot, snapshotUser } from './snapshot.js';
+import type { FeatureState } from './state.js';
+
+/** How many recent items the user snapshot keeps (ui_*_last features). */
+export const RECENT_ITEMS = 10;
+
+/** The column list a model was trained on, saved in its bundle. */
+export interface FeatureSpec {
+  version: 1;
+  /** Candidate sources, in the order of the per-source columns. */
+  sources: string[];
+  /** Genres, in the order of the per-genre columns. */
+  genres: string[];
+  columns: string[];
+}
+
+/** The spec of every declared feature for a state's genres and the given sources (minus `exclude`d names). */
+export function featureSpec(state: FeatureState, sources: string[], exclude: string[] = []): FeatureSpec {
+  const cols = featureColumns(state.genres.names, sources).filter(
+    (c) => !exclude.includes(c.name) && !exclude.includes(c.def.name),
+  );
+  return {
+    version: 1,
+    sources: [...sources],
+    genres: [...state.genres.names],
+    columns: cols.map((c) => c.name),
+  };
+}
+
+/** The spec's columns, resolved against the declarations. */
+export function resolveColumns(spec: FeatureSpec, defs: readonly FeatureDef[] = FEATURES): FeatureColumn[] {
+  const all = new Map(featureColumns(spec.genres, spec.sources, defs).map((c) => [c.name, c]));
+  return spec.columns.map((name) => {
+    const c = all.get(name);
+    if (!c)
+      throw new RecoError(`feature spec: no declaration for column '${name}' (src/features/registry.ts)`);
+    return c;
+  });
+}
+
+/** Stage-1 output for one user: candidate items and, per source, score and rank (row-major n x sources). */
+export interface CandidateRows {
+  items: Int32Array;
+  /** scores[r * sources + s]: source s's score of candidate r. */
+  scores: Float32Array;
+  /** ranks[r * sources + s]: 1-based rank of candidate r in source s's list, NaN when not in it. */
+  ranks: Float32Array;
+}
+
+export class FeatureBuilder {
+  readonly columns: FeatureColumn[];
+  private readonly input: FeatureInput;
+
+  constructor(
+    readonly state: FeatureState,
+    readonly spec: FeatureSpec,
+    similarity?: Csr,
+  ) {
+    this.columns = resolveColumns(spec);
+    const S = spec.sources.length;
+    if (state.genres.names.join('\u0000') !== spec.genres.join('\u0000'))
+      throw new RecoError(
+        'feature spec: the genres of the data differ from those the model was trained with',
+      );
+    this.input = {
+      state,
+      user: emptySnapshot(spec.genres.length, RECENT_ITEMS),
+      item: 0,
+      t: 0,
+      sourceScores: new Float64Array(S),
+      sourceRanks: new Float64Array(S),
+      ...(similarity ? { similarity } : {}),
+    };
+  }
+
+  get width(): number {
+    return this.columns.length;
+  }
+
+  /**
+   * Rows of user `user`'s candidates as of t into out[offset ..] (allocated when absent); returns out.
+   * A user unknown to the state gets empty aggregates (zeros and NaNs).
+   */
+  build(user: number, t: number, cands: CandidateRows, out?: Float64Array, offset = 0): Float64Array {
+    const n = cands.items.length;
+    const W = this.columns.length;
+    const S = this.spec.sources.length;
+    const o = out ?? new Float64Array(n * W);
+    if (o.length < offset + n * W) throw new RecoError('feature matrix buffer too small');
+    const x = this.input;
+    x.t = t;
+    snapshotUser(this.state, user, t, x.user);
+    for (let r = 0; r < n; r++) {
+      x.item = cands.items[r]!;
+      for (let s = 0; s < S; s++) {
+        x.sourceScores[s] = cands.scores[r * S + s]!;
+        x.sourceRanks[s] = cands.ranks[r * S + s]!;
+      }
+      const row = offset + r * W;
+      for (let c = 0; c < W; c++) {
+        const col = this.columns[c]!;
+        o[row + c] = col.def.compute(x, col.k);
+      }
+    }
+    return o;
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * The point-in-time aggregate state every feature is computed from: the events seen so far, indexed per
+ * user and per item in time order, so that any aggregate "as of time t" (events strictly before t) is a
+ * binary search plus a short walk. The same state answers training rows (as of each row's cutoff, t in the
+ * past) and serving rows (as of now), which is what keeps offline and online features equal
+ * (the feature-store "point-in-time correctness" idea; e.g. Uber's Michelangelo palette, Feast).
+ *
+ * Layout (typed arrays, no object per event):
+ * - events: columnar user, item, time, interaction weight, rating (NaN when the event is no rating);
+ * - per user: the indices of his events sorted by time (one growable Int32Array per user);
+ * - per item: his event times sorted, with cumulative rating sums and counts alongside (one growable
+ *   Float64Array each), so counts over any window and the mean rating as of t are two binary searches.
+ *
+ * `applyEvent` adds one event (any order; kept sorted by insertion), so a server can keep the state live.
+ */
+import { RecoError } from '../errors.js';
+import { eventWeights, type InteractionWeights, interactionWeights } from '../recommenders/interactions.js';
+import type { EventLog, ItemRecord } from '../types.js';
+
+export const DAY_MS = 86_400_000;
+
+/** A growable typed array. */
+class Grow64 {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity = 4) {
+    this.data = new Float64Array(Math.max(1, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+class Grow32 {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 4) {
+    this.data = new Int32Array(Math.max(1, capacity));
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Int32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/** Number of entries of sorted a[0..n) strictly below x. */
+export function lowerBound(a: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Item genres as a CSR of genre indices, and the genre names (first-seen order over items). */
+export interface GenreTable {
+  names: string[];
+  indptr: Int32Array;
+  indices: Int32Array;
+}
+
+export function genreTable(items: ItemRecord[], nItems: number): GenreTable {
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const indptr = new Int32Array(nItems + 1);
+  const cols: number[] = [];
+  for (let i = 0; i < nItems; i++) {
+    const seen = new Set<number>();
+    for (const g of items[i]?.genres ?? []) {
+      let c = index.get(g);
+      if (c === undefined) {
+        c = names.length;
+        index.set(g, c);
+        names.push(g);
+      }
+      seen.add(c);
+    }
+    cols.push(...[...seen].sort((a, b) => a - b));
+    indptr[i + 1] = cols.length;
+  }
+  return { names, indptr, indices: Int32Array.from(cols) };
+}
+
+/** The events of the state as columns (what `save` writes and `fromColumns` reads). */
+export interface StateColumns {
+  user: Int32Array;
+  item: Int32Array;
+  time: Float64Array;
+  weight: Float32Array;
+  rating: Float32Array;
+}
+
+export class FeatureState {
+  nUsers: number;
+  nItems: number;
+  readonly genres: GenreTable;
+  /** Release time per item (ms), NaN when unknown. */
+  readonly release: Float64Array;
+  // events, columnar
+  private evUser = new Grow32(1024);
+  private evItem = new Grow32(1024);
+  private evTime = new Grow64(1024);
+  private evWeight: Float32Array = new Float32Array(1024);
+  private evRating: Float32Array = new Float32Array(1024);
+  // per user: event indices sorted by time
+  private userEv: Grow32[] = [];
+  // per item: times sorted, cumulative rating sum and count (aligned with times)
+  private itemTime: Grow64[] = [];
+  private itemRatingSum: Grow64[] = [];
+  private itemRatingCount: Grow64[] = [];
+  /** Latest event time seen (-Infinity when empty). */
+  lastTime = Number.NEGATIVE_INFINITY;
+
+  constructor(nUsers: number, nItems: number, items: ItemRecord[]) {
+    this.nUsers = 0;
+    this.nItems = 0;
+    this.genres = genreTable(items, nItems);
+    this.release = new Float64Array(nItems).fill(Number.NaN);
+    for (let i = 0; i < nItems; i++) {
+      const c = items[i]?.createdAt;
+      if (c !== undefined && Number.isFinite(c)) this.release[i] = c;
+    }
+    this.ensureUser(nUsers - 1);
+    this.ensureItem(nItems - 1);
+  }
+
+  /**
+   * The state of `log` (events before `until` when given) under the interaction weights; `items` give
+   * genres and release times in dense-index order.
+   */
+  static fromLog(
+    log: EventLog,
+    items: ItemRecord[],
+    options: { until?: number; weights?: InteractionWeights } = {},
+  ): FeatureState {
+    const s = new FeatureState(log.userIds.length, log.itemIds.length, items);
+    const w = eventWeights(log, options.weights ?? interactionWeights());
+    const ratingCode = log.typeNames.indexOf('rating');
+    const until = options.until ?? Number.POSITIVE_INFINITY;
+    for (let e = 0; e < log.length; e++) {
+      const t = log.timestamp[e]!;
+      if (t >= until) continue;
+      const rating = log.type[e] === ratingCode ? log.value[e]! : Number.NaN;
+      s.add(log.user[e]!, log.item[e]!, t, w[e]!, rating);
+    }
+    return s;
+  }
+
+  /** Rebuilds a state from saved columns. */
+  static fromColumns(c: StateColumns, nUsers: number, nItems: number, items: ItemRecord[]): FeatureState {
+    const s = new FeatureState(nUsers, nItems, items);
+    for (let e = 0; e < c.user.length; e++)
+      s.add(c.user[e]!, c.item[e]!, c.time[e]!, c.weight[e]!, c.rating[e]!);
+    return s;
+  }
+
+  /** The events as columns, in insertion order. */
+  columns(): StateColumns {
+    const n = this.evUser.length;
+    return {
+      user: this.evUser.data.slice(0, n),
+      item: this.evItem.data.slice(0, n),
+      time: this.evTime.data.slice(0, n),
+      weight: this.evWeight.slice(0, n),
+      rating: this.evRating.slice(0, n),
+    };
+  }
+
+  get events(): number {
+    return this.evUser.length;
+  }
+
+  private ensureUser(u: number): void {
+    while (this.userEv.length <= u) this.userEv.push(new Grow32(8));
+    this.nUsers = Math.max(this.nUsers, u + 1);
+  }
+
+  private ensureItem(i: number): void {
+    while (this.itemTime.length <= i) {
+      this.itemTime.push(new Grow64(4));
+      this.itemRatingSum.push(new Grow64(4));
+      this.itemRatingCount.push(new Grow64(4));
+    }
+    this.nItems = Math.max(this.nItems, i + 1);
+  }
+
+  /**
+   * Adds one event: user and item by dense index (new ones grow the state), time in ms, its interaction
+   * weight (../recommenders/interactions.ts) and its rating (NaN when not a rating).
+   */
+  applyEvent(user: number, item: number, time: number, weight: number, rating = Number.NaN): void {
+    if (!(Number.isInteger(user) && user >= 0 && Number.isInteger(item) && item >= 0))
+      throw new RecoError(`feature state: bad user/item index ${user}/${item}`);
+    if (!Number.isFinite(time)) throw new RecoError(`feature state: event time must be finite, got ${time}`);
+    this.add(user, item, time, weight, rating);
+  }
+
+  private add(u: number, i: number, t: number, weight: number, rating: number): void {
+    this.ensureUser(u);
+    this.ensureItem(i);
+    const e = this.evUser.length;
+    this.evUser.push(u);
+    this.evItem.push(i);
+    this.evTime.push(t);
+    if (e === this.evWeight.length) {
+      const w = new Float32Array(e * 2);
+      w.set(this.evWeight);
+      this.evWeight = w;
+      const r = new Float32Array(e * 2);
+      r.set(this.evRating);
+      this.evRating = r;
+    }
+    this.evWeight[e] = weight;
+    this.evRating[e] = rating;
+    if (t > this.lastTime) this.lastTime = t;
+    // user list, kept sorted by time (stable: equal times keep arrival order)
+    const ul = this.userEv[u]!;
+    ul.push(e);
+    const times = this.evTime.data;
+    for (let k = ul.length - 1; k > 0 && times[ul.data[k - 1]!]! > t; k--) {
+      ul.data[k] = ul.data[k - 1]!;
+      ul.data[k - 1] = e;
+    }
+    // item lists, sorted by time, cumulative rating sums recomputed from the insertion point
+    const it = this.itemTime[i]!;
+    const rs = this.itemRatingSum[i]!;
+    const rc = this.itemRatingCount[i]!;
+    it.push(t);
+    rs.push(0);
+    rc.push(0);
+    let k = it.length - 1;
+    while (k > 0 && it.data[k - 1]! > t) {
+      it.data[k] = it.data[k - 1]!;
+      k--;
+    }
+    it.data[k] = t;
+    // shift cumulative arrays: entries after k get this rating added
+    const hasRating = Number.isNaN(rating) ? 0 : 1;
+    const r = hasRating ? rating : 0;
+    for (let j = it.length - 1; j > k; j--) {
+      rs.data[j] = rs.data[j - 1]! + r;
+      rc.data[j] = rc.data[j - 1]! + hasRating;
+    }
+    rs.data[k] = (k > 0 ? rs.data[k - 1]! : 0) + r;
+    rc.data[k] = (k > 0 ? rc.data[k - 1]! : 0) + hasRating;
+  }
+
+  // ---- per-user queries (events strictly before t) ----
+
+  /** How many of user u's events are before t; his events are userEvent(u, 0..n-1), oldest first. */
+  userCountBefore(u: number, t: number): number {
+    if (u < 0 || u >= this.userEv.length) return 0;
+    const ul = this.userEv[u]!;
+    const times = this.evTime.data;
+    let lo = 0;
+    let hi = ul.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[ul.data[mid]!]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index (into the event columns) of user u's k-th event, oldest first. */
+  userEvent(u: number, k: number): number {
+    return this.userEv[u]!.data[k]!;
+  }
+
+  eventItem(e: number): number {
+    return this.evItem.data[e]!;
+  }
+  eventTime(e: number): number {
+    return this.evTime.data[e]!;
+  }
+  eventWeight(e: number): number {
+    return this.evWeight[e]!;
+  }
+  eventRating(e: number): number {
+    return this.evRating[e]!;
+  }
+
+  // ---- per-item queries (events strictly before t) ----
+
+  itemCountBefore(i: number, t: number): number {
+    if (i < 0 || i >= this.itemTime.length) return 0;
+    const it = this.itemTime[i]!;
+    return lowerBound(it.data, it.length, t);
+  }
+
+  /** Item i's events in [from, t). */
+  itemCountIn(i: number, from: number, t: number): number {
+    if (i < 0 || i >= this.itemTime.length) return 0;
+    const it = this.itemTime[i]!;
+    return lowerBound(it.data, it.length, t) - lowerBound(it.data, it.length, from);
+  }
+
+  /** Time of item i's first event (NaN when none before t). */
+  itemFirstTime(i: number, t: number): number {
+    if (i < 0 || i >= this.itemTime.length) return Number.NaN;
+    const it = this.itemTime[i]!;
+    return it.length > 0 && it.data[0]! < t ? it.data[0]! : Number.NaN;
+  }
+
+  /** Mean rating of item i over ratings before t, and their number. */
+  itemRating(i: number, t: number): { mean: number; count: number } {
+    if (i < 0 || i >= this.itemTime.length) return { mean: Number.NaN, count: 0 };
+    const k = this.itemCountBefore(i, t);
+    if (k === 0) return { mean: Number.NaN, count: 0 };
+    const c = this.itemRatingCount[i]!.data[k - 1]!;
+    return { mean: c > 0 ? this.itemRatingSum[i]!.data[k - 1]! / c : Number.NaN, count: c };
+  }
+
+  /**
+   * Exponentially decayed event count of item i at t: sum over events before t of 2^-(age / halfLife);
+   * events older than 20 half-lives (weight < 1e-6) are left out.
+   */
+  itemDecayed(i: number, t: number, halfLifeMs: number): number {
+    if (i < 0 || i >= this.itemTime.length) return 0;
+    const it = this.itemTime[i]!;
+    const rate = Math.LN2 / halfLifeMs;
+    const horizon = t - 20 * halfLifeMs;
+    let s = 0;
+    for (let k = lowerBound(it.data, it.length, t) - 1; k >= 0; k--) {
+      const ti = it.data[k]!;
+      if (ti < horizon) break;
+      s += Math.exp(-(t - ti) * rate);
+    }
+    return s;
+  }
+
+  /** Number of genres; genre indices of item i. */
+  get genreCount(): number {
+    return this.genres.names.length;
+  }
+
+  itemGenres(i: number): Int32Array {
+    const g = this.genres;
+    if (i < 0 || i + 1 >= g.indptr.length) return new Int32Array(0);
+    return g.indices.subarray(g.indptr[i]!, g.indptr[i + 1]!);
+  }
+}

@@ -1,0 +1,589 @@
+/**
+ * Stage 2: the learning-to-rank model over stage-1 candidates, as one more Recommender ('ranked') so that
+ * evaluation, bundles and serving treat it like any model.
+ *
+ * Training (`fit`), with no leakage of the labels into the features:
+ * 1. split the given events by time per user: each user's earliest `featureRatio` of events are the feature
+ *    period, the rest the label period (src/evaluation/splits.ts `temporal`); his cutoff t_u is the time of
+ *    his first label event;
+ * 2. fit the candidate sources on the feature period and generate each user's candidates from his
+ *    feature-period profile (seen items excluded);
+ * 3. label = 1 when the user interacted positively with the candidate in the label period, else 0
+ *    (negatives: the candidates he did not take);
+ * 4. features as of t_u (./../features: only events strictly before t_u, so no label event is seen);
+ * 5. LambdaMART (Burges, "From RankNet to LambdaRank to LambdaMART", 2010) with the LightGBM-compatible
+ *    trainer (./gbdt), one query group per user, early stopping on NDCG@10 of a held-out group of users;
+ * 6. refit the candidate sources on all the events for serving; the state holds every event.
+ * Whatever split produced the given events, this internal split is made from them alone.
+ *
+ * Serving: candidates from the refitted sources, features as of now (the last event + 1 ms, or the fit
+ * data's `now`), scored by the trees. `scoreAll` gives candidates their tree score and every other item a
+ * lower score in the first source's order (so AUC over the catalogue is defined).
+ */
+import { RecoError } from '../errors.js';
+import { buildTestSet, splitLog } from '../evaluation/splits.js';
+import { type CandidateRows, FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
+import { FeatureState } from '../features/state.js';
+import { createRecommender, loadRecommender } from '../recommenders/index.js';
+import { buildInteractions, interactionWeights } from '../recommenders/interactions.js';
+import type { ItemKnnRecommender } from '../recommenders/item-knn.js';
+import { type Params, resolveParams } from '../recommenders/params.js';
+import type {
+  FitData,
+  Recommender,
+  RecommendOptions,
+  SavedModel,
+  TypedArray,
+  UserProfile,
+} from '../recommenders/recommender.js';
+import { Rng } from '../simulation/random.js';
+import type { Csr, ItemRecord, ModelName, TopN } from '../types.js';
+import { CandidateGenerator, type CandidateSet } from './candidates.js';
+import { type EvalResult, train } from './gbdt/boosting/gbdt.js';
+import type { DenseData } from './gbdt/io/dataset.js';
+import { modelToText, parseModelText } from './gbdt/io/model-text.js';
+import type { GbdtModel } from './gbdt/model.js';
+import { trainParamsFrom } from './gbdt/params.js';
+import { GbdtPredictor } from './gbdt/predict.js';
+
+function checkSources(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return 'must be an object of model name -> candidates, e.g. {"ease":100,"itemknn":50}';
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return 'needs at least one source';
+  for (const [k, n] of entries) {
+    if (k === 'ranked') return "cannot use 'ranked' as its own source";
+    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 1))
+      return `: the candidates from '${k}' must be a positive integer, got ${JSON.stringify(n)}`;
+  }
+  return undefined;
+}
+
+export const RANKED_PARAMS = {
+  sources: {
+    type: 'json',
+    default: { ease: 100, itemknn: 50, popularity: 30 },
+    doc: 'stage 1: candidate sources and how many candidates each contributes (deduplicated union)',
+    check: checkSources,
+  },
+  sourceParams: {
+    type: 'json',
+    default: {},
+    doc: 'parameters of the candidate sources, keyed by model name, e.g. {"ease":{"lambda":300}}',
+  },
+  featureRatio: {
+    type: 'number',
+    default: 0.8,
+    min: 0.05,
+    max: 0.95,
+    doc: "share of each user's events (oldest first) in the feature period; the rest give the labels",
+  },
+  validFraction: {
+    type: 'number',
+    default: 0.2,
+    min: 0,
+    max: 0.9,
+    doc: 'share of the training users held out as the early-stopping validation group',
+  },
+  exclude: { type: 'json', default: [], doc: 'feature names (or columns) left out of the model' },
+  numIterations: { type: 'int', default: 400, min: 1, doc: 'boosting rounds at most (early stopping)' },
+  learningRate: { type: 'number', default: 0.05, min: 0, exclusiveMin: true, doc: 'shrinkage' },
+  numLeaves: { type: 'int', default: 31, min: 2, doc: 'leaves per tree' },
+  minDataInLeaf: { type: 'int', default: 50, min: 1, doc: 'rows per leaf at least' },
+  earlyStopping: {
+    type: 'int',
+    default: 30,
+    min: 0,
+    doc: 'stop after this many rounds without NDCG@10 gain',
+  },
+  gbdt: { type: 'json', default: {}, doc: 'further LightGBM parameters, e.g. {"feature_fraction":0.8}' },
+  seed: { type: 'int', default: 42, doc: 'seed of the validation users and the trainer' },
+} as const;
+
+/** Where the training went (kept in the saved meta, printed by `reco train`). */
+export interface RankerTrainingReport {
+  users: number;
+  validUsers: number;
+  rows: number;
+  positives: number;
+  /** Share of label-period positives that stage 1 put among the candidates (recall of stage 1). */
+  candidateRecall: number;
+  iterations: number;
+  bestValidNdcg: number;
+  seconds: { sources: number; features: number; gbdt: number; refit: number };
+}
+
+/** One explained score (see `explain`). */
+export interface Explanation {
+  user: number;
+  item: number;
+  t: number;
+  score: number;
+  /** Sources that proposed the item, with rank and score. */
+  sources: { name: string; rank: number; score: number }[];
+  /** The trees' expected value, and each feature's value and contribution, largest |contribution| first. */
+  base: number;
+  contributions: { feature: string; value: number; contribution: number }[];
+}
+
+export class RankedRecommender implements Recommender {
+  readonly name = 'ranked' as const;
+  readonly params: Params<typeof RANKED_PARAMS>;
+  private sourceModels: Recommender[] = [];
+  private gen?: CandidateGenerator;
+  private state?: FeatureState;
+  private spec?: FeatureSpec;
+  private builder?: FeatureBuilder;
+  private model?: GbdtModel;
+  private predictor?: GbdtPredictor;
+  private now = Number.NaN;
+  private nItems = 0;
+  report?: RankerTrainingReport;
+  /** Log lines of training (the CLI prints them). */
+  onLog?: (line: string) => void;
+  private memo?: { profile: UserProfile; cands: CandidateSet; scores: Float64Array };
+
+  constructor(params?: Record<string, unknown>) {
+    this.params = resolveParams('ranked', RANKED_PARAMS, params);
+  }
+
+  private sourceList(): [ModelName, number][] {
+    return Object.entries(this.params.sources as Record<string, number>) as [ModelName, number][];
+  }
+
+  private createSources(): Recommender[] {
+    const sp = this.params.sourceParams as Record<string, Record<string, unknown>>;
+    return this.sourceList().map(([name]) => createRecommender(name, sp[name]));
+  }
+
+  private generator(models: Recommender[], nItems: number): CandidateGenerator {
+    const counts = this.sourceList().map(([, n]) => n);
+    return new CandidateGenerator(
+      models.map((model, s) => ({ model, n: counts[s]! })),
+      nItems,
+    );
+  }
+
+  private static similarityOf(models: Recommender[]): Csr | undefined {
+    const knn = models.find((m) => m.name === 'itemknn') as ItemKnnRecommender | undefined;
+    return knn?.neighbourMatrix();
+  }
+
+  async fit(data: FitData): Promise<void> {
+    const log = data.log;
+    const items = data.items;
+    const nItems = data.interactions.cols;
+    const weights = interactionWeights();
+    const say = this.onLog ?? (() => {});
+    const t0 = performance.now();
+
+    // 1. feature period / label period, per user by time
+    const split = splitLog(log, { kind: 'temporal', ratio: this.params.featureRatio });
+    const labels = buildTestSet(split, weights);
+    const featX = buildInteractions(split.train, weights);
+    const cutoff = new Float64Array(log.userIds.length).fill(Number.POSITIVE_INFINITY);
+    for (let e = 0; e < split.test.length; e++) {
+      const u = split.test.user[e]!;
+      if (split.test.timestamp[e]! < cutoff[u]!) cutoff[u] = split.test.timestamp[e]!;
+    }
+
+    // 2. sources fitted on the feature period
+    const inner = this.createSources();
+    for (const m of inner) await m.fit({ interactions: featX, log: split.train, items });
+    const gen = this.generator(inner, nItems);
+    const tSources = performance.now();
+
+    // 3-4. candidates, labels and features as of each user's cutoff
+    const state = FeatureState.fromLog(log, items, { weights });
+    const spec = featureSpec(state, gen.names, this.params.exclude as string[]);
+    const builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(inner));
+    const W = builder.width;
+    const rel = labels.relevant;
+    const isPos = new Uint8Array(nItems);
+    const userRows: { u: number; start: number; n: number }[] = [];
+    let values = new Float64Array(1 << 16);
+    let lab = new Float32Array(1 << 12);
+    let rows = 0;
+    let positives = 0;
+    let found = 0;
+    for (const u of labels.users) {
+      const a = rel.indptr[u]!;
+      const b = rel.indptr[u + 1]!;
+      const profile: UserProfile = {
+        user: u,
+        items: featX.indices.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
+        weights: featX.values.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
+      };
+      const cands = gen.generate(profile);
+      const n = cands.items.length;
+      for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
+      let pos = 0;
+      for (let r = 0; r < n; r++) pos += isPos[cands.items[r]!]!;
+      positives += b - a;
+      found += pos;
+      if (pos > 0 && pos < n) {
+        while ((rows + n) * W > values.length) {
+          const v = new Float64Array(values.length * 2);
+          v.set(values);
+          values = v;
+        }
+        while (rows + n > lab.length) {
+          const l = new Float32Array(lab.length * 2);
+          l.set(lab);
+          lab = l;
+        }
+        builder.build(u, cutoff[u]!, cands, values, rows * W);
+        for (let r = 0; r < n; r++) lab[rows + r] = isPos[cands.items[r]!]!;
+        userRows.push({ u, start: rows, n });
+        rows += n;
+      }
+      for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
+    }
+    const tFeatures = performance.now();
+    if (userRows.length < 2)
+      throw new RecoError(
+        `ranked: too little data to train the ranker (${userRows.length} users with a label-period item among their candidates); it needs users with several events over time`,
+      );
+    say(
+      `ranker data: ${userRows.length} users, ${rows.toLocaleString('en-US')} rows x ${W} features, stage-1 recall ${(found / Math.max(1, positives)).toFixed(3)}`,
+    );
+
+    // 5. train / validation users, LambdaMART with early stopping
+    const order = Int32Array.from(userRows.keys());
+    new Rng(this.params.seed).shuffle(order);
+    const nValid =
+      this.params.validFraction > 0 ? Math.max(1, Math.round(order.length * this.params.validFraction)) : 0;
+    const isValid = new Uint8Array(userRows.length);
+    for (let k = 0; k < nValid; k++) isValid[order[k]!] = 1;
+    const gather = (want: number): DenseData => {
+      let n = 0;
+      let g = 0;
+      for (let q = 0; q < userRows.length; q++)
+        if (isValid[q] === want) {
+          n += userRows[q]!.n;
+          g++;
+        }
+      const v = new Float64Array(n * W);
+      const l = new Float32Array(n);
+      const groups = new Int32Array(g);
+      let r = 0;
+      g = 0;
+      for (let q = 0; q < userRows.length; q++) {
+        if (isValid[q] !== want) continue;
+        const { start, n: m } = userRows[q]!;
+        v.set(values.subarray(start * W, (start + m) * W), r * W);
+        l.set(lab.subarray(start, start + m), r);
+        groups[g++] = m;
+        r += m;
+      }
+      return {
+        numRows: n,
+        numFeatures: W,
+        values: v,
+        labels: l,
+        groups,
+        featureNames: spec.columns.map(safeName),
+      };
+    };
+    const trainSet = gather(0);
+    const validSet = nValid > 0 ? gather(1) : undefined;
+    const p = trainParamsFrom({
+      objective: 'lambdarank',
+      num_iterations: this.params.numIterations,
+      learning_rate: this.params.learningRate,
+      num_leaves: this.params.numLeaves,
+      min_data_in_leaf: this.params.minDataInLeaf,
+      early_stopping_round: validSet ? this.params.earlyStopping : 0,
+      metric: 'ndcg',
+      eval_at: 10,
+      seed: this.params.seed,
+      verbosity: -1,
+      ...(this.params.gbdt as Record<string, string | number | boolean>),
+    });
+    let best = Number.NaN;
+    let iterations = 0;
+    this.model = train(p, trainSet, validSet ? [{ name: 'valid', data: validSet }] : [], {
+      onIteration: (it: number, results: EvalResult[]) => {
+        iterations = it;
+        const r = results[results.length - 1];
+        if (r && !(r.value <= best)) best = r.value;
+      },
+      onLog: (m: string) => say(`gbdt: ${m}`),
+    });
+    const tGbdt = performance.now();
+
+    // 6. sources refitted on everything for serving
+    const outer = this.createSources();
+    for (const m of outer)
+      await m.fit({
+        interactions: data.interactions,
+        log,
+        items,
+        ...(data.now !== undefined ? { now: data.now } : {}),
+      });
+    this.install(outer, state, spec, this.model, nItems, data.now ?? state.lastTime + 1);
+    const tRefit = performance.now();
+    this.report = {
+      users: userRows.length - nValid,
+      validUsers: nValid,
+      rows,
+      positives: found,
+      candidateRecall: found / Math.max(1, positives),
+      iterations,
+      bestValidNdcg: best,
+      seconds: {
+        sources: (tSources - t0) / 1000,
+        features: (tFeatures - tSources) / 1000,
+        gbdt: (tGbdt - tFeatures) / 1000,
+        refit: (tRefit - tGbdt) / 1000,
+      },
+    };
+    say(
+      `ranker: ${this.model.trees.length} trees (${iterations} rounds, best valid NDCG@10 ${best.toFixed(4)}); ` +
+        `sources ${this.report.seconds.sources.toFixed(1)} s, features ${this.report.seconds.features.toFixed(1)} s, ` +
+        `gbdt ${this.report.seconds.gbdt.toFixed(1)} s, refit ${this.report.seconds.refit.toFixed(1)} s`,
+    );
+  }
+
+  private install(
+    sources: Recommender[],
+    state: FeatureState,
+    spec: FeatureSpec,
+    model: GbdtModel,
+    nItems: number,
+    now: number,
+  ): void {
+    this.sourceModels = sources;
+    this.gen = this.generator(sources, nItems);
+    this.state = state;
+    this.spec = spec;
+    this.builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(sources));
+    this.model = model;
+    this.predictor = new GbdtPredictor(model);
+    this.nItems = nItems;
+    this.now = now;
+    this.memo = undefined;
+  }
+
+  private fitted(): {
+    gen: CandidateGenerator;
+    builder: FeatureBuilder;
+    predictor: GbdtPredictor;
+    state: FeatureState;
+    spec: FeatureSpec;
+    model: GbdtModel;
+  } {
+    if (!this.gen || !this.builder || !this.predictor || !this.state || !this.spec || !this.model)
+      throw new RecoError('ranked: the model is not fitted (call fit() or load a saved model first)');
+    return {
+      gen: this.gen,
+      builder: this.builder,
+      predictor: this.predictor,
+      state: this.state,
+      spec: this.spec,
+      model: this.model,
+    };
+  }
+
+  /** The point-in-time state (a server applies new events to it with `applyEvent`). */
+  featureState(): FeatureState {
+    return this.fitted().state;
+  }
+
+  /** The time serving rows are computed at: now as of fitting, moved on by `setNow` (a server's clock). */
+  get servingTime(): number {
+    return Math.max(this.now, (this.state?.lastTime ?? Number.NEGATIVE_INFINITY) + 1);
+  }
+
+  setNow(t: number): void {
+    this.now = t;
+    this.memo = undefined;
+  }
+
+  featureSpec(): FeatureSpec {
+    return this.fitted().spec;
+  }
+
+  /** Stage 1 and 2 for one profile: candidates and their tree scores (memoised for the same profile). */
+  private scoreCandidates(
+    profile: UserProfile,
+    options?: RecommendOptions,
+  ): { cands: CandidateSet; scores: Float64Array } {
+    if (this.memo && this.memo.profile === profile && !options?.allowed && options?.excludeSeen !== false)
+      return this.memo;
+    const { gen, builder, predictor } = this.fitted();
+    const cands = gen.generate(profile, options);
+    const x = builder.build(profile.user ?? -1, this.servingTime, cands);
+    const scores = predictor.predictRaw(x, cands.items.length);
+    const out = { cands, scores };
+    if (!options?.allowed && options?.excludeSeen !== false) this.memo = { profile, ...out };
+    return out;
+  }
+
+  recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN {
+    const { cands, scores } = this.scoreCandidates(profile, options);
+    const m = cands.items.length;
+    const order = Int32Array.from({ length: m }, (_, k) => k).sort(
+      (a, b) => scores[b]! - scores[a]! || cands.items[a]! - cands.items[b]!,
+    );
+    const k = Math.min(n, m);
+    const items = new Int32Array(k);
+    const out = new Float32Array(k);
+    for (let r = 0; r < k; r++) {
+      items[r] = cands.items[order[r]!]!;
+      out[r] = scores[order[r]!]!;
+    }
+    return { items, scores: out };
+  }
+
+  scoreAll(profile: UserProfile): Float32Array {
+    const { cands, scores } = this.scoreCandidates(profile);
+    const n = this.nItems;
+    const out = new Float32Array(n);
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < scores.length; r++) {
+      min = Math.min(min, scores[r]!);
+      max = Math.max(max, scores[r]!);
+    }
+    if (!Number.isFinite(min)) min = 0;
+    // everything else below the candidates, in the first source's order, squeezed into [min - 2, min - 1)
+    const first = this.sourceModels[0]!.scoreAll(profile);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const v = first[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const span = hi > lo ? hi - lo : 1;
+    for (let i = 0; i < n; i++) out[i] = min - 2 + (first[i]! - lo) / span / (1 + 1e-6);
+    for (let r = 0; r < scores.length; r++) out[cands.items[r]!] = scores[r]!;
+    return out;
+  }
+
+  /** Why `item` scores what it does for this profile: its sources and the features that moved the score (TreeSHAP). */
+  explain(
+    profile: UserProfile,
+    item: number,
+    shap: (model: GbdtModel, row: Float64Array) => Float64Array,
+  ): Explanation {
+    const { gen, builder, predictor, spec, model } = this.fitted();
+    const cands = gen.generate(profile, { excludeSeen: false });
+    const S = spec.sources.length;
+    let r = -1;
+    for (let k = 0; k < cands.items.length; k++) if (cands.items[k] === item) r = k;
+    const one: CandidateRows = {
+      items: Int32Array.of(item),
+      scores: new Float32Array(S),
+      ranks: new Float32Array(S).fill(Number.NaN),
+    };
+    const sources: Explanation['sources'] = [];
+    const allScores = this.sourceModels.map((m) => m.scoreAll(profile));
+    for (let s = 0; s < S; s++) {
+      one.scores[s] = allScores[s]![item] ?? Number.NaN;
+      if (r >= 0) one.ranks[s] = cands.ranks[r * S + s]!;
+      if (!Number.isNaN(one.ranks[s]!))
+        sources.push({ name: spec.sources[s]!, rank: one.ranks[s]!, score: one.scores[s]! });
+    }
+    const t = this.servingTime;
+    const x = builder.build(profile.user ?? -1, t, one);
+    const score = predictor.predictRawOne(x, 0);
+    const phi = shap(model, x);
+    const W = spec.columns.length;
+    const contributions = spec.columns
+      .map((feature, c) => ({ feature, value: x[c]!, contribution: phi[c]! }))
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    return { user: profile.user ?? -1, item, t, score, sources, base: phi[W]!, contributions };
+  }
+
+  save(): SavedModel {
+    const { state, spec, model } = this.fitted();
+    const arrays: Record<string, TypedArray> = {};
+    const sources = this.sourceModels.map((m) => {
+      const saved = m.save();
+      for (const [k, a] of Object.entries(saved.arrays)) arrays[`${m.name}.${k}`] = a;
+      return saved.meta;
+    });
+    const cols = state.columns();
+    arrays['state.user'] = cols.user;
+    arrays['state.item'] = cols.item;
+    arrays['state.time'] = cols.time;
+    arrays['state.weight'] = cols.weight;
+    arrays['state.rating'] = cols.rating;
+    arrays['items.genreIndptr'] = state.genres.indptr;
+    arrays['items.genreIndices'] = state.genres.indices;
+    arrays['items.release'] = state.release;
+    arrays.gbdt = new Uint8Array(Buffer.from(modelToText(model), 'utf8'));
+    return {
+      meta: {
+        name: this.name,
+        params: { ...this.params },
+        spec,
+        sources,
+        nUsers: state.nUsers,
+        nItems: this.nItems,
+        now: this.now,
+        ...(this.report ? { training: this.report } : {}),
+      },
+      arrays,
+    };
+  }
+
+  static load(saved: SavedModel): RankedRecommender {
+    const m = new RankedRecommender(saved.meta.params);
+    const meta = saved.meta as SavedModel['meta'] & {
+      spec: FeatureSpec;
+      sources: SavedModel['meta'][];
+      nUsers: number;
+      nItems: number;
+      now: number;
+      training?: RankerTrainingReport;
+    };
+    const arr = <T extends TypedArray>(k: string, C: new (n: number) => T): T => {
+      const a = saved.arrays[k];
+      if (!(a instanceof C)) throw new RecoError(`ranked: saved model lacks array '${k}' of type ${C.name}`);
+      return a as T;
+    };
+    const sources = meta.sources.map((sm) => {
+      const prefix = `${sm.name}.`;
+      const arrays: Record<string, TypedArray> = {};
+      for (const [k, a] of Object.entries(saved.arrays))
+        if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
+      return loadRecommender(sm.name, { meta: sm, arrays });
+    });
+    const gi = arr('items.genreIndptr', Int32Array);
+    const gx = arr('items.genreIndices', Int32Array);
+    const release = arr('items.release', Float64Array);
+    const items: ItemRecord[] = [];
+    for (let i = 0; i < meta.nItems; i++) {
+      const rec: ItemRecord = {
+        id: String(i),
+        genres: Array.from(gx.subarray(gi[i]!, gi[i + 1]!), (g) => meta.spec.genres[g]!),
+      };
+      if (!Number.isNaN(release[i]!)) rec.createdAt = release[i]!;
+      items.push(rec);
+    }
+    const state = FeatureState.fromColumns(
+      {
+        user: arr('state.user', Int32Array),
+        item: arr('state.item', Int32Array),
+        time: arr('state.time', Float64Array),
+        weight: arr('state.weight', Float32Array),
+        rating: arr('state.rating', Float32Array),
+      },
+      meta.nUsers,
+      meta.nItems,
+      items,
+    );
+    const model = parseModelText(Buffer.from(arr('gbdt', Uint8Array)).toString('utf8'));
+    m.install(sources, state, meta.spec, model, meta.nItems, meta.now);
+    if (meta.training) m.report = meta.training;
+    return m;
+  }
+}
+
+/** LightGBM feature names may not hold spaces or brackets in its text format: keep them plain. */
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_]+/g, '_');
+}
