@@ -12,20 +12,32 @@ import { formatG } from './format-number.js';
 export const K_ZERO_THRESHOLD = Math.fround(1e-35);
 
 const f64 = new Float64Array(1);
-const i64 = new BigInt64Array(f64.buffer);
+const u32 = new Uint32Array(f64.buffer);
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const HI = 1 - LO;
 
-/** std::nextafter(a, +inf). */
+/** std::nextafter(a, +inf): the next double up (one unit in the last place). */
 export function nextUp(a: number): number {
   if (Number.isNaN(a) || a === Number.POSITIVE_INFINITY) return a;
   if (a === 0) return Number.MIN_VALUE;
   f64[0] = a;
-  i64[0] += a > 0 ? 1n : -1n;
-  return f64[0];
+  if (a > 0) {
+    // Magnitude up: add one to the 64-bit pattern.
+    if (u32[LO] === 0xffffffff) {
+      u32[LO] = 0;
+      u32[HI]!++;
+    } else u32[LO]!++;
+  } else if (u32[LO] === 0) {
+    // Magnitude down: subtract one.
+    u32[LO] = 0xffffffff;
+    u32[HI]!--;
+  } else u32[LO]!--;
+  return f64[0]!;
 }
 
 /** LightGBM Common::CheckDoubleEqualOrdered: b <= nextafter(a, +inf). */
 function equalOrdered(a: number, b: number): boolean {
-  return b <= nextUp(a);
+  return b <= a || b <= nextUp(a);
 }
 
 /** Equal-count bins over sorted distinct values (GreedyFindBin); returns upper bounds, last = +inf. */
@@ -358,6 +370,35 @@ export class BinMapper {
     const v = Math.trunc(value);
     if (v < 0) return 0;
     return this.cat2Bin.get(v) ?? 0;
+  }
+
+  /** Bins of all `values` into `out` (valueToBin, with the numerical search inlined). */
+  binAll(values: Float64Array, out: Uint8Array | Uint16Array): void {
+    if (this.categorical) {
+      for (let i = 0; i < values.length; i++) out[i] = this.valueToBin(values[i]!);
+      return;
+    }
+    const ub = this.upperBounds;
+    const nan = this.missingType === MISSING_NAN;
+    const last = this.numBin - 1 - (nan ? 1 : 0);
+    for (let i = 0; i < values.length; i++) {
+      let v = values[i]!;
+      if (v !== v) {
+        if (nan) {
+          out[i] = this.numBin - 1;
+          continue;
+        }
+        v = 0;
+      }
+      let l = 0;
+      let r = last;
+      while (l < r) {
+        const m = (r + l - 1) >> 1;
+        if (v <= ub[m]!) r = m;
+        else l = m + 1;
+      }
+      out[i] = l;
+    }
   }
 
   /** The raw threshold LightGBM writes for a numerical split at bin `bin` (RealThreshold). */

@@ -26,12 +26,16 @@ export interface DenseData {
 
 export type BinColumn = Uint8Array | Uint16Array;
 
-/** Row r's value of feature f. */
-function accessor(d: DenseData): (r: number, f: number) => number {
+/** Copies feature f's values (all rows) into `out`. */
+function column(d: DenseData, f: number, out: Float64Array): Float64Array {
   const v = d.values;
   const n = d.numRows;
-  const m = d.numFeatures;
-  return d.layout === 'column' ? (r, f) => v[f * n + r]! : (r, f) => v[r * m + f]!;
+  if (d.layout === 'column') out.set(v.subarray(f * n, (f + 1) * n));
+  else {
+    const m = d.numFeatures;
+    for (let r = 0, k = f; r < n; r++, k += m) out[r] = v[k]!;
+  }
+  return out;
 }
 
 /** Query boundaries from group sizes: boundaries[q]..boundaries[q+1] are the rows of query q. */
@@ -82,12 +86,13 @@ export class BinnedDataset {
     for (let i = 0; i < used.length; i++)
       this.binOffsets[i + 1] = this.binOffsets[i]! + mappers[used[i]!]!.numBin;
     this.totalBins = this.binOffsets[used.length]!;
-    const get = accessor(data);
     const n = data.numRows;
+    const buf = new Float64Array(n);
     this.bins = used.map((f) => {
       const m = mappers[f]!;
       const col: BinColumn = m.numBin <= 256 ? new Uint8Array(n) : new Uint16Array(n);
-      for (let r = 0; r < n; r++) col[r] = m.valueToBin(get(r, f));
+      column(data, f, buf);
+      m.binAll(buf, col);
       return col;
     });
   }
@@ -114,13 +119,14 @@ export class BinnedDataset {
     }
     const sampleCnt = sample ? sample.length : n;
     const filterCnt = Math.trunc((p.minDataInLeaf * sampleCnt) / n);
-    const get = accessor(data);
     const buf = new Float64Array(sampleCnt);
+    const col = new Float64Array(n);
     const mappers: BinMapper[] = [];
     for (let f = 0; f < data.numFeatures; f++) {
+      column(data, f, col);
       let k = 0;
       for (let i = 0; i < sampleCnt; i++) {
-        const v = get(sample ? sample[i]! : i, f);
+        const v = col[sample ? sample[i]! : i]!;
         if (Math.abs(v) > K_ZERO_THRESHOLD || Number.isNaN(v)) buf[k++] = v;
       }
       mappers.push(

@@ -50,16 +50,53 @@ export function maxDcgAtK(
 }
 
 /**
- * Indices 0..n-1 of rows begin..begin+n-1 sorted by score descending, ties in row order (std::stable_sort).
- * Writes into `out` (length >= n) and returns it.
+ * Indices 0..n-1 of rows begin..begin+n-1 sorted by score descending, ties in row order (as std::stable_sort
+ * with `score[a] > score[b]`): insertion sort on runs of 16, then bottom-up merges. Writes into `out`
+ * (length >= n) and returns it; `tmp` is scratch of the same length.
  */
-export function sortByScoreDesc(score: Float64Array, begin: number, n: number, out: Int32Array): Int32Array {
-  const idx = out.subarray(0, n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  idx.sort((a, b) => {
-    const sa = score[begin + a]!;
-    const sb = score[begin + b]!;
-    return sa > sb ? -1 : sa < sb ? 1 : a - b;
-  });
-  return idx;
+export function sortByScoreDesc(
+  score: Float64Array,
+  begin: number,
+  n: number,
+  out: Int32Array,
+  tmp: Int32Array = new Int32Array(n),
+): Int32Array {
+  const RUN = 16;
+  for (let i = 0; i < n; i++) out[i] = i;
+  for (let lo = 0; lo < n; lo += RUN) {
+    const hi = Math.min(lo + RUN, n);
+    for (let i = lo + 1; i < hi; i++) {
+      const v = out[i]!;
+      const sv = score[begin + v]!;
+      let j = i - 1;
+      while (j >= lo && score[begin + out[j]!]! < sv) {
+        out[j + 1] = out[j]!;
+        j--;
+      }
+      out[j + 1] = v;
+    }
+  }
+  let src = out;
+  let dst = tmp;
+  for (let width = RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        // Take from the right run only when strictly greater: keeps ties in order.
+        if (score[begin + src[j]!]! > score[begin + src[i]!]!) dst[k++] = src[j++]!;
+        else dst[k++] = src[i++]!;
+      }
+      while (i < mid) dst[k++] = src[i++]!;
+      while (j < hi) dst[k++] = src[j++]!;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src !== out) out.set(src.subarray(0, n));
+  return out;
 }

@@ -6,7 +6,7 @@
  * divided by (0.01 + |ds|) when lambdarank_norm is set, and hessian sigmoid^2 * |dNDCG| * p(1-p); with
  * norm, the query's lambdas and hessians are scaled by log2(1 + S) / S where S is the sum of |lambda|.
  */
-import { checkRankLabels, discount, maxDcgAtK } from '../metric/dcg.js';
+import { checkRankLabels, discount, maxDcgAtK, sortByScoreDesc } from '../metric/dcg.js';
 import type { Objective } from './objective.js';
 
 const SIGMOID_BINS = 1024 * 1024;
@@ -21,6 +21,11 @@ export class LambdarankObjective implements Objective {
   private readonly lambdas: Float32Array;
   private readonly hessians: Float32Array;
   private readonly sorted: Int32Array;
+  private readonly sortTmp: Int32Array;
+  private readonly sortedLabel: Int32Array;
+  private readonly sortedScore: Float64Array;
+  private readonly sortedGain: Float64Array;
+  private readonly discounts: Float64Array;
   private readonly gain: Float64Array;
 
   constructor(
@@ -44,6 +49,12 @@ export class LambdarankObjective implements Objective {
     this.lambdas = new Float32Array(maxCnt);
     this.hessians = new Float32Array(maxCnt);
     this.sorted = new Int32Array(maxCnt);
+    this.sortTmp = new Int32Array(maxCnt);
+    this.sortedLabel = new Int32Array(maxCnt);
+    this.sortedScore = new Float64Array(maxCnt);
+    this.sortedGain = new Float64Array(maxCnt);
+    this.discounts = new Float64Array(maxCnt);
+    for (let k = 0; k < maxCnt; k++) this.discounts[k] = discount(k);
     this.minInput = -50 / sigmoid / 2;
     this.maxInput = -this.minInput;
     this.idxFactor = SIGMOID_BINS / (this.maxInput - this.minInput);
@@ -62,7 +73,11 @@ export class LambdarankObjective implements Objective {
     for (let q = 0; q < nq; q++) this.queryGradients(q, score, gh);
   }
 
-  /** Gradients of the rows of query q (GetGradientsForOneQuery). */
+  /**
+   * Gradients of the rows of query q (GetGradientsForOneQuery). Works on the documents in score order
+   * (labels, scores, gains and lambdas indexed by rank) and scatters back at the end; the float32
+   * accumulation order per document is LightGBM's.
+   */
   queryGradients(q: number, score: Float64Array, gh: Float64Array): void {
     const begin = this.bounds[q]!;
     const cnt = this.bounds[q + 1]! - begin;
@@ -70,83 +85,83 @@ export class LambdarankObjective implements Objective {
     const invMax = this.inverseMaxDcg[q]!;
     const lam = this.lambdas;
     const hes = this.hessians;
-    const labels = this.labels;
-    const gain = this.gain;
+    const sl = this.sortedLabel;
+    const ss = this.sortedScore;
+    const sg = this.sortedGain;
+    const disc = this.discounts;
     const table = this.table;
     const minIn = this.minInput;
     const maxIn = this.maxInput;
     const factor = this.idxFactor;
     const sig = this.sigmoid;
-    lam.fill(0, 0, cnt);
-    hes.fill(0, 0, cnt);
-    // Stable sort by score descending.
-    const idx = this.sorted.subarray(0, cnt);
-    for (let i = 0; i < cnt; i++) idx[i] = i;
-    idx.sort((a, b) => {
-      const sa = score[begin + a]!;
-      const sb = score[begin + b]!;
-      return sa > sb ? -1 : sa < sb ? 1 : a - b;
-    });
-    const best = score[begin + idx[0]!]!;
-    const worst = score[begin + idx[cnt - 1]!]!;
-    const normByDistance = this.norm && best !== worst;
+    const sig2 = sig * sig;
+    const lastBin = SIGMOID_BINS - 1;
+    const idx = sortByScoreDesc(score, begin, cnt, this.sorted, this.sortTmp);
+    for (let k = 0; k < cnt; k++) {
+      const r = begin + idx[k]!;
+      const y = this.labels[r]!;
+      sl[k] = y;
+      ss[k] = score[r]!;
+      sg[k] = this.gain[y]!;
+      lam[k] = 0;
+      hes[k] = 0;
+    }
+    const normByDistance = this.norm && ss[0]! !== ss[cnt - 1]!;
     const c001 = Math.fround(0.01);
     let sumLambdas = 0;
     const top = Math.min(cnt - 1, this.truncation);
     for (let i = 0; i < top; i++) {
-      const di = idx[i]!;
-      const li = labels[begin + di]!;
-      const si = score[begin + di]!;
-      const disci = discount(i);
+      const li = sl[i]!;
+      const si = ss[i]!;
+      const gi = sg[i]!;
+      const di = disc[i]!;
       for (let j = i + 1; j < cnt; j++) {
-        const dj = idx[j]!;
-        const lj = labels[begin + dj]!;
+        const lj = sl[j]!;
         if (li === lj) continue;
         let high: number;
         let low: number;
-        let highScore: number;
-        let lowScore: number;
+        let deltaScore: number;
         let dcgGap: number;
         if (li > lj) {
-          high = di;
-          low = dj;
-          highScore = si;
-          lowScore = score[begin + dj]!;
-          dcgGap = gain[li]! - gain[lj]!;
+          high = i;
+          low = j;
+          deltaScore = si - ss[j]!;
+          dcgGap = gi - sg[j]!;
         } else {
-          high = dj;
-          low = di;
-          highScore = score[begin + dj]!;
-          lowScore = si;
-          dcgGap = gain[lj]! - gain[li]!;
+          high = j;
+          low = i;
+          deltaScore = ss[j]! - si;
+          dcgGap = sg[j]! - gi;
         }
-        const deltaScore = highScore - lowScore;
-        let dNdcg = dcgGap * Math.abs(disci - discount(j)) * invMax;
+        let dNdcg = dcgGap * Math.abs(di - disc[j]!) * invMax;
         if (normByDistance) dNdcg /= c001 + Math.abs(deltaScore);
         let p: number;
         if (deltaScore <= minIn) p = table[0]!;
-        else if (deltaScore >= maxIn) p = table[SIGMOID_BINS - 1]!;
+        else if (deltaScore >= maxIn) p = table[lastBin]!;
         else p = table[((deltaScore - minIn) * factor) | 0]!;
-        let pHess = p * (1 - p);
+        const pHess = p * (1 - p) * (sig2 * dNdcg);
         const pLambda = p * (-sig * dNdcg);
-        pHess *= sig * sig * dNdcg;
-        lam[low] -= Math.fround(pLambda);
-        hes[low] += Math.fround(pHess);
-        lam[high] += Math.fround(pLambda);
-        hes[high] += Math.fround(pHess);
+        const fl = Math.fround(pLambda);
+        const fh = Math.fround(pHess);
+        lam[low] -= fl;
+        hes[low] += fh;
+        lam[high] += fl;
+        hes[high] += fh;
         sumLambdas -= 2 * pLambda;
       }
     }
     if (this.norm && sumLambdas > 0) {
       const nf = Math.log2(1 + sumLambdas) / sumLambdas;
-      for (let i = 0; i < cnt; i++) {
-        gh[2 * (begin + i)] = Math.fround(lam[i]! * nf);
-        gh[2 * (begin + i) + 1] = Math.fround(hes[i]! * nf);
+      for (let k = 0; k < cnt; k++) {
+        const r = 2 * (begin + idx[k]!);
+        gh[r] = Math.fround(lam[k]! * nf);
+        gh[r + 1] = Math.fround(hes[k]! * nf);
       }
     } else {
-      for (let i = 0; i < cnt; i++) {
-        gh[2 * (begin + i)] = lam[i]!;
-        gh[2 * (begin + i) + 1] = hes[i]!;
+      for (let k = 0; k < cnt; k++) {
+        const r = 2 * (begin + idx[k]!);
+        gh[r] = lam[k]!;
+        gh[r + 1] = hes[k]!;
       }
     }
   }

@@ -94,24 +94,147 @@ export function histogramAll16(
   }
 }
 
-/** Builds feature f's histogram (zeroing it first) from rows[begin..end), or all rows when rows is null. */
-export function buildFeatureHistogram(
-  col: BinColumn,
+/**
+ * Histograms of four 8-bit feature columns in one pass over rows[begin..end) (ordered gradients): the row
+ * index and the gradient pair are loaded once for the four, which is about twice as fast as four passes.
+ * o0..o3 are the features' bin offsets times 2.
+ */
+export function histogramRows8x4(
+  c0: Uint8Array,
+  c1: Uint8Array,
+  c2: Uint8Array,
+  c3: Uint8Array,
+  rows: Int32Array,
+  begin: number,
+  end: number,
+  ordered: Float64Array,
+  hist: Float64Array,
+  o0: number,
+  o1: number,
+  o2: number,
+  o3: number,
+): void {
+  let j = 0;
+  for (let i = begin; i < end; i++, j += 2) {
+    const r = rows[i]!;
+    const g = ordered[j]!;
+    const h = ordered[j + 1]!;
+    let b = o0 + (c0[r]! << 1);
+    hist[b] += g;
+    hist[b + 1] += h;
+    b = o1 + (c1[r]! << 1);
+    hist[b] += g;
+    hist[b + 1] += h;
+    b = o2 + (c2[r]! << 1);
+    hist[b] += g;
+    hist[b + 1] += h;
+    b = o3 + (c3[r]! << 1);
+    hist[b] += g;
+    hist[b + 1] += h;
+  }
+}
+
+/** histogramRows8x4 over all rows 0..n-1 (the root without bagging). */
+export function histogramAll8x4(
+  c0: Uint8Array,
+  c1: Uint8Array,
+  c2: Uint8Array,
+  c3: Uint8Array,
+  n: number,
+  gh: Float64Array,
+  hist: Float64Array,
+  o0: number,
+  o1: number,
+  o2: number,
+  o3: number,
+): void {
+  for (let r = 0, j = 0; r < n; r++, j += 2) {
+    const g = gh[j]!;
+    const h = gh[j + 1]!;
+    let b = o0 + (c0[r]! << 1);
+    hist[b] += g;
+    hist[b + 1] += h;
+    b = o1 + (c1[r]! << 1);
+    hist[b] += g;
+    hist[b + 1] += h;
+    b = o2 + (c2[r]! << 1);
+    hist[b] += g;
+    hist[b + 1] += h;
+    b = o3 + (c3[r]! << 1);
+    hist[b] += g;
+    hist[b + 1] += h;
+  }
+}
+
+/**
+ * Builds (zeroing first) the histograms of the listed inner features `feats[0..count)` over rows[begin..end)
+ * (or all rows 0..end-1 when rows is null): 8-bit columns four at a time, the rest one by one.
+ */
+export function buildHistograms(
+  feats: Int32Array,
+  count: number,
+  bins: readonly BinColumn[],
+  binOffsets: Int32Array,
   rows: Int32Array | null,
   begin: number,
   end: number,
   gh: Float64Array,
   ordered: Float64Array,
   hist: Float64Array,
-  off: number,
-  numBin: number,
+  quad: Int32Array,
 ): void {
-  hist.fill(0, off << 1, (off + numBin) << 1);
-  if (rows === null) {
-    if (col instanceof Uint8Array) histogramAll8(col, end, gh, hist, off);
-    else histogramAll16(col, end, gh, hist, off);
-  } else if (col instanceof Uint8Array) histogramRows8(col, rows, begin, end, ordered, hist, off);
-  else histogramRows16(col, rows, begin, end, ordered, hist, off);
+  let q = 0;
+  for (let k = 0; k < count; k++) {
+    const f = feats[k]!;
+    hist.fill(0, binOffsets[f]! << 1, binOffsets[f + 1]! << 1);
+    const col = bins[f]!;
+    if (col instanceof Uint8Array) {
+      quad[q++] = f;
+      if (q === 4) {
+        const a = quad[0]!;
+        const b = quad[1]!;
+        const c = quad[2]!;
+        const d = quad[3]!;
+        if (rows === null)
+          histogramAll8x4(
+            bins[a] as Uint8Array,
+            bins[b] as Uint8Array,
+            bins[c] as Uint8Array,
+            bins[d] as Uint8Array,
+            end,
+            gh,
+            hist,
+            binOffsets[a]! << 1,
+            binOffsets[b]! << 1,
+            binOffsets[c]! << 1,
+            binOffsets[d]! << 1,
+          );
+        else
+          histogramRows8x4(
+            bins[a] as Uint8Array,
+            bins[b] as Uint8Array,
+            bins[c] as Uint8Array,
+            bins[d] as Uint8Array,
+            rows,
+            begin,
+            end,
+            ordered,
+            hist,
+            binOffsets[a]! << 1,
+            binOffsets[b]! << 1,
+            binOffsets[c]! << 1,
+            binOffsets[d]! << 1,
+          );
+        q = 0;
+      }
+    } else if (rows === null) histogramAll16(col, end, gh, hist, binOffsets[f]!);
+    else histogramRows16(col, rows, begin, end, ordered, hist, binOffsets[f]!);
+  }
+  for (let k = 0; k < q; k++) {
+    const f = quad[k]!;
+    if (rows === null) histogramAll8(bins[f] as Uint8Array, end, gh, hist, binOffsets[f]!);
+    else histogramRows8(bins[f] as Uint8Array, rows, begin, end, ordered, hist, binOffsets[f]!);
+  }
 }
 
 /** parent[from..to) -= child[from..to) (bin ranges in units of bins). */

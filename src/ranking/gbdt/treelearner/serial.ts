@@ -14,7 +14,7 @@ import {
   type Tree,
 } from '../model.js';
 import { DataPartition } from './data-partition.js';
-import { buildFeatureHistogram, fixHistogram, gatherGradients, subtractHistogram } from './histogram.js';
+import { buildHistograms, fixHistogram, gatherGradients, subtractHistogram } from './histogram.js';
 import {
   type FeatureMeta,
   findBestThresholdCategorical,
@@ -52,6 +52,8 @@ export class SerialTreeLearner {
   private readonly leafSumG: Float64Array;
   private readonly leafSumH: Float64Array;
   private readonly leafDepth: Int32Array;
+  private readonly featList: Int32Array;
+  private readonly quad = new Int32Array(4);
 
   constructor(
     private readonly ds: BinnedDataset,
@@ -83,6 +85,7 @@ export class SerialTreeLearner {
     this.leafSumG = new Float64Array(L);
     this.leafSumH = new Float64Array(L);
     this.leafDepth = new Int32Array(L);
+    this.featList = new Int32Array(ds.numFeatures);
   }
 
   /**
@@ -281,23 +284,28 @@ export class SerialTreeLearner {
     }
     if (!rootAllRows) gatherGradients(gh, part.indices, begin, begin + cnt, this.ordered);
     const offs = ds.binOffsets;
-    for (let f = 0; f < F; f++) {
-      if (!used[f]) continue;
+    const feats = this.featList;
+    let nf = 0;
+    for (let f = 0; f < F; f++) if (used[f]) feats[nf++] = f;
+    if (rootAllRows)
+      buildHistograms(feats, nf, ds.bins, offs, null, 0, cnt, gh, this.ordered, sHist, this.quad);
+    else
+      buildHistograms(
+        feats,
+        nf,
+        ds.bins,
+        offs,
+        part.indices,
+        begin,
+        begin + cnt,
+        gh,
+        this.ordered,
+        sHist,
+        this.quad,
+      );
+    for (let k = 0; k < nf; k++) {
+      const f = feats[k]!;
       const nb = this.metas[f]!.numBin;
-      if (rootAllRows)
-        buildFeatureHistogram(ds.bins[f]!, null, 0, cnt, gh, this.ordered, sHist, offs[f]!, nb);
-      else
-        buildFeatureHistogram(
-          ds.bins[f]!,
-          part.indices,
-          begin,
-          begin + cnt,
-          gh,
-          this.ordered,
-          sHist,
-          offs[f]!,
-          nb,
-        );
       const mfb = this.metas[f]!.mostFreqBin;
       if (mfb > 0) fixHistogram(sHist, offs[f]!, nb, mfb, this.leafSumG[smaller]!, this.leafSumH[smaller]!);
       if (useSubtract) subtractHistogram(lHist!, sHist, offs[f]!, offs[f]! + nb);
