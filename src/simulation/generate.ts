@@ -74,6 +74,13 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
         : globalTable,
     );
   }
+  const genreWeightSum = new Float64Array(G);
+  let weightSum = 0;
+  for (let i = 0; i < M; i++) {
+    weightSum += weights[i]!;
+    for (let k = 0; k < G; k++)
+      if ((world.itemGenres[i]! & (1 << k)) !== 0) genreWeightSum[k]! += weights[i]!;
+  }
   const hourTable = new AliasTable(DAILY_RHYTHM);
   const maxWeekly = Math.max(...WEEKLY_RHYTHM);
 
@@ -114,13 +121,48 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
     let emitted = 0;
     let shown = 0;
     let repeatStreak = 0;
+    let rest: Int32Array | undefined;
+    let restPos = 0;
+
+    /**
+     * Once a ratings-only user keeps being shown titles they have rated, the rest of their exposures
+     * follow one weighted draw without replacement over the unrated items (Efraimidis and Spirakis,
+     * "Weighted random sampling with a reservoir", IPL 2006: order by U^(1/w)), with w the user's
+     * exposure probability of each item, so heavy users work down their long tail.
+     */
+    const buildRest = (u: number): Int32Array => {
+      const key = new Float64Array(M);
+      const ids: number[] = [];
+      const ts = p.tasteExposureShare;
+      for (let i = 0; i < M; i++) {
+        if (ratedBy[i] === u + 1) continue;
+        let genreShare = 0;
+        const mask = world.itemGenres[i]!;
+        for (let k = 0; k < G; k++)
+          if ((mask & (1 << k)) !== 0 && genreWeightSum[k]! > 0)
+            genreShare += world.userGenreTaste[u * G + k]! / genreWeightSum[k]!;
+        const w = weights[i]! * ((1 - ts) / weightSum + ts * genreShare);
+        key[i] = Math.log(rng.floatOpen()) / w;
+        ids.push(i);
+      }
+      return Int32Array.from(ids).sort((a, b) => key[b]! - key[a]!);
+    };
 
     const sampleExposure = (t: number): number => {
+      if (rest) {
+        for (let pass = 0; pass < 2; pass++) {
+          while (restPos < rest.length) {
+            const i = rest[restPos++]!;
+            if (ratedBy[i] !== u + 1 && t >= world.itemRelease[i]!) return i;
+          }
+          rest = buildRest(u); // shown everything once: a new weighted order over what is still unrated
+          restPos = 0;
+        }
+        return -1;
+      }
       for (let attempt = 0; attempt < 8; attempt++) {
         let i: number;
-        if (p.ratingsOnly && repeatStreak > 20) {
-          i = rng.int(M); // the user has seen the popular titles: browsing the back catalogue
-        } else if (rng.float() < p.tasteExposureShare) {
+        if (rng.float() < p.tasteExposureShare) {
           let g: number;
           if (driftGenre >= 0 && rng.float() < spanFraction(world, t) * p.driftScale) g = driftGenre;
           else {
@@ -146,12 +188,15 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
         t += 5000 + rng.exponential(1 / 40_000);
         const i = sampleExposure(t);
         shown++;
-        if (i < 0) continue;
+        if (i < 0) {
+          if (rest && rest.length === 0) shown = maxExposures; // nothing left to show this user
+          continue;
+        }
         exposures++;
         const ts = Math.floor(t / 1000) * 1000;
         if (p.ratingsOnly) {
           if (ratedBy[i] === u + 1) {
-            repeatStreak++;
+            if (++repeatStreak > 20 && !rest) rest = buildRest(u);
             continue;
           }
           repeatStreak = 0;
@@ -255,28 +300,41 @@ interface Columns {
 }
 
 /**
- * A stable sort by time. Fast path: pack (seconds since the first event, position) into one float64 key
- * and use the native numeric sort; falls back to a comparator sort for very long spans or logs.
+ * A stable sort by time: an LSD radix sort (two 16-bit passes) on whole seconds since the first event,
+ * O(n) and allocation-light; falls back to a comparator sort for sub-second timestamps or spans beyond
+ * 2^32 seconds.
  */
 export function sortByTime(c: Columns): Columns {
   const n = c.length;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
+  let wholeSeconds = true;
   for (let k = 0; k < n; k++) {
     const t = c.timestamp[k]!;
     if (t < min) min = t;
     if (t > max) max = t;
+    if (t % 1000 !== 0) wholeSeconds = false;
   }
-  const order = new Int32Array(n);
-  const POS_BITS = 2 ** 27;
-  const wholeSeconds = n === 0 || c.timestamp.every((t) => t % 1000 === 0);
-  if (n < POS_BITS && (max - min) / 1000 < 2 ** 25 && wholeSeconds) {
-    const keys = new Float64Array(n);
-    for (let k = 0; k < n; k++) keys[k] = ((c.timestamp[k]! - min) / 1000) * POS_BITS + k;
-    keys.sort();
-    for (let k = 0; k < n; k++) order[k] = keys[k]! % POS_BITS;
+  let order: Int32Array;
+  if (n > 0 && wholeSeconds && (max - min) / 1000 < 2 ** 32) {
+    const key = new Uint32Array(n);
+    for (let k = 0; k < n; k++) key[k] = (c.timestamp[k]! - min) / 1000;
+    let src = Int32Array.from({ length: n }, (_, k) => k);
+    let dst = new Int32Array(n);
+    const count = new Int32Array(65537);
+    for (const shift of [0, 16]) {
+      count.fill(0);
+      for (let k = 0; k < n; k++) count[((key[k]! >>> shift) & 0xffff) + 1]!++;
+      for (let b = 0; b < 65536; b++) count[b + 1]! += count[b]!;
+      for (let k = 0; k < n; k++) {
+        const o = src[k]!;
+        dst[count[(key[o]! >>> shift) & 0xffff]!++] = o;
+      }
+      [src, dst] = [dst, src];
+    }
+    order = src;
   } else {
-    for (let k = 0; k < n; k++) order[k] = k;
+    order = Int32Array.from({ length: n }, (_, k) => k);
     order.sort((a, b) => c.timestamp[a]! - c.timestamp[b]! || a - b);
   }
   const user = new Int32Array(n);

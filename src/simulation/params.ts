@@ -25,9 +25,13 @@ export interface WorldParams {
   itemNoise: number;
   /** Standard deviation of the item quality (a bias every user sees). */
   qualitySd: number;
-  /** Item popularity weight at popularity rank r (1-based): (r + popularityOffset)^-popularityZipf. */
+  /** Item popularity weight at popularity rank r (1-based), a Zipf-Mandelbrot law with an exponential
+   *  stretched-exponential cut-off in the tail:
+   *  (r + popularityOffset)^-popularityZipf * exp(-popularityTailDecay * (r / items)^popularityTailShape). */
   popularityZipf: number;
   popularityOffset: number;
+  popularityTailDecay: number;
+  popularityTailShape: number;
   /** Correlation between an item's quality and its popularity rank (0..1). */
   qualityPopularityCorr: number;
   /** Share of items released before the simulated span (the back catalogue), and how far back (days). */
@@ -46,12 +50,16 @@ export interface WorldParams {
   /** Share of users whose taste drifts towards a new genre over the span, and how far (0..1). */
   driftShare: number;
   driftScale: number;
-  /** Events per user: activityMin + a heavy-tailed excess (lognormal or gamma), capped at activityMax. */
-  activityKind: 'lognormal' | 'gamma';
-  /** lognormal: sigma of log(excess); gamma: the shape. */
+  /** Events per user: activityMin + a heavy-tailed excess (lognormal, Weibull or gamma), capped at
+   *  activityMax. */
+  activityKind: 'lognormal' | 'weibull' | 'gamma';
+  /** lognormal: sigma of log(excess); Weibull and gamma: the shape. */
   activityShape: number;
   activityMin: number;
   activityMax: number;
+  /** Saturation of the excess at c = activitySoftCap median excesses, c * tanh(x / c) (0 = none):
+   *  even the keenest users run out of time. */
+  activitySoftCap: number;
   /** How long a user stays active: lognormal days (median, sigma), capped by the span. */
   lifetimeMedianDays: number;
   lifetimeSigma: number;
@@ -98,6 +106,8 @@ export const DEFAULT_PARAMS: WorldParams = {
   qualitySd: 0.5,
   popularityZipf: 0.9,
   popularityOffset: 10,
+  popularityTailDecay: 0,
+  popularityTailShape: 1,
   qualityPopularityCorr: 0.5,
   catalogShare: 0.7,
   catalogDays: 3650,
@@ -112,6 +122,7 @@ export const DEFAULT_PARAMS: WorldParams = {
   activityShape: 1.2,
   activityMin: 1,
   activityMax: 100_000,
+  activitySoftCap: 0,
   lifetimeMedianDays: 90,
   lifetimeSigma: 1.2,
   startMs: Date.UTC(2023, 0, 1),

@@ -9,7 +9,7 @@
  *   user u with genre tastes w_u (Dirichlet over 1 + Poisson(breadth - 1) genres):
  *   p_u = c * sum_k w_uk g_k + d * noise;  drifting users move linearly over the span towards a new genre.
  * Popularity follows a Zipf law over a popularity rank correlated with quality; user activity is
- * heavy-tailed (lognormal or gamma excess over a minimum), drawn by stratified sampling so that a small
+ * heavy-tailed (lognormal, Weibull or gamma excess over a minimum), drawn by stratified sampling so that a small
  * world still has the intended distribution.
  */
 import { DAY, type WorldParams } from './params.js';
@@ -113,7 +113,9 @@ export function buildWorld(params: WorldParams, genreNames: string[]): World {
   let meanWeight = 0;
   const w = new Float64Array(M);
   for (let r = 0; r < M; r++) {
-    w[order[r]!] = (r + 1 + params.popularityOffset) ** -params.popularityZipf;
+    w[order[r]!] =
+      (r + 1 + params.popularityOffset) ** -params.popularityZipf *
+      Math.exp(-params.popularityTailDecay * ((r + 1) / M) ** params.popularityTailShape);
     meanWeight += w[order[r]!]! / M;
   }
   for (let i = 0; i < M; i++) itemLogPopularity[i] = Math.log(w[i]! / meanWeight);
@@ -208,7 +210,7 @@ export function quotaCounts(shares: number[], n: number): Int32Array {
 }
 
 /**
- * Events per user: activityMin + excess, the excess heavy-tailed (lognormal or gamma), drawn at
+ * Events per user: activityMin + excess, the excess heavy-tailed (lognormal, Weibull or gamma), drawn at
  * stratified quantiles (one user per 1/U slice, shuffled), capped at activityMax, then scaled so that the
  * counts sum to exactly params.events.
  */
@@ -221,6 +223,8 @@ export function allocateActivity(params: WorldParams, rng: Rng): Int32Array {
   const excess = new Float64Array(U);
   if (params.activityKind === 'lognormal') {
     for (let u = 0; u < U; u++) excess[u] = Math.exp(params.activityShape * normalQuantile(strata[u]!));
+  } else if (params.activityKind === 'weibull') {
+    for (let u = 0; u < U; u++) excess[u] = (-Math.log(1 - strata[u]!)) ** (1 / params.activityShape);
   } else {
     // Quantiles of the gamma read off a large sorted sample (no closed-form inverse needed).
     const pool = new Float64Array(Math.max(20_000, 20 * U));
@@ -228,6 +232,12 @@ export function allocateActivity(params: WorldParams, rng: Rng): Int32Array {
     pool.sort();
     for (let u = 0; u < U; u++)
       excess[u] = pool[Math.min(pool.length - 1, Math.floor(strata[u]! * pool.length))]!;
+  }
+  if (params.activitySoftCap > 0) {
+    // Saturate relative to the median so the soft cap is in units of events.
+    const median = Float64Array.from(excess).sort()[Math.floor(U / 2)]!;
+    const c = params.activitySoftCap / Math.max(1e-12, median);
+    for (let u = 0; u < U; u++) excess[u] = c * Math.tanh(excess[u]! / c);
   }
   const target = params.events - U * lo;
   const out = new Int32Array(U);
