@@ -383,7 +383,7 @@ export class BinMapper {
     const last = this.numBin - 1 - (nan ? 1 : 0);
     for (let i = 0; i < values.length; i++) {
       let v = values[i]!;
-      if (v !== v) {
+      if (Number.isNaN(v)) {
         if (nan) {
           out[i] = this.numBin - 1;
           continue;
