@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerExport } from './commands/export.js';
+import { register as registerGbdt } from './commands/gbdt.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerOracle } from './commands/oracle.js';
 import { register as registerRecommend } from './commands/recommend.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   // Subcommands, one module each (keep this list sorted):
   registerEvaluate(program);
   registerExport(program);
+  registerGbdt(program);
   registerImport(program);
   registerOracle(program);
   registerRecommend(program);

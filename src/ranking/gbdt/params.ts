@@ -594,3 +594,62 @@ export function parseParams(args: readonly string[]): ParsedParams {
 export function trainParamsFrom(kv: Record<string, string | number | boolean>): TrainParams {
   return parseParams(Object.entries(kv).map(([k, v]) => `${k}=${String(v)}`)).train;
 }
+
+/**
+ * The training parameters as LightGBM `key=value` pairs (canonical names), for running the LightGBM
+ * program and for a model's `parameters:` block. `seed` is left out when 0 (LightGBM's "not set": its
+ * bagging/feature/data seeds then keep their own defaults).
+ */
+export function lightgbmParamPairs(p: TrainParams): Array<[string, string]> {
+  const b = (x: boolean) => (x ? 'true' : 'false');
+  const pairs: Array<[string, string]> = [
+    ['objective', p.objective],
+    ['num_iterations', String(p.numIterations)],
+    ['learning_rate', String(p.learningRate)],
+    ['num_leaves', String(p.numLeaves)],
+    ['max_depth', String(p.maxDepth)],
+    ['min_data_in_leaf', String(p.minDataInLeaf)],
+    ['min_sum_hessian_in_leaf', String(p.minSumHessianInLeaf)],
+    ['lambda_l1', String(p.lambdaL1)],
+    ['lambda_l2', String(p.lambdaL2)],
+    ['min_gain_to_split', String(p.minGainToSplit)],
+    ['feature_fraction', String(p.featureFraction)],
+    ['bagging_fraction', String(p.baggingFraction)],
+    ['bagging_freq', String(p.baggingFreq)],
+    ['early_stopping_round', String(p.earlyStoppingRound)],
+    ['max_bin', String(p.maxBin)],
+    ['min_data_in_bin', String(p.minDataInBin)],
+    ['bin_construct_sample_cnt', String(p.binConstructSampleCnt)],
+    ['use_missing', b(p.useMissing)],
+    ['zero_as_missing', b(p.zeroAsMissing)],
+    ['boost_from_average', b(p.boostFromAverage)],
+    ['label_gain', p.labelGain.join(',')],
+    ['lambdarank_truncation_level', String(p.lambdarankTruncationLevel)],
+    ['lambdarank_norm', b(p.lambdarankNorm)],
+    ['eval_at', p.evalAt.join(',')],
+    ['metric', metricsFor(p).join(',')],
+    ['sigmoid', String(p.sigmoid)],
+    ['num_threads', String(p.numThreads)],
+    ['deterministic', b(p.deterministic)],
+    ['verbosity', String(p.verbosity)],
+    ['max_cat_to_onehot', String(p.maxCatToOnehot)],
+    ['cat_smooth', String(p.catSmooth)],
+    ['cat_l2', String(p.catL2)],
+    ['max_cat_threshold', String(p.maxCatThreshold)],
+    ['max_cat_group', String(p.maxCatGroup)],
+    ['min_data_per_group', String(p.minDataPerGroup)],
+    ['is_provide_training_metric', b(p.isProvideTrainingMetric)],
+    ['metric_freq', String(p.metricFreq)],
+    ['first_metric_only', b(p.firstMetricOnly)],
+  ];
+  if (p.seed !== 0) pairs.push(['seed', String(p.seed)]);
+  if (p.categoricalFeature.length > 0) pairs.push(['categorical_feature', p.categoricalFeature.join(',')]);
+  return pairs;
+}
+
+/** A model's `parameters:` block for these parameters, in LightGBM's `[key: value]` form. */
+export function parametersBlock(p: TrainParams, extra: Array<[string, string]> = []): string {
+  return [['boosting', 'gbdt'] as [string, string], ...extra, ...lightgbmParamPairs(p)]
+    .map(([k, v]) => `[${k}: ${v}]\n`)
+    .join('');
+}
