@@ -8,6 +8,7 @@ import { register as registerGbdt } from './commands/gbdt.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerOracle } from './commands/oracle.js';
 import { register as registerRecommend } from './commands/recommend.js';
+import { register as registerServe } from './commands/serve.js';
 import { register as registerSimilar } from './commands/similar.js';
 import { register as registerSimulate } from './commands/simulate.js';
 import { register as registerStart } from './commands/start.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerOracle(program);
   registerRecommend(program);
+  registerServe(program);
   registerSimilar(program);
   registerSimulate(program);
   registerStart(program);

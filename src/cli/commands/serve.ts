@@ -1,0 +1,143 @@
+/**
+ * `reco serve`: the HTTP API (src/serving/) over the store and the current model bundle.
+ * Keys: RECO_API_KEYS ("role:key,..."), else the key file (--keys-file, default api-keys beside the
+ * database), generated with owner-only permissions and printed on first run. Rate limit: RECO_RATE_LIMIT
+ * requests per second per key (default 2,000; 0 = off). The server watches the bundle's `current` pointer
+ * and swaps in a bundle trained by `reco train` while it runs.
+ */
+import { unwatchFile, watchFile } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { defaultModelsDir } from '../../models/bundle.js';
+import { loadOrCreateKeys } from '../../serving/api-keys.js';
+import { buildApp } from '../../serving/app.js';
+import { OnlineState } from '../../serving/online-state.js';
+import { openStore } from '../../store/open.js';
+import { action, globals } from '../context.js';
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  modelsDir?: string;
+  keysFile?: string;
+  rateLimit?: string;
+  autoCreateItems?: boolean;
+  cacheSize?: string;
+  watch: boolean;
+}
+
+function intOf(raw: string, name: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+export function defaultKeysFile(db: string): string {
+  return join(dirname(resolve(db)), 'api-keys');
+}
+
+/** Starts the server; resolves once listening, with the URL. Used by `serve` and `start`. */
+export async function serve(
+  db: string,
+  opts: ServeOptions,
+  out: { verbose: boolean; quiet: boolean },
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const port = intOf(opts.port ?? process.env['PORT'] ?? '8000', '--port', 0);
+  const host = opts.host ?? process.env['HOST'] ?? '127.0.0.1';
+  const rateLimit = intOf(opts.rateLimit ?? process.env['RECO_RATE_LIMIT'] ?? '2000', '--rate-limit', 0);
+  const cacheSize = intOf(opts.cacheSize ?? '50000', '--cache-size', 0);
+  const autoCreateItems = opts.autoCreateItems === true || process.env['RECO_AUTO_CREATE_ITEMS'] === '1';
+  const keysFile = opts.keysFile ?? process.env['RECO_API_KEYS_FILE'] ?? defaultKeysFile(db);
+  const keys = loadOrCreateKeys(keysFile);
+  const modelsDir = opts.modelsDir ?? defaultModelsDir(db);
+  const store = openStore(db);
+  const state = new OnlineState(store, { modelsDir, cacheSize, autoCreateItems });
+  const app = await buildApp({
+    state,
+    keys: keys.keys,
+    rateLimit,
+    logger: { level: out.verbose ? 'info' : 'warn' },
+  });
+  try {
+    state.swap();
+  } catch (err) {
+    app.log.error(
+      `no model bundle loaded (recommendations answer 503 until one is): ${(err as Error).message}`,
+    );
+  }
+  const pointer = join(modelsDir, 'current');
+  if (opts.watch) {
+    // a bundle trained by `reco train` while the server runs is swapped in (a faulty one is logged and skipped)
+    watchFile(pointer, { interval: 2000 }, (cur, prev) => {
+      if (cur.mtimeMs === prev.mtimeMs || app.retrainer.busy) return;
+      try {
+        const slot = state.swap();
+        app.log.warn(`model bundle ${slot.version} swapped in`);
+      } catch (err) {
+        app.log.error(
+          `new model bundle not loaded, the previous one keeps serving: ${(err as Error).message}`,
+        );
+      }
+    });
+  }
+  await app.listen({ port, host });
+  const addr = app.server.address();
+  const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  if (!out.quiet || keys.generated) {
+    const lines = [
+      `reco: serving ${db} (${state.slot ? `model bundle ${state.slot.version}` : 'no model bundle yet'}) on ${url}`,
+      `reco: API docs ${url}/docs, OpenAPI ${url}/openapi.json, health ${url}/health`,
+      keys.generated
+        ? `reco: API keys generated into ${keys.source} (owner-only):\n${keys.keys.map((k) => `  ${k.role.padEnd(6)} ${k.key}`).join('\n')}`
+        : `reco: API keys from ${keys.source} (${keys.keys.length})`,
+      `reco: rate limit ${rateLimit > 0 ? `${rateLimit} requests/s per key` : 'off'}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    unwatchFile(pointer);
+    await app.close();
+    await app.retrainer.done();
+    store.close();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  return { url, close };
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API (recommendations, events, items, users, models) over the store')
+    .option('--port <n>', 'port (env PORT; default 8000; 0 = any free port)')
+    .option('--host <addr>', 'address to listen on (env HOST; default 127.0.0.1)')
+    .option('--models-dir <dir>', 'where bundles live (default: models/ beside the database)')
+    .option(
+      '--keys-file <file>',
+      'API key file, role:key per line (env RECO_API_KEYS_FILE; default api-keys beside the database)',
+    )
+    .option('--rate-limit <n>', 'requests per second per key, 0 = off (env RECO_RATE_LIMIT; default 2000)')
+    .option(
+      '--auto-create-items',
+      'create unknown items named by events instead of answering 404 (env RECO_AUTO_CREATE_ITEMS=1)',
+    )
+    .option('--cache-size <n>', 'answers kept in the per-user cache (0 = off)', '50000')
+    .option('--no-watch', 'do not swap in bundles trained while the server runs')
+    .action(
+      action(async (opts: ServeOptions, cmd: Command) => {
+        const g = globals(cmd);
+        await serve(g.db, opts, g);
+      }),
+    );
+}

@@ -1,0 +1,755 @@
+/**
+ * The live state behind the API: the store (durable events), the model slot in use, and what moves with
+ * every event between trainings:
+ * - each user's profile (his row of the interaction matrix under the bundle's event weights), updated in
+ *   place by his events, so the next answer excludes the item and folds him in afresh (a user with events
+ *   since the models were fitted is served from his profile: ALS solves his factors by fold-in);
+ * - his most recent items (whose neighbours join the ranked strategy's candidates);
+ * - per-item counters (events, last event time);
+ * - an LRU of answers keyed by user, parameters, model version and the user's generation (bumped by each
+ *   of his events, which thereby invalidates his cached answers).
+ *
+ * Ingestion order is: validate, store in one transaction (durable when it returns: SQLite WAL), then apply
+ * here, then answer. Hot swap (`swap`) builds the new slot completely before one assignment replaces the
+ * old; a fault while loading keeps the old slot and is reported in `lastLoadError` (and /health).
+ */
+import { UsageError } from '../errors.js';
+import { csrRow, selectTopN } from '../recommenders/csr.js';
+import {
+  buildInteractions,
+  type InteractionWeights,
+  interactionWeights,
+} from '../recommenders/interactions.js';
+import type { Recommender, UserProfile } from '../recommenders/recommender.js';
+import type { Store } from '../store/store.js';
+import type { Csr, EventRecord, ItemRecord, ModelName } from '../types.js';
+import { gatherCandidates, sortedHas } from './candidates.js';
+import { badRequest, HttpError, notFound } from './http-error.js';
+import { Lru } from './lru.js';
+import { loadSlot, type ModelSlot } from './model-slot.js';
+import type { FeatureContribution, RankContext } from './ranker.js';
+
+export interface RecommendedItem {
+  id: string;
+  score: number;
+  title?: string;
+  sources?: string[];
+  features?: FeatureContribution[];
+}
+
+export interface RecommendationAnswer {
+  user: string;
+  /** The model that ordered the list (honest: the fallback's name when `ranked` is not available). */
+  model: string;
+  version: string;
+  /** The strategy asked for. */
+  strategy: string;
+  items: RecommendedItem[];
+  /** Why the model differs from the strategy, when it does. */
+  note?: string;
+}
+
+export interface RecommendRequest {
+  userId: string;
+  k: number;
+  strategy?: string;
+  excludeSeen?: boolean;
+  genre?: string;
+  explain?: boolean;
+}
+
+export interface SimilarAnswer {
+  item: string;
+  model: string | null;
+  version: string;
+  items: RecommendedItem[];
+  note?: string;
+}
+
+export interface OnlineOptions {
+  modelsDir: string;
+  /** Answers kept in the per-user LRU (0 turns caching off). Default 50,000. */
+  cacheSize?: number;
+  /** Create unknown items named by events instead of answering 404. Default false. */
+  autoCreateItems?: boolean;
+  /** Recent items kept per user. Default 10. */
+  recentItems?: number;
+  /** Candidates for the ranked strategy. Default 300. */
+  candidates?: number;
+}
+
+export interface LoadError {
+  message: string;
+  at: string;
+  version?: string;
+}
+
+export interface NewUser {
+  id: string;
+  attributes?: Record<string, unknown>;
+  preferences?: { genres?: string[]; items?: string[] };
+}
+
+const EMPTY_ITEMS = new Int32Array(0);
+const EMPTY_WEIGHTS = new Float32Array(0);
+
+function grow<T extends Int32Array | Float64Array>(a: T, n: number, fill = 0): T {
+  if (a.length >= n) return a;
+  const Ctor = a.constructor as new (n: number) => T;
+  const b = new Ctor(Math.max(n, a.length * 2, 16));
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+/** One event's weight under `w` (as ../recommenders/interactions.ts weighs it). */
+export function eventWeight(w: InteractionWeights, type: string, value: number): number {
+  const tw = w.types[type] ?? w.defaultWeight;
+  if (type !== 'rating') return tw * value;
+  return w.rating === 'binary' ? tw : w.rating === 'value' ? tw * value : tw * (value - w.ratingCenter);
+}
+
+interface Row {
+  items: Int32Array;
+  weights: Float32Array;
+}
+
+/** Row `r` plus `delta` (item -> added weight), columns sorted, zero sums dropped. */
+function mergeRow(r: Row, delta: Map<number, number>): Row {
+  const add = [...delta.keys()].sort((a, b) => a - b);
+  const items = new Int32Array(r.items.length + add.length);
+  const weights = new Float32Array(items.length);
+  let p = 0;
+  let q = 0;
+  let n = 0;
+  while (p < r.items.length || q < add.length) {
+    const a = p < r.items.length ? r.items[p]! : Number.MAX_SAFE_INTEGER;
+    const b = q < add.length ? add[q]! : Number.MAX_SAFE_INTEGER;
+    let item: number;
+    let w: number;
+    if (a < b) {
+      item = a;
+      w = r.weights[p++]!;
+    } else if (b < a) {
+      item = b;
+      w = delta.get(add[q++]!)!;
+    } else {
+      item = a;
+      w = r.weights[p++]! + delta.get(add[q++]!)!;
+    }
+    if (w !== 0) {
+      items[n] = item;
+      weights[n++] = w;
+    }
+  }
+  return { items: items.slice(0, n), weights: weights.slice(0, n) };
+}
+
+export class OnlineState {
+  slot?: ModelSlot;
+  lastLoadError?: LoadError;
+  readonly cache: Lru<string, RecommendationAnswer | SimilarAnswer>;
+  readonly autoCreateItems: boolean;
+  private weights: InteractionWeights = interactionWeights();
+  private base: Csr = {
+    rows: 0,
+    cols: 0,
+    indptr: new Int32Array(1),
+    indices: EMPTY_ITEMS,
+    values: EMPTY_WEIGHTS,
+  };
+  private readonly overrides = new Map<number, Row>();
+  /** Users with events since the fitted models saw them: served from their profile (fold-in). */
+  private readonly fresh = new Set<number>();
+  private recent: Int32Array = new Int32Array(0);
+  private readonly recentSize: number;
+  private userGen: Int32Array = new Int32Array(0);
+  private userEventCount: Int32Array = new Int32Array(0);
+  /** Live item counters. */
+  itemEvents: Float64Array = new Float64Array(0);
+  itemLastEvent: Float64Array = new Float64Array(0);
+  private titles: (string | undefined)[] = [];
+  private itemGenres: (string[] | undefined)[] = [];
+  private genreMasks = new Map<string, Uint8Array>();
+  private readonly prefs = new Map<number, string[]>();
+  private readonly candidateCount: number;
+  eventsIngested = 0;
+  swaps = 0;
+
+  constructor(
+    readonly store: Store,
+    readonly options: OnlineOptions,
+  ) {
+    this.cache = new Lru(options.cacheSize ?? 50_000);
+    this.autoCreateItems = options.autoCreateItems ?? false;
+    this.recentSize = Math.max(1, options.recentItems ?? 10);
+    this.candidateCount = options.candidates ?? 300;
+    this.loadItems();
+    this.loadPreferences();
+    this.rebuildProfiles();
+  }
+
+  get modelsDir(): string {
+    return this.options.modelsDir;
+  }
+
+  // ---------------------------------------------------------------- loading and hot swap
+
+  /**
+   * Loads the bundle `version` (default: the current one) and swaps it in. On any fault the slot in use
+   * stays, the error is kept for /health, and it is rethrown.
+   */
+  swap(version?: string): ModelSlot {
+    let next: ModelSlot;
+    try {
+      next = loadSlot(this.options.modelsDir, version);
+      const c = this.store.counts();
+      if (c.users < next.fitted.users || c.items < next.fitted.items)
+        throw new UsageError(
+          `bundle ${next.version} was trained on ${next.fitted.users} users and ${next.fitted.items} items, but the store has ${c.users} and ${c.items}`,
+        );
+    } catch (err) {
+      this.lastLoadError = {
+        message: (err as Error).message,
+        at: new Date().toISOString(),
+        ...(version ? { version } : {}),
+      };
+      throw err;
+    }
+    const w = next.bundle.manifest.weights;
+    const rebuild = JSON.stringify(w) !== JSON.stringify(this.weights);
+    this.weights = w;
+    if (rebuild) this.rebuildProfiles();
+    this.slot = next;
+    this.lastLoadError = undefined;
+    this.swaps++;
+    return next;
+  }
+
+  /** Profiles, recent items and counters from every stored event (startup, or new event weights). */
+  private rebuildProfiles(): void {
+    const log = this.store.loadEventLog();
+    this.base = buildInteractions(log, this.weights);
+    this.overrides.clear();
+    const nUsers = log.userIds.length;
+    const nItems = log.itemIds.length;
+    const R = this.recentSize;
+    this.recent = new Int32Array(Math.max(16, nUsers) * R).fill(-1);
+    this.userGen = grow(this.userGen, nUsers);
+    this.userEventCount = new Int32Array(Math.max(16, nUsers));
+    this.itemEvents = new Float64Array(Math.max(16, nItems));
+    this.itemLastEvent = new Float64Array(Math.max(16, nItems));
+    for (let e = 0; e < log.length; e++) {
+      const u = log.user[e]!;
+      const i = log.item[e]!;
+      this.pushRecent(u, i);
+      this.userEventCount[u]!++;
+      this.itemEvents[i]!++;
+      if (log.timestamp[e]! > this.itemLastEvent[i]!) this.itemLastEvent[i] = log.timestamp[e]!;
+    }
+    this.cache.clear();
+  }
+
+  private loadItems(): void {
+    const items = this.store.listItems();
+    this.titles = items.map((i) => i.title);
+    this.itemGenres = items.map((i) => i.genres);
+    this.rebuildGenreMasks();
+  }
+
+  private rebuildGenreMasks(): void {
+    const n = this.itemGenres.length;
+    const masks = new Map<string, Uint8Array>();
+    for (let i = 0; i < n; i++) {
+      for (const g of this.itemGenres[i] ?? []) {
+        let m = masks.get(g);
+        if (!m) masks.set(g, (m = new Uint8Array(n)));
+        m[i] = 1;
+      }
+    }
+    this.genreMasks = masks;
+  }
+
+  private loadPreferences(): void {
+    for (const u of this.store.listUsers()) {
+      const p = (u.attributes?.['preferences'] as { genres?: unknown } | undefined)?.genres;
+      if (Array.isArray(p) && p.every((g) => typeof g === 'string')) {
+        const idx = this.store.userIndex(u.id);
+        if (idx !== undefined) this.prefs.set(idx, p as string[]);
+      }
+    }
+  }
+
+  genres(): string[] {
+    return [...this.genreMasks.keys()].sort();
+  }
+
+  // ---------------------------------------------------------------- per-user live data
+
+  private ensureUserCapacity(n: number): void {
+    const R = this.recentSize;
+    if (this.recent.length < n * R) {
+      const r = new Int32Array(Math.max(n, (this.recent.length / R) * 2) * R).fill(-1);
+      r.set(this.recent);
+      this.recent = r;
+    }
+    this.userGen = grow(this.userGen, n);
+    this.userEventCount = grow(this.userEventCount, n);
+  }
+
+  private ensureItemCapacity(n: number): void {
+    this.itemEvents = grow(this.itemEvents, n);
+    this.itemLastEvent = grow(this.itemLastEvent, n);
+  }
+
+  private pushRecent(u: number, i: number): void {
+    const R = this.recentSize;
+    if (R === 0) return;
+    const o = u * R;
+    // move i to the front (drop an older copy of it, else the oldest)
+    let at = R - 1;
+    for (let s = 0; s < R; s++) {
+      if (this.recent[o + s] === i) {
+        at = s;
+        break;
+      }
+    }
+    for (let s = at; s > 0; s--) this.recent[o + s] = this.recent[o + s - 1]!;
+    this.recent[o] = i;
+  }
+
+  /** A user's recent items, newest first (a view; copy before keeping). */
+  recentItems(u: number): Int32Array {
+    const R = this.recentSize;
+    const o = u * R;
+    let n = 0;
+    while (n < R && this.recent[o + n]! >= 0) n++;
+    return this.recent.subarray(o, o + n);
+  }
+
+  private row(u: number): Row {
+    const o = this.overrides.get(u);
+    if (o) return o;
+    if (u < this.base.rows) return csrRow(this.base, u);
+    return { items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS };
+  }
+
+  /** User u's profile for `slot`: items the fitted models know; `user` set only if his trained factors are current. */
+  profile(u: number, slot: ModelSlot): UserProfile {
+    const r = this.row(u);
+    let end = r.items.length;
+    while (end > 0 && r.items[end - 1]! >= slot.fitted.items) end--;
+    const profile: UserProfile =
+      end === r.items.length
+        ? { items: r.items, weights: r.weights }
+        : { items: r.items.subarray(0, end), weights: r.weights.subarray(0, end) };
+    if (u < slot.fitted.users && !this.fresh.has(u)) profile.user = u;
+    const g = this.prefs.get(u);
+    if (g) profile.genres = g;
+    return profile;
+  }
+
+  userStats(u: number): {
+    events: number;
+    items: number;
+    recent: string[];
+    preferences?: { genres: string[] };
+  } {
+    const recent = Array.from(this.recentItems(u), (i) => this.itemId(i));
+    const g = this.prefs.get(u);
+    return {
+      events: this.userEventCount[u] ?? 0,
+      items: this.row(u).items.length,
+      recent,
+      ...(g ? { preferences: { genres: g } } : {}),
+    };
+  }
+
+  private itemIdCache: string[] = [];
+  private itemId(i: number): string {
+    if (i >= this.itemIdCache.length) this.itemIdCache = this.store.itemIds();
+    return this.itemIdCache[i]!;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Validates, stores (one transaction, durable on return) and applies events. Unknown items answer 404
+   * naming the event unless auto-creation is on; nothing is stored then. `field` prefixes field names.
+   */
+  ingest(events: EventRecord[], field: (k: number, name: string) => string): number {
+    if (!this.autoCreateItems) {
+      for (let k = 0; k < events.length; k++) {
+        if (this.store.itemIndex(events[k]!.item) === undefined)
+          throw notFound(`${field(k, 'item')}: unknown item "${events[k]!.item}"`, field(k, 'item'));
+      }
+    }
+    const n = this.store.insertEvents(events, { createUsers: true, createItems: this.autoCreateItems });
+    this.apply(events);
+    return n;
+  }
+
+  /** Applies stored events to the live state. */
+  private apply(events: EventRecord[]): void {
+    let maxU = -1;
+    let maxI = -1;
+    for (const e of events) {
+      maxU = Math.max(maxU, this.store.userIndex(e.user)!);
+      maxI = Math.max(maxI, this.store.itemIndex(e.item)!);
+    }
+    if (maxI >= this.titles.length) {
+      // items created by events (auto-creation)
+      while (this.titles.length <= maxI) {
+        this.titles.push(undefined);
+        this.itemGenres.push(undefined);
+      }
+      this.itemIdCache = [];
+    }
+    this.ensureUserCapacity(maxU + 1);
+    this.ensureItemCapacity(this.titles.length);
+    const deltas = new Map<number, Map<number, number>>();
+    for (const e of events) {
+      const u = this.store.userIndex(e.user)!;
+      const i = this.store.itemIndex(e.item)!;
+      let d = deltas.get(u);
+      if (!d) deltas.set(u, (d = new Map()));
+      const w = eventWeight(this.weights, e.type, e.value ?? 1);
+      d.set(i, (d.get(i) ?? 0) + w);
+      this.pushRecent(u, i);
+      this.userEventCount[u]!++;
+      this.itemEvents[i]!++;
+      if (e.timestamp > this.itemLastEvent[i]!) this.itemLastEvent[i] = e.timestamp;
+    }
+    for (const [u, d] of deltas) {
+      this.overrides.set(u, mergeRow(this.row(u), d));
+      this.fresh.add(u);
+      this.userGen[u]!++;
+    }
+    this.eventsIngested += events.length;
+  }
+
+  /** Creates a user with onboarding preferences (genres, liked items stored as `like` events). */
+  createUser(user: NewUser): { id: string; likes: number } {
+    if (this.store.userIndex(user.id) !== undefined)
+      throw new HttpError(409, `user "${user.id}" already exists`, 'id');
+    const genres = user.preferences?.genres ?? [];
+    genres.forEach((g, j) => {
+      if (!this.genreMasks.has(g))
+        throw badRequest(
+          `preferences.genres[${j}]`,
+          `unknown genre "${g}" (known: ${this.genres().join(', ')})`,
+        );
+    });
+    const liked = user.preferences?.items ?? [];
+    liked.forEach((id, j) => {
+      if (this.store.itemIndex(id) === undefined)
+        throw notFound(`preferences.items[${j}]: unknown item "${id}"`, `preferences.items[${j}]`);
+    });
+    const now = Date.now();
+    const attributes = {
+      ...(user.attributes ?? {}),
+      ...(genres.length > 0 ? { preferences: { genres } } : {}),
+    };
+    const events: EventRecord[] = liked.map((item) => ({
+      user: user.id,
+      item,
+      type: 'like',
+      value: 1,
+      timestamp: now,
+    }));
+    this.store.transaction(() => {
+      this.store.upsertUsers([{ id: user.id, attributes, createdAt: now }]);
+      if (events.length > 0) this.store.insertEvents(events, { createUsers: false, createItems: false });
+    });
+    const u = this.store.userIndex(user.id)!;
+    this.ensureUserCapacity(u + 1);
+    if (genres.length > 0) this.prefs.set(u, genres);
+    if (events.length > 0) this.apply(events);
+    this.fresh.add(u);
+    this.userGen[u]!++;
+    return { id: user.id, likes: events.length };
+  }
+
+  /** Inserts or updates items; new ones are known to the models after the next training. */
+  upsertItems(items: ItemRecord[]): { created: number; updated: number } {
+    let created = 0;
+    for (const it of items) if (this.store.itemIndex(it.id) === undefined) created++;
+    this.store.upsertItems(items);
+    for (const it of items) {
+      const i = this.store.itemIndex(it.id)!;
+      while (this.titles.length <= i) {
+        this.titles.push(undefined);
+        this.itemGenres.push(undefined);
+      }
+      if (it.title !== undefined) this.titles[i] = it.title;
+      if (it.genres !== undefined) this.itemGenres[i] = it.genres;
+    }
+    this.itemIdCache = [];
+    this.ensureItemCapacity(this.titles.length);
+    this.rebuildGenreMasks();
+    this.cache.clear();
+    return { created, updated: items.length - created };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private requireSlot(): ModelSlot {
+    const slot = this.slot;
+    if (!slot)
+      throw new HttpError(
+        503,
+        `no model bundle loaded${this.lastLoadError ? `: ${this.lastLoadError.message}` : ''}; train one (reco train or POST /v1/models/retrain)`,
+      );
+    return slot;
+  }
+
+  private genreMask(genre: string | undefined, field = 'genre'): Uint8Array | undefined {
+    if (genre === undefined) return undefined;
+    const m = this.genreMasks.get(genre);
+    if (!m) throw badRequest(field, `unknown genre "${genre}" (known: ${this.genres().join(', ')})`);
+    return m;
+  }
+
+  /** Popularity scores: the bundle's popularity model, else the live event counters. */
+  private popularScores(slot: ModelSlot): Float32Array {
+    if (slot.popularity) return slot.popularity.itemScores();
+    return Float32Array.from(this.itemEvents.subarray(0, slot.fitted.items));
+  }
+
+  recommend(req: RecommendRequest): RecommendationAnswer {
+    const slot = this.requireSlot();
+    const strategy = req.strategy ?? 'ranked';
+    const excludeSeen = req.excludeSeen ?? true;
+    const explain = req.explain ?? false;
+    if (strategy !== 'ranked' && !slot.models.has(strategy as ModelName))
+      throw badRequest(
+        'strategy',
+        `model "${strategy}" is not in bundle ${slot.version} (it has: ranked, ${[...slot.models.keys()].join(', ')})`,
+      );
+    const allowed = this.genreMask(req.genre);
+    const u = this.store.userIndex(req.userId);
+    const gen = u === undefined ? -1 : this.userGen[u]!;
+    const key = `${req.userId}\u0000${strategy}\u0000${req.k}\u0000${excludeSeen ? 1 : 0}\u0000${req.genre ?? ''}\u0000${explain ? 1 : 0}\u0000${slot.version}\u0000${gen}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit as RecommendationAnswer;
+    const answer = this.compute(slot, req, strategy, u, excludeSeen, explain, allowed);
+    this.cache.set(key, answer);
+    return answer;
+  }
+
+  private compute(
+    slot: ModelSlot,
+    req: RecommendRequest,
+    strategy: string,
+    u: number | undefined,
+    excludeSeen: boolean,
+    explain: boolean,
+    allowed: Uint8Array | undefined,
+  ): RecommendationAnswer {
+    const base = { user: req.userId, version: slot.version, strategy };
+    const profile: UserProfile =
+      u === undefined ? { items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS } : this.profile(u, slot);
+    if (profile.items.length === 0 && profile.genres && strategy === 'ranked') {
+      // onboarding genres only: a model that scores genres answers (hybrid, else content)
+      const byGenres = (['hybrid', 'content'] as const).find((m) => slot.models.has(m));
+      if (byGenres) {
+        const top = slot
+          .model(byGenres)!
+          .recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
+        return {
+          ...base,
+          model: byGenres,
+          items: this.items(top.items, top.scores, explain ? () => ({ sources: [byGenres] }) : undefined),
+          note: `new user with onboarding genres only: served by ${byGenres}`,
+        };
+      }
+    }
+    const usesGenres = strategy === 'content' || strategy === 'hybrid';
+    if (profile.items.length === 0 && !(usesGenres && profile.genres)) {
+      // unknown user, or no usable history: popularity (within his onboarding genres when he chose some)
+      let mask = allowed;
+      if (profile.genres && profile.genres.length > 0) mask = this.unionMask(profile.genres, allowed);
+      const top = selectTopN(this.popularScores(slot), req.k, undefined, mask, slot.fitted.items);
+      const note =
+        u === undefined
+          ? 'unknown user: most popular items'
+          : profile.genres
+            ? 'new user: most popular items of his onboarding genres'
+            : 'no history the models know: most popular items';
+      return {
+        ...base,
+        model: 'popularity',
+        items: this.items(top.items, top.scores, explain ? () => ({ sources: [`popularity`] }) : undefined),
+        note,
+      };
+    }
+    if (strategy !== 'ranked') {
+      const model = slot.model(strategy as ModelName)!;
+      const top = model.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
+      return {
+        ...base,
+        model: strategy,
+        items: this.items(
+          top.items,
+          top.scores,
+          explain
+            ? (r) => ({
+                sources: [strategy],
+                features: [{ name: `${strategy}_score`, value: top.scores[r]! }],
+              })
+            : undefined,
+        ),
+      };
+    }
+    return this.ranked(slot, req, profile, u, excludeSeen, explain, allowed, base);
+  }
+
+  private ranked(
+    slot: ModelSlot,
+    req: RecommendRequest,
+    profile: UserProfile,
+    u: number | undefined,
+    excludeSeen: boolean,
+    explain: boolean,
+    allowed: Uint8Array | undefined,
+    base: { user: string; version: string; strategy: string },
+  ): RecommendationAnswer {
+    const recent = u === undefined ? EMPTY_ITEMS : this.recentItems(u);
+    const popular = this.popularScores(slot);
+    const cands = gatherCandidates(slot, profile, recent, popular, {
+      total: this.candidateCount,
+      excludeSeen,
+      ...(allowed ? { allowed } : {}),
+    });
+    const n = cands.items.length;
+    const scores = new Float32Array(n);
+    const ctx: RankContext = {
+      userId: req.userId,
+      profile,
+      recent,
+      slot,
+      candidates: cands.items,
+      sources: cands.sources,
+      generatorScores: new Map(),
+      now: Date.now(),
+    };
+    for (const [g, all] of cands.generatorScores) {
+      const s = new Float32Array(n);
+      for (let c = 0; c < n; c++) s[c] = all[cands.items[c]!]!;
+      ctx.generatorScores.set(g, s);
+    }
+    let model: string;
+    let note: string | undefined;
+    if (slot.ranker) {
+      slot.ranker.score(ctx, scores);
+      model = 'ranked';
+    } else {
+      model = slot.bestModel;
+      const s = ctx.generatorScores.get(model);
+      if (s) scores.set(s);
+      else {
+        const all = slot.model(slot.bestModel)!.scoreAll(profile);
+        for (let c = 0; c < n; c++) scores[c] = all[cands.items[c]!]!;
+      }
+      note = `no ranked model in bundle ${slot.version}${slot.rankerNote ? ` (${slot.rankerNote})` : ''}: ${n} candidates ordered by ${model}, the bundle's best model`;
+    }
+    const top = selectTopN(scores, req.k);
+    const items = new Int32Array(top.items.length);
+    for (let r = 0; r < items.length; r++) items[r] = cands.items[top.items[r]!]!;
+    const describe = explain
+      ? (r: number) => {
+          const c = top.items[r]!;
+          const sources: string[] = [];
+          for (let s = 0; s < slot.sourceNames.length; s++)
+            if (cands.sources[c]! & (1 << s)) sources.push(slot.sourceNames[s]!);
+          let features: FeatureContribution[];
+          if (slot.ranker?.topFeatures) features = slot.ranker.topFeatures(ctx, c, 5);
+          else {
+            features = [...ctx.generatorScores].map(([g, s]) => ({ name: `${g}_score`, value: s[c]! }));
+            features.push({ name: 'popularity', value: popular[cands.items[c]!]! });
+          }
+          return { sources, features };
+        }
+      : undefined;
+    return { ...base, model, items: this.items(items, top.scores, describe), ...(note ? { note } : {}) };
+  }
+
+  private unionMask(genres: string[], allowed: Uint8Array | undefined): Uint8Array {
+    const n = this.titles.length;
+    const out = new Uint8Array(n);
+    for (const g of genres) {
+      const m = this.genreMasks.get(g);
+      if (m) for (let i = 0; i < m.length; i++) out[i]! |= m[i]!;
+    }
+    if (allowed) for (let i = 0; i < n; i++) out[i]! &= allowed[i] ?? 0;
+    return out;
+  }
+
+  private items(
+    items: Int32Array,
+    scores: Float32Array,
+    describe?: (r: number) => Pick<RecommendedItem, 'sources' | 'features'>,
+  ): RecommendedItem[] {
+    const out: RecommendedItem[] = new Array(items.length);
+    for (let r = 0; r < items.length; r++) {
+      const i = items[r]!;
+      const it: RecommendedItem = { id: this.itemId(i), score: scores[r]! };
+      const t = this.titles[i];
+      if (t !== undefined) it.title = t;
+      if (describe) Object.assign(it, describe(r));
+      out[r] = it;
+    }
+    return out;
+  }
+
+  similar(itemId: string, k: number): SimilarAnswer {
+    const slot = this.requireSlot();
+    const i = this.store.itemIndex(itemId);
+    if (i === undefined) throw notFound(`unknown item "${itemId}"`, 'id');
+    const key = `\u0001similar\u0000${itemId}\u0000${k}\u0000${slot.version}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit as SimilarAnswer;
+    let answer: SimilarAnswer;
+    const name = slot.similarModel;
+    if (!name)
+      answer = {
+        item: itemId,
+        model: null,
+        version: slot.version,
+        items: [],
+        note: 'no model in the bundle answers similar items (train itemknn, ease or als)',
+      };
+    else if (i >= slot.fitted.items)
+      answer = {
+        item: itemId,
+        model: name,
+        version: slot.version,
+        items: [],
+        note: 'item added after the models were trained: none yet',
+      };
+    else {
+      const model = slot.model(name) as Recommender & Required<Pick<Recommender, 'similarItems'>>;
+      const top = model.similarItems(i, k);
+      answer = { item: itemId, model: name, version: slot.version, items: this.items(top.items, top.scores) };
+    }
+    this.cache.set(key, answer);
+    return answer;
+  }
+
+  /** Item record with live counters. */
+  item(itemId: string): (ItemRecord & { stats: { events: number; lastEvent: string | null } }) | undefined {
+    const rec = this.store.getItem(itemId);
+    if (!rec) return undefined;
+    const i = this.store.itemIndex(itemId)!;
+    const last = this.itemLastEvent[i] ?? 0;
+    return {
+      ...rec,
+      stats: { events: this.itemEvents[i] ?? 0, lastEvent: last > 0 ? new Date(last).toISOString() : null },
+    };
+  }
+
+  /** Whether the user has a live profile entry that includes `item` (tests, explain). */
+  profileHas(u: number, item: number): boolean {
+    return sortedHas(this.row(u).items, item);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * POST /v1/events: one event or {"events": [...]} (up to 10,000). Each batch is validated whole, stored
+ * in one transaction (durable when the answer is sent) and applied to the online state: the user's next
+ * recommendations reflect it.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { EventRecord } from '../../types.js';
+import type { OnlineState } from '../online-state.js';
+import { errorResponses, eventSchema, MAX_BATCH } from '../schemas.js';
+import { parseTime } from './items.js';
+
+interface EventBody {
+  user: string;
+  item: string;
+  type: string;
+  value?: number;
+  timestamp?: string | number;
+}
+
+export default async function eventsRoutes(app: FastifyInstance, opts: { state: OnlineState }) {
+  const { state } = opts;
+  app.post<{ Body: EventBody | { events: EventBody[] } }>(
+    '/v1/events',
+    {
+      bodyLimit: 32 * 1024 * 1024,
+      schema: {
+        tags: ['events'],
+        summary: 'Record one event or a batch of up to 10,000',
+        description:
+          'An event names an existing item (404 otherwise, unless the server creates unknown items); users are created on their first event. Nothing of a batch is stored if any event is at fault.',
+        body: {
+          type: 'object',
+          if: { required: ['events'] },
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
+          then: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['events'],
+            properties: { events: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: eventSchema } },
+          },
+          else: eventSchema,
+        },
+        response: {
+          200: { type: 'object', properties: { accepted: { type: 'integer' } } },
+          404: { description: 'an event names an unknown item', type: 'object', additionalProperties: true },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const batch = 'events' in body && Array.isArray(body.events);
+      const list: EventBody[] = batch ? (body as { events: EventBody[] }).events : [body as EventBody];
+      const field = batch
+        ? (k: number, name: string) => `events[${k}].${name}`
+        : (_k: number, name: string) => name;
+      const now = Date.now();
+      const records: EventRecord[] = new Array(list.length);
+      for (let k = 0; k < list.length; k++) {
+        const e = list[k]!;
+        const rec: EventRecord = {
+          user: e.user,
+          item: e.item,
+          type: e.type,
+          timestamp: parseTime(e.timestamp, field(k, 'timestamp')) ?? now,
+        };
+        if (e.value !== undefined) rec.value = e.value;
+        records[k] = rec;
+      }
+      const accepted = state.ingest(records, field);
+      app.metrics?.eventsIngested.inc(accepted);
+      return { accepted };
+    },
+  );
+}

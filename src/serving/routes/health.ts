@@ -1,0 +1,50 @@
+/**
+ * GET /health (no key): liveness and readiness. 200 when a model bundle serves, 503 when none does
+ * (the process is alive either way). A bundle that failed to load shows in `error` while the previous one
+ * keeps serving (status "degraded"). GET /v1/ping: an empty route behind the same auth and rate limits
+ * (the baseline of the serving benchmark).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { OnlineState } from '../online-state.js';
+import type { Retrainer } from '../retrain.js';
+
+const started = Date.now();
+
+export default async function healthRoutes(
+  app: FastifyInstance,
+  opts: { state: OnlineState; retrainer: Retrainer },
+) {
+  const { state, retrainer } = opts;
+  app.get(
+    '/health',
+    { config: { auth: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and readiness' } },
+    async (_request, reply) => {
+      const slot = state.slot;
+      const error = state.lastLoadError ?? null;
+      const status = !slot ? 'unavailable' : error || retrainer.status.state === 'failed' ? 'degraded' : 'ok';
+      return reply.code(slot ? 200 : 503).send({
+        status,
+        live: true,
+        ready: slot !== undefined,
+        model: slot
+          ? { version: slot.version, loadedAt: slot.loadedAt.toISOString(), models: [...slot.models.keys()] }
+          : null,
+        error,
+        retrain: retrainer.status,
+        eventsIngested: state.eventsIngested,
+        uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      });
+    },
+  );
+  app.get(
+    '/v1/ping',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'An empty answer behind auth and rate limits (benchmark baseline)',
+        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+      },
+    },
+    async () => ({ ok: true }),
+  );
+}

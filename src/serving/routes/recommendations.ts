@@ -1,0 +1,69 @@
+/** GET /v1/users/{id}/recommendations: top-K for a user, by strategy (default ranked). */
+import type { FastifyInstance } from 'fastify';
+import { MODEL_NAMES } from '../../types.js';
+import type { OnlineState } from '../online-state.js';
+import { errorResponses, idParam, recommendedItemSchema } from '../schemas.js';
+
+interface Query {
+  k: number;
+  strategy?: string;
+  exclude_seen: boolean;
+  genre?: string;
+  explain: boolean;
+}
+
+export default async function recommendationsRoutes(app: FastifyInstance, opts: { state: OnlineState }) {
+  const { state } = opts;
+  app.get<{ Params: { id: string }; Querystring: Query }>(
+    '/v1/users/:id/recommendations',
+    {
+      schema: {
+        tags: ['recommendations'],
+        summary: "A user's recommendations",
+        description:
+          'Top-k items for the user, seen items excluded. An unknown user (or one without history) gets the most popular items. strategy=ranked orders about 300 candidates (every candidate generator, the neighbours of his recent items, popular items) with the learning-to-rank model; a bundle without it orders them by its best model, and `model` says which.',
+        params: idParam,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+            strategy: { type: 'string', enum: [...MODEL_NAMES], description: 'default: ranked' },
+            exclude_seen: { type: 'boolean', default: true },
+            genre: { type: 'string', minLength: 1, maxLength: 100, description: 'only items of this genre' },
+            explain: {
+              type: 'boolean',
+              default: false,
+              description: "add each item's candidate sources and top features",
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              user: { type: 'string' },
+              model: { type: 'string' },
+              version: { type: 'string' },
+              strategy: { type: 'string' },
+              note: { type: 'string' },
+              items: { type: 'array', items: recommendedItemSchema },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return state.recommend({
+        userId: request.params.id,
+        k: q.k,
+        ...(q.strategy !== undefined ? { strategy: q.strategy } : {}),
+        excludeSeen: q.exclude_seen,
+        ...(q.genre !== undefined ? { genre: q.genre } : {}),
+        explain: q.explain,
+      });
+    },
+  );
+}
