@@ -9,12 +9,12 @@
  * full symmetric inverse is written). Sweeping every pivot of A yields -A^-1 (Goodnight 1979): for pivot k
  * with d = a_kk and r = row k, a_ij -= r_i r_j / d (i, j != k), a_kj = r_j / d, a_kk = -1 / d.
  * Pivots go in blocks of `block`: the block's rows are swept among themselves first, then the rest of the
- * matrix receives the block's rank-`block` update in one pass (a quarter of the memory traffic of one
+ * matrix receives the block's rank-`block` update in one pass (an eighth of the memory traffic of one
  * pass per pivot). Throws if a pivot is not positive (the matrix is not positive definite).
  *
- * `rows` restricts the trailing update to rows [rowStart, rowEnd) (used by the parallel version).
+ * The steps are exported for the two-thread version (./dense-parallel.ts).
  */
-export function invertSpdInPlace(a: Float64Array, n: number, block = 4): void {
+export function invertSpdInPlace(a: Float64Array, n: number, block = 8): void {
   const ctx = createSweepContext(n, block);
   for (let k0 = 0; k0 < n; k0 += block) {
     const kb = Math.min(block, n - k0);
@@ -85,6 +85,48 @@ export function updateRows(
   // The block columns get overwritten in finishBlock; zero them in u copies to keep the loop simple.
   // Per-row factors f_t = u_t[i] / d_t; for t >= 1 the row vector of pivot t must exclude the effect of
   // the earlier block pivots on column k0+s, which prepareBlock already folded in.
+  if (kb === 8) {
+    const d0 = d[0]!;
+    const d1 = d[1]!;
+    const d2 = d[2]!;
+    const d3 = d[3]!;
+    const d4 = d[4]!;
+    const d5 = d[5]!;
+    const d6 = d[6]!;
+    const d7 = d[7]!;
+    const u1 = n;
+    const u2 = 2 * n;
+    const u3 = 3 * n;
+    const u4 = 4 * n;
+    const u5 = 5 * n;
+    const u6 = 6 * n;
+    const u7 = 7 * n;
+    for (let i = rowStart; i < rowEnd; i++) {
+      if (i >= k0 && i < kEnd) continue;
+      const f0 = u[i]! / d0;
+      const f1 = u[u1 + i]! / d1;
+      const f2 = u[u2 + i]! / d2;
+      const f3 = u[u3 + i]! / d3;
+      const f4 = u[u4 + i]! / d4;
+      const f5 = u[u5 + i]! / d5;
+      const f6 = u[u6 + i]! / d6;
+      const f7 = u[u7 + i]! / d7;
+      const row = i * n;
+      for (let j = i; j < n; j++) {
+        a[row + j] =
+          a[row + j]! -
+          f0 * u[j]! -
+          f1 * u[u1 + j]! -
+          f2 * u[u2 + j]! -
+          f3 * u[u3 + j]! -
+          f4 * u[u4 + j]! -
+          f5 * u[u5 + j]! -
+          f6 * u[u6 + j]! -
+          f7 * u[u7 + j]!;
+      }
+    }
+    return;
+  }
   if (kb === 4) {
     const u0 = 0;
     const u1 = n;

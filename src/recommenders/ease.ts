@@ -7,11 +7,13 @@
  * X is used as given (negative weights such as dislikes push the item's neighbours down).
  * Unknown users: scores come from the profile's items alone (x B), so fresh events count at once.
  */
+import { availableParallelism } from 'node:os';
 import { RecoError } from '../errors.js';
 import type { TopN } from '../types.js';
 import { notFitted, savedArray, savedNumber, topNFromScores } from './base.js';
 import { selectTopN } from './csr.js';
 import { invertSpdInPlace } from './dense.js';
+import { invertSpdInPlaceParallel, sharedFloat64 } from './dense-parallel.js';
 import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
 
@@ -29,12 +31,19 @@ export const EASE_PARAMS = {
     min: 1,
     doc: 'largest catalogue EASE accepts (dense n x n matrices: ~12 bytes x n^2 of memory)',
   },
+  threads: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 2,
+    doc: 'threads for the inversion: 1 = this thread, 2 = plus one worker, 0 = 2 from 1000 items on',
+  },
 } as const;
 
 /** G = X^T X as a dense n x n upper triangle (Float64Array, row-major), from the CSR rows. */
 export function gramUpper(
   X: { rows: number; cols: number; indptr: Int32Array; indices: Int32Array; values: Float32Array },
-  out = new Float64Array(X.cols * X.cols),
+  out: Float64Array = new Float64Array(X.cols * X.cols),
 ): Float64Array {
   const n = X.cols;
   for (let u = 0; u < X.rows; u++) {
@@ -70,9 +79,13 @@ export class EaseRecommender implements Recommender {
         `ease: the catalogue has ${n} items, above maxItems = ${maxItems} (EASE inverts a dense n x n matrix); ` +
           'raise the parameter maxItems if memory allows (~12 bytes x n^2), or use itemknn or als',
       );
-    const G = gramUpper(X);
+    const threads =
+      this.params.threads === 0 ? (n >= 1000 && availableParallelism() > 1 ? 2 : 1) : this.params.threads;
+    const G = gramUpper(X, threads > 1 ? sharedFloat64(n * n) : new Float64Array(n * n));
     for (let i = 0; i < n; i++) G[i * n + i]! += lambda;
-    invertSpdInPlace(G, n); // G now holds P = (X^T X + lambda I)^-1
+    // G becomes P = (X^T X + lambda I)^-1
+    if (threads > 1) invertSpdInPlaceParallel(G, n);
+    else invertSpdInPlace(G, n);
     const B = new Float32Array(n * n);
     for (let i = 0; i < n; i++) {
       const row = i * n;

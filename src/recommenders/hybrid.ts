@@ -32,7 +32,7 @@ const checkWeights = (v: unknown): string | undefined => {
 export const HYBRID_PARAMS = {
   components: {
     type: 'json',
-    default: { itemknn: 1, als: 1, content: 0.1, popularity: 0.05 },
+    default: { als: 1, itemknn: 0.3, content: 0.1, popularity: 0.05 },
     doc: 'components and their blend weights, {model: weight}',
     check: checkWeights,
   },

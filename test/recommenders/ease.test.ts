@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RecoError } from '../../src/errors.js';
 import { invertSpdInPlace } from '../../src/recommenders/dense.js';
+import { invertSpdInPlaceParallel, sharedFloat64 } from '../../src/recommenders/dense-parallel.js';
 import { EaseRecommender } from '../../src/recommenders/ease.js';
 import { close, pairsData, profile } from './helpers.js';
 
@@ -34,6 +35,14 @@ test('EASE B matches the closed form computed by hand', () => {
   assert.deepEqual([...m.similarItems(1, 2).items], [0, 2]);
 });
 
+test('EASE on two threads gives the same B', () => {
+  const one = new EaseRecommender({ lambda: 1, threads: 1 });
+  const two = new EaseRecommender({ lambda: 1, threads: 2 });
+  one.fit(data);
+  two.fit(data);
+  assert.deepEqual([...two.weights()], [...one.weights()]);
+});
+
 test('EASE refuses catalogues above maxItems, naming the parameter', () => {
   const m = new EaseRecommender({ lambda: 1, maxItems: 2 });
   assert.throws(
@@ -44,7 +53,7 @@ test('EASE refuses catalogues above maxItems, naming the parameter', () => {
 });
 
 test('blocked sweep inversion: A A^-1 = I on a seeded SPD matrix (sizes not multiple of the block)', () => {
-  for (const n of [1, 5, 11]) {
+  for (const n of [1, 5, 11, 19]) {
     let seed = 7 + n;
     const rand = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -58,13 +67,17 @@ test('blocked sweep inversion: A A^-1 = I on a seeded SPD matrix (sizes not mult
         for (let k = 0; k < n; k++) s += M[i * n + k]! * M[j * n + k]!;
         A[i * n + j] = s;
       }
-    const inv = A.slice();
-    invertSpdInPlace(inv, n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += A[i * n + k]! * inv[k * n + j]!;
-        close(s, i === j ? 1 : 0, 1e-9);
-      }
+    for (const variant of ['block1', 'block4', 'block8', 'parallel']) {
+      const inv = sharedFloat64(n * n);
+      inv.set(A);
+      if (variant === 'parallel') invertSpdInPlaceParallel(inv, n, 4);
+      else invertSpdInPlace(inv, n, Number(variant.slice(5)));
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += A[i * n + k]! * inv[k * n + j]!;
+          close(s, i === j ? 1 : 0, 1e-9);
+        }
+    }
   }
 });
