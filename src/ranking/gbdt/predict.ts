@@ -192,58 +192,71 @@ export class GbdtPredictor {
     }
   }
 
-  /** The raw score of tree `ti` for the row at x[offset ..]. */
-  private treeOutput(ti: number, x: ArrayLike<number>, offset: number): number {
+  /**
+   * Sum of the outputs of trees first, first + step, ... for the row at x[offset ..]: the hot loop, with
+   * every array in a local.
+   */
+  private sumTrees(x: ArrayLike<number>, offset: number, first: number, step: number): number {
+    const root = this.root;
     const feature = this.feature;
     const threshold = this.threshold;
     const decision = this.decision;
     const left = this.left;
     const right = this.right;
-    let node = this.root[ti]!;
-    while (node >= 0) {
-      let v = x[offset + feature[node]!]!;
-      const dt = decision[node]!;
-      if ((dt & DECISION_CATEGORICAL_MASK) === 0) {
-        const missing = (dt >> 2) & 3;
-        if (Number.isNaN(v)) {
-          if (missing === MISSING_NAN) {
-            node = (dt & DECISION_DEFAULT_LEFT_MASK) !== 0 ? left[node]! : right[node]!;
-            continue;
+    const catBegin = this.catBegin;
+    const catWords = this.catWords;
+    const catBits = this.catBits;
+    const leafValue = this.leafValue;
+    const numTrees = this.numTrees;
+    let s = 0;
+    for (let ti = first; ti < numTrees; ti += step) {
+      let node = root[ti]!;
+      while (node >= 0) {
+        let v = x[offset + feature[node]!]!;
+        const dt = decision[node]!;
+        if ((dt & DECISION_CATEGORICAL_MASK) === 0) {
+          const missing = (dt >> 2) & 3;
+          if (Number.isNaN(v)) {
+            if (missing === MISSING_NAN) {
+              node = (dt & DECISION_DEFAULT_LEFT_MASK) !== 0 ? left[node]! : right[node]!;
+              continue;
+            }
+            v = 0;
           }
-          v = 0;
+          if (missing === MISSING_ZERO && v >= -K_ZERO_THRESHOLD && v <= K_ZERO_THRESHOLD)
+            node = (dt & DECISION_DEFAULT_LEFT_MASK) !== 0 ? left[node]! : right[node]!;
+          else node = v <= threshold[node]! ? left[node]! : right[node]!;
+        } else if (Number.isNaN(v) || v < 0 || v >= 2147483648) {
+          node = right[node]!;
+        } else {
+          const c = Math.trunc(v);
+          const word = c >>> 5;
+          node =
+            word < catWords[node]! && ((catBits[catBegin[node]! + word]! >>> (c & 31)) & 1) !== 0
+              ? left[node]!
+              : right[node]!;
         }
-        if (missing === MISSING_ZERO && v >= -K_ZERO_THRESHOLD && v <= K_ZERO_THRESHOLD)
-          node = (dt & DECISION_DEFAULT_LEFT_MASK) !== 0 ? left[node]! : right[node]!;
-        else node = v <= threshold[node]! ? left[node]! : right[node]!;
-      } else if (Number.isNaN(v) || v < 0 || v >= 2147483648) {
-        node = right[node]!;
-      } else {
-        const c = Math.trunc(v);
-        const word = c >>> 5;
-        node =
-          word < this.catWords[node]! && ((this.catBits[this.catBegin[node]! + word]! >>> (c & 31)) & 1) !== 0
-            ? left[node]!
-            : right[node]!;
       }
+      s += leafValue[~node]!;
     }
-    return this.leafValue[~node]!;
+    return s;
   }
 
   /** Raw score of a single-output model for one row at x[offset .. offset + numFeatures): the serving path. */
   predictRawOne(x: ArrayLike<number>, offset = 0): number {
     if (this.numOutputs !== 1)
       throw new UsageError('predictRawOne needs a single-output model; use predictRawRow');
-    let s = 0;
-    for (let ti = 0; ti < this.numTrees; ti++) s += this.treeOutput(ti, x, offset);
+    const s = this.sumTrees(x, offset, 0, 1);
     return this.averageOver > 0 ? s / this.averageOver : s;
   }
 
   /** Raw scores of one row into out[outOffset .. outOffset + numOutputs). */
   predictRawRow(x: ArrayLike<number>, offset: number, out: Float64Array, outOffset = 0): void {
     const k = this.numOutputs;
-    for (let j = 0; j < k; j++) out[outOffset + j] = 0;
-    for (let ti = 0; ti < this.numTrees; ti++) out[outOffset + (ti % k)] += this.treeOutput(ti, x, offset);
-    if (this.averageOver > 0) for (let j = 0; j < k; j++) out[outOffset + j] /= this.averageOver;
+    for (let j = 0; j < k; j++) {
+      const s = this.sumTrees(x, offset, j, k);
+      out[outOffset + j] = this.averageOver > 0 ? s / this.averageOver : s;
+    }
   }
 
   /** Raw scores for `rows` rows of a row-major matrix x (rows x numFeatures); out is rows x numOutputs. */
