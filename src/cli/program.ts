@@ -3,7 +3,9 @@
  */
 import { Command } from 'commander';
 import { register as registerEvaluate } from './commands/evaluate.js';
+import { register as registerExplain } from './commands/explain.js';
 import { register as registerExport } from './commands/export.js';
+import { register as registerFeatures } from './commands/features.js';
 import { register as registerGbdt } from './commands/gbdt.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerOracle } from './commands/oracle.js';
@@ -28,7 +30,9 @@ export function buildProgram(): Command {
     .enablePositionalOptions();
   // Subcommands, one module each (keep this list sorted):
   registerEvaluate(program);
+  registerExplain(program);
   registerExport(program);
+  registerFeatures(program);
   registerGbdt(program);
   registerImport(program);
   registerOracle(program);

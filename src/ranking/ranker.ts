@@ -40,6 +40,7 @@ import { Rng } from '../simulation/random.js';
 import type { Csr, ItemRecord, ModelName, TopN } from '../types.js';
 import { CandidateGenerator, type CandidateSet } from './candidates.js';
 import { type EvalResult, train } from './gbdt/boosting/gbdt.js';
+import { ShapExplainer } from './gbdt/explain.js';
 import type { DenseData } from './gbdt/io/dataset.js';
 import { modelToText, parseModelText } from './gbdt/io/model-text.js';
 import type { GbdtModel } from './gbdt/model.js';
@@ -463,13 +464,9 @@ export class RankedRecommender implements Recommender {
   }
 
   /** Why `item` scores what it does for this profile: its sources and the features that moved the score (TreeSHAP). */
-  explain(
-    profile: UserProfile,
-    item: number,
-    shap: (model: GbdtModel, row: Float64Array) => Float64Array,
-  ): Explanation {
+  explain(profile: UserProfile, item: number): Explanation {
     const { gen, builder, predictor, spec, model } = this.fitted();
-    const cands = gen.generate(profile, { excludeSeen: false });
+    const cands = gen.generate(profile);
     const S = spec.sources.length;
     let r = -1;
     for (let k = 0; k < cands.items.length; k++) if (cands.items[k] === item) r = k;
@@ -489,7 +486,9 @@ export class RankedRecommender implements Recommender {
     const t = this.servingTime;
     const x = builder.build(profile.user ?? -1, t, one);
     const score = predictor.predictRawOne(x, 0);
-    const phi = shap(model, x);
+    const shap = new ShapExplainer(model);
+    const phi = new Float64Array(shap.rowWidth);
+    shap.contribRow(x, 0, phi);
     const W = spec.columns.length;
     const contributions = spec.columns
       .map((feature, c) => ({ feature, value: x[c]!, contribution: phi[c]! }))

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CandidateGenerator } from '../../src/ranking/candidates.js';
+import { RankedRecommender } from '../../src/ranking/ranker.js';
+import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
+import type { Recommender, SavedModel, UserProfile } from '../../src/recommenders/recommender.js';
+import { SIM_EVENT_TYPES } from '../../src/simulation/generate.js';
+import { resolveParams } from '../../src/simulation/params.js';
+import { simulateWorld, worldItems } from '../../src/simulation/simulate.js';
+import type { EventLog, TopN } from '../../src/types.js';
+
+/** A recommender with fixed scores (the same for every user). */
+function fixed(name: 'ease' | 'itemknn', scores: number[]): Recommender {
+  const s = Float32Array.from(scores);
+  return {
+    name,
+    fit() {},
+    scoreAll: () => s,
+    recommend: (): TopN => {
+      throw new Error('unused');
+    },
+    save: (): SavedModel => {
+      throw new Error('unused');
+    },
+  };
+}
+
+test('stage 1: union of each source top n, seen items excluded, deduplicated, scores and ranks per source', () => {
+  const a = fixed('ease', [0.9, 0.8, 0.7, 0.1, 0.0, 0.5]);
+  const b = fixed('itemknn', [0.0, 0.2, 0.9, 0.8, 0.1, 0.3]);
+  const gen = new CandidateGenerator(
+    [
+      { model: a, n: 3 },
+      { model: b, n: 2 },
+    ],
+    6,
+  );
+  const profile: UserProfile = { items: Int32Array.of(1), weights: Float32Array.of(1) };
+  const c = gen.generate(profile);
+  // ease without item 1: 0, 2, 5; itemknn: 2, 3 -> union 0, 2, 5, 3
+  assert.deepEqual(Array.from(c.items), [0, 2, 5, 3]);
+  assert.deepEqual(c.sources, ['ease', 'itemknn']);
+  const rank = (r: number, s: number) => c.ranks[r * 2 + s]!;
+  assert.deepEqual([rank(0, 0), rank(1, 0), rank(2, 0)], [1, 2, 3]);
+  assert.ok(Number.isNaN(rank(3, 0)));
+  assert.deepEqual([rank(1, 1), rank(3, 1)], [1, 2]);
+  assert.ok(Number.isNaN(rank(0, 1)) && Number.isNaN(rank(2, 1)));
+  // every source's score is kept, also for items it did not propose
+  assert.equal(c.scores[3 * 2 + 0], Math.fround(0.1));
+  assert.equal(c.scores[0 * 2 + 1], 0);
+  assert.ok(!Array.from(c.items).includes(1));
+});
+
+function simulatedLog(): { log: EventLog; items: ReturnType<typeof worldItems> } {
+  const params = resolveParams(undefined, {
+    users: 120,
+    items: 100,
+    events: 5000,
+    dim: 8,
+    genres: 6,
+    seed: 5,
+  });
+  const { world, events } = simulateWorld(params);
+  const log: EventLog = {
+    userIds: Array.from({ length: params.users }, (_, u) => `u${u}`),
+    itemIds: Array.from({ length: params.items }, (_, i) => `i${i}`),
+    typeNames: [...SIM_EVENT_TYPES],
+    user: events.user,
+    item: events.item,
+    type: events.type,
+    value: events.value,
+    timestamp: events.timestamp,
+    length: events.length,
+  };
+  return { log, items: worldItems(world) };
+}
+
+test('ranked: fits, recommends unseen items best first, round-trips through save/load, explains its score', async () => {
+  const { log, items } = simulatedLog();
+  const interactions = buildInteractions(log, interactionWeights());
+  const ranked = new RankedRecommender({
+    sources: { ease: 30, popularity: 10 },
+    numIterations: 20,
+    minDataInLeaf: 10,
+    earlyStopping: 0,
+  });
+  await ranked.fit({ interactions, log, items });
+  assert.ok(ranked.report && ranked.report.rows > 0 && ranked.report.iterations === 20);
+  const again = RankedRecommender.load(ranked.save());
+  for (const u of [0, 7, 42]) {
+    const profile: UserProfile = {
+      user: u,
+      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+    };
+    const top = ranked.recommend(profile, 10);
+    assert.ok(top.items.length > 0);
+    for (const i of top.items) assert.ok(!profile.items.includes(i), `seen item ${i} recommended`);
+    for (let r = 1; r < top.scores.length; r++) assert.ok(top.scores[r - 1]! >= top.scores[r]!);
+    const loaded = again.recommend({ ...profile }, 10);
+    assert.deepEqual(Array.from(loaded.items), Array.from(top.items));
+    assert.deepEqual(Array.from(loaded.scores), Array.from(top.scores));
+    // scoreAll: candidates keep their scores, every other item is below them
+    const all = ranked.scoreAll(profile);
+    assert.equal(all.length, items.length);
+    assert.equal(all[top.items[0]!], top.scores[0]);
+    // SHAP: base + contributions = the model's score
+    const ex = ranked.explain(profile, top.items[0]!);
+    const sum = ex.base + ex.contributions.reduce((s, c) => s + c.contribution, 0);
+    assert.ok(Math.abs(sum - ex.score) < 1e-9, `${sum} vs ${ex.score}`);
+    assert.ok(Math.abs(ex.score - top.scores[0]!) < 1e-5);
+    assert.ok(ex.sources.length > 0);
+  }
+});
