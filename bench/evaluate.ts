@@ -127,6 +127,16 @@ if (!args.includes('--skip-sim')) {
     const mlOrder = orderOf(mlRandom.rows);
     console.log(`order on MovieLens 100K:      ${mlOrder.join(' > ')}`);
     console.log(`same order: ${simOrder.join() === mlOrder.join() ? 'yes' : 'NO'}`);
+    // which pairs swap, and by how much NDCG on each side (a swap inside noise is a tie)
+    const ndcgOf = (rows: EvaluationResult['rows'], m: string) => rows.find((r) => r.model === m)!.ndcg;
+    for (let a = 0; a < mlOrder.length; a++)
+      for (let b = a + 1; b < mlOrder.length; b++) {
+        const [x, y] = [mlOrder[a]!, mlOrder[b]!];
+        if (simOrder.indexOf(x) > simOrder.indexOf(y))
+          console.log(
+            `  swapped: ${x} above ${y} on MovieLens by ${(ndcgOf(mlRandom.rows, x) - ndcgOf(mlRandom.rows, y)).toFixed(4)}, below on the synthetic world by ${(ndcgOf(sim.rows, y) - ndcgOf(sim.rows, x)).toFixed(4)}`,
+          );
+      }
   }
   store.close();
 }

@@ -7,7 +7,7 @@
  * are compared with on a synthetic world.
  */
 
-import { selectTopN, transpose } from '../recommenders/csr.js';
+import { csrRow, selectTopN, transpose } from '../recommenders/csr.js';
 import {
   buildInteractions,
   type InteractionWeights,
@@ -203,13 +203,6 @@ export function evaluationContext(
   };
 }
 
-/** The train profile of user u: his row of the train matrix. */
-export function trainProfile(x: Csr, u: number): UserProfile {
-  const a = x.indptr[u]!;
-  const b = x.indptr[u + 1]!;
-  return { user: u, items: x.indices.subarray(a, b), weights: x.values.subarray(a, b) };
-}
-
 /**
  * Scores ranked lists against the test set. `rank(u)` returns user u's top-K list and, when AUC is wanted,
  * his full score vector.
@@ -237,7 +230,7 @@ export function scoreLists(
   const users = testSet.users;
   for (let n = 0; n < users.length; n++) {
     const u = users[n]!;
-    const profile = trainProfile(trainX, u);
+    const profile: UserProfile = { user: u, ...csrRow(trainX, u) };
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
     for (let j = a; j < b; j++) {

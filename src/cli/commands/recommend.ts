@@ -9,13 +9,13 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { RecoError, UsageError } from '../../errors.js';
-import { formatTable } from '../../evaluation/report.js';
 import { defaultModelsDir, type ModelBundle, openBundle } from '../../models/bundle.js';
 import { profileFromRow, userProfileFromStore } from '../../models/profiles.js';
 import { buildInteractions } from '../../recommenders/interactions.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { action, globals } from '../context.js';
+import { formatItemList, scoreText } from '../item-list.js';
 import { parsePositiveInt, requireEvents } from '../model-options.js';
 import { startProgress } from '../progress.js';
 
@@ -39,9 +39,6 @@ export function fittedSizes(bundle: ModelBundle, store: Store): { users: number;
     );
   return { users, items };
 }
-
-/** A float32 score as short text (7 significant digits, what float32 holds). */
-const scoreText = (v: number): string => String(Number(v.toPrecision(7)));
 
 async function writeAll(
   store: Store,
@@ -98,20 +95,8 @@ function printUser(store: Store, bundle: ModelBundle, modelName: string, k: numb
   const fitted = fittedSizes(bundle, store);
   const profile = userProfileFromStore(store, userId, u, bundle.manifest.weights, fitted);
   const top = model.recommend(profile, k);
-  const itemIds = store.itemIds();
-  const rows = [['rank', 'item', 'score', 'title', 'genres']];
-  for (let r = 0; r < top.items.length; r++) {
-    const item = store.getItem(itemIds[top.items[r]!]!);
-    rows.push([
-      String(r + 1),
-      item?.id ?? '',
-      scoreText(top.scores[r]!),
-      item?.title ?? '',
-      (item?.genres ?? []).join('|'),
-    ]);
-  }
   process.stdout.write(
-    `top ${top.items.length} for user ${userId} (${profile.items.length} items seen, excluded) by ${modelName}, bundle ${bundle.version}\n${formatTable(rows)}\n`,
+    `top ${top.items.length} for user ${userId} (${profile.items.length} items seen, excluded) by ${modelName}, bundle ${bundle.version}\n${formatItemList(store, top)}\n`,
   );
 }
 

@@ -1,11 +1,11 @@
 /** `reco similar --item ID`: the items most similar to one item, from a model of the current bundle. */
 import type { Command } from 'commander';
 import { RecoError, UsageError } from '../../errors.js';
-import { formatTable } from '../../evaluation/report.js';
 import { defaultModelsDir, type ModelBundle, openBundle } from '../../models/bundle.js';
 import { openStore } from '../../store/open.js';
 import type { ModelName } from '../../types.js';
 import { action, globals } from '../context.js';
+import { formatItemList } from '../item-list.js';
 import { parsePositiveInt } from '../model-options.js';
 
 interface SimilarOpts {
@@ -66,21 +66,9 @@ export function register(program: Command): void {
             );
           const name = pickModel(bundle, opts.model);
           const top = bundle.model(name).similarItems!(i, k);
-          const itemIds = store.itemIds();
           const source = store.getItem(opts.item);
-          const rows = [['rank', 'item', 'score', 'title', 'genres']];
-          for (let r = 0; r < top.items.length; r++) {
-            const item = store.getItem(itemIds[top.items[r]!]!);
-            rows.push([
-              String(r + 1),
-              item?.id ?? '',
-              top.scores[r]!.toFixed(4),
-              item?.title ?? '',
-              (item?.genres ?? []).join('|'),
-            ]);
-          }
           process.stdout.write(
-            `items similar to ${opts.item}${source?.title ? ` (${source.title})` : ''} by ${name}, bundle ${bundle.version}\n${formatTable(rows)}\n`,
+            `items similar to ${opts.item}${source?.title ? ` (${source.title})` : ''} by ${name}, bundle ${bundle.version}\n${formatItemList(store, top)}\n`,
           );
         } finally {
           store.close();
