@@ -118,7 +118,7 @@ export function solveCg(
 /** The exact solve of the same system by Cholesky; writes out[o..o+k). */
 export function solveExact(
   YtY: Float64Array,
-  Y: Float32Array | Float64Array,
+  Y: Float64Array,
   k: number,
   items: Int32Array,
   weights: Float32Array,
@@ -129,7 +129,7 @@ export function solveExact(
   o: number,
   s: Scratch,
 ): void {
-  const { A, x } = s;
+  const { A, x, p: y } = s;
   A.set(YtY);
   x.fill(0);
   for (let q = a0; q < a1; q++) {
@@ -137,15 +137,15 @@ export function solveExact(
     const c = 1 + alpha * Math.abs(w);
     const yi = items[q]! * k;
     const cm1 = c - 1;
+    for (let a = 0; a < k; a++) y[a] = Y[yi + a]!;
+    if (w > 0) axpy(c, y, 0, x, k);
+    // Lower triangle only: the Cholesky solve reads nothing else.
     for (let a = 0; a < k; a++) {
-      const va = Y[yi + a]!;
-      if (w > 0) x[a]! += c * va;
-      const t = cm1 * va;
+      const t = cm1 * y[a]!;
       const ga = a * k;
-      for (let b = 0; b <= a; b++) A[ga + b]! += t * Y[yi + b]!;
+      for (let b = 0; b <= a; b++) A[ga + b]! += t * y[b]!;
     }
   }
-  for (let a = 0; a < k; a++) for (let b = a + 1; b < k; b++) A[a * k + b] = A[b * k + a]!;
   if (!choleskySolveInPlace(A, x, k))
     throw new RecoError('als: system not positive definite (regularization 0?)');
   for (let f = 0; f < k; f++) out[o + f] = x[f]!;

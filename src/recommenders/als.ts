@@ -97,6 +97,8 @@ export class AlsRecommender implements Recommender {
   private X?: Float32Array;
   private Y?: Float32Array;
   private YtY?: Float64Array;
+  /** The item factors as doubles (fold-in reads them). */
+  private Yd?: Float64Array;
   private nUsers = 0;
   private nItems = 0;
   private readonly s: Scratch;
@@ -152,6 +154,7 @@ export class AlsRecommender implements Recommender {
       pool?.close();
     }
     this.YtY = gramPlusReg(this.Y, this.nItems, k, regularization);
+    this.Yd = Float64Array.from(this.Y);
   }
 
   /** The loss the fit minimises (full sum over all user-item pairs, O(users items k); tests, small data). */
@@ -190,7 +193,7 @@ export class AlsRecommender implements Recommender {
 
   /** A user's factors from his items alone (exact solve against the fitted item factors). */
   foldIn(profile: UserProfile, out = new Float32Array(this.params.factors)): Float32Array {
-    const Y = this.itemFactors();
+    this.itemFactors();
     const k = this.params.factors;
     let items = profile.items;
     let weights = profile.weights;
@@ -211,7 +214,7 @@ export class AlsRecommender implements Recommender {
       weights = kw;
     }
     if (items.length === 0) return out.fill(0);
-    solveExact(this.YtY!, Y, k, items, weights, 0, items.length, this.params.alpha, out, 0, this.s);
+    solveExact(this.YtY!, this.Yd!, k, items, weights, 0, items.length, this.params.alpha, out, 0, this.s);
     return out;
   }
 
@@ -279,6 +282,7 @@ export class AlsRecommender implements Recommender {
     m.X = savedArray(saved, 'userFactors', Float32Array);
     m.Y = savedArray(saved, 'itemFactors', Float32Array);
     m.YtY = gramPlusReg(m.Y, m.nItems, m.params.factors, m.params.regularization);
+    m.Yd = Float64Array.from(m.Y);
     return m;
   }
 }

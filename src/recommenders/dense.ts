@@ -199,8 +199,8 @@ export function negateAndMirror(a: Float64Array, n: number, rowStart: number, ro
 }
 
 /**
- * Solves A x = b for a symmetric positive-definite k x k A (Cholesky, A overwritten by its factor L in the
- * lower triangle), x written into `b`. Returns false if A is not positive definite.
+ * Solves A x = b for a symmetric positive-definite k x k A given by its lower triangle (Cholesky, A
+ * overwritten by its factor L in the lower triangle), x written into `b`. Returns false if A is not positive definite.
  */
 export function choleskySolveInPlace(a: Float64Array, b: Float64Array, k: number): boolean {
   for (let j = 0; j < k; j++) {

@@ -1,0 +1,216 @@
+/**
+ * Recommender acceptance bench on MovieLens 100K (research use; read from disk, never copied).
+ *
+ *   node dist/bench/recommenders.js [model ...] [--threads]   (default: every candidate generator)
+ *   data: $RECO_ML100K or the first argument ending in u.data, else /work/shared/data/ml-100k/u.data
+ *   --threads: also fit ALS and EASE with threads = 1 and 2 (before/after of the worker thread)
+ *
+ * Protocol of the reference numbers: a random per-user 75/25 split of (user, item) pairs, seed 42
+ * (src/evaluation/splits.ts `random`: each user's ratings shuffled, round(0.75 m) to train), every held-out
+ * rating relevant, the user's train items removed, NDCG@10 with binary relevance (src/evaluation/metrics.ts),
+ * averaged over users with test items. Models run with their registry defaults (no settings passed here).
+ * Prints fit time (wall, and CPU seconds of all threads: on a shared machine the wall time depends on the
+ * load), NDCG@10 and the reference value of the numpy implementations of the same algorithms, then the
+ * ALS fold-in time per user.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ndcgAtK } from '../src/evaluation/metrics.js';
+import { splitLog } from '../src/evaluation/splits.js';
+import type { AlsRecommender } from '../src/recommenders/als.js';
+import { csrRow } from '../src/recommenders/csr.js';
+import { createRecommender, recommenderNames } from '../src/recommenders/index.js';
+import { buildInteractions, interactionWeights } from '../src/recommenders/interactions.js';
+import type { FitData, UserProfile } from '../src/recommenders/recommender.js';
+import type { Csr, EventLog, ItemRecord, ModelName } from '../src/types.js';
+
+const REFERENCE: Partial<Record<ModelName, { ndcg: number; maxFitSeconds?: number }>> = {
+  popularity: { ndcg: 0.251 },
+  itemknn: { ndcg: 0.429, maxFitSeconds: 1 },
+  ease: { ndcg: 0.478, maxFitSeconds: 5 },
+  als: { ndcg: 0.481, maxFitSeconds: 5 },
+};
+
+/** u.data as an EventLog (user id n -> index n-1, item likewise), sorted by time (stable). */
+export function loadMl100k(path: string): EventLog {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const rows: number[][] = [];
+  let nUsers = 0;
+  let nItems = 0;
+  for (const line of lines) {
+    if (!line) continue;
+    const [u, i, r, t] = line.split('\t').map(Number) as [number, number, number, number];
+    rows.push([u - 1, i - 1, r, t * 1000]);
+    if (u > nUsers) nUsers = u;
+    if (i > nItems) nItems = i;
+  }
+  const order = rows.map((_, k) => k).sort((a, b) => rows[a]![3]! - rows[b]![3]! || a - b);
+  const n = rows.length;
+  const log: EventLog = {
+    userIds: Array.from({ length: nUsers }, (_, k) => String(k + 1)),
+    itemIds: Array.from({ length: nItems }, (_, k) => String(k + 1)),
+    typeNames: ['rating'],
+    user: new Int32Array(n),
+    item: new Int32Array(n),
+    type: new Uint8Array(n),
+    value: new Float32Array(n),
+    timestamp: new Float64Array(n),
+    length: n,
+  };
+  order.forEach((k, e) => {
+    const r = rows[k]!;
+    log.user[e] = r[0]!;
+    log.item[e] = r[1]!;
+    log.value[e] = r[2]!;
+    log.timestamp[e] = r[3]!;
+  });
+  return log;
+}
+
+/** u.item (title, genre flags) beside u.data, when present; bare ids otherwise. */
+export function loadMl100kItems(dataPath: string, nItems: number): ItemRecord[] {
+  const items: ItemRecord[] = Array.from({ length: nItems }, (_, k) => ({ id: String(k + 1) }));
+  const itemPath = join(dirname(dataPath), 'u.item');
+  const genrePath = join(dirname(dataPath), 'u.genre');
+  if (!existsSync(itemPath) || !existsSync(genrePath)) return items;
+  const genres = readFileSync(genrePath, 'latin1')
+    .split('\n')
+    .filter((l) => l.includes('|'))
+    .map((l) => l.split('|')[0]!);
+  for (const line of readFileSync(itemPath, 'latin1').split('\n')) {
+    if (!line) continue;
+    const f = line.split('|');
+    const k = Number(f[0]) - 1;
+    if (!(k >= 0 && k < nItems)) continue;
+    const flags = f.slice(5);
+    items[k] = { id: f[0]!, title: f[1], genres: genres.filter((_, g) => flags[g] === '1') };
+  }
+  return items;
+}
+
+/** Mean binary NDCG@k over users with test items; train items removed. */
+export function meanNdcg(
+  recommend: (profile: UserProfile, k: number) => Int32Array,
+  train: Csr,
+  test: Csr,
+  k: number,
+): number {
+  let sum = 0;
+  let users = 0;
+  const gains = new Float64Array(k);
+  for (let u = 0; u < test.rows; u++) {
+    const t = csrRow(test, u);
+    if (t.items.length === 0) continue;
+    const row = csrRow(train, u);
+    const list = recommend({ user: u, items: row.items, weights: row.weights }, k);
+    gains.fill(0);
+    for (let r = 0; r < list.length; r++) {
+      // test items are sorted: binary search
+      let lo = 0;
+      let hi = t.items.length - 1;
+      const item = list[r]!;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (t.items[mid] === item) {
+          gains[r] = 1;
+          break;
+        }
+        if (t.items[mid]! < item) lo = mid + 1;
+        else hi = mid - 1;
+      }
+    }
+    sum += ndcgAtK(gains, k, t.items.length);
+    users++;
+  }
+  return users > 0 ? sum / users : 0;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const pathArg = args.find((a) => a.endsWith('u.data'));
+  const path = pathArg ?? process.env['RECO_ML100K'] ?? '/work/shared/data/ml-100k/u.data';
+  if (!existsSync(path)) {
+    console.log(`recommenders bench: skipped (no MovieLens 100K at ${path}; set RECO_ML100K)`);
+    return;
+  }
+  const compareThreads = args.includes('--threads');
+  const wanted = args.filter((a) => a !== pathArg && !a.startsWith('-')) as ModelName[];
+  const names = wanted.length > 0 ? wanted : recommenderNames();
+  const log = loadMl100k(path);
+  const items = loadMl100kItems(path, log.itemIds.length);
+  const split = splitLog(log, { kind: 'random', ratio: 0.75, seed: 42 });
+  const weights = interactionWeights();
+  const train = buildInteractions(split.train, weights);
+  const test = buildInteractions(split.test, weights);
+  console.log(`MovieLens 100K: ${log.length} ratings, ${split.description}`);
+  console.log(
+    `train ${train.indptr[train.rows]} pairs, test ${test.indptr[test.rows]} pairs; NDCG@10, binary`,
+  );
+  console.log('model        fit s   cpu s   target s   NDCG@10   reference   diff     status');
+  const data: FitData = { interactions: train, log: split.train, items };
+  for (const name of names) {
+    const model = createRecommender(name);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await model.fit(data);
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const ndcg = meanNdcg((p, k) => model.recommend(p, k).items, train, test, 10);
+    const ref = REFERENCE[name];
+    const okNdcg = ref ? ndcg >= ref.ndcg - 0.01 : true;
+    const okTime = ref?.maxFitSeconds ? fitSeconds < ref.maxFitSeconds : true;
+    console.log(
+      [
+        name.padEnd(11),
+        fitSeconds.toFixed(2).padStart(6),
+        cpuSeconds.toFixed(2).padStart(7),
+        (ref?.maxFitSeconds ? `< ${ref.maxFitSeconds}` : '-').padStart(9),
+        ndcg.toFixed(4).padStart(9),
+        (ref ? ref.ndcg.toFixed(3) : '-').padStart(11),
+        (ref ? (ndcg - ref.ndcg >= 0 ? '+' : '') + (ndcg - ref.ndcg).toFixed(4) : '-').padStart(8),
+        `   ${ref ? (okNdcg ? (okTime ? 'ok' : 'ok (slow)') : 'MISS') : ''}`,
+      ].join(' '),
+    );
+    if (name === 'als') {
+      // Fold-in of every user from his train items (as for a new user), timed.
+      const als = model as AlsRecommender;
+      const x = new Float32Array(als.params.factors);
+      const t1 = performance.now();
+      let users = 0;
+      for (let u = 0; u < train.rows; u++) {
+        const row = csrRow(train, u);
+        als.foldIn({ items: row.items, weights: row.weights }, x);
+        users++;
+      }
+      const us = ((performance.now() - t1) * 1000) / users;
+      const cold = meanNdcg(
+        (p, k) => model.recommend({ items: p.items, weights: p.weights }, k).items,
+        train,
+        test,
+        10,
+      );
+      console.log(
+        `  als fold-in: ${us.toFixed(0)} us per user (mean ${(train.indptr[train.rows]! / train.rows).toFixed(0)} items); NDCG@10 with every user folded in ${cold.toFixed(4)}`,
+      );
+    }
+  }
+  if (compareThreads) {
+    console.log('threads (before/after the worker): wall s / cpu s');
+    for (const name of ['ease', 'als'] as const) {
+      for (const threads of [1, 2, 1, 2]) {
+        const model = createRecommender(name, { threads });
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        await model.fit(data);
+        const wall = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        console.log(
+          `  ${name} threads=${threads}: ${wall.toFixed(2)} / ${((cpu.user + cpu.system) / 1e6).toFixed(2)}`,
+        );
+      }
+    }
+  }
+}
+
+if (process.argv[1]?.endsWith('recommenders.js')) await main();
