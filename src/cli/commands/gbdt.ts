@@ -6,7 +6,7 @@
  *   reco gbdt config=FILE [key=value ...]        (command-line values win over the file's)
  * Data files are LightGBM's (libsvm, TSV/CSV, header, label_column, categorical_feature, `.query` beside
  * the data). Unknown or unsupported parameters are usage errors. `--backend lightgbm` trains with the
- * LightGBM program named by LIGHTGBM_BIN instead of reco's trainer.
+ * LightGBM program named by LIGHTGBM_BIN instead of reco's trainer (`auto`: when LIGHTGBM_BIN is set).
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -16,7 +16,7 @@ import { ShapExplainer } from '../../ranking/gbdt/explain.js';
 import { type DataFile, readDataFile } from '../../ranking/gbdt/io/data-file.js';
 import { formatG } from '../../ranking/gbdt/io/format-number.js';
 import { loadModelFile, modelToText } from '../../ranking/gbdt/io/model-text.js';
-import { trainWithLightgbm } from '../../ranking/gbdt/lightgbm-bin.js';
+import { type GbdtBackend, resolveBackend, trainWithLightgbm } from '../../ranking/gbdt/lightgbm-bin.js';
 import type { GbdtModel } from '../../ranking/gbdt/model.js';
 import { type IoParams, type ParsedParams, parametersBlock, parseParams } from '../../ranking/gbdt/params.js';
 import { GbdtPredictor } from '../../ranking/gbdt/predict.js';
@@ -46,6 +46,9 @@ function seconds(t0: number): string {
 export function runTrain(parsed: ParsedParams, backend: string, print: Print): GbdtModel {
   const { train: params, io } = parsed;
   if (!io.data) throw new UsageError('task=train needs data=FILE');
+  if (!['reco', 'lightgbm', 'auto'].includes(backend))
+    throw new UsageError(`--backend ${backend}: use reco, lightgbm or auto`);
+  const which = resolveBackend(backend as GbdtBackend);
   if (io.inputModel)
     throw new UsageError('input_model (continued training) is not supported with task=train');
   const t0 = performance.now();
@@ -67,13 +70,13 @@ export function runTrain(parsed: ParsedParams, backend: string, print: Print): G
   const t1 = performance.now();
   let model: GbdtModel;
   const every = params.metricFreq;
-  if (backend === 'lightgbm') {
+  if (which === 'lightgbm') {
     model = trainWithLightgbm(params, trainData, valid, {
       onOutput: (line) => {
         if (/Iteration:|Early stopping|Did not meet|best iteration/i.test(line)) print(line);
       },
     });
-  } else if (backend === 'reco') {
+  } else {
     model = train(
       params,
       trainData,
@@ -89,7 +92,7 @@ export function runTrain(parsed: ParsedParams, backend: string, print: Print): G
         onLog: (m) => print(`[LightGBM] [Info] ${m}`),
       },
     );
-  } else throw new UsageError(`--backend ${backend}: use reco or lightgbm`);
+  }
   print(`[LightGBM] [Info] Finished training in ${seconds(t1)} seconds (${model.trees.length} trees)`);
   model.featureNames = trainData.featureNames.map((n) => n.replace(/\s/g, '_'));
   model.parametersText = parametersBlock(params, [

@@ -117,3 +117,14 @@ export function trainWithLightgbm(
     else rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Which trainer: reco's own, the LightGBM program, or the program when LIGHTGBM_BIN is set (auto). */
+export type GbdtBackend = 'reco' | 'lightgbm' | 'auto';
+
+/** Resolves 'auto' to the backend it means here and now. */
+export function resolveBackend(backend: GbdtBackend): 'reco' | 'lightgbm' {
+  if (backend === 'auto') return lightgbmBinFromEnv() ? 'lightgbm' : 'reco';
+  if (backend !== 'reco' && backend !== 'lightgbm')
+    throw new UsageError(`backend "${String(backend)}": use reco, lightgbm or auto`);
+  return backend;
+}

@@ -134,4 +134,7 @@ test('errors name the file, line and column', () => {
   );
   assert.throws(() => readDataFile(s, { header: true, categoricalFeature: 'name:q' }), /"q"/);
   assert.throws(() => readDataFile(join(dir, 'missing.tsv')), /cannot read/);
+  const w = file('k.tsv', '1\t2\n0\t4\n');
+  writeFileSync(`${w}.weight`, '1\n2\n');
+  assert.throws(() => readDataFile(w), /weights are not supported/);
 });
