@@ -1,7 +1,8 @@
 /**
  * The second thread of an ALS fit (./als.ts): solves its share of rows in place in shared memory.
  * Protocol on the shared Int32Array `ctrl`: [0] generation (bumped by the main thread per job),
- * [1] side (0 = users, 1 = items, -1 = exit), [2] start row, [3] end row, [4] last generation done.
+ * [1] side (0 = users, 1 = items, -1 = exit), [2] start row, [3] end row, [4] last generation done,
+ * [5] 1 once the worker runs.
  */
 import { workerData } from 'node:worker_threads';
 import { type SideArrays, type SolveSettings, scratch, solveRows } from './als-solve.js';
@@ -20,6 +21,8 @@ export interface AlsWorkerData {
 const d = workerData as AlsWorkerData;
 const s = scratch(d.settings.k);
 let seen = 0;
+Atomics.store(d.ctrl, 5, 1);
+Atomics.notify(d.ctrl, 5);
 for (;;) {
   Atomics.wait(d.ctrl, 0, seen);
   seen = Atomics.load(d.ctrl, 0);

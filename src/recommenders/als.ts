@@ -32,6 +32,7 @@ import { notFitted, savedArray, savedNumber, topNFromScores } from './base.js';
 import { selectTopN, transpose } from './csr.js';
 import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
+import { WORKER_START_MS, waitReady } from './threads.js';
 
 export const ALS_PARAMS = {
   factors: { type: 'int', default: 64, min: 1, max: 1024, doc: 'latent factors (k)' },
@@ -308,7 +309,7 @@ function sharedSide(C: Csr): SideArrays {
  */
 class SharedPool {
   readonly outs: [Float32Array, Float32Array];
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(5 * 4));
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(6 * 4));
   private readonly other: Float64Array;
   private readonly G: Float64Array;
   private readonly worker: Worker;
@@ -338,12 +339,20 @@ class SharedPool {
     };
     this.worker = new Worker(new URL('./als-worker.js', import.meta.url), { workerData });
     this.worker.unref();
+    this.ready = waitReady(this.ctrl, 5, WORKER_START_MS);
   }
+
+  /** False when the worker did not start in time: run() then solves every row on this thread. */
+  readonly ready: boolean;
 
   /** Solves all rows of side `side` (0 users, 1 items) given the other side's factors. */
   run(side: 0 | 1, C: Csr, G: Float64Array, other: Float32Array, s: Scratch): void {
     this.G.set(G);
     for (let t = 0; t < other.length; t++) this.other[t] = other[t]!;
+    if (!this.ready) {
+      solveRows(C, 0, C.rows, this.G, this.other, this.outs[side], this.settings, s);
+      return;
+    }
     const split = this.splits[side];
     const gen = ++this.generation;
     this.ctrl[1] = side;

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { RecoError } from '../errors.js';
 import { finishBlock, negateAndMirror, prepareBlock, updateRows } from './dense.js';
 import type { DenseWorkerData } from './dense-worker.js';
+import { WORKER_START_MS, waitReady } from './threads.js';
 
 export function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * 8));
@@ -28,16 +29,22 @@ export function invertSpdInPlaceParallel(a: Float64Array, n: number, block = 8):
   if (!(a.buffer instanceof SharedArrayBuffer))
     throw new RecoError('invertSpdInPlaceParallel: a must be shared');
   const ctx = { u: sharedFloat64(block * n), d: sharedFloat64(block) };
-  const ctrl = new Int32Array(new SharedArrayBuffer(6 * 4));
+  const ctrl = new Int32Array(new SharedArrayBuffer(7 * 4));
   const data: DenseWorkerData = { ctrl, a, n, u: ctx.u, d: ctx.d };
   const worker = new Worker(new URL('./dense-worker.js', import.meta.url), { workerData: data });
   worker.unref();
-  const split = triangleSplit(n);
+  // A worker that does not start in time leaves all rows to this thread.
+  const split = waitReady(ctrl, 6, WORKER_START_MS) ? triangleSplit(n) : n;
   let gen = 0;
   try {
     for (let k0 = 0; k0 < n; k0 += block) {
       const kb = Math.min(block, n - k0);
       prepareBlock(a, n, k0, kb, ctx);
+      if (split === n) {
+        updateRows(a, n, k0, kb, ctx, 0, n);
+        finishBlock(a, n, k0, kb, ctx);
+        continue;
+      }
       ctrl[1] = k0;
       ctrl[2] = kb;
       ctrl[3] = split;

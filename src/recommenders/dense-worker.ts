@@ -1,7 +1,8 @@
 /**
  * The second thread of a parallel SPD inversion (./dense-parallel.ts): applies each pivot block's update
  * to its share of rows. Protocol on the shared Int32Array `ctrl`: [0] generation (bumped per block),
- * [1] first pivot k0 (-1 = exit), [2] block size, [3] first row, [4] end row, [5] last generation done.
+ * [1] first pivot k0 (-1 = exit), [2] block size, [3] first row, [4] end row, [5] last generation done,
+ * [6] 1 once the worker runs.
  */
 import { workerData } from 'node:worker_threads';
 import { updateRows } from './dense.js';
@@ -16,6 +17,8 @@ export interface DenseWorkerData {
 
 const w = workerData as DenseWorkerData;
 let seen = 0;
+Atomics.store(w.ctrl, 6, 1);
+Atomics.notify(w.ctrl, 6);
 for (;;) {
   Atomics.wait(w.ctrl, 0, seen);
   seen = Atomics.load(w.ctrl, 0);
