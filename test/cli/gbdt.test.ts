@@ -253,3 +253,106 @@ test('LIGHTGBM_BIN backend: trains in the LightGBM program and loads its model b
     }
   assert.ok(pos / np > neg / nn);
 });
+
+test('LightGBM-trained models of other kinds predict identically in reco (raw, transformed, contrib)', {
+  skip: noLightgbm,
+}, () => {
+  // binary.test with NaNs and zeros mixed in, and a 3-class label.
+  const rows = readFileSync(fx('binary.test'), 'utf8').trim().split('\n');
+  const data = join(dir, 'kinds.tsv');
+  writeFileSync(
+    data,
+    `${rows
+      .map((l, i) => {
+        const c = l.split('\t');
+        c[0] = String((Number(c[0]) + (Number(c[1]) > 1 ? 1 : 0)) % 3);
+        if (i % 4 === 0) c[3] = 'nan';
+        if (i % 3 === 0) c[5] = '0';
+        return c.join('\t');
+      })
+      .join('\n')}\n`,
+  );
+  const kinds: Array<[string, string[]]> = [
+    ['multiclass', ['objective=multiclass', 'num_class=3']],
+    ['regression-zero-missing', ['objective=regression', 'zero_as_missing=true']],
+    ['regression-no-missing', ['objective=regression', 'use_missing=false']],
+  ];
+  for (const [name, extra] of kinds) {
+    const model = join(dir, `${name}.txt`);
+    lgb([
+      'task=train',
+      `data=${data}`,
+      'num_trees=8',
+      'num_leaves=15',
+      'min_data_in_leaf=10',
+      `output_model=${model}`,
+      'verbosity=-1',
+      ...extra,
+    ]);
+    for (const mode of ['predict_raw_score=true', 'predict_contrib=true', 'predict_raw_score=false']) {
+      const lgbOut = join(dir, `${name}.lgb.out`);
+      const recoOut = join(dir, `${name}.reco.out`);
+      lgb(['task=predict', `data=${data}`, `input_model=${model}`, `output_result=${lgbOut}`, mode]);
+      runPredict(
+        parseParams([
+          'task=predict',
+          `data=${data}`,
+          `input_model=${model}`,
+          `output_result=${recoOut}`,
+          mode,
+        ]),
+        quiet,
+      );
+      const a = readFileSync(recoOut, 'utf8').trim().split('\n');
+      const b = readFileSync(lgbOut, 'utf8').trim().split('\n');
+      assert.equal(a.length, b.length);
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i]!.split('\t').map(Number);
+        const y = b[i]!.split('\t').map(Number);
+        assert.equal(x.length, y.length);
+        for (let j = 0; j < x.length; j++) maxDiff = Math.max(maxDiff, Math.abs(x[j]! - y[j]!));
+      }
+      // Raw scores and contributions are exact; transformed outputs differ only by exp's last bits.
+      assert.ok(
+        maxDiff <= (mode === 'predict_raw_score=false' ? 1e-15 : 1e-12),
+        `${name} ${mode}: ${maxDiff}`,
+      );
+      if (mode === 'predict_raw_score=true') assert.equal(maxDiff, 0, `${name} raw scores`);
+    }
+  }
+});
+
+test('ml100k-cat (shared): contributions equal LightGBM predict_contrib on categorical splits', {
+  skip: sharedSkip || noLightgbm,
+}, () => {
+  requireSharedFixtures();
+  const rows = readFileSync(resolve(sharedFixtureDir, 'ml100k-cat.test.tsv'), 'utf8')
+    .split('\n')
+    .slice(0, 301);
+  const data = join(dir, 'ml300.tsv');
+  writeFileSync(data, `${rows.join('\n')}\n`);
+  const model = resolve(sharedFixtureDir, 'ml100k-cat.model.txt');
+  const lgbOut = join(dir, 'ml300.lgb.contrib');
+  const recoOut = join(dir, 'ml300.reco.contrib');
+  lgb([
+    'task=predict',
+    `data=${data}`,
+    'header=true',
+    `input_model=${model}`,
+    `output_result=${lgbOut}`,
+    'predict_contrib=true',
+  ]);
+  runPredict(
+    parseParams([
+      'task=predict',
+      `data=${data}`,
+      'header=true',
+      `input_model=${model}`,
+      `output_result=${recoOut}`,
+      'predict_contrib=true',
+    ]),
+    quiet,
+  );
+  assert.equal(readFileSync(recoOut, 'utf8'), readFileSync(lgbOut, 'utf8'));
+});
