@@ -1,6 +1,7 @@
 /** Options shared by the model-facing commands (evaluate, train, recommend, similar): parsing and checks. */
 import { RecoError, UsageError } from '../errors.js';
-import { recommenderNames } from '../recommenders/index.js';
+import { createModel, modelNames } from '../models/factory.js';
+import type { Recommender } from '../recommenders/recommender.js';
 import type { Store } from '../store/store.js';
 import { MODEL_NAMES, type ModelName } from '../types.js';
 
@@ -11,11 +12,11 @@ export function checkModelName(name: string): ModelName {
 }
 
 /**
- * "a,b,c" -> checked model names, in order, without duplicates; absent: every candidate generator the
- * registry builds.
+ * "a,b,c" -> checked model names, in order, without duplicates; absent: every model (the candidate
+ * generators, then `ranked`).
  */
 export function parseModelList(raw: string | undefined): ModelName[] {
-  if (raw === undefined) return recommenderNames();
+  if (raw === undefined) return modelNames();
   const names = raw
     .split(',')
     .map((s) => s.trim())
@@ -66,4 +67,20 @@ export function requireEvents(store: Store): void {
     throw new RecoError(
       `the store ${store.path} holds no events: fill it first, e.g. "reco simulate" or "reco import movielens <dir>" (or pass --db)`,
     );
+}
+
+/**
+ * The model factory for commands: models that log their training (`onLog`, e.g. `ranked`) print it on
+ * stderr, prefixed with their name, unless quiet.
+ */
+export function modelFactory(
+  quiet: boolean,
+): (name: ModelName, params?: Record<string, unknown>) => Recommender {
+  return (name, params) => {
+    const model = createModel(name, params);
+    if (!quiet && 'onLog' in model)
+      (model as { onLog?: (line: string) => void }).onLog = (line) =>
+        process.stderr.write(`${name}: ${line}\n`);
+    return model;
+  };
 }

@@ -10,17 +10,17 @@
  *       users.txt, items.txt            external ids in dense-index order (the indices the arrays use)
  *       <model>/<array>.bin             each saved array, raw little-endian (dtype and length in the manifest)
  *
- * A model's arrays and meta are what its `save()` returns; `loadRecommender(name, saved)` of the registry
- * rebuilds it. Writing goes to a temporary directory renamed into place, then `current` is replaced.
+ * A model's arrays and meta are what its `save()` returns; `loadModel(name, saved)` (./factory.ts: the
+ * registry's models and `ranked`) rebuilds it. Writing goes to a temporary directory renamed into place, then `current` is replaced.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { RecoError, UsageError } from '../errors.js';
-import { loadRecommender } from '../recommenders/index.js';
 import type { InteractionWeights } from '../recommenders/interactions.js';
 import type { Recommender, SavedModel, TypedArray } from '../recommenders/recommender.js';
 import { MODEL_NAMES, type ModelName } from '../types.js';
+import { loadModel } from './factory.js';
 
 export const BUNDLE_FORMAT = 'reco-model-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -197,10 +197,18 @@ export class ModelBundle {
 
   /** The fitted model `name`; a clear error when the name is unknown or not in this bundle. */
   model(name: string): Recommender {
-    if (!(MODEL_NAMES as readonly string[]).includes(name))
-      throw new UsageError(`unknown model "${name}"; valid: ${MODEL_NAMES.join(', ')}`);
     const cached = this.cache.get(name as ModelName);
     if (cached) return cached;
+    const saved = this.savedModel(name);
+    const model = loadModel(saved.meta.name, saved);
+    this.cache.set(saved.meta.name, model);
+    return model;
+  }
+
+  /** Model `name` as saved (meta and arrays read back), for loaders outside the model factory. */
+  savedModel(name: string): SavedModel {
+    if (!(MODEL_NAMES as readonly string[]).includes(name))
+      throw new UsageError(`unknown model "${name}"; valid: ${MODEL_NAMES.join(', ')}`);
     const entry = this.manifest.models.find((m) => m.name === name);
     if (!entry)
       throw new UsageError(
@@ -208,21 +216,16 @@ export class ModelBundle {
       );
     const arrays: Record<string, TypedArray> = {};
     for (const a of entry.arrays) {
-      const buf = readFileSync(join(this.dir, a.file));
+      const file = join(this.dir, a.file);
+      const buf = readFileSync(file);
       const Ctor = DTYPES[a.dtype];
       if (buf.byteLength !== a.length * Ctor.BYTES_PER_ELEMENT)
-        throw new RecoError(
-          `${join(this.dir, a.file)}: expected ${a.length} ${a.dtype} values, found ${buf.byteLength} bytes`,
-        );
-      // copy into an aligned buffer of its own
-      const out = new Ctor(a.length);
+        throw new RecoError(`${file}: expected ${a.length} ${a.dtype} values, found ${buf.byteLength} bytes`);
+      const out = new Ctor(a.length); // a copy with an aligned buffer of its own
       new Uint8Array(out.buffer).set(buf);
       arrays[a.key] = out;
     }
-    const saved: SavedModel = { meta: { ...entry.meta, name: entry.name, params: entry.params }, arrays };
-    const model = loadRecommender(entry.name, saved);
-    this.cache.set(entry.name, model);
-    return model;
+    return { meta: { ...entry.meta, name: entry.name, params: entry.params }, arrays };
   }
 
   /** External ids in the dense-index order the models were fitted with. */

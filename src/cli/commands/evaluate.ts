@@ -9,11 +9,11 @@ import { evaluate } from '../../evaluation/evaluate.js';
 import { worldOracle } from '../../evaluation/oracle.js';
 import { describeResult, formatResultTable } from '../../evaluation/report.js';
 import { SPLIT_KINDS, type SplitKind, type SplitOptions } from '../../evaluation/splits.js';
-import { createRecommender } from '../../recommenders/index.js';
 import { loadWorld, WORLD_META_KEY } from '../../simulation/oracle.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 import {
+  modelFactory,
   parseModelList,
   parseModelParams,
   parseNumber,
@@ -70,7 +70,7 @@ export function register(program: Command): void {
     .option('--k <n>', 'list length K', '10')
     .option(
       '--models <list>',
-      'comma-separated models (default: every candidate generator: popularity,itemknn,als,ease,content,hybrid)',
+      'comma-separated models (default: all: popularity,itemknn,als,ease,content,hybrid,ranked)',
     )
     .option('--params <json>', 'model parameters, e.g. \'{"als":{"factors":64}}\'')
     .option('--json <file>', 'also write the results as JSON')
@@ -98,7 +98,7 @@ export function register(program: Command): void {
             k,
             models,
             params,
-            create: createRecommender,
+            create: modelFactory(g.quiet),
             auc: opts.auc,
             ...(oracle ? { oracle } : {}),
             onModelStart: (name, users) => {

@@ -6,12 +6,17 @@ import type { Command } from 'commander';
 import { evaluate } from '../../evaluation/evaluate.js';
 import { worldOracle } from '../../evaluation/oracle.js';
 import { defaultModelsDir, type FittedModel, type StoredMetrics, writeBundle } from '../../models/bundle.js';
-import { createRecommender } from '../../recommenders/index.js';
 import { buildInteractions, interactionWeights } from '../../recommenders/interactions.js';
 import { loadWorld, WORLD_META_KEY } from '../../simulation/oracle.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
-import { parseModelList, parseModelParams, parsePositiveInt, requireEvents } from '../model-options.js';
+import {
+  modelFactory,
+  parseModelList,
+  parseModelParams,
+  parsePositiveInt,
+  requireEvents,
+} from '../model-options.js';
 import { startProgress } from '../progress.js';
 
 interface TrainOpts {
@@ -30,7 +35,7 @@ export function register(program: Command): void {
     )
     .option(
       '--models <list>',
-      'comma-separated models (default: every candidate generator: popularity,itemknn,als,ease,content,hybrid)',
+      'comma-separated models (default: all: popularity,itemknn,als,ease,content,hybrid,ranked)',
     )
     .option('--params <json>', 'model parameters, e.g. \'{"als":{"factors":64}}\'')
     .option('--models-dir <dir>', 'where bundles live (default: models/ beside the database)')
@@ -70,7 +75,7 @@ export function register(program: Command): void {
               params,
               weights,
               auc: false,
-              create: createRecommender,
+              create: modelFactory(g.quiet),
               ...(oracle ? { oracle } : {}),
               onModelDone: () => progress.tick(),
             });
@@ -104,7 +109,7 @@ export function register(program: Command): void {
             quiet: g.quiet,
           });
           for (const name of models) {
-            const model = createRecommender(name, params[name]);
+            const model = modelFactory(g.quiet)(name, params[name]);
             const t0 = performance.now();
             await model.fit({ interactions, log, items });
             const fitSeconds = (performance.now() - t0) / 1000;
