@@ -165,7 +165,7 @@ export interface IoParams {
   ignoreColumn: string;
   /** Raw spec of categorical features: comma-separated indices (label not counted), or `name:a,b`. */
   categoricalFeature: string;
-  /** Save the binary Dataset is not supported; kept false. */
+  /** The config file named by config=FILE, if any. */
   config?: string;
 }
 
