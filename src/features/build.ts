@@ -84,6 +84,7 @@ export class FeatureBuilder {
       t: 0,
       sourceScores: new Float64Array(S),
       sourceRanks: new Float64Array(S),
+      sourceMax: new Float64Array(S),
       ...(similarity ? { similarity } : {}),
     };
   }
@@ -105,6 +106,14 @@ export class FeatureBuilder {
     const x = this.input;
     x.t = t;
     snapshotUser(this.state, user, t, x.user);
+    for (let s = 0; s < S; s++) {
+      let m = Number.NEGATIVE_INFINITY;
+      for (let r = 0; r < n; r++) {
+        const v = cands.scores[r * S + s]!;
+        if (v > m) m = v;
+      }
+      x.sourceMax[s] = m;
+    }
     for (let r = 0; r < n; r++) {
       x.item = cands.items[r]!;
       for (let s = 0; s < S; s++) {

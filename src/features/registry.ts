@@ -27,6 +27,8 @@ export interface FeatureInput {
   /** Per candidate source: the source's score for the item, and its rank in the source's list (NaN if absent). */
   sourceScores: Float64Array;
   sourceRanks: Float64Array;
+  /** Per candidate source: the largest score among the user's candidates (for scale-free scores). */
+  sourceMax: Float64Array;
   /** Item-item similarities (rows: items; e.g. the item-kNN neighbour matrix), when stage 1 has one. */
   similarity?: Csr;
 }
@@ -130,6 +132,16 @@ export const FEATURES: readonly FeatureDef[] = [
     compute: (x) => x.state.itemCountBefore(x.item, x.t),
   },
   {
+    name: 'i_pop_share',
+    scope: 'item',
+    window: 'all',
+    description: "the item's share of all events before t (popularity, scale-free)",
+    compute: (x) => {
+      const all = x.state.countBefore(x.t);
+      return all > 0 ? x.state.itemCountBefore(x.item, x.t) / all : 0;
+    },
+  },
+  {
     name: 'i_events_7d',
     scope: 'item',
     window: '7d',
@@ -196,6 +208,17 @@ export const FEATURES: readonly FeatureDef[] = [
     description: "the candidate source's score of the item for the user",
     expand: 'source',
     compute: (x, k) => x.sourceScores[k]!,
+  },
+  {
+    name: 'ui_score_rel',
+    scope: 'user-item',
+    window: 'all',
+    description: "the source's score over its largest score among the user's candidates (scale-free)",
+    expand: 'source',
+    compute: (x, k) => {
+      const m = x.sourceMax[k]!;
+      return m > 0 ? x.sourceScores[k]! / m : Number.NaN;
+    },
   },
   {
     name: 'ui_rank',

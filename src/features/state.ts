@@ -120,6 +120,8 @@ export class FeatureState {
   private itemTime: Grow64[] = [];
   private itemRatingSum: Grow64[] = [];
   private itemRatingCount: Grow64[] = [];
+  // every event time, sorted (totals as of t)
+  private allTime = new Grow64(1024);
   /** Latest event time seen (-Infinity when empty). */
   lastTime = Number.NEGATIVE_INFINITY;
 
@@ -233,6 +235,12 @@ export class FeatureState {
       ul.data[k] = ul.data[k - 1]!;
       ul.data[k - 1] = e;
     }
+    const at = this.allTime;
+    at.push(t);
+    for (let k = at.length - 1; k > 0 && at.data[k - 1]! > t; k--) {
+      at.data[k] = at.data[k - 1]!;
+      at.data[k - 1] = t;
+    }
     // item lists, sorted by time, cumulative rating sums recomputed from the insertion point
     const it = this.itemTime[i]!;
     const rs = this.itemRatingSum[i]!;
@@ -290,6 +298,11 @@ export class FeatureState {
   }
   eventRating(e: number): number {
     return this.evRating[e]!;
+  }
+
+  /** All events before t. */
+  countBefore(t: number): number {
+    return lowerBound(this.allTime.data, this.allTime.length, t);
   }
 
   // ---- per-item queries (events strictly before t) ----

@@ -72,6 +72,12 @@ export const RANKED_PARAMS = {
     default: {},
     doc: 'parameters of the candidate sources, keyed by model name, e.g. {"ease":{"lambda":300}}',
   },
+  labelSplit: {
+    type: 'enum',
+    default: 'temporal',
+    values: ['temporal', 'random'],
+    doc: "how the labels are held out of the given events: 'temporal' (each user's latest events, features as of his first label event) or 'random' (a random share of each user's items, features from the other events only)",
+  },
   featureRatio: {
     type: 'number',
     default: 0.8,
@@ -111,6 +117,8 @@ export interface RankerTrainingReport {
   candidateRecall: number;
   iterations: number;
   bestValidNdcg: number;
+  /** NDCG@10 of the validation groups ordered by the first source's score alone (what the ranker must beat). */
+  firstSourceValidNdcg: number;
   seconds: { sources: number; features: number; gbdt: number; refit: number };
 }
 
@@ -124,6 +132,8 @@ export interface Explanation {
   sources: { name: string; rank: number; score: number }[];
   /** The trees' expected value, and each feature's value and contribution, largest |contribution| first. */
   base: number;
+  /** The stage-1 safety blend added to the trees' output (blend weight x the first source's z-score). */
+  blend: number;
   contributions: { feature: string; value: number; contribution: number }[];
 }
 
@@ -138,6 +148,8 @@ export class RankedRecommender implements Recommender {
   private model?: GbdtModel;
   private predictor?: GbdtPredictor;
   private now = Number.NaN;
+  /** Weight of the first source's per-user z-score added to the tree score (chosen on validation users). */
+  private blend = 0;
   private nItems = 0;
   report?: RankerTrainingReport;
   /** Log lines of training (the CLI prints them). */
@@ -179,7 +191,13 @@ export class RankedRecommender implements Recommender {
     const t0 = performance.now();
 
     // 1. feature period / label period, per user by time
-    const split = splitLog(log, { kind: 'temporal', ratio: this.params.featureRatio });
+    const temporal = this.params.labelSplit === 'temporal';
+    const split = splitLog(
+      log,
+      temporal
+        ? { kind: 'temporal', ratio: this.params.featureRatio }
+        : { kind: 'random', ratio: this.params.featureRatio, seed: this.params.seed },
+    );
     const labels = buildTestSet(split, weights);
     const featX = buildInteractions(split.train, weights);
     const cutoff = new Float64Array(log.userIds.length).fill(Number.POSITIVE_INFINITY);
@@ -195,7 +213,10 @@ export class RankedRecommender implements Recommender {
     const tSources = performance.now();
 
     // 3-4. candidates, labels and features as of each user's cutoff
-    const state = FeatureState.fromLog(log, items, { weights });
+    // temporal: every event, read as of each user's cutoff; random: the feature-side events only, as of
+    // the end (the label events are never in the state)
+    const state = FeatureState.fromLog(temporal ? log : split.train, items, { weights });
+    const end = state.lastTime + 1;
     const spec = featureSpec(state, gen.names, this.params.exclude as string[]);
     const builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(inner));
     const W = builder.width;
@@ -204,6 +225,7 @@ export class RankedRecommender implements Recommender {
     const userRows: { u: number; start: number; n: number }[] = [];
     let values = new Float64Array(1 << 16);
     let lab = new Float32Array(1 << 12);
+    let zFirst = new Float64Array(1 << 12);
     let rows = 0;
     let positives = 0;
     let found = 0;
@@ -232,9 +254,13 @@ export class RankedRecommender implements Recommender {
           const l = new Float32Array(lab.length * 2);
           l.set(lab);
           lab = l;
+          const z = new Float64Array(zFirst.length * 2);
+          z.set(zFirst);
+          zFirst = z;
         }
-        builder.build(u, cutoff[u]!, cands, values, rows * W);
+        builder.build(u, temporal ? cutoff[u]! : end, cands, values, rows * W);
         for (let r = 0; r < n; r++) lab[rows + r] = isPos[cands.items[r]!]!;
+        zFirst.set(firstSourceZ(cands), rows);
         userRows.push({ u, start: rows, n });
         rows += n;
       }
@@ -256,7 +282,7 @@ export class RankedRecommender implements Recommender {
       this.params.validFraction > 0 ? Math.max(1, Math.round(order.length * this.params.validFraction)) : 0;
     const isValid = new Uint8Array(userRows.length);
     for (let k = 0; k < nValid; k++) isValid[order[k]!] = 1;
-    const gather = (want: number): DenseData => {
+    const gather = (want: number): DenseData & { z: Float64Array } => {
       let n = 0;
       let g = 0;
       for (let q = 0; q < userRows.length; q++)
@@ -266,6 +292,7 @@ export class RankedRecommender implements Recommender {
         }
       const v = new Float64Array(n * W);
       const l = new Float32Array(n);
+      const z = new Float64Array(n);
       const groups = new Int32Array(g);
       let r = 0;
       g = 0;
@@ -274,6 +301,7 @@ export class RankedRecommender implements Recommender {
         const { start, n: m } = userRows[q]!;
         v.set(values.subarray(start * W, (start + m) * W), r * W);
         l.set(lab.subarray(start, start + m), r);
+        z.set(zFirst.subarray(start, start + m), r);
         groups[g++] = m;
         r += m;
       }
@@ -284,10 +312,12 @@ export class RankedRecommender implements Recommender {
         labels: l,
         groups,
         featureNames: spec.columns.map(safeName),
+        z,
       };
     };
     const trainSet = gather(0);
     const validSet = nValid > 0 ? gather(1) : undefined;
+    const firstSourceNdcg = validSet ? groupNdcg(validSet, validSet.z, 10) : Number.NaN;
     const p = trainParamsFrom({
       objective: 'lambdarank',
       num_iterations: this.params.numIterations,
@@ -311,6 +341,23 @@ export class RankedRecommender implements Recommender {
       },
       onLog: (m: string) => say(`gbdt: ${m}`),
     });
+    // the blend weight of the first source (score + blend * its per-user z-score), chosen on the
+    // validation users: a safety net that falls back towards stage 1 where the trees add little
+    let blend = 0;
+    if (validSet) {
+      const pred = new GbdtPredictor(this.model).predictRaw(validSet.values, validSet.numRows);
+      const mixed = new Float64Array(pred.length);
+      let bestMix = Number.NEGATIVE_INFINITY;
+      for (const b of BLEND_GRID) {
+        for (let r = 0; r < pred.length; r++) mixed[r] = pred[r]! + b * validSet.z[r]!;
+        const v = groupNdcg(validSet, mixed, 10);
+        if (v > bestMix + 1e-9) {
+          bestMix = v;
+          blend = b;
+        }
+      }
+      say(`blend with ${gen.names[0]}: weight ${blend} (validation NDCG@10 ${bestMix.toFixed(4)})`);
+    }
     const tGbdt = performance.now();
 
     // 6. sources refitted on everything for serving
@@ -322,7 +369,7 @@ export class RankedRecommender implements Recommender {
         items,
         ...(data.now !== undefined ? { now: data.now } : {}),
       });
-    this.install(outer, state, spec, this.model, nItems, data.now ?? state.lastTime + 1);
+    this.install(outer, state, spec, this.model, nItems, data.now ?? state.lastTime + 1, blend);
     const tRefit = performance.now();
     this.report = {
       users: userRows.length - nValid,
@@ -332,6 +379,7 @@ export class RankedRecommender implements Recommender {
       candidateRecall: found / Math.max(1, positives),
       iterations,
       bestValidNdcg: best,
+      firstSourceValidNdcg: firstSourceNdcg,
       seconds: {
         sources: (tSources - t0) / 1000,
         features: (tFeatures - tSources) / 1000,
@@ -353,6 +401,7 @@ export class RankedRecommender implements Recommender {
     model: GbdtModel,
     nItems: number,
     now: number,
+    blend: number,
   ): void {
     this.sourceModels = sources;
     this.gen = this.generator(sources, nItems);
@@ -363,6 +412,7 @@ export class RankedRecommender implements Recommender {
     this.predictor = new GbdtPredictor(model);
     this.nItems = nItems;
     this.now = now;
+    this.blend = blend;
     this.memo = undefined;
   }
 
@@ -416,6 +466,10 @@ export class RankedRecommender implements Recommender {
     const cands = gen.generate(profile, options);
     const x = builder.build(profile.user ?? -1, this.servingTime, cands);
     const scores = predictor.predictRaw(x, cands.items.length);
+    if (this.blend !== 0) {
+      const z = firstSourceZ(cands);
+      for (let r = 0; r < scores.length; r++) scores[r]! += this.blend * z[r]!;
+    }
     const out = { cands, scores };
     if (!options?.allowed && options?.excludeSeen !== false) this.memo = { profile, ...out };
     return out;
@@ -485,7 +539,21 @@ export class RankedRecommender implements Recommender {
     }
     const t = this.servingTime;
     const x = builder.build(profile.user ?? -1, t, one);
-    const score = predictor.predictRawOne(x, 0);
+    // the blend term: the first source's z-score of the item among the user's candidates
+    let blendTerm = 0;
+    if (this.blend !== 0) {
+      const withItem: CandidateRows =
+        r >= 0
+          ? cands
+          : {
+              items: Int32Array.of(...cands.items, item),
+              scores: Float32Array.of(...cands.scores, ...one.scores),
+              ranks: new Float32Array(0),
+            };
+      const z = firstSourceZ(withItem);
+      blendTerm = this.blend * z[r >= 0 ? r : cands.items.length]!;
+    }
+    const score = predictor.predictRawOne(x, 0) + blendTerm;
     const shap = new ShapExplainer(model);
     const phi = new Float64Array(shap.rowWidth);
     shap.contribRow(x, 0, phi);
@@ -493,7 +561,16 @@ export class RankedRecommender implements Recommender {
     const contributions = spec.columns
       .map((feature, c) => ({ feature, value: x[c]!, contribution: phi[c]! }))
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    return { user: profile.user ?? -1, item, t, score, sources, base: phi[W]!, contributions };
+    return {
+      user: profile.user ?? -1,
+      item,
+      t,
+      score,
+      sources,
+      base: phi[W]!,
+      blend: blendTerm,
+      contributions,
+    };
   }
 
   save(): SavedModel {
@@ -522,6 +599,7 @@ export class RankedRecommender implements Recommender {
         sources,
         nUsers: state.nUsers,
         nItems: this.nItems,
+        blend: this.blend,
         now: this.now,
         ...(this.report ? { training: this.report } : {}),
       },
@@ -537,6 +615,7 @@ export class RankedRecommender implements Recommender {
       nUsers: number;
       nItems: number;
       now: number;
+      blend?: number;
       training?: RankerTrainingReport;
     };
     const arr = <T extends TypedArray>(k: string, C: new (n: number) => T): T => {
@@ -576,10 +655,47 @@ export class RankedRecommender implements Recommender {
       items,
     );
     const model = parseModelText(Buffer.from(arr('gbdt', Uint8Array)).toString('utf8'));
-    m.install(sources, state, meta.spec, model, meta.nItems, meta.now);
+    m.install(sources, state, meta.spec, model, meta.nItems, meta.now, meta.blend ?? 0);
     if (meta.training) m.report = meta.training;
     return m;
   }
+}
+
+const BLEND_GRID = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 100];
+
+/** Per candidate: the first source's score standardised over the user's candidates (z-score). */
+export function firstSourceZ(c: CandidateRows): Float64Array {
+  const n = c.items.length;
+  const S = n > 0 ? c.scores.length / n : 1;
+  const z = new Float64Array(n);
+  let mean = 0;
+  for (let r = 0; r < n; r++) mean += c.scores[r * S]!;
+  mean /= Math.max(1, n);
+  let v = 0;
+  for (let r = 0; r < n; r++) v += (c.scores[r * S]! - mean) ** 2;
+  const sd = Math.sqrt(v / Math.max(1, n)) || 1;
+  for (let r = 0; r < n; r++) z[r] = (c.scores[r * S]! - mean) / sd;
+  return z;
+}
+
+/** Mean NDCG@k (binary gains) of the groups of `d` ordered by `score` descending (ties: row order). */
+export function groupNdcg(d: DenseData, score: ArrayLike<number>, k: number): number {
+  if (!d.groups) return Number.NaN;
+  let sum = 0;
+  let start = 0;
+  for (const m of d.groups) {
+    const idx = Array.from({ length: m }, (_, j) => start + j);
+    idx.sort((a, b) => score[b]! - score[a]! || a - b);
+    let dcg = 0;
+    let pos = 0;
+    for (let j = 0; j < m; j++) if (d.labels[start + j]! > 0) pos++;
+    for (let j = 0; j < Math.min(k, m); j++) if (d.labels[idx[j]!]! > 0) dcg += 1 / Math.log2(j + 2);
+    let ideal = 0;
+    for (let j = 0; j < Math.min(k, pos); j++) ideal += 1 / Math.log2(j + 2);
+    sum += ideal > 0 ? dcg / ideal : 0;
+    start += m;
+  }
+  return sum / Math.max(1, d.groups.length);
 }
 
 /** LightGBM feature names may not hold spaces or brackets in its text format: keep them plain. */

@@ -106,7 +106,7 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
     assert.equal(all[top.items[0]!], top.scores[0]);
     // SHAP: base + contributions = the model's score
     const ex = ranked.explain(profile, top.items[0]!);
-    const sum = ex.base + ex.contributions.reduce((s, c) => s + c.contribution, 0);
+    const sum = ex.base + ex.blend + ex.contributions.reduce((s, c) => s + c.contribution, 0);
     assert.ok(Math.abs(sum - ex.score) < 1e-9, `${sum} vs ${ex.score}`);
     assert.ok(Math.abs(ex.score - top.scores[0]!) < 1e-5);
     assert.ok(ex.sources.length > 0);

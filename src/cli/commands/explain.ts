@@ -65,7 +65,7 @@ export function register(program: Command): void {
             ex.sources.length
               ? `candidate sources: ${ex.sources.map((s) => `${s.name} (rank ${s.rank}, score ${s.score.toFixed(4)})`).join(', ')}`
               : 'candidate sources: none (the item is not among the candidates; scored as if it were)',
-            `expected score (base) ${ex.base.toFixed(4)}; the features that moved it most:`,
+            `expected score (base) ${ex.base.toFixed(4)}${ex.blend ? `, stage-1 blend ${ex.blend.toFixed(4)}` : ''}; the features that moved it most:`,
           ];
           const rows = [
             ['feature', 'value', 'contribution'],
