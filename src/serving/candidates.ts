@@ -85,18 +85,25 @@ export function gatherCandidates(
   };
   const generatorScores = new Map<string, Float32Array>();
   const gens = slot.generators;
+  const per = options.neighbours ?? 10;
   const popularQuota = popularScores ? (options.popular ?? 50) : 0;
-  const perGenerator = gens.length > 0 ? Math.ceil((total - popularQuota) / gens.length) : 0;
+  // the generators fill what the neighbours and popular items leave, taking their lists in turn, rank by rank
+  const genBudget = Math.max(0, total - popularQuota - Math.min(recent.length * per, total >> 2));
+  const tops: Int32Array[] = [];
   for (let g = 0; g < gens.length; g++) {
     const scores = slot.model(gens[g]!)!.scoreAll(profile);
     generatorScores.set(gens[g]!, scores);
-    const top = selectTopN(scores, perGenerator, seen, allowed, Math.min(nItems, scores.length));
-    for (let r = 0; r < top.items.length; r++) add(top.items[r]!, 1 << g);
+    tops.push(selectTopN(scores, genBudget, seen, allowed, Math.min(nItems, scores.length)).items);
+  }
+  for (let r = 0; r < genBudget && n < genBudget; r++) {
+    for (let g = 0; g < tops.length && n < genBudget; g++) {
+      const t = tops[g]!;
+      if (r < t.length) add(t[r]!, 1 << g);
+    }
   }
   const similar = slot.similarModel ? slot.model(slot.similarModel) : undefined;
   const recentBit = 1 << gens.length;
   if (similar?.similarItems) {
-    const per = options.neighbours ?? 10;
     for (let r = 0; r < recent.length; r++) {
       const i = recent[r]!;
       if (i < 0 || i >= nItems) continue;

@@ -7,10 +7,11 @@
 import { RecoError } from '../errors.js';
 import { type ModelBundle, openBundle } from '../models/bundle.js';
 import type { FittedSizes } from '../models/profiles.js';
+import { HybridRecommender, normalizeScores } from '../recommenders/hybrid.js';
 import { PopularityRecommender } from '../recommenders/popularity.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { ModelName } from '../types.js';
-import { type Ranker, rankerLoader } from './ranker.js';
+import type { ServingRanker } from './ranker.js';
 
 /** Models that answer "items similar to i", best first. */
 const SIMILAR_ORDER: ModelName[] = ['itemknn', 'ease', 'als', 'content', 'hybrid'];
@@ -35,9 +36,18 @@ export class ModelSlot {
   /** Bit s of a candidate's sources = sourceNames[s]: the generators, then recent neighbours, then popular. */
   readonly sourceNames: string[];
   readonly popularity?: PopularityRecommender;
-  ranker?: Ranker;
-  /** Why a ranker was not loaded although the bundle names one. */
-  rankerNote?: string;
+  /** The bundle's learning-to-rank model, when it has one that loads. */
+  readonly ranked?: ServingRanker;
+  /**
+   * When the best model is a hybrid whose components are this slot's generators (same model, same
+   * parameters), its blend recomputed from their score vectors (checked against hybrid.scoreAll at load).
+   */
+  private readonly blend?: {
+    how: 'minmax' | 'zscore';
+    parts: { name: ModelName; weight: number; model: Recommender; reuse: boolean }[];
+  };
+  /** Why the bundle's ranked model is not used although it has one. */
+  readonly rankerNote?: string;
 
   constructor(readonly bundle: ModelBundle) {
     const { users, items } = bundle.manifest.data;
@@ -62,15 +72,91 @@ export class ModelSlot {
         ? def
         : (BEST_ORDER.find((m) => this.models.has(m)) ?? [...this.models.keys()][0]!);
     this.similarModel = SIMILAR_ORDER.find((m) => this.models.get(m)?.similarItems !== undefined);
-    this.generators = GENERATOR_ORDER.filter((m) => this.models.has(m));
+    // the hybrid blends the other generators: its candidates are theirs, so it generates only alone
+    const gens = GENERATOR_ORDER.filter((m) => this.models.has(m));
+    this.generators = gens.length > 1 ? gens.filter((m) => m !== 'hybrid') : gens;
+    this.blend = this.reusableBlend();
     this.sourceNames = [...this.generators, SOURCE_RECENT, SOURCE_POPULAR];
     if (this.sourceNames.length > 8) throw new RecoError('too many candidate sources for a byte mask');
-    const load = rankerLoader();
     if (bundle.has('ranked')) {
-      if (load) this.ranker = load(bundle, this);
-      if (!this.ranker)
-        this.rankerNote = `bundle ${bundle.version} has a ranked model but no ranker loader is registered`;
-    } else if (load) this.ranker = load(bundle, this);
+      // a ranked model that does not load leaves the strategy to the fallback (noted in answers and /health)
+      try {
+        this.ranked = bundle.model('ranked') as ServingRanker;
+      } catch (err) {
+        this.rankerNote = `its ranked model did not load: ${(err as Error).message}`;
+      }
+    }
+  }
+
+  private reusableBlend(): ModelSlot['blend'] {
+    const hybrid = this.models.get(this.bestModel);
+    if (!(hybrid instanceof HybridRecommender)) return undefined;
+    const paramsOf = (m: Recommender) =>
+      JSON.stringify((m as unknown as { params?: unknown }).params ?? null);
+    const parts = hybrid.components().map((c) => {
+      const own = this.models.get(c.name);
+      const reuse =
+        own !== undefined && this.generators.includes(c.name) && paramsOf(own) === paramsOf(c.model);
+      return { name: c.name, weight: c.weight, model: c.model, reuse };
+    });
+    if (!parts.some((p) => p.reuse)) return undefined;
+    const blend = { how: hybrid.params.normalize as 'minmax' | 'zscore', parts };
+    // check on a few profiles that the recomputed blend is the hybrid's own
+    const probes: UserProfile[] = [];
+    for (const u of [0, 1, Math.floor(this.fitted.users / 2)]) {
+      if (u >= this.fitted.users) continue;
+      const items = Int32Array.from(
+        { length: Math.min(5, this.fitted.items) },
+        (_, k) => (u * 7 + k * 13) % this.fitted.items,
+      ).sort();
+      probes.push({
+        user: u,
+        items: Int32Array.from(new Set(items)),
+        weights: new Float32Array(new Set(items).size).fill(1),
+      });
+    }
+    for (const p of probes) {
+      const want = hybrid.scoreAll(p);
+      const scores = new Map<string, Float32Array>();
+      for (const g of this.generators) scores.set(g, this.models.get(g)!.scoreAll(p));
+      const got = this.blendScores(blend, p, scores);
+      for (let i = 0; i < want.length; i++)
+        if (Math.abs(want[i]! - got[i]!) > 1e-4 * (1 + Math.abs(want[i]!))) return undefined;
+    }
+    return blend;
+  }
+
+  private blendScores(
+    blend: NonNullable<ModelSlot['blend']>,
+    profile: UserProfile,
+    generatorScores: Map<string, Float32Array>,
+  ): Float32Array {
+    const out = new Float32Array(this.fitted.items);
+    for (const p of blend.parts) {
+      if (p.weight === 0) continue;
+      const own = p.reuse ? generatorScores.get(p.name) : undefined;
+      // normalizeScores works in place: a generator's vector is copied first
+      const s = normalizeScores(own ? new Float32Array(own) : p.model.scoreAll(profile), blend.how);
+      const n = Math.min(s.length, out.length);
+      for (let j = 0; j < n; j++) out[j]! += p.weight * s[j]!;
+    }
+    return out;
+  }
+
+  /**
+   * The best model's scores of every item for a profile with items, reusing the generators' vectors of
+   * this request where they are the same computation.
+   */
+  scoreBest(profile: UserProfile, generatorScores: Map<string, Float32Array>): Float32Array {
+    const own = generatorScores.get(this.bestModel);
+    if (own) return own;
+    if (this.blend && profile.items.length > 0) return this.blendScores(this.blend, profile, generatorScores);
+    return this.models.get(this.bestModel)!.scoreAll(profile);
+  }
+
+  /** Whether the best model's scores are recomputed from the generators' (tests, diagnostics). */
+  get blendReused(): boolean {
+    return this.blend !== undefined;
   }
 
   get version(): string {

@@ -27,7 +27,7 @@ import { gatherCandidates, sortedHas } from './candidates.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import { Lru } from './lru.js';
 import { loadSlot, type ModelSlot } from './model-slot.js';
-import type { FeatureContribution, RankContext } from './ranker.js';
+import type { FeatureContribution } from './ranker.js';
 
 export interface RecommendedItem {
   id: string;
@@ -420,6 +420,16 @@ export class OnlineState {
       this.itemEvents[i]!++;
       if (e.timestamp > this.itemLastEvent[i]!) this.itemLastEvent[i] = e.timestamp;
     }
+    const features = this.slot?.ranked?.featureState?.();
+    if (features)
+      for (const e of events)
+        features.applyEvent(
+          this.store.userIndex(e.user)!,
+          this.store.itemIndex(e.item)!,
+          e.timestamp,
+          eventWeight(this.weights, e.type, e.value ?? 1),
+          e.type === 'rating' ? (e.value ?? 1) : Number.NaN,
+        );
     for (const [u, d] of deltas) {
       this.overrides.set(u, mergeRow(this.row(u), d));
       this.fresh.add(u);
@@ -614,6 +624,26 @@ export class OnlineState {
     allowed: Uint8Array | undefined,
     base: { user: string; version: string; strategy: string },
   ): RecommendationAnswer {
+    const ranker = slot.ranked;
+    if (ranker) {
+      // the bundle's learning-to-rank model: its own candidates and features, over the live profile
+      const top = ranker.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
+      const describe =
+        explain && ranker.explain
+          ? (r: number) => {
+              const e = ranker.explain!(profile, top.items[r]!);
+              return {
+                sources: e.sources.map((s) => s.name),
+                features: e.contributions
+                  .slice(0, 5)
+                  .map((c) => ({ name: c.feature, value: c.value, contribution: c.contribution })),
+              };
+            }
+          : undefined;
+      return { ...base, model: 'ranked', items: this.items(top.items, top.scores, describe) };
+    }
+    // no ranked model: about 300 candidates (every generator, recent-item neighbours, popular items)
+    // ordered by the bundle's best model, and the answer says so
     const recent = u === undefined ? EMPTY_ITEMS : this.recentItems(u);
     const popular = this.popularScores(slot);
     const cands = gatherCandidates(slot, profile, recent, popular, {
@@ -623,55 +653,29 @@ export class OnlineState {
     });
     const n = cands.items.length;
     const scores = new Float32Array(n);
-    const ctx: RankContext = {
-      userId: req.userId,
-      profile,
-      recent,
-      slot,
-      candidates: cands.items,
-      sources: cands.sources,
-      generatorScores: new Map(),
-      now: Date.now(),
-    };
-    for (const [g, all] of cands.generatorScores) {
-      const s = new Float32Array(n);
-      for (let c = 0; c < n; c++) s[c] = all[cands.items[c]!]!;
-      ctx.generatorScores.set(g, s);
-    }
-    let model: string;
-    let note: string | undefined;
-    if (slot.ranker) {
-      slot.ranker.score(ctx, scores);
-      model = 'ranked';
-    } else {
-      model = slot.bestModel;
-      const s = ctx.generatorScores.get(model);
-      if (s) scores.set(s);
-      else {
-        const all = slot.model(slot.bestModel)!.scoreAll(profile);
-        for (let c = 0; c < n; c++) scores[c] = all[cands.items[c]!]!;
-      }
-      note = `no ranked model in bundle ${slot.version}${slot.rankerNote ? ` (${slot.rankerNote})` : ''}: ${n} candidates ordered by ${model}, the bundle's best model`;
-    }
+    const model = slot.bestModel;
+    const all = slot.scoreBest(profile, cands.generatorScores);
+    for (let c = 0; c < n; c++) scores[c] = all[cands.items[c]!]!;
+    const note = `no ranked model in bundle ${slot.version}${slot.rankerNote ? ` (${slot.rankerNote})` : ''}: ${n} candidates ordered by ${model}, the bundle's best model`;
     const top = selectTopN(scores, req.k);
     const items = new Int32Array(top.items.length);
     for (let r = 0; r < items.length; r++) items[r] = cands.items[top.items[r]!]!;
     const describe = explain
       ? (r: number) => {
           const c = top.items[r]!;
+          const i = cands.items[c]!;
           const sources: string[] = [];
           for (let s = 0; s < slot.sourceNames.length; s++)
             if (cands.sources[c]! & (1 << s)) sources.push(slot.sourceNames[s]!);
-          let features: FeatureContribution[];
-          if (slot.ranker?.topFeatures) features = slot.ranker.topFeatures(ctx, c, 5);
-          else {
-            features = [...ctx.generatorScores].map(([g, s]) => ({ name: `${g}_score`, value: s[c]! }));
-            features.push({ name: 'popularity', value: popular[cands.items[c]!]! });
-          }
+          const features: FeatureContribution[] = [...cands.generatorScores].map(([g, s]) => ({
+            name: `${g}_score`,
+            value: s[i]!,
+          }));
+          features.push({ name: 'popularity', value: popular[i]! });
           return { sources, features };
         }
       : undefined;
-    return { ...base, model, items: this.items(items, top.scores, describe), ...(note ? { note } : {}) };
+    return { ...base, model, items: this.items(items, top.scores, describe), note };
   }
 
   private unionMask(genres: string[], allowed: Uint8Array | undefined): Uint8Array {

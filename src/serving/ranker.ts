@@ -1,57 +1,31 @@
 /**
- * The plug point for the learning-to-rank stage (`ranked`, src/ranking/). The server's `ranked` strategy
- * gathers about 300 candidates from the bundle's candidate generators, the neighbours of the user's recent
- * items and the popular items (./candidates.ts), then orders them with a Ranker. The ranking code registers
- * a loader once (`registerRankerLoader`); every bundle the server loads is offered to it, and a bundle for
- * which it returns a Ranker serves `ranked` with it. Until then `ranked` orders the candidates by the
- * bundle's best candidate generator, and the answer names that model.
+ * The ranked strategy's model as serving sees it: the bundle's `ranked` (src/ranking/ranker.ts, a
+ * Recommender that gathers its own candidates, builds point-in-time features and scores them with
+ * LambdaMART trees), through the few extra methods serving uses, duck-typed so that serving does not depend
+ * on the ranking internals:
+ * - `featureState().applyEvent(...)`: each ingested event moves the user's and the item's features live;
+ * - `explain(profile, item)`: candidate sources and feature contributions (TreeSHAP) for explain=true.
+ * A bundle without `ranked` serves the strategy with ./candidates.ts ordered by the bundle's best model.
  */
-import type { ModelBundle } from '../models/bundle.js';
-import type { UserProfile } from '../recommenders/recommender.js';
-import type { ModelSlot } from './model-slot.js';
+import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 
-/** What a ranker sees about one request. */
-export interface RankContext {
-  userId: string;
-  /** The user's live profile (items the fitted models know, weights under the bundle's event weights). */
-  profile: UserProfile;
-  /** His most recent items, newest first (dense indices). */
-  recent: Int32Array;
-  /** The slot (bundle, fitted models) the request is served from. */
-  slot: ModelSlot;
-  /** Candidates (dense item indices) and, per candidate, a bitmask of sources (bit s = slot.sourceNames[s]). */
-  candidates: Int32Array;
-  sources: Uint8Array;
-  /** Per candidate generator, its score of each candidate (aligned with `candidates`), when computed. */
-  generatorScores: Map<string, Float32Array>;
-  now: number;
+export interface LiveFeatureState {
+  applyEvent(user: number, item: number, time: number, weight: number, rating?: number): void;
+}
+
+export interface RankerExplanation {
+  sources: { name: string; rank: number; score: number }[];
+  contributions: { feature: string; value: number; contribution: number }[];
+}
+
+export interface ServingRanker extends Recommender {
+  featureState?(): LiveFeatureState;
+  explain?(profile: UserProfile, item: number): RankerExplanation;
 }
 
 export interface FeatureContribution {
   name: string;
   value: number;
-  /** The feature's share of the score (e.g. SHAP / LightGBM pred_contrib), when the ranker knows it. */
+  /** The feature's share of the score (TreeSHAP), when the ranker gives it. */
   contribution?: number;
-}
-
-export interface Ranker {
-  /** The bundle version or model id the ranker came from (reported in /v1/models). */
-  readonly id: string;
-  /** Writes a score per candidate into `out` (length ctx.candidates.length); higher is better. */
-  score(ctx: RankContext, out: Float32Array): void;
-  /** The features that weighed most in candidate `c`'s score (explain=true). */
-  topFeatures?(ctx: RankContext, c: number, n: number): FeatureContribution[];
-}
-
-export type RankerLoader = (bundle: ModelBundle, slot: ModelSlot) => Ranker | undefined;
-
-let loader: RankerLoader | undefined;
-
-/** Registers the function that builds a Ranker from a bundle (the ranking stage calls this once). */
-export function registerRankerLoader(fn: RankerLoader | undefined): void {
-  loader = fn;
-}
-
-export function rankerLoader(): RankerLoader | undefined {
-  return loader;
 }

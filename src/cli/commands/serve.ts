@@ -25,6 +25,8 @@ export interface ServeOptions {
   autoCreateItems?: boolean;
   cacheSize?: string;
   watch: boolean;
+  /** Print the keys even when they were not generated now (`reco start`). */
+  printKeys?: boolean;
 }
 
 function intOf(raw: string, name: string, min: number): number {
@@ -90,8 +92,8 @@ export async function serve(
     const lines = [
       `reco: serving ${db} (${state.slot ? `model bundle ${state.slot.version}` : 'no model bundle yet'}) on ${url}`,
       `reco: API docs ${url}/docs, OpenAPI ${url}/openapi.json, health ${url}/health`,
-      keys.generated
-        ? `reco: API keys generated into ${keys.source} (owner-only):\n${keys.keys.map((k) => `  ${k.role.padEnd(6)} ${k.key}`).join('\n')}`
+      keys.generated || opts.printKeys
+        ? `reco: API keys ${keys.generated ? 'generated into' : 'from'} ${keys.source}${keys.source === 'RECO_API_KEYS' ? '' : ' (owner-only)'}:\n${keys.keys.map((k) => `  ${k.role.padEnd(6)} ${k.key}`).join('\n')}`
         : `reco: API keys from ${keys.source} (${keys.keys.length})`,
       `reco: rate limit ${rateLimit > 0 ? `${rateLimit} requests/s per key` : 'off'}`,
     ];

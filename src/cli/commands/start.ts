@@ -1,13 +1,16 @@
 /**
  * `reco start` (what `npm start` runs): the main job on a fresh clone. When the database is empty it creates
  * a demo world with the simulator (the movielens preset), then trains every model (with an offline
- * evaluation whose metrics go into the bundle), and ends with a summary.
+ * evaluation whose metrics go into the bundle), prints a summary, and starts the HTTP API (`reco serve`) on
+ * PORT (default 8000), printing the docs URL and the API keys (generated on first run); --no-serve stops
+ * after training.
  * Each step is the same subcommand a user would run, so the output is the one documented for it.
  */
 import type { Command } from 'commander';
 import { defaultModelsDir, openBundle } from '../../models/bundle.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
+import { serve } from './serve.js';
 
 /** Runs another reco subcommand in this process, with the same global options. */
 async function runStep(args: string[], g: { db: string; quiet: boolean; verbose: boolean }): Promise<void> {
@@ -20,10 +23,15 @@ async function runStep(args: string[], g: { db: string; quiet: boolean; verbose:
 export function register(program: Command): void {
   program
     .command('start')
-    .description('the main job: create a demo world if the database is empty, train, evaluate, summarise')
+    .description(
+      'the main job: create a demo world if the database is empty, train, evaluate, summarise, serve the API',
+    )
     .option('--seed <n>', 'seed of the demo world', '1')
+    .option('--no-serve', 'stop after training (do not start the HTTP API)')
+    .option('--port <n>', 'API port (env PORT; default 8000)')
+    .option('--host <addr>', 'API address (env HOST; default 127.0.0.1)')
     .action(
-      action(async (opts: { seed: string }, cmd: Command) => {
+      action(async (opts: { seed: string; serve: boolean; port?: string; host?: string }, cmd: Command) => {
         const g = globals(cmd);
         const t0 = performance.now();
         const store = openStore(g.db);
@@ -54,6 +62,19 @@ export function register(program: Command): void {
         process.stderr.write(
           `\nreco start: ${g.db} holds ${c.users} users, ${c.items} items, ${c.events} events; models trained and saved in ${((performance.now() - t0) / 1000).toFixed(1)} s. Try: npm run reco -- recommend --user u1\n`,
         );
+        if (opts.serve) {
+          process.stderr.write('\n$ reco serve\n');
+          await serve(
+            g.db,
+            {
+              watch: true,
+              printKeys: true,
+              ...(opts.port !== undefined ? { port: opts.port } : {}),
+              ...(opts.host !== undefined ? { host: opts.host } : {}),
+            },
+            { ...g, quiet: false },
+          );
+        }
       }),
     );
 }

@@ -21,7 +21,11 @@ export default async function healthRoutes(
     async (_request, reply) => {
       const slot = state.slot;
       const error = state.lastLoadError ?? null;
-      const status = !slot ? 'unavailable' : error || retrainer.status.state === 'failed' ? 'degraded' : 'ok';
+      const status = !slot
+        ? 'unavailable'
+        : error || slot.rankerNote || retrainer.status.state === 'failed'
+          ? 'degraded'
+          : 'ok';
       return reply.code(slot ? 200 : 503).send({
         status,
         live: true,
@@ -30,6 +34,7 @@ export default async function healthRoutes(
           ? { version: slot.version, loadedAt: slot.loadedAt.toISOString(), models: [...slot.models.keys()] }
           : null,
         error,
+        warnings: slot?.rankerNote ? [`bundle ${slot.version}: ${slot.rankerNote}`] : [],
         retrain: retrainer.status,
         eventsIngested: state.eventsIngested,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),

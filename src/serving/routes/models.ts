@@ -46,9 +46,9 @@ export default async function modelsRoutes(
               loadedAt: slot.loadedAt.toISOString(),
               models: [...slot.models.keys()],
               bestModel: slot.bestModel,
-              ranked: slot.ranker
-                ? 'ranker loaded'
-                : (slot.rankerNote ?? `not in bundle: ranked is served by ${slot.bestModel}`),
+              ranked: slot.ranked
+                ? "the bundle's ranked model"
+                : `${slot.rankerNote ?? 'not in the bundle'}: ranked is served by ${slot.bestModel} over the candidates`,
               similar: slot.similarModel ?? null,
             }
           : null,

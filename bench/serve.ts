@@ -1,0 +1,172 @@
+/**
+ * Serving benchmark (autocannon against a real server process):
+ *   node dist/bench/serve.js [--db PATH] [--duration S] [--rate 500] [--cache]
+ * Builds a MovieLens-100K-sized synthetic world (simulator, movielens preset) and trains every model unless
+ * --db names one already trained, starts `reco serve` on it (rate limit off, per-user answer cache off
+ * unless --cache, so every request computes: ~300 candidates from every generator, the user's recent-item
+ * neighbours and popular items, ordered), then measures:
+ *   1. recommendations (strategy ranked, random users) at a fixed 500 requests/s: p50 / p99 latency;
+ *   2. the maximum throughput of recommendations and of an empty route (GET /v1/ping, behind the same
+ *      auth and metrics) on the same server, and their ratio;
+ *   3. batched event ingestion (POST /v1/events, 1,000-event batches, durable before each answer): events/s.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', 'src', 'cli', 'main.js');
+const KEY = 'bench-client-key-0123456789';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const duration = Number(arg('duration') ?? 10);
+const rate = Number(arg('rate') ?? 500);
+const cache = process.argv.includes('--cache');
+
+function run(args: string[]): void {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`reco ${args.join(' ')} failed (${r.status ?? r.signal})`);
+  console.log(`  reco ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
+  const args = [CLI, '--db', db, 'serve', '--port', '0', '--rate-limit', '0', '--no-watch'];
+  if (!cache) args.push('--cache-size', '0');
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, RECO_API_KEYS: `client:${KEY}` },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /on (http:\/\/[^\s]+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`server ended (${code}): ${out}`)));
+  });
+}
+
+type Result = autocannon.Result;
+
+async function cannon(opts: autocannon.Options): Promise<Result> {
+  const result = await autocannon({ ...opts, headers: { ...(opts.headers ?? {}), 'x-api-key': KEY } });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${opts.title}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return result;
+}
+
+/** Requests for random users u1..u943 (the simulator's ids), seeded. */
+function userRequests(path: (u: number) => string): autocannon.Request[] {
+  let s = 12345;
+  const out: autocannon.Request[] = [];
+  for (let k = 0; k < 2000; k++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out.push({ method: 'GET', path: path((s % 943) + 1) });
+  }
+  return out;
+}
+
+function eventsBody(batch: number, seed: number): string {
+  const events = [];
+  let s = seed;
+  for (let k = 0; k < batch; k++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    events.push({ user: `u${(s % 943) + 1}`, item: `i${((s >>> 10) % 1682) + 1}`, type: 'click' });
+  }
+  return JSON.stringify({ events });
+}
+
+async function main() {
+  let dir: string | undefined;
+  let db = arg('db');
+  if (!db) {
+    dir = mkdtempSync(join(tmpdir(), 'reco-bench-serve-'));
+    db = join(dir, 'reco.db');
+  }
+  console.log(`serving benchmark: ${db}`);
+  if (!existsSync(db)) run(['--db', db, '-q', 'simulate', '--preset', 'movielens', '--seed', '1']);
+  if (!existsSync(join(dirname(db), 'models', 'current'))) run(['--db', db, '-q', 'train']);
+  const { child, url } = await startServer(db);
+  try {
+    const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
+    // warm-up (JIT, model pages)
+    await cannon({ title: 'warm-up', url, connections: 4, amount: 2000, requests: userRequests(recPath) });
+    const probe = (await (
+      await fetch(`${url}/v1/users/u1/recommendations?k=10&explain=true`, { headers: { 'x-api-key': KEY } })
+    ).json()) as { model: string; note?: string };
+    console.log(`  ranked strategy served by: ${probe.model}${probe.note ? ` (${probe.note})` : ''}`);
+    console.log(`  answer cache: ${cache ? 'on' : 'off (every request computes)'}`);
+
+    const fixed = await cannon({
+      title: 'fixed rate',
+      url,
+      connections: 20,
+      overallRate: rate,
+      duration,
+      requests: userRequests(recPath),
+    });
+    const maxRec = await cannon({
+      title: 'max rec',
+      url,
+      connections: 32,
+      duration,
+      requests: userRequests(recPath),
+    });
+    const maxPing = await cannon({
+      title: 'max ping',
+      url: `${url}/v1/ping`,
+      connections: 32,
+      duration,
+    });
+    const BATCH = 1000;
+    const bodies = Array.from({ length: 16 }, (_, k) => eventsBody(BATCH, k + 1));
+    let b = 0;
+    const ingest = await cannon({
+      title: 'ingest',
+      url,
+      connections: 4,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/events',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => ({ ...req, body: bodies[b++ % bodies.length]! }),
+        },
+      ],
+    });
+    const f = (x: number) => x.toFixed(2);
+    const rps = (r: Result) => r.requests.average;
+    console.log('\nrecommendations, strategy ranked, random users (MovieLens-100K-sized world):');
+    console.log(
+      `  at ${rate} req/s for ${duration} s: ${fixed.requests.total} requests, achieved ${rps(fixed).toFixed(0)} req/s, latency p50 ${f(fixed.latency.p50)} ms, p99 ${f(fixed.latency.p99)} ms, max ${f(fixed.latency.max)} ms  (target p99 <= 20 ms: ${fixed.latency.p99 <= 20 ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `  max throughput: ${rps(maxRec).toFixed(0)} req/s (p50 ${f(maxRec.latency.p50)} ms, p99 ${f(maxRec.latency.p99)} ms, 32 connections)`,
+    );
+    console.log(
+      `  empty route GET /v1/ping: ${rps(maxPing).toFixed(0)} req/s; recommendations / empty = ${(rps(maxRec) / rps(maxPing)).toFixed(3)}`,
+    );
+    const evs = rps(ingest) * BATCH;
+    console.log(
+      `batched ingestion: ${BATCH}-event batches, 4 connections: ${rps(ingest).toFixed(1)} batches/s = ${evs.toFixed(0)} events/s (p99 ${f(ingest.latency.p99)} ms per batch; target 50,000 events/s: ${evs >= 50_000 ? 'met' : 'NOT met'})`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
