@@ -205,3 +205,11 @@ test('regression starts from the mean and lowers the RMSE; max_depth limits the 
   const mean = lv.reduce((a, b) => a + b, 0) / lv.length;
   assert.ok(Math.abs(mean - 1) < 0.5, `${mean}`);
 });
+
+test('two threads (num_threads=2) train exactly the same lambdarank model as one', () => {
+  const tr = readDataFile(resolve(fixtureDir, 'rank.train'));
+  const params = { objective: 'lambdarank', num_trees: 10, min_data_in_leaf: 50 };
+  const one = train(trainParamsFrom({ ...params, num_threads: 1 }), tr);
+  const two = train(trainParamsFrom({ ...params, num_threads: 2 }), tr);
+  assert.equal(modelToText(two), modelToText(one));
+});

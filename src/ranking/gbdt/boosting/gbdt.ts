@@ -13,6 +13,7 @@ import { createMetric, type Metric } from '../metric/metrics.js';
 import type { GbdtModel, Tree } from '../model.js';
 import { BinaryObjective } from '../objective/binary.js';
 import { LambdarankObjective } from '../objective/lambdarank.js';
+import { ParallelLambdarank } from '../objective/lambdarank-parallel.js';
 import type { Objective } from '../objective/objective.js';
 import { RegressionObjective } from '../objective/regression.js';
 import { metricsFor, type TrainParams } from '../params.js';
@@ -55,7 +56,28 @@ function fmt(x: number): string {
   return String(Number(x.toPrecision(6)));
 }
 
-function createObjective(p: TrainParams, ds: BinnedDataset): Objective {
+/** Whether training uses a second thread (worker) for the objective: num_threads >= 2, lambdarank. */
+function useTwoThreads(p: TrainParams): boolean {
+  return p.numThreads >= 2 && p.objective === 'lambdarank';
+}
+
+function createObjective(
+  p: TrainParams,
+  ds: BinnedDataset,
+  score: Float64Array,
+  gh: Float64Array,
+): Objective {
+  if (useTwoThreads(p) && ds.queryBoundaries)
+    return new ParallelLambdarank(
+      ds.labels,
+      ds.queryBoundaries,
+      p.labelGain,
+      p.sigmoid,
+      p.lambdarankTruncationLevel,
+      p.lambdarankNorm,
+      score,
+      gh,
+    );
   switch (p.objective) {
     case 'binary':
       return new BinaryObjective(ds.labels, p.sigmoid);
@@ -135,7 +157,29 @@ export function trainBinned(
 ): GbdtModel {
   checkParams(p);
   const n = ds.numRows;
-  const obj = createObjective(p, ds);
+  // Scores and gradients live in shared memory when a worker thread computes part of the gradients.
+  const alloc = (len: number) =>
+    useTwoThreads(p) ? new Float64Array(new SharedArrayBuffer(8 * len)) : new Float64Array(len);
+  const score = alloc(n);
+  const gh = alloc(2 * n);
+  const obj = createObjective(p, ds, score, gh);
+  try {
+    return boost(p, ds, obj, score, gh, validSets, callbacks);
+  } finally {
+    if (obj instanceof ParallelLambdarank) obj.close();
+  }
+}
+
+function boost(
+  p: TrainParams,
+  ds: BinnedDataset,
+  obj: Objective,
+  score: Float64Array,
+  gh: Float64Array,
+  validSets: ValidSet[],
+  callbacks: TrainCallbacks,
+): GbdtModel {
+  const n = ds.numRows;
   const log = callbacks.onLog ?? (() => {});
   const metricNames = metricsFor(p);
   const mopts = { evalAt: p.evalAt, labelGain: p.labelGain, sigmoid: p.sigmoid };
@@ -170,7 +214,6 @@ export function trainBinned(
   });
 
   // Initial score (GBDT::BoostFromAverage): binary and regression only.
-  const score = new Float64Array(n);
   let initScore = 0;
   if (p.boostFromAverage && p.objective !== 'lambdarank') {
     initScore = obj.boostFromScore();
@@ -196,7 +239,6 @@ export function trainBinned(
   let bagCount = n;
   let oob: Int32Array | undefined;
 
-  const gh = new Float64Array(2 * n);
   const trees: Tree[] = [];
   const best = valids.map((v) => v.metrics.map(() => ({ score: Number.NEGATIVE_INFINITY, iter: 0 })));
   let bestIter = 0;
