@@ -12,6 +12,8 @@
  * - content: all fields weight 1, minDf 1;
  * - hybrid: als 1, itemknn 0.3, content 0.1, popularity 0.05, min-max (0.492 there; ALS alone 0.489; with
  *   EASE 0.493, left out so the hybrid has no catalogue limit).
+ * ALS and EASE take `threads` (0 = auto: one worker thread beside the caller on large inputs); results are
+ * identical either way.
  * Interaction weights (event types, ratings) are not model parameters: see ./interactions.ts.
  */
 import { UsageError } from '../errors.js';

@@ -21,7 +21,7 @@ import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } 
 
 export const ITEMKNN_PARAMS = {
   similarity: { type: 'enum', default: 'cosine', values: ['cosine', 'bm25'], doc: 'item-item similarity' },
-  neighbours: { type: 'int', default: 100, min: 1, doc: 'neighbours kept per item (K)' },
+  neighbours: { type: 'int', default: 100, min: 1, doc: 'neighbours kept per target item (K)' },
   k1: { type: 'number', default: 100, min: 0, doc: 'BM25 K1 (term-frequency saturation), as implicit' },
   b: { type: 'number', default: 0.8, min: 0, max: 1, doc: 'BM25 B (length normalisation), as implicit' },
 } as const;
