@@ -71,3 +71,22 @@ test('popularity per-genre lists', () => {
   assert.throws(() => m.topByGenre('Western', 3), /unknown genre 'Western'/);
   assert.throws(() => new PopularityRecommender({ halfLifeDays: -1 }), /halfLifeDays/);
 });
+
+test('popularity decay ignores log events whose pair is not in the interactions (the other side of a split)', () => {
+  const day = 86_400_000;
+  const log = makeLog(
+    [
+      [0, 0, 'click', 1, 10 * day],
+      [1, 0, 'click', 1, 12 * day], // held out: not in the interactions below
+    ],
+    2,
+    1,
+  );
+  const train = buildInteractions(log, undefined, { mask: Uint8Array.of(1, 0) });
+  const m = new PopularityRecommender({ halfLifeDays: 2 });
+  m.fit({ interactions: train, log, items: [] });
+  // now = the last event among the training pairs (day 10): one fresh user.
+  close(m.scoreAll(profile([]))[0]!, 1);
+  m.fit({ interactions: train, log, items: [], now: 14 * day });
+  close(m.scoreAll(profile([]))[0]!, 0.25);
+});
