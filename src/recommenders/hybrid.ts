@@ -14,6 +14,7 @@
 import { RecoError, UsageError } from '../errors.js';
 import type { ModelName, TopN } from '../types.js';
 import { notFitted, topNFromScores } from './base.js';
+import { selectTopN } from './csr.js';
 import { type Params, resolveParams } from './params.js';
 import { PopularityRecommender } from './popularity.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
@@ -147,6 +148,26 @@ export class HybridRecommender implements Recommender {
 
   recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN {
     return topNFromScores(this.scoreAll(profile), profile, n, options);
+  }
+
+  /**
+   * Similar items: each component that has similarItems proposes its top 3n; each list is min-max
+   * normalised and blended with the component weights (an item missing from a list gets 0 from it).
+   */
+  similarItems(item: number, n: number): TopN {
+    const parts = this.components().filter((p) => p.weight > 0 && p.model.similarItems);
+    if (parts.length === 0) throw new RecoError('hybrid: no component offers similar items');
+    const blended = new Float32Array(this.nItems).fill(Number.NaN);
+    for (const { weight, model } of parts) {
+      const list = model.similarItems!(item, 3 * n);
+      const s = normalizeScores(Float32Array.from(list.scores), 'minmax');
+      for (let r = 0; r < list.items.length; r++) {
+        const j = list.items[r]!;
+        if (j >= blended.length) continue;
+        blended[j] = (Number.isNaN(blended[j]!) ? 0 : blended[j]!) + weight * s[r]!;
+      }
+    }
+    return selectTopN(blended, n, Int32Array.of(item));
   }
 
   save(): SavedModel {

@@ -59,6 +59,9 @@ test('hybrid cold start: nothing -> popularity; genres -> content; a liked item 
   assert.deepEqual([...horror.items], [4]); // the item with no events, through content
   const likesC = m.recommend(profile([2]), 1);
   assert.deepEqual([...likesC.items], [3]); // same genre and co-watched
+  const sim = m.similarItems!(2, 2);
+  assert.equal(sim.items[0], 3);
+  assert.ok(!sim.items.includes(2));
 });
 
 test('every model saves and loads to the same scores', async () => {
