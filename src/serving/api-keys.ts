@@ -29,7 +29,10 @@ export interface Principal {
 /** Parses "role:key" pairs separated by commas or newlines; `source` names where they came from. */
 export function parseApiKeys(text: string, source: string): ApiKey[] {
   const keys: ApiKey[] = [];
-  const parts = text.split(/[,\n]/);
+  const parts = text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','));
   for (let n = 0; n < parts.length; n++) {
     const raw = parts[n]!.trim();
     if (raw === '' || raw.startsWith('#')) continue;

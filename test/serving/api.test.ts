@@ -219,6 +219,18 @@ describe('bad input answers 400 naming the field', () => {
     assert.equal(w.store.counts().events, before);
   });
 
+  test('a body over the limit answers 413', async () => {
+    const r = await w.app.inject({
+      method: 'POST',
+      url: '/v1/users',
+      headers: client,
+      payload: { id: 'big', attributes: { blob: 'x'.repeat(2 * 1024 * 1024) } },
+    });
+    assert.equal(r.statusCode, 413);
+    assert.equal(r.json().statusCode, 413);
+    assert.equal(w.store.userIndex('big'), undefined);
+  });
+
   test('unknown item and user routes answer 404', async () => {
     for (const url of [
       '/v1/items/i99',
