@@ -95,9 +95,18 @@ export class FeatureBuilder {
 
   /**
    * Rows of user `user`'s candidates as of t into out[offset ..] (allocated when absent); returns out.
-   * A user unknown to the state gets empty aggregates (zeros and NaNs).
+   * A user unknown to the state gets empty aggregates (zeros and NaNs). `sourceMax` (per source, the
+   * largest score among the user's candidates) defaults to the maximum over `cands`: pass it when `cands`
+   * are only part of the user's candidates.
    */
-  build(user: number, t: number, cands: CandidateRows, out?: Float64Array, offset = 0): Float64Array {
+  build(
+    user: number,
+    t: number,
+    cands: CandidateRows,
+    out?: Float64Array,
+    offset = 0,
+    sourceMax?: Float64Array,
+  ): Float64Array {
     const n = cands.items.length;
     const W = this.columns.length;
     const S = this.spec.sources.length;
@@ -106,14 +115,16 @@ export class FeatureBuilder {
     const x = this.input;
     x.t = t;
     snapshotUser(this.state, user, t, x.user);
-    for (let s = 0; s < S; s++) {
-      let m = Number.NEGATIVE_INFINITY;
-      for (let r = 0; r < n; r++) {
-        const v = cands.scores[r * S + s]!;
-        if (v > m) m = v;
+    if (sourceMax) x.sourceMax.set(sourceMax);
+    else
+      for (let s = 0; s < S; s++) {
+        let m = Number.NEGATIVE_INFINITY;
+        for (let r = 0; r < n; r++) {
+          const v = cands.scores[r * S + s]!;
+          if (v > m) m = v;
+        }
+        x.sourceMax[s] = m;
       }
-      x.sourceMax[s] = m;
-    }
     for (let r = 0; r < n; r++) {
       x.item = cands.items[r]!;
       for (let s = 0; s < S; s++) {

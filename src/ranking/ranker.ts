@@ -75,7 +75,7 @@ export const RANKED_PARAMS = {
   labelSplit: {
     type: 'enum',
     default: 'temporal',
-    values: ['temporal', 'random'],
+    values: ['temporal', 'random', 'both'],
     doc: "how the labels are held out of the given events: 'temporal' (each user's latest events, features as of his first label event) or 'random' (a random share of each user's items, features from the other events only)",
   },
   featureRatio: {
@@ -190,38 +190,6 @@ export class RankedRecommender implements Recommender {
     const say = this.onLog ?? (() => {});
     const t0 = performance.now();
 
-    // 1. feature period / label period, per user by time
-    const temporal = this.params.labelSplit === 'temporal';
-    const split = splitLog(
-      log,
-      temporal
-        ? { kind: 'temporal', ratio: this.params.featureRatio }
-        : { kind: 'random', ratio: this.params.featureRatio, seed: this.params.seed },
-    );
-    const labels = buildTestSet(split, weights);
-    const featX = buildInteractions(split.train, weights);
-    const cutoff = new Float64Array(log.userIds.length).fill(Number.POSITIVE_INFINITY);
-    for (let e = 0; e < split.test.length; e++) {
-      const u = split.test.user[e]!;
-      if (split.test.timestamp[e]! < cutoff[u]!) cutoff[u] = split.test.timestamp[e]!;
-    }
-
-    // 2. sources fitted on the feature period
-    const inner = this.createSources();
-    for (const m of inner) await m.fit({ interactions: featX, log: split.train, items });
-    const gen = this.generator(inner, nItems);
-    const tSources = performance.now();
-
-    // 3-4. candidates, labels and features as of each user's cutoff
-    // temporal: every event, read as of each user's cutoff; random: the feature-side events only, as of
-    // the end (the label events are never in the state)
-    const state = FeatureState.fromLog(temporal ? log : split.train, items, { weights });
-    const end = state.lastTime + 1;
-    const spec = featureSpec(state, gen.names, this.params.exclude as string[]);
-    const builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(inner));
-    const W = builder.width;
-    const rel = labels.relevant;
-    const isPos = new Uint8Array(nItems);
     const userRows: { u: number; start: number; n: number }[] = [];
     let values = new Float64Array(1 << 16);
     let lab = new Float32Array(1 << 12);
@@ -229,44 +197,90 @@ export class RankedRecommender implements Recommender {
     let rows = 0;
     let positives = 0;
     let found = 0;
-    for (const u of labels.users) {
-      const a = rel.indptr[u]!;
-      const b = rel.indptr[u + 1]!;
-      const profile: UserProfile = {
-        user: u,
-        items: featX.indices.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
-        weights: featX.values.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
-      };
-      const cands = gen.generate(profile);
-      const n = cands.items.length;
-      for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
-      let pos = 0;
-      for (let r = 0; r < n; r++) pos += isPos[cands.items[r]!]!;
-      positives += b - a;
-      found += pos;
-      if (pos > 0 && pos < n) {
-        while ((rows + n) * W > values.length) {
-          const v = new Float64Array(values.length * 2);
-          v.set(values);
-          values = v;
-        }
-        while (rows + n > lab.length) {
-          const l = new Float32Array(lab.length * 2);
-          l.set(lab);
-          lab = l;
-          const z = new Float64Array(zFirst.length * 2);
-          z.set(zFirst);
-          zFirst = z;
-        }
-        builder.build(u, temporal ? cutoff[u]! : end, cands, values, rows * W);
-        for (let r = 0; r < n; r++) lab[rows + r] = isPos[cands.items[r]!]!;
-        zFirst.set(firstSourceZ(cands), rows);
-        userRows.push({ u, start: rows, n });
-        rows += n;
+    let spec: FeatureSpec | undefined;
+    let names: string[] = [];
+    let tSources = 0;
+    const modes: ('temporal' | 'random')[] =
+      this.params.labelSplit === 'both'
+        ? ['temporal', 'random']
+        : [this.params.labelSplit as 'temporal' | 'random'];
+    for (const mode of modes) {
+      // 1. feature period / label period: per user by time, or a random share of his items
+      const temporal = mode === 'temporal';
+      const split = splitLog(
+        log,
+        temporal
+          ? { kind: 'temporal', ratio: this.params.featureRatio }
+          : { kind: 'random', ratio: this.params.featureRatio, seed: this.params.seed },
+      );
+      const labels = buildTestSet(split, weights);
+      const featX = buildInteractions(split.train, weights);
+      const cutoff = new Float64Array(log.userIds.length).fill(Number.POSITIVE_INFINITY);
+      for (let e = 0; e < split.test.length; e++) {
+        const u = split.test.user[e]!;
+        if (split.test.timestamp[e]! < cutoff[u]!) cutoff[u] = split.test.timestamp[e]!;
       }
-      for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
+
+      // 2. sources fitted on the feature period
+      const ts = performance.now();
+      const inner = this.createSources();
+      for (const m of inner) await m.fit({ interactions: featX, log: split.train, items });
+      const gen = this.generator(inner, nItems);
+      names = gen.names;
+      tSources += performance.now() - ts;
+
+      // 3-4. candidates, labels and features. temporal: the state of every event, read as of each user's
+      // cutoff; random: the state of the feature-side events only, as of the end (label events never in it)
+      const state = FeatureState.fromLog(temporal ? log : split.train, items, { weights });
+      const end = state.lastTime + 1;
+      spec ??= featureSpec(state, gen.names, this.params.exclude as string[]);
+      const builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(inner));
+      const W = builder.width;
+      const rel = labels.relevant;
+      const isPos = new Uint8Array(nItems);
+      for (const u of labels.users) {
+        const a = rel.indptr[u]!;
+        const b = rel.indptr[u + 1]!;
+        const profile: UserProfile = {
+          user: u,
+          items: featX.indices.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
+          weights: featX.values.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
+        };
+        const cands = gen.generate(profile);
+        const n = cands.items.length;
+        for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
+        let pos = 0;
+        for (let r = 0; r < n; r++) pos += isPos[cands.items[r]!]!;
+        positives += b - a;
+        found += pos;
+        if (pos > 0 && pos < n) {
+          while ((rows + n) * W > values.length) {
+            const v = new Float64Array(values.length * 2);
+            v.set(values);
+            values = v;
+          }
+          while (rows + n > lab.length) {
+            const l = new Float32Array(lab.length * 2);
+            l.set(lab);
+            lab = l;
+            const z = new Float64Array(zFirst.length * 2);
+            z.set(zFirst);
+            zFirst = z;
+          }
+          builder.build(u, temporal ? cutoff[u]! : end, cands, values, rows * W);
+          for (let r = 0; r < n; r++) lab[rows + r] = isPos[cands.items[r]!]!;
+          zFirst.set(firstSourceZ(cands), rows);
+          userRows.push({ u, start: rows, n });
+          rows += n;
+        }
+        for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
+      }
     }
+    if (!spec) throw new RecoError('ranked: no label split');
+    const W = spec.columns.length;
+    const gen = { names };
     const tFeatures = performance.now();
+    const tSourcesAt = t0 + tSources;
     if (userRows.length < 2)
       throw new RecoError(
         `ranked: too little data to train the ranker (${userRows.length} users with a label-period item among their candidates); it needs users with several events over time`,
@@ -276,12 +290,15 @@ export class RankedRecommender implements Recommender {
     );
 
     // 5. train / validation users, LambdaMART with early stopping
-    const order = Int32Array.from(userRows.keys());
-    new Rng(this.params.seed).shuffle(order);
-    const nValid =
-      this.params.validFraction > 0 ? Math.max(1, Math.round(order.length * this.params.validFraction)) : 0;
-    const isValid = new Uint8Array(userRows.length);
-    for (let k = 0; k < nValid; k++) isValid[order[k]!] = 1;
+    const distinct = Int32Array.from(new Set(userRows.map((q) => q.u)));
+    new Rng(this.params.seed).shuffle(distinct);
+    const nValidUsers =
+      this.params.validFraction > 0
+        ? Math.max(1, Math.round(distinct.length * this.params.validFraction))
+        : 0;
+    const validUser = new Set(distinct.subarray(0, nValidUsers));
+    const isValid = Uint8Array.from(userRows, (q) => (validUser.has(q.u) ? 1 : 0));
+    const nValid = isValid.reduce((a, b) => a + b, 0);
     const gather = (want: number): DenseData & { z: Float64Array } => {
       let n = 0;
       let g = 0;
@@ -369,11 +386,12 @@ export class RankedRecommender implements Recommender {
         items,
         ...(data.now !== undefined ? { now: data.now } : {}),
       });
+    const state = FeatureState.fromLog(log, items, { weights });
     this.install(outer, state, spec, this.model, nItems, data.now ?? state.lastTime + 1, blend);
     const tRefit = performance.now();
     this.report = {
-      users: userRows.length - nValid,
-      validUsers: nValid,
+      users: distinct.length - nValidUsers,
+      validUsers: nValidUsers,
       rows,
       positives: found,
       candidateRecall: found / Math.max(1, positives),
@@ -381,8 +399,8 @@ export class RankedRecommender implements Recommender {
       bestValidNdcg: best,
       firstSourceValidNdcg: firstSourceNdcg,
       seconds: {
-        sources: (tSources - t0) / 1000,
-        features: (tFeatures - tSources) / 1000,
+        sources: tSources / 1000,
+        features: (tFeatures - tSourcesAt) / 1000,
         gbdt: (tGbdt - tFeatures) / 1000,
         refit: (tRefit - tGbdt) / 1000,
       },
@@ -491,28 +509,45 @@ export class RankedRecommender implements Recommender {
     return { items, scores: out };
   }
 
+  /**
+   * Every item's score: the candidates their ranked score; every other item (not proposed by stage 1) the
+   * trees' score of its features (no source rank), placed below the lowest candidate, so that the order
+   * over the whole catalogue (AUC) is the ranker's too. Costs one feature row per item.
+   */
   scoreAll(profile: UserProfile): Float32Array {
     const { cands, scores } = this.scoreCandidates(profile);
+    const { builder, predictor, spec } = this.fitted();
     const n = this.nItems;
+    const S = spec.sources.length;
     const out = new Float32Array(n);
     let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let r = 0; r < scores.length; r++) {
-      min = Math.min(min, scores[r]!);
-      max = Math.max(max, scores[r]!);
-    }
+    for (let r = 0; r < scores.length; r++) min = Math.min(min, scores[r]!);
     if (!Number.isFinite(min)) min = 0;
-    // everything else below the candidates, in the first source's order, squeezed into [min - 2, min - 1)
-    const first = this.sourceModels[0]!.scoreAll(profile);
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      const v = first[i]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+    const isCand = new Uint8Array(n);
+    for (const i of cands.items) isCand[i] = 1;
+    const restItems: number[] = [];
+    for (let i = 0; i < n; i++) if (!isCand[i]) restItems.push(i);
+    const m = restItems.length;
+    const full = this.sourceModels.map((src) => src.scoreAll(profile));
+    const rest: CandidateRows = {
+      items: Int32Array.from(restItems),
+      scores: new Float32Array(m * S),
+      ranks: new Float32Array(m * S).fill(Number.NaN),
+    };
+    for (let r = 0; r < m; r++) for (let s = 0; s < S; s++) rest.scores[r * S + s] = full[s]![restItems[r]!]!;
+    // per-user statistics from the candidates, as recommend() sees them
+    const sourceMax = new Float64Array(S).fill(Number.NEGATIVE_INFINITY);
+    for (let r = 0; r < cands.items.length; r++)
+      for (let s = 0; s < S; s++) sourceMax[s] = Math.max(sourceMax[s]!, cands.scores[r * S + s]!);
+    const x = builder.build(profile.user ?? -1, this.servingTime, rest, undefined, 0, sourceMax);
+    const restScores = predictor.predictRaw(x, m);
+    if (this.blend !== 0) {
+      const { mean, sd } = firstSourceStats(cands);
+      for (let r = 0; r < m; r++) restScores[r]! += (this.blend * (rest.scores[r * S]! - mean)) / sd;
     }
-    const span = hi > lo ? hi - lo : 1;
-    for (let i = 0; i < n; i++) out[i] = min - 2 + (first[i]! - lo) / span / (1 + 1e-6);
+    let maxRest = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < m; r++) maxRest = Math.max(maxRest, restScores[r]!);
+    for (let r = 0; r < m; r++) out[restItems[r]!] = min - 1 + (restScores[r]! - maxRest);
     for (let r = 0; r < scores.length; r++) out[cands.items[r]!] = scores[r]!;
     return out;
   }
@@ -537,27 +572,25 @@ export class RankedRecommender implements Recommender {
       if (!Number.isNaN(one.ranks[s]!))
         sources.push({ name: spec.sources[s]!, rank: one.ranks[s]!, score: one.scores[s]! });
     }
+    // the item's row among the user's candidates (appended when stage 1 did not propose it), so that
+    // per-user features (scale-free scores, the blend's z-score) are those recommend() sees
+    const all: CandidateRows =
+      r >= 0
+        ? cands
+        : {
+            items: Int32Array.of(...cands.items, item),
+            scores: Float32Array.of(...cands.scores, ...one.scores),
+            ranks: Float32Array.of(...cands.ranks, ...one.ranks),
+          };
+    const at = r >= 0 ? r : cands.items.length;
     const t = this.servingTime;
-    const x = builder.build(profile.user ?? -1, t, one);
-    // the blend term: the first source's z-score of the item among the user's candidates
-    let blendTerm = 0;
-    if (this.blend !== 0) {
-      const withItem: CandidateRows =
-        r >= 0
-          ? cands
-          : {
-              items: Int32Array.of(...cands.items, item),
-              scores: Float32Array.of(...cands.scores, ...one.scores),
-              ranks: new Float32Array(0),
-            };
-      const z = firstSourceZ(withItem);
-      blendTerm = this.blend * z[r >= 0 ? r : cands.items.length]!;
-    }
+    const W = spec.columns.length;
+    const x = builder.build(profile.user ?? -1, t, all).subarray(at * W, (at + 1) * W);
+    const blendTerm = this.blend !== 0 ? this.blend * firstSourceZ(all)[at]! : 0;
     const score = predictor.predictRawOne(x, 0) + blendTerm;
     const shap = new ShapExplainer(model);
     const phi = new Float64Array(shap.rowWidth);
     shap.contribRow(x, 0, phi);
-    const W = spec.columns.length;
     const contributions = spec.columns
       .map((feature, c) => ({ feature, value: x[c]!, contribution: phi[c]! }))
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
@@ -663,17 +696,24 @@ export class RankedRecommender implements Recommender {
 
 const BLEND_GRID = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 100];
 
-/** Per candidate: the first source's score standardised over the user's candidates (z-score). */
-export function firstSourceZ(c: CandidateRows): Float64Array {
+/** Mean and standard deviation (1 when 0) of the first source's scores over a user's candidates. */
+export function firstSourceStats(c: CandidateRows): { mean: number; sd: number } {
   const n = c.items.length;
   const S = n > 0 ? c.scores.length / n : 1;
-  const z = new Float64Array(n);
   let mean = 0;
   for (let r = 0; r < n; r++) mean += c.scores[r * S]!;
   mean /= Math.max(1, n);
   let v = 0;
   for (let r = 0; r < n; r++) v += (c.scores[r * S]! - mean) ** 2;
-  const sd = Math.sqrt(v / Math.max(1, n)) || 1;
+  return { mean, sd: Math.sqrt(v / Math.max(1, n)) || 1 };
+}
+
+/** Per candidate: the first source's score standardised over the user's candidates (z-score). */
+export function firstSourceZ(c: CandidateRows): Float64Array {
+  const n = c.items.length;
+  const S = n > 0 ? c.scores.length / n : 1;
+  const { mean, sd } = firstSourceStats(c);
+  const z = new Float64Array(n);
   for (let r = 0; r < n; r++) z[r] = (c.scores[r * S]! - mean) / sd;
   return z;
 }
