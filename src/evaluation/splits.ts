@@ -4,11 +4,11 @@
  * Every split marks each event of the (time-sorted) log as train or test (`isTest`, one byte per event) and
  * returns both sides as EventLogs with the same dense indices, still in time order:
  *
- * - `random` (per user, seeded): for each user in index order, his distinct items in order of first event
- *   are shuffled (Fisher-Yates with the simulator's seeded Rng, one stream for the whole split, users in
- *   index order); the first round(ratio * m)
- *   go to train, the rest to test. The unit is the (user, item) pair, so all of a user's events on one item
- *   fall on the same side (with one event per pair, as in rating data, this is shuffling his events).
+ * - `random` (per user, seeded): for each user in index order, his m distinct items (in order of first
+ *   event) are shuffled by Fisher-Yates with the seeded Rng of ../simulation/random.ts (one stream for the
+ *   whole split); the first round(ratio * m) go to train, the rest to test. The unit is the (user, item)
+ *   pair, so all of a user's events on one item fall on the same side (with one event per pair, as in
+ *   rating data, this is shuffling his events).
  * - `global` (temporal cut): every event before time `cut` is train, the rest test; `cut` is a date or the
  *   timestamp at quantile `ratio` of all events (train = the first `ratio` of the log, ties all to test).
  * - `leave-last` (leave last n per user): each user's n latest events are test when he has more than n.
@@ -67,7 +67,7 @@ export function eventsByUser(log: EventLog): { indptr: Int32Array; order: Int32A
   return { indptr, order };
 }
 
-/** The events with keep[e] === want, as a new log (same ids, same order). */
+/** The events with mask[e] === want, as a new log (same ids, same order). */
 export function subsetLog(log: EventLog, mask: Uint8Array, want: number): EventLog {
   let n = 0;
   for (let e = 0; e < log.length; e++) if (mask[e] === want) n++;
