@@ -11,7 +11,7 @@
  * activity count, so the total is exactly params.events. Output is sorted by time.
  */
 
-import { affinity, ageingLog, interactionLogit, sigmoid, spanFraction } from './oracle.js';
+import { affinity, ageingLog, interactionLogit, sigmoid, userTenure } from './oracle.js';
 import { DAY } from './params.js';
 import { AliasTable, normalQuantile, Rng } from './random.js';
 import { DAILY_RHYTHM, WEEKLY_RHYTHM, type World } from './world.js';
@@ -58,20 +58,33 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
   let n = 0;
 
   // Exposure samplers: global popularity and per-genre popularity (alias tables, O(1) a draw).
+  // Plain tables follow popularity; flattened ("back catalogue") tables follow popularity^exploreFlatten.
   const weights = Float64Array.from(world.itemLogPopularity, Math.exp);
+  const flatWeights = Float64Array.from(world.itemLogPopularity, (x) => Math.exp(p.exploreFlatten * x));
   const globalTable = new AliasTable(weights);
+  const globalFlat = new AliasTable(flatWeights);
   const genreTables: AliasTable[] = [];
+  const genreFlat: AliasTable[] = [];
   for (let k = 0; k < G; k++) {
     const members: number[] = [];
     for (let i = 0; i < M; i++) if ((world.itemGenres[i]! & (1 << k)) !== 0) members.push(i);
     const idx = Int32Array.from(members);
+    const empty = members.length === 0;
     genreTables.push(
-      members.length > 0
-        ? new AliasTable(
+      empty
+        ? globalTable
+        : new AliasTable(
             Float64Array.from(idx, (i) => weights[i]!),
             idx,
-          )
-        : globalTable,
+          ),
+    );
+    genreFlat.push(
+      empty
+        ? globalFlat
+        : new AliasTable(
+            Float64Array.from(idx, (i) => flatWeights[i]!),
+            idx,
+          ),
     );
   }
   const genreWeightSum = new Float64Array(G);
@@ -160,20 +173,22 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
         }
         return -1;
       }
+      const tenure = userTenure(world, u, t);
+      const explore = rng.float() < p.tenureExploreShare * tenure;
       for (let attempt = 0; attempt < 8; attempt++) {
         let i: number;
         if (rng.float() < p.tasteExposureShare) {
           let g: number;
-          if (driftGenre >= 0 && rng.float() < spanFraction(world, t) * p.driftScale) g = driftGenre;
+          if (driftGenre >= 0 && rng.float() < tenure * p.driftScale) g = driftGenre;
           else {
             const r = rng.float() * cum;
             let j = 0;
             while (j < ng - 1 && tasteCum[j]! < r) j++;
             g = tasteGenre[j]!;
           }
-          i = genreTables[g]!.sample(rng);
+          i = (explore ? genreFlat : genreTables)[g]!.sample(rng);
         } else {
-          i = globalTable.sample(rng);
+          i = (explore ? globalFlat : globalTable).sample(rng);
         }
         const a = ageingLog(world, i, t);
         if (a !== Number.NEGATIVE_INFINITY && rng.float() < Math.exp(a)) return i;

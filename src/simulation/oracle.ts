@@ -6,8 +6,10 @@
  *   P(interaction | exposed) = sigmoid(intercept + affinityScale * p_u(t).q_i + qualityWeight * quality_i
  *                                      + popularityWeight * log(popularity_i * ageing_i(t))
  *                                      + contextWeight * log(daily(t) * weekly(t)))
- * with p_u(t) = p_u + drift_u * (share of the span elapsed at t), and ageing_i(t) = evergreen +
- * (1 - evergreen) * exp(-age / ageingDays); before its release an item is all but never taken.
+ * with p_u(t) = p_u + drift_u * tenure_u(t) (the share of the user's active window elapsed at t), and
+ * ageing_i(t) = evergreen + (1 - evergreen) * exp(-age / ageingDays); before its release an item is all
+ * but never taken. exposureWeights(...) gives the generator's exposure distribution, so that
+ * P(logged interaction) ~ exposure * P(interaction | exposed).
  */
 import { RecoError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -45,6 +47,14 @@ export function spanFraction(world: World, t: number): number {
   return Math.min(1, Math.max(0, (t - startMs) / (endMs - startMs)));
 }
 
+/** Share of user u's active window elapsed at t, clamped to [0, 1] (drives drift and exploration). */
+export function userTenure(world: World, u: number, t: number): number {
+  const join = world.userJoin[u]!;
+  const leave = world.userLeave[u]!;
+  if (!(leave > join)) return t >= leave ? 1 : 0;
+  return Math.min(1, Math.max(0, (t - join) / (leave - join)));
+}
+
 /** log(ageing) of item i at t, or -Infinity before its release. */
 export function ageingLog(world: World, i: number, t: number): number {
   const age = (t - world.itemRelease[i]!) / DAY;
@@ -56,7 +66,7 @@ export function ageingLog(world: World, i: number, t: number): number {
 /** affinityScale * p_u(t) . q_i */
 export function affinity(world: World, u: number, i: number, t: number): number {
   const D = world.params.dim;
-  const f = spanFraction(world, t);
+  const f = userTenure(world, u, t);
   const uf = world.userFactors;
   const ud = world.userDrift;
   const it = world.itemFactors;
@@ -109,6 +119,83 @@ export function trueProbabilities(
   for (let k = 0; k < users.length; k++) {
     checkIndex(world, users[k]!, items[k]!);
     out[k] = sigmoid(interactionLogit(world, users[k]!, items[k]!, times[k]!));
+  }
+  return out;
+}
+
+/** Exposure tables' ingredients: popularity weights (plain and flattened) and their per-genre sums. */
+export interface ExposureBasis {
+  weights: Float64Array;
+  flatWeights: Float64Array;
+  weightSum: number;
+  flatSum: number;
+  genreSum: Float64Array;
+  genreFlatSum: Float64Array;
+}
+
+export function exposureBasis(world: World): ExposureBasis {
+  const { items: M, genres: G, exploreFlatten } = world.params;
+  const weights = Float64Array.from(world.itemLogPopularity, Math.exp);
+  const flatWeights = Float64Array.from(world.itemLogPopularity, (x) => Math.exp(exploreFlatten * x));
+  const genreSum = new Float64Array(G);
+  const genreFlatSum = new Float64Array(G);
+  let weightSum = 0;
+  let flatSum = 0;
+  for (let i = 0; i < M; i++) {
+    weightSum += weights[i]!;
+    flatSum += flatWeights[i]!;
+    const mask = world.itemGenres[i]!;
+    for (let k = 0; k < G; k++)
+      if ((mask & (1 << k)) !== 0) {
+        genreSum[k]! += weights[i]!;
+        genreFlatSum[k]! += flatWeights[i]!;
+      }
+  }
+  return { weights, flatWeights, weightSum, flatSum, genreSum, genreFlatSum };
+}
+
+/**
+ * The generator's exposure distribution for user u at time t, before thinning by age: out[i] = the
+ * probability that one draw shows item i (a mixture of global popularity and the user's genres, drifting
+ * with tenure, each from the plain or the flattened "back catalogue" tables), times ageing_i(t) (0 before
+ * release). Proportional to how often the generator shows i to u around t.
+ */
+export function exposureWeights(
+  world: World,
+  u: number,
+  t: number,
+  basis: ExposureBasis = exposureBasis(world),
+  out = new Float64Array(world.params.items),
+): Float64Array {
+  const { items: M, genres: G, tasteExposureShare: share, driftScale, tenureExploreShare } = world.params;
+  const tenure = userTenure(world, u, t);
+  const explore = tenureExploreShare * tenure;
+  const drift = world.userDriftGenre[u]!;
+  const q = drift >= 0 ? tenure * driftScale : 0;
+  const plainFactor = new Float64Array(G);
+  const flatFactor = new Float64Array(G);
+  for (let k = 0; k < G; k++) {
+    const pk = (1 - q) * world.userGenreTaste[u * G + k]! + (k === drift ? q : 0);
+    plainFactor[k] = basis.genreSum[k]! > 0 ? pk / basis.genreSum[k]! : 0;
+    flatFactor[k] = basis.genreFlatSum[k]! > 0 ? pk / basis.genreFlatSum[k]! : 0;
+  }
+  for (let i = 0; i < M; i++) {
+    const age = ageingLog(world, i, t);
+    if (age === Number.NEGATIVE_INFINITY) {
+      out[i] = 0;
+      continue;
+    }
+    let gPlain = 0;
+    let gFlat = 0;
+    const mask = world.itemGenres[i]!;
+    for (let k = 0; k < G; k++)
+      if ((mask & (1 << k)) !== 0) {
+        gPlain += plainFactor[k]!;
+        gFlat += flatFactor[k]!;
+      }
+    const plain = basis.weights[i]! * ((1 - share) / basis.weightSum + share * gPlain);
+    const flat = basis.flatWeights[i]! * ((1 - share) / basis.flatSum + share * gFlat);
+    out[i] = ((1 - explore) * plain + explore * flat) * Math.exp(age);
   }
   return out;
 }

@@ -47,7 +47,7 @@ export interface WorldParams {
   /** User factor = userGenreWeight * taste-weighted genre vectors + userNoise * noise. */
   userGenreWeight: number;
   userNoise: number;
-  /** Share of users whose taste drifts towards a new genre over the span, and how far (0..1). */
+  /** Share of users whose taste drifts towards a new genre over their active window, and how far (0..1). */
   driftShare: number;
   driftScale: number;
   /** Events per user: activityMin + a heavy-tailed excess (lognormal, Weibull or gamma), capped at
@@ -71,6 +71,11 @@ export interface WorldParams {
   // --- Exposure and response
   /** Share of exposures drawn from the user's genres (the rest from global popularity). */
   tasteExposureShare: number;
+  /** Tenure: users start with what everyone watches and work into the catalogue. At the end of a user's
+   *  active window this share of exposures comes from "back catalogue" tables whose popularity weights
+   *  are flattened to weight^exploreFlatten (linearly from 0 at the start of the window). */
+  tenureExploreShare: number;
+  exploreFlatten: number;
   /** Mean exposures per session. */
   sessionSize: number;
   /** Logit of P(interaction) = intercept + affinityScale * user.item + qualityWeight * quality
@@ -128,6 +133,8 @@ export const DEFAULT_PARAMS: WorldParams = {
   startMs: Date.UTC(2023, 0, 1),
   endMs: Date.UTC(2024, 0, 1),
   tasteExposureShare: 0.6,
+  tenureExploreShare: 0.5,
+  exploreFlatten: 0.3,
   sessionSize: 12,
   intercept: -2.5,
   affinityScale: 3,
@@ -160,16 +167,23 @@ export const PRESETS: Record<string, Partial<WorldParams>> = {
     activitySoftCap: 5,
     activityMin: 20,
     activityMax: 737,
-    popularityZipf: 0.64,
-    popularityOffset: 15,
-    popularityTailDecay: 3.4,
-    popularityTailShape: 1.9,
-    popularityWeight: 0.31,
-    tasteExposureShare: 0.52,
-    catalogShare: 0.72,
+    popularityZipf: 1.07,
+    popularityOffset: 40,
+    popularityTailDecay: 4.76,
+    popularityTailShape: 2.06,
+    popularityWeight: 0.43,
+    tasteExposureShare: 0.85,
+    tenureExploreShare: 0.64,
+    exploreFlatten: 0.54,
+    driftShare: 0.5,
+    driftScale: 1,
+    affinityScale: 5,
+    userBreadthMean: 2,
+    userNoise: 0.3,
+    catalogShare: 0.667,
     catalogDays: 3650,
     ageingDays: 120,
-    evergreen: 0.47,
+    evergreen: 0.537,
     lifetimeMedianDays: 10,
     lifetimeSigma: 2,
     intercept: 0,

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SIM_EVENT_TYPES } from '../../src/simulation/generate.js';
-import { interactionLogit, trueProbabilities, trueProbability } from '../../src/simulation/oracle.js';
+import {
+  exposureBasis,
+  exposureWeights,
+  interactionLogit,
+  trueProbabilities,
+  trueProbability,
+} from '../../src/simulation/oracle.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateWorld } from '../../src/simulation/simulate.js';
 import { quotaCounts } from '../../src/simulation/world.js';
@@ -125,4 +131,35 @@ test('time effects: drifting users change their affinities over the span; unrele
 test('quota counts add up and follow the shares', () => {
   assert.deepEqual(Array.from(quotaCounts([0.5, 0.3, 0.2], 10)), [5, 3, 2]);
   assert.deepEqual(Array.from(quotaCounts([1, 1, 1], 10)), [4, 3, 3]);
+});
+
+test('exposureWeights follows what the generator shows (views per item against the expected counts)', () => {
+  const params = resolveParams('tiny', { seed: 21, events: 6000 });
+  const { world, events } = simulateWorld(params);
+  const basis = exposureBasis(world);
+  const expected = new Float64Array(params.items);
+  const seen = new Float64Array(params.items);
+  const w = new Float64Array(params.items);
+  for (let k = 0; k < events.length; k++) {
+    if (events.type[k] !== VIEW) continue;
+    exposureWeights(world, events.user[k]!, events.timestamp[k]!, basis, w);
+    let sum = 0;
+    for (let i = 0; i < params.items; i++) sum += w[i]!;
+    for (let i = 0; i < params.items; i++) expected[i]! += w[i]! / sum;
+    seen[events.item[k]!]!++;
+  }
+  // Pearson correlation between expected and observed views per item.
+  const mean = (a: Float64Array) => a.reduce((s, x) => s + x, 0) / a.length;
+  const me = mean(expected);
+  const ms = mean(seen);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < params.items; i++) {
+    sxy += (expected[i]! - me) * (seen[i]! - ms);
+    sxx += (expected[i]! - me) ** 2;
+    syy += (seen[i]! - ms) ** 2;
+  }
+  const r = sxy / Math.sqrt(sxx * syy);
+  assert.ok(r > 0.9, `correlation ${r}`);
 });
