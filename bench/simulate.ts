@@ -15,29 +15,38 @@ const flag = process.argv.indexOf('--events');
 const N = Number(flag >= 0 ? process.argv[flag + 1] : (process.env.BENCH_SIM_EVENTS ?? 10_000_000));
 const params = resolveParams(undefined, { events: N, seed: 1 });
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
+/** CPU seconds (user + system) of this process so far: on a shared machine wall time overstates the cost. */
+const cpuSec = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 console.log(
   `world: ${fmt(params.users)} users, ${fmt(params.items)} items, ${fmt(N)} events, dim ${params.dim}`,
 );
 let t = performance.now();
+let cpu = cpuSec();
 const { events } = simulateWorld(params);
 const genSec = (performance.now() - t) / 1000;
+const genCpu = cpuSec() - cpu;
 const genRss = rssMb();
 console.log(
-  `generate only: ${fmt(events.length)} events in ${genSec.toFixed(2)} s (${fmt(events.length / genSec)} events/s), peak RSS ${fmt(genRss)} MB`,
+  `generate only: ${fmt(events.length)} events in ${genSec.toFixed(2)} s wall, ${genCpu.toFixed(2)} s CPU (${fmt(events.length / genSec)} events/s), peak RSS ${fmt(genRss)} MB`,
 );
 
 const dir = mkdtempSync(join(tmpdir(), 'reco-bench-sim-'));
 try {
   const store = openStore(join(dir, 'sim.db'));
   t = performance.now();
+  cpu = cpuSec();
   const r = simulateIntoStore(store, params);
   const totalSec = (performance.now() - t) / 1000;
+  const totalCpu = cpuSec() - cpu;
   store.close();
   const rss = rssMb();
   console.log(
-    `simulate into store: ${fmt(r.events.length)} events in ${totalSec.toFixed(2)} s (generate ${r.generateSeconds.toFixed(2)} s, write ${r.insertSeconds.toFixed(2)} s; ${fmt(r.events.length / totalSec)} events/s), peak RSS ${fmt(rss)} MB`,
+    `simulate into store: ${fmt(r.events.length)} events in ${totalSec.toFixed(2)} s (generate ${r.generateSeconds.toFixed(2)} s, write ${r.insertSeconds.toFixed(2)} s; ${fmt(r.events.length / totalSec)} events/s), ${totalCpu.toFixed(2)} s CPU, peak RSS ${fmt(rss)} MB`,
   );
   const scaled = (totalSec * 10_000_000) / N;
   console.log(

@@ -11,7 +11,7 @@
  * activity count, so the total is exactly params.events. Output is sorted by time.
  */
 
-import { affinity, ageingLog, interactionLogit, sigmoid, userTenure } from './oracle.js';
+import { affinity, ageingFactor, responseLogit, sigmoid, userTenure } from './oracle.js';
 import { DAY } from './params.js';
 import { AliasTable, normalQuantile, Rng } from './random.js';
 import { DAILY_RHYTHM, WEEKLY_RHYTHM, type World } from './world.js';
@@ -161,12 +161,16 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
       return Int32Array.from(ids).sort((a, b) => key[b]! - key[a]!);
     };
 
+    let lastAgeing = 1; // the ageing factor of the item sampleExposure returned last
     const sampleExposure = (t: number): number => {
       if (rest) {
         for (let pass = 0; pass < 2; pass++) {
           while (restPos < rest.length) {
             const i = rest[restPos++]!;
-            if (ratedBy[i] !== u + 1 && t >= world.itemRelease[i]!) return i;
+            if (ratedBy[i] !== u + 1 && t >= world.itemRelease[i]!) {
+              lastAgeing = ageingFactor(world, i, t);
+              return i;
+            }
           }
           rest = buildRest(u); // shown everything once: a new weighted order over what is still unrated
           restPos = 0;
@@ -190,8 +194,11 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
         } else {
           i = (explore ? globalFlat : globalTable).sample(rng);
         }
-        const a = ageingLog(world, i, t);
-        if (a !== Number.NEGATIVE_INFINITY && rng.float() < Math.exp(a)) return i;
+        const a = ageingFactor(world, i, t);
+        if (a > 0 && rng.float() < a) {
+          lastAgeing = a;
+          return i;
+        }
       }
       return -1;
     };
@@ -215,9 +222,10 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
             continue;
           }
           repeatStreak = 0;
-          if (rng.float() < sigmoid(interactionLogit(world, u, i, t))) {
+          const aff = affinity(world, u, i, t);
+          if (rng.float() < sigmoid(responseLogit(world, i, t, aff, Math.log(lastAgeing)))) {
             ratedBy[i] = u + 1;
-            latent[n] = ratingLatent(world, rng, u, i, t);
+            latent[n] = ratingLatent(world, rng, i, aff);
             n = push(n, u, i, RATING, 0, ts);
             emitted++;
           }
@@ -225,17 +233,18 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
         }
         n = push(n, u, i, VIEW, 1, ts);
         if (++emitted >= budget) break;
-        const prob = sigmoid(interactionLogit(world, u, i, t));
+        const aff = affinity(world, u, i, t);
+        const prob = sigmoid(responseLogit(world, i, t, aff, Math.log(lastAgeing)));
         if (rng.float() < prob) {
           n = push(n, u, i, CLICK, 1, ts + 1000);
           if (++emitted >= budget) break;
           if (ratedBy[i] !== u + 1 && rng.float() < p.rateGivenClick) {
             ratedBy[i] = u + 1;
-            latent[n] = ratingLatent(world, rng, u, i, t);
+            latent[n] = ratingLatent(world, rng, i, aff);
             n = push(n, u, i, RATING, 0, ts + 2000);
             emitted++;
           }
-        } else if (rng.float() < p.dislikeRate * 2 * sigmoid(-affinity(world, u, i, t))) {
+        } else if (rng.float() < p.dislikeRate * 2 * sigmoid(-aff)) {
           n = push(n, u, i, DISLIKE, 1, ts + 1000);
           emitted++;
         }
@@ -264,9 +273,9 @@ export function generateEvents(world: World, options: GenerateOptions = {}): Gen
 }
 
 /** The latent behind a rating: affinity + quality + noise. */
-function ratingLatent(world: World, rng: Rng, u: number, i: number, t: number): number {
+function ratingLatent(world: World, rng: Rng, i: number, aff: number): number {
   const p = world.params;
-  return affinity(world, u, i, t) + p.qualityWeight * world.itemQuality[i]! + p.ratingNoise * rng.normal();
+  return aff + p.qualityWeight * world.itemQuality[i]! + p.ratingNoise * rng.normal();
 }
 
 /**
@@ -315,7 +324,7 @@ interface Columns {
 }
 
 /**
- * A stable sort by time: an LSD radix sort (two 16-bit passes) on whole seconds since the first event,
+ * A stable sort by time: an LSD radix sort (three 11-bit passes) on whole seconds since the first event,
  * O(n) and allocation-light; falls back to a comparator sort for sub-second timestamps or spans beyond
  * 2^32 seconds.
  */
@@ -332,20 +341,28 @@ export function sortByTime(c: Columns): Columns {
   }
   let order: Int32Array;
   if (n > 0 && wholeSeconds && (max - min) / 1000 < 2 ** 32) {
-    const key = new Uint32Array(n);
-    for (let k = 0; k < n; k++) key[k] = (c.timestamp[k]! - min) / 1000;
-    let src = Int32Array.from({ length: n }, (_, k) => k);
+    // Three passes of 11 bits; keys travel with the positions so every pass reads sequentially.
+    let keySrc = new Uint32Array(n);
+    let keyDst = new Uint32Array(n);
+    let src = new Int32Array(n);
     let dst = new Int32Array(n);
-    const count = new Int32Array(65537);
-    for (const shift of [0, 16]) {
+    for (let k = 0; k < n; k++) {
+      keySrc[k] = (c.timestamp[k]! - min) / 1000;
+      src[k] = k;
+    }
+    const count = new Int32Array(2049);
+    for (const shift of [0, 11, 22]) {
       count.fill(0);
-      for (let k = 0; k < n; k++) count[((key[k]! >>> shift) & 0xffff) + 1]!++;
-      for (let b = 0; b < 65536; b++) count[b + 1]! += count[b]!;
+      for (let k = 0; k < n; k++) count[((keySrc[k]! >>> shift) & 0x7ff) + 1]!++;
+      for (let b = 0; b < 2048; b++) count[b + 1]! += count[b]!;
       for (let k = 0; k < n; k++) {
-        const o = src[k]!;
-        dst[count[(key[o]! >>> shift) & 0xffff]!++] = o;
+        const key = keySrc[k]!;
+        const pos = count[(key >>> shift) & 0x7ff]!++;
+        keyDst[pos] = key;
+        dst[pos] = src[k]!;
       }
       [src, dst] = [dst, src];
+      [keySrc, keyDst] = [keyDst, keySrc];
     }
     order = src;
   } else {

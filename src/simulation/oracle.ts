@@ -55,12 +55,17 @@ export function userTenure(world: World, u: number, t: number): number {
   return Math.min(1, Math.max(0, (t - join) / (leave - join)));
 }
 
+/** Ageing factor of item i at t in (0, 1], or 0 before its release. */
+export function ageingFactor(world: World, i: number, t: number): number {
+  const age = (t - world.itemRelease[i]!) / DAY;
+  if (age < 0) return 0;
+  const { evergreen, ageingDays } = world.params;
+  return evergreen + (1 - evergreen) * Math.exp(-age / ageingDays);
+}
+
 /** log(ageing) of item i at t, or -Infinity before its release. */
 export function ageingLog(world: World, i: number, t: number): number {
-  const age = (t - world.itemRelease[i]!) / DAY;
-  if (age < 0) return Number.NEGATIVE_INFINITY;
-  const { evergreen, ageingDays } = world.params;
-  return Math.log(evergreen + (1 - evergreen) * Math.exp(-age / ageingDays));
+  return Math.log(ageingFactor(world, i, t));
 }
 
 /** affinityScale * p_u(t) . q_i */
@@ -78,14 +83,19 @@ export function affinity(world: World, u: number, i: number, t: number): number 
 }
 
 export function interactionLogit(world: World, u: number, i: number, t: number): number {
+  const age = ageingFactor(world, i, t);
+  if (age === 0) return UNRELEASED_LOGIT;
+  return responseLogit(world, i, t, affinity(world, u, i, t), Math.log(age));
+}
+
+/** The logit from its parts (the generator computes affinity and ageing once and reuses them). */
+export function responseLogit(world: World, i: number, t: number, aff: number, logAgeing: number): number {
   const p = world.params;
-  const age = ageingLog(world, i, t);
-  if (age === Number.NEGATIVE_INFINITY) return UNRELEASED_LOGIT;
   return (
     p.intercept +
-    affinity(world, u, i, t) +
+    aff +
     p.qualityWeight * world.itemQuality[i]! +
-    p.popularityWeight * (world.itemLogPopularity[i]! + age) +
+    p.popularityWeight * (world.itemLogPopularity[i]! + logAgeing) +
     p.contextWeight * rhythmLog(t)
   );
 }
