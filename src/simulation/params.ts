@@ -232,6 +232,16 @@ export function validateParams(p: WorldParams): void {
   int('genres', 1, 32);
   int('seed', 0, 0xffffffff);
   if (!(p.endMs > p.startMs)) throw new UsageError('the time span is empty (endMs <= startMs)');
+  if (!['lognormal', 'weibull', 'gamma'].includes(p.activityKind))
+    throw new UsageError(`activityKind must be lognormal, weibull or gamma (got "${p.activityKind}")`);
+  for (const name of [
+    'tasteExposureShare',
+    'tenureExploreShare',
+    'driftShare',
+    'catalogShare',
+    'evergreen',
+  ] as const)
+    if (!(p[name] >= 0 && p[name] <= 1)) throw new UsageError(`${name} must be in 0..1 (got ${p[name]})`);
   if (p.ratingShares.length !== 5) throw new UsageError('ratingShares needs 5 values');
   if (p.genresPerItemShares.length === 0 || p.genresPerItemShares.length > p.genres)
     throw new UsageError(`genresPerItemShares needs 1..${p.genres} values`);
