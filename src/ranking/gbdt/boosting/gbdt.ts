@@ -56,9 +56,13 @@ function fmt(x: number): string {
   return String(Number(x.toPrecision(6)));
 }
 
-/** Whether training uses a second thread (worker) for the objective: num_threads >= 2, lambdarank. */
+/**
+ * Whether training uses a second thread: num_threads >= 2 (num_threads 0, LightGBM's "all cores", stays on
+ * one thread here: a worker only pays off on large data). The worker builds half of each large histogram,
+ * and for lambdarank a second worker computes half of the queries' gradients.
+ */
 function useTwoThreads(p: TrainParams): boolean {
-  return p.numThreads >= 2 && p.objective === 'lambdarank';
+  return p.numThreads >= 2;
 }
 
 function createObjective(
@@ -67,7 +71,7 @@ function createObjective(
   score: Float64Array,
   gh: Float64Array,
 ): Objective {
-  if (useTwoThreads(p) && ds.queryBoundaries)
+  if (useTwoThreads(p) && p.objective === 'lambdarank' && ds.queryBoundaries)
     return new ParallelLambdarank(
       ds.labels,
       ds.queryBoundaries,
@@ -163,10 +167,31 @@ export function trainBinned(
   const score = alloc(n);
   const gh = alloc(2 * n);
   const obj = createObjective(p, ds, score, gh);
+  let learner: SerialTreeLearner | undefined;
   try {
-    return boost(p, ds, obj, score, gh, validSets, callbacks);
+    learner = new SerialTreeLearner(
+      ds,
+      {
+        numLeaves: p.numLeaves,
+        maxDepth: p.maxDepth,
+        minDataInLeaf: p.minDataInLeaf,
+        minSumHessianInLeaf: p.minSumHessianInLeaf,
+        lambdaL1: p.lambdaL1,
+        lambdaL2: p.lambdaL2,
+        minGainToSplit: p.minGainToSplit,
+        maxCatToOnehot: p.maxCatToOnehot,
+        catSmooth: p.catSmooth,
+        catL2: p.catL2,
+        maxCatThreshold: p.maxCatThreshold,
+        minDataPerGroup: p.minDataPerGroup,
+        numThreads: p.numThreads,
+      },
+      gh,
+    );
+    return boost(p, ds, obj, learner, score, gh, validSets, callbacks);
   } finally {
     if (obj instanceof ParallelLambdarank) obj.close();
+    learner?.close();
   }
 }
 
@@ -174,6 +199,7 @@ function boost(
   p: TrainParams,
   ds: BinnedDataset,
   obj: Objective,
+  learner: SerialTreeLearner,
   score: Float64Array,
   gh: Float64Array,
   validSets: ValidSet[],
@@ -198,20 +224,6 @@ function boost(
       )
     : [];
   const missingBins = missingBinsOf(ds);
-  const learner = new SerialTreeLearner(ds, {
-    numLeaves: p.numLeaves,
-    maxDepth: p.maxDepth,
-    minDataInLeaf: p.minDataInLeaf,
-    minSumHessianInLeaf: p.minSumHessianInLeaf,
-    lambdaL1: p.lambdaL1,
-    lambdaL2: p.lambdaL2,
-    minGainToSplit: p.minGainToSplit,
-    maxCatToOnehot: p.maxCatToOnehot,
-    catSmooth: p.catSmooth,
-    catL2: p.catL2,
-    maxCatThreshold: p.maxCatThreshold,
-    minDataPerGroup: p.minDataPerGroup,
-  });
 
   // Initial score (GBDT::BoostFromAverage): binary and regression only.
   let initScore = 0;

@@ -380,7 +380,9 @@ export class BinMapper {
     }
     const ub = this.upperBounds;
     const nan = this.missingType === MISSING_NAN;
-    const last = this.numBin - 1 - (nan ? 1 : 0);
+    // Bins 0..last hold the real values and ub[last] is +inf: the bin is the first i with v <= ub[i]
+    // (lower bound), found with a branch-free halving search.
+    const count = this.numBin - (nan ? 1 : 0);
     for (let i = 0; i < values.length; i++) {
       let v = values[i]!;
       if (Number.isNaN(v)) {
@@ -390,14 +392,14 @@ export class BinMapper {
         }
         v = 0;
       }
-      let l = 0;
-      let r = last;
-      while (l < r) {
-        const m = (r + l - 1) >> 1;
-        if (v <= ub[m]!) r = m;
-        else l = m + 1;
+      let base = 0;
+      let len = count;
+      while (len > 1) {
+        const half = len >> 1;
+        base = ub[base + half - 1]! < v ? base + half : base;
+        len -= half;
       }
-      out[i] = l;
+      out[i] = base;
     }
   }
 

@@ -133,7 +133,8 @@ export class LambdarankObjective implements Objective {
           deltaScore = ss[j]! - si;
           dcgGap = sg[j]! - gi;
         }
-        let dNdcg = dcgGap * Math.abs(di - disc[j]!) * invMax;
+        // |discount(i) - discount(j)| with i < j
+        let dNdcg = dcgGap * (di - disc[j]!) * invMax;
         if (normByDistance) dNdcg /= c001 + Math.abs(deltaScore);
         let p: number;
         if (deltaScore <= minIn) p = table[0]!;

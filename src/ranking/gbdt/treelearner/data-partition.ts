@@ -12,8 +12,9 @@ export class DataPartition {
   readonly leafCount: Int32Array;
   private readonly tmp: Int32Array;
 
-  constructor(numRows: number, maxLeaves: number) {
-    this.indices = new Int32Array(numRows);
+  /** With `shared`, the row indices live in a SharedArrayBuffer (read by a histogram worker thread). */
+  constructor(numRows: number, maxLeaves: number, shared = false) {
+    this.indices = new Int32Array(shared ? new SharedArrayBuffer(4 * numRows) : new ArrayBuffer(4 * numRows));
     this.tmp = new Int32Array(numRows);
     this.leafBegin = new Int32Array(maxLeaves);
     this.leafCount = new Int32Array(maxLeaves);
@@ -51,19 +52,28 @@ export class DataPartition {
     const end = begin + this.leafCount[leaf]!;
     let l = begin;
     let r = 0;
+    // Branch-free: every row is written to both sides and only the side it belongs to advances (the
+    // in-place left write never passes the read position).
     if (missingType === MISSING_NAN || missingType === MISSING_ZERO) {
+      const dl = defaultLeft ? 1 : 0;
       for (let i = begin; i < end; i++) {
         const row = idx[i]!;
         const b = col[row]!;
-        const left = b === missingBin ? defaultLeft : b <= threshold;
-        if (left) idx[l++] = row;
-        else tmp[r++] = row;
+        const le = b <= threshold ? 1 : 0;
+        const left = b === missingBin ? dl : le;
+        idx[l] = row;
+        tmp[r] = row;
+        l += left;
+        r += 1 - left;
       }
     } else {
       for (let i = begin; i < end; i++) {
         const row = idx[i]!;
-        if (col[row]! <= threshold) idx[l++] = row;
-        else tmp[r++] = row;
+        const left = col[row]! <= threshold ? 1 : 0;
+        idx[l] = row;
+        tmp[r] = row;
+        l += left;
+        r += 1 - left;
       }
     }
     return this.finish(leaf, newLeaf, l, r);

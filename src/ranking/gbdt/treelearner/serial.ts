@@ -5,6 +5,7 @@
  * larger one by subtracting it from the parent's (LightGBM's histogram subtraction trick). A feature
  * that could not split a leaf is not tried on its children (is_splittable).
  */
+import { Worker } from 'node:worker_threads';
 import type { BinnedDataset } from '../io/dataset.js';
 import {
   DECISION_CATEGORICAL_MASK,
@@ -14,7 +15,14 @@ import {
   type Tree,
 } from '../model.js';
 import { DataPartition } from './data-partition.js';
-import { buildHistograms, fixHistogram, gatherGradients, subtractHistogram } from './histogram.js';
+import {
+  buildHistograms,
+  fixHistogram,
+  gatherGradients,
+  HistogramScratch,
+  subtractHistogram,
+} from './histogram.js';
+import type { HistogramWorkerData } from './histogram-worker.js';
 import {
   type FeatureMeta,
   findBestThresholdCategorical,
@@ -26,7 +34,12 @@ import {
 export interface LearnerConfig extends SplitConfig {
   numLeaves: number;
   maxDepth: number;
+  /** 2: a worker thread builds half of each histogram (needs shared bins and gradients). */
+  numThreads?: number;
 }
+
+/** Below this many (row, feature) histogram updates a leaf is built on one thread: waking the worker costs more. */
+const PARALLEL_MIN_WORK = 400_000;
 
 /** A trained tree plus what is needed to route binned rows through it (validation scores, out-of-bag). */
 export interface BinnedTree {
@@ -53,14 +66,23 @@ export class SerialTreeLearner {
   private readonly leafSumH: Float64Array;
   private readonly leafDepth: Int32Array;
   private readonly featList: Int32Array;
-  private readonly quad = new Int32Array(4);
+  private readonly scratch = new HistogramScratch();
+
+  private worker: Worker | null = null;
+  private ctl: Int32Array | null = null;
+  private gen = 0;
 
   constructor(
     private readonly ds: BinnedDataset,
     private readonly cfg: LearnerConfig,
+    /** The gradient buffer train() will be given, when a worker thread shares it (a SharedArrayBuffer view). */
+    sharedGh?: Float64Array,
   ) {
     const L = cfg.numLeaves;
-    this.partition = new DataPartition(ds.numRows, L);
+    const parallel = (cfg.numThreads ?? 1) >= 2 && ds.shared && sharedGh !== undefined;
+    const f64 = (len: number) =>
+      new Float64Array(parallel ? new SharedArrayBuffer(8 * len) : new ArrayBuffer(8 * len));
+    this.partition = new DataPartition(ds.numRows, L, parallel);
     this.metas = [];
     for (let f = 0; f < ds.numFeatures; f++) {
       const m = ds.mappers[ds.realFeature[f]!]!;
@@ -76,16 +98,17 @@ export class SerialTreeLearner {
     this.hists = [];
     this.splittable = [];
     for (let i = 0; i < L; i++) {
-      this.hists.push(new Float64Array(ds.totalBins * 2));
+      this.hists.push(f64(ds.totalBins * 2));
       this.splittable.push(new Uint8Array(ds.numFeatures));
     }
     this.slotOf = new Int32Array(L);
-    this.ordered = new Float64Array(ds.numRows * 2);
+    this.ordered = f64(ds.numRows * 2);
     this.best = Array.from({ length: L }, () => new SplitInfo());
     this.leafSumG = new Float64Array(L);
     this.leafSumH = new Float64Array(L);
     this.leafDepth = new Int32Array(L);
     this.featList = new Int32Array(ds.numFeatures);
+    if (parallel) this.startWorker(sharedGh);
   }
 
   /**
@@ -228,6 +251,91 @@ export class SerialTreeLearner {
     return trimTree(bt);
   }
 
+  private startWorker(gh: Float64Array): void {
+    const ds = this.ds;
+    const control = new SharedArrayBuffer(4 * (8 + ds.numFeatures));
+    this.ctl = new Int32Array(control);
+    const data: HistogramWorkerData = {
+      bins: ds.bins.map((b) => ({ buffer: b.buffer as SharedArrayBuffer, wide: b instanceof Uint16Array })),
+      binOffsets: ds.binOffsets,
+      hists: this.hists.map((h) => h.buffer as SharedArrayBuffer),
+      indices: this.partition.indices.buffer as SharedArrayBuffer,
+      ordered: this.ordered.buffer as SharedArrayBuffer,
+      gh: gh.buffer as SharedArrayBuffer,
+      control,
+    };
+    this.worker = new Worker(new URL('./histogram-worker.js', import.meta.url), { workerData: data });
+    this.worker.unref();
+  }
+
+  /** Stops the worker thread, if any. */
+  close(): void {
+    if (!this.worker || !this.ctl) return;
+    Atomics.store(this.ctl, 2, 1);
+    Atomics.store(this.ctl, 0, ++this.gen);
+    Atomics.notify(this.ctl, 0);
+    void this.worker.terminate();
+    this.worker = null;
+  }
+
+  /**
+   * Histograms of feats[0..nf) for one leaf: with a worker, it takes the second half of the features
+   * (in groups of four) while this thread builds the first half.
+   */
+  private histograms(
+    feats: Int32Array,
+    nf: number,
+    rows: Int32Array | null,
+    begin: number,
+    end: number,
+    gh: Float64Array,
+    slot: number,
+  ): void {
+    const ds = this.ds;
+    const hist = this.hists[slot]!;
+    const ctl = this.ctl;
+    if (ctl === null || (end - begin) * nf < PARALLEL_MIN_WORK) {
+      buildHistograms(
+        feats,
+        nf,
+        ds.bins,
+        ds.binOffsets,
+        rows,
+        begin,
+        end,
+        gh,
+        this.ordered,
+        hist,
+        this.scratch,
+      );
+      return;
+    }
+    const mine = Math.min(nf, Math.round(nf / 16) * 8);
+    ctl[3] = slot;
+    ctl[4] = begin;
+    ctl[5] = end;
+    ctl[6] = rows === null ? 1 : 0;
+    ctl[7] = nf - mine;
+    ctl.set(feats.subarray(mine, nf), 8);
+    const gen = ++this.gen;
+    Atomics.store(ctl, 0, gen);
+    Atomics.notify(ctl, 0);
+    buildHistograms(
+      feats,
+      mine,
+      ds.bins,
+      ds.binOffsets,
+      rows,
+      begin,
+      end,
+      gh,
+      this.ordered,
+      hist,
+      this.scratch,
+    );
+    while (Atomics.load(ctl, 1) !== gen) Atomics.wait(ctl, 1, Atomics.load(ctl, 1), 1000);
+  }
+
   /** Depth and size checks, and histogram slots for the two new leaves (BeforeFindBestSplit). */
   private beforeFindBestSplit(leftLeaf: number, rightLeaf: number): boolean {
     const cfg = this.cfg;
@@ -287,22 +395,8 @@ export class SerialTreeLearner {
     const feats = this.featList;
     let nf = 0;
     for (let f = 0; f < F; f++) if (used[f]) feats[nf++] = f;
-    if (rootAllRows)
-      buildHistograms(feats, nf, ds.bins, offs, null, 0, cnt, gh, this.ordered, sHist, this.quad);
-    else
-      buildHistograms(
-        feats,
-        nf,
-        ds.bins,
-        offs,
-        part.indices,
-        begin,
-        begin + cnt,
-        gh,
-        this.ordered,
-        sHist,
-        this.quad,
-      );
+    if (rootAllRows) this.histograms(feats, nf, null, 0, cnt, gh, sSlot);
+    else this.histograms(feats, nf, part.indices, begin, begin + cnt, gh, sSlot);
     for (let k = 0; k < nf; k++) {
       const f = feats[k]!;
       const nb = this.metas[f]!.numBin;
