@@ -93,7 +93,10 @@ export function gatherCandidates(
   for (let g = 0; g < gens.length; g++) {
     const scores = slot.model(gens[g]!)!.scoreAll(profile);
     generatorScores.set(gens[g]!, scores);
-    tops.push(selectTopN(scores, genBudget, seen, allowed, Math.min(nItems, scores.length)).items);
+    // each generator's share, with room for overlap (the lists are taken in turn until the budget is met)
+    const want =
+      gens.length === 1 ? genBudget : Math.min(genBudget, Math.ceil((1.5 * genBudget) / gens.length));
+    tops.push(selectTopN(scores, want, seen, allowed, Math.min(nItems, scores.length)).items);
   }
   for (let r = 0; r < genBudget && n < genBudget; r++) {
     for (let g = 0; g < tops.length && n < genBudget; g++) {

@@ -31,8 +31,8 @@ export class ModelSlot {
   readonly bestModel: ModelName;
   /** The model answering similar-items, if any has similarItems. */
   readonly similarModel?: ModelName;
-  /** Candidate generators of the ranked strategy (every model but popularity). */
-  readonly generators: ModelName[];
+  /** Candidate generators of the ranked fallback (see the constructor). */
+  generators: ModelName[];
   /** Bit s of a candidate's sources = sourceNames[s]: the generators, then recent neighbours, then popular. */
   readonly sourceNames: string[];
   readonly popularity?: PopularityRecommender;
@@ -72,10 +72,14 @@ export class ModelSlot {
         ? def
         : (BEST_ORDER.find((m) => this.models.has(m)) ?? [...this.models.keys()][0]!);
     this.similarModel = SIMILAR_ORDER.find((m) => this.models.get(m)?.similarItems !== undefined);
-    // the hybrid blends the other generators: its candidates are theirs, so it generates only alone
-    const gens = GENERATOR_ORDER.filter((m) => this.models.has(m));
-    this.generators = gens.length > 1 ? gens.filter((m) => m !== 'hybrid') : gens;
+    // Without a ranked model the candidates are ordered by the best model, so the generators are the ones
+    // whose scores that order needs anyway: a hybrid's components (their vectors are reused for its blend),
+    // else the best model alone. With a ranked model, the ranker gathers its own candidates.
+    const gens = GENERATOR_ORDER.filter((m) => this.models.has(m) && m !== 'hybrid');
+    this.generators = gens;
     this.blend = this.reusableBlend();
+    if (this.blend) this.generators = this.blend.parts.filter((p) => p.reuse).map((p) => p.name);
+    else if (this.bestModel !== 'popularity') this.generators = [this.bestModel];
     this.sourceNames = [...this.generators, SOURCE_RECENT, SOURCE_POPULAR];
     if (this.sourceNames.length > 8) throw new RecoError('too many candidate sources for a byte mask');
     if (bundle.has('ranked')) {

@@ -12,6 +12,7 @@ import { UsageError } from '../../errors.js';
 import { defaultModelsDir } from '../../models/bundle.js';
 import { loadOrCreateKeys } from '../../serving/api-keys.js';
 import { buildApp } from '../../serving/app.js';
+import { Checkpointer } from '../../serving/checkpointer.js';
 import { OnlineState } from '../../serving/online-state.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
@@ -62,6 +63,7 @@ export async function serve(
     rateLimit,
     logger: { level: out.verbose ? 'info' : 'warn' },
   });
+  const checkpointer = new Checkpointer(store, 1000, (msg) => app.log.warn(msg));
   try {
     state.swap();
   } catch (err) {
@@ -106,6 +108,7 @@ export async function serve(
     unwatchFile(pointer);
     await app.close();
     await app.retrainer.done();
+    await checkpointer.stop();
     store.close();
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const)

@@ -1,7 +1,7 @@
 /**
  * POST /v1/events: one event or {"events": [...]} (up to 10,000). Each batch is validated whole, stored
- * in one transaction (durable when the answer is sent) and applied to the online state: the user's next
- * recommendations reflect it.
+ * in one transaction (with the other batches of the same event-loop turn: group commit), durable when the
+ * answer is sent, and applied to the online state: the user's next recommendations reflect it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { EventRecord } from '../../types.js';
@@ -67,7 +67,7 @@ export default async function eventsRoutes(app: FastifyInstance, opts: { state: 
         if (e.value !== undefined) rec.value = e.value;
         records[k] = rec;
       }
-      const accepted = state.ingest(records, field);
+      const accepted = await state.ingestGrouped(records, field);
       app.metrics?.eventsIngested.inc(accepted);
       return { accepted };
     },
