@@ -20,6 +20,8 @@ export interface CandidateSource {
 export interface CandidateSet extends CandidateRows {
   /** Source names, in column order. */
   sources: string[];
+  /** Each source's full score vector for the user (scoreAll), in column order. */
+  full: Float32Array[];
 }
 
 /** Scratch buffers reused across users. */
@@ -90,7 +92,7 @@ export class CandidateGenerator {
       const list = lists[s]!;
       for (let r = 0; r < list.length; r++) ranks[this.slot[list[r]!]! * S + s] = r + 1;
     }
-    return { items: out, scores, ranks, sources: this.names };
+    return { items: out, scores, ranks, sources: this.names, full };
   }
 
   private grow(n: number): void {

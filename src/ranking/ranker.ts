@@ -92,6 +92,12 @@ export const RANKED_PARAMS = {
     max: 0.9,
     doc: 'share of the training users held out as the early-stopping validation group',
   },
+  extraNegatives: {
+    type: 'int',
+    default: 50,
+    min: 0,
+    doc: 'per user, items drawn at random from outside his candidates added to his training group (labelled like the others), so that the trees also order the rest of the catalogue (scoreAll, AUC)',
+  },
   exclude: { type: 'json', default: [], doc: 'feature names (or columns) left out of the model' },
   numIterations: { type: 'int', default: 400, min: 1, doc: 'boosting rounds at most (early stopping)' },
   learningRate: { type: 'number', default: 0.05, min: 0, exclusiveMin: true, doc: 'shrinkage' },
@@ -200,6 +206,7 @@ export class RankedRecommender implements Recommender {
     let spec: FeatureSpec | undefined;
     let names: string[] = [];
     let tSources = 0;
+    const rng = new Rng(this.params.seed, 1);
     const modes: ('temporal' | 'random')[] =
       this.params.labelSplit === 'both'
         ? ['temporal', 'random']
@@ -247,12 +254,15 @@ export class RankedRecommender implements Recommender {
           weights: featX.values.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
         };
         const cands = gen.generate(profile);
-        const n = cands.items.length;
+        const nc = cands.items.length;
         for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
         let pos = 0;
-        for (let r = 0; r < n; r++) pos += isPos[cands.items[r]!]!;
+        for (let r = 0; r < nc; r++) pos += isPos[cands.items[r]!]!;
         positives += b - a;
         found += pos;
+        const extra = this.extraRows(cands, profile, nItems, rng);
+        const n = nc + extra.items.length;
+        for (let r = 0; r < extra.items.length; r++) pos += isPos[extra.items[r]!]!;
         if (pos > 0 && pos < n) {
           while ((rows + n) * W > values.length) {
             const v = new Float64Array(values.length * 2);
@@ -267,9 +277,19 @@ export class RankedRecommender implements Recommender {
             z.set(zFirst);
             zFirst = z;
           }
-          builder.build(u, temporal ? cutoff[u]! : end, cands, values, rows * W);
-          for (let r = 0; r < n; r++) lab[rows + r] = isPos[cands.items[r]!]!;
+          const at = temporal ? cutoff[u]! : end;
+          builder.build(u, at, cands, values, rows * W);
+          for (let r = 0; r < nc; r++) lab[rows + r] = isPos[cands.items[r]!]!;
           zFirst.set(firstSourceZ(cands), rows);
+          if (extra.items.length > 0) {
+            builder.build(u, at, extra, values, (rows + nc) * W, sourceMaxOf(cands));
+            const { mean, sd } = firstSourceStats(cands);
+            const S = names.length;
+            for (let r = 0; r < extra.items.length; r++) {
+              lab[rows + nc + r] = isPos[extra.items[r]!]!;
+              zFirst[rows + nc + r] = (extra.scores[r * S]! - mean) / sd;
+            }
+          }
           userRows.push({ u, start: rows, n });
           rows += n;
         }
@@ -412,6 +432,29 @@ export class RankedRecommender implements Recommender {
     );
   }
 
+  /** `extraNegatives` random items outside the candidates and the profile, with the sources' scores. */
+  private extraRows(cands: CandidateSet, profile: UserProfile, nItems: number, rng: Rng): CandidateRows {
+    const S = cands.sources.length;
+    const want = Math.min(this.params.extraNegatives, nItems - cands.items.length - profile.items.length);
+    const taken = new Set<number>(cands.items);
+    for (const i of profile.items) taken.add(i);
+    const items: number[] = [];
+    for (let tries = 0; items.length < want && tries < want * 20; tries++) {
+      const i = rng.int(nItems);
+      if (taken.has(i)) continue;
+      taken.add(i);
+      items.push(i);
+    }
+    const scores = new Float32Array(items.length * S);
+    for (let r = 0; r < items.length; r++)
+      for (let s = 0; s < S; s++) scores[r * S + s] = cands.full[s]![items[r]!]!;
+    return {
+      items: Int32Array.from(items),
+      scores,
+      ranks: new Float32Array(items.length * S).fill(Number.NaN),
+    };
+  }
+
   private install(
     sources: Recommender[],
     state: FeatureState,
@@ -528,7 +571,7 @@ export class RankedRecommender implements Recommender {
     const restItems: number[] = [];
     for (let i = 0; i < n; i++) if (!isCand[i]) restItems.push(i);
     const m = restItems.length;
-    const full = this.sourceModels.map((src) => src.scoreAll(profile));
+    const full = cands.full;
     const rest: CandidateRows = {
       items: Int32Array.from(restItems),
       scores: new Float32Array(m * S),
@@ -536,10 +579,7 @@ export class RankedRecommender implements Recommender {
     };
     for (let r = 0; r < m; r++) for (let s = 0; s < S; s++) rest.scores[r * S + s] = full[s]![restItems[r]!]!;
     // per-user statistics from the candidates, as recommend() sees them
-    const sourceMax = new Float64Array(S).fill(Number.NEGATIVE_INFINITY);
-    for (let r = 0; r < cands.items.length; r++)
-      for (let s = 0; s < S; s++) sourceMax[s] = Math.max(sourceMax[s]!, cands.scores[r * S + s]!);
-    const x = builder.build(profile.user ?? -1, this.servingTime, rest, undefined, 0, sourceMax);
+    const x = builder.build(profile.user ?? -1, this.servingTime, rest, undefined, 0, sourceMaxOf(cands));
     const restScores = predictor.predictRaw(x, m);
     if (this.blend !== 0) {
       const { mean, sd } = firstSourceStats(cands);
@@ -695,6 +735,15 @@ export class RankedRecommender implements Recommender {
 }
 
 const BLEND_GRID = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 100];
+
+/** Per source, the largest score among a user's candidates. */
+export function sourceMaxOf(c: CandidateRows): Float64Array {
+  const n = c.items.length;
+  const S = n > 0 ? c.scores.length / n : 0;
+  const m = new Float64Array(S).fill(Number.NEGATIVE_INFINITY);
+  for (let r = 0; r < n; r++) for (let s = 0; s < S; s++) m[s] = Math.max(m[s]!, c.scores[r * S + s]!);
+  return m;
+}
 
 /** Mean and standard deviation (1 when 0) of the first source's scores over a user's candidates. */
 export function firstSourceStats(c: CandidateRows): { mean: number; sd: number } {

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { FEATURES } from '../../src/features/registry.js';
+import { defaultModelsDir, writeBundle } from '../../src/models/bundle.js';
+import { RankedRecommender } from '../../src/ranking/ranker.js';
+import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
+import { resolveParams } from '../../src/simulation/params.js';
+import { simulateIntoStore } from '../../src/simulation/simulate.js';
+import { openStore } from '../../src/store/open.js';
+
+const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+const dir = mkdtempSync(join(tmpdir(), 'reco-ranking-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function reco(...args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, RECO_DB: '' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('reco features lists every declaration with its scope', () => {
+  const r = reco('features');
+  assert.equal(r.code, 0, r.stderr);
+  for (const d of FEATURES) assert.match(r.stdout, new RegExp(`^${d.name}\\b.*\\b${d.scope}\\b`, 'm'));
+  const json = reco('features', '--json', '--scope', 'context');
+  const rows = JSON.parse(json.stdout) as { scope: string }[];
+  assert.ok(rows.length > 0 && rows.every((x) => x.scope === 'context'));
+});
+
+test('reco explain prints the candidate sources and the features that moved the score', async () => {
+  const db = join(dir, 'sim.db');
+  const store = openStore(db);
+  simulateIntoStore(
+    store,
+    resolveParams(undefined, { users: 80, items: 60, events: 3000, dim: 6, genres: 5, seed: 4 }),
+  );
+  const log = store.loadEventLog();
+  const items = store.listItems();
+  const weights = interactionWeights();
+  const interactions = buildInteractions(log, weights);
+  const ranked = new RankedRecommender({
+    sources: { ease: 20, popularity: 5 },
+    numIterations: 10,
+    minDataInLeaf: 5,
+  });
+  await ranked.fit({ interactions, log, items });
+  writeBundle({
+    modelsDir: defaultModelsDir(db),
+    data: {
+      db,
+      users: log.userIds.length,
+      items: log.itemIds.length,
+      events: log.length,
+      firstEvent: log.timestamp[0]!,
+      lastEvent: log.timestamp[log.length - 1]!,
+    },
+    weights,
+    userIds: log.userIds,
+    itemIds: log.itemIds,
+    models: [{ model: ranked, fitSeconds: 0 }],
+  });
+  const user = log.userIds[3]!;
+  const u = 3;
+  const profile = {
+    user: u,
+    items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+    weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+  };
+  const top = ranked.recommend(profile, 1);
+  const item = log.itemIds[top.items[0]!]!;
+  store.close();
+  const r = reco('--db', db, 'explain', '--user', user, '--item', item, '--top', '5');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /candidate sources: (ease|popularity) \(rank \d+/);
+  assert.match(r.stdout, new RegExp(`ranked score ${top.scores[0]!.toFixed(4)}`));
+  assert.equal(r.stdout.trimEnd().split('\n').length, 3 + 1 + 5);
+  const json = JSON.parse(reco('--db', db, 'explain', '--user', user, '--item', item, '--json').stdout) as {
+    score: number;
+    base: number;
+    blend: number;
+    contributions: { contribution: number }[];
+  };
+  const sum = json.base + json.blend + json.contributions.reduce((s, c) => s + c.contribution, 0);
+  assert.ok(Math.abs(sum - json.score) < 1e-9);
+  const bad = reco('--db', db, 'explain', '--user', 'nobody', '--item', item);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown user "nobody"/);
+});
