@@ -311,15 +311,17 @@ function boost(
           biggerIsBetter: m.biggerIsBetter,
         });
     };
-    for (const m of trainMetrics) push('training', m, m.eval(score));
+    // Metrics every metric_freq iterations; validation metrics every iteration when stopping early.
+    const need = it % p.metricFreq === 0;
+    if (need) for (const m of trainMetrics) push('training', m, m.eval(score));
     let stop = false;
-    for (let i = 0; i < valids.length; i++) {
+    for (let i = 0; i < valids.length && (need || p.earlyStoppingRound > 0); i++) {
       const v = valids[i]!;
       for (let j = 0; j < v.metrics.length; j++) {
         const m = v.metrics[j]!;
         const vals = m.eval(v.score);
         push(v.name, m, vals);
-        if (p.earlyStoppingRound > 0 && (!p.firstMetricOnly || j === 0)) {
+        if (p.earlyStoppingRound > 0 && !stop && (!p.firstMetricOnly || j === 0)) {
           // LightGBM compares the last value (e.g. the largest eval_at).
           const cur = (m.biggerIsBetter ? 1 : -1) * vals[vals.length - 1]!;
           const b = best[i]![j]!;
