@@ -9,6 +9,8 @@ import { formatTable } from '../../evaluation/report.js';
 import { defaultModelsDir, openBundle } from '../../models/bundle.js';
 import { userProfileFromStore } from '../../models/profiles.js';
 import { loadRankedFromBundle } from '../../ranking/bundle.js';
+// registers 'ranked' with the recommender registry (train, evaluate, recommend) once it has the hook
+import '../../ranking/register.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 import { parsePositiveInt } from '../model-options.js';
