@@ -28,7 +28,9 @@ function pickModel(bundle: ModelBundle, requested?: string): string {
       );
     return requested;
   }
-  for (const name of [bundle.defaultModel(), ...SIMILAR_PREFERENCE]) {
+  // `ranked` re-orders candidates for a user and has no item similarity: not worth loading here
+  const def = bundle.defaultModel();
+  for (const name of def === 'ranked' ? SIMILAR_PREFERENCE : [def, ...SIMILAR_PREFERENCE]) {
     if (bundle.has(name) && bundle.model(name).similarItems) return name;
   }
   throw new RecoError(
