@@ -1,8 +1,9 @@
 /**
  * Serving benchmark (autocannon against a real server process):
- *   node dist/bench/serve.js [--db PATH] [--duration S] [--rate 500] [--cache] [--repeats N] [--batch 1000]
+ *   node dist/bench/serve.js [--db PATH] [--models LIST] [--duration S] [--rate 500] [--cache] [--repeats N]
+ *                            [--batch 1000]
  * Builds a MovieLens-100K-sized synthetic world (simulator, movielens preset) and trains every model unless
- * --db names one already trained, starts `reco serve` on it (rate limit off, per-user answer cache off
+ * --db names one already trained (--models: the models to train, as `reco train --models`), starts `reco serve` on it (rate limit off, per-user answer cache off
  * unless --cache, so every request computes: ~300 candidates from every generator, the user's recent-item
  * neighbours and popular items, ordered), then measures:
  *   1. recommendations (strategy ranked, random users) at a fixed 500 requests/s: p50 / p99 latency, from
@@ -174,7 +175,9 @@ async function main() {
       .join(' ')})`,
   );
   if (!existsSync(db)) run(['--db', db, '-q', 'simulate', '--preset', 'movielens', '--seed', '1']);
-  if (!existsSync(join(dirname(db), 'models', 'current'))) run(['--db', db, '-q', 'train']);
+  const models = arg('models');
+  if (!existsSync(join(dirname(db), 'models', 'current')))
+    run(['--db', db, '-q', 'train', ...(models ? ['--models', models] : [])]);
   const { child, url } = await startServer(db);
   try {
     const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;

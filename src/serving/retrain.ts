@@ -62,7 +62,8 @@ export class Retrainer {
   start(): boolean {
     if (this.running) return false;
     this.status = { state: 'running', startedAt: new Date().toISOString() };
-    const models = this.state.slot ? [...this.state.slot.models.keys()] : [];
+    const slot = this.state.slot;
+    const models = slot ? [...slot.models.keys(), ...(slot.bundle.has('ranked') ? ['ranked'] : [])] : [];
     this.running = this.trainer({ db: this.state.store.path, modelsDir: this.state.modelsDir, models })
       .then(() => {
         const slot = this.state.swap();

@@ -5,7 +5,7 @@
  * requests per second per key (default 2,000; 0 = off). The server watches the bundle's `current` pointer
  * and swaps in a bundle trained by `reco train` while it runs.
  */
-import { unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
@@ -76,6 +76,13 @@ export async function serve(
     // a bundle trained by `reco train` while the server runs is swapped in (a faulty one is logged and skipped)
     watchFile(pointer, { interval: 2000 }, (cur, prev) => {
       if (cur.mtimeMs === prev.mtimeMs || app.retrainer.busy) return;
+      let version = '';
+      try {
+        version = readFileSync(pointer, 'utf8').trim();
+      } catch {
+        return;
+      }
+      if (version === state.slot?.version) return;
       try {
         const slot = state.swap();
         app.log.warn(`model bundle ${slot.version} swapped in`);
