@@ -115,21 +115,20 @@ export class LambdarankObjective implements Objective {
       const si = ss[i]!;
       const gi = sg[i]!;
       const di = disc[i]!;
+      // Document i's sums stay in registers, rounded to float32 at each step as LightGBM's score_t are
+      // (the same values, without a store and reload per pair).
+      let lamI = lam[i]!;
+      let hesI = hes[i]!;
       for (let j = i + 1; j < cnt; j++) {
         const lj = sl[j]!;
         if (li === lj) continue;
-        let high: number;
-        let low: number;
+        const iHigh = li > lj;
         let deltaScore: number;
         let dcgGap: number;
-        if (li > lj) {
-          high = i;
-          low = j;
+        if (iHigh) {
           deltaScore = si - ss[j]!;
           dcgGap = gi - sg[j]!;
         } else {
-          high = j;
-          low = i;
           deltaScore = ss[j]! - si;
           dcgGap = sg[j]! - gi;
         }
@@ -144,12 +143,20 @@ export class LambdarankObjective implements Objective {
         const pLambda = p * (-sig * dNdcg);
         const fl = Math.fround(pLambda);
         const fh = Math.fround(pHess);
-        lam[low] -= fl;
-        hes[low] += fh;
-        lam[high] += fl;
-        hes[high] += fh;
+        // lambdas[low] -= p_lambda; lambdas[high] += p_lambda; both hessians += p_hessian
+        if (iHigh) {
+          lamI = Math.fround(lamI + fl);
+          lam[j] -= fl;
+        } else {
+          lamI = Math.fround(lamI - fl);
+          lam[j] += fl;
+        }
+        hesI = Math.fround(hesI + fh);
+        hes[j] += fh;
         sumLambdas -= 2 * pLambda;
       }
+      lam[i] = lamI;
+      hes[i] = hesI;
     }
     if (this.norm && sumLambdas > 0) {
       const nf = Math.log2(1 + sumLambdas) / sumLambdas;
