@@ -21,6 +21,8 @@ export class LambdarankObjective implements Objective {
   private readonly lambdas: Float32Array;
   private readonly hessians: Float32Array;
   private readonly sorted: Int32Array;
+  /** Per query, its documents' last rank order (local indices), reused as the next sort's start. */
+  private readonly order: Int32Array;
   private readonly sortTmp: Int32Array;
   private readonly sortedLabel: Int32Array;
   private readonly sortedScore: Float64Array;
@@ -49,6 +51,9 @@ export class LambdarankObjective implements Objective {
     this.lambdas = new Float32Array(maxCnt);
     this.hessians = new Float32Array(maxCnt);
     this.sorted = new Int32Array(maxCnt);
+    this.order = new Int32Array(labels.length);
+    for (let q = 0; q < nq; q++)
+      for (let i = bounds[q]!; i < bounds[q + 1]!; i++) this.order[i] = i - bounds[q]!;
     this.sortTmp = new Int32Array(maxCnt);
     this.sortedLabel = new Int32Array(maxCnt);
     this.sortedScore = new Float64Array(maxCnt);
@@ -74,6 +79,37 @@ export class LambdarankObjective implements Objective {
   }
 
   /**
+   * The query's documents by score descending, ties by position (std::stable_sort's order). Scores move
+   * little between iterations, so the previous order is re-sorted by insertion (a handful of moves); when
+   * that turns out to need many moves, a merge sort starts afresh. Both give the one order that sorts by
+   * (score descending, position ascending).
+   */
+  private rankOrder(score: Float64Array, begin: number, cnt: number): Int32Array {
+    const idx = this.order.subarray(begin, begin + cnt);
+    const limit = 8 * cnt;
+    let moves = 0;
+    for (let k = 1; k < cnt; k++) {
+      const v = idx[k]!;
+      const sv = score[begin + v]!;
+      let j = k - 1;
+      for (; j >= 0; j--) {
+        const u = idx[j]!;
+        const su = score[begin + u]!;
+        if (su > sv || (su === sv && u < v)) break;
+        idx[j + 1] = u;
+      }
+      idx[j + 1] = v;
+      moves += k - 1 - j;
+      if (moves > limit) {
+        sortByScoreDesc(score, begin, cnt, this.sorted, this.sortTmp);
+        idx.set(this.sorted.subarray(0, cnt));
+        break;
+      }
+    }
+    return idx;
+  }
+
+  /**
    * Gradients of the rows of query q (GetGradientsForOneQuery). Works on the documents in score order
    * (labels, scores, gains and lambdas indexed by rank) and scatters back at the end; the float32
    * accumulation order per document is LightGBM's.
@@ -96,7 +132,7 @@ export class LambdarankObjective implements Objective {
     const sig = this.sigmoid;
     const sig2 = sig * sig;
     const lastBin = SIGMOID_BINS - 1;
-    const idx = sortByScoreDesc(score, begin, cnt, this.sorted, this.sortTmp);
+    const idx = this.rankOrder(score, begin, cnt);
     for (let k = 0; k < cnt; k++) {
       const r = begin + idx[k]!;
       const y = this.labels[r]!;
