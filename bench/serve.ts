@@ -192,6 +192,7 @@ async function main() {
     // the fixed rate: an open-loop sender paced evenly (see `paced`), repeated (--repeats) with the best run
     // kept, every run printed (the machine is shared: a neighbour's burst shows as a latency spike)
     let fixed: Paced | undefined;
+    await paced(url, userRequests(recPath), rate, 2); // opens the sender's connections; not counted
     for (let k = 0; k < repeats; k++) {
       const h0 = await serverHistogram(url);
       const r = await paced(url, userRequests(recPath), rate, duration);
