@@ -322,6 +322,30 @@ export const FEATURES: readonly FeatureDef[] = [
         : x.state.itemCountIn(x.item, x.user.last - 30 * DAY_MS, Math.min(x.t, x.user.last + 1)),
   },
   {
+    name: 'ui_item_decayed_at_last',
+    scope: 'user-item',
+    window: "decay 14d, at the user's last event",
+    description:
+      "the item's events weighted 2^-(age / 14 days), as of the user's last event (its buzz when he was last active)",
+    compute: (x) =>
+      Number.isNaN(x.user.last)
+        ? Number.NaN
+        : x.state.itemDecayed(x.item, Math.min(x.t, x.user.last + 1), 14 * DAY_MS),
+  },
+  {
+    name: 'ui_item_trend_at_last',
+    scope: 'user-item',
+    window: "7d / 30d before the user's last event",
+    description: "the item's trend (n7 + 1) / (n30 * 7/30 + 1) as of the user's last event",
+    compute: (x) => {
+      if (Number.isNaN(x.user.last)) return Number.NaN;
+      const t = Math.min(x.t, x.user.last + 1);
+      const n7 = x.state.itemCountIn(x.item, t - 7 * DAY_MS, t);
+      const n30 = x.state.itemCountIn(x.item, t - 30 * DAY_MS, t);
+      return (n7 + 1) / ((n30 * 7) / 30 + 1);
+    },
+  },
+  {
     name: 'ui_item_age_at_last',
     scope: 'user-item',
     window: "up to the user's last event",

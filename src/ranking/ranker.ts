@@ -98,6 +98,11 @@ export const RANKED_PARAMS = {
     min: 0,
     doc: 'per user, items drawn at random from outside his candidates added to his training group (labelled like the others), so that the trees also order the rest of the catalogue (scoreAll, AUC)',
   },
+  scoreAllBelowCandidates: {
+    type: 'boolean',
+    default: true,
+    doc: "scoreAll: place every item stage 1 did not propose below the candidates (true), or score all items on the trees' one scale (false)",
+  },
   exclude: { type: 'json', default: [], doc: 'feature names (or columns) left out of the model' },
   numIterations: { type: 'int', default: 400, min: 1, doc: 'boosting rounds at most (early stopping)' },
   learningRate: { type: 'number', default: 0.05, min: 0, exclusiveMin: true, doc: 'shrinkage' },
@@ -585,9 +590,11 @@ export class RankedRecommender implements Recommender {
       const { mean, sd } = firstSourceStats(cands);
       for (let r = 0; r < m; r++) restScores[r]! += (this.blend * (rest.scores[r * S]! - mean)) / sd;
     }
-    let maxRest = Number.NEGATIVE_INFINITY;
-    for (let r = 0; r < m; r++) maxRest = Math.max(maxRest, restScores[r]!);
-    for (let r = 0; r < m; r++) out[restItems[r]!] = min - 1 + (restScores[r]! - maxRest);
+    if (this.params.scoreAllBelowCandidates) {
+      let maxRest = Number.NEGATIVE_INFINITY;
+      for (let r = 0; r < m; r++) maxRest = Math.max(maxRest, restScores[r]!);
+      for (let r = 0; r < m; r++) out[restItems[r]!] = min - 1 + (restScores[r]! - maxRest);
+    } else for (let r = 0; r < m; r++) out[restItems[r]!] = restScores[r]!;
     for (let r = 0; r < scores.length; r++) out[cands.items[r]!] = scores[r]!;
     return out;
   }
