@@ -3,6 +3,7 @@
  * Dense indices are the tables' integer primary keys (0-based), kept in memory as id -> index maps.
  */
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError, RecoError } from '../errors.js';
@@ -104,6 +105,9 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = OFF');
     this.db.pragma('cache_size = -65536');
     this.db.pragma('temp_store = MEMORY');
+    // Worker threads for SQLite's sorter: CREATE INDEX after a bulk load sorts on two cores
+    // (2M events, both events indexes: 20.8 s against 12.0 s wall on the shared dev machine).
+    this.db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
     migrate(this.db);
     this.stmt = {
       insertUser: this.db.prepare('INSERT INTO users (idx, id, attributes, created_at) VALUES (?, ?, ?, ?)'),
