@@ -209,6 +209,33 @@ export class FeatureState {
     this.add(user, item, time, weight, rating);
   }
 
+  /**
+   * Adds one event given by type name and value (a rating's stars, else a count), weighted exactly as
+   * `fromLog` weighs it (../recommenders/interactions.ts): what a server calls per incoming event.
+   */
+  applyNamedEvent(
+    user: number,
+    item: number,
+    type: string,
+    value: number,
+    time: number,
+    weights: InteractionWeights = interactionWeights(),
+  ): void {
+    const one: EventLog = {
+      userIds: [''],
+      itemIds: [''],
+      typeNames: [type],
+      user: new Int32Array(1),
+      item: new Int32Array(1),
+      type: new Uint8Array(1),
+      value: Float32Array.of(value),
+      timestamp: Float64Array.of(time),
+      length: 1,
+    };
+    const w = eventWeights(one, weights)[0]!;
+    this.applyEvent(user, item, time, w, type === 'rating' ? Math.fround(value) : Number.NaN);
+  }
+
   private add(u: number, i: number, t: number, weight: number, rating: number): void {
     this.ensureUser(u);
     this.ensureItem(i);

@@ -177,6 +177,13 @@ test('offline (state of the whole log, as of t) and online (events applied one b
   assert.equal(later[c], nUser0);
 });
 
+test('applyNamedEvent weighs events as fromLog does', () => {
+  const state = FeatureState.fromLog(log, items);
+  const online = FeatureState.fromLog({ ...log, length: 0 }, items);
+  for (const [u, i, type, v, t] of events) online.applyNamedEvent(u, i, type, v, t);
+  assert.deepEqual(online.columns(), state.columns());
+});
+
 test('a saved state (columns) rebuilds to the same features', () => {
   const state = FeatureState.fromLog(log, items);
   const again = FeatureState.fromColumns(state.columns(), 3, 4, items);
