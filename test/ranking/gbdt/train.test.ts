@@ -213,3 +213,43 @@ test('two threads (num_threads=2) train exactly the same lambdarank model as one
   const two = train(trainParamsFrom({ ...params, num_threads: 2 }), tr);
   assert.equal(modelToText(two), modelToText(one));
 });
+
+/** The model text up to "end of trees" (the parameters block differs by design). */
+function treesText(text: string): string {
+  return text.slice(0, text.indexOf('end of trees'));
+}
+
+// Reference models made by the reference LightGBM (../shared/tools/build-lightgbm.sh) from binary.train:
+//   lightgbm task=train objective=binary data=binary.train num_trees=10 num_leaves=15 bagging_fraction=0.6
+//     bagging_freq=3 feature_fraction=0.5 seed=42 lambda_l1=0.5 lambda_l2=2 min_gain_to_split=0.1 max_depth=4
+//     num_threads=1 deterministic=true output_model=binary.bagging.model.txt
+//   lightgbm task=train objective=regression data=binary.train num_trees=10 num_leaves=15 num_threads=1
+//     deterministic=true output_model=binary.regression.model.txt
+test('bagging, feature_fraction, seed, L1/L2, min_gain_to_split, max_depth: the very trees LightGBM grows', () => {
+  const tr = readDataFile(resolve(fixtureDir, 'binary.train'));
+  const model = train(
+    trainParamsFrom({
+      objective: 'binary',
+      num_trees: 10,
+      num_leaves: 15,
+      bagging_fraction: 0.6,
+      bagging_freq: 3,
+      feature_fraction: 0.5,
+      seed: 42,
+      lambda_l1: 0.5,
+      lambda_l2: 2,
+      min_gain_to_split: 0.1,
+      max_depth: 4,
+    }),
+    tr,
+  );
+  const expected = readFileSync(resolve(fixtureDir, 'binary.bagging.model.txt'), 'utf8');
+  assert.equal(treesText(modelToText(model)), treesText(expected));
+});
+
+test('regression (L2): the very trees LightGBM grows', () => {
+  const tr = readDataFile(resolve(fixtureDir, 'binary.train'));
+  const model = train(trainParamsFrom({ objective: 'regression', num_trees: 10, num_leaves: 15 }), tr);
+  const expected = readFileSync(resolve(fixtureDir, 'binary.regression.model.txt'), 'utf8');
+  assert.equal(treesText(modelToText(model)), treesText(expected));
+});

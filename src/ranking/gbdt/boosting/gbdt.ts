@@ -242,6 +242,8 @@ function boost(
   const ffRandom = new LgbRandom(seeds.featureFraction);
   const useFF = p.featureFraction < 1;
   const ffCount = Math.max(Math.trunc(F * p.featureFraction + 0.5), Math.min(1, F));
+  // LightGBM draws one sample when the learner is set up (ColSampler::SetTrainingData), before any tree.
+  if (useFF) ffRandom.sample(F, ffCount);
 
   const useBagging = p.baggingFraction < 1 && p.baggingFreq > 0;
   const bagRands: LgbRandom[] = [];
