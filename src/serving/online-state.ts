@@ -22,7 +22,7 @@ import {
 } from '../recommenders/interactions.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { Store } from '../store/store.js';
-import type { Csr, EventRecord, ItemRecord, ModelName } from '../types.js';
+import type { Csr, EventRecord, ItemRecord, ModelName, TopN } from '../types.js';
 import { gatherCandidates, sortedHas } from './candidates.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import { Lru } from './lru.js';
@@ -681,12 +681,28 @@ export class OnlineState {
   ): RecommendationAnswer {
     const ranker = slot.ranked;
     if (ranker) {
-      // the bundle's learning-to-rank model: its own candidates and features, over the live profile
-      const top = ranker.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
+      // the bundle's learning-to-rank model: its own candidates and features, over the live profile. The
+      // user index stays on the profile (his features), also for a user with fresh events (whom `profile`
+      // leaves without it so that ALS folds him in); a user the ranker's feature state does not know yet
+      // (events between its training and the swap) is ranked without his user features
+      const options = { excludeSeen, ...(allowed ? { allowed } : {}) };
+      let rankProfile: UserProfile =
+        u !== undefined && profile.user === undefined ? { ...profile, user: u } : profile;
+      let top: TopN;
+      try {
+        top = ranker.recommend(rankProfile, req.k, options);
+      } catch {
+        rankProfile = {
+          items: profile.items,
+          weights: profile.weights,
+          ...(profile.genres ? { genres: profile.genres } : {}),
+        };
+        top = ranker.recommend(rankProfile, req.k, options);
+      }
       const describe =
         explain && ranker.explain
           ? (r: number) => {
-              const e = ranker.explain!(profile, top.items[r]!);
+              const e = ranker.explain!(rankProfile, top.items[r]!);
               return {
                 sources: e.sources.map((s) => s.name),
                 features: e.contributions
