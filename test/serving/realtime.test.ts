@@ -259,3 +259,23 @@ describe('rate limits', () => {
     assert.equal((await w.app.inject({ method: 'GET', url: '/v1/ping', headers: admin })).statusCode, 200);
   });
 });
+
+describe('auto-creation of items', () => {
+  let w: World;
+  before(async () => {
+    w = await makeWorld({ autoCreateItems: true });
+  });
+  after(async () => {
+    await w.close();
+  });
+
+  test('when configured, an event for an unknown item creates it', async () => {
+    assert.deepEqual(await post(w, { user: 'u1', item: 'brand-new', type: 'view' }), { accepted: 1 });
+    const r = await w.app.inject({ method: 'GET', url: '/v1/items/brand-new', headers: client });
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.json().stats.events, 1);
+    // the models do not know it until the next training: recommendations still answer
+    const rec = await recs(w, 'u1', 'k=3');
+    assert.ok(!rec.items.some((i) => i.id === 'brand-new'));
+  });
+});
