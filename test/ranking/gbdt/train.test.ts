@@ -253,3 +253,32 @@ test('regression (L2): the very trees LightGBM grows', () => {
   const expected = readFileSync(resolve(fixtureDir, 'binary.regression.model.txt'), 'utf8');
   assert.equal(treesText(modelToText(model)), treesText(expected));
 });
+
+test('bad input is refused with a message naming it', () => {
+  const p = trainParamsFrom({ objective: 'regression' });
+  const data = (labels: number[]) => ({
+    numRows: labels.length,
+    numFeatures: 1,
+    values: Float64Array.from(labels, (_, i) => i),
+    labels: Float32Array.from(labels),
+  });
+  assert.throws(() => train(p, data([])), /training data: has no rows/);
+  assert.throws(() => train(p, data([1, Number.NaN])), /row 2 has label NaN/);
+  assert.throws(
+    () => train(trainParamsFrom({ objective: 'binary' }), data([0, 3])),
+    /labels 0 or 1, row 2 has 3/,
+  );
+  assert.throws(
+    () => train(trainParamsFrom({ objective: 'lambdarank' }), data([0, 1])),
+    /needs query groups/,
+  );
+  assert.throws(
+    () => train(p, { ...data([0, 1]), categoricalFeatures: [4] }),
+    /categorical feature index 4 is out of range/,
+  );
+  assert.throws(
+    () =>
+      train(p, data([0, 1]), [{ data: { ...data([0, 1]), numFeatures: 2, values: new Float64Array(4) } }]),
+    /has 2 features but the training data has 1/,
+  );
+});

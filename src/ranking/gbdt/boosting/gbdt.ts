@@ -7,7 +7,7 @@
  * metrics and stop early when the first (or every) metric has not improved for early_stopping_round rounds.
  * The initial score is folded into the first tree as LightGBM does (Tree::AddBias).
  */
-import { UsageError } from '../../../errors.js';
+import { InputError, UsageError } from '../../../errors.js';
 import { BinnedDataset, type DenseData, derivedSeeds } from '../io/dataset.js';
 import { createMetric, type Metric } from '../metric/metrics.js';
 import type { GbdtModel, Tree } from '../model.js';
@@ -135,6 +135,15 @@ function checkParams(p: TrainParams): void {
     throw new UsageError('parameter bagging_fraction must be in (0, 1]');
   if (p.featureFraction <= 0 || p.featureFraction > 1)
     throw new UsageError('parameter feature_fraction must be in (0, 1]');
+  if (p.evalAt.length === 0) throw new UsageError('parameter eval_at needs at least one position');
+}
+
+/** Training data LightGBM would refuse: no rows, or labels that are not finite numbers. */
+function checkData(ds: BinnedDataset): void {
+  if (ds.numRows === 0) throw new InputError('has no rows', 'training data');
+  for (let i = 0; i < ds.numRows; i++)
+    if (!Number.isFinite(ds.labels[i]!))
+      throw new InputError(`row ${i + 1} has label ${ds.labels[i]}, not a finite number`, 'training data');
 }
 
 /**
@@ -160,6 +169,7 @@ export function trainBinned(
   callbacks: TrainCallbacks = {},
 ): GbdtModel {
   checkParams(p);
+  checkData(ds);
   const n = ds.numRows;
   // Scores and gradients live in shared memory when a worker thread computes part of the gradients.
   const alloc = (len: number) =>
