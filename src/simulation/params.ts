@@ -191,7 +191,7 @@ export const PRESETS: Record<string, Partial<WorldParams>> = {
     endMs: Date.UTC(1998, 3, 23),
     ratingShares: [0.0611, 0.1137, 0.2715, 0.3417, 0.212],
   },
-  /** A few hundred events: tests and quick demos. */
+  /** 2,000 events: tests and quick demos. */
   tiny: { users: 50, items: 80, events: 2000, dim: 8, genres: 6 },
 };
 
@@ -247,6 +247,10 @@ export function validateParams(p: WorldParams): void {
     throw new UsageError(`genresPerItemShares needs 1..${p.genres} values`);
   if (p.activityMin < 0 || p.activityMax < p.activityMin)
     throw new UsageError('activityMin/activityMax: need 0 <= activityMin <= activityMax');
+  if (p.ratingsOnly && p.activityMin > p.items)
+    throw new UsageError(
+      `activityMin (${p.activityMin}) exceeds the items (${p.items}) a ratings-only user can rate`,
+    );
   if (p.ratingsOnly && p.events > p.users * Math.min(p.activityMax, p.items))
     throw new UsageError(
       `${p.events} ratings do not fit: ${p.users} users can rate at most min(activityMax, items) = ${Math.min(p.activityMax, p.items)} items each`,

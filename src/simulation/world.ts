@@ -217,7 +217,8 @@ export function quotaCounts(shares: number[], n: number): Int32Array {
 export function allocateActivity(params: WorldParams, rng: Rng): Int32Array {
   const U = params.users;
   const lo = params.activityMin;
-  const cap = params.activityMax - lo;
+  // A ratings-only user rates each item at most once.
+  const cap = (params.ratingsOnly ? Math.min(params.activityMax, params.items) : params.activityMax) - lo;
   const strata = Float64Array.from({ length: U }, (_, k) => (k + rng.float()) / U);
   rng.shuffle(strata);
   const excess = new Float64Array(U);
