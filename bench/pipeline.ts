@@ -1,13 +1,16 @@
 /**
  * Two-stage pipeline bench on MovieLens 100K (research use; read from disk, never copied):
  *
- *   node dist/bench/pipeline.js [random|temporal ...] [--params JSON]
+ *   node dist/bench/pipeline.js [random|temporal|synthetic ...] [--params JSON] [--models a,b]
  *   data: $RECO_ML100K (a directory with u.data and u.item), else /work/shared/data/ml-100k
+ *   (no protocol named: all three; --params: ranker parameters; --models: the single models beside it)
  *
  * For each protocol (P1: random per-user 75/25, seed 42; P2: temporal per user, each user's latest 20% held
  * out), every single model and `ranked` are fitted on the train side and scored at K=10 (every held-out
  * rating relevant, seen items removed) by the evaluation runner, printed side by side with the references
- * and the bars of the issue, plus the ranker's training time (the `reco train` cost of the ranked model).
+ * and the bars of the issue, plus the ranker's training time (the `reco train` cost of the ranked model,
+ * wall and CPU). P1 also runs the ranker with labelSplit 'random'. `synthetic` prints, on the
+ * movielens-preset simulated world, every model's AUC on the held-out events beside the oracle's.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -153,9 +156,10 @@ async function main(): Promise<void> {
   const mi = args.indexOf('--models');
   const singles = (mi >= 0 ? args[mi + 1]!.split(',') : ['popularity', 'itemknn', 'ease']) as ModelName[];
   const protocols = args.filter((a, k) => a in PROTOCOLS && args[k - 1] !== '--params');
-  if (args.includes('synthetic')) {
+  const all = protocols.length === 0 && !args.includes('synthetic');
+  if (all || args.includes('synthetic')) {
     await synthetic(rankedParams, singles);
-    if (protocols.length === 0) return;
+    if (protocols.length === 0 && !all) return;
   }
   if (!existsSync(join(DIR, 'u.data'))) {
     console.log(`MovieLens 100K not found in ${DIR} (set RECO_ML100K); skipped`);
