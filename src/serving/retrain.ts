@@ -34,13 +34,15 @@ export const cliTrainer: Trainer = ({ db, modelsDir, models }) =>
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new Error(
-            `reco train ended with ${signal ?? `exit code ${code}`}: ${err.trim().split('\n').pop() ?? ''}`,
-          ),
-        );
+      if (code === 0) return resolve();
+      // the line that says what went wrong: reco's own message, else an error line, else the last one
+      const lines = err.trim().split('\n');
+      const why =
+        lines.find((l) => l.startsWith('reco: ') && !l.includes('--verbose')) ??
+        lines.find((l) => /Error\b/.test(l)) ??
+        lines[lines.length - 1] ??
+        '';
+      reject(new Error(`reco train ended with ${signal ?? `exit code ${code}`}: ${why.trim()}`));
     });
   });
 
