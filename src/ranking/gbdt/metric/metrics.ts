@@ -4,6 +4,7 @@
  * sigmoid(score) clipped at 1e-15, NDCG@k averaged over queries (a query without relevant documents
  * counts 1), MAP@k (relevant = label > 0.5; a query without relevant documents counts 1), RMSE and L2.
  */
+import { InputError } from '../../../errors.js';
 import type { MetricName } from '../params.js';
 import { K_EPSILON } from '../treelearner/split.js';
 import { checkRankLabels, discount, maxDcgAtK, sortByScoreDesc } from './dcg.js';
@@ -66,7 +67,7 @@ export function createMetric(name: MetricName, data: MetricData, o: MetricOption
 }
 
 function needQueries(data: MetricData, what: string, name: string): Int32Array {
-  if (!data.queryBoundaries) throw new Error(`${what}: metric ${name} needs query groups`);
+  if (!data.queryBoundaries) throw new InputError(`metric ${name} needs query groups (a .query file)`, what);
   return data.queryBoundaries;
 }
 
@@ -159,7 +160,10 @@ export class NdcgMetric {
       });
     }
     this.sorted = new Int32Array(maxCnt);
+    this.tmp = new Int32Array(maxCnt);
   }
+
+  private readonly tmp: Int32Array;
 
   eval(score: Float64Array): number[] {
     const nq = this.bounds.length - 1;
@@ -171,7 +175,7 @@ export class NdcgMetric {
       }
       const begin = this.bounds[q]!;
       const n = this.bounds[q + 1]! - begin;
-      const idx = sortByScoreDesc(score, begin, n, this.sorted);
+      const idx = sortByScoreDesc(score, begin, n, this.sorted, this.tmp);
       for (let j = 0; j < this.ks.length; j++) {
         const k = Math.min(this.ks[j]!, n);
         let dcg = 0;
