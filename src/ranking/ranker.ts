@@ -165,7 +165,14 @@ export class RankedRecommender implements Recommender {
   report?: RankerTrainingReport;
   /** Log lines of training (the CLI prints them). */
   onLog?: (line: string) => void;
-  private memo?: { profile: UserProfile; cands: CandidateSet; scores: Float64Array };
+  /** The last profile's result (evaluation asks recommend and scoreAll of one profile in a row). */
+  private memo?: {
+    profile: UserProfile;
+    events: number;
+    t: number;
+    cands: CandidateSet;
+    scores: Float64Array;
+  };
 
   constructor(params?: Record<string, unknown>) {
     this.params = resolveParams('ranked', RANKED_PARAMS, params);
@@ -526,8 +533,18 @@ export class RankedRecommender implements Recommender {
     profile: UserProfile,
     options?: RecommendOptions,
   ): { cands: CandidateSet; scores: Float64Array } {
-    if (this.memo && this.memo.profile === profile && !options?.allowed && options?.excludeSeen !== false)
-      return this.memo;
+    const events = this.state?.events ?? 0;
+    const t = this.servingTime;
+    const m = this.memo;
+    if (
+      m &&
+      m.profile === profile &&
+      m.events === events &&
+      m.t === t &&
+      !options?.allowed &&
+      options?.excludeSeen !== false
+    )
+      return m;
     const { gen, builder, predictor } = this.fitted();
     const cands = gen.generate(profile, options);
     const x = builder.build(profile.user ?? -1, this.servingTime, cands);
@@ -537,7 +554,7 @@ export class RankedRecommender implements Recommender {
       for (let r = 0; r < scores.length; r++) scores[r]! += this.blend * z[r]!;
     }
     const out = { cands, scores };
-    if (!options?.allowed && options?.excludeSeen !== false) this.memo = { profile, ...out };
+    if (!options?.allowed && options?.excludeSeen !== false) this.memo = { profile, events, t, ...out };
     return out;
   }
 

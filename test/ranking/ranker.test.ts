@@ -111,4 +111,12 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
     assert.ok(Math.abs(ex.score - top.scores[0]!) < 1e-5);
     assert.ok(ex.sources.length > 0);
   }
+  // live: an applied event moves the user's features (and the serving time) at once
+  const p0: UserProfile = { user: 5, items: new Int32Array(0), weights: new Float32Array(0) };
+  const before = ranked.explain(p0, 1).contributions.find((c) => c.feature === 'u_events')!.value;
+  const state = ranked.featureState();
+  state.applyNamedEvent(5, 2, 'rating', 5, state.lastTime + 1000);
+  const afterEx = ranked.explain(p0, 1);
+  assert.equal(afterEx.contributions.find((c) => c.feature === 'u_events')!.value, before + 1);
+  assert.ok(afterEx.t > state.lastTime);
 });
