@@ -91,6 +91,8 @@ export interface NewUser {
 }
 
 const EMPTY_ITEMS = new Int32Array(0);
+/** Recent distinct recommendation requests remembered for re-warming the cache after a swap. */
+const RECENT_REQUESTS = 10_000;
 const EMPTY_WEIGHTS = new Float32Array(0);
 
 function grow<T extends Int32Array | Float64Array>(a: T, n: number, fill = 0): T {
@@ -173,6 +175,7 @@ export class OnlineState {
   private genreMasks = new Map<string, Uint8Array>();
   private readonly prefs = new Map<number, string[]>();
   private readonly candidateCount: number;
+  private readonly recentRequests = new Map<string, RecommendRequest>();
   eventsIngested = 0;
   swaps = 0;
 
@@ -223,6 +226,7 @@ export class OnlineState {
     this.slot = next;
     this.lastLoadError = undefined;
     this.swaps++;
+    this.rewarm(next);
     return next;
   }
 
@@ -599,7 +603,40 @@ export class OnlineState {
     if (hit) return hit as RecommendationAnswer;
     const answer = this.compute(slot, req, strategy, u, excludeSeen, explain, allowed);
     this.cache.set(key, answer);
+    if (this.cache.capacity > 0) {
+      // remembered (without the bundle version) so that a hot swap can recompute it in the background
+      const rkey = key.slice(0, key.lastIndexOf('\u0000', key.lastIndexOf('\u0000') - 1));
+      this.recentRequests.delete(rkey);
+      this.recentRequests.set(rkey, req);
+      if (this.recentRequests.size > RECENT_REQUESTS) {
+        const oldest = this.recentRequests.keys().next();
+        if (!oldest.done) this.recentRequests.delete(oldest.value);
+      }
+    }
     return answer;
+  }
+
+  /**
+   * After a swap, recomputes the recently asked answers under the new bundle in the background, in slices
+   * of a few milliseconds between requests, newest first, so that the cache is warm again soon and the
+   * swap does not show as a latency spike. A newer swap stops it.
+   */
+  private rewarm(slot: ModelSlot): void {
+    const queue = [...this.recentRequests.values()].reverse();
+    let next = 0;
+    const slice = () => {
+      if (this.slot !== slot) return;
+      const until = performance.now() + 4;
+      while (next < queue.length && performance.now() < until) {
+        try {
+          this.recommend(queue[next++]!);
+        } catch {
+          // a request that no longer answers (e.g. a strategy the new bundle lacks) is simply dropped
+        }
+      }
+      if (next < queue.length) setImmediate(slice);
+    };
+    if (queue.length > 0) setImmediate(slice);
   }
 
   private compute(

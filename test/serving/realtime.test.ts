@@ -182,6 +182,18 @@ describe('hot swap and faulty bundles', () => {
     assert.equal((await recs(w, 'u1')).version, '20260102-000000-001');
   });
 
+  test('after a swap the recently asked answers are recomputed in the background (warm cache)', async () => {
+    for (const u of ['u1', 'u2', 'u3']) await recs(w, u, 'k=2');
+    await trainBundle(w.store, w.modelsDir, TEST_MODELS, '20260102-120000-000');
+    const r = await w.app.inject({ method: 'POST', url: '/v1/models/reload', headers: admin });
+    assert.equal(r.statusCode, 200, r.body);
+    for (let k = 0; k < 20; k++) await new Promise((res) => setImmediate(res));
+    const hits = w.state.cache.hits;
+    for (const u of ['u1', 'u2', 'u3'])
+      assert.equal((await recs(w, u, 'k=2')).version, '20260102-120000-000');
+    assert.equal(w.state.cache.hits, hits + 3, 'all three answers were ready in the cache');
+  });
+
   test('a corrupt bundle keeps the previous one serving, with the error in /health', async () => {
     const serving = w.state.slot!.version;
     // a copy of the serving bundle with one array file cut short
