@@ -8,9 +8,7 @@ import { UsageError } from '../../errors.js';
 import { formatTable } from '../../evaluation/report.js';
 import { defaultModelsDir, openBundle } from '../../models/bundle.js';
 import { userProfileFromStore } from '../../models/profiles.js';
-import { loadRankedFromBundle } from '../../ranking/bundle.js';
-// registers 'ranked' with the recommender registry (train, evaluate, recommend) once it has the hook
-import '../../ranking/register.js';
+import { RankedRecommender } from '../../ranking/ranker.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 import { parsePositiveInt } from '../model-options.js';
@@ -47,7 +45,13 @@ export function register(program: Command): void {
           const i = store.itemIndex(opts.item);
           if (i === undefined) throw new UsageError(`unknown item "${opts.item}"`);
           const bundle = openBundle(opts.modelsDir ?? defaultModelsDir(g.db), opts.version);
-          const ranked = loadRankedFromBundle(bundle);
+          if (!bundle.has('ranked'))
+            throw new UsageError(
+              `bundle ${bundle.version} has no ranked model (it has: ${bundle.modelNames().join(', ')}); train it with: reco train`,
+            );
+          const ranked = bundle.model('ranked');
+          if (!(ranked instanceof RankedRecommender))
+            throw new UsageError("the bundle's ranked model cannot explain");
           const { users, items } = bundle.manifest.data;
           if (i >= items)
             throw new UsageError(`item "${opts.item}" is newer than model bundle ${bundle.version}`);
