@@ -16,7 +16,7 @@
  *      4 connections; each batch durable before its answer): events/s.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -164,11 +164,15 @@ function eventsBody(batch: number, seed: number): string {
 }
 
 async function main() {
-  let dir: string | undefined;
-  let db = arg('db');
-  if (!db) {
-    dir = mkdtempSync(join(tmpdir(), 'reco-bench-serve-'));
-    db = join(dir, 'reco.db');
+  // the benchmark writes events: a given database is copied (with its bundles) so that runs repeat
+  const given = arg('db');
+  const dir = mkdtempSync(join(tmpdir(), 'reco-bench-serve-'));
+  const db = join(dir, 'reco.db');
+  if (given) {
+    if (!existsSync(given)) throw new Error(`--db ${given}: no such file`);
+    for (const suffix of ['', '-wal']) if (existsSync(given + suffix)) cpSync(given + suffix, db + suffix);
+    const models = join(dirname(given), 'models');
+    if (existsSync(models)) cpSync(models, join(dir, 'models'), { recursive: true });
   }
   console.log(
     `serving benchmark: ${db} (load average ${loadavg()
@@ -274,7 +278,7 @@ async function main() {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
