@@ -4,7 +4,10 @@
  * seeded generated learning-to-rank set (200,000 rows in 1,000 queries, 50 features: continuous, skewed with
  * many zeros, low-cardinality integers; 2% missing) with a validation set of 250 queries. Prints both times
  * (reading the text files included, as LightGBM's are), their ratio, both validation NDCG@10, and reco's
- * prediction throughput. LightGBM is LIGHTGBM_BIN or the build script's path; "skipped" when absent.
+ * prediction throughput. Wall-clock and CPU seconds are both printed: on a machine shared with other work
+ * the CPU ratio is the steadier of the two. Then reco with num_threads=2 (worker threads for half of the
+ * lambdarank gradients and of each large histogram), and its speed-up over one thread, which depends on a
+ * second core being free. LightGBM is LIGHTGBM_BIN or the build script's path; "skipped" when absent.
  * BENCH_GBDT_TWO_CORES=0 skips the two-thread reco run.
  * Sizes: BENCH_GBDT_QUERIES (1000), BENCH_GBDT_DOCS (200 per query), BENCH_GBDT_TREES (300).
  * BENCH_GBDT_DIR keeps the generated files there (reused when present), e.g. for profiling.
