@@ -18,7 +18,7 @@ import { evaluate } from '../src/evaluation/evaluate.js';
 import { worldOracle } from '../src/evaluation/oracle.js';
 import type { SplitOptions } from '../src/evaluation/splits.js';
 import { RankedRecommender } from '../src/ranking/ranker.js';
-import { createRecommender } from '../src/recommenders/index.js';
+import { createRecommender, recommenderNames } from '../src/recommenders/index.js';
 import type { Recommender } from '../src/recommenders/recommender.js';
 import { SIM_EVENT_TYPES } from '../src/simulation/generate.js';
 import { resolveParams } from '../src/simulation/params.js';
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const pi = args.indexOf('--params');
   const rankedParams = pi >= 0 ? (JSON.parse(args[pi + 1]!) as Record<string, unknown>) : {};
   const mi = args.indexOf('--models');
-  const singles = (mi >= 0 ? args[mi + 1]!.split(',') : ['popularity', 'itemknn', 'ease']) as ModelName[];
+  const singles = (mi >= 0 ? args[mi + 1]!.split(',') : recommenderNames()) as ModelName[];
   const protocols = args.filter((a, k) => a in PROTOCOLS && args[k - 1] !== '--params');
   const all = protocols.length === 0 && !args.includes('synthetic');
   if (all || args.includes('synthetic')) {

@@ -63,8 +63,8 @@ function checkSources(v: unknown): string | undefined {
 export const RANKED_PARAMS = {
   sources: {
     type: 'json',
-    default: { ease: 100, itemknn: 50, popularity: 30 },
-    doc: 'stage 1: candidate sources and how many candidates each contributes (deduplicated union)',
+    default: { hybrid: 100, ease: 50, itemknn: 30, popularity: 20 },
+    doc: 'stage 1: candidate sources and how many candidates each contributes (deduplicated union); the first also anchors the safety blend',
     check: checkSources,
   },
   sourceParams: {
