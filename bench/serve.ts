@@ -1,7 +1,7 @@
 /**
  * Serving benchmark (autocannon against a real server process):
  *   node dist/bench/serve.js [--db PATH] [--models LIST] [--duration S] [--rate 500] [--cache] [--repeats N]
- *                            [--batch 1000,10000]
+ *                            [--batch 1000,10000] [--event-rate 50]
  * Builds a MovieLens-100K-sized synthetic world (simulator, movielens preset) and trains it (`reco train`,
  * --models to choose) unless --db names one already trained, starts `reco serve` on it (rate limit off;
  * the per-user answer cache off unless --cache, so that every request computes: with a ranked model in the
@@ -10,6 +10,8 @@
  *   1. recommendations (strategy ranked, random users) at a fixed 500 requests/s: p50 / p99 latency from an
  *      evenly paced open-loop sender, and from the server's own histogram (autocannon's rate limit sends
  *      each connection's quota in a burst at the start of every second; its figure is printed alongside);
+ *      then the same while single events arrive (--event-rate per second), each invalidating its user's
+ *      cached answers (the cache hit rate is printed);
  *   2. the maximum throughput of recommendations and of an empty route (GET /v1/ping, behind the same
  *      auth and metrics) on the same server, and their ratio;
  *   3. batched event ingestion (POST /v1/events, --batch sizes, default 1,000 and 10,000 events per request,
@@ -96,6 +98,45 @@ interface Paced {
  * An open-loop load at a constant arrival rate: request k is due at start + k / rate and its latency counts
  * from then (so a slow answer that delays the sender is still charged: no coordinated omission).
  */
+/** Single events for random users at `rate` per second for `seconds` (each invalidates that user's answers). */
+async function pacedEvents(url: string, rate: number, seconds: number): Promise<number> {
+  const start = performance.now();
+  let sent = 0;
+  let s = 777;
+  const inflight: Promise<unknown>[] = [];
+  while (performance.now() - start < seconds * 1000) {
+    const due = Math.floor(((performance.now() - start) / 1000) * rate) + 1;
+    while (sent < due) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      sent++;
+      inflight.push(
+        fetch(`${url}/v1/events`, {
+          method: 'POST',
+          headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            user: `u${(s % 943) + 1}`,
+            item: `i${((s >>> 10) % 1682) + 1}`,
+            type: 'click',
+          }),
+        }).then((r) => {
+          if (r.status !== 200) throw new Error(`event: status ${r.status}`);
+          return r.arrayBuffer();
+        }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(inflight);
+  return sent;
+}
+
+/** reco_cache_hits_total and reco_cache_misses_total. */
+async function cacheCounters(url: string): Promise<{ hits: number; misses: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { 'x-api-key': KEY } })).text();
+  const num = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { hits: num('reco_cache_hits_total'), misses: num('reco_cache_misses_total') };
+}
+
 function paced(url: string, requests: autocannon.Request[], rate: number, seconds: number): Promise<Paced> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round(rate * seconds);
@@ -210,6 +251,17 @@ async function main() {
       if (!fixed || r.p99 < fixed.p99) fixed = r;
     }
     if (!fixed) throw new Error('--repeats must be at least 1');
+    // the same load while events come in (each invalidates its user's cached answers)
+    const eventRate = Number(arg('event-rate') ?? 50);
+    const c0 = await cacheCounters(url);
+    const h0 = await serverHistogram(url);
+    const [mixed, eventsSent] = await Promise.all([
+      paced(url, userRequests(recPath), rate, duration),
+      pacedEvents(url, eventRate, duration),
+    ]);
+    const h1 = await serverHistogram(url);
+    const c1 = await cacheCounters(url);
+    const mixedHitRate = (c1.hits - c0.hits) / (c1.hits - c0.hits + (c1.misses - c0.misses));
     // autocannon's own rate limit, for comparison: each connection sends its quota back to back at the start
     // of every second and the coordinated-omission correction charges that burst's queueing to the figures
     const burst = await cannon({
@@ -259,6 +311,9 @@ async function main() {
     console.log('\nrecommendations, strategy ranked, random users (MovieLens-100K-sized world):');
     console.log(
       `  at ${rate} req/s (paced, open loop) for ${duration} s: ${fixed.sent} requests, latency p50 ${f(fixed.p50)} ms, p99 ${f(fixed.p99)} ms, max ${f(fixed.max)} ms  (target p99 <= 20 ms: ${fixed.p99 <= 20 ? 'met' : 'NOT met'}); in the server (its histogram): p50 <= ${fixed.serverP50} ms, p99 <= ${fixed.serverP99} ms`,
+    );
+    console.log(
+      `  at ${rate} req/s with ${eventsSent} events posted meanwhile (${eventRate}/s): p50 ${f(mixed.p50)} ms, p99 ${f(mixed.p99)} ms; in the server p50 <= ${histogramQuantile(h0, h1, 0.5)} ms, p99 <= ${histogramQuantile(h0, h1, 0.99)} ms; cache hit rate ${(mixedHitRate * 100).toFixed(1)} %`,
     );
     console.log(
       `  at ${rate} req/s (autocannon overallRate, bursty): p50 ${f(burst.latency.p50)} ms, p99 ${f(burst.latency.p99)} ms`,
