@@ -13,7 +13,10 @@
  * here, then answer. Hot swap (`swap`) builds the new slot completely before one assignment replaces the
  * old; a fault while loading keeps the old slot and is reported in `lastLoadError` (and /health).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { listVersions } from '../models/bundle.js';
 import { csrRow, selectTopN } from '../recommenders/csr.js';
 import {
   buildInteractions,
@@ -94,6 +97,11 @@ const EMPTY_ITEMS = new Int32Array(0);
 /** Recent distinct recommendation requests remembered for re-warming the cache after a swap. */
 const RECENT_REQUESTS = 10_000;
 const EMPTY_WEIGHTS = new Float32Array(0);
+
+function readCurrentPointer(modelsDir: string): string | undefined {
+  const p = join(modelsDir, 'current');
+  return existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined;
+}
 
 function grow<T extends Int32Array | Float64Array>(a: T, n: number, fill = 0): T {
   if (a.length >= n) return a;
@@ -228,6 +236,34 @@ export class OnlineState {
     this.swaps++;
     this.rewarm(next);
     return next;
+  }
+
+  /**
+   * At startup: the current bundle, else (it is missing or does not load) the newest older version that
+   * loads, with the fault kept in `lastLoadError` (/health says degraded). Throws when none loads.
+   */
+  swapAtStartup(): ModelSlot {
+    try {
+      return this.swap();
+    } catch (err) {
+      const fault = this.lastLoadError;
+      const current = readCurrentPointer(this.options.modelsDir);
+      for (const v of listVersions(this.options.modelsDir).reverse()) {
+        if (v === current) continue;
+        try {
+          const slot = this.swap(v);
+          this.lastLoadError = fault && {
+            ...fault,
+            message: `${fault.message} (serving the previous bundle ${v} instead)`,
+          };
+          return slot;
+        } catch {
+          // try the next older one
+        }
+      }
+      this.lastLoadError = fault;
+      throw err;
+    }
   }
 
   /** Profiles, recent items and counters from every stored event (startup, or new event weights). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gatherCandidates } from '../../src/serving/candidates.js';
 import type { ModelSlot } from '../../src/serving/model-slot.js';
+import { OnlineState } from '../../src/serving/online-state.js';
 import { admin, client, makeWorld, TEST_MODELS, trainBundle, type World } from './helpers.js';
 
 interface RecAnswer {
@@ -228,6 +229,19 @@ describe('hot swap and faulty bundles', () => {
     assert.equal(r.statusCode, 200, r.body);
     health = (await w.app.inject({ method: 'GET', url: '/health' })).json();
     assert.equal(health.status, 'ok');
+  });
+
+  test('at startup, a corrupt current bundle gives way to the newest older one that loads', async () => {
+    const good = w.state.slot!.version;
+    const bad = join(w.modelsDir, '20270101-000000-000');
+    cpSync(join(w.modelsDir, good), bad, { recursive: true });
+    writeFileSync(join(bad, 'manifest.json'), '{ not json');
+    writeFileSync(join(w.modelsDir, 'current'), '20270101-000000-000\n');
+    const fresh = new OnlineState(w.store, { modelsDir: w.modelsDir });
+    const slot = fresh.swapAtStartup();
+    // 20260103-000000-000 (newer, with a truncated array: the previous test) does not load either
+    assert.equal(slot.version, good);
+    assert.match(fresh.lastLoadError?.message ?? '', /serving the previous bundle/);
   });
 
   test('a failed training keeps the bundle serving and says why', async () => {

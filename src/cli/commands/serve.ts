@@ -65,7 +65,8 @@ export async function serve(
   });
   const checkpointer = new Checkpointer(store, 1000, (msg) => app.log.warn(msg));
   try {
-    state.swap();
+    state.swapAtStartup();
+    if (state.lastLoadError) app.log.error(`model bundle: ${state.lastLoadError.message}`);
   } catch (err) {
     app.log.error(
       `no model bundle loaded (recommendations answer 503 until one is): ${(err as Error).message}`,
