@@ -9,7 +9,7 @@
  *    should rank in the same order as on MovieLens and all below the oracle.
  *
  *   node dist/bench/evaluate.js [--ml=DIR] [--skip-ml] [--skip-sim] [--models=a,b]
- *   MovieLens folder: --ml=DIR, $RECO_ML100K, else /work/shared/data/ml-100k (skipped when absent).
+ *   MovieLens folder: --ml=DIR, $RECO_ML100K, else ../shared/data/ml-100k beside the checkout (skipped when absent).
  */
 import { existsSync } from 'node:fs';
 import { importMovieLens } from '../src/data/import/movielens.js';
@@ -23,6 +23,7 @@ import { simulateIntoStore } from '../src/simulation/simulate.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
 import type { ModelName } from '../src/types.js';
+import { ML100K_DIR } from './shared-data.js';
 
 const RANDOM_REFERENCE: Partial<Record<string, number>> = {
   popularity: 0.251,
@@ -39,11 +40,7 @@ const TEMPORAL_REFERENCE: Partial<Record<string, number>> = {
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined =>
   args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const mlDir =
-  flag('ml') ??
-  args.find((a) => !a.startsWith('-')) ??
-  process.env.RECO_ML100K ??
-  '/work/shared/data/ml-100k';
+const mlDir = flag('ml') ?? args.find((a) => !a.startsWith('-')) ?? ML100K_DIR;
 const models = (flag('models')?.split(',') as ModelName[] | undefined) ?? modelNames();
 
 async function run(store: Store, split: SplitOptions, withOracle: boolean): Promise<EvaluationResult> {

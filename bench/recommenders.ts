@@ -2,7 +2,7 @@
  * Recommender acceptance bench on MovieLens 100K (research use; read from disk, never copied).
  *
  *   node dist/bench/recommenders.js [model ...] [--threads]   (default: every candidate generator)
- *   data: $RECO_ML100K or the first argument ending in u.data, else /work/shared/data/ml-100k/u.data
+ *   data: the first argument ending in u.data, else u.data in $RECO_ML100K or ../shared/data/ml-100k
  *   --threads: also fit ALS and EASE with threads = 1 and 2 (before/after of the worker thread)
  *
  * Protocol of the reference numbers: a random per-user 75/25 split of (user, item) pairs, seed 42
@@ -23,6 +23,7 @@ import { createRecommender, recommenderNames } from '../src/recommenders/index.j
 import { buildInteractions, interactionWeights } from '../src/recommenders/interactions.js';
 import type { FitData, UserProfile } from '../src/recommenders/recommender.js';
 import type { Csr, EventLog, ItemRecord, ModelName } from '../src/types.js';
+import { ML100K_DIR } from './shared-data.js';
 
 const REFERENCE: Partial<Record<ModelName, { ndcg: number; maxFitSeconds?: number }>> = {
   popularity: { ndcg: 0.251 },
@@ -128,7 +129,7 @@ export function meanNdcg(
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const pathArg = args.find((a) => a.endsWith('u.data'));
-  const path = pathArg ?? process.env['RECO_ML100K'] ?? '/work/shared/data/ml-100k/u.data';
+  const path = pathArg ?? join(ML100K_DIR, 'u.data');
   if (!existsSync(path)) {
     console.log(`recommenders bench: skipped (no MovieLens 100K at ${path}; set RECO_ML100K)`);
     return;
