@@ -8,7 +8,16 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BENCHES = ['import', 'simulate', 'recommenders', 'evaluate', 'gbdt-predict', 'gbdt-train', 'pipeline', 'serve'];
+const BENCHES = [
+  'import',
+  'simulate',
+  'recommenders',
+  'evaluate',
+  'gbdt-predict',
+  'gbdt-train',
+  'pipeline',
+  'serve',
+];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
