@@ -1,12 +1,13 @@
 /**
  * Serving benchmark (autocannon against a real server process):
- *   node dist/bench/serve.js [--db PATH] [--models LIST] [--duration S] [--rate 500] [--cache] [--repeats N]
+ *   node dist/bench/serve.js [--db PATH] [--models LIST] [--duration S] [--rate 500] [--cache|--no-cache]
+ *                            [--repeats N]
  *                            [--batch 1000,10000] [--event-rate 50]
  * Builds a MovieLens-100K-sized synthetic world (simulator, movielens preset) and trains it (`reco train`,
- * --models to choose) unless --db names one already trained, starts `reco serve` on it (rate limit off;
- * the per-user answer cache off unless --cache, so that every request computes: with a ranked model in the
- * bundle, its candidates, features and trees; without, ~300 candidates ordered by the best model), then
- * measures:
+ * --models to choose) unless --db names one already trained (copied: the runs write events), and measures
+ * two servers on it (rate limit off): first with the per-user answer cache off (--no-cache alone), so that
+ * every request computes (with a ranked model in the bundle: its candidates, features and trees; without:
+ * ~300 candidates ordered by the best model), then as served, cache on (--cache alone), with all phases:
  *   1. recommendations (strategy ranked, random users) at a fixed 500 requests/s: p50 / p99 latency from an
  *      evenly paced open-loop sender, and from the server's own histogram (autocannon's rate limit sends
  *      each connection's quota in a burst at the start of every second; its figure is printed alongside);
@@ -35,8 +36,7 @@ function arg(name: string): string | undefined {
 }
 const duration = Number(arg('duration') ?? 10);
 const rate = Number(arg('rate') ?? 500);
-const cache = process.argv.includes('--cache');
-const repeats = Number(arg('repeats') ?? 1);
+const repeats = Number(arg('repeats') ?? 2);
 
 function run(args: string[]): void {
   const t0 = performance.now();
@@ -45,7 +45,7 @@ function run(args: string[]): void {
   console.log(`  reco ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
+function startServer(db: string, cache: boolean): Promise<{ child: ChildProcess; url: string }> {
   const args = [CLI, '--db', db, 'serve', '--port', '0', '--rate-limit', '0', '--no-watch'];
   if (!cache) args.push('--cache-size', '0');
   const child = spawn(process.execPath, args, {
@@ -224,7 +224,22 @@ async function main() {
   const models = arg('models');
   if (!existsSync(join(dirname(db), 'models', 'current')))
     run(['--db', db, '-q', 'train', ...(models ? ['--models', models] : [])]);
-  const { child, url } = await startServer(db);
+  // cache off first (it writes nothing), then the server as deployed (cache on) with the event phases
+  const modes = process.argv.includes('--cache')
+    ? [true]
+    : process.argv.includes('--no-cache')
+      ? [false]
+      : [false, true];
+  try {
+    for (const cache of modes) await measure(db, cache, cache || modes.length === 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One server (answer cache on or off): the recommendation figures, and with `full` the rest. */
+async function measure(db: string, cache: boolean, full: boolean): Promise<void> {
+  const { child, url } = await startServer(db, cache);
   try {
     const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
     // warm-up (JIT, model pages)
@@ -233,7 +248,6 @@ async function main() {
       await fetch(`${url}/v1/users/u1/recommendations?k=10&explain=true`, { headers: { 'x-api-key': KEY } })
     ).json()) as { model: string; note?: string };
     console.log(`  ranked strategy served by: ${probe.model}${probe.note ? ` (${probe.note})` : ''}`);
-    console.log(`  answer cache: ${cache ? 'on' : 'off (every request computes)'}`);
 
     // the fixed rate: an open-loop sender paced evenly (see `paced`), repeated (--repeats) with the best run
     // kept, every run printed (the machine is shared: a neighbour's burst shows as a latency spike)
@@ -251,6 +265,29 @@ async function main() {
       if (!fixed || r.p99 < fixed.p99) fixed = r;
     }
     if (!fixed) throw new Error('--repeats must be at least 1');
+    const maxRec = await cannon({
+      title: 'max rec',
+      url,
+      connections: 32,
+      duration,
+      requests: userRequests(recPath),
+    });
+    const maxPing = await cannon({ title: 'max ping', url: `${url}/v1/ping`, connections: 32, duration });
+    const f = (x: number) => x.toFixed(2);
+    const rps = (r: Result) => r.requests.average;
+    console.log(
+      `\nrecommendations, strategy ranked, random users, answer cache ${cache ? 'on (as served)' : 'off (every request computes)'}:`,
+    );
+    console.log(
+      `  at ${rate} req/s (paced, open loop) for ${duration} s: ${fixed.sent} requests, latency p50 ${f(fixed.p50)} ms, p99 ${f(fixed.p99)} ms, max ${f(fixed.max)} ms  (target p99 <= 20 ms: ${fixed.p99 <= 20 ? 'met' : 'NOT met'}); in the server (its histogram): p50 <= ${fixed.serverP50} ms, p99 <= ${fixed.serverP99} ms`,
+    );
+    console.log(
+      `  max throughput: ${rps(maxRec).toFixed(0)} req/s (p50 ${f(maxRec.latency.p50)} ms, p99 ${f(maxRec.latency.p99)} ms, 32 connections)`,
+    );
+    console.log(
+      `  empty route GET /v1/ping: ${rps(maxPing).toFixed(0)} req/s; recommendations / empty = ${(rps(maxRec) / rps(maxPing)).toFixed(3)}`,
+    );
+    if (!full) return;
     // the same load while events come in (each invalidates its user's cached answers)
     const eventRate = Number(arg('event-rate') ?? 50);
     const c0 = await cacheCounters(url);
@@ -271,19 +308,6 @@ async function main() {
       overallRate: rate,
       duration,
       requests: userRequests(recPath),
-    });
-    const maxRec = await cannon({
-      title: 'max rec',
-      url,
-      connections: 32,
-      duration,
-      requests: userRequests(recPath),
-    });
-    const maxPing = await cannon({
-      title: 'max ping',
-      url: `${url}/v1/ping`,
-      connections: 32,
-      duration,
     });
     const batches = (arg('batch') ?? '1000,10000').split(',').map(Number);
     const ingests: { size: number; result: Result }[] = [];
@@ -306,23 +330,11 @@ async function main() {
       });
       ingests.push({ size, result });
     }
-    const f = (x: number) => x.toFixed(2);
-    const rps = (r: Result) => r.requests.average;
-    console.log('\nrecommendations, strategy ranked, random users (MovieLens-100K-sized world):');
-    console.log(
-      `  at ${rate} req/s (paced, open loop) for ${duration} s: ${fixed.sent} requests, latency p50 ${f(fixed.p50)} ms, p99 ${f(fixed.p99)} ms, max ${f(fixed.max)} ms  (target p99 <= 20 ms: ${fixed.p99 <= 20 ? 'met' : 'NOT met'}); in the server (its histogram): p50 <= ${fixed.serverP50} ms, p99 <= ${fixed.serverP99} ms`,
-    );
     console.log(
       `  at ${rate} req/s with ${eventsSent} events posted meanwhile (${eventRate}/s): p50 ${f(mixed.p50)} ms, p99 ${f(mixed.p99)} ms; in the server p50 <= ${histogramQuantile(h0, h1, 0.5)} ms, p99 <= ${histogramQuantile(h0, h1, 0.99)} ms; cache hit rate ${(mixedHitRate * 100).toFixed(1)} %`,
     );
     console.log(
       `  at ${rate} req/s (autocannon overallRate, bursty): p50 ${f(burst.latency.p50)} ms, p99 ${f(burst.latency.p99)} ms`,
-    );
-    console.log(
-      `  max throughput: ${rps(maxRec).toFixed(0)} req/s (p50 ${f(maxRec.latency.p50)} ms, p99 ${f(maxRec.latency.p99)} ms, 32 connections)`,
-    );
-    console.log(
-      `  empty route GET /v1/ping: ${rps(maxPing).toFixed(0)} req/s; recommendations / empty = ${(rps(maxRec) / rps(maxPing)).toFixed(3)}`,
     );
     for (const { size, result } of ingests) {
       const evs = rps(result) * size;
@@ -333,7 +345,6 @@ async function main() {
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
