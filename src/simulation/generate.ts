@@ -11,6 +11,7 @@
  * activity count, so the total is exactly params.events. Output is sorted by time.
  */
 
+import { permuteEvents, timeOrder } from '../store/event-order.js';
 import { affinity, ageingFactor, responseLogit, sigmoid, userTenure } from './oracle.js';
 import { DAY } from './params.js';
 import { AliasTable, normalQuantile, Rng } from './random.js';
@@ -323,64 +324,7 @@ interface Columns {
   length: number;
 }
 
-/**
- * A stable sort by time: an LSD radix sort (three 11-bit passes) on whole seconds since the first event,
- * O(n) and allocation-light; falls back to a comparator sort for sub-second timestamps or spans beyond
- * 2^32 seconds.
- */
+/** A stable sort by time (the store's radix sort). */
 export function sortByTime(c: Columns): Columns {
-  const n = c.length;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  let wholeSeconds = true;
-  for (let k = 0; k < n; k++) {
-    const t = c.timestamp[k]!;
-    if (t < min) min = t;
-    if (t > max) max = t;
-    if (t % 1000 !== 0) wholeSeconds = false;
-  }
-  let order: Int32Array;
-  if (n > 0 && wholeSeconds && (max - min) / 1000 < 2 ** 32) {
-    // Three passes of 11 bits; keys travel with the positions so every pass reads sequentially.
-    let keySrc = new Uint32Array(n);
-    let keyDst = new Uint32Array(n);
-    let src = new Int32Array(n);
-    let dst = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      keySrc[k] = (c.timestamp[k]! - min) / 1000;
-      src[k] = k;
-    }
-    const count = new Int32Array(2049);
-    for (const shift of [0, 11, 22]) {
-      count.fill(0);
-      for (let k = 0; k < n; k++) count[((keySrc[k]! >>> shift) & 0x7ff) + 1]!++;
-      for (let b = 0; b < 2048; b++) count[b + 1]! += count[b]!;
-      for (let k = 0; k < n; k++) {
-        const key = keySrc[k]!;
-        const pos = count[(key >>> shift) & 0x7ff]!++;
-        keyDst[pos] = key;
-        dst[pos] = src[k]!;
-      }
-      [src, dst] = [dst, src];
-      [keySrc, keyDst] = [keyDst, keySrc];
-    }
-    order = src;
-  } else {
-    order = Int32Array.from({ length: n }, (_, k) => k);
-    order.sort((a, b) => c.timestamp[a]! - c.timestamp[b]! || a - b);
-  }
-  const user = new Int32Array(n);
-  const item = new Int32Array(n);
-  const type = new Uint8Array(n);
-  const value = new Float32Array(n);
-  const timestamp = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const o = order[k]!;
-    user[k] = c.user[o]!;
-    item[k] = c.item[o]!;
-    type[k] = c.type[o]!;
-    value[k] = c.value[o]!;
-    timestamp[k] = c.timestamp[o]!;
-  }
-  return { user, item, type, value, timestamp, length: n };
+  return permuteEvents(c, timeOrder(c.timestamp, c.length));
 }

@@ -14,6 +14,7 @@ import {
   type ItemRecord,
   type UserRecord,
 } from '../types.js';
+import { permuteEvents, timeOrder, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
 import type { EventColumns, InsertEventsOptions, Store, StoreCounts, StoredEvent } from './store.js';
 
@@ -287,10 +288,14 @@ export class SqliteStore implements Store {
       // statement call per row: 1M rows 1.5 s against 6.5 s), the remainder one by one.
       const batch = this.insertEventBatch();
       const args: number[] = new Array(EVENT_BATCH * 6);
+      // A bulk load writes rows in (user, time) order, so that SQLite's CREATE INDEX on (user_idx, ts)
+      // reads presorted keys: 10M events, 4.5 s of CPU against about 25 s for time-ordered rows.
+      // Row ids then follow users, not time; loadEventLog restores time order with a radix sort.
+      const order = bulk ? userTimeOrder(ev.user, ev.timestamp, nUsers, ev.length) : undefined;
       let k = 0;
       for (; k + EVENT_BATCH <= ev.length; k += EVENT_BATCH) {
         for (let j = 0; j < EVENT_BATCH; j++) {
-          const e = k + j;
+          const e = order ? order[k + j]! : k + j;
           const u = ev.user[e]!;
           const i = ev.item[e]!;
           if (u < 0 || u >= nUsers)
@@ -309,13 +314,14 @@ export class SqliteStore implements Store {
         if ((k + EVENT_BATCH) % PROGRESS_EVERY === 0) options.onProgress?.(k + EVENT_BATCH);
       }
       for (; k < ev.length; k++) {
-        const u = ev.user[k]!;
-        const i = ev.item[k]!;
+        const e = order ? order[k]! : k;
+        const u = ev.user[e]!;
+        const i = ev.item[e]!;
         if (u < 0 || u >= nUsers)
-          throw new RecoError(`event ${k}: user index ${u} out of range 0..${nUsers - 1}`);
+          throw new RecoError(`event ${e}: user index ${u} out of range 0..${nUsers - 1}`);
         if (i < 0 || i >= nItems)
-          throw new RecoError(`event ${k}: item index ${i} out of range 0..${nItems - 1}`);
-        insert.run(u, i, ev.type[k]!, ev.value[k]!, Math.round(ev.timestamp[k]!), ingestedAt);
+          throw new RecoError(`event ${e}: item index ${i} out of range 0..${nItems - 1}`);
+        insert.run(u, i, ev.type[e]!, ev.value[e]!, Math.round(ev.timestamp[e]!), ingestedAt);
       }
       if (bulk) this.db.exec(CREATE_EVENT_INDEXES);
       options.onProgress?.(ev.length);
@@ -470,20 +476,5 @@ export class SqliteStore implements Store {
 
 /** A copy of the log sorted by timestamp (stable: ties keep insertion order). */
 export function sortEventLogByTime(log: EventLog): EventLog {
-  const order = new Int32Array(log.length);
-  for (let k = 0; k < log.length; k++) order[k] = k;
-  const ts = log.timestamp;
-  order.sort((a, b) => ts[a]! - ts[b]! || a - b);
-  const pick = <A extends Int32Array | Uint8Array | Float32Array | Float64Array>(src: A, dst: A): A => {
-    for (let k = 0; k < order.length; k++) dst[k] = src[order[k]!]!;
-    return dst;
-  };
-  return {
-    ...log,
-    user: pick(log.user, new Int32Array(log.length)),
-    item: pick(log.item, new Int32Array(log.length)),
-    type: pick(log.type, new Uint8Array(log.length)),
-    value: pick(log.value, new Float32Array(log.length)),
-    timestamp: pick(log.timestamp, new Float64Array(log.length)),
-  };
+  return { ...log, ...permuteEvents(log, timeOrder(log.timestamp, log.length)) };
 }
