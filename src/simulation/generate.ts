@@ -12,6 +12,7 @@
  */
 
 import { permuteEvents, timeOrder } from '../store/event-order.js';
+import type { EventColumns } from '../store/store.js';
 import { affinity, ageingFactor, responseLogit, sigmoid, userTenure } from './oracle.js';
 import { DAY } from './params.js';
 import { AliasTable, normalQuantile, Rng } from './random.js';
@@ -25,15 +26,8 @@ const RATING = 2;
 const DISLIKE = 3;
 const HOUR = 3_600_000;
 
-export interface GeneratedEvents {
-  user: Int32Array;
-  item: Int32Array;
-  /** Codes into SIM_EVENT_TYPES. */
-  type: Uint8Array;
-  value: Float32Array;
-  /** ms since the epoch, whole seconds. */
-  timestamp: Float64Array;
-  length: number;
+/** The generated events (type codes index SIM_EVENT_TYPES; timestamps whole seconds, in ms) and counts. */
+export interface GeneratedEvents extends EventColumns {
   /** Exposures shown (including those that were not logged in ratings-only mode). */
   exposures: number;
   /** Users who ran out of new items before reaching their activity count. */
@@ -315,16 +309,7 @@ function calibrateRatings(
   }
 }
 
-interface Columns {
-  user: Int32Array;
-  item: Int32Array;
-  type: Uint8Array;
-  value: Float32Array;
-  timestamp: Float64Array;
-  length: number;
-}
-
 /** A stable sort by time (the store's radix sort). */
-export function sortByTime(c: Columns): Columns {
+export function sortByTime(c: EventColumns): EventColumns {
   return permuteEvents(c, timeOrder(c.timestamp, c.length));
 }

@@ -3,16 +3,7 @@
  * 11-bit passes over whole seconds, or milliseconds, since the first event), and a stable counting sort by
  * user on top of it for (user, time) order. No per-event objects.
  */
-
-/** Columnar events in any of the shapes the store and simulator use. */
-export interface EventColumnsLike {
-  user: Int32Array;
-  item: Int32Array;
-  type: Uint8Array;
-  value: Float32Array;
-  timestamp: Float64Array;
-  length: number;
-}
+import type { EventColumns } from './store.js';
 
 const BITS = 11;
 const RADIX = 1 << BITS;
@@ -84,7 +75,7 @@ export function userTimeOrder(
 }
 
 /** The events reordered by `order` (new arrays). */
-export function permuteEvents(c: EventColumnsLike, order: Int32Array): EventColumnsLike {
+export function permuteEvents(c: EventColumns, order: Int32Array): EventColumns {
   const n = order.length;
   const user = new Int32Array(n);
   const item = new Int32Array(n);
