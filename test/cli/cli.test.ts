@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { reco, tempDir } from '../helpers/cli.js';
 
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'reco-cli-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function reco(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, RECO_DB: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const dir = tempDir('reco-cli-');
 
 test('bad input: one clear line naming file, line and column, exit 1, no stack trace', () => {
   const db = join(dir, 'a.db');

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { test } from 'node:test';
 import { FEATURES } from '../../src/features/registry.js';
 import { defaultModelsDir, writeBundle } from '../../src/models/bundle.js';
 import { RankedRecommender } from '../../src/ranking/ranker.js';
@@ -12,18 +8,9 @@ import { buildInteractions, interactionWeights } from '../../src/recommenders/in
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
+import { reco, tempDir } from '../helpers/cli.js';
 
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'reco-ranking-cli-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function reco(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, RECO_DB: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const dir = tempDir('reco-ranking-cli-');
 
 test('reco features lists every declaration with its scope', () => {
   const r = reco('features');

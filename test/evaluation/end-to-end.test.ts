@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
 import { evaluate } from '../../src/evaluation/evaluate.js';
 import { createRecommender } from '../../src/recommenders/index.js';
 import { resolveParams } from '../../src/simulation/params.js';
@@ -12,18 +9,9 @@ import { Rng } from '../../src/simulation/random.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
 import type { EventRecord } from '../../src/types.js';
+import { reco, tempDir } from '../helpers/cli.js';
 
-const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'reco-eval-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function reco(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, RECO_DB: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const dir = tempDir('reco-eval-');
 
 /**
  * Two taste groups: users 0-29 take 10 of items a0..a14, users 30-59 take 10 of b0..b14, plus one item of
