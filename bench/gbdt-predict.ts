@@ -17,6 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runPredict } from '../src/cli/commands/gbdt.js';
+import { Rng } from '../src/random.js';
 import { train } from '../src/ranking/gbdt/boosting/gbdt.js';
 import { ShapExplainer } from '../src/ranking/gbdt/explain.js';
 import { readDataFile } from '../src/ranking/gbdt/io/data-file.js';
@@ -31,21 +32,10 @@ const TREES = Number(process.env.BENCH_GBDT_PREDICT_TREES ?? 300);
 const TRAIN_ROWS = 20000;
 const NUM_FEATURES = 50;
 
-/** mulberry32: small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Generated rows as TSV text (label first) with a label that depends on a few features. */
 function generate(rows: number, seed: number): string {
-  const r = rng(seed);
+  const gen = new Rng(seed);
+  const r = () => gen.float();
   const lines: string[] = new Array(rows);
   const x = new Array<string>(NUM_FEATURES + 1);
   for (let i = 0; i < rows; i++) {

@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Rng } from '../src/random.js';
 import { train } from '../src/ranking/gbdt/boosting/gbdt.js';
 import { readDataFile } from '../src/ranking/gbdt/io/data-file.js';
 import { trainParamsFrom } from '../src/ranking/gbdt/params.js';
@@ -27,25 +28,14 @@ const TREES = Number(process.env.BENCH_GBDT_TREES ?? 300);
 const VALID_QUERIES = Math.max(1, Math.round(QUERIES / 4));
 const NUM_FEATURES = 50;
 
-/** mulberry32: small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Writes `queries` queries of DOCS documents as LightGBM TSV (label first) plus a `.query` file. Features
  * 0-29 Gaussian, 30-39 exponential with 60% zeros, 40-49 integers 0..k (k = 2..11); 2% of values missing.
  * Relevance 0-4 from a fixed nonlinear function of some features plus a per-query shift and noise.
  */
 function writeLtrSet(path: string, queries: number, seed: number): void {
-  const rand = rng(seed);
+  const gen = new Rng(seed);
+  const rand = () => gen.float();
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const x = new Float64Array(NUM_FEATURES);
   const lines: string[] = [];

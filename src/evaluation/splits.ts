@@ -19,8 +19,8 @@
  * Timestamp ties keep log order (the earlier stored event counts as earlier).
  */
 import { UsageError } from '../errors.js';
+import { Rng } from '../random.js';
 import { eventWeights, type InteractionWeights, interactionWeights } from '../recommenders/interactions.js';
-import { Rng } from '../simulation/random.js';
 import type { Csr, EventLog } from '../types.js';
 
 export const SPLIT_KINDS = ['random', 'global', 'leave-last', 'temporal'] as const;

@@ -24,6 +24,7 @@ import { RecoError } from '../errors.js';
 import { buildTestSet, splitLog } from '../evaluation/splits.js';
 import { type CandidateRows, FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
+import { Rng } from '../random.js';
 import { createRecommender, loadRecommender } from '../recommenders/index.js';
 import { buildInteractions, interactionWeights } from '../recommenders/interactions.js';
 import type { ItemKnnRecommender } from '../recommenders/item-knn.js';
@@ -36,7 +37,6 @@ import type {
   TypedArray,
   UserProfile,
 } from '../recommenders/recommender.js';
-import { Rng } from '../simulation/random.js';
 import type { Csr, ItemRecord, ModelName, TopN } from '../types.js';
 import { CandidateGenerator, type CandidateSet } from './candidates.js';
 import { type EvalResult, train } from './gbdt/boosting/gbdt.js';

@@ -18,6 +18,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RecoError } from '../errors.js';
+import { Rng } from '../random.js';
 import type { Csr, TopN } from '../types.js';
 import {
   type Scratch,
@@ -60,18 +61,6 @@ export const ALS_PARAMS = {
     doc: 'threads for the fit: 1 = this thread only, 2 = plus one worker, 0 = 2 when there are >= 20k interactions',
   },
 } as const;
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** YtY + reg I (k x k, Float64Array) of the n x k factors Y. */
 export function gramPlusReg(Y: Float32Array, n: number, k: number, reg: number): Float64Array {
@@ -126,7 +115,8 @@ export class AlsRecommender implements Recommender {
         ? new SharedPool(Cui, Ciu, k, { k, alpha, solver: solver as 'cg' | 'exact', cgSteps })
         : undefined;
     try {
-      const rand = mulberry32(seed);
+      const rng = new Rng(seed);
+      const rand = () => rng.float();
       const X = pool ? pool.outs[0] : new Float32Array(Cui.rows * k);
       const Y = pool ? pool.outs[1] : new Float32Array(Cui.cols * k);
       for (let t = 0; t < X.length; t++) X[t] = rand() * 0.01;

@@ -4,13 +4,13 @@
  * the world itself (meta "world") in one transaction.
  */
 import { UsageError } from '../errors.js';
+import { Rng } from '../random.js';
 import type { Store } from '../store/store.js';
 import type { ItemRecord, UserRecord } from '../types.js';
 import { type GeneratedEvents, generateEvents, SIM_EVENT_TYPES } from './generate.js';
 import { genreNames, makeTitle } from './names.js';
 import { saveWorld } from './oracle.js';
 import type { WorldParams } from './params.js';
-import { Rng } from './random.js';
 import { buildWorld, type World } from './world.js';
 
 export interface SimulateHooks {

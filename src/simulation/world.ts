@@ -12,8 +12,9 @@
  * heavy-tailed (lognormal, Weibull or gamma excess over a minimum), drawn by stratified sampling so that a small
  * world still has the intended distribution.
  */
+
+import { AliasTable, normalQuantile, Rng } from '../random.js';
 import { DAY, type WorldParams } from './params.js';
-import { AliasTable, normalQuantile, Rng } from './random.js';
 
 export interface World {
   params: WorldParams;

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { type CandidateRows, FeatureBuilder, featureSpec } from '../../src/features/build.js';
 import { FEATURES, featureColumns } from '../../src/features/registry.js';
 import { DAY_MS, FeatureState } from '../../src/features/state.js';
+import { Rng } from '../../src/random.js';
 import { eventWeights, interactionWeights } from '../../src/recommenders/interactions.js';
-import { Rng } from '../../src/simulation/random.js';
 import type { ItemRecord } from '../../src/types.js';
 import { type Ev, makeLog } from '../recommenders/helpers.js';
 

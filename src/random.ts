@@ -1,5 +1,6 @@
 /**
- * Seeded randomness for the simulator: one small well-known generator and the samplers built on it.
+ * Seeded randomness for all of reco (simulator, splits, model initialisation, benchmarks): one small
+ * well-known generator and the samplers built on it. (The GBDT keeps LightGBM's own generator, for parity.)
  *
  * - Generator: sfc32 (Chris Doty-Humphrey's "Small Fast Counting" generator, from PractRand; 128-bit
  *   state, passes PractRand and BigCrush), seeded through splitmix32 (a 32-bit variant of Steele, Lea and
