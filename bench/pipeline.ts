@@ -2,7 +2,7 @@
  * Two-stage pipeline bench on MovieLens 100K (research use; read from disk, never copied):
  *
  *   node dist/bench/pipeline.js [random|temporal|synthetic ...] [--params JSON] [--models a,b]
- *   data: $RECO_ML100K (a directory with u.data and u.item), else /work/shared/data/ml-100k
+ *   data: $RECO_ML100K (a directory with u.data and u.item), else ../shared/data/ml-100k beside the checkout
  *   (no protocol named: all three; --params: ranker parameters; --models: the single models beside it)
  *
  * For each protocol (P1: random per-user 75/25, seed 42; P2: temporal per user, each user's latest 20% held
@@ -12,7 +12,7 @@
  * wall and CPU). P1 also runs the ranker with labelSplit 'random'. `synthetic` prints, on the
  * movielens-preset simulated world, every model's AUC on the held-out events beside the oracle's.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate } from '../src/evaluation/evaluate.js';
 import { worldOracle } from '../src/evaluation/oracle.js';
@@ -23,65 +23,8 @@ import type { Recommender } from '../src/recommenders/recommender.js';
 import { SIM_EVENT_TYPES } from '../src/simulation/generate.js';
 import { resolveParams } from '../src/simulation/params.js';
 import { simulateWorld, worldItems } from '../src/simulation/simulate.js';
-import type { EventLog, ItemRecord, ModelName } from '../src/types.js';
-
-const DIR = process.env['RECO_ML100K'] ?? '/work/shared/data/ml-100k';
-
-/** u.data as a time-sorted EventLog (user n -> index n-1, item likewise); u.item genres and release dates. */
-export function loadMovieLens(dir: string): { log: EventLog; items: ItemRecord[] } {
-  const rows = readFileSync(join(dir, 'u.data'), 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => l.split('\t').map(Number) as [number, number, number, number]);
-  let nUsers = 0;
-  let nItems = 0;
-  for (const [u, i] of rows) {
-    nUsers = Math.max(nUsers, u);
-    nItems = Math.max(nItems, i);
-  }
-  const order = rows.map((_, k) => k).sort((a, b) => rows[a]![3] - rows[b]![3] || a - b);
-  const n = rows.length;
-  const log: EventLog = {
-    userIds: Array.from({ length: nUsers }, (_, k) => String(k + 1)),
-    itemIds: Array.from({ length: nItems }, (_, k) => String(k + 1)),
-    typeNames: ['rating'],
-    user: new Int32Array(n),
-    item: new Int32Array(n),
-    type: new Uint8Array(n),
-    value: new Float32Array(n),
-    timestamp: new Float64Array(n),
-    length: n,
-  };
-  order.forEach((k, e) => {
-    const [u, i, r, t] = rows[k]!;
-    log.user[e] = u - 1;
-    log.item[e] = i - 1;
-    log.value[e] = r;
-    log.timestamp[e] = t * 1000;
-  });
-  const items: ItemRecord[] = Array.from({ length: nItems }, (_, k) => ({ id: String(k + 1) }));
-  if (existsSync(join(dir, 'u.item')) && existsSync(join(dir, 'u.genre'))) {
-    const genres = readFileSync(join(dir, 'u.genre'), 'latin1')
-      .split('\n')
-      .filter((l) => l.includes('|'))
-      .map((l) => l.split('|')[0]!);
-    for (const line of readFileSync(join(dir, 'u.item'), 'latin1').split('\n')) {
-      const f = line.split('|');
-      const k = Number(f[0]) - 1;
-      if (!(k >= 0 && k < nItems)) continue;
-      const flags = f.slice(-genres.length);
-      const rec: ItemRecord = {
-        id: String(k + 1),
-        title: f[1]!,
-        genres: genres.filter((_, g) => flags[g] === '1'),
-      };
-      const released = Date.parse(`${f[2]} UTC`);
-      if (Number.isFinite(released)) rec.createdAt = released;
-      items[k] = rec;
-    }
-  }
-  return { log, items };
-}
+import type { EventLog, ModelName } from '../src/types.js';
+import { loadMovieLens, ML100K_DIR } from './shared-data.js';
 
 interface Protocol {
   split: SplitOptions;
@@ -161,11 +104,11 @@ async function main(): Promise<void> {
     await synthetic(rankedParams, singles);
     if (protocols.length === 0 && !all) return;
   }
-  if (!existsSync(join(DIR, 'u.data'))) {
-    console.log(`MovieLens 100K not found in ${DIR} (set RECO_ML100K); skipped`);
+  if (!existsSync(join(ML100K_DIR, 'u.data'))) {
+    console.log(`MovieLens 100K not found in ${ML100K_DIR} (set RECO_ML100K); skipped`);
     return;
   }
-  const { log, items } = loadMovieLens(DIR);
+  const { log, items } = await loadMovieLens(ML100K_DIR);
   for (const name of protocols.length ? protocols : ['random', 'temporal']) {
     const proto = PROTOCOLS[name]!;
     let ranker: RankedRecommender | undefined;

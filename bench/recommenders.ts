@@ -13,7 +13,7 @@
  * load), NDCG@10 and the reference value of the numpy implementations of the same algorithms, then the
  * ALS fold-in time per user.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ndcgAtK } from '../src/evaluation/metrics.js';
 import { splitLog } from '../src/evaluation/splits.js';
@@ -22,8 +22,8 @@ import { csrRow } from '../src/recommenders/csr.js';
 import { createRecommender, recommenderNames } from '../src/recommenders/index.js';
 import { buildInteractions, interactionWeights } from '../src/recommenders/interactions.js';
 import type { FitData, UserProfile } from '../src/recommenders/recommender.js';
-import type { Csr, EventLog, ItemRecord, ModelName } from '../src/types.js';
-import { ML100K_DIR } from './shared-data.js';
+import type { Csr, ModelName } from '../src/types.js';
+import { loadMovieLens, ML100K_DIR } from './shared-data.js';
 
 const REFERENCE: Partial<Record<ModelName, { ndcg: number; maxFitSeconds?: number }>> = {
   popularity: { ndcg: 0.251 },
@@ -31,63 +31,6 @@ const REFERENCE: Partial<Record<ModelName, { ndcg: number; maxFitSeconds?: numbe
   ease: { ndcg: 0.478, maxFitSeconds: 5 },
   als: { ndcg: 0.481, maxFitSeconds: 5 },
 };
-
-/** u.data as an EventLog (user id n -> index n-1, item likewise), sorted by time (stable). */
-export function loadMl100k(path: string): EventLog {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const rows: number[][] = [];
-  let nUsers = 0;
-  let nItems = 0;
-  for (const line of lines) {
-    if (!line) continue;
-    const [u, i, r, t] = line.split('\t').map(Number) as [number, number, number, number];
-    rows.push([u - 1, i - 1, r, t * 1000]);
-    if (u > nUsers) nUsers = u;
-    if (i > nItems) nItems = i;
-  }
-  const order = rows.map((_, k) => k).sort((a, b) => rows[a]![3]! - rows[b]![3]! || a - b);
-  const n = rows.length;
-  const log: EventLog = {
-    userIds: Array.from({ length: nUsers }, (_, k) => String(k + 1)),
-    itemIds: Array.from({ length: nItems }, (_, k) => String(k + 1)),
-    typeNames: ['rating'],
-    user: new Int32Array(n),
-    item: new Int32Array(n),
-    type: new Uint8Array(n),
-    value: new Float32Array(n),
-    timestamp: new Float64Array(n),
-    length: n,
-  };
-  order.forEach((k, e) => {
-    const r = rows[k]!;
-    log.user[e] = r[0]!;
-    log.item[e] = r[1]!;
-    log.value[e] = r[2]!;
-    log.timestamp[e] = r[3]!;
-  });
-  return log;
-}
-
-/** u.item (title, genre flags) beside u.data, when present; bare ids otherwise. */
-export function loadMl100kItems(dataPath: string, nItems: number): ItemRecord[] {
-  const items: ItemRecord[] = Array.from({ length: nItems }, (_, k) => ({ id: String(k + 1) }));
-  const itemPath = join(dirname(dataPath), 'u.item');
-  const genrePath = join(dirname(dataPath), 'u.genre');
-  if (!existsSync(itemPath) || !existsSync(genrePath)) return items;
-  const genres = readFileSync(genrePath, 'latin1')
-    .split('\n')
-    .filter((l) => l.includes('|'))
-    .map((l) => l.split('|')[0]!);
-  for (const line of readFileSync(itemPath, 'latin1').split('\n')) {
-    if (!line) continue;
-    const f = line.split('|');
-    const k = Number(f[0]) - 1;
-    if (!(k >= 0 && k < nItems)) continue;
-    const flags = f.slice(5);
-    items[k] = { id: f[0]!, title: f[1], genres: genres.filter((_, g) => flags[g] === '1') };
-  }
-  return items;
-}
 
 /** Mean binary NDCG@k over users with test items; train items removed. */
 export function meanNdcg(
@@ -137,8 +80,7 @@ async function main(): Promise<void> {
   const compareThreads = args.includes('--threads');
   const wanted = args.filter((a) => a !== pathArg && !a.startsWith('-')) as ModelName[];
   const names = wanted.length > 0 ? wanted : recommenderNames();
-  const log = loadMl100k(path);
-  const items = loadMl100kItems(path, log.itemIds.length);
+  const { log, items } = await loadMovieLens(dirname(path));
   const split = splitLog(log, { kind: 'random', ratio: 0.75, seed: 42 });
   const weights = interactionWeights();
   const train = buildInteractions(split.train, weights);

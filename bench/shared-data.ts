@@ -5,8 +5,27 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importMovieLens } from '../src/data/import/movielens.js';
+import { openStore } from '../src/store/open.js';
+import type { EventLog, ItemRecord } from '../src/types.js';
 
 /** The repository root (this file runs from dist/bench/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHARED_DIR = join(REPO_ROOT, '..', 'shared');
 export const ML100K_DIR = process.env.RECO_ML100K ?? join(SHARED_DIR, 'data', 'ml-100k');
+
+/**
+ * MovieLens 100K through reco's own importer into an in-memory store: the time-sorted event log (user id n
+ * has index n-1, item likewise) and the items with titles, genres and release dates.
+ */
+export async function loadMovieLens(
+  dir: string = ML100K_DIR,
+): Promise<{ log: EventLog; items: ItemRecord[] }> {
+  const store = openStore(':memory:');
+  try {
+    await importMovieLens(store, dir);
+    return { log: store.loadEventLog(), items: store.listItems() };
+  } finally {
+    store.close();
+  }
+}
