@@ -106,3 +106,11 @@ test('an event shows in the next ranked answer', async () => {
   assert.equal(afterEv.model, 'ranked');
   assert.ok(!afterEv.items.some((i) => i.id === top));
 });
+
+test('/health lists ranked among the models that answer', async () => {
+  const r = await app.inject({ method: 'GET', url: '/health' });
+  assert.equal(r.statusCode, 200, r.body);
+  const models = (r.json() as { model: { models: string[] } }).model.models;
+  assert.ok(models.includes('ranked'), `models: ${models.join(', ')}`);
+  assert.ok(models.includes('popularity'));
+});

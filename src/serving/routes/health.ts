@@ -31,7 +31,12 @@ export default async function healthRoutes(
         live: true,
         ready: slot !== undefined,
         model: slot
-          ? { version: slot.version, loadedAt: slot.loadedAt.toISOString(), models: [...slot.models.keys()] }
+          ? {
+              version: slot.version,
+              loadedAt: slot.loadedAt.toISOString(),
+              // the models that answer: the candidate generators, and ranked when it loaded
+              models: [...slot.models.keys(), ...(slot.ranked ? ['ranked'] : [])],
+            }
           : null,
         error,
         warnings: slot?.rankerNote ? [`bundle ${slot.version}: ${slot.rankerNote}`] : [],
