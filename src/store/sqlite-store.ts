@@ -30,7 +30,7 @@ const CREATE_EVENT_INDEXES =
   'CREATE INDEX IF NOT EXISTS events_user_ts ON events(user_idx, ts); CREATE INDEX IF NOT EXISTS events_item_ts ON events(item_idx, ts);';
 
 /** Whether inserting `adding` events into a table of `existing` is worth rebuilding the indexes for. */
-export function isBulk(adding: number, existing: number): boolean {
+function isBulk(adding: number, existing: number): boolean {
   return adding >= 50_000 && adding * 2 >= existing;
 }
 
@@ -164,15 +164,16 @@ export class SqliteStore implements Store {
     }
   }
 
-  async transactionAsync<T>(fn: () => Promise<T>, options: { bulk?: boolean } = {}): Promise<T> {
+  async transactionAsync<T>(fn: () => Promise<T>, options: { expectedEvents?: number } = {}): Promise<T> {
     if (this.asyncTxActive || this.db.inTransaction)
       throw new RecoError('another transaction is already running');
+    const bulk = isBulk(options.expectedEvents ?? 0, this.counts().events);
     this.asyncTxActive = true;
     this.db.exec('BEGIN');
     try {
-      if (options.bulk) this.db.exec(DROP_EVENT_INDEXES);
+      if (bulk) this.db.exec(DROP_EVENT_INDEXES);
       const result = await fn();
-      if (options.bulk) this.db.exec(CREATE_EVENT_INDEXES);
+      if (bulk) this.db.exec(CREATE_EVENT_INDEXES);
       this.db.exec('COMMIT');
       return result;
     } catch (err) {
@@ -216,13 +217,22 @@ export class SqliteStore implements Store {
   }
 
   private ensureItem(id: string, createdAt: number): number {
-    let idx = this.itemIdx.get(id);
-    if (idx === undefined) {
-      idx = this.itemIdList.length;
-      this.stmt.insertItem.run(idx, id, null, null, null, null, createdAt);
-      this.itemIdx.set(id, idx);
-      this.itemIdList.push(id);
-    }
+    return this.itemIdx.get(id) ?? this.addItem(id, null, null, null, null, createdAt);
+  }
+
+  /** Inserts a new item at the next dense index. */
+  private addItem(
+    id: string,
+    title: string | null,
+    genres: string | null,
+    tags: string | null,
+    attributes: string | null,
+    createdAt: number,
+  ): number {
+    const idx = this.itemIdList.length;
+    this.stmt.insertItem.run(idx, id, title, genres, tags, attributes, createdAt);
+    this.itemIdx.set(id, idx);
+    this.itemIdList.push(id);
     return idx;
   }
 
@@ -236,14 +246,8 @@ export class SqliteStore implements Store {
         const tags = it.tags === undefined ? null : JSON.stringify(it.tags);
         const attributes = it.attributes === undefined ? null : JSON.stringify(it.attributes);
         const existing = this.itemIdx.get(it.id);
-        if (existing === undefined) {
-          const idx = this.itemIdList.length;
-          this.stmt.insertItem.run(idx, it.id, title, genres, tags, attributes, it.createdAt ?? now);
-          this.itemIdx.set(it.id, idx);
-          this.itemIdList.push(it.id);
-        } else {
-          this.stmt.updateItem.run(title, genres, tags, attributes, it.createdAt ?? null, existing);
-        }
+        if (existing === undefined) this.addItem(it.id, title, genres, tags, attributes, it.createdAt ?? now);
+        else this.stmt.updateItem.run(title, genres, tags, attributes, it.createdAt ?? null, existing);
         n++;
       }
       return n;

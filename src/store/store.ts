@@ -49,10 +49,10 @@ export interface Store {
   /** Runs fn in one transaction: all of it is written, or none. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   /**
-   * The same for async work (streamed imports). Only one may run at a time. `bulk` suits large loads:
-   * the events indexes are rebuilt once at the end instead of row by row.
+   * The same for async work (streamed imports). Only one may run at a time. `expectedEvents`, an estimate
+   * of the events it will add, lets the store choose a bulk strategy for large loads.
    */
-  transactionAsync<T>(fn: () => Promise<T>, options?: { bulk?: boolean }): Promise<T>;
+  transactionAsync<T>(fn: () => Promise<T>, options?: { expectedEvents?: number }): Promise<T>;
 
   counts(): StoreCounts;
 

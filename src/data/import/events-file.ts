@@ -5,7 +5,6 @@
  */
 import { statSync } from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
-import { isBulk } from '../../store/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord } from '../../types.js';
 import { readDelimited } from './delimited.js';
@@ -106,7 +105,7 @@ export async function importEventsFile(
   let sawHeader = false;
 
   // about 30 bytes a row in a typical events file
-  const bulk = isBulk((statSync(file, { throwIfNoEntry: false })?.size ?? 0) / 30, before.events);
+  const expectedEvents = (statSync(file, { throwIfNoEntry: false })?.size ?? 0) / 30;
   await store.transactionAsync(
     async () => {
       for await (const { line, fields } of readDelimited(file, { delimiter: options.delimiter })) {
@@ -157,7 +156,7 @@ export async function importEventsFile(
         throw new InputError(sawHeader ? 'no events after the header' : 'no events in the file', file);
       }
     },
-    { bulk },
+    { expectedEvents },
   );
   const after = store.counts();
   return { file, rows, users: after.users - before.users, items: after.items - before.items };

@@ -8,7 +8,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
-import { isBulk } from '../../store/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord, ItemRecord, UserRecord } from '../../types.js';
 import { readDelimited } from './delimited.js';
@@ -246,12 +245,10 @@ export async function importMovieLens(
 ): Promise<MovieLensSummary> {
   const layout = detectMovieLensLayout(dir);
   const ratingsFile = join(dir, layout === '100k' ? 'u.data' : 'ratings.csv');
-  const bulk = isBulk(
-    (statSync(ratingsFile, { throwIfNoEntry: false })?.size ?? 0) / 25,
-    store.counts().events,
-  );
+  // about 25 bytes a rating in u.data and ratings.csv
+  const expectedEvents = (statSync(ratingsFile, { throwIfNoEntry: false })?.size ?? 0) / 25;
   return store.transactionAsync(
     () => (layout === '100k' ? import100k(store, dir, options) : importCsvLayout(store, dir, options)),
-    { bulk },
+    { expectedEvents },
   );
 }
