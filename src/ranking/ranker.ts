@@ -2,25 +2,35 @@
  * Stage 2: the learning-to-rank model over stage-1 candidates, as one more Recommender ('ranked') so that
  * evaluation, bundles and serving treat it like any model.
  *
- * Training (`fit`), with no leakage of the labels into the features:
- * 1. split the given events by time per user: each user's earliest `featureRatio` of events are the feature
- *    period, the rest the label period (src/evaluation/splits.ts `temporal`); his cutoff t_u is the time of
- *    his first label event;
- * 2. fit the candidate sources on the feature period and generate each user's candidates from his
- *    feature-period profile (seen items excluded);
- * 3. label = 1 when the user interacted positively with the candidate in the label period, else 0
- *    (negatives: the candidates he did not take);
- * 4. features as of t_u (./../features: only events strictly before t_u, so no label event is seen);
- * 5. LambdaMART (Burges, "From RankNet to LambdaRank to LambdaMART", 2010) with the LightGBM-compatible
- *    trainer (./gbdt), one query group per user, early stopping on NDCG@10 of a held-out group of users;
- * 6. refit the candidate sources on all the events for serving; the state holds every event.
- * Whatever split produced the given events, this internal split is made from them alone.
+ * What "relevant" means is not known from a training file alone: the items a user takes next (the future,
+ * what serving faces) or the items missing from his history (what a random holdout tests). On MovieLens the
+ * two differ sharply (users rate the well-known films first, the long tail later), and a model of one does
+ * badly on the other. So by default (labelSplit 'both') the ranker learns one GBDT per label view and
+ * scores a candidate by P(next) + P(missing), the probability that it is relevant under either view with
+ * equal priors; each view can also be trained alone.
  *
- * Serving: candidates from the refitted sources, features as of now (the last event + 1 ms, or the fit
- * data's `now`), scored by the trees. `scoreAll` gives candidates their tree score and every other item a
- * lower score in the first source's order (so AUC over the catalogue is defined).
+ * Training each view (`fit`), with no leakage of the labels into the features:
+ * 1. split the given events per user: 'temporal': each user's earliest `featureRatio` of events are the
+ *    feature period and the rest the labels, features as of his first label event t_u; 'random': a random
+ *    `featureRatio` of his items are the feature side and the rest the labels, features as of the end from
+ *    the feature side only (src/evaluation/splits.ts);
+ * 2. fit the candidate sources on the feature side and generate each user's candidates from it (seen items
+ *    excluded);
+ * 3. label = 1 when the user interacted positively with the candidate in the label part, else 0
+ *    (negatives: the candidates he did not take, and `extraNegatives` random items);
+ * 4. features as of t (./../features: only events strictly before t, so no label event is seen);
+ * 5. gradient-boosted trees with the LightGBM-compatible trainer (./gbdt): by default the binary log-loss
+ *    objective, whose outputs are probabilities that add up across views; or LambdaMART (Burges, "From
+ *    RankNet to LambdaRank to LambdaMART", 2010) for a single view. Early stopping on a held-out group of
+ *    users;
+ * then refit the candidate sources on all the events for serving; the state holds every event.
+ * Whatever split produced the given events, these internal splits are made from them alone.
+ *
+ * Serving: candidates from the refitted sources, features as of now (the last event + 1 ms, the fit data's
+ * `now`, or the profile's own `at`), scored by every view's trees. `scoreAll` gives candidates their score
+ * and every other item a lower one in the trees' order (so AUC over the catalogue is defined).
  */
-import { RecoError } from '../errors.js';
+import { RecoError, UsageError } from '../errors.js';
 import { buildTestSet, splitLog } from '../evaluation/splits.js';
 import { type CandidateRows, FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
@@ -74,9 +84,15 @@ export const RANKED_PARAMS = {
   },
   labelSplit: {
     type: 'enum',
-    default: 'temporal',
+    default: 'both',
     values: ['temporal', 'random', 'both'],
-    doc: "how the labels are held out of the given events: 'temporal' (each user's latest events, features as of his first label event) or 'random' (a random share of each user's items, features from the other events only)",
+    doc: "how the labels are held out of the given events: 'temporal' (each user's latest events, features as of his first label event), 'random' (a random share of each user's items, features from the other events only), or 'both' (one model per view, scored by P(next) + P(missing); needs objective binary)",
+  },
+  objective: {
+    type: 'enum',
+    default: 'binary',
+    values: ['binary', 'lambdarank'],
+    doc: "the trees' loss: 'binary' (log-loss, outputs probabilities) or 'lambdarank' (LambdaMART, per-user NDCG; a single label view only)",
   },
   featureRatio: {
     type: 'number',
@@ -112,24 +128,37 @@ export const RANKED_PARAMS = {
     type: 'int',
     default: 30,
     min: 0,
-    doc: 'stop after this many rounds without NDCG@10 gain',
+    doc: 'stop after this many rounds without gain on the validation users (AUC for binary, NDCG@10 for lambdarank)',
   },
   gbdt: { type: 'json', default: {}, doc: 'further LightGBM parameters, e.g. {"feature_fraction":0.8}' },
   seed: { type: 'int', default: 42, doc: 'seed of the validation users and the trainer' },
 } as const;
 
-/** Where the training went (kept in the saved meta, printed by `reco train`). */
-export interface RankerTrainingReport {
+type LabelView = 'temporal' | 'random';
+
+/** How one label view's training went. */
+export interface ViewTrainingReport {
+  label: LabelView;
   users: number;
   validUsers: number;
   rows: number;
   positives: number;
-  /** Share of label-period positives that stage 1 put among the candidates (recall of stage 1). */
+  /** Share of label-part positives that stage 1 put among the candidates (recall of stage 1). */
   candidateRecall: number;
   iterations: number;
-  bestValidNdcg: number;
-  /** NDCG@10 of the validation groups ordered by the first source's score alone (what the ranker must beat). */
+  /** The early-stopping metric on the validation users at the best round (AUC or NDCG@10). */
+  validMetric: { name: string; value: number };
+  /** Weight of the first source's z-score added to the trees' output, chosen on the validation users. */
+  blend: number;
+  /** NDCG@10 of the validation groups ordered by the view's trees and blend. */
+  validNdcg: number;
+  /** NDCG@10 of the validation groups ordered by the first source's score alone (what the trees must beat). */
   firstSourceValidNdcg: number;
+}
+
+/** Where the training went (kept in the saved meta, printed by `reco train`). */
+export interface RankerTrainingReport {
+  views: ViewTrainingReport[];
   seconds: { sources: number; features: number; gbdt: number; refit: number };
 }
 
@@ -138,14 +167,42 @@ export interface Explanation {
   user: number;
   item: number;
   t: number;
+  /** The ranked score: the sum over label views of P(relevant) (the trees' raw output for lambdarank). */
   score: number;
   /** Sources that proposed the item, with rank and score. */
   sources: { name: string; rank: number; score: number }[];
-  /** The trees' expected value, and each feature's value and contribution, largest |contribution| first. */
+  /**
+   * The expected score, and each feature's value and contribution, largest |contribution| first: base +
+   * the contributions = score exactly. Per view the contributions are TreeSHAP's (log-odds), carried to the
+   * probability scale by the secant slope (p - p_base) / (logit - logit_base), then summed over views;
+   * the stage-1 blend (blend x the first source's z-score) is one more entry, `blend_<source>_z`.
+   */
   base: number;
-  /** The stage-1 safety blend added to the trees' output (blend weight x the first source's z-score). */
-  blend: number;
   contributions: { feature: string; value: number; contribution: number }[];
+  /** Per label view: its probability (or raw score for lambdarank), log-odds and expected log-odds. */
+  views: { label: LabelView; probability: number; logit: number; baseLogit: number }[];
+}
+
+/** One label view's fitted trees. */
+interface View {
+  label: LabelView;
+  model: GbdtModel;
+  predictor: GbdtPredictor;
+  /** Weight of the first source's per-user z-score added to the trees' output (chosen on validation users). */
+  blend: number;
+  shap?: ShapExplainer;
+}
+
+/** One label view's training rows (row-major features, labels, per-user groups). */
+interface ViewRows {
+  label: LabelView;
+  userRows: { u: number; start: number; n: number }[];
+  values: Float64Array;
+  labels: Float32Array;
+  zFirst: Float64Array;
+  rows: number;
+  positives: number;
+  found: number;
 }
 
 export class RankedRecommender implements Recommender {
@@ -156,11 +213,8 @@ export class RankedRecommender implements Recommender {
   private state?: FeatureState;
   private spec?: FeatureSpec;
   private builder?: FeatureBuilder;
-  private model?: GbdtModel;
-  private predictor?: GbdtPredictor;
+  private views: View[] = [];
   private now = Number.NaN;
-  /** Weight of the first source's per-user z-score added to the tree score (chosen on validation users). */
-  private blend = 0;
   private nItems = 0;
   report?: RankerTrainingReport;
   /** Log lines of training (the CLI prints them). */
@@ -176,6 +230,14 @@ export class RankedRecommender implements Recommender {
 
   constructor(params?: Record<string, unknown>) {
     this.params = resolveParams('ranked', RANKED_PARAMS, params);
+    if (this.params.labelSplit === 'both' && this.params.objective !== 'binary')
+      throw new UsageError(
+        "ranked: labelSplit 'both' adds the views' probabilities and needs objective 'binary' (lambdarank scores are not probabilities)",
+      );
+  }
+
+  private labelViews(): LabelView[] {
+    return this.params.labelSplit === 'both' ? ['temporal', 'random'] : [this.params.labelSplit as LabelView];
   }
 
   private sourceList(): [ModelName, number][] {
@@ -201,127 +263,154 @@ export class RankedRecommender implements Recommender {
   }
 
   async fit(data: FitData): Promise<void> {
-    const log = data.log;
-    const items = data.items;
+    const say = this.onLog ?? (() => {});
+    const seconds = { sources: 0, features: 0, gbdt: 0, refit: 0 };
+    const rng = new Rng(this.params.seed, 1);
+    const views: View[] = [];
+    const reports: ViewTrainingReport[] = [];
+    let spec: FeatureSpec | undefined;
+    for (const label of this.labelViews()) {
+      const built = await this.viewRows(label, data, rng, spec, seconds);
+      spec = built.spec;
+      const t0 = performance.now();
+      const { view, report } = this.trainView(built.rows, spec, say);
+      seconds.gbdt += (performance.now() - t0) / 1000;
+      views.push(view);
+      reports.push(report);
+    }
+    if (!spec) throw new RecoError('ranked: no label view');
+
+    // sources refitted on everything for serving
+    const t0 = performance.now();
+    const outer = this.createSources();
+    for (const m of outer)
+      await m.fit({
+        interactions: data.interactions,
+        log: data.log,
+        items: data.items,
+        ...(data.now !== undefined ? { now: data.now } : {}),
+      });
+    const state = FeatureState.fromLog(data.log, data.items, { weights: interactionWeights() });
+    this.install(outer, state, spec, views, data.interactions.cols, data.now ?? state.lastTime + 1);
+    seconds.refit = (performance.now() - t0) / 1000;
+    this.report = { views: reports, seconds };
+    say(
+      `ranker: ${views.map((v, k) => `${v.label} ${v.model.trees.length} trees (valid ${reports[k]!.validMetric.name} ${reports[k]!.validMetric.value.toFixed(4)})`).join(', ')}; ` +
+        `sources ${seconds.sources.toFixed(1)} s, features ${seconds.features.toFixed(1)} s, ` +
+        `gbdt ${seconds.gbdt.toFixed(1)} s, refit ${seconds.refit.toFixed(1)} s`,
+    );
+  }
+
+  /** Steps 1-4 for one label view: the internal split, the inner sources, candidates, labels and features. */
+  private async viewRows(
+    label: LabelView,
+    data: FitData,
+    rng: Rng,
+    givenSpec: FeatureSpec | undefined,
+    seconds: RankerTrainingReport['seconds'],
+  ): Promise<{ rows: ViewRows; spec: FeatureSpec }> {
+    const { log, items } = data;
     const nItems = data.interactions.cols;
     const weights = interactionWeights();
-    const say = this.onLog ?? (() => {});
-    const t0 = performance.now();
-
-    const userRows: { u: number; start: number; n: number }[] = [];
-    let values = new Float64Array(1 << 16);
-    let lab = new Float32Array(1 << 12);
-    let zFirst = new Float64Array(1 << 12);
-    let rows = 0;
-    let positives = 0;
-    let found = 0;
-    let spec: FeatureSpec | undefined;
-    let names: string[] = [];
-    let tSources = 0;
-    const rng = new Rng(this.params.seed, 1);
-    const modes: ('temporal' | 'random')[] =
-      this.params.labelSplit === 'both'
-        ? ['temporal', 'random']
-        : [this.params.labelSplit as 'temporal' | 'random'];
-    for (const mode of modes) {
-      // 1. feature period / label period: per user by time, or a random share of his items
-      const temporal = mode === 'temporal';
-      const split = splitLog(
-        log,
-        temporal
-          ? { kind: 'temporal', ratio: this.params.featureRatio }
-          : { kind: 'random', ratio: this.params.featureRatio, seed: this.params.seed },
-      );
-      const labels = buildTestSet(split, weights);
-      const featX = buildInteractions(split.train, weights);
-      const cutoff = new Float64Array(log.userIds.length).fill(Number.POSITIVE_INFINITY);
-      for (let e = 0; e < split.test.length; e++) {
-        const u = split.test.user[e]!;
-        if (split.test.timestamp[e]! < cutoff[u]!) cutoff[u] = split.test.timestamp[e]!;
-      }
-
-      // 2. sources fitted on the feature period
-      const ts = performance.now();
-      const inner = this.createSources();
-      for (const m of inner) await m.fit({ interactions: featX, log: split.train, items });
-      const gen = this.generator(inner, nItems);
-      names = gen.names;
-      tSources += performance.now() - ts;
-
-      // 3-4. candidates, labels and features. temporal: the state of every event, read as of each user's
-      // cutoff; random: the state of the feature-side events only, as of the end (label events never in it)
-      const state = FeatureState.fromLog(temporal ? log : split.train, items, { weights });
-      const end = state.lastTime + 1;
-      spec ??= featureSpec(state, gen.names, this.params.exclude as string[]);
-      const builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(inner));
-      const W = builder.width;
-      const rel = labels.relevant;
-      const isPos = new Uint8Array(nItems);
-      for (const u of labels.users) {
-        const a = rel.indptr[u]!;
-        const b = rel.indptr[u + 1]!;
-        const profile: UserProfile = {
-          user: u,
-          items: featX.indices.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
-          weights: featX.values.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
-        };
-        const cands = gen.generate(profile);
-        const nc = cands.items.length;
-        for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
-        let pos = 0;
-        for (let r = 0; r < nc; r++) pos += isPos[cands.items[r]!]!;
-        positives += b - a;
-        found += pos;
-        const extra = this.extraRows(cands, profile, nItems, rng);
-        const n = nc + extra.items.length;
-        for (let r = 0; r < extra.items.length; r++) pos += isPos[extra.items[r]!]!;
-        if (pos > 0 && pos < n) {
-          while ((rows + n) * W > values.length) {
-            const v = new Float64Array(values.length * 2);
-            v.set(values);
-            values = v;
-          }
-          while (rows + n > lab.length) {
-            const l = new Float32Array(lab.length * 2);
-            l.set(lab);
-            lab = l;
-            const z = new Float64Array(zFirst.length * 2);
-            z.set(zFirst);
-            zFirst = z;
-          }
-          const at = temporal ? cutoff[u]! : end;
-          builder.build(u, at, cands, values, rows * W);
-          for (let r = 0; r < nc; r++) lab[rows + r] = isPos[cands.items[r]!]!;
-          zFirst.set(firstSourceZ(cands), rows);
-          if (extra.items.length > 0) {
-            builder.build(u, at, extra, values, (rows + nc) * W, sourceMaxOf(cands));
-            const { mean, sd } = firstSourceStats(cands);
-            const S = names.length;
-            for (let r = 0; r < extra.items.length; r++) {
-              lab[rows + nc + r] = isPos[extra.items[r]!]!;
-              zFirst[rows + nc + r] = (extra.scores[r * S]! - mean) / sd;
-            }
-          }
-          userRows.push({ u, start: rows, n });
-          rows += n;
-        }
-        for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
-      }
+    const temporal = label === 'temporal';
+    const split = splitLog(
+      log,
+      temporal
+        ? { kind: 'temporal', ratio: this.params.featureRatio }
+        : { kind: 'random', ratio: this.params.featureRatio, seed: this.params.seed },
+    );
+    const labels = buildTestSet(split, weights);
+    const featX = buildInteractions(split.train, weights);
+    const cutoff = new Float64Array(log.userIds.length).fill(Number.POSITIVE_INFINITY);
+    for (let e = 0; e < split.test.length; e++) {
+      const u = split.test.user[e]!;
+      if (split.test.timestamp[e]! < cutoff[u]!) cutoff[u] = split.test.timestamp[e]!;
     }
-    if (!spec) throw new RecoError('ranked: no label split');
-    const W = spec.columns.length;
-    const gen = { names };
-    const tFeatures = performance.now();
-    const tSourcesAt = t0 + tSources;
+
+    const ts = performance.now();
+    const inner = this.createSources();
+    for (const m of inner) await m.fit({ interactions: featX, log: split.train, items });
+    const gen = this.generator(inner, nItems);
+    const tf = performance.now();
+    seconds.sources += (tf - ts) / 1000;
+
+    // temporal: the state of every event, read as of each user's cutoff; random: the state of the
+    // feature-side events only, as of the end (label events never in it)
+    const state = FeatureState.fromLog(temporal ? log : split.train, items, { weights });
+    const end = state.lastTime + 1;
+    const spec = givenSpec ?? featureSpec(state, gen.names, this.params.exclude as string[]);
+    const builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(inner));
+    const W = builder.width;
+    const S = gen.names.length;
+    const out: ViewRows = {
+      label,
+      userRows: [],
+      values: new Float64Array(1 << 16),
+      labels: new Float32Array(1 << 12),
+      zFirst: new Float64Array(1 << 12),
+      rows: 0,
+      positives: 0,
+      found: 0,
+    };
+    const rel = labels.relevant;
+    const isPos = new Uint8Array(nItems);
+    for (const u of labels.users) {
+      const a = rel.indptr[u]!;
+      const b = rel.indptr[u + 1]!;
+      const profile: UserProfile = {
+        user: u,
+        items: featX.indices.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
+        weights: featX.values.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
+      };
+      const cands = gen.generate(profile);
+      const nc = cands.items.length;
+      for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
+      let pos = 0;
+      for (let r = 0; r < nc; r++) pos += isPos[cands.items[r]!]!;
+      out.positives += b - a;
+      out.found += pos;
+      const extra = this.extraRows(cands, profile, nItems, rng);
+      const n = nc + extra.items.length;
+      for (let r = 0; r < extra.items.length; r++) pos += isPos[extra.items[r]!]!;
+      if (pos > 0 && pos < n) {
+        reserveRows(out, out.rows + n, W);
+        const at = temporal ? cutoff[u]! : end;
+        const row0 = out.rows;
+        builder.build(u, at, cands, out.values, row0 * W);
+        for (let r = 0; r < nc; r++) out.labels[row0 + r] = isPos[cands.items[r]!]!;
+        out.zFirst.set(firstSourceZ(cands), row0);
+        if (extra.items.length > 0) {
+          builder.build(u, at, extra, out.values, (row0 + nc) * W, sourceMaxOf(cands));
+          const { mean, sd } = firstSourceStats(cands);
+          for (let r = 0; r < extra.items.length; r++) {
+            out.labels[row0 + nc + r] = isPos[extra.items[r]!]!;
+            out.zFirst[row0 + nc + r] = (extra.scores[r * S]! - mean) / sd;
+          }
+        }
+        out.userRows.push({ u, start: row0, n });
+        out.rows += n;
+      }
+      for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
+    }
+    seconds.features += (performance.now() - tf) / 1000;
+    this.onLog?.(
+      `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${W} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}`,
+    );
+    return { rows: out, spec };
+  }
+
+  /** Step 5 for one label view: train / validation users, the trees with early stopping. */
+  private trainView(
+    d: ViewRows,
+    spec: FeatureSpec,
+    say: (line: string) => void,
+  ): { view: View; report: ViewTrainingReport } {
+    const { userRows } = d;
     if (userRows.length < 2)
       throw new RecoError(
-        `ranked: too little data to train the ranker (${userRows.length} users with a label-period item among their candidates); it needs users with several events over time`,
+        `ranked: too little data to train the ranker's ${d.label} view (${userRows.length} users with a label item among their candidates); it needs users with several events`,
       );
-    say(
-      `ranker data: ${userRows.length} users, ${rows.toLocaleString('en-US')} rows x ${W} features, stage-1 recall ${(found / Math.max(1, positives)).toFixed(3)}`,
-    );
-
-    // 5. train / validation users, LambdaMART with early stopping
+    const W = spec.columns.length;
     const distinct = Int32Array.from(new Set(userRows.map((q) => q.u)));
     new Rng(this.params.seed).shuffle(distinct);
     const nValidUsers =
@@ -330,7 +419,6 @@ export class RankedRecommender implements Recommender {
         : 0;
     const validUser = new Set(distinct.subarray(0, nValidUsers));
     const isValid = Uint8Array.from(userRows, (q) => (validUser.has(q.u) ? 1 : 0));
-    const nValid = isValid.reduce((a, b) => a + b, 0);
     const gather = (want: number): DenseData & { z: Float64Array } => {
       let n = 0;
       let g = 0;
@@ -348,9 +436,9 @@ export class RankedRecommender implements Recommender {
       for (let q = 0; q < userRows.length; q++) {
         if (isValid[q] !== want) continue;
         const { start, n: m } = userRows[q]!;
-        v.set(values.subarray(start * W, (start + m) * W), r * W);
-        l.set(lab.subarray(start, start + m), r);
-        z.set(zFirst.subarray(start, start + m), r);
+        v.set(d.values.subarray(start * W, (start + m) * W), r * W);
+        l.set(d.labels.subarray(start, start + m), r);
+        z.set(d.zFirst.subarray(start, start + m), r);
         groups[g++] = m;
         r += m;
       }
@@ -365,83 +453,65 @@ export class RankedRecommender implements Recommender {
       };
     };
     const trainSet = gather(0);
-    const validSet = nValid > 0 ? gather(1) : undefined;
-    const firstSourceNdcg = validSet ? groupNdcg(validSet, validSet.z, 10) : Number.NaN;
+    const validSet = nValidUsers > 0 ? gather(1) : undefined;
+    const rank = this.params.objective === 'lambdarank';
+    const metric = rank ? 'ndcg@10' : 'auc';
     const p = trainParamsFrom({
-      objective: 'lambdarank',
+      objective: this.params.objective,
       num_iterations: this.params.numIterations,
       learning_rate: this.params.learningRate,
       num_leaves: this.params.numLeaves,
       min_data_in_leaf: this.params.minDataInLeaf,
       early_stopping_round: validSet ? this.params.earlyStopping : 0,
-      metric: 'ndcg',
-      eval_at: 10,
+      metric: rank ? 'ndcg' : 'auc',
+      ...(rank ? { eval_at: 10 } : {}),
       seed: this.params.seed,
       verbosity: -1,
       ...(this.params.gbdt as Record<string, string | number | boolean>),
     });
     let best = Number.NaN;
     let iterations = 0;
-    this.model = train(p, trainSet, validSet ? [{ name: 'valid', data: validSet }] : [], {
+    const model = train(p, trainSet, validSet ? [{ name: 'valid', data: validSet }] : [], {
       onIteration: (it: number, results: EvalResult[]) => {
         iterations = it;
         const r = results[results.length - 1];
         if (r && !(r.value <= best)) best = r.value;
       },
-      onLog: (m: string) => say(`gbdt: ${m}`),
+      onLog: (m: string) => say(`gbdt (${d.label}): ${m}`),
     });
-    // the blend weight of the first source (score + blend * its per-user z-score), chosen on the
+    const predictor = new GbdtPredictor(model);
+    // the blend weight of the first source (output + blend * its per-user z-score), chosen on the
     // validation users: a safety net that falls back towards stage 1 where the trees add little
     let blend = 0;
+    let validNdcg = Number.NaN;
     if (validSet) {
-      const pred = new GbdtPredictor(this.model).predictRaw(validSet.values, validSet.numRows);
+      const pred = predictor.predictRaw(validSet.values, validSet.numRows);
       const mixed = new Float64Array(pred.length);
-      let bestMix = Number.NEGATIVE_INFINITY;
       for (const b of BLEND_GRID) {
         for (let r = 0; r < pred.length; r++) mixed[r] = pred[r]! + b * validSet.z[r]!;
         const v = groupNdcg(validSet, mixed, 10);
-        if (v > bestMix + 1e-9) {
-          bestMix = v;
+        if (!(v <= validNdcg + 1e-9)) {
+          validNdcg = v;
           blend = b;
         }
       }
-      say(`blend with ${gen.names[0]}: weight ${blend} (validation NDCG@10 ${bestMix.toFixed(4)})`);
     }
-    const tGbdt = performance.now();
-
-    // 6. sources refitted on everything for serving
-    const outer = this.createSources();
-    for (const m of outer)
-      await m.fit({
-        interactions: data.interactions,
-        log,
-        items,
-        ...(data.now !== undefined ? { now: data.now } : {}),
-      });
-    const state = FeatureState.fromLog(log, items, { weights });
-    this.install(outer, state, spec, this.model, nItems, data.now ?? state.lastTime + 1, blend);
-    const tRefit = performance.now();
-    this.report = {
-      users: distinct.length - nValidUsers,
-      validUsers: nValidUsers,
-      rows,
-      positives: found,
-      candidateRecall: found / Math.max(1, positives),
-      iterations,
-      bestValidNdcg: best,
-      firstSourceValidNdcg: firstSourceNdcg,
-      seconds: {
-        sources: tSources / 1000,
-        features: (tFeatures - tSourcesAt) / 1000,
-        gbdt: (tGbdt - tFeatures) / 1000,
-        refit: (tRefit - tGbdt) / 1000,
+    return {
+      view: { label: d.label, model, predictor, blend },
+      report: {
+        label: d.label,
+        users: distinct.length - nValidUsers,
+        validUsers: nValidUsers,
+        rows: d.rows,
+        positives: d.found,
+        candidateRecall: d.found / Math.max(1, d.positives),
+        iterations,
+        validMetric: { name: metric, value: best },
+        blend,
+        validNdcg,
+        firstSourceValidNdcg: validSet ? groupNdcg(validSet, validSet.z, 10) : Number.NaN,
       },
     };
-    say(
-      `ranker: ${this.model.trees.length} trees (${iterations} rounds, best valid NDCG@10 ${best.toFixed(4)}); ` +
-        `sources ${this.report.seconds.sources.toFixed(1)} s, features ${this.report.seconds.features.toFixed(1)} s, ` +
-        `gbdt ${this.report.seconds.gbdt.toFixed(1)} s, refit ${this.report.seconds.refit.toFixed(1)} s`,
-    );
   }
 
   /** `extraNegatives` random items outside the candidates and the profile, with the sources' scores. */
@@ -471,42 +541,30 @@ export class RankedRecommender implements Recommender {
     sources: Recommender[],
     state: FeatureState,
     spec: FeatureSpec,
-    model: GbdtModel,
+    views: View[],
     nItems: number,
     now: number,
-    blend: number,
   ): void {
     this.sourceModels = sources;
     this.gen = this.generator(sources, nItems);
     this.state = state;
     this.spec = spec;
     this.builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(sources));
-    this.model = model;
-    this.predictor = new GbdtPredictor(model);
+    this.views = views;
     this.nItems = nItems;
     this.now = now;
-    this.blend = blend;
     this.memo = undefined;
   }
 
   private fitted(): {
     gen: CandidateGenerator;
     builder: FeatureBuilder;
-    predictor: GbdtPredictor;
     state: FeatureState;
     spec: FeatureSpec;
-    model: GbdtModel;
   } {
-    if (!this.gen || !this.builder || !this.predictor || !this.state || !this.spec || !this.model)
+    if (!this.gen || !this.builder || !this.state || !this.spec || this.views.length === 0)
       throw new RecoError('ranked: the model is not fitted (call fit() or load a saved model first)');
-    return {
-      gen: this.gen,
-      builder: this.builder,
-      predictor: this.predictor,
-      state: this.state,
-      spec: this.spec,
-      model: this.model,
-    };
+    return { gen: this.gen, builder: this.builder, state: this.state, spec: this.spec };
   }
 
   /** The point-in-time state (a server applies new events to it with `applyEvent`). */
@@ -528,13 +586,40 @@ export class RankedRecommender implements Recommender {
     return this.fitted().spec;
   }
 
-  /** Stage 1 and 2 for one profile: candidates and their tree scores (memoised for the same profile). */
+  /** Label views of the fitted model, in scoring order. */
+  labelViewsFitted(): LabelView[] {
+    return this.views.map((v) => v.label);
+  }
+
+  /**
+   * The ranked score of `rows` feature rows: with binary trees the sum over views of the probability
+   * sigmoid(raw); with one lambdarank view its raw score.
+   */
+  private scoreRows(x: Float64Array, rows: number, z: Float64Array): Float64Array {
+    const out = new Float64Array(rows);
+    const prob = this.params.objective === 'binary';
+    for (const v of this.views) {
+      const raw = v.predictor.predictRaw(x, rows);
+      for (let r = 0; r < rows; r++) {
+        const s = raw[r]! + v.blend * z[r]!;
+        out[r]! += prob ? sigmoid(s) : s;
+      }
+    }
+    return out;
+  }
+
+  /** The time a profile's rows are computed at: its own `at` when given, else the serving time. */
+  private timeOf(profile: UserProfile): number {
+    return profile.at ?? this.servingTime;
+  }
+
+  /** Stage 1 and 2 for one profile: candidates and their scores (memoised for the same profile). */
   private scoreCandidates(
     profile: UserProfile,
     options?: RecommendOptions,
   ): { cands: CandidateSet; scores: Float64Array } {
     const events = this.state?.events ?? 0;
-    const t = this.servingTime;
+    const t = this.timeOf(profile);
     const m = this.memo;
     if (
       m &&
@@ -545,14 +630,10 @@ export class RankedRecommender implements Recommender {
       options?.excludeSeen !== false
     )
       return m;
-    const { gen, builder, predictor } = this.fitted();
+    const { gen, builder } = this.fitted();
     const cands = gen.generate(profile, options);
-    const x = builder.build(profile.user ?? -1, this.servingTime, cands);
-    const scores = predictor.predictRaw(x, cands.items.length);
-    if (this.blend !== 0) {
-      const z = firstSourceZ(cands);
-      for (let r = 0; r < scores.length; r++) scores[r]! += this.blend * z[r]!;
-    }
+    const x = builder.build(profile.user ?? -1, t, cands);
+    const scores = this.scoreRows(x, cands.items.length, firstSourceZ(cands));
     const out = { cands, scores };
     if (!options?.allowed && options?.excludeSeen !== false) this.memo = { profile, events, t, ...out };
     return out;
@@ -581,7 +662,7 @@ export class RankedRecommender implements Recommender {
    */
   scoreAll(profile: UserProfile): Float32Array {
     const { cands, scores } = this.scoreCandidates(profile);
-    const { builder, predictor, spec } = this.fitted();
+    const { builder, spec } = this.fitted();
     const n = this.nItems;
     const S = spec.sources.length;
     const out = new Float32Array(n);
@@ -601,12 +682,11 @@ export class RankedRecommender implements Recommender {
     };
     for (let r = 0; r < m; r++) for (let s = 0; s < S; s++) rest.scores[r * S + s] = full[s]![restItems[r]!]!;
     // per-user statistics from the candidates, as recommend() sees them
-    const x = builder.build(profile.user ?? -1, this.servingTime, rest, undefined, 0, sourceMaxOf(cands));
-    const restScores = predictor.predictRaw(x, m);
-    if (this.blend !== 0) {
-      const { mean, sd } = firstSourceStats(cands);
-      for (let r = 0; r < m; r++) restScores[r]! += (this.blend * (rest.scores[r * S]! - mean)) / sd;
-    }
+    const x = builder.build(profile.user ?? -1, this.timeOf(profile), rest, undefined, 0, sourceMaxOf(cands));
+    const { mean, sd } = firstSourceStats(cands);
+    const z = new Float64Array(m);
+    for (let r = 0; r < m; r++) z[r] = (rest.scores[r * S]! - mean) / sd;
+    const restScores = this.scoreRows(x, m, z);
     if (this.params.scoreAllBelowCandidates) {
       let maxRest = Number.NEGATIVE_INFINITY;
       for (let r = 0; r < m; r++) maxRest = Math.max(maxRest, restScores[r]!);
@@ -618,7 +698,7 @@ export class RankedRecommender implements Recommender {
 
   /** Why `item` scores what it does for this profile: its sources and the features that moved the score (TreeSHAP). */
   explain(profile: UserProfile, item: number): Explanation {
-    const { gen, builder, predictor, spec, model } = this.fitted();
+    const { gen, builder, spec } = this.fitted();
     const cands = gen.generate(profile);
     const S = spec.sources.length;
     let r = -1;
@@ -637,7 +717,7 @@ export class RankedRecommender implements Recommender {
         sources.push({ name: spec.sources[s]!, rank: one.ranks[s]!, score: one.scores[s]! });
     }
     // the item's row among the user's candidates (appended when stage 1 did not propose it), so that
-    // per-user features (scale-free scores, the blend's z-score) are those recommend() sees
+    // per-user features (scale-free scores) are those recommend() sees
     const all: CandidateRows =
       r >= 0
         ? cands
@@ -647,31 +727,39 @@ export class RankedRecommender implements Recommender {
             ranks: Float32Array.of(...cands.ranks, ...one.ranks),
           };
     const at = r >= 0 ? r : cands.items.length;
-    const t = this.servingTime;
+    const t = this.timeOf(profile);
     const W = spec.columns.length;
     const x = builder.build(profile.user ?? -1, t, all).subarray(at * W, (at + 1) * W);
-    const blendTerm = this.blend !== 0 ? this.blend * firstSourceZ(all)[at]! : 0;
-    const score = predictor.predictRawOne(x, 0) + blendTerm;
-    const shap = new ShapExplainer(model);
-    const phi = new Float64Array(shap.rowWidth);
-    shap.contribRow(x, 0, phi);
-    const contributions = spec.columns
-      .map((feature, c) => ({ feature, value: x[c]!, contribution: phi[c]! }))
+    const prob = this.params.objective === 'binary';
+    const z = firstSourceZ(all)[at]!;
+    const contribution = new Float64Array(W + 1);
+    const views: Explanation['views'] = [];
+    let score = 0;
+    let base = 0;
+    for (const v of this.views) {
+      v.shap ??= new ShapExplainer(v.model);
+      const phi = new Float64Array(v.shap.rowWidth);
+      v.shap.contribRow(x, 0, phi);
+      const logit = v.predictor.predictRawOne(x, 0) + v.blend * z;
+      const baseLogit = phi[W]!;
+      // the secant slope carries log-odds contributions to probabilities so that they still add up
+      const p = prob ? sigmoid(logit) : logit;
+      const p0 = prob ? sigmoid(baseLogit) : baseLogit;
+      const slope = !prob ? 1 : logit !== baseLogit ? (p - p0) / (logit - baseLogit) : p0 * (1 - p0);
+      for (let c = 0; c < W; c++) contribution[c]! += slope * phi[c]!;
+      contribution[W]! += slope * v.blend * z;
+      score += p;
+      base += p0;
+      views.push({ label: v.label, probability: p, logit, baseLogit });
+    }
+    const contributions = [...spec.columns, `blend_${spec.sources[0]}_z`]
+      .map((feature, c) => ({ feature, value: c < W ? x[c]! : z, contribution: contribution[c]! }))
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    return {
-      user: profile.user ?? -1,
-      item,
-      t,
-      score,
-      sources,
-      base: phi[W]!,
-      blend: blendTerm,
-      contributions,
-    };
+    return { user: profile.user ?? -1, item, t, score, sources, base, contributions, views };
   }
 
   save(): SavedModel {
-    const { state, spec, model } = this.fitted();
+    const { state, spec } = this.fitted();
     const arrays: Record<string, TypedArray> = {};
     const sources = this.sourceModels.map((m) => {
       const saved = m.save();
@@ -687,16 +775,17 @@ export class RankedRecommender implements Recommender {
     arrays['items.genreIndptr'] = state.genres.indptr;
     arrays['items.genreIndices'] = state.genres.indices;
     arrays['items.release'] = state.release;
-    arrays.gbdt = new Uint8Array(Buffer.from(modelToText(model), 'utf8'));
+    for (const v of this.views)
+      arrays[`gbdt.${v.label}`] = new Uint8Array(Buffer.from(modelToText(v.model), 'utf8'));
     return {
       meta: {
         name: this.name,
         params: { ...this.params },
         spec,
         sources,
+        views: this.views.map((v) => ({ label: v.label, blend: v.blend })),
         nUsers: state.nUsers,
         nItems: this.nItems,
-        blend: this.blend,
         now: this.now,
         ...(this.report ? { training: this.report } : {}),
       },
@@ -705,16 +794,20 @@ export class RankedRecommender implements Recommender {
   }
 
   static load(saved: SavedModel): RankedRecommender {
-    const m = new RankedRecommender(saved.meta.params);
     const meta = saved.meta as SavedModel['meta'] & {
       spec: FeatureSpec;
       sources: SavedModel['meta'][];
+      views?: { label: LabelView; blend: number }[];
       nUsers: number;
       nItems: number;
       now: number;
-      blend?: number;
       training?: RankerTrainingReport;
     };
+    if (!Array.isArray(meta.views))
+      throw new RecoError(
+        'ranked: the saved model comes from an older reco (one LambdaMART model, no label views); retrain it with: reco train',
+      );
+    const m = new RankedRecommender(saved.meta.params);
     const arr = <T extends TypedArray>(k: string, C: new (n: number) => T): T => {
       const a = saved.arrays[k];
       if (!(a instanceof C)) throw new RecoError(`ranked: saved model lacks array '${k}' of type ${C.name}`);
@@ -751,14 +844,15 @@ export class RankedRecommender implements Recommender {
       meta.nItems,
       items,
     );
-    const model = parseModelText(Buffer.from(arr('gbdt', Uint8Array)).toString('utf8'));
-    m.install(sources, state, meta.spec, model, meta.nItems, meta.now, meta.blend ?? 0);
+    const views = meta.views.map(({ label, blend }): View => {
+      const model = parseModelText(Buffer.from(arr(`gbdt.${label}`, Uint8Array)).toString('utf8'));
+      return { label, model, predictor: new GbdtPredictor(model), blend };
+    });
+    m.install(sources, state, meta.spec, views, meta.nItems, meta.now);
     if (meta.training) m.report = meta.training;
     return m;
   }
 }
-
-const BLEND_GRID = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 100];
 
 /** Per source, the largest score among a user's candidates. */
 export function sourceMaxOf(c: CandidateRows): Float64Array {
@@ -814,4 +908,31 @@ export function groupNdcg(d: DenseData, score: ArrayLike<number>, k: number): nu
 /** LightGBM feature names may not hold spaces or brackets in its text format: keep them plain. */
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9_]+/g, '_');
+}
+
+const BLEND_GRID = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 100];
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** Grows a view's row buffers (doubling) to hold `rows` rows of `width` features. */
+function reserveRows(d: ViewRows, rows: number, width: number): void {
+  if (rows * width > d.values.length) {
+    let n = d.values.length;
+    while (rows * width > n) n *= 2;
+    const v = new Float64Array(n);
+    v.set(d.values);
+    d.values = v;
+  }
+  if (rows > d.labels.length) {
+    let n = d.labels.length;
+    while (rows > n) n *= 2;
+    const l = new Float32Array(n);
+    l.set(d.labels);
+    d.labels = l;
+    const z = new Float64Array(n);
+    z.set(d.zFirst);
+    d.zFirst = z;
+  }
 }

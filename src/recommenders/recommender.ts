@@ -36,6 +36,11 @@ export interface UserProfile {
   weights: Float32Array;
   /** Onboarding preferences: genre names the user picked (cold start). Used by content and hybrid. */
   genres?: string[];
+  /**
+   * The time (ms) the recommendation is for, when not the model's now: e.g. the end of the user's own
+   * history in offline evaluation. Models with point-in-time features (ranked) compute them as of it.
+   */
+  at?: number;
 }
 
 export interface RecommendOptions {

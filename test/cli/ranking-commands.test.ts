@@ -71,10 +71,9 @@ test('reco explain prints the candidate sources and the features that moved the 
   const json = JSON.parse(reco('--db', db, 'explain', '--user', user, '--item', item, '--json').stdout) as {
     score: number;
     base: number;
-    blend: number;
     contributions: { contribution: number }[];
   };
-  const sum = json.base + json.blend + json.contributions.reduce((s, c) => s + c.contribution, 0);
+  const sum = json.base + json.contributions.reduce((s, c) => s + c.contribution, 0);
   assert.ok(Math.abs(sum - json.score) < 1e-9);
   const bad = reco('--db', db, 'explain', '--user', 'nobody', '--item', item);
   assert.equal(bad.code, 2);

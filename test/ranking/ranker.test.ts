@@ -85,7 +85,12 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
     earlyStopping: 0,
   });
   await ranked.fit({ interactions, log, items });
-  assert.ok(ranked.report && ranked.report.rows > 0 && ranked.report.iterations === 20);
+  const views = ranked.report?.views ?? [];
+  assert.deepEqual(
+    views.map((v) => v.label),
+    ['temporal', 'random'],
+  );
+  for (const v of views) assert.ok(v.rows > 0 && v.iterations === 20, JSON.stringify(v));
   const again = RankedRecommender.load(ranked.save());
   for (const u of [0, 7, 42]) {
     const profile: UserProfile = {
@@ -106,7 +111,7 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
     assert.equal(all[top.items[0]!], top.scores[0]);
     // SHAP: base + contributions = the model's score
     const ex = ranked.explain(profile, top.items[0]!);
-    const sum = ex.base + ex.blend + ex.contributions.reduce((s, c) => s + c.contribution, 0);
+    const sum = ex.base + ex.contributions.reduce((s, c) => s + c.contribution, 0);
     assert.ok(Math.abs(sum - ex.score) < 1e-9, `${sum} vs ${ex.score}`);
     assert.ok(Math.abs(ex.score - top.scores[0]!) < 1e-5);
     assert.ok(ex.sources.length > 0);

@@ -22,6 +22,9 @@ interface ExplainOpts {
   version?: string;
 }
 
+/** What each label view's probability means. */
+const VIEW_NAMES = { temporal: 'P(next)', random: 'P(missing)' } as const;
+
 export function register(program: Command): void {
   program
     .command('explain')
@@ -71,7 +74,7 @@ export function register(program: Command): void {
             ex.sources.length
               ? `candidate sources: ${ex.sources.map((s) => `${s.name} (rank ${s.rank}, score ${s.score.toFixed(4)})`).join(', ')}`
               : 'candidate sources: none (the item is not among the candidates; scored as if it were)',
-            `expected score (base) ${ex.base.toFixed(4)}${ex.blend ? `, stage-1 blend ${ex.blend.toFixed(4)}` : ''}; the features that moved it most:`,
+            `expected score (base) ${ex.base.toFixed(4)}; ${ex.views.map((v) => `${VIEW_NAMES[v.label]} ${v.probability.toFixed(4)}`).join(', ')}; the features that moved it most:`,
           ];
           const rows = [
             ['feature', 'value', 'contribution'],
