@@ -482,7 +482,7 @@ export class RankedRecommender implements Recommender {
     this.spec = spec;
     this.builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(sources));
     this.model = model;
-    this.predictor = new GbdtPredictor(model);
+    this.predictor = new GbdtPredictor(model, { compile: true });
     this.nItems = nItems;
     this.now = now;
     this.blend = blend;
