@@ -62,9 +62,29 @@ export interface CandidateRows {
   ranks: Float32Array;
 }
 
+/**
+ * Builds rows, computing each column as rarely as its scope allows (the same values as calling every
+ * column's compute on every row; test/features proves it):
+ * - 'user' and 'context' columns read only the user's snapshot and t: once per call, copied to every row;
+ * - 'item' columns read only the item, t and the state: kept per item in a cache that holds while t and
+ *   the state's event count stay the same (a server between events: every user's candidates share them),
+ *   the way a feature store materialises item features;
+ * - 'user-item' columns: computed per row.
+ */
 export class FeatureBuilder {
   readonly columns: FeatureColumn[];
   private readonly input: FeatureInput;
+  /** Column indices by how often they are computed. */
+  private readonly perCall: Int32Array;
+  private readonly perItem: Int32Array;
+  private readonly perRow: Int32Array;
+  private readonly callValues: Float64Array;
+  /** Item-column values (items x perItem.length), valid for items whose stamp is `itemVersion`. */
+  private itemValues = new Float64Array(0);
+  private itemStamp = new Int32Array(0);
+  private itemVersion = 0;
+  private itemT = Number.NaN;
+  private itemEvents = -1;
 
   constructor(
     readonly state: FeatureState,
@@ -85,12 +105,43 @@ export class FeatureBuilder {
       sourceScores: new Float64Array(S),
       sourceRanks: new Float64Array(S),
       sourceMax: new Float64Array(S),
-      ...(similarity ? { similarity } : {}),
+      ...(similarity
+        ? { similarity, recentSimilarity: new Float64Array(RECENT_ITEMS * similarity.cols) }
+        : {}),
     };
+    const where = (keep: (scope: string) => boolean) =>
+      Int32Array.from(this.columns.flatMap((c, k) => (keep(c.def.scope) ? [k] : [])));
+    this.perCall = where((s) => s === 'user' || s === 'context');
+    this.perItem = where((s) => s === 'item');
+    this.perRow = where((s) => s === 'user-item');
+    this.callValues = new Float64Array(this.perCall.length);
   }
 
   get width(): number {
     return this.columns.length;
+  }
+
+  /** Item i's cached item-column values start at the returned offset of itemValues (computed when stale). */
+  private itemRow(i: number): number {
+    const m = this.perItem.length;
+    if (i >= this.itemStamp.length) {
+      const n = Math.max(i + 1, this.itemStamp.length * 2, 64);
+      const stamp = new Int32Array(n);
+      stamp.set(this.itemStamp);
+      this.itemStamp = stamp;
+      const values = new Float64Array(n * m);
+      values.set(this.itemValues);
+      this.itemValues = values;
+    }
+    const at = i * m;
+    if (this.itemStamp[i] !== this.itemVersion) {
+      for (let c = 0; c < m; c++) {
+        const col = this.columns[this.perItem[c]!]!;
+        this.itemValues[at + c] = col.def.compute(this.input, col.k);
+      }
+      this.itemStamp[i] = this.itemVersion;
+    }
+    return at;
   }
 
   /**
@@ -125,6 +176,32 @@ export class FeatureBuilder {
         }
         x.sourceMax[s] = m;
       }
+    if (t !== this.itemT || this.state.events !== this.itemEvents) {
+      // t or the state moved: every cached item row is stale
+      this.itemT = t;
+      this.itemEvents = this.state.events;
+      this.itemVersion++;
+    }
+    this.spreadRecentSimilarity(true);
+    try {
+      this.fillRows(cands, o, offset);
+    } finally {
+      this.spreadRecentSimilarity(false);
+    }
+    return o;
+  }
+
+  /** The rows, once the input holds the user's snapshot, t and the sources' maxima. */
+  private fillRows(cands: CandidateRows, o: Float64Array, offset: number): void {
+    const n = cands.items.length;
+    const W = this.columns.length;
+    const S = this.spec.sources.length;
+    const x = this.input;
+    const { perCall, perItem, perRow, columns, callValues } = this;
+    for (let c = 0; c < perCall.length; c++) {
+      const col = columns[perCall[c]!]!;
+      callValues[c] = col.def.compute(x, col.k);
+    }
     for (let r = 0; r < n; r++) {
       x.item = cands.items[r]!;
       for (let s = 0; s < S; s++) {
@@ -132,11 +209,29 @@ export class FeatureBuilder {
         x.sourceRanks[s] = cands.ranks[r * S + s]!;
       }
       const row = offset + r * W;
-      for (let c = 0; c < W; c++) {
-        const col = this.columns[c]!;
-        o[row + c] = col.def.compute(x, col.k);
+      for (let c = 0; c < perCall.length; c++) o[row + perCall[c]!] = callValues[c]!;
+      const at = this.itemRow(x.item);
+      const itemValues = this.itemValues;
+      for (let c = 0; c < perItem.length; c++) o[row + perItem[c]!] = itemValues[at + c]!;
+      for (let c = 0; c < perRow.length; c++) {
+        const col = columns[perRow[c]!]!;
+        o[row + perRow[c]!] = col.def.compute(x, col.k);
       }
     }
-    return o;
+  }
+
+  /**
+   * Writes the similarity rows of the snapshot's recent items into input.recentSimilarity (`on`), or
+   * zeroes the same entries again, so that each user-item similarity is one read.
+   */
+  private spreadRecentSimilarity(on: boolean): void {
+    const { similarity: m, recentSimilarity: dense, user } = this.input;
+    if (!m || !dense) return;
+    for (let j = 0; j < user.recentCount; j++) {
+      const r = user.recent[j]!;
+      if (r < 0 || r >= m.rows) continue;
+      const at = j * m.cols;
+      for (let e = m.indptr[r]!; e < m.indptr[r + 1]!; e++) dense[at + m.indices[e]!] = on ? m.values[e]! : 0;
+    }
   }
 }

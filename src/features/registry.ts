@@ -15,6 +15,10 @@ import type { Csr } from '../types.js';
 import type { UserSnapshot } from './snapshot.js';
 import { DAY_MS, type FeatureState } from './state.js';
 
+/**
+ * What a feature reads, which the builder relies on to compute it once per user ('user', 'context': the
+ * snapshot and t only) or once per item and state version ('item': the item, t and the state only).
+ */
 export type FeatureScope = 'user' | 'item' | 'user-item' | 'context';
 
 /** What one feature row is computed from. */
@@ -29,8 +33,16 @@ export interface FeatureInput {
   sourceRanks: Float64Array;
   /** Per candidate source: the largest score among the user's candidates (for scale-free scores). */
   sourceMax: Float64Array;
-  /** Item-item similarities (rows: items; e.g. the item-kNN neighbour matrix), when stage 1 has one. */
+  /**
+   * Item-item similarities (rows: items, columns sorted and unique; e.g. the item-kNN neighbour matrix),
+   * when stage 1 has one.
+   */
   similarity?: Csr;
+  /**
+   * With `similarity`: row j (recentSimilarity[j * similarity.cols ..]) holds the user's recent item j's
+   * similarity row spread out densely (0 where not a neighbour), filled per user by the builder.
+   */
+  recentSimilarity?: Float64Array;
 }
 
 export interface FeatureDef {
@@ -47,28 +59,18 @@ export interface FeatureDef {
 const HOUR_MS = 3_600_000;
 const days = (ms: number) => ms / DAY_MS;
 
-function similarityAt(m: Csr, r: number, c: number): number {
-  if (r < 0 || r >= m.rows) return 0;
-  let lo = m.indptr[r]!;
-  let hi = m.indptr[r + 1]!;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = m.indices[mid]!;
-    if (v === c) return m.values[mid]!;
-    if (v < c) lo = mid + 1;
-    else hi = mid;
-  }
-  return 0;
+/** Similarity of the candidate to the user's recent item j (0 when not among its neighbours). */
+function similarityToRecent(x: FeatureInput, m: Csr, j: number): number {
+  return x.item < m.cols ? x.recentSimilarity![j * m.cols + x.item]! : 0;
 }
 
-/** Jaccard overlap of two items' genre sets. */
-function genreJaccard(s: FeatureState, a: number, b: number): number {
-  const ga = s.itemGenres(a);
-  const gb = s.itemGenres(b);
-  if (ga.length === 0 || gb.length === 0) return 0;
+/** How many genres the candidate (genres gs) shares with the user's recent item j (genre sets are sets). */
+function sharedGenres(x: FeatureInput, gs: Int32Array, j: number): number {
+  const has = x.user.recentGenres;
+  const at = j * x.user.genreShare.length;
   let both = 0;
-  for (let p = 0; p < ga.length; p++) for (let q = 0; q < gb.length; q++) if (ga[p] === gb[q]) both++;
-  return both / (ga.length + gb.length - both);
+  for (let p = 0; p < gs.length; p++) both += has[at + gs[p]!]!;
+  return both;
 }
 
 export const FEATURES: readonly FeatureDef[] = [
@@ -261,12 +263,7 @@ export const FEATURES: readonly FeatureDef[] = [
       if (u.recentCount === 0) return Number.NaN;
       const gs = x.state.itemGenres(x.item);
       let shared = 0;
-      for (let j = 0; j < u.recentCount; j++) {
-        const hs = x.state.itemGenres(u.recent[j]!);
-        let any = false;
-        for (let p = 0; p < gs.length && !any; p++) if (hs.includes(gs[p]!)) any = true;
-        if (any) shared++;
-      }
+      for (let j = 0; j < u.recentCount; j++) if (sharedGenres(x, gs, j) > 0) shared++;
       return shared / u.recentCount;
     },
   },
@@ -278,8 +275,15 @@ export const FEATURES: readonly FeatureDef[] = [
     compute: (x) => {
       const u = x.user;
       if (u.recentCount === 0) return Number.NaN;
+      // Jaccard overlap of the two genre sets, 0 when either is empty
+      const gs = x.state.itemGenres(x.item);
       let s = 0;
-      for (let j = 0; j < u.recentCount; j++) s += genreJaccard(x.state, x.item, u.recent[j]!);
+      for (let j = 0; j < u.recentCount; j++) {
+        const nb = u.recentGenreCount[j]!;
+        if (gs.length === 0 || nb === 0) continue;
+        const both = sharedGenres(x, gs, j);
+        s += both / (gs.length + nb - both);
+      }
       return s / u.recentCount;
     },
   },
@@ -292,8 +296,7 @@ export const FEATURES: readonly FeatureDef[] = [
       const m = x.similarity;
       if (!m || x.user.recentCount === 0) return Number.NaN;
       let best = 0;
-      for (let j = 0; j < x.user.recentCount; j++)
-        best = Math.max(best, similarityAt(m, x.user.recent[j]!, x.item));
+      for (let j = 0; j < x.user.recentCount; j++) best = Math.max(best, similarityToRecent(x, m, j));
       return best;
     },
   },
@@ -306,7 +309,7 @@ export const FEATURES: readonly FeatureDef[] = [
       const m = x.similarity;
       if (!m || x.user.recentCount === 0) return Number.NaN;
       let s = 0;
-      for (let j = 0; j < x.user.recentCount; j++) s += similarityAt(m, x.user.recent[j]!, x.item);
+      for (let j = 0; j < x.user.recentCount; j++) s += similarityToRecent(x, m, j);
       return s / x.user.recentCount;
     },
   },

@@ -24,6 +24,10 @@ export interface UserSnapshot {
   recentCount: number;
   /** How many of the recent items carry each genre. */
   recentGenre: Float64Array;
+  /** recentGenres[j * genres + g] = 1 when recent item j has genre g (per-request, for the user-item columns). */
+  recentGenres: Uint8Array;
+  /** How many genres recent item j has. */
+  recentGenreCount: Int32Array;
 }
 
 export function emptySnapshot(genres: number, recentN: number): UserSnapshot {
@@ -41,6 +45,8 @@ export function emptySnapshot(genres: number, recentN: number): UserSnapshot {
     recent: new Int32Array(recentN),
     recentCount: 0,
     recentGenre: new Float64Array(genres),
+    recentGenres: new Uint8Array(recentN * genres),
+    recentGenreCount: new Int32Array(recentN),
   };
 }
 
@@ -56,7 +62,9 @@ export function snapshotUser(state: FeatureState, u: number, t: number, s: UserS
   s.last = n > 0 ? state.eventTime(state.userEvent(u, n - 1)) : Number.NaN;
   s.genreShare.fill(0);
   s.recentGenre.fill(0);
+  s.recentGenres.fill(0);
   s.recentCount = 0;
+  const G = s.genreShare.length;
   let ratingSum = 0;
   let ratings = 0;
   let genreTotal = 0;
@@ -84,8 +92,13 @@ export function snapshotUser(state: FeatureState, u: number, t: number, s: UserS
       let dup = false;
       for (let j = 0; j < s.recentCount; j++) if (s.recent[j] === i) dup = true;
       if (!dup) {
-        s.recent[s.recentCount++] = i;
-        for (let g = 0; g < gs.length; g++) s.recentGenre[gs[g]!]!++;
+        const j = s.recentCount++;
+        s.recent[j] = i;
+        s.recentGenreCount[j] = gs.length;
+        for (let g = 0; g < gs.length; g++) {
+          s.recentGenre[gs[g]!]!++;
+          s.recentGenres[j * G + gs[g]!] = 1;
+        }
       }
     }
   }

@@ -550,7 +550,8 @@ export class RankedRecommender implements Recommender {
     this.state = state;
     this.spec = spec;
     this.builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(sources));
-    this.views = views;
+    // serving scores with each view's trees compiled to JavaScript (bit-identical, faster)
+    this.views = views.map((v) => ({ ...v, predictor: new GbdtPredictor(v.model, { compile: true }) }));
     this.nItems = nItems;
     this.now = now;
     this.memo = undefined;

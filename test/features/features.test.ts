@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type CandidateRows, FeatureBuilder, featureSpec } from '../../src/features/build.js';
-import { FEATURES, featureColumns } from '../../src/features/registry.js';
+import { type CandidateRows, FeatureBuilder, featureSpec, RECENT_ITEMS } from '../../src/features/build.js';
+import { FEATURES, type FeatureInput, featureColumns } from '../../src/features/registry.js';
+import { emptySnapshot, snapshotUser } from '../../src/features/snapshot.js';
 import { DAY_MS, FeatureState } from '../../src/features/state.js';
 import { Rng } from '../../src/random.js';
 import { eventWeights, interactionWeights } from '../../src/recommenders/interactions.js';
-import type { ItemRecord } from '../../src/types.js';
+import type { Csr, ItemRecord } from '../../src/types.js';
 import { type Ev, makeLog } from '../recommenders/helpers.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -191,4 +192,165 @@ test('a saved state (columns) rebuilds to the same features', () => {
   const a = new FeatureBuilder(state, spec).build(1, cutoff, cands([0, 1, 2], 1));
   const b = new FeatureBuilder(again, spec).build(1, cutoff, cands([0, 1, 2], 1));
   assert.deepEqual(Array.from(b), Array.from(a));
+});
+
+/**
+ * The rows as the builder once made them: every column's compute on every row, the user-item genre and
+ * similarity columns by their direct definitions (genre lists searched, similarity rows binary-searched).
+ */
+function referenceRows(
+  state: FeatureState,
+  b: FeatureBuilder,
+  similarity: Csr,
+  user: number,
+  t: number,
+  c: CandidateRows,
+): Float64Array {
+  const S = b.spec.sources.length;
+  const n = c.items.length;
+  const snap = snapshotUser(state, user, t, emptySnapshot(state.genreCount, RECENT_ITEMS));
+  const sourceMax = new Float64Array(S).fill(Number.NEGATIVE_INFINITY);
+  for (let r = 0; r < n; r++)
+    for (let s = 0; s < S; s++) sourceMax[s] = Math.max(sourceMax[s]!, c.scores[r * S + s]!);
+  const x: FeatureInput = {
+    state,
+    user: snap,
+    item: 0,
+    t,
+    sourceScores: new Float64Array(S),
+    sourceRanks: new Float64Array(S),
+    sourceMax,
+    similarity,
+  };
+  const sim = (i: number, j: number): number => {
+    for (let e = similarity.indptr[i]!; e < similarity.indptr[i + 1]!; e++)
+      if (similarity.indices[e] === j) return similarity.values[e]!;
+    return 0;
+  };
+  const recent = Array.from(snap.recent.subarray(0, snap.recentCount));
+  const gs = (i: number) => Array.from(state.itemGenres(i));
+  const shared = (i: number, j: number) => gs(i).filter((g) => gs(j).includes(g)).length;
+  const reference: Record<string, (i: number) => number> = {
+    ui_recent_genre: (i) => recent.filter((j) => shared(i, j) > 0).length / recent.length,
+    ui_genre_sim_last: (i) => {
+      let s = 0;
+      for (const j of recent)
+        s += gs(i).length && gs(j).length ? shared(i, j) / (gs(i).length + gs(j).length - shared(i, j)) : 0;
+      return s / recent.length;
+    },
+    ui_sim_last_max: (i) => {
+      let best = 0;
+      for (const j of recent) best = Math.max(best, sim(j, i));
+      return best;
+    },
+    ui_sim_last_mean: (i) => {
+      let s = 0;
+      for (const j of recent) s += sim(j, i);
+      return s / recent.length;
+    },
+  };
+  const W = b.width;
+  const out = new Float64Array(n * W);
+  for (let r = 0; r < n; r++) {
+    x.item = c.items[r]!;
+    for (let s = 0; s < S; s++) {
+      x.sourceScores[s] = c.scores[r * S + s]!;
+      x.sourceRanks[s] = c.ranks[r * S + s]!;
+    }
+    b.columns.forEach((col, k) => {
+      const ref = reference[col.name];
+      out[r * W + k] = ref ? (recent.length === 0 ? Number.NaN : ref(x.item)) : col.def.compute(x, col.k);
+    });
+  }
+  return out;
+}
+
+test('rows equal the direct per-row definitions bit for bit: per-user and per-item columns computed once, item cache renewed when t or the state moves', () => {
+  const rng = new Rng(11);
+  const nUsers = 15;
+  const nItems = 40;
+  const genres = ['A', 'B', 'C', 'D', 'E'];
+  const its: ItemRecord[] = Array.from({ length: nItems }, (_, i) => ({
+    id: `i${i}`,
+    // some items without a genre
+    genres: i % 9 === 0 ? [] : genres.filter((_, g) => rng.float() < 0.35 || g === i % 5),
+    ...(i % 4 === 0 ? { createdAt: T0 - i * DAY_MS } : {}),
+  }));
+  const evs: Ev[] = [];
+  for (let k = 0; k < 500; k++) {
+    const kind = rng.float();
+    const type = kind < 0.4 ? 'rating' : kind < 0.9 ? 'click' : 'dislike';
+    evs.push([
+      rng.int(nUsers),
+      rng.int(nItems),
+      type,
+      type === 'rating' ? 1 + rng.int(5) : 1,
+      T0 + rng.int(80 * DAY_MS),
+    ]);
+  }
+  evs.sort((a, b) => a[4] - b[4]);
+  const state = FeatureState.fromLog(makeLog(evs, nUsers, nItems), its);
+  // a similarity with sorted unique columns per row, some rows empty
+  const indptr = new Int32Array(nItems + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < nItems; i++) {
+    for (let j = 0; j < nItems; j++)
+      if (j !== i && i % 7 !== 3 && rng.float() < 0.2) {
+        indices.push(j);
+        values.push(Math.fround(rng.float()));
+      }
+    indptr[i + 1] = indices.length;
+  }
+  const similarity: Csr = {
+    rows: nItems,
+    cols: nItems,
+    indptr,
+    indices: Int32Array.from(indices),
+    values: Float32Array.from(values),
+  };
+  const spec = featureSpec(state, ['x', 'y', 'z']);
+  const b = new FeatureBuilder(state, spec, similarity);
+  const candidates = (): CandidateRows => {
+    const list = [...new Set(Array.from({ length: 12 }, () => rng.int(nItems + 2)))]; // and unknown items
+    const S = 3;
+    const scores = Float32Array.from({ length: list.length * S }, () => rng.float() * 4 - 1);
+    const ranks = Float32Array.from({ length: list.length * S }, () =>
+      rng.float() < 0.5 ? Number.NaN : 1 + rng.int(50),
+    );
+    return { items: Int32Array.from(list), scores, ranks };
+  };
+  // each round starts at the t the previous one ended with, events having arrived in between
+  const times = [
+    T0 + 90 * DAY_MS,
+    T0 + 40 * DAY_MS,
+    T0 + 40 * DAY_MS,
+    T0 + 60 * DAY_MS + 7,
+    T0 + 90 * DAY_MS,
+  ];
+  let rows = 0;
+  for (let round = 0; round < 3; round++) {
+    for (const t of times)
+      for (const u of [0, 3, 3, 7, nUsers + 1]) {
+        const c = candidates();
+        const got = b.build(u, t, c);
+        const want = referenceRows(state, b, similarity, u, t, c);
+        for (let k = 0; k < want.length; k++)
+          assert.ok(
+            Object.is(got[k], want[k]),
+            `round ${round}, user ${u}, t ${t}: ${b.columns[k % b.width]!.name} of row ${Math.floor(k / b.width)}: ${got[k]} != ${want[k]}`,
+          );
+        rows += c.items.length;
+      }
+    // new events (items' counts and ratings move at the same t): the item cache must not serve old values
+    for (let k = 0; k < 20; k++)
+      state.applyEvent(
+        rng.int(nUsers),
+        rng.int(nItems),
+        T0 + rng.int(90 * DAY_MS),
+        1,
+        rng.float() < 0.5 ? 1 + rng.int(5) : Number.NaN,
+      );
+  }
+  assert.ok(rows > 100);
 });

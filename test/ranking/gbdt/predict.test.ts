@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
+import { Rng } from '../../../src/random.js';
 import { readDataFile } from '../../../src/ranking/gbdt/io/data-file.js';
 import { loadModelFile, parseModelText } from '../../../src/ranking/gbdt/io/model-text.js';
-import { GbdtPredictor } from '../../../src/ranking/gbdt/predict.js';
+import { GbdtPredictor, K_ZERO_THRESHOLD } from '../../../src/ranking/gbdt/predict.js';
 import { fixtureDir, requireSharedFixtures, sharedFixtureDir, sharedSkip } from './fixtures.js';
 import { TINY_MODEL, TINY_ROWS } from './tiny-model.js';
 
@@ -25,6 +26,20 @@ function checkFixture(dir: string, name: string, dataFile: string, header: boole
   // The single-row path gives the same numbers.
   for (let r = 0; r < data.numRows; r += 37)
     assert.equal(p.predictRawOne(data.values, r * p.numFeatures), raw[r]);
+  // The compiled trees give the interpreter's numbers bit for bit, batch and single-row.
+  const c = new GbdtPredictor(model, { compile: true });
+  assertSameBits(c.predictRaw(data.values, data.numRows), raw, `${name} compiled`);
+  for (let r = 0; r < data.numRows; r += 37)
+    assert.ok(
+      Object.is(c.predictRawOne(data.values, r * c.numFeatures), raw[r]),
+      `${name} compiled row ${r}`,
+    );
+}
+
+function assertSameBits(got: Float64Array, want: Float64Array, what: string): void {
+  assert.equal(got.length, want.length, what);
+  for (let i = 0; i < want.length; i++)
+    assert.ok(Object.is(got[i], want[i]), `${what}: row ${i}: ${got[i]} != ${want[i]}`);
 }
 
 test('rank fixture: raw scores equal LightGBM within 1e-9 on every row', () => {
@@ -49,6 +64,65 @@ test('hand-worked rows: missing types, default_left, zero threshold, categorical
   TINY_ROWS.forEach(([a, b, c, want], i) => {
     assert.ok(Math.abs(raw[i]! - want) < 1e-12, `row ${i} (${a}, ${b}, ${c}): ${raw[i]} != ${want}`);
   });
+});
+
+test('compiled trees: the hand-worked rows, and NaN routed left under missing type none', () => {
+  const c = new GbdtPredictor(parseModelText(TINY_MODEL), { compile: true });
+  const x = new Float64Array(TINY_ROWS.flatMap((row) => row.slice(0, 3)));
+  const raw = c.predictRaw(x, TINY_ROWS.length);
+  TINY_ROWS.forEach(([a, b, d, want], i) => {
+    assert.ok(Math.abs(raw[i]! - want) < 1e-12, `row ${i} (${a}, ${b}, ${d}): ${raw[i]} != ${want}`);
+  });
+  // tree 2 with threshold 0.5: a NaN reads as 0 <= 0.5 and goes left (0.001), 0.7 goes right (0.002)
+  const m = parseModelText(TINY_MODEL.replace('threshold=-0.5', 'threshold=0.5'));
+  for (const p of [new GbdtPredictor(m), new GbdtPredictor(m, { compile: true })]) {
+    assert.equal(p.predictRawOne([1, 0.3, 0]), 1 + 0.25 + 0.002 + 0.125);
+    assert.equal(p.predictRawOne([Number.NaN, 0.3, 0]), 1 + 0.25 + 0.001 + 0.125);
+  }
+});
+
+test('compiled trees equal the interpreter bit for bit on seeded rows of edge values (one and two outputs, averaged)', () => {
+  const rng = new Rng(7);
+  const edge = [
+    Number.NaN,
+    0,
+    -0,
+    1e-36,
+    -1e-36,
+    K_ZERO_THRESHOLD,
+    -K_ZERO_THRESHOLD,
+    0.5,
+    1.5,
+    -0.5,
+    3,
+    33,
+    31,
+    32,
+    1e10,
+    -1,
+  ];
+  const rows = 2000;
+  const x = new Float64Array(rows * 3);
+  for (let i = 0; i < x.length; i++)
+    x[i] = rng.float() < 0.7 ? edge[rng.int(edge.length)]! : rng.float() * 8 - 3;
+  const variants = [
+    TINY_MODEL,
+    TINY_MODEL.replace('threshold=-0.5', 'threshold=0.5'),
+    TINY_MODEL.replace('threshold=-0.5', 'threshold=0'),
+    TINY_MODEL.replace('threshold=0.5', 'threshold=0'),
+    // two outputs (trees 0, 2 and 1, 3), and a random forest (average of the trees)
+    TINY_MODEL.replace(
+      'num_class=1\nnum_tree_per_iteration=1',
+      'num_class=2\nnum_tree_per_iteration=2',
+    ).replace('objective=binary sigmoid:2', 'objective=multiclass num_class:2'),
+    TINY_MODEL.replace('feature_names=', 'average_output\nfeature_names='),
+  ];
+  for (const [v, text] of variants.entries()) {
+    const model = parseModelText(text);
+    const interp = new GbdtPredictor(model);
+    const compiled = new GbdtPredictor(model, { compile: true });
+    assertSameBits(compiled.predictRaw(x, rows), interp.predictRaw(x, rows), `variant ${v}`);
+  }
 });
 
 test('transformed output: sigmoid with the model sigmoid parameter; num_iteration limits trees', () => {

@@ -1,0 +1,133 @@
+/**
+ * Trees compiled to JavaScript: each tree becomes one nested conditional expression whose constants (split
+ * feature, threshold, leaf value) are literals, the way treelite compiles LightGBM models to C (treelite's
+ * "codegen" backend: Cho & Li, "Treelite: toolbox for decision tree deployment", SysML 2018), so that no
+ * node array is read at prediction time and V8 compiles the walk to straight branches.
+ *
+ * Bit-identical to the interpreter of ./predict.ts (LightGBM's Tree::NumericalDecision /
+ * CategoricalDecision): the same comparisons on the same doubles (literals print with the shortest
+ * representation that reads back to the same double), the leaf values added in the same tree order.
+ * The trees are split over several functions of bounded size (V8 stops optimising very large functions),
+ * chained so that the sum still runs tree by tree.
+ */
+import { K_ZERO_THRESHOLD } from './io/bin-mapper.js';
+import { DECISION_CATEGORICAL_MASK, DECISION_DEFAULT_LEFT_MASK, MISSING_NAN, MISSING_ZERO } from './model.js';
+
+/** Flattened trees: node arrays with absolute indices; a child c < 0 is the leaf ~c (see GbdtPredictor). */
+export interface FlatTrees {
+  root: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  decision: Uint8Array;
+  left: Int32Array;
+  right: Int32Array;
+  catBegin: Int32Array;
+  catWords: Int32Array;
+  catBits: Uint32Array;
+  leafValue: Float64Array;
+}
+
+/** Categorical decision (LightGBM's CategoricalDecision): whether v goes left at a node with this bitset. */
+export function categoryGoesLeft(catBits: Uint32Array, v: number, begin: number, words: number): boolean {
+  if (Number.isNaN(v) || v < 0 || v >= 2147483648) return false;
+  const c = Math.trunc(v);
+  const word = c >>> 5;
+  return word < words && ((catBits[begin + word]! >>> (c & 31)) & 1) !== 0;
+}
+
+/** A double as a JavaScript literal that reads back to the same value (-0 and non-finite included). */
+function literal(v: number): string {
+  if (Object.is(v, -0)) return '-0';
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (v === Number.NEGATIVE_INFINITY) return '-Infinity';
+  return `(${String(v)})`;
+}
+
+/** Internal nodes per generated function (well under V8's limit on the bytecode it optimises). */
+const NODES_PER_FUNCTION = 200;
+
+/** The expression of the subtree at `node` (an absolute node index, or ~leaf). */
+function subtree(t: FlatTrees, node: number): string {
+  if (node < 0) return literal(t.leafValue[~node]!);
+  const x = `x[o + ${t.feature[node]!}]`;
+  const l = subtree(t, t.left[node]!);
+  const r = subtree(t, t.right[node]!);
+  const dt = t.decision[node]!;
+  if ((dt & DECISION_CATEGORICAL_MASK) !== 0)
+    return `(cat(cb, ${x}, ${t.catBegin[node]!}, ${t.catWords[node]!}) ? ${l} : ${r})`;
+  const thr = t.threshold[node]!;
+  const cmp = `v <= ${literal(thr)} ? ${l} : ${r}`;
+  const dflt = (dt & DECISION_DEFAULT_LEFT_MASK) !== 0 ? l : r;
+  switch ((dt >> 2) & 3) {
+    case MISSING_NAN:
+      return `((v = ${x}) !== v ? ${dflt} : ${cmp})`;
+    case MISSING_ZERO: {
+      // NaN counts as 0, and 0 (within kZeroThreshold) takes the default side
+      const z = literal(K_ZERO_THRESHOLD);
+      return `((v = ${x}) !== v || (v >= -${z} && v <= ${z}) ? ${dflt} : ${cmp})`;
+    }
+    default:
+      // NaN counts as 0: it goes left exactly when 0 <= threshold
+      return 0 <= thr
+        ? `((v = ${x}) <= ${literal(thr)} || v !== v ? ${l} : ${r})`
+        : `(${x} <= ${literal(thr)} ? ${l} : ${r})`;
+  }
+}
+
+/**
+ * Adds, for `rows` rows of a row-major matrix (row r at x[xAt + r * width ..]), the sum of the leaf values they
+ * reach in the compiled trees to out[outAt + r * outStride] (which the caller zeroes).
+ */
+export type TreeSum = (
+  x: ArrayLike<number>,
+  xAt: number,
+  width: number,
+  rows: number,
+  out: Float64Array,
+  outAt: number,
+  outStride: number,
+) => void;
+
+/**
+ * Compiles trees first, first + step, ... (< numTrees) of `t`. Each generated function holds a few dozen
+ * trees and runs them over every row before the next function starts (tree-major, so that one block of
+ * code stays in the instruction cache); each row's sum still adds its trees in model order.
+ */
+export function compileTreeSum(t: FlatTrees, first: number, step: number, numTrees: number): TreeSum {
+  const parts: TreeSum[] = [];
+  let body: string[] = [];
+  let nodes = 0;
+  const flush = () => {
+    if (body.length === 0) return;
+    const src = `let v = 0;
+for (let r = 0; r < rows; r++) {
+const o = xAt + r * width;
+let s = out[outAt + r * outStride];
+${body.join('\n')}
+out[outAt + r * outStride] = s;
+}`;
+    const make = new Function(
+      'cat',
+      'cb',
+      `return function trees(x, xAt, width, rows, out, outAt, outStride) {\n${src}\n};`,
+    );
+    parts.push(make(categoryGoesLeft, t.catBits));
+    body = [];
+    nodes = 0;
+  };
+  for (let ti = first; ti < numTrees; ti += step) {
+    const root = t.root[ti]!;
+    body.push(`s += ${subtree(t, root)};`);
+    nodes += countNodes(t, root);
+    if (nodes >= NODES_PER_FUNCTION) flush();
+  }
+  flush();
+  return (x, xAt, width, rows, out, outAt, outStride) => {
+    for (const part of parts) part(x, xAt, width, rows, out, outAt, outStride);
+  };
+}
+
+function countNodes(t: FlatTrees, node: number): number {
+  return node < 0 ? 0 : 1 + countNodes(t, t.left[node]!) + countNodes(t, t.right[node]!);
+}
