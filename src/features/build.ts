@@ -7,6 +7,7 @@
 import { RecoError } from '../errors.js';
 import type { Csr } from '../types.js';
 import {
+  type DenseItemWeights,
   FEATURES,
   type FeatureColumn,
   type FeatureDef,
@@ -90,6 +91,7 @@ export class FeatureBuilder {
     readonly state: FeatureState,
     readonly spec: FeatureSpec,
     similarity?: Csr,
+    itemWeights?: DenseItemWeights,
   ) {
     this.columns = resolveColumns(spec);
     const S = spec.sources.length;
@@ -108,6 +110,7 @@ export class FeatureBuilder {
       ...(similarity
         ? { similarity, recentSimilarity: new Float64Array(RECENT_ITEMS * similarity.cols) }
         : {}),
+      ...(itemWeights ? { itemWeights } : {}),
     };
     const where = (keep: (scope: string) => boolean) =>
       Int32Array.from(this.columns.flatMap((c, k) => (keep(c.def.scope) ? [k] : [])));

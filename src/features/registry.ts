@@ -43,6 +43,14 @@ export interface FeatureInput {
    * similarity row spread out densely (0 where not a neighbour), filled per user by the builder.
    */
   recentSimilarity?: Float64Array;
+  /** Dense item-item weights (e.g. EASE's B: row j = how item j votes for each item), when stage 1 has them. */
+  itemWeights?: DenseItemWeights;
+}
+
+/** A dense n x n item-item matrix, row-major. */
+export interface DenseItemWeights {
+  n: number;
+  values: Float32Array;
 }
 
 export interface FeatureDef {
@@ -311,6 +319,24 @@ export const FEATURES: readonly FeatureDef[] = [
       let s = 0;
       for (let j = 0; j < x.user.recentCount; j++) s += similarityToRecent(x, m, j);
       return s / x.user.recentCount;
+    },
+  },
+  {
+    name: 'ui_ease_last',
+    scope: 'user-item',
+    window: 'last 10 items',
+    description:
+      "the EASE score of the item from the user's last 10 items alone (sum of B[j, item]): his current taste, dense over the catalogue",
+    compute: (x) => {
+      const w = x.itemWeights;
+      const u = x.user;
+      if (!w || u.recentCount === 0 || x.item >= w.n) return Number.NaN;
+      let s = 0;
+      for (let j = 0; j < u.recentCount; j++) {
+        const r = u.recent[j]!;
+        if (r < w.n) s += w.values[r * w.n + x.item]!;
+      }
+      return s;
     },
   },
   {

@@ -35,6 +35,7 @@ import { buildTestSet, splitLog } from '../evaluation/splits.js';
 import { type CandidateRows, FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
 import { Rng } from '../random.js';
+import type { EaseRecommender } from '../recommenders/ease.js';
 import { createRecommender, loadRecommender } from '../recommenders/index.js';
 import { buildInteractions, interactionWeights } from '../recommenders/interactions.js';
 import type { ItemKnnRecommender } from '../recommenders/item-knn.js';
@@ -47,7 +48,7 @@ import type {
   TypedArray,
   UserProfile,
 } from '../recommenders/recommender.js';
-import type { Csr, ItemRecord, ModelName, TopN } from '../types.js';
+import type { ItemRecord, ModelName, TopN } from '../types.js';
 import { CandidateGenerator, type CandidateSet } from './candidates.js';
 import { type EvalResult, train } from './gbdt/boosting/gbdt.js';
 import { ShapExplainer } from './gbdt/explain.js';
@@ -257,9 +258,17 @@ export class RankedRecommender implements Recommender {
     );
   }
 
-  private static similarityOf(models: Recommender[]): Csr | undefined {
+  /** The feature builder over a state, with the item-item matrices of the sources that have them. */
+  private static builderOf(state: FeatureState, spec: FeatureSpec, models: Recommender[]): FeatureBuilder {
     const knn = models.find((m) => m.name === 'itemknn') as ItemKnnRecommender | undefined;
-    return knn?.neighbourMatrix();
+    const ease = models.find((m) => m.name === 'ease') as EaseRecommender | undefined;
+    const B = ease?.weights();
+    return new FeatureBuilder(
+      state,
+      spec,
+      knn?.neighbourMatrix(),
+      B ? { n: Math.round(Math.sqrt(B.length)), values: B } : undefined,
+    );
   }
 
   async fit(data: FitData): Promise<void> {
@@ -339,7 +348,7 @@ export class RankedRecommender implements Recommender {
     const state = FeatureState.fromLog(temporal ? log : split.train, items, { weights });
     const end = state.lastTime + 1;
     const spec = givenSpec ?? featureSpec(state, gen.names, this.params.exclude as string[]);
-    const builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(inner));
+    const builder = RankedRecommender.builderOf(state, spec, inner);
     const W = builder.width;
     const S = gen.names.length;
     const out: ViewRows = {
@@ -549,7 +558,7 @@ export class RankedRecommender implements Recommender {
     this.gen = this.generator(sources, nItems);
     this.state = state;
     this.spec = spec;
-    this.builder = new FeatureBuilder(state, spec, RankedRecommender.similarityOf(sources));
+    this.builder = RankedRecommender.builderOf(state, spec, sources);
     // serving scores with each view's trees compiled to JavaScript (bit-identical, faster)
     this.views = views.map((v) => ({ ...v, predictor: new GbdtPredictor(v.model, { compile: true }) }));
     this.nItems = nItems;
