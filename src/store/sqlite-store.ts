@@ -428,6 +428,41 @@ export class SqliteStore implements Store {
     return sorted ? log : sortEventLogByTime(log);
   }
 
+  eventPosition(): number {
+    return (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
+  }
+
+  eventsSince(position: number): EventColumns & { position: number } {
+    // one read transaction: the count and the rows see the same events
+    return this.transaction(() => {
+      const n = this.db.prepare('SELECT count(*) FROM events WHERE id > ?').pluck().get(position) as number;
+      const out = {
+        user: new Int32Array(n),
+        item: new Int32Array(n),
+        type: new Uint8Array(n),
+        value: new Float32Array(n),
+        timestamp: new Float64Array(n),
+        length: n,
+        position,
+      };
+      const rows = this.db
+        .prepare('SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > ? ORDER BY id')
+        .raw()
+        .iterate(position) as IterableIterator<[number, number, number, number, number, number]>;
+      let k = 0;
+      for (const r of rows) {
+        out.user[k] = r[1];
+        out.item[k] = r[2];
+        out.type[k] = r[3];
+        out.value[k] = r[4];
+        out.timestamp[k] = r[5];
+        out.position = r[0];
+        k++;
+      }
+      return out;
+    });
+  }
+
   userEvents(userId: string, limit = 100): StoredEvent[] {
     const u = this.userIdx.get(userId);
     if (u === undefined) return [];
