@@ -24,7 +24,7 @@ import {
   interactionWeights,
 } from '../recommenders/interactions.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
-import type { Store } from '../store/store.js';
+import type { EventColumns, Store } from '../store/store.js';
 import type { Csr, EventRecord, ItemRecord, ModelName, TopN } from '../types.js';
 import { gatherCandidates, sortedHas } from './candidates.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
@@ -103,7 +103,7 @@ function readCurrentPointer(modelsDir: string): string | undefined {
   return existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined;
 }
 
-function grow<T extends Int32Array | Float64Array>(a: T, n: number, fill = 0): T {
+function grow<T extends Int32Array | Float32Array | Float64Array>(a: T, n: number, fill = 0): T {
   if (a.length >= n) return a;
   const Ctor = a.constructor as new (n: number) => T;
   const b = new Ctor(Math.max(n, a.length * 2, 16));
@@ -125,6 +125,29 @@ export function eventWeight(w: InteractionWeights, type: string, value: number):
 interface Row {
   items: Int32Array;
   weights: Float32Array;
+}
+
+/** The weight of `item` in row `r` (0 when absent). */
+function rowWeight(r: Row, item: number): number {
+  let lo = 0;
+  let hi = r.items.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = r.items[mid]!;
+    if (v === item) return r.weights[mid]!;
+    if (v < item) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/**
+ * What one (user, item) weight adds to the item's popularity score as ../recommenders/popularity.ts counts
+ * it: 1 for a positive weight (the weight itself when `weighted`). With a time-decayed popularity model a
+ * pair changed live counts as fresh (age 0) until the next training.
+ */
+function popularityShare(w: number, weighted: boolean): number {
+  return w > 0 ? (weighted ? w : 1) : 0;
 }
 
 /** Row `r` plus `delta` (item -> added weight), columns sorted, zero sums dropped. */
@@ -173,7 +196,15 @@ export class OnlineState {
   };
   private readonly overrides = new Map<number, Row>();
   /** Users with events since the fitted models saw them: served from their profile (fold-in). */
-  private readonly fresh = new Set<number>();
+  private fresh = new Set<number>();
+  /**
+   * The popularity model's item scores moved live (over every item, new ones too): each event that makes a
+   * (user, item) weight positive adds the user, one that makes it non-positive removes him (`weighted`:
+   * the weight itself). Undefined when the bundle has no popularity model (the event counters serve).
+   */
+  private livePopularity?: Float32Array;
+  /** Bumped whenever the popularity scores move (the cache key of unknown users' answers). */
+  private popularityVersion = 0;
   private recent: Int32Array = new Int32Array(0);
   private readonly recentSize: number;
   private userGen: Int32Array = new Int32Array(0);
@@ -215,6 +246,7 @@ export class OnlineState {
    */
   swap(version?: string): ModelSlot {
     let next: ModelSlot;
+    let tail: EventColumns;
     try {
       next = loadSlot(this.options.modelsDir, version);
       const c = this.store.counts();
@@ -222,6 +254,10 @@ export class OnlineState {
         throw new UsageError(
           `bundle ${next.version} was trained on ${next.fitted.users} users and ${next.fitted.items} items, but the store has ${c.users} and ${c.items}`,
         );
+      // the events stored after those the bundle was trained on (e.g. during a retraining, or since the
+      // training when the server starts): bundles older than `position` ended at event `events`
+      const data = next.bundle.manifest.data;
+      tail = this.store.eventsSince(data.position ?? data.events);
     } catch (err) {
       this.lastLoadError = {
         message: (err as Error).message,
@@ -234,6 +270,9 @@ export class OnlineState {
     const rebuild = JSON.stringify(w) !== JSON.stringify(this.weights);
     this.weights = w;
     if (rebuild) this.rebuildProfiles();
+    const replayed = this.replay(next, tail);
+    this.fresh = replayed.fresh;
+    this.livePopularity = replayed.popularity;
     this.slot = next;
     this.lastLoadError = undefined;
     this.swaps++;
@@ -267,6 +306,49 @@ export class OnlineState {
       this.lastLoadError = fault;
       throw err;
     }
+  }
+
+  /**
+   * Brings a slot about to serve up to date with the events stored after those it was trained on (`tail`):
+   * they go into its ranked model's feature state, their users are the ones served by fold-in (the others
+   * have current trained factors), and the popularity scores move by the (user, item) pairs they changed.
+   * The profiles, recent items and item counters are the server's own and already hold every stored event.
+   */
+  private replay(slot: ModelSlot, tail: EventColumns): { fresh: Set<number>; popularity?: Float32Array } {
+    const names = this.store.eventTypeNames();
+    const features = slot.ranked?.featureState?.();
+    const fresh = new Set<number>();
+    const pairs = slot.popularity ? new Map<number, Map<number, number>>() : undefined;
+    for (let e = 0; e < tail.length; e++) {
+      const u = tail.user[e]!;
+      const i = tail.item[e]!;
+      const type = names[tail.type[e]!]!;
+      const value = tail.value[e]!;
+      const weight = eventWeight(this.weights, type, value);
+      features?.applyEvent(u, i, tail.timestamp[e]!, weight, type === 'rating' ? value : Number.NaN);
+      fresh.add(u);
+      if (pairs) {
+        let d = pairs.get(u);
+        if (!d) pairs.set(u, (d = new Map()));
+        d.set(i, (d.get(i) ?? 0) + weight);
+      }
+    }
+    if (!slot.popularity || !pairs) return { fresh };
+    const fitted = slot.popularity.itemScores();
+    const popularity = new Float32Array(Math.max(16, this.titles.length, fitted.length));
+    popularity.set(fitted);
+    const weighted = slot.popularity.params.weighted;
+    for (const [u, d] of pairs) {
+      const row = this.row(u);
+      for (const [i, added] of d) {
+        const now = rowWeight(row, i);
+        // the pair's weight when the bundle was trained (a sum of float32 weights: near zero is zero)
+        let then = now - added;
+        if (Math.abs(then) < 1e-4 * Math.max(1, Math.abs(now))) then = 0;
+        popularity[i]! += popularityShare(now, weighted) - popularityShare(then, weighted);
+      }
+    }
+    return { fresh, popularity };
   }
 
   /** Profiles, recent items and counters from every stored event (startup, or new event weights). */
@@ -343,6 +425,7 @@ export class OnlineState {
   private ensureItemCapacity(n: number): void {
     this.itemEvents = grow(this.itemEvents, n);
     this.itemLastEvent = grow(this.itemLastEvent, n);
+    if (this.livePopularity) this.livePopularity = grow(this.livePopularity, n);
   }
 
   private pushRecent(u: number, i: number): void {
@@ -528,8 +611,23 @@ export class OnlineState {
           eventWeight(this.weights, e.type, e.value ?? 1),
           e.type === 'rating' ? Math.fround(e.value ?? 1) : Number.NaN,
         );
+    const pop = this.livePopularity;
+    const weighted = this.slot?.popularity?.params.weighted ?? false;
+    if (!pop) this.popularityVersion++; // the event counters are the popularity scores
     for (const [u, d] of deltas) {
-      this.overrides.set(u, mergeRow(this.row(u), d));
+      const row = this.row(u);
+      if (pop)
+        for (const [i, added] of d) {
+          const then = rowWeight(row, i);
+          // in float32, as mergeRow stores it
+          const now = Math.fround(then + added);
+          const change = popularityShare(now, weighted) - popularityShare(then, weighted);
+          if (change !== 0) {
+            pop[i]! += change;
+            this.popularityVersion++;
+          }
+        }
+      this.overrides.set(u, mergeRow(row, d));
       this.fresh.add(u);
       this.userGen[u]!++;
     }
@@ -618,10 +716,20 @@ export class OnlineState {
     return m;
   }
 
-  /** Popularity scores: the bundle's popularity model, else the live event counters. */
-  private popularScores(slot: ModelSlot): Float32Array {
-    if (slot.popularity) return slot.popularity.itemScores();
-    return Float32Array.from(this.itemEvents.subarray(0, slot.fitted.items));
+  /**
+   * Popularity scores of every item (new ones too): the bundle's popularity model moved by the events
+   * since its training, else the live event counters.
+   */
+  private popularScores(): Float32Array {
+    const n = this.titles.length;
+    if (this.livePopularity) return this.livePopularity.subarray(0, n);
+    return Float32Array.from(this.itemEvents.subarray(0, n));
+  }
+
+  /** The k most popular items (every item, new ones too), minus what user u has seen when asked. */
+  private popularTop(u: number | undefined, k: number, excludeSeen: boolean, allowed?: Uint8Array): TopN {
+    const seen = excludeSeen && u !== undefined ? this.row(u).items : undefined;
+    return selectTopN(this.popularScores(), k, seen, allowed);
   }
 
   recommend(req: RecommendRequest): RecommendationAnswer {
@@ -636,11 +744,14 @@ export class OnlineState {
       );
     const allowed = this.genreMask(req.genre);
     const u = this.store.userIndex(req.userId);
-    const gen = u === undefined ? -1 : this.userGen[u]!;
+    // an unknown user's answer (popularity) is as fresh as the popularity scores; a user's as his events
+    const gen = u === undefined ? `p${this.popularityVersion}` : this.userGen[u]!;
     const key = `${req.userId}\u0000${strategy}\u0000${req.k}\u0000${excludeSeen ? 1 : 0}\u0000${req.genre ?? ''}\u0000${explain ? 1 : 0}\u0000${slot.version}\u0000${gen}`;
     const hit = this.cache.get(key);
     if (hit) return hit as RecommendationAnswer;
     const answer = this.compute(slot, req, strategy, u, excludeSeen, explain, allowed);
+    // a known user's popularity answer changes with everyone's events: computed each time (it is cheap)
+    if (u !== undefined && answer.model === 'popularity') return answer;
     this.cache.set(key, answer);
     if (this.cache.capacity > 0) {
       // remembered (without the bundle version) so that a hot swap can recompute it in the background
@@ -710,7 +821,7 @@ export class OnlineState {
       // unknown user, or no usable history: popularity (within his onboarding genres when he chose some)
       let mask = allowed;
       if (profile.genres && profile.genres.length > 0) mask = this.unionMask(profile.genres, allowed);
-      const top = selectTopN(this.popularScores(slot), req.k, undefined, mask, slot.fitted.items);
+      const top = this.popularTop(u, req.k, excludeSeen, mask);
       const note =
         u === undefined
           ? 'unknown user: most popular items'
@@ -722,6 +833,21 @@ export class OnlineState {
         model: 'popularity',
         items: this.items(top.items, top.scores, explain ? () => ({ sources: [`popularity`] }) : undefined),
         note,
+      };
+    }
+    if (strategy === 'popularity') {
+      // live: the bundle's counts moved by every event since, new items included
+      const top = this.popularTop(u, req.k, excludeSeen, allowed);
+      return {
+        ...base,
+        model: strategy,
+        items: this.items(
+          top.items,
+          top.scores,
+          explain
+            ? (r) => ({ sources: [strategy], features: [{ name: 'popularity', value: top.scores[r]! }] })
+            : undefined,
+        ),
       };
     }
     if (strategy !== 'ranked') {
@@ -792,7 +918,7 @@ export class OnlineState {
     // no ranked model: about 300 candidates (every generator, recent-item neighbours, popular items)
     // ordered by the bundle's best model, and the answer says so
     const recent = u === undefined ? EMPTY_ITEMS : this.recentItems(u);
-    const popular = this.popularScores(slot);
+    const popular = this.popularScores();
     const cands = gatherCandidates(slot, profile, recent, popular, {
       total: this.candidateCount,
       excludeSeen,
