@@ -150,35 +150,64 @@ function popularityShare(w: number, weighted: boolean): number {
   return w > 0 ? (weighted ? w : 1) : 0;
 }
 
-/** Row `r` plus `delta` (item -> added weight), columns sorted, zero sums dropped. */
-function mergeRow(r: Row, delta: Map<number, number>): Row {
-  const add = [...delta.keys()].sort((a, b) => a - b);
-  const items = new Int32Array(r.items.length + add.length);
-  const weights = new Float32Array(items.length);
-  let p = 0;
-  let q = 0;
-  let n = 0;
-  while (p < r.items.length || q < add.length) {
-    const a = p < r.items.length ? r.items[p]! : Number.MAX_SAFE_INTEGER;
-    const b = q < add.length ? add[q]! : Number.MAX_SAFE_INTEGER;
-    let item: number;
-    let w: number;
-    if (a < b) {
-      item = a;
-      w = r.weights[p++]!;
-    } else if (b < a) {
-      item = b;
-      w = delta.get(add[q++]!)!;
-    } else {
-      item = a;
-      w = r.weights[p++]! + delta.get(add[q++]!)!;
-    }
-    if (w !== 0) {
-      items[n] = item;
-      weights[n++] = w;
-    }
+/**
+ * A user's row changed live: items ascending with their weights (float32, as the interaction matrix stores
+ * them), with room to grow, so that an event costs a binary search and at most one shift of the row's tail
+ * (no new arrays per event). Views handed out (`view`) are read before the next event is applied.
+ */
+class LiveRow {
+  items: Int32Array;
+  weights: Float32Array;
+  length: number;
+
+  constructor(from: Row) {
+    this.length = from.items.length;
+    const capacity = Math.max(8, this.length * 2);
+    this.items = new Int32Array(capacity);
+    this.weights = new Float32Array(capacity);
+    this.items.set(from.items);
+    this.weights.set(from.weights);
   }
-  return { items: items.slice(0, n), weights: weights.slice(0, n) };
+
+  view(): Row {
+    return { items: this.items.subarray(0, this.length), weights: this.weights.subarray(0, this.length) };
+  }
+
+  /** Adds `w` to the item's weight and returns the weight before (0 when absent); a zero sum is dropped. */
+  add(item: number, w: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.items[mid]! < item) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < this.length && this.items[lo] === item) {
+      const before = this.weights[lo]!;
+      this.weights[lo] = before + w;
+      if (this.weights[lo] === 0) {
+        this.items.copyWithin(lo, lo + 1, this.length);
+        this.weights.copyWithin(lo, lo + 1, this.length);
+        this.length--;
+      }
+      return before;
+    }
+    if (w === 0) return 0;
+    if (this.length === this.items.length) {
+      const items = new Int32Array(this.length * 2);
+      const weights = new Float32Array(this.length * 2);
+      items.set(this.items);
+      weights.set(this.weights);
+      this.items = items;
+      this.weights = weights;
+    }
+    this.items.copyWithin(lo + 1, lo, this.length);
+    this.weights.copyWithin(lo + 1, lo, this.length);
+    this.items[lo] = item;
+    this.weights[lo] = w;
+    this.length++;
+    return 0;
+  }
 }
 
 export class OnlineState {
@@ -194,7 +223,7 @@ export class OnlineState {
     indices: EMPTY_ITEMS,
     values: EMPTY_WEIGHTS,
   };
-  private readonly overrides = new Map<number, Row>();
+  private readonly overrides = new Map<number, LiveRow>();
   /** Users with events since the fitted models saw them: served from their profile (fold-in). */
   private fresh = new Set<number>();
   /**
@@ -455,7 +484,7 @@ export class OnlineState {
 
   private row(u: number): Row {
     const o = this.overrides.get(u);
-    if (o) return o;
+    if (o) return o.view();
     if (u < this.base.rows) return csrRow(this.base, u);
     return { items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS };
   }
@@ -572,11 +601,18 @@ export class OnlineState {
 
   /** Applies stored events to the live state. */
   private apply(events: EventRecord[]): void {
+    // each id looked up once
+    const users = new Int32Array(events.length);
+    const items = new Int32Array(events.length);
     let maxU = -1;
     let maxI = -1;
-    for (const e of events) {
-      maxU = Math.max(maxU, this.store.userIndex(e.user)!);
-      maxI = Math.max(maxI, this.store.itemIndex(e.item)!);
+    for (let k = 0; k < events.length; k++) {
+      const u = this.store.userIndex(events[k]!.user)!;
+      const i = this.store.itemIndex(events[k]!.item)!;
+      users[k] = u;
+      items[k] = i;
+      if (u > maxU) maxU = u;
+      if (i > maxI) maxI = i;
     }
     if (maxI >= this.titles.length) {
       // items created by events (auto-creation)
@@ -588,46 +624,31 @@ export class OnlineState {
     }
     this.ensureUserCapacity(maxU + 1);
     this.ensureItemCapacity(this.titles.length);
-    const deltas = new Map<number, Map<number, number>>();
-    for (const e of events) {
-      const u = this.store.userIndex(e.user)!;
-      const i = this.store.itemIndex(e.item)!;
-      let d = deltas.get(u);
-      if (!d) deltas.set(u, (d = new Map()));
-      const w = eventWeight(this.weights, e.type, e.value ?? 1);
-      d.set(i, (d.get(i) ?? 0) + w);
+    const features = this.slot?.ranked?.featureState?.();
+    const pop = this.livePopularity;
+    const weighted = this.slot?.popularity?.params.weighted ?? false;
+    if (!pop) this.popularityVersion++; // the event counters are the popularity scores
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k]!;
+      const u = users[k]!;
+      const i = items[k]!;
+      const value = e.value ?? 1;
+      const w = eventWeight(this.weights, e.type, value);
+      let row = this.overrides.get(u);
+      if (!row) this.overrides.set(u, (row = new LiveRow(this.row(u))));
+      const then = row.add(i, w);
+      if (pop) {
+        const change = popularityShare(Math.fround(then + w), weighted) - popularityShare(then, weighted);
+        if (change !== 0) {
+          pop[i]! += change;
+          this.popularityVersion++;
+        }
+      }
       this.pushRecent(u, i);
       this.userEventCount[u]!++;
       this.itemEvents[i]!++;
       if (e.timestamp > this.itemLastEvent[i]!) this.itemLastEvent[i] = e.timestamp;
-    }
-    const features = this.slot?.ranked?.featureState?.();
-    if (features)
-      for (const e of events)
-        features.applyEvent(
-          this.store.userIndex(e.user)!,
-          this.store.itemIndex(e.item)!,
-          e.timestamp,
-          eventWeight(this.weights, e.type, e.value ?? 1),
-          e.type === 'rating' ? Math.fround(e.value ?? 1) : Number.NaN,
-        );
-    const pop = this.livePopularity;
-    const weighted = this.slot?.popularity?.params.weighted ?? false;
-    if (!pop) this.popularityVersion++; // the event counters are the popularity scores
-    for (const [u, d] of deltas) {
-      const row = this.row(u);
-      if (pop)
-        for (const [i, added] of d) {
-          const then = rowWeight(row, i);
-          // in float32, as mergeRow stores it
-          const now = Math.fround(then + added);
-          const change = popularityShare(now, weighted) - popularityShare(then, weighted);
-          if (change !== 0) {
-            pop[i]! += change;
-            this.popularityVersion++;
-          }
-        }
-      this.overrides.set(u, mergeRow(row, d));
+      features?.applyEvent(u, i, e.timestamp, w, e.type === 'rating' ? Math.fround(value) : Number.NaN);
       this.fresh.add(u);
       this.userGen[u]!++;
     }
