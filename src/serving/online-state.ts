@@ -30,6 +30,7 @@ import { gatherCandidates, sortedHas } from './candidates.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import { Lru } from './lru.js';
 import { loadSlot, type ModelSlot } from './model-slot.js';
+import { NewItems } from './new-items.js';
 import type { FeatureContribution } from './ranker.js';
 
 export interface RecommendedItem {
@@ -232,6 +233,8 @@ export class OnlineState {
    * the weight itself). Undefined when the bundle has no popularity model (the event counters serve).
    */
   private livePopularity?: Float32Array;
+  /** Items added since the slot's training, compared by content (made on first use per slot). */
+  private newItemsOf?: NewItems;
   /** Bumped whenever the popularity scores move (the cache key of unknown users' answers). */
   private popularityVersion = 0;
   private recent: Int32Array = new Int32Array(0);
@@ -621,6 +624,7 @@ export class OnlineState {
         this.itemGenres.push(undefined);
       }
       this.itemIdCache = [];
+      this.rebuildGenreMasks(); // masks cover every item (a new one is in no genre)
     }
     this.ensureUserCapacity(maxU + 1);
     this.ensureItemCapacity(this.titles.length);
@@ -714,6 +718,7 @@ export class OnlineState {
     this.itemIdCache = [];
     this.ensureItemCapacity(this.titles.length);
     this.rebuildGenreMasks();
+    this.newItemsOf = undefined; // their content vectors are made again from the records
     this.cache.clear();
     return { created, updated: items.length - created };
   }
@@ -826,9 +831,11 @@ export class OnlineState {
       // onboarding genres only: a model that scores genres answers (hybrid, else content)
       const byGenres = (['hybrid', 'content'] as const).find((m) => slot.models.has(m));
       if (byGenres) {
-        const top = slot
-          .model(byGenres)!
-          .recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
+        const top =
+          (byGenres === 'content'
+            ? this.contentTop(slot, profile, u, req.k, excludeSeen, allowed)
+            : undefined) ??
+          slot.model(byGenres)!.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
         return {
           ...base,
           model: byGenres,
@@ -873,7 +880,10 @@ export class OnlineState {
     }
     if (strategy !== 'ranked') {
       const model = slot.model(strategy as ModelName)!;
-      const top = model.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
+      const top =
+        (strategy === 'content'
+          ? this.contentTop(slot, profile, u, req.k, excludeSeen, allowed)
+          : undefined) ?? model.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
       return {
         ...base,
         model: strategy,
@@ -1009,21 +1019,14 @@ export class OnlineState {
     if (hit) return hit as SimilarAnswer;
     let answer: SimilarAnswer;
     const name = slot.similarModel;
-    if (!name)
+    if (i >= slot.fitted.items) answer = this.similarNew(slot, itemId, i, k);
+    else if (!name)
       answer = {
         item: itemId,
         model: null,
         version: slot.version,
         items: [],
         note: 'no model in the bundle answers similar items (train itemknn, ease or als)',
-      };
-    else if (i >= slot.fitted.items)
-      answer = {
-        item: itemId,
-        model: name,
-        version: slot.version,
-        items: [],
-        note: 'item added after the models were trained: none yet',
       };
     else {
       const model = slot.model(name) as Recommender & Required<Pick<Recommender, 'similarItems'>>;
@@ -1032,6 +1035,58 @@ export class OnlineState {
     }
     this.cache.set(key, answer);
     return answer;
+  }
+
+  /** Items added since the slot's training (./new-items.ts). */
+  private newItems(slot: ModelSlot): NewItems {
+    if (this.newItemsOf?.slot !== slot)
+      this.newItemsOf = new NewItems(slot, {
+        count: () => this.titles.length,
+        record: (i) => this.store.getItem(this.itemId(i)),
+        genres: (i) => this.itemGenres[i],
+      });
+    return this.newItemsOf;
+  }
+
+  /** Similar items of an item added after the slot's training: by content until the next training. */
+  private similarNew(slot: ModelSlot, itemId: string, i: number, k: number): SimilarAnswer {
+    const news = this.newItems(slot);
+    const scores = news.similarScores(i);
+    if (!scores)
+      return {
+        item: itemId,
+        model: null,
+        version: slot.version,
+        items: [],
+        note: 'item added after the models were trained, with no metadata (genres, tags, title) to compare by: similar items after the next training',
+      };
+    const top = selectTopN(scores, k);
+    return {
+      item: itemId,
+      model: news.model,
+      version: slot.version,
+      items: this.items(top.items, top.scores),
+      note: `item added after the models were trained: similar by ${news.model === 'content' ? 'content (TF-IDF of genres, tags, title)' : 'shared genres'} until the next training`,
+    };
+  }
+
+  /**
+   * The content model's top k with the items added since its training scored alongside, or undefined
+   * when there are none (or no content model): the model answers alone then.
+   */
+  private contentTop(
+    slot: ModelSlot,
+    profile: UserProfile,
+    u: number | undefined,
+    k: number,
+    excludeSeen: boolean,
+    allowed: Uint8Array | undefined,
+  ): TopN | undefined {
+    if (this.titles.length <= slot.fitted.items) return undefined;
+    const scores = this.newItems(slot).contentScores(profile);
+    if (!scores) return undefined;
+    const seen = excludeSeen ? (u === undefined ? profile.items : this.row(u).items) : undefined;
+    return selectTopN(scores, k, seen, allowed);
   }
 
   /** Item record with live counters. */
