@@ -4,10 +4,12 @@
  * a bundle that does not load on POST /v1/models/reload.
  */
 import assert from 'node:assert/strict';
+import { truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../../src/serving/app.js';
-import { admin, client, KEYS, makeWorld, type World } from './helpers.js';
+import { admin, client, KEYS, makeWorld, TEST_MODELS, trainBundle, type World } from './helpers.js';
 
 describe('bad input answers 400 naming the field, and stores nothing', () => {
   let w: World;
@@ -96,5 +98,37 @@ describe('a bundle that does not load is logged', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('a retraining whose bundle does not load', () => {
+  let w: World;
+  before(async () => {
+    w = await makeWorld({
+      trainer: async ({ modelsDir }) => {
+        // training "succeeds" (and makes its bundle current), but an array file of it is cut short
+        const { dir } = await trainBundle(w.store, modelsDir, TEST_MODELS, '20260201-000000-000');
+        truncateSync(join(dir, 'itemknn', 'indices.bin'), 3);
+      },
+    });
+  });
+  after(async () => {
+    await w.close();
+  });
+
+  test('keeps the previous bundle serving, with the error in the status and /health', async () => {
+    const serving = w.state.slot!.version;
+    const r = await w.app.inject({ method: 'POST', url: '/v1/models/retrain', headers: admin });
+    assert.equal(r.statusCode, 202);
+    await w.app.retrainer.done();
+    assert.equal(w.app.retrainer.status.state, 'failed');
+    assert.match(w.app.retrainer.status.error ?? '', /indices\.bin/);
+    const health = (await w.app.inject({ method: 'GET', url: '/health' })).json();
+    assert.equal(health.status, 'degraded');
+    assert.equal(health.model.version, serving);
+    assert.match(health.error.message, /indices\.bin/);
+    const rec = await w.app.inject({ method: 'GET', url: '/v1/users/u1/recommendations', headers: client });
+    assert.equal(rec.statusCode, 200);
+    assert.equal(rec.json().version, serving);
   });
 });
