@@ -414,6 +414,9 @@ export class SqliteStore implements Store {
     const timestamp = new Float64Array(n);
     let k = 0;
     let sorted = true;
+    let maxUser = -1;
+    let maxItem = -1;
+    let maxType = -1;
     const rows = this.db
       .prepare(`SELECT user_idx, item_idx, type, value, ts FROM events ${where} ORDER BY id`)
       .raw()
@@ -426,8 +429,19 @@ export class SqliteStore implements Store {
       value[k] = r[3];
       timestamp[k] = r[4];
       if (k > 0 && r[4] < timestamp[k - 1]!) sorted = false;
+      if (r[0] > maxUser) maxUser = r[0];
+      if (r[1] > maxItem) maxItem = r[1];
+      if (r[2] > maxType) maxType = r[2];
       k++;
     }
+    // users, items or types created by another connection since this one read them (e.g. a server
+    // ingesting while `reco train` loads): read them again (in the caller's transaction, if any)
+    if (
+      maxUser >= this.userIdList.length ||
+      maxItem >= this.itemIdList.length ||
+      maxType >= this.typeNameList.length
+    )
+      this.loadMaps();
     const log: EventLog = {
       userIds: this.userIds(),
       itemIds: this.itemIds(),

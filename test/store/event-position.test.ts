@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 
@@ -33,5 +36,25 @@ test('eventsSince gives the events stored after a position, in insertion order, 
     assert.equal(store.eventsSince(0).length, 4);
   } finally {
     store.close();
+  }
+});
+
+test('loadEventLog knows the users, items and types another connection created since this one opened', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reco-store-'));
+  try {
+    const path = join(dir, 'reco.db');
+    const server = new SqliteStore(path);
+    server.insertEvents([{ user: 'a', item: 'x', type: 'view', timestamp: 1 }]);
+    const trainer = new SqliteStore(path); // e.g. `reco train` started by the server
+    server.insertEvents([{ user: 'b', item: 'y', type: 'bookmark', timestamp: 2 }]);
+    const log = trainer.loadEventLog();
+    assert.equal(log.length, 2);
+    assert.deepEqual(log.userIds, ['a', 'b']);
+    assert.deepEqual(log.itemIds, ['x', 'y']);
+    assert.equal(log.typeNames[log.type[1]!], 'bookmark');
+    trainer.close();
+    server.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
