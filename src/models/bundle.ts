@@ -62,6 +62,11 @@ export interface DataSnapshot {
   users: number;
   items: number;
   events: number;
+  /**
+   * The store's event position (Store.eventPosition) the events above end at: a server replays the events
+   * stored after it into its online state. Absent in older bundles (the server then takes `events`).
+   */
+  position?: number;
   /** ms since the epoch; NaN-free: null when there were no events. */
   firstEvent: number | null;
   lastEvent: number | null;

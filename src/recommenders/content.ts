@@ -180,6 +180,35 @@ export class ContentRecommender implements Recommender {
     return this.cosines(this.profileVector(profile));
   }
 
+  /**
+   * The vector of an item the model was not fitted on (an item added since), as fit() builds one: tokens
+   * weighted by field and the fitted idf, L2-normalised; tokens the fitted items did not have are left out.
+   * Sparse: feature indices ascending, with values.
+   */
+  vectorOf(item: ItemRecord): { indices: Int32Array; values: Float32Array } {
+    const acc = new Map<number, number>();
+    for (const [tok, w] of itemTokens(item, this.params)) {
+      const f = this.featureIndex.get(tok);
+      if (f !== undefined) acc.set(f, (acc.get(f) ?? 0) + w);
+    }
+    const indices = Int32Array.from([...acc.keys()].sort((a, b) => a - b));
+    const values = new Float32Array(indices.length);
+    let norm = 0;
+    indices.forEach((f, k) => {
+      values[k] = acc.get(f)! * this.idf![f]!;
+      norm += values[k]! * values[k]!;
+    });
+    if (norm > 0) for (let k = 0; k < values.length; k++) values[k] = values[k]! / Math.sqrt(norm);
+    return { indices, values };
+  }
+
+  /** Cosine of every fitted item with a sparse unit vector (from vectorOf). */
+  cosinesWith(v: { indices: Int32Array; values: Float32Array }): Float32Array {
+    const pv = new Float64Array(this.itemVectors().vectors.cols);
+    for (let k = 0; k < v.indices.length; k++) pv[v.indices[k]!] = v.values[k]!;
+    return this.cosines(pv);
+  }
+
   recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN {
     return topNFromScores(this.scoreAll(profile), profile, n, options);
   }

@@ -106,6 +106,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (err instanceof RecoError)
       return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
     const code = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    // a body that does not parse (bad JSON, forbidden __proto__ keys): the body as a whole is at fault
+    if (code === 400 && (err.code?.startsWith('FST_ERR_CTP_') || err instanceof SyntaxError))
+      return reply
+        .code(400)
+        .send({ statusCode: 400, error: 'Bad Request', message: err.message, field: '(body)' });
     if (code >= 400 && code < 500)
       return reply
         .code(code)

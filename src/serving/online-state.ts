@@ -24,12 +24,13 @@ import {
   interactionWeights,
 } from '../recommenders/interactions.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
-import type { Store } from '../store/store.js';
+import type { EventColumns, Store } from '../store/store.js';
 import type { Csr, EventRecord, ItemRecord, ModelName, TopN } from '../types.js';
 import { gatherCandidates, sortedHas } from './candidates.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import { Lru } from './lru.js';
 import { loadSlot, type ModelSlot } from './model-slot.js';
+import { NewItems } from './new-items.js';
 import type { FeatureContribution } from './ranker.js';
 
 export interface RecommendedItem {
@@ -103,7 +104,7 @@ function readCurrentPointer(modelsDir: string): string | undefined {
   return existsSync(p) ? readFileSync(p, 'utf8').trim() : undefined;
 }
 
-function grow<T extends Int32Array | Float64Array>(a: T, n: number, fill = 0): T {
+function grow<T extends Int32Array | Float32Array | Float64Array>(a: T, n: number, fill = 0): T {
   if (a.length >= n) return a;
   const Ctor = a.constructor as new (n: number) => T;
   const b = new Ctor(Math.max(n, a.length * 2, 16));
@@ -127,35 +128,87 @@ interface Row {
   weights: Float32Array;
 }
 
-/** Row `r` plus `delta` (item -> added weight), columns sorted, zero sums dropped. */
-function mergeRow(r: Row, delta: Map<number, number>): Row {
-  const add = [...delta.keys()].sort((a, b) => a - b);
-  const items = new Int32Array(r.items.length + add.length);
-  const weights = new Float32Array(items.length);
-  let p = 0;
-  let q = 0;
-  let n = 0;
-  while (p < r.items.length || q < add.length) {
-    const a = p < r.items.length ? r.items[p]! : Number.MAX_SAFE_INTEGER;
-    const b = q < add.length ? add[q]! : Number.MAX_SAFE_INTEGER;
-    let item: number;
-    let w: number;
-    if (a < b) {
-      item = a;
-      w = r.weights[p++]!;
-    } else if (b < a) {
-      item = b;
-      w = delta.get(add[q++]!)!;
-    } else {
-      item = a;
-      w = r.weights[p++]! + delta.get(add[q++]!)!;
-    }
-    if (w !== 0) {
-      items[n] = item;
-      weights[n++] = w;
-    }
+/** The weight of `item` in row `r` (0 when absent). */
+function rowWeight(r: Row, item: number): number {
+  let lo = 0;
+  let hi = r.items.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = r.items[mid]!;
+    if (v === item) return r.weights[mid]!;
+    if (v < item) lo = mid + 1;
+    else hi = mid - 1;
   }
-  return { items: items.slice(0, n), weights: weights.slice(0, n) };
+  return 0;
+}
+
+/**
+ * What one (user, item) weight adds to the item's popularity score as ../recommenders/popularity.ts counts
+ * it: 1 for a positive weight (the weight itself when `weighted`). With a time-decayed popularity model a
+ * pair changed live counts as fresh (age 0) until the next training.
+ */
+function popularityShare(w: number, weighted: boolean): number {
+  return w > 0 ? (weighted ? w : 1) : 0;
+}
+
+/**
+ * A user's row changed live: items ascending with their weights (float32, as the interaction matrix stores
+ * them), with room to grow, so that an event costs a binary search and at most one shift of the row's tail
+ * (no new arrays per event). Views handed out (`view`) are read before the next event is applied.
+ */
+class LiveRow {
+  items: Int32Array;
+  weights: Float32Array;
+  length: number;
+
+  constructor(from: Row) {
+    this.length = from.items.length;
+    const capacity = Math.max(8, this.length * 2);
+    this.items = new Int32Array(capacity);
+    this.weights = new Float32Array(capacity);
+    this.items.set(from.items);
+    this.weights.set(from.weights);
+  }
+
+  view(): Row {
+    return { items: this.items.subarray(0, this.length), weights: this.weights.subarray(0, this.length) };
+  }
+
+  /** Adds `w` to the item's weight and returns the weight before (0 when absent); a zero sum is dropped. */
+  add(item: number, w: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.items[mid]! < item) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < this.length && this.items[lo] === item) {
+      const before = this.weights[lo]!;
+      this.weights[lo] = before + w;
+      if (this.weights[lo] === 0) {
+        this.items.copyWithin(lo, lo + 1, this.length);
+        this.weights.copyWithin(lo, lo + 1, this.length);
+        this.length--;
+      }
+      return before;
+    }
+    if (w === 0) return 0;
+    if (this.length === this.items.length) {
+      const items = new Int32Array(this.length * 2);
+      const weights = new Float32Array(this.length * 2);
+      items.set(this.items);
+      weights.set(this.weights);
+      this.items = items;
+      this.weights = weights;
+    }
+    this.items.copyWithin(lo + 1, lo, this.length);
+    this.weights.copyWithin(lo + 1, lo, this.length);
+    this.items[lo] = item;
+    this.weights[lo] = w;
+    this.length++;
+    return 0;
+  }
 }
 
 export class OnlineState {
@@ -171,9 +224,19 @@ export class OnlineState {
     indices: EMPTY_ITEMS,
     values: EMPTY_WEIGHTS,
   };
-  private readonly overrides = new Map<number, Row>();
+  private readonly overrides = new Map<number, LiveRow>();
   /** Users with events since the fitted models saw them: served from their profile (fold-in). */
-  private readonly fresh = new Set<number>();
+  private fresh = new Set<number>();
+  /**
+   * The popularity model's item scores moved live (over every item, new ones too): each event that makes a
+   * (user, item) weight positive adds the user, one that makes it non-positive removes him (`weighted`:
+   * the weight itself). Undefined when the bundle has no popularity model (the event counters serve).
+   */
+  private livePopularity?: Float32Array;
+  /** Items added since the slot's training, compared by content (made on first use per slot). */
+  private newItemsOf?: NewItems;
+  /** Bumped whenever the popularity scores move (the cache key of unknown users' answers). */
+  private popularityVersion = 0;
   private recent: Int32Array = new Int32Array(0);
   private readonly recentSize: number;
   private userGen: Int32Array = new Int32Array(0);
@@ -215,6 +278,7 @@ export class OnlineState {
    */
   swap(version?: string): ModelSlot {
     let next: ModelSlot;
+    let tail: EventColumns;
     try {
       next = loadSlot(this.options.modelsDir, version);
       const c = this.store.counts();
@@ -222,6 +286,10 @@ export class OnlineState {
         throw new UsageError(
           `bundle ${next.version} was trained on ${next.fitted.users} users and ${next.fitted.items} items, but the store has ${c.users} and ${c.items}`,
         );
+      // the events stored after those the bundle was trained on (e.g. during a retraining, or since the
+      // training when the server starts): bundles older than `position` ended at event `events`
+      const data = next.bundle.manifest.data;
+      tail = this.store.eventsSince(data.position ?? data.events);
     } catch (err) {
       this.lastLoadError = {
         message: (err as Error).message,
@@ -234,6 +302,9 @@ export class OnlineState {
     const rebuild = JSON.stringify(w) !== JSON.stringify(this.weights);
     this.weights = w;
     if (rebuild) this.rebuildProfiles();
+    const replayed = this.replay(next, tail);
+    this.fresh = replayed.fresh;
+    this.livePopularity = replayed.popularity;
     this.slot = next;
     this.lastLoadError = undefined;
     this.swaps++;
@@ -267,6 +338,49 @@ export class OnlineState {
       this.lastLoadError = fault;
       throw err;
     }
+  }
+
+  /**
+   * Brings a slot about to serve up to date with the events stored after those it was trained on (`tail`):
+   * they go into its ranked model's feature state, their users are the ones served by fold-in (the others
+   * have current trained factors), and the popularity scores move by the (user, item) pairs they changed.
+   * The profiles, recent items and item counters are the server's own and already hold every stored event.
+   */
+  private replay(slot: ModelSlot, tail: EventColumns): { fresh: Set<number>; popularity?: Float32Array } {
+    const names = this.store.eventTypeNames();
+    const features = slot.ranked?.featureState?.();
+    const fresh = new Set<number>();
+    const pairs = slot.popularity ? new Map<number, Map<number, number>>() : undefined;
+    for (let e = 0; e < tail.length; e++) {
+      const u = tail.user[e]!;
+      const i = tail.item[e]!;
+      const type = names[tail.type[e]!]!;
+      const value = tail.value[e]!;
+      const weight = eventWeight(this.weights, type, value);
+      features?.applyEvent(u, i, tail.timestamp[e]!, weight, type === 'rating' ? value : Number.NaN);
+      fresh.add(u);
+      if (pairs) {
+        let d = pairs.get(u);
+        if (!d) pairs.set(u, (d = new Map()));
+        d.set(i, (d.get(i) ?? 0) + weight);
+      }
+    }
+    if (!slot.popularity || !pairs) return { fresh };
+    const fitted = slot.popularity.itemScores();
+    const popularity = new Float32Array(Math.max(16, this.titles.length, fitted.length));
+    popularity.set(fitted);
+    const weighted = slot.popularity.params.weighted;
+    for (const [u, d] of pairs) {
+      const row = this.row(u);
+      for (const [i, added] of d) {
+        const now = rowWeight(row, i);
+        // the pair's weight when the bundle was trained (a sum of float32 weights: near zero is zero)
+        let then = now - added;
+        if (Math.abs(then) < 1e-4 * Math.max(1, Math.abs(now))) then = 0;
+        popularity[i]! += popularityShare(now, weighted) - popularityShare(then, weighted);
+      }
+    }
+    return { fresh, popularity };
   }
 
   /** Profiles, recent items and counters from every stored event (startup, or new event weights). */
@@ -343,6 +457,7 @@ export class OnlineState {
   private ensureItemCapacity(n: number): void {
     this.itemEvents = grow(this.itemEvents, n);
     this.itemLastEvent = grow(this.itemLastEvent, n);
+    if (this.livePopularity) this.livePopularity = grow(this.livePopularity, n);
   }
 
   private pushRecent(u: number, i: number): void {
@@ -372,7 +487,7 @@ export class OnlineState {
 
   private row(u: number): Row {
     const o = this.overrides.get(u);
-    if (o) return o;
+    if (o) return o.view();
     if (u < this.base.rows) return csrRow(this.base, u);
     return { items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS };
   }
@@ -489,11 +604,18 @@ export class OnlineState {
 
   /** Applies stored events to the live state. */
   private apply(events: EventRecord[]): void {
+    // each id looked up once
+    const users = new Int32Array(events.length);
+    const items = new Int32Array(events.length);
     let maxU = -1;
     let maxI = -1;
-    for (const e of events) {
-      maxU = Math.max(maxU, this.store.userIndex(e.user)!);
-      maxI = Math.max(maxI, this.store.itemIndex(e.item)!);
+    for (let k = 0; k < events.length; k++) {
+      const u = this.store.userIndex(events[k]!.user)!;
+      const i = this.store.itemIndex(events[k]!.item)!;
+      users[k] = u;
+      items[k] = i;
+      if (u > maxU) maxU = u;
+      if (i > maxI) maxI = i;
     }
     if (maxI >= this.titles.length) {
       // items created by events (auto-creation)
@@ -502,34 +624,35 @@ export class OnlineState {
         this.itemGenres.push(undefined);
       }
       this.itemIdCache = [];
+      this.rebuildGenreMasks(); // masks cover every item (a new one is in no genre)
     }
     this.ensureUserCapacity(maxU + 1);
     this.ensureItemCapacity(this.titles.length);
-    const deltas = new Map<number, Map<number, number>>();
-    for (const e of events) {
-      const u = this.store.userIndex(e.user)!;
-      const i = this.store.itemIndex(e.item)!;
-      let d = deltas.get(u);
-      if (!d) deltas.set(u, (d = new Map()));
-      const w = eventWeight(this.weights, e.type, e.value ?? 1);
-      d.set(i, (d.get(i) ?? 0) + w);
+    const features = this.slot?.ranked?.featureState?.();
+    const pop = this.livePopularity;
+    const weighted = this.slot?.popularity?.params.weighted ?? false;
+    if (!pop) this.popularityVersion++; // the event counters are the popularity scores
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k]!;
+      const u = users[k]!;
+      const i = items[k]!;
+      const value = e.value ?? 1;
+      const w = eventWeight(this.weights, e.type, value);
+      let row = this.overrides.get(u);
+      if (!row) this.overrides.set(u, (row = new LiveRow(this.row(u))));
+      const then = row.add(i, w);
+      if (pop) {
+        const change = popularityShare(Math.fround(then + w), weighted) - popularityShare(then, weighted);
+        if (change !== 0) {
+          pop[i]! += change;
+          this.popularityVersion++;
+        }
+      }
       this.pushRecent(u, i);
       this.userEventCount[u]!++;
       this.itemEvents[i]!++;
       if (e.timestamp > this.itemLastEvent[i]!) this.itemLastEvent[i] = e.timestamp;
-    }
-    const features = this.slot?.ranked?.featureState?.();
-    if (features)
-      for (const e of events)
-        features.applyEvent(
-          this.store.userIndex(e.user)!,
-          this.store.itemIndex(e.item)!,
-          e.timestamp,
-          eventWeight(this.weights, e.type, e.value ?? 1),
-          e.type === 'rating' ? Math.fround(e.value ?? 1) : Number.NaN,
-        );
-    for (const [u, d] of deltas) {
-      this.overrides.set(u, mergeRow(this.row(u), d));
+      features?.applyEvent(u, i, e.timestamp, w, e.type === 'rating' ? Math.fround(value) : Number.NaN);
       this.fresh.add(u);
       this.userGen[u]!++;
     }
@@ -595,6 +718,7 @@ export class OnlineState {
     this.itemIdCache = [];
     this.ensureItemCapacity(this.titles.length);
     this.rebuildGenreMasks();
+    this.newItemsOf = undefined; // their content vectors are made again from the records
     this.cache.clear();
     return { created, updated: items.length - created };
   }
@@ -618,10 +742,20 @@ export class OnlineState {
     return m;
   }
 
-  /** Popularity scores: the bundle's popularity model, else the live event counters. */
-  private popularScores(slot: ModelSlot): Float32Array {
-    if (slot.popularity) return slot.popularity.itemScores();
-    return Float32Array.from(this.itemEvents.subarray(0, slot.fitted.items));
+  /**
+   * Popularity scores of every item (new ones too): the bundle's popularity model moved by the events
+   * since its training, else the live event counters.
+   */
+  private popularScores(): Float32Array {
+    const n = this.titles.length;
+    if (this.livePopularity) return this.livePopularity.subarray(0, n);
+    return Float32Array.from(this.itemEvents.subarray(0, n));
+  }
+
+  /** The k most popular items (every item, new ones too), minus what user u has seen when asked. */
+  private popularTop(u: number | undefined, k: number, excludeSeen: boolean, allowed?: Uint8Array): TopN {
+    const seen = excludeSeen && u !== undefined ? this.row(u).items : undefined;
+    return selectTopN(this.popularScores(), k, seen, allowed);
   }
 
   recommend(req: RecommendRequest): RecommendationAnswer {
@@ -636,11 +770,14 @@ export class OnlineState {
       );
     const allowed = this.genreMask(req.genre);
     const u = this.store.userIndex(req.userId);
-    const gen = u === undefined ? -1 : this.userGen[u]!;
+    // an unknown user's answer (popularity) is as fresh as the popularity scores; a user's as his events
+    const gen = u === undefined ? `p${this.popularityVersion}` : this.userGen[u]!;
     const key = `${req.userId}\u0000${strategy}\u0000${req.k}\u0000${excludeSeen ? 1 : 0}\u0000${req.genre ?? ''}\u0000${explain ? 1 : 0}\u0000${slot.version}\u0000${gen}`;
     const hit = this.cache.get(key);
     if (hit) return hit as RecommendationAnswer;
     const answer = this.compute(slot, req, strategy, u, excludeSeen, explain, allowed);
+    // a known user's popularity answer changes with everyone's events: computed each time (it is cheap)
+    if (u !== undefined && answer.model === 'popularity') return answer;
     this.cache.set(key, answer);
     if (this.cache.capacity > 0) {
       // remembered (without the bundle version) so that a hot swap can recompute it in the background
@@ -694,9 +831,11 @@ export class OnlineState {
       // onboarding genres only: a model that scores genres answers (hybrid, else content)
       const byGenres = (['hybrid', 'content'] as const).find((m) => slot.models.has(m));
       if (byGenres) {
-        const top = slot
-          .model(byGenres)!
-          .recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
+        const top =
+          (byGenres === 'content'
+            ? this.contentTop(slot, profile, u, req.k, excludeSeen, allowed)
+            : undefined) ??
+          slot.model(byGenres)!.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
         return {
           ...base,
           model: byGenres,
@@ -710,7 +849,7 @@ export class OnlineState {
       // unknown user, or no usable history: popularity (within his onboarding genres when he chose some)
       let mask = allowed;
       if (profile.genres && profile.genres.length > 0) mask = this.unionMask(profile.genres, allowed);
-      const top = selectTopN(this.popularScores(slot), req.k, undefined, mask, slot.fitted.items);
+      const top = this.popularTop(u, req.k, excludeSeen, mask);
       const note =
         u === undefined
           ? 'unknown user: most popular items'
@@ -724,9 +863,27 @@ export class OnlineState {
         note,
       };
     }
+    if (strategy === 'popularity') {
+      // live: the bundle's counts moved by every event since, new items included
+      const top = this.popularTop(u, req.k, excludeSeen, allowed);
+      return {
+        ...base,
+        model: strategy,
+        items: this.items(
+          top.items,
+          top.scores,
+          explain
+            ? (r) => ({ sources: [strategy], features: [{ name: 'popularity', value: top.scores[r]! }] })
+            : undefined,
+        ),
+      };
+    }
     if (strategy !== 'ranked') {
       const model = slot.model(strategy as ModelName)!;
-      const top = model.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
+      const top =
+        (strategy === 'content'
+          ? this.contentTop(slot, profile, u, req.k, excludeSeen, allowed)
+          : undefined) ?? model.recommend(profile, req.k, { excludeSeen, ...(allowed ? { allowed } : {}) });
       return {
         ...base,
         model: strategy,
@@ -792,7 +949,7 @@ export class OnlineState {
     // no ranked model: about 300 candidates (every generator, recent-item neighbours, popular items)
     // ordered by the bundle's best model, and the answer says so
     const recent = u === undefined ? EMPTY_ITEMS : this.recentItems(u);
-    const popular = this.popularScores(slot);
+    const popular = this.popularScores();
     const cands = gatherCandidates(slot, profile, recent, popular, {
       total: this.candidateCount,
       excludeSeen,
@@ -862,21 +1019,14 @@ export class OnlineState {
     if (hit) return hit as SimilarAnswer;
     let answer: SimilarAnswer;
     const name = slot.similarModel;
-    if (!name)
+    if (i >= slot.fitted.items) answer = this.similarNew(slot, itemId, i, k);
+    else if (!name)
       answer = {
         item: itemId,
         model: null,
         version: slot.version,
         items: [],
         note: 'no model in the bundle answers similar items (train itemknn, ease or als)',
-      };
-    else if (i >= slot.fitted.items)
-      answer = {
-        item: itemId,
-        model: name,
-        version: slot.version,
-        items: [],
-        note: 'item added after the models were trained: none yet',
       };
     else {
       const model = slot.model(name) as Recommender & Required<Pick<Recommender, 'similarItems'>>;
@@ -885,6 +1035,58 @@ export class OnlineState {
     }
     this.cache.set(key, answer);
     return answer;
+  }
+
+  /** Items added since the slot's training (./new-items.ts). */
+  private newItems(slot: ModelSlot): NewItems {
+    if (this.newItemsOf?.slot !== slot)
+      this.newItemsOf = new NewItems(slot, {
+        count: () => this.titles.length,
+        record: (i) => this.store.getItem(this.itemId(i)),
+        genres: (i) => this.itemGenres[i],
+      });
+    return this.newItemsOf;
+  }
+
+  /** Similar items of an item added after the slot's training: by content until the next training. */
+  private similarNew(slot: ModelSlot, itemId: string, i: number, k: number): SimilarAnswer {
+    const news = this.newItems(slot);
+    const scores = news.similarScores(i);
+    if (!scores)
+      return {
+        item: itemId,
+        model: null,
+        version: slot.version,
+        items: [],
+        note: 'item added after the models were trained, with no metadata (genres, tags, title) to compare by: similar items after the next training',
+      };
+    const top = selectTopN(scores, k);
+    return {
+      item: itemId,
+      model: news.model,
+      version: slot.version,
+      items: this.items(top.items, top.scores),
+      note: `item added after the models were trained: similar by ${news.model === 'content' ? 'content (TF-IDF of genres, tags, title)' : 'shared genres'} until the next training`,
+    };
+  }
+
+  /**
+   * The content model's top k with the items added since its training scored alongside, or undefined
+   * when there are none (or no content model): the model answers alone then.
+   */
+  private contentTop(
+    slot: ModelSlot,
+    profile: UserProfile,
+    u: number | undefined,
+    k: number,
+    excludeSeen: boolean,
+    allowed: Uint8Array | undefined,
+  ): TopN | undefined {
+    if (this.titles.length <= slot.fitted.items) return undefined;
+    const scores = this.newItems(slot).contentScores(profile);
+    if (!scores) return undefined;
+    const seen = excludeSeen ? (u === undefined ? profile.items : this.row(u).items) : undefined;
+    return selectTopN(scores, k, seen, allowed);
   }
 
   /** Item record with live counters. */

@@ -39,7 +39,13 @@ export const eventSchema = {
       maxLength: 64,
       description: 'view, click, like, dislike, rating, purchase or a custom type',
     },
-    value: { type: 'number', description: 'rating value, weight or count (default 1)' },
+    value: {
+      type: 'number',
+      // weights are float32: a larger value would overflow the user's profile
+      minimum: -1e9,
+      maximum: 1e9,
+      description: 'rating value, weight or count (default 1)',
+    },
     timestamp: {
       type: ['string', 'number'],
       description: 'ISO 8601 date-time, or milliseconds since the epoch (default: now)',

@@ -22,12 +22,11 @@ const PROGRESS_EVERY = 8192;
 /** Rows per multi-row INSERT in insertEventColumns (a divisor of PROGRESS_EVERY; 6 * 128 = 768 parameters). */
 const EVENT_BATCH = 128;
 
-// The events table's secondary indexes (see migrations.ts). A large bulk insert drops them and builds them
+// The events table's secondary index (see migrations.ts). A large bulk insert drops it and builds it
 // again at the end, inside the same transaction: building an index once is about twice as fast as
 // keeping it sorted row by row (1M events: 3.1 s against 6.5 s).
-const DROP_EVENT_INDEXES = 'DROP INDEX IF EXISTS events_user_ts; DROP INDEX IF EXISTS events_item_ts;';
-const CREATE_EVENT_INDEXES =
-  'CREATE INDEX IF NOT EXISTS events_user_ts ON events(user_idx, ts); CREATE INDEX IF NOT EXISTS events_item_ts ON events(item_idx, ts);';
+const DROP_EVENT_INDEXES = 'DROP INDEX IF EXISTS events_user_ts;';
+const CREATE_EVENT_INDEXES = 'CREATE INDEX IF NOT EXISTS events_user_ts ON events(user_idx, ts);';
 
 /** Whether inserting `adding` events into a table of `existing` is worth rebuilding the indexes for. */
 function isBulk(adding: number, existing: number): boolean {
@@ -259,7 +258,10 @@ export class SqliteStore implements Store {
     const createItems = options.createItems ?? true;
     return this.transaction(() => {
       const ingestedAt = Date.now();
-      const insert = this.stmt.insertEvent;
+      // rows go EVENT_BATCH at a time through one multi-row INSERT (as insertEventColumns), the rest one by one
+      const batch = this.insertEventBatch();
+      const args: number[] = new Array(EVENT_BATCH * 6);
+      let pending = 0;
       let n = 0;
       for (const e of events) {
         let u = this.userIdx.get(e.user);
@@ -272,9 +274,21 @@ export class SqliteStore implements Store {
           if (!createItems) throw new InputError(`unknown item "${e.item}"`);
           i = this.ensureItem(e.item, e.timestamp);
         }
-        insert.run(u, i, this.eventTypeCode(e.type), e.value ?? 1, Math.round(e.timestamp), ingestedAt);
+        const o = pending * 6;
+        args[o] = u;
+        args[o + 1] = i;
+        args[o + 2] = this.eventTypeCode(e.type);
+        args[o + 3] = e.value ?? 1;
+        args[o + 4] = Math.round(e.timestamp);
+        args[o + 5] = ingestedAt;
+        if (++pending === EVENT_BATCH) {
+          batch.run(args);
+          pending = 0;
+        }
         if (++n % PROGRESS_EVERY === 0) options.onProgress?.(n);
       }
+      const insert = this.stmt.insertEvent;
+      for (let k = 0; k < pending; k++) insert.run(...args.slice(k * 6, k * 6 + 6));
       options.onProgress?.(n);
       return n;
     });
@@ -400,6 +414,9 @@ export class SqliteStore implements Store {
     const timestamp = new Float64Array(n);
     let k = 0;
     let sorted = true;
+    let maxUser = -1;
+    let maxItem = -1;
+    let maxType = -1;
     const rows = this.db
       .prepare(`SELECT user_idx, item_idx, type, value, ts FROM events ${where} ORDER BY id`)
       .raw()
@@ -412,8 +429,19 @@ export class SqliteStore implements Store {
       value[k] = r[3];
       timestamp[k] = r[4];
       if (k > 0 && r[4] < timestamp[k - 1]!) sorted = false;
+      if (r[0] > maxUser) maxUser = r[0];
+      if (r[1] > maxItem) maxItem = r[1];
+      if (r[2] > maxType) maxType = r[2];
       k++;
     }
+    // users, items or types created by another connection since this one read them (e.g. a server
+    // ingesting while `reco train` loads): read them again (in the caller's transaction, if any)
+    if (
+      maxUser >= this.userIdList.length ||
+      maxItem >= this.itemIdList.length ||
+      maxType >= this.typeNameList.length
+    )
+      this.loadMaps();
     const log: EventLog = {
       userIds: this.userIds(),
       itemIds: this.itemIds(),
@@ -426,6 +454,41 @@ export class SqliteStore implements Store {
       length: k,
     };
     return sorted ? log : sortEventLogByTime(log);
+  }
+
+  eventPosition(): number {
+    return (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
+  }
+
+  eventsSince(position: number): EventColumns & { position: number } {
+    // one read transaction: the count and the rows see the same events
+    return this.transaction(() => {
+      const n = this.db.prepare('SELECT count(*) FROM events WHERE id > ?').pluck().get(position) as number;
+      const out = {
+        user: new Int32Array(n),
+        item: new Int32Array(n),
+        type: new Uint8Array(n),
+        value: new Float32Array(n),
+        timestamp: new Float64Array(n),
+        length: n,
+        position,
+      };
+      const rows = this.db
+        .prepare('SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > ? ORDER BY id')
+        .raw()
+        .iterate(position) as IterableIterator<[number, number, number, number, number, number]>;
+      let k = 0;
+      for (const r of rows) {
+        out.user[k] = r[1];
+        out.item[k] = r[2];
+        out.type[k] = r[3];
+        out.value[k] = r[4];
+        out.timestamp[k] = r[5];
+        out.position = r[0];
+        k++;
+      }
+      return out;
+    });
   }
 
   userEvents(userId: string, limit = 100): StoredEvent[] {

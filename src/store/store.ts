@@ -81,6 +81,14 @@ export interface Store {
 
   /** All events (or those before `until`), columnar, sorted by timestamp. */
   loadEventLog(options?: { until?: number }): EventLog;
+  /**
+   * The position of the last stored event in the store's event sequence (events are numbered in insertion
+   * order; 0 when there are none). A model bundle records the position of the events it was trained on, so
+   * that a server can replay the ones stored after it (./../serving/online-state.ts).
+   */
+  eventPosition(): number;
+  /** The events stored after `position`, in insertion order, by dense index, and the position they reach. */
+  eventsSince(position: number): EventColumns & { position: number };
   /** A user's events, newest first. */
   userEvents(userId: string, limit?: number): StoredEvent[];
   /** Streams every event in time order (export). */

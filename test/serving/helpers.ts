@@ -15,7 +15,7 @@ import { OnlineState } from '../../src/serving/online-state.js';
 import type { Trainer } from '../../src/serving/retrain.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-import type { EventRecord, ItemRecord, ModelName } from '../../src/types.js';
+import type { EventLog, EventRecord, ItemRecord, ModelName } from '../../src/types.js';
 
 export const CLIENT_KEY = 'client-key-0123456789';
 export const ADMIN_KEY = 'admin-key-0123456789';
@@ -53,10 +53,21 @@ export function seedEvents(): EventRecord[] {
   return out;
 }
 
-/** Fits `models` on everything in the store and writes a bundle (made current). */
-export async function trainBundle(store: Store, modelsDir: string, models: ModelName[], version?: string) {
-  const log = store.loadEventLog();
-  const items = store.listItems();
+/** The events a training sees, and their position in the store (as `reco train` reads them). */
+export function snapshot(store: Store): { log: EventLog; position: number } {
+  return store.transaction(() => ({ log: store.loadEventLog(), position: store.eventPosition() }));
+}
+
+/** Fits `models` on everything in the store (or a `snap` taken earlier) and writes a bundle (made current). */
+export async function trainBundle(
+  store: Store,
+  modelsDir: string,
+  models: ModelName[],
+  version?: string,
+  snap = snapshot(store),
+) {
+  const { log, position } = snap;
+  const items = store.listItems().slice(0, log.itemIds.length);
   const weights = interactionWeights();
   const interactions = buildInteractions(log, weights);
   const fitted: FittedModel[] = [];
@@ -77,6 +88,7 @@ export async function trainBundle(store: Store, modelsDir: string, models: Model
       users: log.userIds.length,
       items: log.itemIds.length,
       events: log.length,
+      position,
       firstEvent: log.length ? log.timestamp[0]! : null,
       lastEvent: log.length ? log.timestamp[log.length - 1]! : null,
     },

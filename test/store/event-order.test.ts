@@ -63,7 +63,7 @@ test('a bulk columnar insert (rows written in user order) still loads in time or
       .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
       .pluck()
       .all();
-    assert.deepEqual([...indexes].sort(), ['events_item_ts', 'events_user_ts']);
+    assert.deepEqual([...indexes].sort(), ['events_user_ts']);
     assert.equal(
       store.userEvents('u3', 1)[0]?.timestamp,
       Math.max(...Array.from(timestamp).filter((_, k) => user[k] === 3)),

@@ -55,8 +55,13 @@ export function register(program: Command): void {
         try {
           requireEvents(store);
           const started = performance.now();
-          const log = store.loadEventLog();
-          const items = store.listItems();
+          // the events and their position in one read transaction: the bundle records exactly what it saw
+          // (a server swapping it in replays what was stored after, e.g. during this training)
+          const { log, position, items } = store.transaction(() => ({
+            log: store.loadEventLog(),
+            position: store.eventPosition(),
+            items: store.listItems(),
+          }));
           const weights = interactionWeights();
           let metrics: StoredMetrics | undefined;
           if (opts.evaluate) {
@@ -117,14 +122,14 @@ export function register(program: Command): void {
             progress.tick();
             if (!g.quiet) process.stderr.write(`fitted ${name} in ${fitSeconds.toFixed(2)} s\n`);
           }
-          const counts = store.counts();
           const { manifest, dir } = writeBundle({
             modelsDir: opts.modelsDir ?? defaultModelsDir(g.db),
             data: {
               db: store.path,
               users: log.userIds.length,
               items: log.itemIds.length,
-              events: counts.events,
+              events: log.length,
+              position,
               firstEvent: log.length > 0 ? log.timestamp[0]! : null,
               lastEvent: log.length > 0 ? log.timestamp[log.length - 1]! : null,
             },

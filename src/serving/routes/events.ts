@@ -5,9 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { EventRecord } from '../../types.js';
+import { badRequest } from '../http-error.js';
 import type { OnlineState } from '../online-state.js';
 import { errorResponses, eventSchema, MAX_BATCH } from '../schemas.js';
 import { parseTime } from './items.js';
+
+/** How far ahead of the server's clock an event's timestamp may be (clock skew). */
+const FUTURE_SLACK_MS = 86_400_000;
 
 interface EventBody {
   user: string;
@@ -58,12 +62,14 @@ export default async function eventsRoutes(app: FastifyInstance, opts: { state: 
       const records: EventRecord[] = new Array(list.length);
       for (let k = 0; k < list.length; k++) {
         const e = list[k]!;
-        const rec: EventRecord = {
-          user: e.user,
-          item: e.item,
-          type: e.type,
-          timestamp: parseTime(e.timestamp, field(k, 'timestamp')) ?? now,
-        };
+        const t = parseTime(e.timestamp, field(k, 'timestamp'));
+        // an event from the future would move "now" for every user's time features (recency, trends)
+        if (t !== undefined && t > now + FUTURE_SLACK_MS)
+          throw badRequest(
+            field(k, 'timestamp'),
+            `${new Date(t).toISOString()} is more than a day ahead of the server's clock (${new Date(now).toISOString()})`,
+          );
+        const rec: EventRecord = { user: e.user, item: e.item, type: e.type, timestamp: t ?? now };
         if (e.value !== undefined) rec.value = e.value;
         records[k] = rec;
       }

@@ -7,11 +7,16 @@ import { errorResponses, idParam, itemSchema, MAX_BATCH, recommendedItemSchema }
 
 type ItemBody = Omit<ItemRecord, 'createdAt'> & { createdAt?: string | number };
 
+/** The range of a JavaScript Date: +-100,000,000 days from the epoch, in ms. */
+const MAX_TIME = 8.64e15;
+
 export function parseTime(v: string | number | undefined, field: string): number | undefined {
   if (v === undefined) return undefined;
   const t = typeof v === 'number' ? v : Date.parse(v);
   if (!Number.isFinite(t))
     throw badRequest(field, `not a date-time: "${v}" (use ISO 8601 or ms since the epoch)`);
+  if (Math.abs(t) > MAX_TIME)
+    throw badRequest(field, `out of the range of dates: ${v} (ms since the epoch within +-${MAX_TIME})`);
   return t;
 }
 

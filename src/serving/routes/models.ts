@@ -101,6 +101,9 @@ export default async function modelsRoutes(
         const slot = state.swap(request.body?.version);
         return { version: slot.version, models: [...slot.models.keys()] };
       } catch (err) {
+        request.log.error(
+          `model bundle ${request.body?.version ?? '(current)'} not loaded, the previous one keeps serving: ${(err as Error).message}`,
+        );
         throw new HttpError(
           422,
           `bundle not loaded, ${state.slot ? `${state.slot.version} keeps serving` : 'none serving'}: ${(err as Error).message}`,
