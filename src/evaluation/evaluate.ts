@@ -303,6 +303,8 @@ export async function evaluate(
   const withAuc = options.auc ?? true;
   const rows: MetricRow[] = [];
   const users = ctx.testSet.users.length;
+  // models with default parameters, which hybrid and ranked reuse instead of fitting copies
+  const defaults = new Map<ModelName, Recommender>();
   for (const name of options.models) {
     const model = options.create(name, options.params?.[name]);
     options.onModelStart?.(name, users);
@@ -312,8 +314,10 @@ export async function evaluate(
       log: ctx.split.train,
       items,
       ...(ctx.split.cut !== undefined ? { now: ctx.split.cut } : {}),
+      fitted: defaults,
     };
     await model.fit(fitData);
+    if (options.params?.[name] === undefined) defaults.set(name, model);
     const fitSeconds = (performance.now() - t0) / 1000;
     const row = scoreLists(
       ctx,

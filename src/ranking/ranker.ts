@@ -245,9 +245,26 @@ export class RankedRecommender implements Recommender {
     return Object.entries(this.params.sources as Record<string, number>) as [ModelName, number][];
   }
 
-  private createSources(): Recommender[] {
+  /**
+   * The candidate sources fitted on `data`: those with default parameters taken from `data.fitted` when
+   * there, the others fitted here (composite ones last, so that they reuse the simple ones).
+   */
+  private async fitSources(data: FitData): Promise<Recommender[]> {
     const sp = this.params.sourceParams as Record<string, Record<string, unknown>>;
-    return this.sourceList().map(([name]) => createRecommender(name, sp[name]));
+    const names = this.sourceList().map(([name]) => name);
+    const fitted = new Map(data.fitted);
+    const models = new Map<ModelName, Recommender>();
+    const composite = (n: ModelName) => (n === 'hybrid' ? 1 : 0);
+    for (const name of [...names].sort((a, b) => composite(a) - composite(b))) {
+      const reuse = sp[name] === undefined ? fitted.get(name) : undefined;
+      const model = reuse ?? createRecommender(name, sp[name]);
+      if (!reuse) {
+        await model.fit({ ...data, fitted });
+        if (sp[name] === undefined) fitted.set(name, model);
+      }
+      models.set(name, model);
+    }
+    return names.map((n) => models.get(n)!);
   }
 
   private generator(models: Recommender[], nItems: number): CandidateGenerator {
@@ -291,14 +308,7 @@ export class RankedRecommender implements Recommender {
 
     // sources refitted on everything for serving
     const t0 = performance.now();
-    const outer = this.createSources();
-    for (const m of outer)
-      await m.fit({
-        interactions: data.interactions,
-        log: data.log,
-        items: data.items,
-        ...(data.now !== undefined ? { now: data.now } : {}),
-      });
+    const outer = await this.fitSources(data);
     const state = FeatureState.fromLog(data.log, data.items, { weights: interactionWeights() });
     this.install(outer, state, spec, views, data.interactions.cols, data.now ?? state.lastTime + 1);
     seconds.refit = (performance.now() - t0) / 1000;
@@ -337,8 +347,7 @@ export class RankedRecommender implements Recommender {
     }
 
     const ts = performance.now();
-    const inner = this.createSources();
-    for (const m of inner) await m.fit({ interactions: featX, log: split.train, items });
+    const inner = await this.fitSources({ interactions: featX, log: split.train, items });
     const gen = this.generator(inner, nItems);
     const tf = performance.now();
     seconds.sources += (tf - ts) / 1000;

@@ -105,8 +105,9 @@ export class HybridRecommender implements Recommender {
     const cp = this.params.componentParams as Record<string, Record<string, unknown>>;
     const parts: typeof this.parts = [];
     for (const [name, weight] of Object.entries(this.weights)) {
-      const model = this.factory.create(name as ModelName, cp[name]);
-      await model.fit(data);
+      const reuse = cp[name] === undefined ? data.fitted?.get(name as ModelName) : undefined;
+      const model = reuse ?? this.factory.create(name as ModelName, cp[name]);
+      if (!reuse) await model.fit(data);
       parts.push({ name: name as ModelName, weight, model });
     }
     this.parts = parts;

@@ -26,6 +26,11 @@ export interface FitData {
   items: ItemRecord[];
   /** Reference time for time decay, ms since the epoch (default: the last event's time). */
   now?: number;
+  /**
+   * Models with their default parameters already fitted on exactly this data (same interactions, log,
+   * items and now): a model built of others (hybrid, ranked) uses these instead of fitting its own copies.
+   */
+  fitted?: ReadonlyMap<ModelName, Recommender>;
 }
 
 /** A user as the recommender sees him: his items with weights (ascending item index, no duplicates). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeScores } from '../../src/recommenders/hybrid.js';
+import { type HybridRecommender, normalizeScores } from '../../src/recommenders/hybrid.js';
 import { createRecommender, loadRecommender, recommenderNames } from '../../src/recommenders/index.js';
 import { close, pairsData, profile } from './helpers.js';
 
@@ -48,6 +48,32 @@ test('hybrid blends normalised component scores with their weights', async () =>
   close(s[2]!, 1);
   close(s[3]!, 0.5);
   close(s[4]!, 0);
+});
+
+test('hybrid reuses components fitted with default parameters, and fits those given parameters itself', async () => {
+  const pop = createRecommender('popularity');
+  await pop.fit(data);
+  const knn = createRecommender('itemknn');
+  await knn.fit(data);
+  const fitted = new Map([
+    ['popularity', pop],
+    ['itemknn', knn],
+  ] as const);
+  const m = createRecommender('hybrid', {
+    components: { popularity: 2, itemknn: 1 },
+    componentParams: { itemknn: { neighbours: 3 } },
+  }) as HybridRecommender;
+  await m.fit({ ...data, fitted });
+  const parts = new Map(m.components().map((p) => [p.name, p.model]));
+  assert.equal(parts.get('popularity'), pop, 'popularity reused');
+  assert.notEqual(parts.get('itemknn'), knn, 'itemknn with its own parameters fitted anew');
+  // the same scores as a hybrid that fitted everything itself
+  const alone = createRecommender('hybrid', {
+    components: { popularity: 2, itemknn: 1 },
+    componentParams: { itemknn: { neighbours: 3 } },
+  });
+  await alone.fit(data);
+  assert.deepEqual([...m.scoreAll(profile([1], [1], 0))], [...alone.scoreAll(profile([1], [1], 0))]);
 });
 
 test('hybrid cold start: nothing -> popularity; genres -> content; a liked item -> kNN', async () => {

@@ -7,8 +7,10 @@ import { evaluate } from '../../evaluation/evaluate.js';
 import { worldOracle } from '../../evaluation/oracle.js';
 import { defaultModelsDir, type FittedModel, type StoredMetrics, writeBundle } from '../../models/bundle.js';
 import { buildInteractions, interactionWeights } from '../../recommenders/interactions.js';
+import type { Recommender } from '../../recommenders/recommender.js';
 import { loadWorld, WORLD_META_KEY } from '../../simulation/oracle.js';
 import { openStore } from '../../store/open.js';
+import type { ModelName } from '../../types.js';
 import { action, globals } from '../context.js';
 import {
   modelFactory,
@@ -113,10 +115,13 @@ export function register(program: Command): void {
             unit: 'models',
             quiet: g.quiet,
           });
+          // models with default parameters, which hybrid and ranked reuse instead of fitting copies
+          const defaults = new Map<ModelName, Recommender>();
           for (const name of models) {
             const model = modelFactory(g.quiet)(name, params[name]);
             const t0 = performance.now();
-            await model.fit({ interactions, log, items });
+            await model.fit({ interactions, log, items, fitted: defaults });
+            if (params[name] === undefined) defaults.set(name, model);
             const fitSeconds = (performance.now() - t0) / 1000;
             fitted.push({ model, fitSeconds });
             progress.tick();
