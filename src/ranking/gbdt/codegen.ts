@@ -206,6 +206,6 @@ export function leafCoveringRows(t: FlatTrees, numFeatures: number): { x: Float6
     walk(t.root[ti]!);
   }
   const x = new Float64Array(rows.length * numFeatures);
-  rows.forEach((r, k) => x.set(r, k * numFeatures));
+  for (let k = 0; k < rows.length; k++) x.set(rows[k]!, k * numFeatures);
   return { x, rows: rows.length };
 }
