@@ -30,7 +30,8 @@ import { gatherCandidates, sortedHas } from './candidates.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import { Lru } from './lru.js';
 import { loadSlot, type ModelSlot } from './model-slot.js';
-import type { FeatureContribution } from './ranker.js';
+import { RankPool } from './rank-pool.js';
+import { type FeatureContribution, rankWithLiveProfile } from './ranker.js';
 
 export interface RecommendedItem {
   id: string;
@@ -79,6 +80,8 @@ export interface OnlineOptions {
   recentItems?: number;
   /** Candidates for the ranked strategy. Default 300. */
   candidates?: number;
+  /** Worker threads that compute ranked answers (./rank-pool.ts); 0 computes them on the main thread. Default 0. */
+  rankThreads?: number;
 }
 
 export interface LoadError {
@@ -125,6 +128,14 @@ export function eventWeight(w: InteractionWeights, type: string, value: number):
 interface Row {
   items: Int32Array;
   weights: Float32Array;
+}
+
+/** The ranked model's part of an answer, for a rank thread. */
+interface RankJob {
+  profile: UserProfile;
+  u: number | undefined;
+  options: { excludeSeen: boolean; allowed?: Uint8Array };
+  base: { user: string; version: string; strategy: string };
 }
 
 /** Row `r` plus `delta` (item -> added weight), columns sorted, zero sums dropped. */
@@ -187,6 +198,8 @@ export class OnlineState {
   private readonly prefs = new Map<number, string[]>();
   private readonly candidateCount: number;
   private readonly recentRequests = new Map<string, RecommendRequest>();
+  /** Rank threads of the slot in use (option rankThreads), ready once every worker loaded the model. */
+  private pool?: { slot: ModelSlot; pool: RankPool; ready: boolean };
   eventsIngested = 0;
   swaps = 0;
 
@@ -237,8 +250,40 @@ export class OnlineState {
     this.slot = next;
     this.lastLoadError = undefined;
     this.swaps++;
+    this.startRankThreads(next);
     this.rewarm(next);
     return next;
+  }
+
+  /** Rank threads for a new slot; the previous ones stop once their requests are answered. */
+  private startRankThreads(slot: ModelSlot): void {
+    const old = this.pool;
+    this.pool = undefined;
+    if (old) void old.pool.close();
+    const threads = this.options.rankThreads ?? 0;
+    if (threads <= 0 || !slot.ranked) return;
+    const entry = { slot, pool: new RankPool(this.options.modelsDir, slot.version, threads), ready: false };
+    this.pool = entry;
+    entry.pool.whenReady().then(
+      () => {
+        entry.ready = true;
+      },
+      () => {
+        // a worker that does not load leaves ranking on the main thread (pool.fault is set)
+      },
+    );
+  }
+
+  /** Resolves once the rank threads of the slot in use answer (at once without any). */
+  async rankThreadsReady(): Promise<void> {
+    await this.pool?.pool.whenReady();
+  }
+
+  /** Stops the rank threads. */
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = undefined;
+    if (p) await p.pool.close();
   }
 
   /**
@@ -519,15 +564,21 @@ export class OnlineState {
       if (e.timestamp > this.itemLastEvent[i]!) this.itemLastEvent[i] = e.timestamp;
     }
     const features = this.slot?.ranked?.featureState?.();
-    if (features)
-      for (const e of events)
-        features.applyEvent(
-          this.store.userIndex(e.user)!,
-          this.store.itemIndex(e.item)!,
-          e.timestamp,
-          eventWeight(this.weights, e.type, e.value ?? 1),
-          e.type === 'rating' ? Math.fround(e.value ?? 1) : Number.NaN,
-        );
+    if (features) {
+      // the same (user, item, time, weight, rating) to the ranker here and to the rank threads' copies
+      const q = new Float64Array(events.length * 5);
+      events.forEach((e, k) => {
+        q[5 * k] = this.store.userIndex(e.user)!;
+        q[5 * k + 1] = this.store.itemIndex(e.item)!;
+        q[5 * k + 2] = e.timestamp;
+        q[5 * k + 3] = eventWeight(this.weights, e.type, e.value ?? 1);
+        q[5 * k + 4] = e.type === 'rating' ? Math.fround(e.value ?? 1) : Number.NaN;
+      });
+      for (let k = 0; k < q.length; k += 5)
+        features.applyEvent(q[k]!, q[k + 1]!, q[k + 2]!, q[k + 3]!, q[k + 4]!);
+      const pool = this.pool;
+      if (pool && pool.slot === this.slot) pool.pool.applyEvents(q);
+    }
     for (const [u, d] of deltas) {
       this.overrides.set(u, mergeRow(this.row(u), d));
       this.fresh.add(u);
@@ -625,6 +676,48 @@ export class OnlineState {
   }
 
   recommend(req: RecommendRequest): RecommendationAnswer {
+    const q = this.prepare(req);
+    const hit = this.cache.get(q.key);
+    if (hit) return hit as RecommendationAnswer;
+    const answer = this.compute(q.slot, req, q.strategy, q.u, q.excludeSeen, q.explain, q.allowed, false);
+    this.remember(q.key, req, answer as RecommendationAnswer);
+    return answer as RecommendationAnswer;
+  }
+
+  /**
+   * The same answer as `recommend`; with rank threads (option rankThreads) ready, the ranked model's part
+   * of an uncached answer is computed on a worker (explanations stay on the main thread).
+   */
+  async recommendAsync(req: RecommendRequest): Promise<RecommendationAnswer> {
+    const pool = this.pool;
+    if (!pool?.ready || pool.pool.fault || pool.slot !== this.slot) return this.recommend(req);
+    const q = this.prepare(req);
+    const hit = this.cache.get(q.key);
+    if (hit) return hit as RecommendationAnswer;
+    const out = this.compute(q.slot, req, q.strategy, q.u, q.excludeSeen, q.explain, q.allowed, true);
+    if (!('job' in out)) {
+      this.remember(q.key, req, out);
+      return out;
+    }
+    const { job } = out;
+    let top: TopN;
+    try {
+      top = await pool.pool.rank(job.profile, job.u, req.k, job.options);
+    } catch {
+      // a worker that failed (or a request it could not answer): the main thread answers, or says why not
+      return this.recommend(req);
+    }
+    const answer: RecommendationAnswer = {
+      ...job.base,
+      model: 'ranked',
+      items: this.items(top.items, top.scores),
+    };
+    this.remember(q.key, req, answer);
+    return answer;
+  }
+
+  /** A request checked against the slot in use, and its cache key. */
+  private prepare(req: RecommendRequest) {
     const slot = this.requireSlot();
     const strategy = req.strategy ?? 'ranked';
     const excludeSeen = req.excludeSeen ?? true;
@@ -638,9 +731,10 @@ export class OnlineState {
     const u = this.store.userIndex(req.userId);
     const gen = u === undefined ? -1 : this.userGen[u]!;
     const key = `${req.userId}\u0000${strategy}\u0000${req.k}\u0000${excludeSeen ? 1 : 0}\u0000${req.genre ?? ''}\u0000${explain ? 1 : 0}\u0000${slot.version}\u0000${gen}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit as RecommendationAnswer;
-    const answer = this.compute(slot, req, strategy, u, excludeSeen, explain, allowed);
+    return { slot, strategy, excludeSeen, explain, allowed, u, key };
+  }
+
+  private remember(key: string, req: RecommendRequest, answer: RecommendationAnswer): void {
     this.cache.set(key, answer);
     if (this.cache.capacity > 0) {
       // remembered (without the bundle version) so that a hot swap can recompute it in the background
@@ -652,7 +746,6 @@ export class OnlineState {
         if (!oldest.done) this.recentRequests.delete(oldest.value);
       }
     }
-    return answer;
   }
 
   /**
@@ -686,7 +779,8 @@ export class OnlineState {
     excludeSeen: boolean,
     explain: boolean,
     allowed: Uint8Array | undefined,
-  ): RecommendationAnswer {
+    deferRanked: boolean,
+  ): RecommendationAnswer | { job: RankJob } {
     const base = { user: req.userId, version: slot.version, strategy };
     const profile: UserProfile =
       u === undefined ? { items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS } : this.profile(u, slot);
@@ -742,6 +836,16 @@ export class OnlineState {
         ),
       };
     }
+    if (deferRanked && slot.ranked && !explain) {
+      // copies: a view would post its whole buffer to the worker
+      // (the user index travels as `u`: rankWithLiveProfile puts it on the profile)
+      const own: UserProfile = {
+        items: profile.items.slice(),
+        weights: profile.weights.slice(),
+        ...(profile.genres ? { genres: profile.genres } : {}),
+      };
+      return { job: { profile: own, u, options: { excludeSeen, ...(allowed ? { allowed } : {}) }, base } };
+    }
     return this.ranked(slot, req, profile, u, excludeSeen, explain, allowed, base);
   }
 
@@ -757,24 +861,9 @@ export class OnlineState {
   ): RecommendationAnswer {
     const ranker = slot.ranked;
     if (ranker) {
-      // the bundle's learning-to-rank model: its own candidates and features, over the live profile. The
-      // user index stays on the profile (his features), also for a user with fresh events (whom `profile`
-      // leaves without it so that ALS folds him in); a user the ranker's feature state does not know yet
-      // (events between its training and the swap) is ranked without his user features
+      // the bundle's learning-to-rank model: its own candidates and features, over the live profile
       const options = { excludeSeen, ...(allowed ? { allowed } : {}) };
-      let rankProfile: UserProfile =
-        u !== undefined && profile.user === undefined ? { ...profile, user: u } : profile;
-      let top: TopN;
-      try {
-        top = ranker.recommend(rankProfile, req.k, options);
-      } catch {
-        rankProfile = {
-          items: profile.items,
-          weights: profile.weights,
-          ...(profile.genres ? { genres: profile.genres } : {}),
-        };
-        top = ranker.recommend(rankProfile, req.k, options);
-      }
+      const { top, profile: rankProfile } = rankWithLiveProfile(ranker, profile, u, req.k, options);
       const describe =
         explain && ranker.explain
           ? (r: number) => {
