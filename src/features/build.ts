@@ -124,7 +124,10 @@ export class FeatureBuilder {
     return this.columns.length;
   }
 
-  /** Item i's cached item-column values start at the returned offset of itemValues (computed when stale). */
+  /**
+   * Item i's cached item-column values start at the returned offset of itemValues, computed when stale
+   * (from the input, whose item is i).
+   */
   private itemRow(i: number): number {
     const m = this.perItem.length;
     if (i >= this.itemStamp.length) {

@@ -220,6 +220,8 @@ export class RankedRecommender implements Recommender {
   report?: RankerTrainingReport;
   /** Log lines of training (the CLI prints them). */
   onLog?: (line: string) => void;
+  /** Feature rows of the last scoreCandidates call (reused). */
+  private rows = new Float64Array(0);
   /** The last profile's result (evaluation asks recommend and scoreAll of one profile in a row). */
   private memo?: {
     profile: UserProfile;
@@ -651,7 +653,10 @@ export class RankedRecommender implements Recommender {
       return m;
     const { gen, builder } = this.fitted();
     const cands = gen.generate(profile, options);
-    const x = builder.build(profile.user ?? -1, t, cands);
+    // the rows go into one buffer reused across requests (a server's hot path; the trees read it at once)
+    const need = cands.items.length * builder.width;
+    if (this.rows.length < need) this.rows = new Float64Array(Math.max(need, 2 * this.rows.length));
+    const x = builder.build(profile.user ?? -1, t, cands, this.rows);
     const scores = this.scoreRows(x, cands.items.length, firstSourceZ(cands));
     const out = { cands, scores };
     if (!options?.allowed && options?.excludeSeen !== false) this.memo = { profile, events, t, ...out };

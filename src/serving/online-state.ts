@@ -31,7 +31,8 @@ import { badRequest, HttpError, notFound } from './http-error.js';
 import { Lru } from './lru.js';
 import { loadSlot, type ModelSlot } from './model-slot.js';
 import { NewItems } from './new-items.js';
-import type { FeatureContribution } from './ranker.js';
+import { RankPool } from './rank-pool.js';
+import { type FeatureContribution, rankWithLiveProfile } from './ranker.js';
 
 export interface RecommendedItem {
   id: string;
@@ -80,6 +81,8 @@ export interface OnlineOptions {
   recentItems?: number;
   /** Candidates for the ranked strategy. Default 300. */
   candidates?: number;
+  /** Worker threads that compute ranked answers (./rank-pool.ts); 0 computes them on the main thread. Default 0. */
+  rankThreads?: number;
 }
 
 export interface LoadError {
@@ -126,6 +129,14 @@ export function eventWeight(w: InteractionWeights, type: string, value: number):
 interface Row {
   items: Int32Array;
   weights: Float32Array;
+}
+
+/** The ranked model's part of an answer, for a rank thread. */
+interface RankJob {
+  profile: UserProfile;
+  u: number | undefined;
+  options: { excludeSeen: boolean; allowed?: Uint8Array };
+  base: { user: string; version: string; strategy: string };
 }
 
 /** The weight of `item` in row `r` (0 when absent). */
@@ -250,6 +261,8 @@ export class OnlineState {
   private readonly prefs = new Map<number, string[]>();
   private readonly candidateCount: number;
   private readonly recentRequests = new Map<string, RecommendRequest>();
+  /** Rank threads of the slot in use (option rankThreads), ready once every worker loaded the model. */
+  private pool?: { slot: ModelSlot; pool: RankPool; ready: boolean };
   eventsIngested = 0;
   swaps = 0;
 
@@ -308,8 +321,41 @@ export class OnlineState {
     this.slot = next;
     this.lastLoadError = undefined;
     this.swaps++;
+    this.startRankThreads(next);
+    if (replayed.forThreads && this.pool) this.pool.pool.applyEvents(replayed.forThreads);
     this.rewarm(next);
     return next;
+  }
+
+  /** Rank threads for a new slot; the previous ones stop once their requests are answered. */
+  private startRankThreads(slot: ModelSlot): void {
+    const old = this.pool;
+    this.pool = undefined;
+    if (old) void old.pool.close();
+    const threads = this.options.rankThreads ?? 0;
+    if (threads <= 0 || !slot.ranked) return;
+    const entry = { slot, pool: new RankPool(this.options.modelsDir, slot.version, threads), ready: false };
+    this.pool = entry;
+    entry.pool.whenReady().then(
+      () => {
+        entry.ready = true;
+      },
+      () => {
+        // a worker that does not load leaves ranking on the main thread (pool.fault is set)
+      },
+    );
+  }
+
+  /** Resolves once the rank threads of the slot in use answer (at once without any). */
+  async rankThreadsReady(): Promise<void> {
+    await this.pool?.pool.whenReady();
+  }
+
+  /** Stops the rank threads. */
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = undefined;
+    if (p) await p.pool.close();
   }
 
   /**
@@ -346,9 +392,14 @@ export class OnlineState {
    * have current trained factors), and the popularity scores move by the (user, item) pairs they changed.
    * The profiles, recent items and item counters are the server's own and already hold every stored event.
    */
-  private replay(slot: ModelSlot, tail: EventColumns): { fresh: Set<number>; popularity?: Float32Array } {
+  private replay(
+    slot: ModelSlot,
+    tail: EventColumns,
+  ): { fresh: Set<number>; popularity?: Float32Array; forThreads?: Float64Array } {
     const names = this.store.eventTypeNames();
     const features = slot.ranked?.featureState?.();
+    // the same events for the rank threads' copies of the ranker (they load the bundle as saved)
+    const forThreads = features ? new Float64Array(tail.length * 5) : undefined;
     const fresh = new Set<number>();
     const pairs = slot.popularity ? new Map<number, Map<number, number>>() : undefined;
     for (let e = 0; e < tail.length; e++) {
@@ -357,7 +408,9 @@ export class OnlineState {
       const type = names[tail.type[e]!]!;
       const value = tail.value[e]!;
       const weight = eventWeight(this.weights, type, value);
-      features?.applyEvent(u, i, tail.timestamp[e]!, weight, type === 'rating' ? value : Number.NaN);
+      const rating = type === 'rating' ? value : Number.NaN;
+      features?.applyEvent(u, i, tail.timestamp[e]!, weight, rating);
+      if (forThreads) forThreads.set([u, i, tail.timestamp[e]!, weight, rating], 5 * e);
       fresh.add(u);
       if (pairs) {
         let d = pairs.get(u);
@@ -365,7 +418,7 @@ export class OnlineState {
         d.set(i, (d.get(i) ?? 0) + weight);
       }
     }
-    if (!slot.popularity || !pairs) return { fresh };
+    if (!slot.popularity || !pairs) return { fresh, ...(forThreads ? { forThreads } : {}) };
     const fitted = slot.popularity.itemScores();
     const popularity = new Float32Array(Math.max(16, this.titles.length, fitted.length));
     popularity.set(fitted);
@@ -380,7 +433,7 @@ export class OnlineState {
         popularity[i]! += popularityShare(now, weighted) - popularityShare(then, weighted);
       }
     }
-    return { fresh, popularity };
+    return { fresh, popularity, ...(forThreads ? { forThreads } : {}) };
   }
 
   /** Profiles, recent items and counters from every stored event (startup, or new event weights). */
@@ -629,6 +682,8 @@ export class OnlineState {
     this.ensureUserCapacity(maxU + 1);
     this.ensureItemCapacity(this.titles.length);
     const features = this.slot?.ranked?.featureState?.();
+    const forThreads =
+      features && this.pool && this.pool.slot === this.slot ? new Float64Array(events.length * 5) : undefined;
     const pop = this.livePopularity;
     const weighted = this.slot?.popularity?.params.weighted ?? false;
     if (!pop) this.popularityVersion++; // the event counters are the popularity scores
@@ -652,7 +707,19 @@ export class OnlineState {
       this.userEventCount[u]!++;
       this.itemEvents[i]!++;
       if (e.timestamp > this.itemLastEvent[i]!) this.itemLastEvent[i] = e.timestamp;
-      features?.applyEvent(u, i, e.timestamp, w, e.type === 'rating' ? Math.fround(value) : Number.NaN);
+      const rating = e.type === 'rating' ? Math.fround(value) : Number.NaN;
+      features?.applyEvent(u, i, e.timestamp, w, rating);
+      if (forThreads) {
+        forThreads[5 * k] = u;
+        forThreads[5 * k + 1] = i;
+        forThreads[5 * k + 2] = e.timestamp;
+        forThreads[5 * k + 3] = w;
+        forThreads[5 * k + 4] = rating;
+      }
+    }
+    // the same (user, item, time, weight, rating) to the rank threads' copies of the ranker
+    if (forThreads) this.pool!.pool.applyEvents(forThreads);
+    for (const u of users) {
       this.fresh.add(u);
       this.userGen[u]!++;
     }
@@ -759,6 +826,48 @@ export class OnlineState {
   }
 
   recommend(req: RecommendRequest): RecommendationAnswer {
+    const q = this.prepare(req);
+    const hit = this.cache.get(q.key);
+    if (hit) return hit as RecommendationAnswer;
+    const answer = this.compute(q.slot, req, q.strategy, q.u, q.excludeSeen, q.explain, q.allowed, false);
+    this.remember(q.key, req, answer as RecommendationAnswer, q.u);
+    return answer as RecommendationAnswer;
+  }
+
+  /**
+   * The same answer as `recommend`; with rank threads (option rankThreads) ready, the ranked model's part
+   * of an uncached answer is computed on a worker (explanations stay on the main thread).
+   */
+  async recommendAsync(req: RecommendRequest): Promise<RecommendationAnswer> {
+    const pool = this.pool;
+    if (!pool?.ready || pool.pool.fault || pool.slot !== this.slot) return this.recommend(req);
+    const q = this.prepare(req);
+    const hit = this.cache.get(q.key);
+    if (hit) return hit as RecommendationAnswer;
+    const out = this.compute(q.slot, req, q.strategy, q.u, q.excludeSeen, q.explain, q.allowed, true);
+    if (!('job' in out)) {
+      this.remember(q.key, req, out, q.u);
+      return out;
+    }
+    const { job } = out;
+    let top: TopN;
+    try {
+      top = await pool.pool.rank(job.profile, job.u, req.k, job.options);
+    } catch {
+      // a worker that failed (or a request it could not answer): the main thread answers, or says why not
+      return this.recommend(req);
+    }
+    const answer: RecommendationAnswer = {
+      ...job.base,
+      model: 'ranked',
+      items: this.items(top.items, top.scores),
+    };
+    this.remember(q.key, req, answer, q.u);
+    return answer;
+  }
+
+  /** A request checked against the slot in use, and its cache key. */
+  private prepare(req: RecommendRequest) {
     const slot = this.requireSlot();
     const strategy = req.strategy ?? 'ranked';
     const excludeSeen = req.excludeSeen ?? true;
@@ -773,11 +882,12 @@ export class OnlineState {
     // an unknown user's answer (popularity) is as fresh as the popularity scores; a user's as his events
     const gen = u === undefined ? `p${this.popularityVersion}` : this.userGen[u]!;
     const key = `${req.userId}\u0000${strategy}\u0000${req.k}\u0000${excludeSeen ? 1 : 0}\u0000${req.genre ?? ''}\u0000${explain ? 1 : 0}\u0000${slot.version}\u0000${gen}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit as RecommendationAnswer;
-    const answer = this.compute(slot, req, strategy, u, excludeSeen, explain, allowed);
+    return { slot, strategy, excludeSeen, explain, allowed, u, key };
+  }
+
+  private remember(key: string, req: RecommendRequest, answer: RecommendationAnswer, u?: number): void {
     // a known user's popularity answer changes with everyone's events: computed each time (it is cheap)
-    if (u !== undefined && answer.model === 'popularity') return answer;
+    if (u !== undefined && answer.model === 'popularity') return;
     this.cache.set(key, answer);
     if (this.cache.capacity > 0) {
       // remembered (without the bundle version) so that a hot swap can recompute it in the background
@@ -789,7 +899,6 @@ export class OnlineState {
         if (!oldest.done) this.recentRequests.delete(oldest.value);
       }
     }
-    return answer;
   }
 
   /**
@@ -823,7 +932,8 @@ export class OnlineState {
     excludeSeen: boolean,
     explain: boolean,
     allowed: Uint8Array | undefined,
-  ): RecommendationAnswer {
+    deferRanked: boolean,
+  ): RecommendationAnswer | { job: RankJob } {
     const base = { user: req.userId, version: slot.version, strategy };
     const profile: UserProfile =
       u === undefined ? { items: EMPTY_ITEMS, weights: EMPTY_WEIGHTS } : this.profile(u, slot);
@@ -899,6 +1009,16 @@ export class OnlineState {
         ),
       };
     }
+    if (deferRanked && slot.ranked && !explain) {
+      // copies: a view would post its whole buffer to the worker
+      // (the user index travels as `u`: rankWithLiveProfile puts it on the profile)
+      const own: UserProfile = {
+        items: profile.items.slice(),
+        weights: profile.weights.slice(),
+        ...(profile.genres ? { genres: profile.genres } : {}),
+      };
+      return { job: { profile: own, u, options: { excludeSeen, ...(allowed ? { allowed } : {}) }, base } };
+    }
     return this.ranked(slot, req, profile, u, excludeSeen, explain, allowed, base);
   }
 
@@ -914,24 +1034,9 @@ export class OnlineState {
   ): RecommendationAnswer {
     const ranker = slot.ranked;
     if (ranker) {
-      // the bundle's learning-to-rank model: its own candidates and features, over the live profile. The
-      // user index stays on the profile (his features), also for a user with fresh events (whom `profile`
-      // leaves without it so that ALS folds him in); a user the ranker's feature state does not know yet
-      // (events between its training and the swap) is ranked without his user features
+      // the bundle's learning-to-rank model: its own candidates and features, over the live profile
       const options = { excludeSeen, ...(allowed ? { allowed } : {}) };
-      let rankProfile: UserProfile =
-        u !== undefined && profile.user === undefined ? { ...profile, user: u } : profile;
-      let top: TopN;
-      try {
-        top = ranker.recommend(rankProfile, req.k, options);
-      } catch {
-        rankProfile = {
-          items: profile.items,
-          weights: profile.weights,
-          ...(profile.genres ? { genres: profile.genres } : {}),
-        };
-        top = ranker.recommend(rankProfile, req.k, options);
-      }
+      const { top, profile: rankProfile } = rankWithLiveProfile(ranker, profile, u, req.k, options);
       const describe =
         explain && ranker.explain
           ? (r: number) => {

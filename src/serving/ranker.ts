@@ -7,7 +7,8 @@
  * - `explain(profile, item)`: candidate sources and feature contributions (TreeSHAP) for explain=true.
  * A bundle without `ranked` serves the strategy with ./candidates.ts ordered by the bundle's best model.
  */
-import type { Recommender, UserProfile } from '../recommenders/recommender.js';
+import type { Recommender, RecommendOptions, UserProfile } from '../recommenders/recommender.js';
+import type { TopN } from '../types.js';
 
 export interface LiveFeatureState {
   applyEvent(user: number, item: number, time: number, weight: number, rating?: number): void;
@@ -28,4 +29,31 @@ export interface FeatureContribution {
   value: number;
   /** The feature's share of the score (TreeSHAP), when the ranker gives it. */
   contribution?: number;
+}
+
+/**
+ * The ranker's top k for a live profile (./online-state.ts): the user index stays on the profile (his
+ * features), also for a user with fresh events (whom the online profile leaves without it so that ALS
+ * folds him in); a user the ranker's feature state does not know yet (events between its training and
+ * the swap) is ranked without his user features. Returns the profile that ranked.
+ */
+export function rankWithLiveProfile(
+  ranker: ServingRanker,
+  profile: UserProfile,
+  u: number | undefined,
+  k: number,
+  options: RecommendOptions,
+): { top: TopN; profile: UserProfile } {
+  const withUser: UserProfile =
+    u !== undefined && profile.user === undefined ? { ...profile, user: u } : profile;
+  try {
+    return { top: ranker.recommend(withUser, k, options), profile: withUser };
+  } catch {
+    const without: UserProfile = {
+      items: profile.items,
+      weights: profile.weights,
+      ...(profile.genres ? { genres: profile.genres } : {}),
+    };
+    return { top: ranker.recommend(without, k, options), profile: without };
+  }
 }

@@ -114,3 +114,68 @@ test('/health lists ranked among the models that answer', async () => {
   assert.ok(models.includes('ranked'), `models: ${models.join(', ')}`);
   assert.ok(models.includes('popularity'));
 });
+
+test("rank threads give the main thread's answers, before and after events (each applied to their copies)", async () => {
+  const threaded = new OnlineState(store, { modelsDir: join(dir, 'models'), cacheSize: 0, rankThreads: 2 });
+  threaded.swap();
+  await threaded.rankThreadsReady();
+  const users = store.userIds().slice(0, 25);
+  const compare = async (what: string) => {
+    for (const userId of users)
+      for (const req of [
+        { userId, k: 10 },
+        { userId, k: 5, excludeSeen: false },
+        { userId, k: 7, genre: threaded.genres()[0]! },
+      ]) {
+        const main = threaded.recommend(req);
+        const worker = await threaded.recommendAsync(req);
+        assert.equal(main.model, 'ranked');
+        assert.deepEqual(worker, main, `${what}: ${JSON.stringify(req)}`);
+      }
+  };
+  try {
+    await compare('as loaded');
+    const items = store.itemIds();
+    const t0 = Date.now();
+    threaded.ingest(
+      users.flatMap((user, k) => [
+        { user, item: items[(k * 7) % items.length]!, type: 'click', timestamp: t0 + k },
+        { user, item: items[(k * 13 + 1) % items.length]!, type: 'rating', value: 5, timestamp: t0 + k + 1 },
+      ]),
+      (k, name) => `events[${k}].${name}`,
+    );
+    await compare('after events');
+  } finally {
+    await threaded.close();
+  }
+});
+
+test('rank threads of a server starting on a bundle older than its store get the replayed events too', async () => {
+  // events stored after the bundle's training (the previous test ingested some): the swap replays them into
+  // the main thread's ranker, and must send them to the threads' copies, which load the bundle as saved
+  const items = store.itemIds();
+  const users = store.userIds().slice(0, 12);
+  const live = new OnlineState(store, { modelsDir: join(dir, 'models'), cacheSize: 0 });
+  live.swap();
+  const t0 = Date.now();
+  live.ingest(
+    users.map((user, k) => ({
+      user,
+      item: items[(k * 11 + 3) % items.length]!,
+      type: 'like',
+      timestamp: t0 + k,
+    })),
+    (k, name) => `events[${k}].${name}`,
+  );
+  const restarted = new OnlineState(store, { modelsDir: join(dir, 'models'), cacheSize: 0, rankThreads: 1 });
+  restarted.swap();
+  await restarted.rankThreadsReady();
+  try {
+    for (const userId of users) {
+      const req = { userId, k: 10 };
+      assert.deepEqual(await restarted.recommendAsync(req), restarted.recommend(req), userId);
+    }
+  } finally {
+    await restarted.close();
+  }
+});

@@ -25,6 +25,7 @@ export interface ServeOptions {
   rateLimit?: string;
   autoCreateItems?: boolean;
   cacheSize?: string;
+  rankThreads?: string;
   watch: boolean;
   /** Print the keys even when they were not generated now (`reco start`). */
   printKeys?: boolean;
@@ -51,12 +52,13 @@ export async function serve(
   const host = opts.host ?? process.env['HOST'] ?? '127.0.0.1';
   const rateLimit = intOf(opts.rateLimit ?? process.env['RECO_RATE_LIMIT'] ?? '2000', '--rate-limit', 0);
   const cacheSize = intOf(opts.cacheSize ?? '50000', '--cache-size', 0);
+  const rankThreads = intOf(opts.rankThreads ?? process.env['RECO_RANK_THREADS'] ?? '0', '--rank-threads', 0);
   const autoCreateItems = opts.autoCreateItems === true || process.env['RECO_AUTO_CREATE_ITEMS'] === '1';
   const keysFile = opts.keysFile ?? process.env['RECO_API_KEYS_FILE'] ?? defaultKeysFile(db);
   const keys = loadOrCreateKeys(keysFile);
   const modelsDir = opts.modelsDir ?? defaultModelsDir(db);
   const store = openStore(db);
-  const state = new OnlineState(store, { modelsDir, cacheSize, autoCreateItems });
+  const state = new OnlineState(store, { modelsDir, cacheSize, autoCreateItems, rankThreads });
   const app = await buildApp({
     state,
     keys: keys.keys,
@@ -116,6 +118,7 @@ export async function serve(
     unwatchFile(pointer);
     await app.close();
     await app.retrainer.done();
+    await state.close();
     await checkpointer.stop();
     store.close();
   };
@@ -146,6 +149,10 @@ export function register(program: Command): void {
       'create unknown items named by events instead of answering 404 (env RECO_AUTO_CREATE_ITEMS=1)',
     )
     .option('--cache-size <n>', 'answers kept in the per-user cache (0 = off)', '50000')
+    .option(
+      '--rank-threads <n>',
+      'worker threads computing ranked answers beside the main thread, each with its own copy of the model (env RECO_RANK_THREADS; default 0: on the main thread)',
+    )
     .option('--no-watch', 'do not swap in bundles trained while the server runs')
     .action(
       action(async (opts: ServeOptions, cmd: Command) => {

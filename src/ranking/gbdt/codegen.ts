@@ -131,3 +131,81 @@ out[outAt + r * outStride] = s;
 function countNodes(t: FlatTrees, node: number): number {
   return node < 0 ? 0 : 1 + countNodes(t, t.left[node]!) + countNodes(t, t.right[node]!);
 }
+
+/**
+ * Rows that together reach every leaf of every tree (one per leaf: each split on its path satisfied by a
+ * value inside the interval the path allows, a categorical split by a category of its bitset or -1, and
+ * the paths only a missing value can take by NaN), to
+ * run through freshly compiled trees once. V8 optimises a function from the types it has seen at each
+ * operation; a branch never taken has none, and taking it later throws the optimised code away. Run
+ * once over these rows, every branch has its feedback before the first request.
+ */
+export function leafCoveringRows(t: FlatTrees, numFeatures: number): { x: Float64Array; rows: number } {
+  const rows: Float64Array[] = [];
+  // per feature on the current path: the interval (lo, hi] it must lie in, a category, or NaN
+  const lo = new Float64Array(numFeatures);
+  const hi = new Float64Array(numFeatures);
+  const cat = new Float64Array(numFeatures);
+  const nan = new Uint8Array(numFeatures);
+  const walk = (node: number): void => {
+    if (node < 0) {
+      const row = new Float64Array(numFeatures);
+      for (let f = 0; f < numFeatures; f++) {
+        if (nan[f]) row[f] = Number.NaN;
+        else if (!Number.isNaN(cat[f]!)) row[f] = cat[f]!;
+        else if (Number.isFinite(hi[f]!)) row[f] = hi[f]!;
+        else if (Number.isFinite(lo[f]!)) row[f] = lo[f]! + Math.max(1, Math.abs(lo[f]!));
+        else row[f] = 0;
+      }
+      rows.push(row);
+      return;
+    }
+    const f = t.feature[node]!;
+    const dt = t.decision[node]!;
+    const missing = (dt >> 2) & 3;
+    const dflt = (dt & DECISION_DEFAULT_LEFT_MASK) !== 0 ? t.left[node]! : t.right[node]!;
+    if (nan[f]) {
+      // a NaN takes the default side of a NaN or Zero split, counts as 0 elsewhere, goes right when categorical
+      if ((dt & DECISION_CATEGORICAL_MASK) !== 0) walk(t.right[node]!);
+      else if (missing === MISSING_NAN || missing === MISSING_ZERO) walk(dflt);
+      else walk(0 <= t.threshold[node]! ? t.left[node]! : t.right[node]!);
+      return;
+    }
+    const [l0, h0, c0] = [lo[f]!, hi[f]!, cat[f]!];
+    if ((dt & DECISION_CATEGORICAL_MASK) !== 0) {
+      let first = -1;
+      for (let w = 0; w < t.catWords[node]! && first < 0; w++) {
+        const bits = t.catBits[t.catBegin[node]! + w]!;
+        if (bits !== 0) first = w * 32 + (31 - Math.clz32(bits & -bits));
+      }
+      cat[f] = first;
+      walk(t.left[node]!);
+      cat[f] = -1;
+      walk(t.right[node]!);
+    } else {
+      const thr = t.threshold[node]!;
+      hi[f] = Math.min(h0, thr);
+      walk(t.left[node]!);
+      hi[f] = h0;
+      lo[f] = Math.max(l0, thr);
+      walk(t.right[node]!);
+      if (missing === MISSING_NAN && l0 === Number.NEGATIVE_INFINITY && h0 === Number.POSITIVE_INFINITY) {
+        // the paths only a missing value takes (below, splits on f it fails numerically)
+        lo[f] = l0;
+        nan[f] = 1;
+        walk(dflt);
+        nan[f] = 0;
+      }
+    }
+    [lo[f], hi[f], cat[f]] = [l0, h0, c0];
+  };
+  for (let ti = 0; ti < t.root.length; ti++) {
+    lo.fill(Number.NEGATIVE_INFINITY);
+    hi.fill(Number.POSITIVE_INFINITY);
+    cat.fill(Number.NaN);
+    walk(t.root[ti]!);
+  }
+  const x = new Float64Array(rows.length * numFeatures);
+  for (let k = 0; k < rows.length; k++) x.set(rows[k]!, k * numFeatures);
+  return { x, rows: rows.length };
+}

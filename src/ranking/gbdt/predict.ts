@@ -14,7 +14,13 @@
  * the same arrays are turned into JavaScript code (./codegen.ts), bit-identical and faster.
  */
 import { UsageError } from '../../errors.js';
-import { categoryGoesLeft, compileTreeSum, type FlatTrees, type TreeSum } from './codegen.js';
+import {
+  categoryGoesLeft,
+  compileTreeSum,
+  type FlatTrees,
+  leafCoveringRows,
+  type TreeSum,
+} from './codegen.js';
 import { K_ZERO_THRESHOLD } from './io/bin-mapper.js';
 import {
   DECISION_CATEGORICAL_MASK,
@@ -147,10 +153,26 @@ export class GbdtPredictor {
     this.averageOver = model.averageOutput ? iters : 0;
     this.transform = outputTransformOf(model);
     this.flat = flatten(model.trees.slice(0, this.numTrees));
-    if (options.compile)
+    if (options.compile) {
       this.compiled = Array.from({ length: this.numOutputs }, (_, j) =>
         compileTreeSum(this.flat, j, this.numOutputs, this.numTrees),
       );
+      // in blocks: V8 gives a function its feedback vector only after some calls and records from then on,
+      // so a few blocks first, then every row
+      const warm = leafCoveringRows(this.flat, this.numFeatures);
+      const nf = this.numFeatures;
+      const block = (r: number) => {
+        const n = Math.min(64, warm.rows - r);
+        this.predictRaw(warm.x.subarray(r * nf, (r + n) * nf), n);
+      };
+      for (let r = 0; r < Math.min(warm.rows, 8 * 64); r += 64) block(r);
+      for (let r = 0; r < warm.rows; r += 64) block(r);
+    }
+  }
+
+  /** The flattened trees (read-only). */
+  flatTrees(): FlatTrees {
+    return this.flat;
   }
 
   /**

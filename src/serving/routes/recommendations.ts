@@ -56,7 +56,7 @@ export default async function recommendationsRoutes(app: FastifyInstance, opts: 
     },
     async (request) => {
       const q = request.query;
-      return state.recommend({
+      return state.recommendAsync({
         userId: request.params.id,
         k: q.k,
         ...(q.strategy !== undefined ? { strategy: q.strategy } : {}),

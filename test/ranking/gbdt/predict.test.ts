@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../../src/random.js';
+import { leafCoveringRows } from '../../../src/ranking/gbdt/codegen.js';
 import { readDataFile } from '../../../src/ranking/gbdt/io/data-file.js';
 import { loadModelFile, parseModelText } from '../../../src/ranking/gbdt/io/model-text.js';
-import { GbdtPredictor, K_ZERO_THRESHOLD } from '../../../src/ranking/gbdt/predict.js';
+import { GbdtPredictor, K_ZERO_THRESHOLD, leafOf } from '../../../src/ranking/gbdt/predict.js';
 import { fixtureDir, requireSharedFixtures, sharedFixtureDir, sharedSkip } from './fixtures.js';
 import { TINY_MODEL, TINY_ROWS } from './tiny-model.js';
 
@@ -122,6 +123,23 @@ test('compiled trees equal the interpreter bit for bit on seeded rows of edge va
     const interp = new GbdtPredictor(model);
     const compiled = new GbdtPredictor(model, { compile: true });
     assertSameBits(compiled.predictRaw(x, rows), interp.predictRaw(x, rows), `variant ${v}`);
+  }
+});
+
+test('warm-up rows reach every leaf of every tree (fixtures and the hand-written model)', () => {
+  const models = [
+    loadModelFile(resolve(fixtureDir, 'rank.model.txt')),
+    loadModelFile(resolve(fixtureDir, 'binary.model.txt')),
+    parseModelText(TINY_MODEL),
+  ];
+  for (const model of models) {
+    const p = new GbdtPredictor(model);
+    const { x, rows } = leafCoveringRows(p.flatTrees(), p.numFeatures);
+    model.trees.forEach((t, ti) => {
+      const reached = new Set<number>();
+      for (let r = 0; r < rows; r++) reached.add(leafOf(t, x, r * p.numFeatures));
+      assert.equal(reached.size, t.numLeaves, `tree ${ti}: ${reached.size} of ${t.numLeaves} leaves reached`);
+    });
   }
 });
 

@@ -1,0 +1,136 @@
+/**
+ * Ranked scoring on worker threads, so that the main thread only parses, answers and ingests while the
+ * candidates, features and trees of uncached requests are computed on the other cores. Each worker
+ * (./rank-worker.ts) loads the slot's bundle and its ranked model once more (memory: one model per
+ * worker) and receives every event the main thread applies, in the same order before any later request
+ * (a worker's messages are handled in order), so that its features are the main thread's and its answers
+ * are those the main thread would give. Requests go to the worker with the fewest in flight.
+ */
+import { Worker } from 'node:worker_threads';
+import type { UserProfile } from '../recommenders/recommender.js';
+import type { TopN } from '../types.js';
+
+/** What the main thread posts to a rank worker. */
+export type RankMessage =
+  | {
+      kind: 'rank';
+      id: number;
+      items: Int32Array;
+      weights: Float32Array;
+      genres?: string[];
+      user: number | undefined;
+      k: number;
+      excludeSeen: boolean;
+      allowed?: Uint8Array;
+    }
+  /** Events as (user, item, time, weight, rating) quintuples, as FeatureState.applyEvent takes them. */
+  | { kind: 'events'; events: Float64Array };
+
+export type RankReply =
+  | { id: number; items: Int32Array; scores: Float32Array }
+  | { id: number; error: string };
+
+interface Pending {
+  resolve: (top: TopN) => void;
+  reject: (err: Error) => void;
+}
+
+class RankWorker {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  inFlight = 0;
+
+  constructor(
+    modelsDir: string,
+    version: string,
+    pending: Map<number, Pending>,
+    onFault: (err: Error) => void,
+  ) {
+    this.worker = new Worker(new URL('./rank-worker.js', import.meta.url), {
+      workerData: { modelsDir, version },
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.once('error', reject);
+      this.worker.once('message', () => resolve());
+    });
+    this.ready.then(
+      () => {
+        this.worker.on('message', (m: RankReply) => {
+          this.inFlight--;
+          const p = pending.get(m.id);
+          pending.delete(m.id);
+          if (!p) return;
+          if ('error' in m) p.reject(new Error(m.error));
+          else p.resolve({ items: m.items, scores: m.scores });
+        });
+        this.worker.on('error', onFault);
+      },
+      (err: Error) => onFault(err),
+    );
+  }
+}
+
+export class RankPool {
+  private readonly workers: RankWorker[];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  /** Set once a worker failed: the caller ranks on the main thread instead. */
+  fault?: Error;
+
+  constructor(modelsDir: string, version: string, threads: number) {
+    const onFault = (err: Error) => {
+      this.fault ??= err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.workers = Array.from(
+      { length: threads },
+      () => new RankWorker(modelsDir, version, this.pending, onFault),
+    );
+  }
+
+  /** Resolves when every worker has loaded the model. */
+  async whenReady(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  /** Top k of the ranked model for a live profile (see ranker.ts rankWithLiveProfile). */
+  rank(
+    profile: UserProfile,
+    user: number | undefined,
+    k: number,
+    options: { excludeSeen: boolean; allowed?: Uint8Array },
+  ): Promise<TopN> {
+    let w = this.workers[0]!;
+    for (const x of this.workers) if (x.inFlight < w.inFlight) w = x;
+    const id = this.nextId++;
+    w.inFlight++;
+    const m: RankMessage = {
+      kind: 'rank',
+      id,
+      items: profile.items,
+      weights: profile.weights,
+      ...(profile.genres ? { genres: profile.genres } : {}),
+      user,
+      k,
+      excludeSeen: options.excludeSeen,
+      ...(options.allowed ? { allowed: options.allowed } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.worker.postMessage(m);
+    });
+  }
+
+  /** Forwards applied events (user, item, time, weight, rating quintuples) to every worker. */
+  applyEvents(events: Float64Array): void {
+    const m: RankMessage = { kind: 'events', events };
+    for (const w of this.workers) w.worker.postMessage(m);
+  }
+
+  /** Stops the workers once the requests in flight are answered. */
+  async close(): Promise<void> {
+    while (this.pending.size > 0 && !this.fault) await new Promise((r) => setTimeout(r, 10));
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
