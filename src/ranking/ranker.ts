@@ -294,7 +294,7 @@ export class RankedRecommender implements Recommender {
     const say = this.onLog ?? (() => {});
     const seconds = { sources: 0, features: 0, gbdt: 0, refit: 0 };
     const rng = new Rng(this.params.seed, 1);
-    const views: View[] = [];
+    const views: Pick<View, 'label' | 'model' | 'blend'>[] = [];
     const reports: ViewTrainingReport[] = [];
     let spec: FeatureSpec | undefined;
     for (const label of this.labelViews()) {
@@ -424,7 +424,7 @@ export class RankedRecommender implements Recommender {
     d: ViewRows,
     spec: FeatureSpec,
     say: (line: string) => void,
-  ): { view: View; report: ViewTrainingReport } {
+  ): { view: Pick<View, 'label' | 'model' | 'blend'>; report: ViewTrainingReport } {
     const { userRows } = d;
     if (userRows.length < 2)
       throw new RecoError(
@@ -517,7 +517,7 @@ export class RankedRecommender implements Recommender {
       }
     }
     return {
-      view: { label: d.label, model, predictor, blend },
+      view: { label: d.label, model, blend },
       report: {
         label: d.label,
         users: distinct.length - nValidUsers,
@@ -561,7 +561,7 @@ export class RankedRecommender implements Recommender {
     sources: Recommender[],
     state: FeatureState,
     spec: FeatureSpec,
-    views: View[],
+    views: Pick<View, 'label' | 'model' | 'blend'>[],
     nItems: number,
     now: number,
   ): void {
@@ -868,10 +868,11 @@ export class RankedRecommender implements Recommender {
       meta.nItems,
       items,
     );
-    const views = meta.views.map(({ label, blend }): View => {
-      const model = parseModelText(Buffer.from(arr(`gbdt.${label}`, Uint8Array)).toString('utf8'));
-      return { label, model, predictor: new GbdtPredictor(model), blend };
-    });
+    const views = meta.views.map(({ label, blend }) => ({
+      label,
+      model: parseModelText(Buffer.from(arr(`gbdt.${label}`, Uint8Array)).toString('utf8')),
+      blend,
+    }));
     m.install(sources, state, meta.spec, views, meta.nItems, meta.now);
     if (meta.training) m.report = meta.training;
     return m;

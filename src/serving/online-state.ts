@@ -131,6 +131,23 @@ interface Row {
   weights: Float32Array;
 }
 
+/** Writes event k as the (user, item, time, weight, rating) quintuple the rank threads apply. */
+function putEvent(
+  q: Float64Array,
+  k: number,
+  u: number,
+  i: number,
+  t: number,
+  w: number,
+  rating: number,
+): void {
+  q[5 * k] = u;
+  q[5 * k + 1] = i;
+  q[5 * k + 2] = t;
+  q[5 * k + 3] = w;
+  q[5 * k + 4] = rating;
+}
+
 /** The ranked model's part of an answer, for a rank thread. */
 interface RankJob {
   profile: UserProfile;
@@ -410,7 +427,7 @@ export class OnlineState {
       const weight = eventWeight(this.weights, type, value);
       const rating = type === 'rating' ? value : Number.NaN;
       features?.applyEvent(u, i, tail.timestamp[e]!, weight, rating);
-      if (forThreads) forThreads.set([u, i, tail.timestamp[e]!, weight, rating], 5 * e);
+      if (forThreads) putEvent(forThreads, e, u, i, tail.timestamp[e]!, weight, rating);
       fresh.add(u);
       if (pairs) {
         let d = pairs.get(u);
@@ -709,13 +726,7 @@ export class OnlineState {
       if (e.timestamp > this.itemLastEvent[i]!) this.itemLastEvent[i] = e.timestamp;
       const rating = e.type === 'rating' ? Math.fround(value) : Number.NaN;
       features?.applyEvent(u, i, e.timestamp, w, rating);
-      if (forThreads) {
-        forThreads[5 * k] = u;
-        forThreads[5 * k + 1] = i;
-        forThreads[5 * k + 2] = e.timestamp;
-        forThreads[5 * k + 3] = w;
-        forThreads[5 * k + 4] = rating;
-      }
+      if (forThreads) putEvent(forThreads, k, u, i, e.timestamp, w, rating);
     }
     // the same (user, item, time, weight, rating) to the rank threads' copies of the ranker
     if (forThreads) this.pool!.pool.applyEvents(forThreads);
