@@ -13,7 +13,7 @@
  */
 import type { Csr } from '../types.js';
 import type { UserSnapshot } from './snapshot.js';
-import { DAY_MS, type FeatureState } from './state.js';
+import { DAY_MS, DECAY_HALF_LIFE_MS, type FeatureState } from './state.js';
 
 /**
  * What a feature reads, which the builder relies on to compute it once per user ('user', 'context': the
@@ -170,7 +170,7 @@ export const FEATURES: readonly FeatureDef[] = [
     scope: 'item',
     window: 'decay 14d',
     description: "the item's events weighted 2^-(age / 14 days)",
-    compute: (x) => x.state.itemDecayed(x.item, x.t, 14 * DAY_MS),
+    compute: (x) => x.state.itemDecayed(x.item, x.t, DECAY_HALF_LIFE_MS),
   },
   {
     name: 'i_trend',
@@ -359,7 +359,7 @@ export const FEATURES: readonly FeatureDef[] = [
     compute: (x) =>
       Number.isNaN(x.user.last)
         ? Number.NaN
-        : x.state.itemDecayed(x.item, Math.min(x.t, x.user.last + 1), 14 * DAY_MS),
+        : x.state.itemDecayed(x.item, Math.min(x.t, x.user.last + 1), DECAY_HALF_LIFE_MS),
   },
   {
     name: 'ui_item_trend_at_last',

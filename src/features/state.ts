@@ -19,6 +19,14 @@ import type { EventLog, ItemRecord } from '../types.js';
 
 export const DAY_MS = 86_400_000;
 
+/**
+ * The half-life whose decayed item counts the state keeps as running sums (i_pop_decayed and the like), so
+ * that one is two binary searches instead of a walk over the item's events.
+ */
+export const DECAY_HALF_LIFE_MS = 14 * DAY_MS;
+/** Beyond this many half-lives between an item's first and last event, its running sums would overflow. */
+const DECAY_SPAN_LIMIT = 1000;
+
 /** A growable typed array. */
 class Grow64 {
   data: Float64Array;
@@ -120,6 +128,11 @@ export class FeatureState {
   private itemTime: Grow64[] = [];
   private itemRatingSum: Grow64[] = [];
   private itemRatingCount: Grow64[] = [];
+  /**
+   * Per item, aligned with its times: the running sum of 2^((t_j - t_0) / DECAY_HALF_LIFE_MS) over its
+   * events j <= k (t_0 its first event time); NaN in entry 0 when the span exceeds DECAY_SPAN_LIMIT.
+   */
+  private itemDecayCum: Grow64[] = [];
   // every event time, sorted (totals as of t)
   private allTime = new Grow64(1024);
   /** Latest event time seen (-Infinity when empty). */
@@ -194,6 +207,7 @@ export class FeatureState {
       this.itemTime.push(new Grow64(4));
       this.itemRatingSum.push(new Grow64(4));
       this.itemRatingCount.push(new Grow64(4));
+      this.itemDecayCum.push(new Grow64(4));
     }
     this.nItems = Math.max(this.nItems, i + 1);
   }
@@ -290,6 +304,32 @@ export class FeatureState {
     }
     rs.data[k] = (k > 0 ? rs.data[k - 1]! : 0) + r;
     rc.data[k] = (k > 0 ? rc.data[k - 1]! : 0) + hasRating;
+    this.addDecayed(i, k);
+  }
+
+  /** Updates item i's decayed running sums for the event just inserted at position k of its times. */
+  private addDecayed(i: number, k: number): void {
+    const it = this.itemTime[i]!;
+    const cum = this.itemDecayCum[i]!;
+    cum.push(0);
+    const base = it.data[0]!;
+    const n = it.length;
+    if ((it.data[n - 1]! - base) / DECAY_HALF_LIFE_MS > DECAY_SPAN_LIMIT) {
+      cum.data[0] = Number.NaN; // itemDecayed walks the events instead
+      return;
+    }
+    if (k === 0) {
+      // a new first event moves the base: recompute the sums
+      let s = 0;
+      for (let j = 0; j < n; j++) {
+        s += 2 ** ((it.data[j]! - base) / DECAY_HALF_LIFE_MS);
+        cum.data[j] = s;
+      }
+      return;
+    }
+    const v = 2 ** ((it.data[k]! - base) / DECAY_HALF_LIFE_MS);
+    for (let j = n - 1; j > k; j--) cum.data[j] = cum.data[j - 1]! + v;
+    cum.data[k] = cum.data[k - 1]! + v;
   }
 
   // ---- per-user queries (events strictly before t) ----
@@ -370,11 +410,21 @@ export class FeatureState {
   itemDecayed(i: number, t: number, halfLifeMs: number): number {
     if (i < 0 || i >= this.itemTime.length) return 0;
     const it = this.itemTime[i]!;
-    const rate = Math.LN2 / halfLifeMs;
     const horizon = t - 20 * halfLifeMs;
+    const k = lowerBound(it.data, it.length, t);
+    if (k === 0) return 0;
+    const cum = this.itemDecayCum[i]!.data;
+    if (halfLifeMs === DECAY_HALF_LIFE_MS && !Number.isNaN(cum[0]!)) {
+      // sum_j 2^((t_j - t_0) / h) over the window, times 2^((t_0 - t) / h)
+      const h = lowerBound(it.data, k, horizon);
+      if (h >= k) return 0;
+      const sum = cum[k - 1]! - (h > 0 ? cum[h - 1]! : 0);
+      return sum * 2 ** ((it.data[0]! - t) / halfLifeMs);
+    }
+    const rate = Math.LN2 / halfLifeMs;
     let s = 0;
-    for (let k = lowerBound(it.data, it.length, t) - 1; k >= 0; k--) {
-      const ti = it.data[k]!;
+    for (let j = k - 1; j >= 0; j--) {
+      const ti = it.data[j]!;
       if (ti < horizon) break;
       s += Math.exp(-(t - ti) * rate);
     }

@@ -35,6 +35,7 @@ import { buildTestSet, splitLog } from '../evaluation/splits.js';
 import { type CandidateRows, FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
 import { Rng } from '../random.js';
+import { selectTopN } from '../recommenders/csr.js';
 import type { EaseRecommender } from '../recommenders/ease.js';
 import { createRecommender, loadRecommender } from '../recommenders/index.js';
 import { buildInteractions, interactionWeights } from '../recommenders/interactions.js';
@@ -119,6 +120,18 @@ export const RANKED_PARAMS = {
     type: 'boolean',
     default: true,
     doc: "scoreAll: place every item stage 1 did not propose below the candidates (true), or score all items on the trees' one scale (false)",
+  },
+  exitTrees: {
+    type: 'int',
+    default: 40,
+    min: 0,
+    doc: "early exit (Cambazoglu et al., WSDM 2010): every candidate is scored by each view's first exitTrees trees, and only the exitKeep best by that partial score by the rest (the others rank below them); 0: every candidate by every tree",
+  },
+  exitKeep: {
+    type: 'int',
+    default: 50,
+    min: 1,
+    doc: "early exit: how many candidates (the best by the first exitTrees trees) go through every view's remaining trees",
   },
   exclude: { type: 'json', default: [], doc: 'feature names (or columns) left out of the model' },
   numIterations: { type: 'int', default: 400, min: 1, doc: 'boosting rounds at most (early stopping)' },
@@ -570,8 +583,16 @@ export class RankedRecommender implements Recommender {
     this.state = state;
     this.spec = spec;
     this.builder = RankedRecommender.builderOf(state, spec, sources);
-    // serving scores with each view's trees compiled to JavaScript (bit-identical, faster)
-    this.views = views.map((v) => ({ ...v, predictor: new GbdtPredictor(v.model, { compile: true }) }));
+    // serving scores with each view's trees compiled to JavaScript (bit-identical, faster), in two parts
+    // when early exit is on
+    const splitAt = this.params.exitTrees;
+    this.views = views.map((v) => ({
+      ...v,
+      predictor: new GbdtPredictor(v.model, {
+        compile: true,
+        ...(splitAt > 0 && v.model.numTreePerIteration === 1 && !v.model.averageOutput ? { splitAt } : {}),
+      }),
+    }));
     this.nItems = nItems;
     this.now = now;
     this.memo = undefined;
@@ -614,19 +635,61 @@ export class RankedRecommender implements Recommender {
 
   /**
    * The ranked score of `rows` feature rows: with binary trees the sum over views of the probability
-   * sigmoid(raw); with one lambdarank view its raw score.
+   * sigmoid(raw + blend z); with one lambdarank view its raw score. With `exit` (and more rows than
+   * exitKeep), early exit: every row gets each view's first exitTrees trees, the exitKeep best rows by that
+   * partial score get the remaining trees (their scores are then exactly the full model's), and the
+   * others keep their partial order below the lowest of them.
    */
-  private scoreRows(x: Float64Array, rows: number, z: Float64Array): Float64Array {
-    const out = new Float64Array(rows);
-    const prob = this.params.objective === 'binary';
-    for (const v of this.views) {
-      const raw = v.predictor.predictRaw(x, rows);
-      for (let r = 0; r < rows; r++) {
-        const s = raw[r]! + v.blend * z[r]!;
-        out[r]! += prob ? sigmoid(s) : s;
-      }
+  private scoreRows(x: Float64Array, rows: number, z: Float64Array, exit = false): Float64Array {
+    const keep = this.params.exitKeep;
+    const staged = exit && rows > keep && this.views.every((v) => v.predictor.split > 0);
+    if (!staged) {
+      const out = new Float64Array(rows);
+      for (const v of this.views) this.addViewScores(v.predictor.predictRaw(x, rows), v.blend, z, out);
+      return out;
     }
+    const raws = this.views.map((v) => {
+      const raw = new Float64Array(rows);
+      v.predictor.addTrees('head', x, rows, raw);
+      return raw;
+    });
+    const partial = new Float64Array(rows);
+    for (let k = 0; k < raws.length; k++) this.addViewScores(raws[k]!, this.views[k]!.blend, z, partial);
+    const kept = selectTopN(partial, keep).items;
+    // the kept rows, together, through the rest of the trees
+    const W = this.fitted().builder.width;
+    const xs = new Float64Array(keep * W);
+    const zs = new Float64Array(keep);
+    for (let j = 0; j < keep; j++) {
+      xs.set(x.subarray(kept[j]! * W, (kept[j]! + 1) * W), j * W);
+      zs[j] = z[kept[j]!]!;
+    }
+    const full = new Float64Array(keep);
+    for (let k = 0; k < raws.length; k++) {
+      const tail = new Float64Array(keep);
+      for (let j = 0; j < keep; j++) tail[j] = raws[k]![kept[j]!]!;
+      this.views[k]!.predictor.addTrees('tail', xs, keep, tail);
+      this.addViewScores(tail, this.views[k]!.blend, zs, full);
+    }
+    let minKept = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < keep; j++) minKept = Math.min(minKept, full[j]!);
+    let maxRest = Number.NEGATIVE_INFINITY;
+    const isKept = new Uint8Array(rows);
+    for (let j = 0; j < keep; j++) isKept[kept[j]!] = 1;
+    for (let r = 0; r < rows; r++) if (!isKept[r]) maxRest = Math.max(maxRest, partial[r]!);
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = isKept[r] ? 0 : minKept - 1e-3 - (maxRest - partial[r]!);
+    for (let j = 0; j < keep; j++) out[kept[j]!] = full[j]!;
     return out;
+  }
+
+  /** out[r] += the view's score of row r from its raw tree output: sigmoid(raw + blend z) (binary) or raw + blend z. */
+  private addViewScores(raw: Float64Array, blend: number, z: Float64Array, out: Float64Array): void {
+    const prob = this.params.objective === 'binary';
+    for (let r = 0; r < out.length; r++) {
+      const s = raw[r]! + blend * z[r]!;
+      out[r]! += prob ? sigmoid(s) : s;
+    }
   }
 
   /** The time a profile's rows are computed at: its own `at` when given, else the serving time. */
@@ -657,7 +720,7 @@ export class RankedRecommender implements Recommender {
     const need = cands.items.length * builder.width;
     if (this.rows.length < need) this.rows = new Float64Array(Math.max(need, 2 * this.rows.length));
     const x = builder.build(profile.user ?? -1, t, cands, this.rows);
-    const scores = this.scoreRows(x, cands.items.length, firstSourceZ(cands));
+    const scores = this.scoreRows(x, cands.items.length, firstSourceZ(cands), true);
     const out = { cands, scores };
     if (!options?.allowed && options?.excludeSeen !== false) this.memo = { profile, events, t, ...out };
     return out;

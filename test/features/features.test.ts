@@ -354,3 +354,47 @@ test('rows equal the direct per-row definitions bit for bit: per-user and per-it
   }
   assert.ok(rows > 100);
 });
+
+test('decayed item counts from running sums equal the walk over the events, whatever the arrival order', () => {
+  const rng = new Rng(21);
+  const state = new FeatureState(3, 3, [
+    { id: 'a', genres: [] },
+    { id: 'b', genres: [] },
+    { id: 'c', genres: [] },
+  ]);
+  const half = 14 * DAY_MS;
+  const times: number[][] = [[], [], []];
+  for (let e = 0; e < 300; e++) {
+    const i = e % 2;
+    // arrivals out of order, some before every earlier one (the running sums' base moves)
+    const t = T0 + (e % 7 === 3 ? -rng.int(100) : rng.int(400)) * DAY_MS + rng.int(DAY_MS);
+    state.applyEvent(0, i, t, 1);
+    times[i]!.push(t);
+  }
+  // item c: more than 1000 half-lives between its events (the walk serves it)
+  for (const t of [T0 - 1100 * half, T0, T0 + DAY_MS]) {
+    state.applyEvent(1, 2, t, 1);
+    times[2]!.push(t);
+  }
+  const walk = (i: number, t: number) =>
+    times[i]!.filter((ti) => ti < t && ti >= t - 20 * half).reduce((s, ti) => s + 2 ** (-(t - ti) / half), 0);
+  for (let i = 0; i < 3; i++)
+    for (const t of [
+      T0 - 50 * DAY_MS,
+      T0,
+      T0 + 3 * DAY_MS,
+      T0 + 200 * DAY_MS,
+      T0 + 400 * DAY_MS,
+      T0 + 900 * DAY_MS,
+    ]) {
+      const want = walk(i, t);
+      const got = state.itemDecayed(i, t, half);
+      assert.ok(Math.abs(got - want) <= 1e-12 * Math.max(1, want), `item ${i} at ${t}: ${got} vs ${want}`);
+      // another half-life walks the events
+      const w7 = times[i]!.filter((ti) => ti < t && ti >= t - 20 * 7 * DAY_MS).reduce(
+        (s, ti) => s + 2 ** (-(t - ti) / (7 * DAY_MS)),
+        0,
+      );
+      assert.ok(Math.abs(state.itemDecayed(i, t, 7 * DAY_MS) - w7) <= 1e-12 * Math.max(1, w7));
+    }
+});

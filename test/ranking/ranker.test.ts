@@ -125,3 +125,40 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
   assert.equal(afterEx.contributions.find((c) => c.feature === 'u_events')!.value, before + 1);
   assert.ok(afterEx.t > state.lastTime);
 });
+
+test('ranked early exit: the candidates kept after the first trees score exactly as with every tree, the rest below them', async () => {
+  const { log, items } = simulatedLog();
+  const interactions = buildInteractions(log, interactionWeights());
+  const ranked = new RankedRecommender({
+    sources: { ease: 40, popularity: 20 },
+    numIterations: 20,
+    minDataInLeaf: 10,
+    earlyStopping: 0,
+    exitTrees: 4,
+    exitKeep: 12,
+  });
+  await ranked.fit({ interactions, log, items });
+  const saved = ranked.save();
+  const full = RankedRecommender.load({
+    ...saved,
+    meta: { ...saved.meta, params: { ...saved.meta.params, exitTrees: 0 } },
+  });
+  let shared = 0;
+  for (const u of [0, 3, 7, 11, 42, 77]) {
+    const profile: UserProfile = {
+      user: u,
+      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+    };
+    const exit = ranked.recommend(profile, 30);
+    const every = full.scoreAll({ ...profile });
+    assert.ok(exit.items.length > 12, 'more candidates than exitKeep');
+    // the 12 kept: the full model's scores, best first; then the others, each below them
+    for (let r = 0; r < 12; r++) assert.equal(exit.scores[r], every[exit.items[r]!]);
+    for (let r = 12; r < exit.items.length; r++) assert.ok(exit.scores[r]! < exit.scores[11]!);
+    const fullTop = new Set(full.recommend({ ...profile }, 12).items);
+    shared += exit.items.subarray(0, 12).filter((i) => fullTop.has(i)).length;
+  }
+  // the first 4 of 20 trees already find most of the full model's top 12 (random would share ~2.4 of 60)
+  assert.ok(shared >= 0.6 * 6 * 12, `${shared} of ${6 * 12} shared`);
+});

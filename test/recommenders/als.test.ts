@@ -102,3 +102,18 @@ test('ALS saves and loads; similar items exclude the item', () => {
   assert.equal(sim.items.length, 4);
   assert.throws(() => new AlsRecommender({ solver: 'lu' }), /'solver' must be one of cg, exact/);
 });
+
+test('ALS scores are the dot products of the user and item factors', () => {
+  const data = groupData();
+  const m = new AlsRecommender({ factors: 7, iterations: 3, seed: 1 });
+  m.fit(data);
+  const s = m.scoreAll(profile([0, 1, 2], undefined, 0));
+  const saved = m.save();
+  const X = saved.arrays.userFactors as Float32Array;
+  const Y = saved.arrays.itemFactors as Float32Array;
+  for (let i = 0; i < 10; i++) {
+    let want = 0;
+    for (let f = 0; f < 7; f++) want += X[f]! * Y[i * 7 + f]!;
+    close(s[i]!, want, 1e-6);
+  }
+});

@@ -81,3 +81,25 @@ test('blocked sweep inversion: A A^-1 = I on a seeded SPD matrix (sizes not mult
     }
   }
 });
+
+test('EASE scores: the weighted sum of B rows of the profile items (four rows a pass, and the rest), unknown items skipped', () => {
+  const pairs: [number, number][] = [];
+  let seed = 11;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  for (let u = 0; u < 30; u++) for (let i = 0; i < 13; i++) if (rand() < 0.4) pairs.push([u, i]);
+  const m = new EaseRecommender({ lambda: 2 });
+  m.fit(pairsData(pairs, 30, 13));
+  const B = m.weights();
+  // 7 known items (one pass of four, then three) and two outside the catalogue
+  const items = [0, 2, 3, 5, 8, 9, 12, 13, -1];
+  const weights = [1, 0.5, 2, 1, 3, 0.25, 1, 9, 9];
+  const s = m.scoreAll(profile(items, weights));
+  for (let j = 0; j < 13; j++) {
+    let want = 0;
+    for (let p = 0; p < 7; p++) want += weights[p]! * B[items[p]! * 13 + j]!;
+    close(s[j]!, want, 1e-6);
+  }
+});

@@ -122,6 +122,12 @@ export interface PredictorOptions {
    * predictor that scores many rows (serving); costs a few milliseconds once.
    */
   compile?: boolean;
+  /**
+   * With `compile`, a single-output model: compile trees [0, splitAt) and [splitAt, numTrees) apart, so that
+   * `addTrees` can run the head over every row and the tail over the rows it keeps (early exit, ../ranker.ts).
+   * predictRaw runs head then tail: the same sums, in the same tree order.
+   */
+  splitAt?: number;
 }
 
 /** A model compiled for fast prediction. */
@@ -136,6 +142,9 @@ export class GbdtPredictor {
   private readonly flat: FlatTrees;
   /** Per output, its trees compiled (option `compile`). */
   private readonly compiled?: TreeSum[];
+  /** With `splitAt` (single output): the boundary and the compiled head [0, split) and tail [split, numTrees). */
+  readonly split: number;
+  private readonly stages?: [TreeSum, TreeSum];
   private readonly one = new Float64Array(1);
 
   constructor(
@@ -153,10 +162,29 @@ export class GbdtPredictor {
     this.averageOver = model.averageOutput ? iters : 0;
     this.transform = outputTransformOf(model);
     this.flat = flatten(model.trees.slice(0, this.numTrees));
-    if (options.compile) {
-      this.compiled = Array.from({ length: this.numOutputs }, (_, j) =>
-        compileTreeSum(this.flat, j, this.numOutputs, this.numTrees),
+    const split = options.splitAt ?? 0;
+    if (split !== 0 && !(Number.isInteger(split) && split > 0 && this.numOutputs === 1 && !this.averageOver))
+      throw new UsageError(
+        `splitAt: ${split} must be a positive integer, on a single-output model without averaged output`,
       );
+    this.split = Math.min(split, this.numTrees);
+    if (options.compile) {
+      if (this.split > 0) {
+        this.stages = [
+          compileTreeSum(this.flat, 0, 1, this.split),
+          compileTreeSum(this.flat, this.split, 1, this.numTrees),
+        ];
+        const [head, tail] = this.stages;
+        this.compiled = [
+          (x, xAt, width, rows, out, outAt, outStride) => {
+            head(x, xAt, width, rows, out, outAt, outStride);
+            tail(x, xAt, width, rows, out, outAt, outStride);
+          },
+        ];
+      } else
+        this.compiled = Array.from({ length: this.numOutputs }, (_, j) =>
+          compileTreeSum(this.flat, j, this.numOutputs, this.numTrees),
+        );
       // in blocks: V8 gives a function its feedback vector only after some calls and records from then on,
       // so a few blocks first, then every row
       const warm = leafCoveringRows(this.flat, this.numFeatures);
@@ -179,17 +207,23 @@ export class GbdtPredictor {
    * Sum of the outputs of trees first, first + step, ... for the row at x[offset ..]: the hot loop, with
    * every array in a local.
    */
-  private sumTrees(x: ArrayLike<number>, offset: number, first: number, step: number): number {
-    if (this.compiled) {
+  private sumTrees(
+    x: ArrayLike<number>,
+    offset: number,
+    first: number,
+    step: number,
+    end = this.numTrees,
+    s0 = 0,
+  ): number {
+    if (this.compiled && end === this.numTrees && first < this.numOutputs && s0 === 0) {
       this.one[0] = 0;
       this.compiled[first]!(x, offset, this.numFeatures, 1, this.one, 0, 1);
       return this.one[0]!;
     }
     const { root, feature, threshold, decision, left, right, catBegin, catWords, catBits, leafValue } =
       this.flat;
-    const numTrees = this.numTrees;
-    let s = 0;
-    for (let ti = first; ti < numTrees; ti += step) {
+    let s = s0;
+    for (let ti = first; ti < end; ti += step) {
       let node = root[ti]!;
       while (node >= 0) {
         let v = x[offset + feature[node]!]!;
@@ -247,6 +281,23 @@ export class GbdtPredictor {
       for (let r = 0; r < rows; r++) this.predictRawRow(x, r * nf, out, r * this.numOutputs);
     }
     return out;
+  }
+
+  /**
+   * Early exit: adds to out[r] the raw outputs of trees [0, split) (`stage` 'head') or [split, numTrees)
+   * ('tail') of a single-output model with `splitAt`, for `rows` rows of x. Head then tail gives the bits
+   * predictRaw gives (each row's sum in tree order).
+   */
+  addTrees(stage: 'head' | 'tail', x: Float64Array, rows: number, out: Float64Array): void {
+    if (this.split === 0) throw new UsageError('addTrees needs a predictor built with splitAt');
+    const nf = this.numFeatures;
+    if (x.length < rows * nf)
+      throw new UsageError(`addTrees: ${rows} rows need ${rows * nf} values, got ${x.length}`);
+    if (this.stages) this.stages[stage === 'head' ? 0 : 1](x, 0, nf, rows, out, 0, 1);
+    else {
+      const [from, to] = stage === 'head' ? [0, this.split] : [this.split, this.numTrees];
+      for (let r = 0; r < rows; r++) out[r] = this.sumTrees(x, r * nf, from, 1, to, out[r]!);
+    }
   }
 
   /** Transformed predictions (probabilities for binary), as LightGBM's predict without raw_score. */

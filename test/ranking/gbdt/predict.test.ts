@@ -151,3 +151,25 @@ test('transformed output: sigmoid with the model sigmoid parameter; num_iteratio
   const two = new GbdtPredictor(parseModelText(TINY_MODEL), { numIteration: 2 });
   assert.ok(Math.abs(two.predictRawOne(x) - 1.25) < 1e-15);
 });
+
+test('early exit: head then tail trees (compiled or not) give predictRaw bit for bit', () => {
+  const model = loadModelFile(resolve(fixtureDir, 'binary.model.txt'));
+  const data = readDataFile(resolve(fixtureDir, 'binary.test'), { header: false, model });
+  const rows = Math.min(200, data.numRows);
+  const x = data.values.subarray(0, rows * (model.maxFeatureIdx + 1));
+  const full = new GbdtPredictor(model).predictRaw(x, rows);
+  for (const compile of [false, true]) {
+    const p = new GbdtPredictor(model, { compile, splitAt: 7 });
+    assert.equal(p.split, 7);
+    assertSameBits(p.predictRaw(x, rows), full, `split predictRaw, compile ${compile}`);
+    const out = new Float64Array(rows);
+    p.addTrees('head', x, rows, out);
+    const head = Float64Array.from(out);
+    p.addTrees('tail', x, rows, out);
+    assertSameBits(out, full, `head + tail, compile ${compile}`);
+    // the head alone is the first 7 trees' sum
+    assertSameBits(head, new GbdtPredictor(model, { numIteration: 7 }).predictRaw(x, rows), 'head');
+  }
+  assert.throws(() => new GbdtPredictor(model).addTrees('head', x, rows, new Float64Array(rows)), /splitAt/);
+  assert.throws(() => new GbdtPredictor(model, { splitAt: -2 }), /splitAt/);
+});
