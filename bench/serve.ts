@@ -48,7 +48,10 @@ function run(args: string[]): void {
   console.log(`  reco ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-function startServer(db: string, cache: boolean): Promise<{ child: ChildProcess; url: string }> {
+function startServer(
+  db: string,
+  cache: boolean,
+): Promise<{ child: ChildProcess; url: string; threads: string }> {
   const args = [CLI, '--db', db, 'serve', '--port', '0', '--rate-limit', '0', '--no-watch'];
   if (!cache) args.push('--cache-size', '0');
   const child = spawn(process.execPath, args, {
@@ -60,7 +63,8 @@ function startServer(db: string, cache: boolean): Promise<{ child: ChildProcess;
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /on (http:\/\/[^\s]+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
+      const th = /ranked answers computed ([^\n]+)/.exec(out);
+      if (m && th) resolve({ child, url: m[1]!, threads: th[1]! });
     });
     child.on('exit', (code) => reject(new Error(`server ended (${code}): ${out}`)));
   });
@@ -247,7 +251,7 @@ async function main() {
 
 /** One server (answer cache on or off): the recommendation figures, and with `full` the rest. */
 async function measure(db: string, cache: boolean, full: boolean): Promise<void> {
-  const { child, url } = await startServer(db, cache);
+  const { child, url, threads } = await startServer(db, cache);
   try {
     const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
     // warm-up (JIT, model pages)
@@ -255,7 +259,9 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
     const probe = (await (
       await fetch(`${url}/v1/users/u1/recommendations?k=10&explain=true`, { headers: { 'x-api-key': KEY } })
     ).json()) as { model: string; note?: string };
-    console.log(`  ranked strategy served by: ${probe.model}${probe.note ? ` (${probe.note})` : ''}`);
+    console.log(
+      `  ranked strategy served by: ${probe.model}${probe.note ? ` (${probe.note})` : ''}, computed ${threads} (RECO_RANK_THREADS sets it)`,
+    );
 
     // the fixed rate: an open-loop sender paced evenly (see `paced`), repeated (--repeats) with the best run
     // kept, every run printed (the machine is shared: a neighbour's burst shows as a latency spike)

@@ -189,7 +189,7 @@ export const FEATURES: readonly FeatureDef[] = [
     scope: 'item',
     window: 'all',
     description: "the item's mean rating before t (NaN without ratings)",
-    compute: (x) => x.state.itemRating(x.item, x.t).mean,
+    compute: (x) => x.state.itemMeanRating(x.item, x.t),
   },
   {
     name: 'i_age_days',

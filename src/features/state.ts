@@ -60,6 +60,8 @@ class Grow32 {
   }
 }
 
+const NO_GENRES = new Int32Array(0);
+
 /** Number of entries of sorted a[0..n) strictly below x. */
 export function lowerBound(a: Float64Array, n: number, x: number): number {
   let lo = 0;
@@ -133,6 +135,7 @@ export class FeatureState {
    * events j <= k (t_0 its first event time); NaN in entry 0 when the span exceeds DECAY_SPAN_LIMIT.
    */
   private itemDecayCum: Grow64[] = [];
+  private genreViews: (Int32Array | undefined)[] = [];
   // every event time, sorted (totals as of t)
   private allTime = new Grow64(1024);
   /** Latest event time seen (-Infinity when empty). */
@@ -394,6 +397,15 @@ export class FeatureState {
     return it.length > 0 && it.data[0]! < t ? it.data[0]! : Number.NaN;
   }
 
+  /** Mean rating of item i over ratings before t (NaN without any): itemRating's mean, with no object made. */
+  itemMeanRating(i: number, t: number): number {
+    if (i < 0 || i >= this.itemTime.length) return Number.NaN;
+    const k = this.itemCountBefore(i, t);
+    if (k === 0) return Number.NaN;
+    const c = this.itemRatingCount[i]!.data[k - 1]!;
+    return c > 0 ? this.itemRatingSum[i]!.data[k - 1]! / c : Number.NaN;
+  }
+
   /** Mean rating of item i over ratings before t, and their number. */
   itemRating(i: number, t: number): { mean: number; count: number } {
     if (i < 0 || i >= this.itemTime.length) return { mean: Number.NaN, count: 0 };
@@ -436,9 +448,15 @@ export class FeatureState {
     return this.genres.names.length;
   }
 
+  /** Genre indices of item i (a view made once per item: the features read it per row). */
   itemGenres(i: number): Int32Array {
     const g = this.genres;
-    if (i < 0 || i + 1 >= g.indptr.length) return new Int32Array(0);
-    return g.indices.subarray(g.indptr[i]!, g.indptr[i + 1]!);
+    if (i < 0 || i + 1 >= g.indptr.length) return NO_GENRES;
+    let v = this.genreViews[i];
+    if (v === undefined) {
+      v = g.indices.subarray(g.indptr[i]!, g.indptr[i + 1]!);
+      this.genreViews[i] = v;
+    }
+    return v;
   }
 }
