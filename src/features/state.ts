@@ -387,7 +387,9 @@ export class FeatureState {
   itemCountIn(i: number, from: number, t: number): number {
     if (i < 0 || i >= this.itemTime.length) return 0;
     const it = this.itemTime[i]!;
-    return lowerBound(it.data, it.length, t) - lowerBound(it.data, it.length, from);
+    const n = it.length;
+    if (n === 0) return 0;
+    return lowerBound(it.data, n, t) - (it.data[0]! >= from ? 0 : lowerBound(it.data, n, from));
   }
 
   /** Time of item i's first event (NaN when none before t). */
@@ -428,7 +430,9 @@ export class FeatureState {
     const cum = this.itemDecayCum[i]!.data;
     if (halfLifeMs === DECAY_HALF_LIFE_MS && !Number.isNaN(cum[0]!)) {
       // sum_j 2^((t_j - t_0) / h) over the window, times 2^((t_0 - t) / h)
-      const h = lowerBound(it.data, k, horizon);
+      // (the first event inside the horizon, as in data spanning under 20 half-lives: no search through
+      // the item's old events, whose cache lines a server's request would wait for)
+      const h = it.data[0]! >= horizon ? 0 : lowerBound(it.data, k, horizon);
       if (h >= k) return 0;
       const sum = cum[k - 1]! - (h > 0 ? cum[h - 1]! : 0);
       return sum * 2 ** ((it.data[0]! - t) / halfLifeMs);

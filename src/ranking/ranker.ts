@@ -729,10 +729,8 @@ export class RankedRecommender implements Recommender {
   recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN {
     const { cands, scores } = this.scoreCandidates(profile, options);
     const m = cands.items.length;
-    const order = Int32Array.from({ length: m }, (_, k) => k).sort(
-      (a, b) => scores[b]! - scores[a]! || cands.items[a]! - cands.items[b]!,
-    );
     const k = Math.min(n, m);
+    const order = bestRows(scores, cands.items, k);
     const items = new Int32Array(k);
     const out = new Float32Array(k);
     for (let r = 0; r < k; r++) {
@@ -952,6 +950,33 @@ export function sourceMaxOf(c: CandidateRows): Float64Array {
 }
 
 /** Mean and standard deviation (1 when 0) of the first source's scores over a user's candidates. */
+/**
+ * Indices of the k best rows, best first: score descending, then item index ascending. Insertion into a
+ * sorted buffer for a short list (m x k at worst, one pass in practice), a sort otherwise.
+ */
+function bestRows(scores: Float64Array, items: Int32Array, k: number): Int32Array {
+  const m = scores.length;
+  if (k > 64) {
+    const order = new Int32Array(m);
+    for (let r = 0; r < m; r++) order[r] = r;
+    return order.sort((a, b) => scores[b]! - scores[a]! || items[a]! - items[b]!).subarray(0, k);
+  }
+  const best = new Int32Array(k);
+  let size = 0;
+  const before = (a: number, b: number) =>
+    scores[a]! > scores[b]! || (scores[a] === scores[b] && items[a]! < items[b]!);
+  for (let r = 0; r < m; r++) {
+    if (size === k && !before(r, best[k - 1]!)) continue;
+    let j = size < k ? size++ : k - 1;
+    while (j > 0 && before(r, best[j - 1]!)) {
+      best[j] = best[j - 1]!;
+      j--;
+    }
+    best[j] = r;
+  }
+  return best;
+}
+
 export function firstSourceStats(c: CandidateRows): { mean: number; sd: number } {
   const n = c.items.length;
   const S = n > 0 ? c.scores.length / n : 1;

@@ -3,11 +3,14 @@
  * events the main thread forwards (in the order it applies them), answering ranked top-k requests.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { FeatureState } from '../features/state.js';
 import { openBundle } from '../models/bundle.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { RankMessage, RankReply } from './rank-pool.js';
 import { rankWithLiveProfile, type ServingRanker } from './ranker.js';
 
+/** Users ranked before the thread says ready (see warmUp). */
+const WARM_UP_USERS = 300;
 const { modelsDir, version } = workerData as { modelsDir: string; version: string };
 const ranker = openBundle(modelsDir, version).model('ranked') as Recommender as ServingRanker;
 const features = ranker.featureState?.();
@@ -36,4 +39,29 @@ port.on('message', (m: RankMessage) => {
   }
   port.postMessage(reply);
 });
+warmUp();
 port.postMessage({ ready: true });
+
+/**
+ * Ranks a few hundred of the state's users before saying ready (their items from the state's events), so
+ * that V8 has compiled the sources, features and trees for real data before the first request: a cold
+ * thread answers its first few hundred requests several times slower. Until ready, the main thread ranks.
+ */
+function warmUp(): void {
+  const state = ranker.featureState?.() as FeatureState | undefined;
+  if (!state) return;
+  const users = Math.min(WARM_UP_USERS, state.nUsers);
+  for (let u = 0; u < users; u++) {
+    const n = state.userCountBefore(u, Number.POSITIVE_INFINITY);
+    const seen = new Set<number>();
+    for (let k = 0; k < n; k++) seen.add(state.eventItem(state.userEvent(u, k)));
+    const items = Int32Array.from([...seen].sort((a, b) => a - b));
+    try {
+      rankWithLiveProfile(ranker, { items, weights: new Float32Array(items.length).fill(1) }, u, 10, {
+        excludeSeen: true,
+      });
+    } catch {
+      return; // a model that cannot rank answers each request's error instead
+    }
+  }
+}
