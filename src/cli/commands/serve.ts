@@ -107,6 +107,9 @@ export async function serve(
       }
     });
   }
+  // the rank threads load the model and warm up before the first request (the main thread would rank,
+  // cold, meanwhile); a thread that fails leaves ranking on the main thread
+  await state.rankThreadsReady().catch((err: Error) => app.log.error(`rank threads: ${err.message}`));
   await app.listen({ port, host });
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
