@@ -116,10 +116,21 @@ export const RANKED_PARAMS = {
     min: 0,
     doc: 'per user, items drawn at random from outside his candidates added to his training group (labelled like the others), so that the trees also order the rest of the catalogue (scoreAll, AUC)',
   },
-  scoreAllBelowCandidates: {
+  tailModel: {
     type: 'boolean',
     default: true,
-    doc: "scoreAll: place every item stage 1 did not propose below the candidates (true), or score all items on the trees' one scale (false)",
+    doc: "per label view, a second GBDT for the items stage 1 did not propose, trained on every label item outside the user's candidates and extraNegatives random others: scoreAll orders the rest of the catalogue by it (AUC); recommend() never uses it",
+  },
+  tailNegatives: {
+    type: 'int',
+    default: 50,
+    min: 1,
+    doc: 'tail model: per user, items drawn at random from outside his candidates (negatives unless label items) beside every label item outside them',
+  },
+  scoreAllBelowCandidates: {
+    type: 'boolean',
+    default: false,
+    doc: 'scoreAll: place every item stage 1 did not propose below the candidates (true), or score all items on one probability scale (false: the candidates by every tree, the others by the tail model with its log-odds lowered by log(their count / extraNegatives), the rate its negatives were drawn at)',
   },
   exitTrees: {
     type: 'int',
@@ -228,6 +239,8 @@ export class RankedRecommender implements Recommender {
   private spec?: FeatureSpec;
   private builder?: FeatureBuilder;
   private views: View[] = [];
+  /** Per label view, the trees of the items outside the candidates (scoreAll; may be empty). */
+  private tailViews: View[] = [];
   private now = Number.NaN;
   private nItems = 0;
   report?: RankerTrainingReport;
@@ -308,6 +321,7 @@ export class RankedRecommender implements Recommender {
     const seconds = { sources: 0, features: 0, gbdt: 0, refit: 0 };
     const rng = new Rng(this.params.seed, 1);
     const views: Pick<View, 'label' | 'model' | 'blend'>[] = [];
+    const tailViews: Pick<View, 'label' | 'model' | 'blend'>[] = [];
     const reports: ViewTrainingReport[] = [];
     let spec: FeatureSpec | undefined;
     for (const label of this.labelViews()) {
@@ -315,6 +329,8 @@ export class RankedRecommender implements Recommender {
       spec = built.spec;
       const t0 = performance.now();
       const { view, report } = this.trainView(built.rows, spec, say);
+      if (built.tail && built.tail.userRows.length >= 2)
+        tailViews.push(this.trainView(built.tail, spec, (m) => say(`tail: ${m}`)).view);
       seconds.gbdt += (performance.now() - t0) / 1000;
       views.push(view);
       reports.push(report);
@@ -325,7 +341,15 @@ export class RankedRecommender implements Recommender {
     const t0 = performance.now();
     const outer = await this.fitSources(data);
     const state = FeatureState.fromLog(data.log, data.items, { weights: interactionWeights() });
-    this.install(outer, state, spec, views, data.interactions.cols, data.now ?? state.lastTime + 1);
+    this.install(
+      outer,
+      state,
+      spec,
+      views,
+      data.interactions.cols,
+      data.now ?? state.lastTime + 1,
+      tailViews,
+    );
     seconds.refit = (performance.now() - t0) / 1000;
     this.report = { views: reports, seconds };
     say(
@@ -342,7 +366,7 @@ export class RankedRecommender implements Recommender {
     rng: Rng,
     givenSpec: FeatureSpec | undefined,
     seconds: RankerTrainingReport['seconds'],
-  ): Promise<{ rows: ViewRows; spec: FeatureSpec }> {
+  ): Promise<{ rows: ViewRows; tail?: ViewRows; spec: FeatureSpec }> {
     const { log, items } = data;
     const nItems = data.interactions.cols;
     const weights = interactionWeights();
@@ -387,6 +411,21 @@ export class RankedRecommender implements Recommender {
     };
     const rel = labels.relevant;
     const isPos = new Uint8Array(nItems);
+    // one tail model, of the first label view (temporal by default: the next items)
+    const tail: ViewRows | undefined =
+      this.params.tailModel && label === this.labelViews()[0]
+        ? {
+            label,
+            userRows: [],
+            values: new Float64Array(1 << 16),
+            labels: new Float32Array(1 << 12),
+            zFirst: new Float64Array(1 << 12),
+            rows: 0,
+            positives: 0,
+            found: 0,
+          }
+        : undefined;
+    const tailRng = new Rng(this.params.seed, label === 'temporal' ? 2 : 3);
     for (const u of labels.users) {
       const a = rel.indptr[u]!;
       const b = rel.indptr[u + 1]!;
@@ -423,13 +462,40 @@ export class RankedRecommender implements Recommender {
         out.userRows.push({ u, start: row0, n });
         out.rows += n;
       }
+      if (tail) {
+        // the tail model's group: every label item outside the candidates, and random others
+        const rows = this.extraRows(
+          cands,
+          profile,
+          nItems,
+          tailRng,
+          rel.indices.subarray(a, b),
+          this.params.tailNegatives,
+        );
+        const m = rows.items.length;
+        let tp = 0;
+        for (let r = 0; r < m; r++) tp += isPos[rows.items[r]!]!;
+        if (tp > 0 && tp < m) {
+          reserveRows(tail, tail.rows + m, W);
+          const row0 = tail.rows;
+          builder.build(u, temporal ? cutoff[u]! : end, rows, tail.values, row0 * W, sourceMaxOf(cands));
+          const { mean, sd } = firstSourceStats(cands);
+          for (let r = 0; r < m; r++) {
+            tail.labels[row0 + r] = isPos[rows.items[r]!]!;
+            tail.zFirst[row0 + r] = (rows.scores[r * S]! - mean) / sd;
+          }
+          tail.userRows.push({ u, start: row0, n: m });
+          tail.rows += m;
+          tail.positives += tp;
+        }
+      }
       for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
     }
     seconds.features += (performance.now() - tf) / 1000;
     this.onLog?.(
       `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${W} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}`,
     );
-    return { rows: out, spec };
+    return { rows: out, ...(tail ? { tail } : {}), spec };
   }
 
   /** Step 5 for one label view: train / validation users, the trees with early stopping. */
@@ -548,13 +614,27 @@ export class RankedRecommender implements Recommender {
   }
 
   /** `extraNegatives` random items outside the candidates and the profile, with the sources' scores. */
-  private extraRows(cands: CandidateSet, profile: UserProfile, nItems: number, rng: Rng): CandidateRows {
+  private extraRows(
+    cands: CandidateSet,
+    profile: UserProfile,
+    nItems: number,
+    rng: Rng,
+    positives?: Int32Array,
+    count = this.params.extraNegatives,
+  ): CandidateRows {
     const S = cands.sources.length;
-    const want = Math.min(this.params.extraNegatives, nItems - cands.items.length - profile.items.length);
+    const want = Math.min(count, nItems - cands.items.length - profile.items.length);
     const taken = new Set<number>(cands.items);
     for (const i of profile.items) taken.add(i);
     const items: number[] = [];
-    for (let tries = 0; items.length < want && tries < want * 20; tries++) {
+    if (positives)
+      for (const i of positives)
+        if (!taken.has(i)) {
+          taken.add(i);
+          items.push(i);
+        }
+    const start = items.length;
+    for (let tries = 0; items.length - start < want && tries < want * 20; tries++) {
       const i = rng.int(nItems);
       if (taken.has(i)) continue;
       taken.add(i);
@@ -577,6 +657,7 @@ export class RankedRecommender implements Recommender {
     views: Pick<View, 'label' | 'model' | 'blend'>[],
     nItems: number,
     now: number,
+    tailViews: Pick<View, 'label' | 'model' | 'blend'>[] = [],
   ): void {
     this.sourceModels = sources;
     this.gen = this.generator(sources, nItems);
@@ -592,6 +673,10 @@ export class RankedRecommender implements Recommender {
         compile: true,
         ...(splitAt > 0 && v.model.numTreePerIteration === 1 && !v.model.averageOutput ? { splitAt } : {}),
       }),
+    }));
+    this.tailViews = tailViews.map((v) => ({
+      ...v,
+      predictor: new GbdtPredictor(v.model, { compile: true }),
     }));
     this.nItems = nItems;
     this.now = now;
@@ -743,9 +828,11 @@ export class RankedRecommender implements Recommender {
   }
 
   /**
-   * Every item's score: the candidates their ranked score; every other item (not proposed by stage 1) the
-   * trees' score of its features (no source rank), placed below the lowest candidate, so that the order
-   * over the whole catalogue (AUC) is the ranker's too. Costs one feature row per item.
+   * Every item's score, so that the order over the whole catalogue (AUC) is the ranker's too; every item
+   * not proposed by stage 1 gets the trees' score of its features (no source rank). By default
+   * (scoreAllBelowCandidates false) all items are on the trees' one scale: candidates scored by every tree
+   * (no early exit), the others with the subsampling offset of `scoreTailRows`. With it true the others are
+   * placed below the lowest candidate, in the trees' order. Costs one feature row per item.
    */
   scoreAll(profile: UserProfile): Float32Array {
     const { cands, scores } = this.scoreCandidates(profile);
@@ -753,9 +840,6 @@ export class RankedRecommender implements Recommender {
     const n = this.nItems;
     const S = spec.sources.length;
     const out = new Float32Array(n);
-    let min = Number.POSITIVE_INFINITY;
-    for (let r = 0; r < scores.length; r++) min = Math.min(min, scores[r]!);
-    if (!Number.isFinite(min)) min = 0;
     const isCand = new Uint8Array(n);
     for (const i of cands.items) isCand[i] = 1;
     const restItems: number[] = [];
@@ -769,17 +853,57 @@ export class RankedRecommender implements Recommender {
     };
     for (let r = 0; r < m; r++) for (let s = 0; s < S; s++) rest.scores[r * S + s] = full[s]![restItems[r]!]!;
     // per-user statistics from the candidates, as recommend() sees them
-    const x = builder.build(profile.user ?? -1, this.timeOf(profile), rest, undefined, 0, sourceMaxOf(cands));
+    const t = this.timeOf(profile);
+    const x = builder.build(profile.user ?? -1, t, rest, undefined, 0, sourceMaxOf(cands));
     const { mean, sd } = firstSourceStats(cands);
     const z = new Float64Array(m);
     for (let r = 0; r < m; r++) z[r] = (rest.scores[r * S]! - mean) / sd;
+    if (!this.params.scoreAllBelowCandidates) {
+      // the tail model drew extraNegatives of the ~m negatives outside the candidates and kept every positive
+      const tail = this.tailViews.length > 0;
+      const offset = tail ? Math.log(Math.max(1, m) / Math.max(1, this.params.tailNegatives)) : 0;
+      const restScores = this.scoreTailRows(tail ? this.tailViews : this.views, x, m, z, offset);
+      for (let r = 0; r < m; r++) out[restItems[r]!] = restScores[r]!;
+      const xc = builder.build(profile.user ?? -1, t, cands);
+      const candScores = this.scoreTailRows(this.views, xc, cands.items.length, firstSourceZ(cands), 0);
+      for (let r = 0; r < candScores.length; r++) out[cands.items[r]!] = candScores[r]!;
+      return out;
+    }
     const restScores = this.scoreRows(x, m, z);
-    if (this.params.scoreAllBelowCandidates) {
-      let maxRest = Number.NEGATIVE_INFINITY;
-      for (let r = 0; r < m; r++) maxRest = Math.max(maxRest, restScores[r]!);
-      for (let r = 0; r < m; r++) out[restItems[r]!] = min - 1 + (restScores[r]! - maxRest);
-    } else for (let r = 0; r < m; r++) out[restItems[r]!] = restScores[r]!;
+    let min = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < scores.length; r++) min = Math.min(min, scores[r]!);
+    if (!Number.isFinite(min)) min = 0;
+    let maxRest = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < m; r++) maxRest = Math.max(maxRest, restScores[r]!);
+    for (let r = 0; r < m; r++) out[restItems[r]!] = min - 1 + (restScores[r]! - maxRest);
     for (let r = 0; r < scores.length; r++) out[cands.items[r]!] = scores[r]!;
+    return out;
+  }
+
+  /**
+   * The score of rows by every tree of `views` (no early exit), each view's log-odds lowered by `offset`
+   * first. For the items outside the candidates scored by the tail model: its training drew only
+   * `extraNegatives` of a user's ~m such negatives and kept every such positive, so its log-odds are too
+   * high by log(m / extraNegatives) (the offset of negative subsampling, King and Zeng, "Logistic
+   * Regression in Rare Events Data", 2001); lowered by it, they are probabilities on the candidates'
+   * scale (binary; lambdarank scores have no such scale and get no offset).
+   */
+  private scoreTailRows(
+    views: View[],
+    x: Float64Array,
+    rows: number,
+    z: Float64Array,
+    offset: number,
+  ): Float64Array {
+    const out = new Float64Array(rows);
+    const prob = this.params.objective === 'binary';
+    for (const v of views) {
+      const raw = v.predictor.predictRaw(x, rows);
+      for (let r = 0; r < rows; r++) {
+        const s = raw[r]! + v.blend * z[r]! - (prob ? offset : 0);
+        out[r]! += prob ? sigmoid(s) : s;
+      }
+    }
     return out;
   }
 
@@ -864,6 +988,8 @@ export class RankedRecommender implements Recommender {
     arrays['items.release'] = state.release;
     for (const v of this.views)
       arrays[`gbdt.${v.label}`] = new Uint8Array(Buffer.from(modelToText(v.model), 'utf8'));
+    for (const v of this.tailViews)
+      arrays[`gbdt.tail.${v.label}`] = new Uint8Array(Buffer.from(modelToText(v.model), 'utf8'));
     return {
       meta: {
         name: this.name,
@@ -871,6 +997,7 @@ export class RankedRecommender implements Recommender {
         spec,
         sources,
         views: this.views.map((v) => ({ label: v.label, blend: v.blend })),
+        tailViews: this.tailViews.map((v) => ({ label: v.label, blend: v.blend })),
         nUsers: state.nUsers,
         nItems: this.nItems,
         now: this.now,
@@ -885,6 +1012,7 @@ export class RankedRecommender implements Recommender {
       spec: FeatureSpec;
       sources: SavedModel['meta'][];
       views?: { label: LabelView; blend: number }[];
+      tailViews?: { label: LabelView; blend: number }[];
       nUsers: number;
       nItems: number;
       now: number;
@@ -936,7 +1064,12 @@ export class RankedRecommender implements Recommender {
       model: parseModelText(Buffer.from(arr(`gbdt.${label}`, Uint8Array)).toString('utf8')),
       blend,
     }));
-    m.install(sources, state, meta.spec, views, meta.nItems, meta.now);
+    const tailViews = (meta.tailViews ?? []).map(({ label, blend }) => ({
+      label,
+      model: parseModelText(Buffer.from(arr(`gbdt.tail.${label}`, Uint8Array)).toString('utf8')),
+      blend,
+    }));
+    m.install(sources, state, meta.spec, views, meta.nItems, meta.now, tailViews);
     if (meta.training) m.report = meta.training;
     return m;
   }

@@ -162,3 +162,54 @@ test('ranked early exit: the candidates kept after the first trees score exactly
   // the first 4 of 20 trees already find most of the full model's top 12 (random would share ~2.4 of 60)
   assert.ok(shared >= 0.6 * 6 * 12, `${shared} of ${6 * 12} shared`);
 });
+
+test('ranked scoreAll: every item on the trees one scale by default, or the others below the candidates', async () => {
+  const { log, items } = simulatedLog();
+  const interactions = buildInteractions(log, interactionWeights());
+  const ranked = new RankedRecommender({
+    sources: { ease: 40, popularity: 20 },
+    numIterations: 20,
+    minDataInLeaf: 10,
+    earlyStopping: 0,
+    exitTrees: 4,
+    exitKeep: 12,
+  });
+  await ranked.fit({ interactions, log, items });
+  const saved = ranked.save();
+  const every = RankedRecommender.load({
+    ...saved,
+    meta: { ...saved.meta, params: { ...saved.meta.params, exitTrees: 0 } },
+  });
+  const below = RankedRecommender.load({
+    ...saved,
+    meta: { ...saved.meta, params: { ...saved.meta.params, scoreAllBelowCandidates: true } },
+  });
+  let outsideAbove = 0;
+  for (const u of [0, 3, 7, 11, 42, 77]) {
+    const profile: UserProfile = {
+      user: u,
+      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+    };
+    // every candidate: its score by every tree (early exit or not), as the model without early exit ranks it
+    const cands = every.recommend({ ...profile }, items.length);
+    const all = ranked.scoreAll({ ...profile });
+    assert.ok(cands.items.length > 12);
+    for (let r = 0; r < cands.items.length; r++) assert.equal(all[cands.items[r]!], cands.scores[r]);
+    // the others: probabilities too (sums of two views' sigmoids), some of them above weak candidates
+    const isCand = new Set(cands.items);
+    const low = cands.scores[cands.scores.length - 1]!;
+    for (let i = 0; i < items.length; i++) {
+      if (isCand.has(i) || profile.items.includes(i)) continue;
+      assert.ok(all[i]! > 0 && all[i]! < 2, `item ${i}: ${all[i]}`);
+      if (all[i]! > low) outsideAbove++;
+    }
+    // placed below: every other item under the lowest candidate
+    const b = below.scoreAll({ ...profile });
+    const lowB = Math.min(...Array.from(cands.items, (i) => b[i]!));
+    for (let i = 0; i < items.length; i++)
+      if (!isCand.has(i) && !profile.items.includes(i))
+        assert.ok(b[i]! < lowB, `item ${i} above the candidates`);
+  }
+  assert.ok(outsideAbove > 0, 'one scale: some items stage 1 missed outscore its weakest candidates');
+});
