@@ -129,6 +129,8 @@ export interface EvaluationResult {
   items: number;
   /** What the diversity metric compared: genre vectors or interaction columns. */
   diversityVectors: 'genres' | 'co-occurrence';
+  /** Whether each user was served as of his own last train event (per-user temporal splits). */
+  servedPerUser: boolean;
   rows: MetricRow[];
 }
 
@@ -384,6 +386,7 @@ export async function evaluate(
     coldUsers: ctx.testSet.coldUsers,
     items: ctx.trainX.cols,
     diversityVectors: ctx.diversityVectors,
+    servedPerUser: ctx.servedAt !== undefined,
     rows,
   };
 }
