@@ -52,7 +52,10 @@ const PROTOCOLS: Record<string, Protocol> = {
  * The movielens-preset synthetic world: the ranker's AUC on the held-out events (temporal per user, latest
  * 20%) beside the oracle's (the world's true probabilities) on the same events.
  */
-async function synthetic(rankedParams: Record<string, unknown>, singles: ModelName[]): Promise<void> {
+async function synthetic(given: Record<string, unknown>, singles: ModelName[]): Promise<void> {
+  // AUC ranks the whole catalogue: the ranker trains its catalogue model for scoreAll (off by default, as
+  // serving never calls scoreAll; --params '{"catalogueModel":false}' measures without it)
+  const rankedParams = { catalogueModel: true, ...given };
   const params = resolveParams('movielens', {});
   const { world, events } = simulateWorld(params);
   const log: EventLog = {
@@ -77,7 +80,7 @@ async function synthetic(rankedParams: Record<string, unknown>, singles: ModelNa
     auc: true,
   });
   console.log(
-    `\nsynthetic (movielens preset, seed ${params.seed}): ${result.split}; ${result.users} users, K=10`,
+    `\nsynthetic (movielens preset, seed ${params.seed}): ${result.split}; ${result.users} users, K=10; ranked with catalogueModel ${rankedParams.catalogueModel}`,
   );
   for (const row of result.rows)
     console.log(

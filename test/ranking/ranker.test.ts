@@ -168,6 +168,7 @@ test('ranked scoreAll: every item on one probability scale, or the others below 
   const { log, items } = simulatedLog();
   const interactions = buildInteractions(log, interactionWeights());
   const ranked = new RankedRecommender({
+    catalogueModel: true,
     sources: { ease: 40, popularity: 20 },
     numIterations: 20,
     minDataInLeaf: 10,
