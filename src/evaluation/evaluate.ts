@@ -5,6 +5,12 @@
  *
  * An oracle (the simulator's true preferences) can be ranked the same way: it is the ceiling the models
  * are compared with on a synthetic world.
+ *
+ * Serving time: with a per-user temporal split (temporal, leave-last) each user's held-out events follow
+ * his OWN last train event, which may lie months before the end of the training data. A live system serves
+ * a returning user as of the moment he comes back, so every model is asked for each user as of his last
+ * train event + 1 ms (UserProfile.at; models with point-in-time features use it, the others ignore it).
+ * Other splits serve every user as of the models' now (the end of the train side, or the global cut).
  */
 
 import { csrRow, selectTopN, transpose } from '../recommenders/csr.js';
@@ -123,6 +129,8 @@ export interface EvaluationResult {
   items: number;
   /** What the diversity metric compared: genre vectors or interaction columns. */
   diversityVectors: 'genres' | 'co-occurrence';
+  /** Whether each user was served as of his own last train event (per-user temporal splits). */
+  servedPerUser: boolean;
   rows: MetricRow[];
 }
 
@@ -174,6 +182,22 @@ export interface EvaluationContext {
   vectors: Csr;
   vectorNorms: Float64Array;
   diversityVectors: 'genres' | 'co-occurrence';
+  /**
+   * Per user, the time he is served at (UserProfile.at): his last train event + 1 ms under a per-user
+   * temporal split; absent for other splits (models serve as of their now).
+   */
+  servedAt?: Float64Array;
+}
+
+/** Per user, his last train event's time + 1 ms (NaN for users without train events). */
+export function userServingTimes(train: EventLog): Float64Array {
+  const at = new Float64Array(train.userIds.length).fill(Number.NaN);
+  for (let e = 0; e < train.length; e++) {
+    const u = train.user[e]!;
+    const t = train.timestamp[e]! + 1;
+    if (!(t <= at[u]!)) at[u] = t;
+  }
+  return at;
 }
 
 export function evaluationContext(
@@ -200,6 +224,9 @@ export function evaluationContext(
     vectors,
     vectorNorms: rowNorms(vectors),
     diversityVectors: genres ? 'genres' : 'co-occurrence',
+    ...(split.kind === 'temporal' || split.kind === 'leave-last'
+      ? { servedAt: userServingTimes(split.train) }
+      : {}),
   };
 }
 
@@ -231,6 +258,8 @@ export function scoreLists(
   for (let n = 0; n < users.length; n++) {
     const u = users[n]!;
     const profile: UserProfile = { user: u, ...csrRow(trainX, u) };
+    const at = ctx.servedAt?.[u];
+    if (at !== undefined && !Number.isNaN(at)) profile.at = at;
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
     for (let j = a; j < b; j++) {
@@ -357,6 +386,7 @@ export async function evaluate(
     coldUsers: ctx.testSet.coldUsers,
     items: ctx.trainX.cols,
     diversityVectors: ctx.diversityVectors,
+    servedPerUser: ctx.servedAt !== undefined,
     rows,
   };
 }

@@ -50,6 +50,7 @@ export function describeResult(result: EvaluationResult): string {
     `${result.split}; K=${result.k}; train ${result.trainEvents.toLocaleString('en-US')} events, ` +
     `test ${result.testEvents.toLocaleString('en-US')}; ${result.users.toLocaleString('en-US')} users evaluated` +
     (result.coldUsers > 0 ? ` (${result.coldUsers} cold users without train events skipped)` : '') +
-    `; ${result.items.toLocaleString('en-US')} items; diversity over ${result.diversityVectors}`
+    `; ${result.items.toLocaleString('en-US')} items; diversity over ${result.diversityVectors}` +
+    (result.servedPerUser ? '; each user served as of his last train event' : '')
   );
 }

@@ -105,10 +105,10 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
     const loaded = again.recommend({ ...profile }, 10);
     assert.deepEqual(Array.from(loaded.items), Array.from(top.items));
     assert.deepEqual(Array.from(loaded.scores), Array.from(top.scores));
-    // scoreAll: candidates keep their scores, every other item is below them
+    // scoreAll: every item, the same after save/load (the catalogue model travels in the bundle)
     const all = ranked.scoreAll(profile);
     assert.equal(all.length, items.length);
-    assert.equal(all[top.items[0]!], top.scores[0]);
+    assert.deepEqual(Array.from(again.scoreAll({ ...profile })), Array.from(all));
     // SHAP: base + contributions = the model's score
     const ex = ranked.explain(profile, top.items[0]!);
     const sum = ex.base + ex.contributions.reduce((s, c) => s + c.contribution, 0);
@@ -151,14 +151,72 @@ test('ranked early exit: the candidates kept after the first trees score exactly
       weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
     };
     const exit = ranked.recommend(profile, 30);
-    const every = full.scoreAll({ ...profile });
+    const all = full.recommend({ ...profile }, items.length);
+    const every = new Map(Array.from(all.items, (i, r) => [i, all.scores[r]!]));
     assert.ok(exit.items.length > 12, 'more candidates than exitKeep');
     // the 12 kept: the full model's scores, best first; then the others, each below them
-    for (let r = 0; r < 12; r++) assert.equal(exit.scores[r], every[exit.items[r]!]);
+    for (let r = 0; r < 12; r++) assert.equal(exit.scores[r], every.get(exit.items[r]!));
     for (let r = 12; r < exit.items.length; r++) assert.ok(exit.scores[r]! < exit.scores[11]!);
     const fullTop = new Set(full.recommend({ ...profile }, 12).items);
     shared += exit.items.subarray(0, 12).filter((i) => fullTop.has(i)).length;
   }
   // the first 4 of 20 trees already find most of the full model's top 12 (random would share ~2.4 of 60)
   assert.ok(shared >= 0.6 * 6 * 12, `${shared} of ${6 * 12} shared`);
+});
+
+test('ranked scoreAll: every item on one probability scale, or the others below the candidates', async () => {
+  const { log, items } = simulatedLog();
+  const interactions = buildInteractions(log, interactionWeights());
+  const ranked = new RankedRecommender({
+    catalogueModel: true,
+    sources: { ease: 40, popularity: 20 },
+    numIterations: 20,
+    minDataInLeaf: 10,
+    earlyStopping: 0,
+    exitTrees: 4,
+    exitKeep: 12,
+  });
+  await ranked.fit({ interactions, log, items });
+  const saved = ranked.save();
+  const variant = (params: Record<string, unknown>) =>
+    RankedRecommender.load({
+      ...saved,
+      meta: { ...saved.meta, params: { ...saved.meta.params, ...params } },
+    });
+  assert.equal((saved.meta.catalogueViews as unknown[]).length, 1, 'one catalogue model, of the first view');
+  const every = variant({ exitTrees: 0 });
+  const below = variant({ scoreAllBelowCandidates: true });
+  // without the catalogue model (as a bundle without one loads), the views score every item
+  const { catalogueViews: _, ...meta } = saved.meta;
+  const views = RankedRecommender.load({ ...saved, meta });
+  let outsideAbove = 0;
+  for (const u of [0, 3, 7, 11, 42, 77]) {
+    const profile: UserProfile = {
+      user: u,
+      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+    };
+    const cands = every.recommend({ ...profile }, items.length);
+    assert.ok(cands.items.length > 12);
+    const isCand = new Set(cands.items);
+    const outside = (i: number) => !isCand.has(i) && !profile.items.includes(i);
+    // the catalogue model, one label view: probabilities, some items stage 1 missed above weak candidates
+    const all = ranked.scoreAll({ ...profile });
+    let lowCand = Number.POSITIVE_INFINITY;
+    for (const i of cands.items) lowCand = Math.min(lowCand, all[i]!);
+    for (let i = 0; i < items.length; i++) {
+      if (profile.items.includes(i)) continue;
+      assert.ok(all[i]! > 0 && all[i]! < 1, `item ${i}: ${all[i]}`);
+      if (outside(i) && all[i]! > lowCand) outsideAbove++;
+    }
+    // the views: every candidate by every tree, as the model without early exit ranks it
+    const v = views.scoreAll({ ...profile });
+    for (let r = 0; r < cands.items.length; r++) assert.equal(v[cands.items[r]!], cands.scores[r]);
+    // placed below: every other item under the lowest candidate
+    const b = below.scoreAll({ ...profile });
+    const lowB = Math.min(...Array.from(cands.items, (i) => b[i]!));
+    for (let i = 0; i < items.length; i++)
+      if (outside(i)) assert.ok(b[i]! < lowB, `item ${i} above the candidates`);
+  }
+  assert.ok(outsideAbove > 0, 'one scale: some items stage 1 missed outscore its weakest candidates');
 });
