@@ -86,38 +86,30 @@ async function synthetic(given: Record<string, unknown>, singles: ModelName[]): 
     console.log(
       `  ${row.model.padEnd(11)} AUC ${row.auc.toFixed(4)}  NDCG@10 ${row.ndcg.toFixed(4)}  fit ${row.fitSeconds.toFixed(1)} s`,
     );
-  // for context: the oracle as of the end of the training events, not at the held-out events' times,
+  // for context: the oracle as of each user's own serving time (his last train event + 1 ms, the time the
+  // models are asked at), and as of the end of the training events; not at the held-out events' times,
   // which no list made at serving time can know
-  const train = splitLog(log, split).train;
+  const servedAt = userServingTimes(splitLog(log, split).train);
   let servingTime = Number.NEGATIVE_INFINITY;
-  for (let e = 0; e < train.length; e++) servingTime = Math.max(servingTime, train.timestamp[e]! + 1);
+  for (const t of servedAt) if (t > servingTime) servingTime = t;
   const truth = worldOracle(world);
-  const atServing = await evaluate(log, worldItems(world), {
-    split,
-    k: 10,
-    models: [],
-    create: createRecommender,
-    oracle: { scoreAll: (u) => truth.scoreAll(u, [servingTime]) },
-    auc: true,
-  });
-  const o2 = atServing.rows.find((r) => r.model === 'oracle')!;
-  console.log(
-    `  oracle as of the serving time (context, not the bar): AUC ${o2.auc.toFixed(4)}  NDCG@10 ${o2.ndcg.toFixed(4)}`,
-  );
-  // and as of each user's own serving time (his last train event + 1 ms), the time the models are asked at
-  const servedAt = userServingTimes(train);
-  const atUser = await evaluate(log, worldItems(world), {
-    split,
-    k: 10,
-    models: [],
-    create: createRecommender,
-    oracle: { scoreAll: (u) => truth.scoreAll(u, [servedAt[u]!]) },
-    auc: true,
-  });
-  const o3 = atUser.rows.find((r) => r.model === 'oracle')!;
-  console.log(
-    `  oracle as of each user's serving time (context, not the bar): AUC ${o3.auc.toFixed(4)}  NDCG@10 ${o3.ndcg.toFixed(4)}`,
-  );
+  for (const [what, at] of [
+    ['the serving time', () => servingTime],
+    ["each user's serving time", (u: number) => servedAt[u]!],
+  ] as const) {
+    const context = await evaluate(log, worldItems(world), {
+      split,
+      k: 10,
+      models: [],
+      create: createRecommender,
+      oracle: { scoreAll: (u) => truth.scoreAll(u, [at(u)]) },
+      auc: true,
+    });
+    const o = context.rows.find((r) => r.model === 'oracle')!;
+    console.log(
+      `  oracle as of ${what} (context, not the bar): AUC ${o.auc.toFixed(4)}  NDCG@10 ${o.ndcg.toFixed(4)}`,
+    );
+  }
   const ranked = result.rows.find((r) => r.model === 'ranked')!;
   const oracle = result.rows.find((r) => r.model === 'oracle')!;
   const gap = oracle.auc - ranked.auc;

@@ -399,22 +399,13 @@ export class FeatureState {
     return it.length > 0 && it.data[0]! < t ? it.data[0]! : Number.NaN;
   }
 
-  /** Mean rating of item i over ratings before t (NaN without any): itemRating's mean, with no object made. */
+  /** Mean rating of item i over ratings before t (NaN without any). */
   itemMeanRating(i: number, t: number): number {
     if (i < 0 || i >= this.itemTime.length) return Number.NaN;
     const k = this.itemCountBefore(i, t);
     if (k === 0) return Number.NaN;
     const c = this.itemRatingCount[i]!.data[k - 1]!;
     return c > 0 ? this.itemRatingSum[i]!.data[k - 1]! / c : Number.NaN;
-  }
-
-  /** Mean rating of item i over ratings before t, and their number. */
-  itemRating(i: number, t: number): { mean: number; count: number } {
-    if (i < 0 || i >= this.itemTime.length) return { mean: Number.NaN, count: 0 };
-    const k = this.itemCountBefore(i, t);
-    if (k === 0) return { mean: Number.NaN, count: 0 };
-    const c = this.itemRatingCount[i]!.data[k - 1]!;
-    return { mean: c > 0 ? this.itemRatingSum[i]!.data[k - 1]! / c : Number.NaN, count: c };
   }
 
   /**

@@ -246,7 +246,9 @@ export class RankedRecommender implements Recommender {
   private builder?: FeatureBuilder;
   private views: View[] = [];
   /** The catalogue model (scoreAll; one per label view at most, empty when not trained). */
-  private tailViews: View[] = [];
+  private tailViews: Pick<View, 'label' | 'model' | 'blend'>[] = [];
+  /** Its predictors, compiled on scoreAll's first call (serving never calls it: no compile at load). */
+  private tailPredicted?: View[];
   private now = Number.NaN;
   private nItems = 0;
   report?: RankerTrainingReport;
@@ -411,33 +413,12 @@ export class RankedRecommender implements Recommender {
     const spec = givenSpec ?? featureSpec(state, gen.names, this.params.exclude as string[]);
     const builder = RankedRecommender.builderOf(state, spec, inner);
     const W = builder.width;
-    const S = gen.names.length;
-    const out: ViewRows = {
-      label,
-      userRows: [],
-      values: new Float64Array(1 << 16),
-      labels: new Float32Array(1 << 12),
-      zFirst: new Float64Array(1 << 12),
-      rows: 0,
-      positives: 0,
-      found: 0,
-    };
+    const out = emptyViewRows(label);
     const rel = labels.relevant;
     const isPos = new Uint8Array(nItems);
     // one catalogue model, of the first label view (temporal by default: the next items)
-    const tail: ViewRows | undefined =
-      this.params.catalogueModel && label === this.labelViews()[0]
-        ? {
-            label,
-            userRows: [],
-            values: new Float64Array(1 << 16),
-            labels: new Float32Array(1 << 12),
-            zFirst: new Float64Array(1 << 12),
-            rows: 0,
-            positives: 0,
-            found: 0,
-          }
-        : undefined;
+    const tail =
+      this.params.catalogueModel && label === this.labelViews()[0] ? emptyViewRows(label) : undefined;
     const tailRng = new Rng(this.params.seed, label === 'temporal' ? 2 : 3);
     for (const u of labels.users) {
       const a = rel.indptr[u]!;
@@ -457,24 +438,8 @@ export class RankedRecommender implements Recommender {
       const extra = this.extraRows(cands, profile, nItems, rng);
       const n = nc + extra.items.length;
       for (let r = 0; r < extra.items.length; r++) pos += isPos[extra.items[r]!]!;
-      if (pos > 0 && pos < n) {
-        reserveRows(out, out.rows + n, W);
-        const at = temporal ? cutoff[u]! : end;
-        const row0 = out.rows;
-        builder.build(u, at, cands, out.values, row0 * W);
-        for (let r = 0; r < nc; r++) out.labels[row0 + r] = isPos[cands.items[r]!]!;
-        out.zFirst.set(firstSourceZ(cands), row0);
-        if (extra.items.length > 0) {
-          builder.build(u, at, extra, out.values, (row0 + nc) * W, sourceMaxOf(cands));
-          const { mean, sd } = firstSourceStats(cands);
-          for (let r = 0; r < extra.items.length; r++) {
-            out.labels[row0 + nc + r] = isPos[extra.items[r]!]!;
-            out.zFirst[row0 + nc + r] = (extra.scores[r * S]! - mean) / sd;
-          }
-        }
-        out.userRows.push({ u, start: row0, n });
-        out.rows += n;
-      }
+      const at = temporal ? cutoff[u]! : end;
+      const viewRow = pos > 0 && pos < n ? appendGroup(out, builder, u, at, cands, extra, isPos) : -1;
       if (tail) {
         // the catalogue model's group: the candidates, every label item outside them, and random others
         const rows = this.extraRows(
@@ -485,26 +450,14 @@ export class RankedRecommender implements Recommender {
           rel.indices.subarray(a, b),
           this.params.catalogueNegatives,
         );
-        const c0 = nc;
         const m = rows.items.length;
         let tp = 0;
         for (let r = 0; r < m; r++) tp += isPos[rows.items[r]!]!;
         for (let r = 0; r < nc; r++) tp += isPos[cands.items[r]!]!;
-        if (tp > 0 && tp < m + c0) {
-          reserveRows(tail, tail.rows + m + c0, W);
-          const row0 = tail.rows;
-          const tt = temporal ? cutoff[u]! : end;
-          builder.build(u, tt, cands, tail.values, row0 * W);
-          for (let r = 0; r < nc; r++) tail.labels[row0 + r] = isPos[cands.items[r]!]!;
-          tail.zFirst.set(firstSourceZ(cands), row0);
-          builder.build(u, tt, rows, tail.values, (row0 + c0) * W, sourceMaxOf(cands));
-          const { mean, sd } = firstSourceStats(cands);
-          for (let r = 0; r < m; r++) {
-            tail.labels[row0 + c0 + r] = isPos[rows.items[r]!]!;
-            tail.zFirst[row0 + c0 + r] = (rows.scores[r * S]! - mean) / sd;
-          }
-          tail.userRows.push({ u, start: row0, n: m + c0 });
-          tail.rows += m + c0;
+        if (tp > 0 && tp < m + nc) {
+          // the candidates' rows are the view group's when it has them (same user, time and candidates)
+          const copy = viewRow >= 0 ? { from: out, row: viewRow } : undefined;
+          appendGroup(tail, builder, u, at, cands, rows, isPos, copy);
           tail.positives += tp;
         }
       }
@@ -697,10 +650,8 @@ export class RankedRecommender implements Recommender {
         ...(splitAt > 0 && v.model.numTreePerIteration === 1 && !v.model.averageOutput ? { splitAt } : {}),
       }),
     }));
-    this.tailViews = tailViews.map((v) => ({
-      ...v,
-      predictor: new GbdtPredictor(v.model, { compile: true }),
-    }));
+    this.tailViews = tailViews;
+    this.tailPredicted = undefined;
     this.nItems = nItems;
     this.now = now;
     this.memo = undefined;
@@ -751,11 +702,7 @@ export class RankedRecommender implements Recommender {
   private scoreRows(x: Float64Array, rows: number, z: Float64Array, exit = false): Float64Array {
     const keep = this.params.exitKeep;
     const staged = exit && rows > keep && this.views.every((v) => v.predictor.split > 0);
-    if (!staged) {
-      const out = new Float64Array(rows);
-      for (const v of this.views) this.addViewScores(v.predictor.predictRaw(x, rows), v.blend, z, out);
-      return out;
-    }
+    if (!staged) return this.scoreByViews(this.views, x, rows, z, 0);
     const raws = this.views.map((v) => {
       const raw = new Float64Array(rows);
       v.predictor.addTrees('head', x, rows, raw);
@@ -791,12 +738,21 @@ export class RankedRecommender implements Recommender {
     return out;
   }
 
-  /** out[r] += the view's score of row r from its raw tree output: sigmoid(raw + blend z) (binary) or raw + blend z. */
-  private addViewScores(raw: Float64Array, blend: number, z: Float64Array, out: Float64Array): void {
+  /**
+   * out[r] += the view's score of row r from its raw tree output: sigmoid(raw + blend z - offset) (binary)
+   * or raw + blend z (lambdarank, whose scores have no probability scale to correct).
+   */
+  private addViewScores(
+    raw: Float64Array,
+    blend: number,
+    z: Float64Array,
+    out: Float64Array,
+    offset = 0,
+  ): void {
     const prob = this.params.objective === 'binary';
     for (let r = 0; r < out.length; r++) {
       const s = raw[r]! + blend * z[r]!;
-      out[r]! += prob ? sigmoid(s) : s;
+      out[r]! += prob ? sigmoid(s - offset) : s;
     }
   }
 
@@ -851,7 +807,7 @@ export class RankedRecommender implements Recommender {
   /**
    * Every item's score, an order over the whole catalogue (AUC); every item not proposed by stage 1 gets
    * the trees' score of its features (no source rank). By default (scoreAllBelowCandidates false) all
-   * items are on one probability scale, that of the catalogue model (see `scoreTailRows`; the views when
+   * items are on one probability scale, that of the catalogue model (see `scoreByViews`; the views when
    * there is none), every tree, no early exit: its order of the candidates may differ from recommend()'s,
    * which is the views'. With it true the candidates keep recommend()'s scores and the others are placed
    * below the lowest of them, in the views' order. Costs one feature row per item.
@@ -884,12 +840,16 @@ export class RankedRecommender implements Recommender {
       // the catalogue model drew catalogueNegatives of the ~m negatives outside the candidates and kept
       // every positive; without one, the views (whose extra negatives drew positives and negatives alike)
       const tail = this.tailViews.length > 0;
-      const views = tail ? this.tailViews : this.views;
+      this.tailPredicted ??= this.tailViews.map((v) => ({
+        ...v,
+        predictor: new GbdtPredictor(v.model, { compile: true }),
+      }));
+      const views = tail ? this.tailPredicted : this.views;
       const offset = tail ? Math.log(Math.max(1, m) / Math.max(1, this.params.catalogueNegatives)) : 0;
-      const restScores = this.scoreTailRows(views, x, m, z, offset);
+      const restScores = this.scoreByViews(views, x, m, z, offset);
       for (let r = 0; r < m; r++) out[restItems[r]!] = restScores[r]!;
       const xc = builder.build(profile.user ?? -1, t, cands);
-      const candScores = this.scoreTailRows(views, xc, cands.items.length, firstSourceZ(cands), 0);
+      const candScores = this.scoreByViews(views, xc, cands.items.length, firstSourceZ(cands), 0);
       for (let r = 0; r < candScores.length; r++) out[cands.items[r]!] = candScores[r]!;
       return out;
     }
@@ -912,7 +872,7 @@ export class RankedRecommender implements Recommender {
    * subsampling, King and Zeng, "Logistic Regression in Rare Events Data", 2001); lowered by it, they are
    * probabilities on the candidates' scale (binary; lambdarank scores have no such scale and get no offset).
    */
-  private scoreTailRows(
+  private scoreByViews(
     views: View[],
     x: Float64Array,
     rows: number,
@@ -920,14 +880,7 @@ export class RankedRecommender implements Recommender {
     offset: number,
   ): Float64Array {
     const out = new Float64Array(rows);
-    const prob = this.params.objective === 'binary';
-    for (const v of views) {
-      const raw = v.predictor.predictRaw(x, rows);
-      for (let r = 0; r < rows; r++) {
-        const s = raw[r]! + v.blend * z[r]! - (prob ? offset : 0);
-        out[r]! += prob ? sigmoid(s) : s;
-      }
-    }
+    for (const v of views) this.addViewScores(v.predictor.predictRaw(x, rows), v.blend, z, out, offset);
     return out;
   }
 
@@ -1189,6 +1142,62 @@ function sigmoid(z: number): number {
 }
 
 /** Grows a view's row buffers (doubling) to hold `rows` rows of `width` features. */
+function emptyViewRows(label: LabelView): ViewRows {
+  return {
+    label,
+    userRows: [],
+    values: new Float64Array(1 << 16),
+    labels: new Float32Array(1 << 12),
+    zFirst: new Float64Array(1 << 12),
+    rows: 0,
+    positives: 0,
+    found: 0,
+  };
+}
+
+/**
+ * Appends user u's training group to `dst`: his candidates' rows (built as of t, or copied from rows
+ * `copy.row ..` of another group of the same user, time and candidates), then the `extra` items' rows (per-
+ * user statistics from the candidates), labelled by isPos, with the first source's per-user z-scores.
+ * Returns the group's first row.
+ */
+function appendGroup(
+  dst: ViewRows,
+  builder: FeatureBuilder,
+  u: number,
+  t: number,
+  cands: CandidateSet,
+  extra: CandidateRows,
+  isPos: Uint8Array,
+  copy?: { from: ViewRows; row: number },
+): number {
+  const W = builder.width;
+  const S = cands.sources.length;
+  const nc = cands.items.length;
+  const m = extra.items.length;
+  reserveRows(dst, dst.rows + nc + m, W);
+  const row0 = dst.rows;
+  if (copy) {
+    dst.values.set(copy.from.values.subarray(copy.row * W, (copy.row + nc) * W), row0 * W);
+    dst.zFirst.set(copy.from.zFirst.subarray(copy.row, copy.row + nc), row0);
+  } else {
+    builder.build(u, t, cands, dst.values, row0 * W);
+    dst.zFirst.set(firstSourceZ(cands), row0);
+  }
+  for (let r = 0; r < nc; r++) dst.labels[row0 + r] = isPos[cands.items[r]!]!;
+  if (m > 0) {
+    builder.build(u, t, extra, dst.values, (row0 + nc) * W, sourceMaxOf(cands));
+    const { mean, sd } = firstSourceStats(cands);
+    for (let r = 0; r < m; r++) {
+      dst.labels[row0 + nc + r] = isPos[extra.items[r]!]!;
+      dst.zFirst[row0 + nc + r] = (extra.scores[r * S]! - mean) / sd;
+    }
+  }
+  dst.userRows.push({ u, start: row0, n: nc + m });
+  dst.rows += nc + m;
+  return row0;
+}
+
 function reserveRows(d: ViewRows, rows: number, width: number): void {
   if (rows * width > d.values.length) {
     let n = d.values.length;
