@@ -6,6 +6,7 @@
  */
 import { RecoError } from '../errors.js';
 import type { Csr } from '../types.js';
+import { type ColumnWriter, compileColumnWriter } from './column-writer.js';
 import {
   type DenseItemWeights,
   FEATURES,
@@ -79,6 +80,10 @@ export class FeatureBuilder {
   private readonly perCall: Int32Array;
   private readonly perItem: Int32Array;
   private readonly perRow: Int32Array;
+  /** The per-row (user-item) columns compiled (./column-writer.ts): o[row + column index] = value. */
+  private readonly writeRow: ColumnWriter;
+  /** The item columns compiled the same way, writing an item's cached values. */
+  private readonly writeItem: ColumnWriter;
   private readonly callValues: Float64Array;
   /** Item-column values (items x perItem.length), valid for items whose stamp is `itemVersion`. */
   private itemValues = new Float64Array(0);
@@ -117,6 +122,14 @@ export class FeatureBuilder {
     this.perCall = where((s) => s === 'user' || s === 'context');
     this.perItem = where((s) => s === 'item');
     this.perRow = where((s) => s === 'user-item');
+    this.writeRow = compileColumnWriter(
+      Array.from(this.perRow, (k) => this.columns[k]!),
+      this.perRow,
+    );
+    this.writeItem = compileColumnWriter(
+      Array.from(this.perItem, (k) => this.columns[k]!),
+      this.perItem.map((_, c) => c),
+    );
     this.callValues = new Float64Array(this.perCall.length);
   }
 
@@ -141,10 +154,7 @@ export class FeatureBuilder {
     }
     const at = i * m;
     if (this.itemStamp[i] !== this.itemVersion) {
-      for (let c = 0; c < m; c++) {
-        const col = this.columns[this.perItem[c]!]!;
-        this.itemValues[at + c] = col.def.compute(this.input, col.k);
-      }
+      this.writeItem(this.input, this.itemValues, at);
       this.itemStamp[i] = this.itemVersion;
     }
     return at;
@@ -203,7 +213,7 @@ export class FeatureBuilder {
     const W = this.columns.length;
     const S = this.spec.sources.length;
     const x = this.input;
-    const { perCall, perItem, perRow, columns, callValues } = this;
+    const { perCall, perItem, columns, callValues } = this;
     for (let c = 0; c < perCall.length; c++) {
       const col = columns[perCall[c]!]!;
       callValues[c] = col.def.compute(x, col.k);
@@ -219,10 +229,7 @@ export class FeatureBuilder {
       const at = this.itemRow(x.item);
       const itemValues = this.itemValues;
       for (let c = 0; c < perItem.length; c++) o[row + perItem[c]!] = itemValues[at + c]!;
-      for (let c = 0; c < perRow.length; c++) {
-        const col = columns[perRow[c]!]!;
-        o[row + perRow[c]!] = col.def.compute(x, col.k);
-      }
+      this.writeRow(x, o, row);
     }
   }
 

@@ -62,9 +62,26 @@ class Grow32 {
 
 const NO_GENRES = new Int32Array(0);
 
-/** Number of entries of sorted a[0..n) strictly below x. */
-export function lowerBound(a: Float64Array, n: number, x: number): number {
-  let lo = 0;
+/**
+ * Number of entries of sorted a[0..n) strictly below x, searching back from the end (galloping: Bentley &
+ * Yao, "An almost optimal algorithm for unbounded searching", 1976): log(n - answer) steps near a[n - 1],
+ * whose cache lines the caller has just read, for the start of a recent window.
+ */
+export function lowerBoundFromEnd(a: Float64Array, n: number, x: number): number {
+  let step = 1;
+  let hi = n;
+  while (hi > 0 && a[hi - 1]! >= x) {
+    const next = Math.max(0, hi - step);
+    if (a[next]! < x) return lowerBound(a, hi, x, next);
+    hi = next;
+    step *= 2;
+  }
+  return hi;
+}
+
+/** Number of entries of sorted a[0..n) strictly below x (the first `from` known to be). */
+export function lowerBound(a: Float64Array, n: number, x: number, from = 0): number {
+  let lo = from;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -138,6 +155,10 @@ export class FeatureState {
   private genreViews: (Int32Array | undefined)[] = [];
   // every event time, sorted (totals as of t)
   private allTime = new Grow64(1024);
+  /** itemCountBefore's last question (item, t) and answer; item -1 when none holds. */
+  private lastItem = -1;
+  private lastItemT = 0;
+  private lastItemCount = 0;
   /** Latest event time seen (-Infinity when empty). */
   lastTime = Number.NEGATIVE_INFINITY;
 
@@ -254,6 +275,7 @@ export class FeatureState {
   }
 
   private add(u: number, i: number, t: number, weight: number, rating: number): void {
+    this.lastItem = -1; // itemCountBefore's kept answer
     this.ensureUser(u);
     this.ensureItem(i);
     const e = this.evUser.length;
@@ -377,19 +399,29 @@ export class FeatureState {
 
   // ---- per-item queries (events strictly before t) ----
 
+  /**
+   * Item i's events before t. The last answer is kept: a candidate's features ask the same (item, t)
+   * several times in a row (its counts, decayed count, mean rating and windows all start there).
+   */
   itemCountBefore(i: number, t: number): number {
     if (i < 0 || i >= this.itemTime.length) return 0;
+    if (i === this.lastItem && t === this.lastItemT) return this.lastItemCount;
     const it = this.itemTime[i]!;
-    return lowerBound(it.data, it.length, t);
+    const k = lowerBound(it.data, it.length, t);
+    this.lastItem = i;
+    this.lastItemT = t;
+    this.lastItemCount = k;
+    return k;
   }
 
   /** Item i's events in [from, t). */
   itemCountIn(i: number, from: number, t: number): number {
     if (i < 0 || i >= this.itemTime.length) return 0;
     const it = this.itemTime[i]!;
-    const n = it.length;
-    if (n === 0) return 0;
-    return lowerBound(it.data, n, t) - (it.data[0]! >= from ? 0 : lowerBound(it.data, n, from));
+    if (it.length === 0) return 0;
+    const k = this.itemCountBefore(i, t);
+    // a window's start is near its end: searched back from there
+    return k - (it.data[0]! >= from ? 0 : lowerBoundFromEnd(it.data, k, from));
   }
 
   /** Time of item i's first event (NaN when none before t). */
@@ -416,7 +448,7 @@ export class FeatureState {
     if (i < 0 || i >= this.itemTime.length) return 0;
     const it = this.itemTime[i]!;
     const horizon = t - 20 * halfLifeMs;
-    const k = lowerBound(it.data, it.length, t);
+    const k = this.itemCountBefore(i, t);
     if (k === 0) return 0;
     const cum = this.itemDecayCum[i]!.data;
     if (halfLifeMs === DECAY_HALF_LIFE_MS && !Number.isNaN(cum[0]!)) {

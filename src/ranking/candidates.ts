@@ -20,12 +20,21 @@ export interface CandidateSource {
 export interface CandidateSet extends CandidateRows {
   /** Source names, in column order. */
   sources: string[];
-  /** Each source's full score vector for the user (scoreAll), in column order. */
+  /**
+   * Each source's full score vector for the user (scoreAll), in column order. Like items, scores and
+   * ranks, views of the generator's buffers: valid until its next `generate`.
+   */
   full: Float32Array[];
 }
 
 /** Scratch buffers reused across users. */
 export class CandidateGenerator {
+  /** Per source, the buffer its scores go into (a server's request allocates no score vectors). */
+  private full: (Float32Array | undefined)[] = [];
+  /** The candidates, their scores and ranks: buffers returned as views. */
+  private items = new Int32Array(0);
+  private scores = new Float32Array(0);
+  private ranks = new Float32Array(0);
   private mark: Int32Array;
   private stamp = 0;
   private slot: Int32Array;
@@ -56,8 +65,9 @@ export class CandidateGenerator {
     const full: Float32Array[] = [];
     const lists: Int32Array[] = [];
     let total = 0;
-    for (const src of this.sources) {
-      const scores = src.model.scoreAll(profile);
+    for (let s = 0; s < S; s++) {
+      const src = this.sources[s]!;
+      const scores = (this.full[s] = src.model.scoreAll(profile, this.full[s]));
       if (scores.length > this.mark.length) this.grow(scores.length);
       full.push(scores);
       const top = selectTopN(scores, src.n, skip, options.allowed);
@@ -69,7 +79,8 @@ export class CandidateGenerator {
       this.mark.fill(0);
       this.stamp = 1;
     }
-    const items = new Int32Array(total);
+    if (this.items.length < total) this.items = new Int32Array(total);
+    const items = this.items;
     let n = 0;
     for (const list of lists) {
       for (let r = 0; r < list.length; r++) {
@@ -80,9 +91,13 @@ export class CandidateGenerator {
         items[n++] = i;
       }
     }
-    const out = items.slice(0, n);
-    const scores = new Float32Array(n * S);
-    const ranks = new Float32Array(n * S).fill(Number.NaN);
+    const out = items.subarray(0, n);
+    if (this.scores.length < n * S) {
+      this.scores = new Float32Array(2 * n * S);
+      this.ranks = new Float32Array(2 * n * S);
+    }
+    const scores = this.scores.subarray(0, n * S);
+    const ranks = this.ranks.subarray(0, n * S).fill(Number.NaN);
     for (let s = 0; s < S; s++) {
       const f = full[s]!;
       for (let r = 0; r < n; r++) {

@@ -256,6 +256,10 @@ export class RankedRecommender implements Recommender {
   onLog?: (line: string) => void;
   /** Feature rows of the last scoreCandidates call (reused). */
   private rows = new Float64Array(0);
+  /** The early-exit survivors' rows and the other buffers of scoreRows (reused). */
+  private tailRows = new Float64Array(0);
+  private exitScratch = new Float64Array(0);
+  private exitKept = new Uint8Array(0);
   /** The last profile's result (evaluation asks recommend and scoreAll of one profile in a row). */
   private memo?: {
     profile: UserProfile;
@@ -703,25 +707,39 @@ export class RankedRecommender implements Recommender {
     const keep = this.params.exitKeep;
     const staged = exit && rows > keep && this.views.every((v) => v.predictor.split > 0);
     if (!staged) return this.scoreByViews(this.views, x, rows, z, 0);
+    // every buffer from one scratch array of the ranker's (a request allocates none; the scores returned
+    // stay valid until the next candidates, as the memo does)
+    const W = this.fitted().builder.width;
+    const V = this.views.length;
+    const need = rows * (V + 2) + keep * 3;
+    if (this.exitScratch.length < need) this.exitScratch = new Float64Array(need);
+    if (this.exitKept.length < rows) this.exitKept = new Uint8Array(rows);
+    let at = 0;
+    const take = (n: number): Float64Array => {
+      const a = this.exitScratch.subarray(at, at + n).fill(0);
+      at += n;
+      return a;
+    };
     const raws = this.views.map((v) => {
-      const raw = new Float64Array(rows);
+      const raw = take(rows);
       v.predictor.addTrees('head', x, rows, raw);
       return raw;
     });
-    const partial = new Float64Array(rows);
-    for (let k = 0; k < raws.length; k++) this.addViewScores(raws[k]!, this.views[k]!.blend, z, partial);
+    const partial = take(rows);
+    for (let k = 0; k < V; k++) this.addViewScores(raws[k]!, this.views[k]!.blend, z, partial);
     const kept = selectTopN(partial, keep).items;
     // the kept rows, together, through the rest of the trees
-    const W = this.fitted().builder.width;
-    const xs = new Float64Array(keep * W);
-    const zs = new Float64Array(keep);
+    if (this.tailRows.length < keep * W) this.tailRows = new Float64Array(keep * W);
+    const xs = this.tailRows;
+    const zs = take(keep);
     for (let j = 0; j < keep; j++) {
-      xs.set(x.subarray(kept[j]! * W, (kept[j]! + 1) * W), j * W);
+      const from = kept[j]! * W;
+      for (let c = 0; c < W; c++) xs[j * W + c] = x[from + c]!;
       zs[j] = z[kept[j]!]!;
     }
-    const full = new Float64Array(keep);
-    for (let k = 0; k < raws.length; k++) {
-      const tail = new Float64Array(keep);
+    const full = take(keep);
+    const tail = take(keep);
+    for (let k = 0; k < V; k++) {
       for (let j = 0; j < keep; j++) tail[j] = raws[k]![kept[j]!]!;
       this.views[k]!.predictor.addTrees('tail', xs, keep, tail);
       this.addViewScores(tail, this.views[k]!.blend, zs, full);
@@ -729,10 +747,10 @@ export class RankedRecommender implements Recommender {
     let minKept = Number.POSITIVE_INFINITY;
     for (let j = 0; j < keep; j++) minKept = Math.min(minKept, full[j]!);
     let maxRest = Number.NEGATIVE_INFINITY;
-    const isKept = new Uint8Array(rows);
+    const isKept = this.exitKept.fill(0, 0, rows);
     for (let j = 0; j < keep; j++) isKept[kept[j]!] = 1;
     for (let r = 0; r < rows; r++) if (!isKept[r]) maxRest = Math.max(maxRest, partial[r]!);
-    const out = new Float64Array(rows);
+    const out = take(rows);
     for (let r = 0; r < rows; r++) out[r] = isKept[r] ? 0 : minKept - 1e-3 - (maxRest - partial[r]!);
     for (let j = 0; j < keep; j++) out[kept[j]!] = full[j]!;
     return out;
@@ -779,6 +797,7 @@ export class RankedRecommender implements Recommender {
     )
       return m;
     const { gen, builder } = this.fitted();
+    this.memo = undefined; // its score vectors are the generator's buffers, which generate overwrites
     const cands = gen.generate(profile, options);
     // the rows go into one buffer reused across requests (a server's hot path; the trees read it at once)
     const need = cands.items.length * builder.width;
@@ -887,6 +906,7 @@ export class RankedRecommender implements Recommender {
   /** Why `item` scores what it does for this profile: its sources and the features that moved the score (TreeSHAP). */
   explain(profile: UserProfile, item: number): Explanation {
     const { gen, builder, spec } = this.fitted();
+    this.memo = undefined; // as in scoreCandidates
     const cands = gen.generate(profile);
     const S = spec.sources.length;
     let r = -1;

@@ -29,7 +29,7 @@ import {
   solveRows,
 } from './als-solve.js';
 import type { AlsWorkerData } from './als-worker.js';
-import { notFitted, savedArray, savedNumber, topNFromScores } from './base.js';
+import { notFitted, savedArray, savedNumber, scoreBuffer, topNFromScores } from './base.js';
 import { selectTopN, transpose } from './csr.js';
 import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
@@ -218,11 +218,11 @@ export class AlsRecommender implements Recommender {
     return this.foldIn(profile);
   }
 
-  scoreAll(profile: UserProfile): Float32Array {
+  scoreAll(profile: UserProfile, into?: Float32Array): Float32Array {
     const Y = this.itemFactors();
     const x = this.factorsFor(profile);
     const k = this.params.factors;
-    const out = new Float32Array(this.nItems);
+    const out = scoreBuffer(into, this.nItems);
     // four partial sums: no single chain of dependent additions (~2x faster measured)
     const k4 = k - (k % 4);
     for (let i = 0; i < this.nItems; i++) {

@@ -15,6 +15,11 @@ export function topNFromScores(
   return selectTopN(scores, n, skip, options?.allowed);
 }
 
+/** scoreAll's output: `out` when it has n entries, else a new array of n zeros (see Recommender.scoreAll). */
+export function scoreBuffer(out: Float32Array | undefined, n: number): Float32Array {
+  return out && out.length === n ? out : new Float32Array(n);
+}
+
 export function notFitted(name: string): RecoError {
   return new RecoError(`${name}: the model is not fitted (call fit() or load a saved model first)`);
 }

@@ -16,7 +16,7 @@
  */
 import { RecoError } from '../errors.js';
 import type { Csr, ItemRecord, TopN } from '../types.js';
-import { notFitted, savedArray, topNFromScores } from './base.js';
+import { notFitted, savedArray, scoreBuffer, topNFromScores } from './base.js';
 import { selectTopN } from './csr.js';
 import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
@@ -160,13 +160,13 @@ export class ContentRecommender implements Recommender {
     return pv;
   }
 
-  /** Cosine of every item vector with `pv`. */
-  private cosines(pv: Float64Array): Float32Array {
+  /** Cosine of every item vector with `pv` (into `into` when it fits). */
+  private cosines(pv: Float64Array, into?: Float32Array): Float32Array {
     const V = this.itemVectors().vectors;
     let norm = 0;
     for (let f = 0; f < pv.length; f++) norm += pv[f]! * pv[f]!;
-    const out = new Float32Array(V.rows);
-    if (norm === 0) return out;
+    const out = scoreBuffer(into, V.rows);
+    if (norm === 0) return out.fill(0);
     const inv = 1 / Math.sqrt(norm);
     for (let j = 0; j < V.rows; j++) {
       let s = 0;
@@ -176,8 +176,8 @@ export class ContentRecommender implements Recommender {
     return out;
   }
 
-  scoreAll(profile: UserProfile): Float32Array {
-    return this.cosines(this.profileVector(profile));
+  scoreAll(profile: UserProfile, out?: Float32Array): Float32Array {
+    return this.cosines(this.profileVector(profile), out);
   }
 
   /**

@@ -136,6 +136,10 @@ export function columnCounts(m: Csr): Int32Array {
   return out;
 }
 
+/** selectTopN's heap, kept between calls (it never re-enters itself). */
+let heapItemsBuffer = new Int32Array(0);
+let heapScoresBuffer = new Float64Array(0);
+
 /**
  * The n best entries of `scores`, best first (ties: lower index first). `skip` (ascending indices) and
  * `allowed` (allowed[i] === 0 drops i) filter; NaN scores are never returned. A min-heap of n slots in
@@ -149,8 +153,12 @@ export function selectTopN(
   length = scores.length,
 ): TopN {
   n = Math.max(0, Math.min(n, length));
-  const heapItems = new Int32Array(n);
-  const heapScores = new Float64Array(n);
+  if (heapItemsBuffer.length < n) {
+    heapItemsBuffer = new Int32Array(n);
+    heapScoresBuffer = new Float64Array(n);
+  }
+  const heapItems = heapItemsBuffer;
+  const heapScores = heapScoresBuffer;
   let size = 0;
   let s = 0;
   const skipLen = skip ? skip.length : 0;

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { RecoError } from '../errors.js';
 import type { TopN } from '../types.js';
-import { notFitted, savedArray, savedNumber, topNFromScores } from './base.js';
+import { notFitted, savedArray, savedNumber, scoreBuffer, topNFromScores } from './base.js';
 import { selectTopN } from './csr.js';
 import { invertSpdInPlace } from './dense.js';
 import { invertSpdInPlaceParallel, sharedFloat64 } from './dense-parallel.js';
@@ -64,6 +64,8 @@ export class EaseRecommender implements Recommender {
   readonly name = 'ease' as const;
   readonly params: Params<typeof EASE_PARAMS>;
   private B?: Float32Array;
+  /** scoreAll's double-precision sums, kept between calls. */
+  private acc = new Float64Array(0);
   private n = 0;
 
   constructor(params?: Record<string, unknown>) {
@@ -101,10 +103,13 @@ export class EaseRecommender implements Recommender {
     return this.B;
   }
 
-  scoreAll(profile: UserProfile): Float32Array {
+  scoreAll(profile: UserProfile, out?: Float32Array): Float32Array {
     const B = this.weights();
     const n = this.n;
-    const acc = new Float64Array(n);
+    // the sums in double precision, in a buffer of the model's (scoreAll is never re-entered)
+    if (this.acc.length !== n) this.acc = new Float64Array(n);
+    const acc = this.acc;
+    acc.fill(0);
     const { items, weights } = profile;
     // four rows of B a pass over acc (a quarter of the loads and stores of acc; ~1.9x faster measured)
     let p = 0;
@@ -136,7 +141,9 @@ export class EaseRecommender implements Recommender {
           for (let j = 0; j < n; j++) acc[j]! += wq * B[r + j]!;
         }
     }
-    return Float32Array.from(acc);
+    const o = scoreBuffer(out, n);
+    o.set(acc);
+    return o;
   }
 
   recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN {

@@ -13,7 +13,7 @@
  */
 import { RecoError, UsageError } from '../errors.js';
 import type { ModelName, TopN } from '../types.js';
-import { notFitted, topNFromScores } from './base.js';
+import { notFitted, scoreBuffer, topNFromScores } from './base.js';
 import { selectTopN } from './csr.js';
 import { type Params, resolveParams } from './params.js';
 import { PopularityRecommender } from './popularity.js';
@@ -84,6 +84,8 @@ export class HybridRecommender implements Recommender {
   private parts: { name: ModelName; weight: number; model: Recommender }[] = [];
   private fallback?: Recommender;
   private nItems = 0;
+  /** Per component, its last score vector (scoreAll's buffers). */
+  private scratch: (Float32Array | undefined)[] = [];
 
   constructor(
     params: Record<string, unknown> | undefined,
@@ -126,9 +128,10 @@ export class HybridRecommender implements Recommender {
     return this.parts;
   }
 
-  scoreAll(profile: UserProfile): Float32Array {
+  scoreAll(profile: UserProfile, into?: Float32Array): Float32Array {
     this.components();
-    const out = new Float32Array(this.nItems);
+    const out = scoreBuffer(into, this.nItems);
+    out.fill(0);
     if (
       profile.items.length === 0 &&
       !(profile.genres && profile.genres.length > 0) &&
@@ -138,9 +141,11 @@ export class HybridRecommender implements Recommender {
       return out;
     }
     const how = this.params.normalize as 'minmax' | 'zscore';
-    for (const { weight, model } of this.parts) {
+    for (let c = 0; c < this.parts.length; c++) {
+      const { weight, model } = this.parts[c]!;
       if (weight === 0) continue;
-      const s = normalizeScores(model.scoreAll(profile), how);
+      // each component's scores in a buffer of the hybrid's, reused (they never leave scoreAll)
+      const s = normalizeScores((this.scratch[c] = model.scoreAll(profile, this.scratch[c])), how);
       const n = Math.min(s.length, out.length);
       for (let j = 0; j < n; j++) out[j]! += weight * s[j]!;
     }

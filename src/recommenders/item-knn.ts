@@ -14,7 +14,7 @@
  */
 import { RecoError } from '../errors.js';
 import type { Csr, TopN } from '../types.js';
-import { notFitted, savedArray, savedNumber, topNFromScores } from './base.js';
+import { notFitted, savedArray, savedNumber, scoreBuffer, topNFromScores } from './base.js';
 import { csrFromCoo, selectTopN, transpose } from './csr.js';
 import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
@@ -152,10 +152,11 @@ export class ItemKnnRecommender implements Recommender {
     return this.N;
   }
 
-  scoreAll(profile: UserProfile): Float32Array {
+  scoreAll(profile: UserProfile, out?: Float32Array): Float32Array {
     this.neighbourMatrix();
     const N = this.Nt!;
-    const acc = new Float32Array(N.cols);
+    const acc = scoreBuffer(out, N.cols);
+    if (acc === out) acc.fill(0);
     for (let p = 0; p < profile.items.length; p++) {
       const i = profile.items[p]!;
       if (i < 0 || i >= N.rows) continue;

@@ -9,7 +9,7 @@
  */
 import { RecoError } from '../errors.js';
 import type { ItemRecord, TopN } from '../types.js';
-import { notFitted, savedArray, topNFromScores } from './base.js';
+import { notFitted, savedArray, scoreBuffer, topNFromScores } from './base.js';
 import { csrFind, selectTopN } from './csr.js';
 import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
@@ -83,8 +83,11 @@ export class PopularityRecommender implements Recommender {
     return this.scores;
   }
 
-  scoreAll(_profile: UserProfile): Float32Array {
-    return this.itemScores().slice();
+  scoreAll(_profile: UserProfile, out?: Float32Array): Float32Array {
+    const s = this.itemScores();
+    const o = scoreBuffer(out, s.length);
+    o.set(s);
+    return o;
   }
 
   recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN {

@@ -68,8 +68,12 @@ export interface Recommender {
   fit(data: FitData): void | Promise<void>;
   /** Top n items for a user, best first. */
   recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN;
-  /** Scores of every item for a user (length = number of items); used by rankers and hybrids. */
-  scoreAll(profile: UserProfile): Float32Array;
+  /**
+   * Scores of every item for a user (length = number of items); used by rankers and hybrids. With `out`
+   * of that length, the scores overwrite it and it is returned (a hot path's buffer, reused); otherwise
+   * a new array.
+   */
+  scoreAll(profile: UserProfile, out?: Float32Array): Float32Array;
   /** Items most similar to `item`, best first, excluding the item itself; absent where the method has none. */
   similarItems?(item: number, n: number): TopN;
   /** The fitted model as data (see SavedModel); throws if not fitted. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { type CandidateRows, FeatureBuilder, featureSpec, RECENT_ITEMS } from '../../src/features/build.js';
 import { FEATURES, type FeatureInput, featureColumns } from '../../src/features/registry.js';
 import { emptySnapshot, snapshotUser } from '../../src/features/snapshot.js';
-import { DAY_MS, FeatureState } from '../../src/features/state.js';
+import { DAY_MS, FeatureState, lowerBound, lowerBoundFromEnd } from '../../src/features/state.js';
 import { Rng } from '../../src/random.js';
 import { eventWeights, interactionWeights } from '../../src/recommenders/interactions.js';
 import type { Csr, ItemRecord } from '../../src/types.js';
@@ -397,4 +397,40 @@ test('decayed item counts from running sums equal the walk over the events, what
       );
       assert.ok(Math.abs(state.itemDecayed(i, t, 7 * DAY_MS) - w7) <= 1e-12 * Math.max(1, w7));
     }
+});
+
+test('lowerBoundFromEnd finds what the binary search finds, duplicates and both ends included', () => {
+  const rng = new Rng(5);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = rng.int(40);
+    const a = Float64Array.from({ length: n }, () => rng.int(12)).sort();
+    for (let x = -1; x <= 13; x++) {
+      const want = a.filter((v) => v < x).length;
+      assert.equal(lowerBound(a, n, x), want);
+      assert.equal(lowerBoundFromEnd(a, n, x), want, `n ${n} x ${x}: ${Array.from(a)}`);
+    }
+  }
+});
+
+test('windowed item counts equal a count over the events, asked again at the same time after new events', () => {
+  const rng = new Rng(8);
+  const state = new FeatureState(2, 2, [
+    { id: 'a', genres: [] },
+    { id: 'b', genres: [] },
+  ]);
+  const times: number[][] = [[], []];
+  const count = (i: number, from: number, t: number) => times[i]!.filter((x) => x >= from && x < t).length;
+  const t = T0 + 60 * DAY_MS;
+  for (let e = 0; e < 400; e++) {
+    const i = rng.int(2);
+    const at = T0 + rng.int(90 * DAY_MS);
+    state.applyEvent(0, i, at, 1);
+    times[i]!.push(at);
+    // the same (item, t) as the last question, the state moved since: the answer moves with it
+    for (const from of [t - 7 * DAY_MS, t - 30 * DAY_MS, T0 - DAY_MS]) {
+      assert.equal(state.itemCountIn(i, from, t), count(i, from, t));
+      assert.equal(state.itemCountIn(1 - i, from, t), count(1 - i, from, t));
+    }
+    assert.equal(state.itemCountBefore(i, t), count(i, Number.NEGATIVE_INFINITY, t));
+  }
 });

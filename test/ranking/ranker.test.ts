@@ -164,6 +164,41 @@ test('ranked early exit: the candidates kept after the first trees score exactly
   assert.ok(shared >= 0.6 * 6 * 12, `${shared} of ${6 * 12} shared`);
 });
 
+test('ranked answers for a profile do not change with what was asked in between (buffers reused across requests)', async () => {
+  const { log, items } = simulatedLog();
+  const interactions = buildInteractions(log, interactionWeights());
+  const ranked = new RankedRecommender({
+    sources: { ease: 40, popularity: 20 },
+    numIterations: 10,
+    minDataInLeaf: 10,
+    earlyStopping: 0,
+    exitTrees: 4,
+    exitKeep: 12,
+  });
+  await ranked.fit({ interactions, log, items });
+  const fresh = RankedRecommender.load(ranked.save());
+  const profileOf = (u: number): UserProfile => ({
+    user: u,
+    items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+    weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+  });
+  const allowed = new Uint8Array(items.length).fill(1);
+  for (let i = 0; i < items.length; i += 3) allowed[i] = 0;
+  for (const [u, v] of [
+    [0, 3],
+    [7, 11],
+  ] as const) {
+    const a = profileOf(u);
+    const first = ranked.recommend(a, 10);
+    // another user, asked with options (not memoised), then the first profile object again
+    ranked.recommend(profileOf(v), 10, { allowed });
+    ranked.recommend(profileOf(v), 10, { excludeSeen: false });
+    assert.deepEqual(ranked.recommend(a, 10), first);
+    assert.deepEqual([...ranked.scoreAll(a)], [...fresh.scoreAll(profileOf(u))]);
+    assert.deepEqual(ranked.recommend(a, 10), fresh.recommend(profileOf(u), 10));
+  }
+});
+
 test('ranked scoreAll: every item on one probability scale, or the others below the candidates', async () => {
   const { log, items } = simulatedLog();
   const interactions = buildInteractions(log, interactionWeights());

@@ -102,6 +102,25 @@ test('every model saves and loads to the same scores', async () => {
   }
 });
 
+test("every model's scoreAll into a used buffer equals its scoreAll into a new one, and returns that buffer", async () => {
+  for (const name of recommenderNames()) {
+    if (name === 'ranked') continue; // a ranker's scores: test/ranking
+    const m = createRecommender(name, name === 'als' ? { factors: 4, iterations: 3 } : undefined);
+    await m.fit(data);
+    const profiles = [profile([0, 2], [1, 1], 3), profile([1]), profile([3, 4], [2, 0.5])];
+    const buffer = new Float32Array(m.scoreAll(profiles[0]!).length).fill(7);
+    for (const p of profiles) {
+      const want = [...m.scoreAll(p)];
+      // the buffer holds the previous profile's scores (or 7s): every entry must be overwritten
+      assert.equal(m.scoreAll(p, buffer), buffer, name);
+      assert.deepEqual([...buffer], want, name);
+    }
+    // a buffer of another length is not used
+    const other = new Float32Array(2);
+    assert.notEqual(m.scoreAll(profiles[0]!, other), other, name);
+  }
+});
+
 test('registry errors name the model or parameter', () => {
   assert.throws(() => createRecommender('ranked'), /'ranked' is not a candidate generator/);
   assert.throws(() => createRecommender('nope' as never), /unknown model 'nope'/);
