@@ -115,7 +115,7 @@ export class FeatureBuilder {
       ...(similarity
         ? { similarity, recentSimilarity: new Float64Array(RECENT_ITEMS * similarity.cols) }
         : {}),
-      ...(itemWeights ? { itemWeights } : {}),
+      ...(itemWeights ? { itemWeights, recentWeightSum: new Float64Array(itemWeights.n) } : {}),
     };
     const where = (keep: (scope: string) => boolean) =>
       Int32Array.from(this.columns.flatMap((c, k) => (keep(c.def.scope) ? [k] : [])));
@@ -199,6 +199,7 @@ export class FeatureBuilder {
       this.itemVersion++;
     }
     this.spreadRecentSimilarity(true);
+    this.sumRecentWeights();
     try {
       this.fillRows(cands, o, offset);
     } finally {
@@ -230,6 +231,20 @@ export class FeatureBuilder {
       const itemValues = this.itemValues;
       for (let c = 0; c < perItem.length; c++) o[row + perItem[c]!] = itemValues[at + c]!;
       this.writeRow(x, o, row);
+    }
+  }
+
+  /** input.recentWeightSum for the snapshot's recent items: their weight rows added in recent order. */
+  private sumRecentWeights(): void {
+    const { itemWeights: w, recentWeightSum: sum, user } = this.input;
+    if (!w || !sum) return;
+    sum.fill(0);
+    const n = w.n;
+    for (let j = 0; j < user.recentCount; j++) {
+      const r = user.recent[j]!;
+      if (r >= n) continue;
+      const at = r * n;
+      for (let i = 0; i < n; i++) sum[i]! += w.values[at + i]!;
     }
   }
 

@@ -45,6 +45,12 @@ export interface FeatureInput {
   recentSimilarity?: Float64Array;
   /** Dense item-item weights (e.g. EASE's B: row j = how item j votes for each item), when stage 1 has them. */
   itemWeights?: DenseItemWeights;
+  /**
+   * With `itemWeights`: per item i, the sum over the user's recent items j (in recent order) of weight
+   * [j, i], filled per user by the builder: ten rows read in order instead of ten scattered reads a
+   * candidate, whose cache misses cost more than the rest of the candidate's features.
+   */
+  recentWeightSum?: Float64Array;
 }
 
 /** A dense n x n item-item matrix, row-major. */
@@ -331,6 +337,7 @@ export const FEATURES: readonly FeatureDef[] = [
       const w = x.itemWeights;
       const u = x.user;
       if (!w || u.recentCount === 0 || x.item >= w.n) return Number.NaN;
+      if (x.recentWeightSum) return x.recentWeightSum[x.item]!;
       let s = 0;
       for (let j = 0; j < u.recentCount; j++) {
         const r = u.recent[j]!;

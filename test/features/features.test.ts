@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type CandidateRows, FeatureBuilder, featureSpec, RECENT_ITEMS } from '../../src/features/build.js';
-import { FEATURES, type FeatureInput, featureColumns } from '../../src/features/registry.js';
+import {
+  type DenseItemWeights,
+  FEATURES,
+  type FeatureInput,
+  featureColumns,
+} from '../../src/features/registry.js';
 import { emptySnapshot, snapshotUser } from '../../src/features/snapshot.js';
 import { DAY_MS, FeatureState, lowerBound, lowerBoundFromEnd } from '../../src/features/state.js';
 import { Rng } from '../../src/random.js';
@@ -205,6 +210,7 @@ function referenceRows(
   user: number,
   t: number,
   c: CandidateRows,
+  weights: DenseItemWeights,
 ): Float64Array {
   const S = b.spec.sources.length;
   const n = c.items.length;
@@ -242,6 +248,12 @@ function referenceRows(
       let best = 0;
       for (const j of recent) best = Math.max(best, sim(j, i));
       return best;
+    },
+    ui_ease_last: (i) => {
+      if (i >= weights.n) return Number.NaN;
+      let s = 0;
+      for (const j of recent) s += weights.values[j * weights.n + i]!;
+      return s;
     },
     ui_sim_last_mean: (i) => {
       let s = 0;
@@ -310,7 +322,12 @@ test('rows equal the direct per-row definitions bit for bit: per-user and per-it
     values: Float32Array.from(values),
   };
   const spec = featureSpec(state, ['x', 'y', 'z']);
-  const b = new FeatureBuilder(state, spec, similarity);
+  // dense item-item weights (as EASE's B), of either sign
+  const weights: DenseItemWeights = {
+    n: nItems,
+    values: Float32Array.from({ length: nItems * nItems }, () => rng.float() * 2 - 1),
+  };
+  const b = new FeatureBuilder(state, spec, similarity, weights);
   const candidates = (): CandidateRows => {
     const list = [...new Set(Array.from({ length: 12 }, () => rng.int(nItems + 2)))]; // and unknown items
     const S = 3;
@@ -334,7 +351,7 @@ test('rows equal the direct per-row definitions bit for bit: per-user and per-it
       for (const u of [0, 3, 3, 7, nUsers + 1]) {
         const c = candidates();
         const got = b.build(u, t, c);
-        const want = referenceRows(state, b, similarity, u, t, c);
+        const want = referenceRows(state, b, similarity, u, t, c, weights);
         for (let k = 0; k < want.length; k++)
           assert.ok(
             Object.is(got[k], want[k]),

@@ -14,6 +14,7 @@ import { createModel } from '../../src/models/factory.js';
 import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
 import { buildApp } from '../../src/serving/app.js';
 import { OnlineState } from '../../src/serving/online-state.js';
+import { compact } from '../../src/serving/rank-pool.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
@@ -178,4 +179,15 @@ test('rank threads of a server starting on a bundle older than its store get the
   } finally {
     await restarted.close();
   }
+});
+
+test('a rank request posts a profile row as its own small buffer, not the interaction matrix behind it', () => {
+  const matrix = Int32Array.from({ length: 1000 }, (_, k) => k);
+  const row = matrix.subarray(10, 14);
+  const sent = compact(row);
+  assert.deepEqual([...sent], [10, 11, 12, 13]);
+  assert.equal(sent.buffer.byteLength, 16, 'only the row is cloned to the rank thread');
+  // an array that is its whole buffer goes as it is
+  const whole = Float32Array.of(1, 2, 3);
+  assert.equal(compact(whole), whole);
 });

@@ -57,21 +57,23 @@ function subtree(t: FlatTrees, node: number): string {
   if ((dt & DECISION_CATEGORICAL_MASK) !== 0)
     return `(cat(cb, ${x}, ${t.catBegin[node]!}, ${t.catWords[node]!}) ? ${l} : ${r})`;
   const thr = t.threshold[node]!;
-  const cmp = `v <= ${literal(thr)} ? ${l} : ${r}`;
   const dflt = (dt & DECISION_DEFAULT_LEFT_MASK) !== 0 ? l : r;
+  // Every comparison with NaN is false, so one comparison sends NaN where it must go: `v > thr ? r : l`
+  // sends it left, `v <= thr ? l : r` right (no separate test for NaN: one branch a node, not two).
+  const nanLeft = `(${x} > ${literal(thr)} ? ${r} : ${l})`;
+  const nanRight = `(${x} <= ${literal(thr)} ? ${l} : ${r})`;
   switch ((dt >> 2) & 3) {
     case MISSING_NAN:
-      return `((v = ${x}) !== v ? ${dflt} : ${cmp})`;
+      // NaN takes the default side
+      return dflt === l ? nanLeft : nanRight;
     case MISSING_ZERO: {
       // NaN counts as 0, and 0 (within kZeroThreshold) takes the default side
       const z = literal(K_ZERO_THRESHOLD);
-      return `((v = ${x}) !== v || (v >= -${z} && v <= ${z}) ? ${dflt} : ${cmp})`;
+      return `((v = ${x}) !== v || (v >= -${z} && v <= ${z}) ? ${dflt} : v <= ${literal(thr)} ? ${l} : ${r})`;
     }
     default:
       // NaN counts as 0: it goes left exactly when 0 <= threshold
-      return 0 <= thr
-        ? `((v = ${x}) <= ${literal(thr)} || v !== v ? ${l} : ${r})`
-        : `(${x} <= ${literal(thr)} ? ${l} : ${r})`;
+      return 0 <= thr ? nanLeft : nanRight;
   }
 }
 
