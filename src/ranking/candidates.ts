@@ -27,6 +27,11 @@ export interface CandidateSet extends CandidateRows {
   full: Float32Array[];
 }
 
+/** A source that scores others as its components (the hybrid) and lends their scores. */
+interface ComponentScores {
+  componentScores(model: Recommender, profile: UserProfile): Float32Array | undefined;
+}
+
 /** Scratch buffers reused across users. */
 export class CandidateGenerator {
   /** Per source, the buffer its scores go into (a server's request allocates no score vectors). */
@@ -67,7 +72,7 @@ export class CandidateGenerator {
     let total = 0;
     for (let s = 0; s < S; s++) {
       const src = this.sources[s]!;
-      const scores = (this.full[s] = src.model.scoreAll(profile, this.full[s]));
+      const scores = (this.full[s] = this.scoresOf(s, profile));
       if (scores.length > this.mark.length) this.grow(scores.length);
       full.push(scores);
       const top = selectTopN(scores, src.n, skip, options.allowed);
@@ -108,6 +113,22 @@ export class CandidateGenerator {
       for (let r = 0; r < list.length; r++) ranks[this.slot[list[r]!]! * S + s] = r + 1;
     }
     return { items: out, scores, ranks, sources: this.names, full };
+  }
+
+  /**
+   * Source s's scores for the profile into its buffer: copied from an earlier source that scored it as
+   * a component (a hybrid of it: see HybridRecommender.componentScores), else its scoreAll.
+   */
+  private scoresOf(s: number, profile: UserProfile): Float32Array {
+    const model = this.sources[s]!.model;
+    for (let e = 0; e < s; e++) {
+      const shared = (this.sources[e]!.model as Partial<ComponentScores>).componentScores?.(model, profile);
+      if (!shared) continue;
+      const buffer = this.full[s]?.length === shared.length ? this.full[s]! : new Float32Array(shared.length);
+      buffer.set(shared);
+      return buffer;
+    }
+    return model.scoreAll(profile, this.full[s]);
   }
 
   private grow(n: number): void {

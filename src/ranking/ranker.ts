@@ -38,6 +38,7 @@ import { FeatureState } from '../features/state.js';
 import { Rng } from '../random.js';
 import { selectTopN } from '../recommenders/csr.js';
 import type { EaseRecommender } from '../recommenders/ease.js';
+import { HybridRecommender } from '../recommenders/hybrid.js';
 import { createRecommender, loadRecommender } from '../recommenders/index.js';
 import { buildInteractions, interactionWeights } from '../recommenders/interactions.js';
 import type { ItemKnnRecommender } from '../recommenders/item-knn.js';
@@ -1032,6 +1033,8 @@ export class RankedRecommender implements Recommender {
         if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
       return loadRecommender(sm.name, { meta: sm, arrays });
     });
+    // a hybrid's components that are sources too were saved twice: held and scored once (as when fitted)
+    for (const m of sources) if (m instanceof HybridRecommender) m.shareComponents(sources);
     const gi = arr('items.genreIndptr', Int32Array);
     const gx = arr('items.genreIndices', Int32Array);
     const release = arr('items.release', Float64Array);

@@ -53,10 +53,13 @@ export interface ComponentFactory {
   load(name: ModelName, saved: SavedModel): Recommender;
 }
 
-/** Normalises `s` in place: min-max to [0, 1] or z-score; a constant vector becomes 0. */
-export function normalizeScores(s: Float32Array, how: 'minmax' | 'zscore'): Float32Array {
+/**
+ * The normalisation of `s` as (v - shift) / scale: min-max (shift the minimum, scale the range) or
+ * z-score (the mean, the standard deviation); scale 0 (a constant vector) normalises every v to 0.
+ */
+function normalization(s: Float32Array, how: 'minmax' | 'zscore'): { shift: number; scale: number } {
   const n = s.length;
-  if (n === 0) return s;
+  if (n === 0) return { shift: 0, scale: 0 };
   if (how === 'minmax') {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
@@ -64,9 +67,7 @@ export function normalizeScores(s: Float32Array, how: 'minmax' | 'zscore'): Floa
       if (s[i]! < lo) lo = s[i]!;
       if (s[i]! > hi) hi = s[i]!;
     }
-    const range = hi - lo;
-    for (let i = 0; i < n; i++) s[i] = range > 0 ? (s[i]! - lo) / range : 0;
-    return s;
+    return { shift: lo, scale: Math.max(hi - lo, 0) };
   }
   let mean = 0;
   for (let i = 0; i < n; i++) mean += s[i]!;
@@ -74,8 +75,28 @@ export function normalizeScores(s: Float32Array, how: 'minmax' | 'zscore'): Floa
   let v = 0;
   for (let i = 0; i < n; i++) v += (s[i]! - mean) ** 2;
   const sd = Math.sqrt(v / n);
-  for (let i = 0; i < n; i++) s[i] = sd > 0 ? (s[i]! - mean) / sd : 0;
+  return { shift: mean, scale: Math.max(sd, 0) };
+}
+
+/** Normalises `s` in place: min-max to [0, 1] or z-score; a constant vector becomes 0. */
+export function normalizeScores(s: Float32Array, how: 'minmax' | 'zscore'): Float32Array {
+  const { shift, scale } = normalization(s, how);
+  for (let i = 0; i < s.length; i++) s[i] = scale > 0 ? (s[i]! - shift) / scale : 0;
   return s;
+}
+
+/** Whether two saved models hold the same parameters and the same learned numbers. */
+function sameSavedModel(a: SavedModel, b: SavedModel): boolean {
+  if (JSON.stringify(a.meta) !== JSON.stringify(b.meta)) return false;
+  const keys = Object.keys(a.arrays);
+  if (keys.length !== Object.keys(b.arrays).length) return false;
+  for (const k of keys) {
+    const x = a.arrays[k]!;
+    const y = b.arrays[k];
+    if (!y || x.constructor !== y.constructor || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+  }
+  return true;
 }
 
 export class HybridRecommender implements Recommender {
@@ -84,8 +105,10 @@ export class HybridRecommender implements Recommender {
   private parts: { name: ModelName; weight: number; model: Recommender }[] = [];
   private fallback?: Recommender;
   private nItems = 0;
-  /** Per component, its last score vector (scoreAll's buffers). */
+  /** Per component, its score vector of the last scoreAll (kept: see componentScores). */
   private scratch: (Float32Array | undefined)[] = [];
+  /** The profile of the last scoreAll that scored the components. */
+  private scoredProfile?: UserProfile;
 
   constructor(
     params: Record<string, unknown> | undefined,
@@ -141,15 +164,46 @@ export class HybridRecommender implements Recommender {
       return out;
     }
     const how = this.params.normalize as 'minmax' | 'zscore';
+    this.scoredProfile = undefined;
     for (let c = 0; c < this.parts.length; c++) {
       const { weight, model } = this.parts[c]!;
       if (weight === 0) continue;
-      // each component's scores in a buffer of the hybrid's, reused (they never leave scoreAll)
-      const s = normalizeScores((this.scratch[c] = model.scoreAll(profile, this.scratch[c])), how);
+      // each component's scores in a buffer of the hybrid's, kept as they are (normalised on the fly,
+      // each value rounded to float as normalizeScores stores it)
+      const s = (this.scratch[c] = model.scoreAll(profile, this.scratch[c]));
+      const { shift, scale } = normalization(s, how);
       const n = Math.min(s.length, out.length);
-      for (let j = 0; j < n; j++) out[j]! += weight * s[j]!;
+      for (let j = 0; j < n; j++) out[j]! += weight * (scale > 0 ? Math.fround((s[j]! - shift) / scale) : 0);
     }
+    this.scoredProfile = profile;
     return out;
+  }
+
+  /**
+   * The scores `model` gave `profile` in this hybrid's last scoreAll, when the model is one of its
+   * components and that call was for this same profile: a candidate generator with the component among
+   * its sources too takes them instead of scoring again (valid until the next scoreAll).
+   */
+  componentScores(model: Recommender, profile: UserProfile): Float32Array | undefined {
+    if (profile !== this.scoredProfile) return undefined;
+    const c = this.parts.findIndex((p) => p.model === model && p.weight > 0);
+    return c >= 0 ? this.scratch[c] : undefined;
+  }
+
+  /**
+   * Takes each of `models` that is one of its components loaded a second time (same name, parameters
+   * and learned arrays) as that component: a ranker whose sources include the hybrid and some of its
+   * components then holds and scores each once.
+   */
+  shareComponents(models: readonly Recommender[]): void {
+    for (const part of this.parts) {
+      const same = models.find(
+        (m) => m !== part.model && m.name === part.name && sameSavedModel(m.save(), part.model.save()),
+      );
+      if (!same) continue;
+      if (this.fallback === part.model) this.fallback = same;
+      part.model = same;
+    }
   }
 
   recommend(profile: UserProfile, n: number, options?: RecommendOptions): TopN {

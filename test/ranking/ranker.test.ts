@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CandidateGenerator } from '../../src/ranking/candidates.js';
 import { RankedRecommender } from '../../src/ranking/ranker.js';
+import { createRecommender } from '../../src/recommenders/index.js';
 import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
 import type { Recommender, SavedModel, UserProfile } from '../../src/recommenders/recommender.js';
 import { SIM_EVENT_TYPES } from '../../src/simulation/generate.js';
@@ -49,6 +50,38 @@ test('stage 1: union of each source top n, seen items excluded, deduplicated, sc
   assert.equal(c.scores[3 * 2 + 0], Math.fround(0.1));
   assert.equal(c.scores[0 * 2 + 1], 0);
   assert.ok(!Array.from(c.items).includes(1));
+});
+
+test('stage 1: a source that is also a component of an earlier hybrid source is scored once, with the same scores', async () => {
+  const { log, items } = simulatedLog();
+  const interactions = buildInteractions(log, interactionWeights());
+  const knn = createRecommender('itemknn');
+  await knn.fit({ interactions, log, items });
+  const hybrid = createRecommender('hybrid', { components: { popularity: 1, itemknn: 1 } });
+  await hybrid.fit({ interactions, log, items, fitted: new Map([['itemknn', knn]]) });
+  let calls = 0;
+  const score = knn.scoreAll.bind(knn);
+  knn.scoreAll = (p, out) => {
+    calls++;
+    return score(p, out);
+  };
+  const gen = new CandidateGenerator(
+    [
+      { model: hybrid, n: 10 },
+      { model: knn, n: 5 },
+    ],
+    items.length,
+  );
+  for (const u of [1, 2]) {
+    const profile: UserProfile = {
+      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
+    };
+    calls = 0;
+    const c = gen.generate(profile);
+    assert.equal(calls, 1, 'itemknn scored once, inside the hybrid');
+    assert.deepEqual([...c.full[1]!], [...score(profile)]);
+  }
 });
 
 function simulatedLog(): { log: EventLog; items: ReturnType<typeof worldItems> } {

@@ -76,6 +76,34 @@ test('hybrid reuses components fitted with default parameters, and fits those gi
   assert.deepEqual([...m.scoreAll(profile([1], [1], 0))], [...alone.scoreAll(profile([1], [1], 0))]);
 });
 
+test("hybrid lends its components' scores of its last profile, and takes an equal model loaded apart as its component", async () => {
+  const m = createRecommender('hybrid', { components: { popularity: 2, itemknn: 1 } }) as HybridRecommender;
+  await m.fit(data);
+  const knn = m.components().find((c) => c.name === 'itemknn')!.model;
+  const p = profile([1, 2], [1, 1], 0);
+  m.scoreAll(p);
+  assert.deepEqual([...m.componentScores(knn, p)!], [...knn.scoreAll(p)]);
+  // another profile object, or a model that is not a component: nothing lent
+  assert.equal(m.componentScores(knn, profile([1, 2], [1, 1], 0)), undefined);
+  const other = createRecommender('itemknn', { neighbours: 3 });
+  await other.fit(data);
+  assert.equal(m.componentScores(other, p), undefined);
+  // loaded from the save, with the same itemknn loaded on its own (as a ranker's bundle holds both)
+  const back = loadRecommender('hybrid', m.save()) as HybridRecommender;
+  const apart = loadRecommender('itemknn', knn.save());
+  const want = [...back.scoreAll(p)];
+  back.shareComponents([apart, other]);
+  const parts = new Map(back.components().map((c) => [c.name, c.model]));
+  assert.equal(parts.get('itemknn'), apart, 'the equal model taken');
+  back.shareComponents([other]);
+  assert.equal(
+    back.components().find((c) => c.name === 'itemknn')!.model,
+    apart,
+    'a model of other parameters not taken',
+  );
+  assert.deepEqual([...back.scoreAll(p)], want);
+});
+
 test('hybrid cold start: nothing -> popularity; genres -> content; a liked item -> kNN', async () => {
   const m = createRecommender('hybrid');
   await m.fit(data);
