@@ -81,6 +81,8 @@ export function lowerBoundFromEnd(a: Float64Array, n: number, x: number): number
 
 /** Number of entries of sorted a[0..n) strictly below x (the first `from` known to be). */
 export function lowerBound(a: Float64Array, n: number, x: number, from = 0): number {
+  // past the last entry: a server's item features ask at now, after all of an item's events
+  if (n > from && a[n - 1]! < x) return n;
   let lo = from;
   let hi = n;
   while (lo < hi) {
