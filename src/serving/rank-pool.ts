@@ -45,6 +45,7 @@ class RankWorker {
     version: string,
     pending: Map<number, Pending>,
     onFault: (err: Error) => void,
+    onIdle: (w: RankWorker) => void,
   ) {
     this.worker = new Worker(new URL('./rank-worker.js', import.meta.url), {
       workerData: { modelsDir, version },
@@ -59,9 +60,11 @@ class RankWorker {
           this.inFlight--;
           const p = pending.get(m.id);
           pending.delete(m.id);
-          if (!p) return;
-          if ('error' in m) p.reject(new Error(m.error));
-          else p.resolve({ items: m.items, scores: m.scores });
+          if (p) {
+            if ('error' in m) p.reject(new Error(m.error));
+            else p.resolve({ items: m.items, scores: m.scores });
+          }
+          onIdle(this);
         });
         this.worker.on('error', onFault);
       },
@@ -79,9 +82,19 @@ export function compact<T extends Int32Array | Float32Array | Uint8Array>(a: T):
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T);
 }
 
+/**
+ * Requests a thread holds at most: the one it computes and the next, waiting in its port so that it starts
+ * without a round trip. The others wait in one queue on the main thread and go to whichever thread frees
+ * first (one queue for both threads: a request no longer waits behind a slow one while the other thread
+ * idles, as it could with a queue per thread).
+ */
+const HELD_PER_THREAD = 2;
+
 export class RankPool {
   private readonly workers: RankWorker[];
   private readonly pending = new Map<number, Pending>();
+  /** Requests no thread holds yet, oldest first. */
+  private queue: RankMessage[] = [];
   private nextId = 0;
   /** Set once a worker failed: the caller ranks on the main thread instead. */
   fault?: Error;
@@ -91,10 +104,15 @@ export class RankPool {
       this.fault ??= err;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
+      this.queue = [];
+    };
+    const onIdle = (w: RankWorker) => {
+      const next = this.queue.shift();
+      if (next) this.send(w, next);
     };
     this.workers = Array.from(
       { length: threads },
-      () => new RankWorker(modelsDir, version, this.pending, onFault),
+      () => new RankWorker(modelsDir, version, this.pending, onFault, onIdle),
     );
   }
 
@@ -113,7 +131,6 @@ export class RankPool {
     let w = this.workers[0]!;
     for (const x of this.workers) if (x.inFlight < w.inFlight) w = x;
     const id = this.nextId++;
-    w.inFlight++;
     const m: RankMessage = {
       kind: 'rank',
       id,
@@ -127,8 +144,14 @@ export class RankPool {
     };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.worker.postMessage(m);
+      if (w.inFlight < HELD_PER_THREAD) this.send(w, m);
+      else this.queue.push(m);
     });
+  }
+
+  private send(w: RankWorker, m: RankMessage): void {
+    w.inFlight++;
+    w.worker.postMessage(m);
   }
 
   /** Forwards applied events (user, item, time, weight, rating quintuples) to every worker. */

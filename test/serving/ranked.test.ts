@@ -136,6 +136,14 @@ test("rank threads give the main thread's answers, before and after events (each
   };
   try {
     await compare('as loaded');
+    // many at once: beyond two a thread they wait in the pool's queue, and each still gets its own answer
+    const all = users.flatMap((userId) => [
+      { userId, k: 10 },
+      { userId, k: 4, excludeSeen: false },
+    ]);
+    const answers = await Promise.all(all.map((req) => threaded.recommendAsync(req)));
+    for (const [j, req] of all.entries())
+      assert.deepEqual(answers[j], threaded.recommend(req), `at once: ${JSON.stringify(req)}`);
     const items = store.itemIds();
     const t0 = Date.now();
     threaded.ingest(
