@@ -53,8 +53,8 @@ const PROTOCOLS: Record<string, Protocol> = {
  * 20%) beside the oracle's (the world's true probabilities) on the same events.
  */
 async function synthetic(given: Record<string, unknown>, singles: ModelName[]): Promise<void> {
-  // AUC ranks the whole catalogue: the ranker trains its catalogue model for scoreAll (off by default, as
-  // serving never calls scoreAll; --params '{"catalogueModel":false}' measures without it)
+  // AUC ranks the whole catalogue: the ranker's catalogue model scores it (on by default, stated here so
+  // that the bench says what it measures; --params '{"catalogueModel":false}' measures without it)
   const rankedParams = { catalogueModel: true, ...given };
   const params = resolveParams('movielens', {});
   const { world, events } = simulateWorld(params);

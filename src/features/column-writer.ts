@@ -12,10 +12,7 @@
  */
 import type { FeatureColumn, FeatureInput } from './registry.js';
 
-/** Writes one column's value for the input's current row into o[at + its position]. */
-type WriteColumn = (x: FeatureInput, o: Float64Array, at: number) => void;
-
-/** Writes the columns' values for the input's current row into o[at + position]. */
+/** Writes the values of its column(s) for the input's current row into o[at + position]. */
 export type ColumnWriter = (x: FeatureInput, o: Float64Array, at: number) => void;
 
 /** One writer for `columns`, writing column j of the list to o[at + positions[j]]. */
@@ -23,13 +20,13 @@ export function compileColumnWriter(
   columns: readonly FeatureColumn[],
   positions: ArrayLike<number>,
 ): ColumnWriter {
-  const writers: WriteColumn[] = columns.map((c, j) => {
+  const writers: ColumnWriter[] = columns.map((c, j) => {
     // a function of its own (new Function, not a closure of one literal, which would share V8's feedback)
     const make = new Function(
       'compute',
       // named after the column, so that a profile shows which column costs what
       `return function write_${c.name.replace(/\W/g, '_')}(x, o, at) { o[at + ${positions[j]!}] = compute(x, ${c.k}); };`,
-    ) as (compute: FeatureColumn['def']['compute']) => WriteColumn;
+    ) as (compute: FeatureColumn['def']['compute']) => ColumnWriter;
     return make(c.def.compute);
   });
   return (x, o, at) => {

@@ -226,6 +226,17 @@ interface View {
 }
 
 /** One label view's training rows (row-major features, labels, per-user groups). */
+/**
+ * Stage 1 and 2 for one profile: its candidates, their feature rows (the ranker's buffer, valid until the
+ * next candidates), the first source's per-user z-scores, and their ranked scores.
+ */
+interface Scored {
+  cands: CandidateSet;
+  rows: Float64Array;
+  z: Float64Array;
+  scores: Float64Array;
+}
+
 interface ViewRows {
   label: LabelView;
   userRows: { u: number; start: number; n: number }[];
@@ -255,7 +266,7 @@ export class RankedRecommender implements Recommender {
   report?: RankerTrainingReport;
   /** Log lines of training (the CLI prints them). */
   onLog?: (line: string) => void;
-  /** Feature rows of the last scoreCandidates call (reused). */
+  /** Feature rows of the last scoreCandidates call (reused; its `rows`). */
   private rows = new Float64Array(0);
   /** The early-exit survivors' rows and the other buffers of scoreRows (reused). */
   private tailRows = new Float64Array(0);
@@ -266,9 +277,7 @@ export class RankedRecommender implements Recommender {
     profile: UserProfile;
     events: number;
     t: number;
-    cands: CandidateSet;
-    scores: Float64Array;
-  };
+  } & Scored;
 
   constructor(params?: Record<string, unknown>) {
     this.params = resolveParams('ranked', RANKED_PARAMS, params);
@@ -781,10 +790,7 @@ export class RankedRecommender implements Recommender {
   }
 
   /** Stage 1 and 2 for one profile: candidates and their scores (memoised for the same profile). */
-  private scoreCandidates(
-    profile: UserProfile,
-    options?: RecommendOptions,
-  ): { cands: CandidateSet; scores: Float64Array } {
+  private scoreCandidates(profile: UserProfile, options?: RecommendOptions): Scored {
     const events = this.state?.events ?? 0;
     const t = this.timeOf(profile);
     const m = this.memo;
@@ -803,9 +809,10 @@ export class RankedRecommender implements Recommender {
     // the rows go into one buffer reused across requests (a server's hot path; the trees read it at once)
     const need = cands.items.length * builder.width;
     if (this.rows.length < need) this.rows = new Float64Array(Math.max(need, 2 * this.rows.length));
-    const x = builder.build(profile.user ?? -1, t, cands, this.rows);
-    const scores = this.scoreRows(x, cands.items.length, firstSourceZ(cands), true);
-    const out = { cands, scores };
+    const rows = builder.build(profile.user ?? -1, t, cands, this.rows);
+    const z = firstSourceZ(cands);
+    const scores = this.scoreRows(rows, cands.items.length, z, true);
+    const out = { cands, rows, z, scores };
     if (!options?.allowed && options?.excludeSeen !== false) this.memo = { profile, events, t, ...out };
     return out;
   }
@@ -833,7 +840,7 @@ export class RankedRecommender implements Recommender {
    * below the lowest of them, in the views' order. Costs one feature row per item.
    */
   scoreAll(profile: UserProfile): Float32Array {
-    const { cands, scores } = this.scoreCandidates(profile);
+    const { cands, rows, z: candZ, scores } = this.scoreCandidates(profile);
     const { builder, spec } = this.fitted();
     const n = this.nItems;
     const S = spec.sources.length;
@@ -868,8 +875,7 @@ export class RankedRecommender implements Recommender {
       const offset = tail ? Math.log(Math.max(1, m) / Math.max(1, this.params.catalogueNegatives)) : 0;
       const restScores = this.scoreByViews(views, x, m, z, offset);
       for (let r = 0; r < m; r++) out[restItems[r]!] = restScores[r]!;
-      const xc = builder.build(profile.user ?? -1, t, cands);
-      const candScores = this.scoreByViews(views, xc, cands.items.length, firstSourceZ(cands), 0);
+      const candScores = this.scoreByViews(views, rows, cands.items.length, candZ, 0);
       for (let r = 0; r < candScores.length; r++) out[cands.items[r]!] = candScores[r]!;
       return out;
     }
@@ -1084,7 +1090,6 @@ export function sourceMaxOf(c: CandidateRows): Float64Array {
   return m;
 }
 
-/** Mean and standard deviation (1 when 0) of the first source's scores over a user's candidates. */
 /**
  * Indices of the k best rows, best first: score descending, then item index ascending. Insertion into a
  * sorted buffer for a short list (m x k at worst, one pass in practice), a sort otherwise.
@@ -1112,6 +1117,7 @@ function bestRows(scores: Float64Array, items: Int32Array, k: number): Int32Arra
   return best;
 }
 
+/** Mean and standard deviation (1 when 0) of the first source's scores over a user's candidates. */
 export function firstSourceStats(c: CandidateRows): { mean: number; sd: number } {
   const n = c.items.length;
   const S = n > 0 ? c.scores.length / n : 1;
@@ -1164,7 +1170,7 @@ function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
 
-/** Grows a view's row buffers (doubling) to hold `rows` rows of `width` features. */
+/** A view's training rows, empty, with room to grow. */
 function emptyViewRows(label: LabelView): ViewRows {
   return {
     label,
@@ -1221,6 +1227,7 @@ function appendGroup(
   return row0;
 }
 
+/** Grows a view's row buffers (doubling) to hold `rows` rows of `width` features. */
 function reserveRows(d: ViewRows, rows: number, width: number): void {
   if (rows * width > d.values.length) {
     let n = d.values.length;

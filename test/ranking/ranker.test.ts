@@ -8,7 +8,7 @@ import type { Recommender, SavedModel, UserProfile } from '../../src/recommender
 import { SIM_EVENT_TYPES } from '../../src/simulation/generate.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateWorld, worldItems } from '../../src/simulation/simulate.js';
-import type { EventLog, TopN } from '../../src/types.js';
+import type { Csr, EventLog, TopN } from '../../src/types.js';
 
 /** A recommender with fixed scores (the same for every user). */
 function fixed(name: 'ease' | 'itemknn', scores: number[]): Recommender {
@@ -73,10 +73,7 @@ test('stage 1: a source that is also a component of an earlier hybrid source is 
     items.length,
   );
   for (const u of [1, 2]) {
-    const profile: UserProfile = {
-      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-    };
+    const profile = rowProfile(interactions, u, true);
     calls = 0;
     const c = gen.generate(profile);
     assert.equal(calls, 1, 'itemknn scored once, inside the hybrid');
@@ -108,16 +105,34 @@ function simulatedLog(): { log: EventLog; items: ReturnType<typeof worldItems> }
   return { log, items: worldItems(world) };
 }
 
-test('ranked: fits, recommends unseen items best first, round-trips through save/load, explains its score', async () => {
+/** User u's row of the interactions as a profile (with his index unless `anonymous`). */
+function rowProfile(x: Csr, u: number, anonymous = false): UserProfile {
+  return {
+    ...(anonymous ? {} : { user: u }),
+    items: x.indices.subarray(x.indptr[u]!, x.indptr[u + 1]!),
+    weights: x.values.subarray(x.indptr[u]!, x.indptr[u + 1]!),
+  };
+}
+
+/** A ranked model fitted on the simulated log: two quick sources, no early stopping (`params` on top). */
+async function fittedRanked(params: Record<string, unknown>) {
   const { log, items } = simulatedLog();
   const interactions = buildInteractions(log, interactionWeights());
   const ranked = new RankedRecommender({
-    sources: { ease: 30, popularity: 10 },
-    numIterations: 20,
+    sources: { ease: 40, popularity: 20 },
     minDataInLeaf: 10,
     earlyStopping: 0,
+    ...params,
   });
   await ranked.fit({ interactions, log, items });
+  return { ranked, items, profileOf: (u: number) => rowProfile(interactions, u) };
+}
+
+test('ranked: fits, recommends unseen items best first, round-trips through save/load, explains its score', async () => {
+  const { ranked, items, profileOf } = await fittedRanked({
+    sources: { ease: 30, popularity: 10 },
+    numIterations: 20,
+  });
   const views = ranked.report?.views ?? [];
   assert.deepEqual(
     views.map((v) => v.label),
@@ -126,11 +141,7 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
   for (const v of views) assert.ok(v.rows > 0 && v.iterations === 20, JSON.stringify(v));
   const again = RankedRecommender.load(ranked.save());
   for (const u of [0, 7, 42]) {
-    const profile: UserProfile = {
-      user: u,
-      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-    };
+    const profile = profileOf(u);
     const top = ranked.recommend(profile, 10);
     assert.ok(top.items.length > 0);
     for (const i of top.items) assert.ok(!profile.items.includes(i), `seen item ${i} recommended`);
@@ -160,17 +171,7 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
 });
 
 test('ranked early exit: the candidates kept after the first trees score exactly as with every tree, the rest below them', async () => {
-  const { log, items } = simulatedLog();
-  const interactions = buildInteractions(log, interactionWeights());
-  const ranked = new RankedRecommender({
-    sources: { ease: 40, popularity: 20 },
-    numIterations: 20,
-    minDataInLeaf: 10,
-    earlyStopping: 0,
-    exitTrees: 4,
-    exitKeep: 12,
-  });
-  await ranked.fit({ interactions, log, items });
+  const { ranked, items, profileOf } = await fittedRanked({ numIterations: 20, exitTrees: 4, exitKeep: 12 });
   const saved = ranked.save();
   const full = RankedRecommender.load({
     ...saved,
@@ -178,11 +179,7 @@ test('ranked early exit: the candidates kept after the first trees score exactly
   });
   let shared = 0;
   for (const u of [0, 3, 7, 11, 42, 77]) {
-    const profile: UserProfile = {
-      user: u,
-      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-    };
+    const profile = profileOf(u);
     const exit = ranked.recommend(profile, 30);
     const all = full.recommend({ ...profile }, items.length);
     const every = new Map(Array.from(all.items, (i, r) => [i, all.scores[r]!]));
@@ -198,23 +195,8 @@ test('ranked early exit: the candidates kept after the first trees score exactly
 });
 
 test('ranked answers for a profile do not change with what was asked in between (buffers reused across requests)', async () => {
-  const { log, items } = simulatedLog();
-  const interactions = buildInteractions(log, interactionWeights());
-  const ranked = new RankedRecommender({
-    sources: { ease: 40, popularity: 20 },
-    numIterations: 10,
-    minDataInLeaf: 10,
-    earlyStopping: 0,
-    exitTrees: 4,
-    exitKeep: 12,
-  });
-  await ranked.fit({ interactions, log, items });
+  const { ranked, items, profileOf } = await fittedRanked({ numIterations: 10, exitTrees: 4, exitKeep: 12 });
   const fresh = RankedRecommender.load(ranked.save());
-  const profileOf = (u: number): UserProfile => ({
-    user: u,
-    items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-    weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-  });
   const allowed = new Uint8Array(items.length).fill(1);
   for (let i = 0; i < items.length; i += 3) allowed[i] = 0;
   for (const [u, v] of [
@@ -233,18 +215,12 @@ test('ranked answers for a profile do not change with what was asked in between 
 });
 
 test('ranked scoreAll: every item on one probability scale, or the others below the candidates', async () => {
-  const { log, items } = simulatedLog();
-  const interactions = buildInteractions(log, interactionWeights());
-  const ranked = new RankedRecommender({
+  const { ranked, items, profileOf } = await fittedRanked({
     catalogueModel: true,
-    sources: { ease: 40, popularity: 20 },
     numIterations: 20,
-    minDataInLeaf: 10,
-    earlyStopping: 0,
     exitTrees: 4,
     exitKeep: 12,
   });
-  await ranked.fit({ interactions, log, items });
   const saved = ranked.save();
   const variant = (params: Record<string, unknown>) =>
     RankedRecommender.load({
@@ -259,11 +235,7 @@ test('ranked scoreAll: every item on one probability scale, or the others below 
   const views = RankedRecommender.load({ ...saved, meta });
   let outsideAbove = 0;
   for (const u of [0, 3, 7, 11, 42, 77]) {
-    const profile: UserProfile = {
-      user: u,
-      items: interactions.indices.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-      weights: interactions.values.subarray(interactions.indptr[u]!, interactions.indptr[u + 1]!),
-    };
+    const profile = profileOf(u);
     const cands = every.recommend({ ...profile }, items.length);
     assert.ok(cands.items.length > 12);
     const isCand = new Set(cands.items);

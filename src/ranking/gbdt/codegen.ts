@@ -65,7 +65,7 @@ function subtree(t: FlatTrees, node: number): string {
   switch ((dt >> 2) & 3) {
     case MISSING_NAN:
       // NaN takes the default side
-      return dflt === l ? nanLeft : nanRight;
+      return (dt & DECISION_DEFAULT_LEFT_MASK) !== 0 ? nanLeft : nanRight;
     case MISSING_ZERO: {
       // NaN counts as 0, and 0 (within kZeroThreshold) takes the default side
       const z = literal(K_ZERO_THRESHOLD);
