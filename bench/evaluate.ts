@@ -13,10 +13,10 @@
  */
 import { existsSync } from 'node:fs';
 import { importMovieLens } from '../src/data/import/movielens.js';
+import type { SplitOptions } from '../src/data/splits.js';
 import { type EvaluationResult, evaluate } from '../src/evaluation/evaluate.js';
 import { worldOracle } from '../src/evaluation/oracle.js';
 import { describeResult, formatTable } from '../src/evaluation/report.js';
-import type { SplitOptions } from '../src/evaluation/splits.js';
 import { createModel, modelNames } from '../src/models/factory.js';
 import { resolveParams } from '../src/simulation/params.js';
 import { simulateIntoStore } from '../src/simulation/simulate.js';

@@ -17,7 +17,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runPredict } from '../src/cli/commands/gbdt.js';
-import { Rng } from '../src/random.js';
+import { Rng } from '../src/core/random.js';
 import { train } from '../src/ranking/gbdt/boosting/gbdt.js';
 import { ShapExplainer } from '../src/ranking/gbdt/explain.js';
 import { readDataFile } from '../src/ranking/gbdt/io/data-file.js';

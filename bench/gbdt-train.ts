@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Rng } from '../src/random.js';
+import { Rng } from '../src/core/random.js';
 import { train } from '../src/ranking/gbdt/boosting/gbdt.js';
 import { readDataFile } from '../src/ranking/gbdt/io/data-file.js';
 import { trainParamsFrom } from '../src/ranking/gbdt/params.js';

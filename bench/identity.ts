@@ -13,9 +13,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { csrRow } from '../src/core/csr.js';
 import { evaluationContext } from '../src/evaluation/evaluate.js';
 import { createModel, modelNames } from '../src/models/factory.js';
-import { csrRow } from '../src/recommenders/csr.js';
 import type { Recommender, UserProfile } from '../src/recommenders/recommender.js';
 import type { ModelName } from '../src/types.js';
 import { loadMovieLens, ML100K_DIR } from './shared-data.js';

@@ -6,7 +6,7 @@
  *   --threads: also fit ALS and EASE with threads = 1 and 2 (before/after of the worker thread)
  *
  * Protocol of the reference numbers: a random per-user 75/25 split of (user, item) pairs, seed 42
- * (src/evaluation/splits.ts `random`: each user's ratings shuffled, round(0.75 m) to train), every held-out
+ * (src/data/splits.ts `random`: each user's ratings shuffled, round(0.75 m) to train), every held-out
  * rating relevant, the user's train items removed, NDCG@10 with binary relevance (src/evaluation/metrics.ts),
  * averaged over users with test items. Models run with their registry defaults (no settings passed here).
  * Prints fit time (wall, and CPU seconds of all threads: on a shared machine the wall time depends on the
@@ -15,12 +15,12 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ndcgAtK } from '../src/evaluation/metrics.js';
-import { splitLog } from '../src/evaluation/splits.js';
+import { csrRow } from '../src/core/csr.js';
+import { ndcgAtK } from '../src/core/ndcg.js';
+import { buildInteractions, interactionWeights } from '../src/data/interactions.js';
+import { splitLog } from '../src/data/splits.js';
 import type { AlsRecommender } from '../src/recommenders/als.js';
-import { csrRow } from '../src/recommenders/csr.js';
 import { createRecommender, recommenderNames } from '../src/recommenders/index.js';
-import { buildInteractions, interactionWeights } from '../src/recommenders/interactions.js';
 import type { FitData, UserProfile } from '../src/recommenders/recommender.js';
 import type { Csr, ModelName } from '../src/types.js';
 import { loadMovieLens, ML100K_DIR } from './shared-data.js';

@@ -1,7 +1,7 @@
 /**
  * The offline evaluation runner: split the log, fit each model on the train side (timed), recommend the
  * top K for every test user with his train items excluded, and score the lists against the held-out
- * relevant items (./splits.ts buildTestSet) with the metrics of ./metrics.ts, one row per model.
+ * relevant items (../data/splits.ts buildTestSet) with the metrics of ./metrics.ts, one row per model.
  *
  * An oracle (the simulator's true preferences) can be ranked the same way: it is the ceiling the models
  * are compared with on a synthetic world.
@@ -13,32 +13,10 @@
  * Other splits serve every user as of the models' now (the end of the train side, or the global cut).
  */
 
-import { csrRow, selectTopN, transpose } from '../recommenders/csr.js';
-import {
-  buildInteractions,
-  type InteractionWeights,
-  interactionWeights,
-} from '../recommenders/interactions.js';
-import type { Recommender, UserProfile } from '../recommenders/recommender.js';
-import type { Csr, EventLog, ItemRecord, ModelName } from '../types.js';
-import {
-  aucFromScores,
-  averagePrecisionAtK,
-  averageRecommendationPopularity,
-  catalogueCoverage,
-  gradedNdcgAtK,
-  hitRateAtK,
-  intraListDiversity,
-  itemUserCounts,
-  meanItemValue,
-  ndcgAtK,
-  novelty,
-  popularityPercentiles,
-  precisionAtK,
-  recallAtK,
-  reciprocalRankAtK,
-  rowNorms,
-} from './metrics.js';
+import { csrRow, transpose } from '../core/csr.js';
+import { gradedNdcgAtK, ndcgAtK } from '../core/ndcg.js';
+import { selectTopN } from '../core/top-n.js';
+import { buildInteractions, type InteractionWeights, interactionWeights } from '../data/interactions.js';
 import {
   buildTestSet,
   eventsByUser,
@@ -46,9 +24,26 @@ import {
   type SplitOptions,
   splitLog,
   type TestSet,
-} from './splits.js';
-
-export type RecommenderFactory = (name: ModelName, params?: Record<string, unknown>) => Recommender;
+} from '../data/splits.js';
+import type { FitData, UserProfile } from '../recommenders/recommender.js';
+import { fitModels, type ModelFactory } from '../training/fit-models.js';
+import type { Csr, EventLog, ItemRecord, ModelName } from '../types.js';
+import {
+  aucFromScores,
+  averagePrecisionAtK,
+  averageRecommendationPopularity,
+  catalogueCoverage,
+  hitRateAtK,
+  intraListDiversity,
+  itemUserCounts,
+  meanItemValue,
+  novelty,
+  popularityPercentiles,
+  precisionAtK,
+  recallAtK,
+  reciprocalRankAtK,
+  rowNorms,
+} from './metrics.js';
 
 /** Ranks items by a ground truth: the simulator's true probability that `user` takes each item around `times`. */
 export interface OracleScorer {
@@ -76,7 +71,7 @@ export interface EvaluateOptions {
   k: number;
   models: ModelName[];
   /** Build each model (the registry's createRecommender). */
-  create: RecommenderFactory;
+  create: ModelFactory;
   params?: Partial<Record<ModelName, Record<string, unknown>>>;
   weights?: InteractionWeights;
   /** Compute per-user AUC from each model's full score vector (default true). */
@@ -332,35 +327,35 @@ export async function evaluate(
   const withAuc = options.auc ?? true;
   const rows: MetricRow[] = [];
   const users = ctx.testSet.users.length;
-  // models with default parameters, which hybrid and ranked reuse instead of fitting copies
-  const defaults = new Map<ModelName, Recommender>();
-  for (const name of options.models) {
-    const model = options.create(name, options.params?.[name]);
-    options.onModelStart?.(name, users);
-    const t0 = performance.now();
-    const fitData = {
-      interactions: ctx.trainX,
-      log: ctx.split.train,
-      items,
-      ...(ctx.split.cut !== undefined ? { now: ctx.split.cut } : {}),
-      fitted: defaults,
-    };
-    await model.fit(fitData);
-    if (options.params?.[name] === undefined) defaults.set(name, model);
-    const fitSeconds = (performance.now() - t0) / 1000;
-    const row = scoreLists(
-      ctx,
-      name,
-      (_u, profile) => ({
-        items: model.recommend(profile, options.k).items,
-        ...(withAuc ? { scores: model.scoreAll(profile) } : {}),
-      }),
-      options.onUsers,
-    );
-    row.fitSeconds = fitSeconds;
-    rows.push(row);
-    options.onModelDone?.(row);
-  }
+  const fitData: FitData = {
+    interactions: ctx.trainX,
+    log: ctx.split.train,
+    items,
+    ...(ctx.split.cut !== undefined ? { now: ctx.split.cut } : {}),
+  };
+  await fitModels(fitData, options.models, {
+    create: options.create,
+    ...(options.params ? { params: options.params } : {}),
+    onStart: (name) => options.onModelStart?.(name, users),
+    onFitted: (name, model, fitSeconds) => {
+      const row = scoreLists(
+        ctx,
+        name,
+        (_u, profile) => ({
+          items: model.recommend(profile, options.k).items,
+          ...(withAuc ? { scores: model.scoreAll(profile) } : {}),
+        }),
+        options.onUsers,
+      );
+      row.fitSeconds = fitSeconds;
+      rows.push(row);
+      options.onModelDone?.(row);
+    },
+  });
+  // rows in the order asked (fitModels fits composite models last)
+  rows.sort(
+    (a, b) => options.models.indexOf(a.model as ModelName) - options.models.indexOf(b.model as ModelName),
+  );
   if (options.oracle) {
     const oracle = options.oracle;
     const testByUser = eventsByUser(ctx.split.test);

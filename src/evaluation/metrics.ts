@@ -10,6 +10,8 @@
  */
 import type { Csr } from '../types.js';
 
+// NDCG (binary and graded) is in ../core/ndcg.ts, shared with the ranker's validation.
+
 type Gains = ArrayLike<number>;
 
 const hitsAt = (gains: Gains, k: number): number => {
@@ -58,37 +60,6 @@ export function averagePrecisionAtK(gains: Gains, k: number, nRelevant: number):
     }
   }
   return sum / denom;
-}
-
-/** Discounted cumulative gain over the top k with linear gains: sum gains[r] / log2(r + 2). */
-export function dcgAtK(gains: Gains, k: number): number {
-  const n = Math.min(k, gains.length);
-  let s = 0;
-  for (let r = 0; r < n; r++) if (gains[r]! > 0) s += gains[r]! / Math.log2(r + 2);
-  return s;
-}
-
-/**
- * Binary NDCG@k: every relevant item has gain 1; the ideal list puts min(k, nRelevant) relevant items first.
- */
-export function ndcgAtK(gains: Gains, k: number, nRelevant: number): number {
-  const m = Math.min(k, nRelevant);
-  if (m <= 0) return 0;
-  let dcg = 0;
-  const n = Math.min(k, gains.length);
-  for (let r = 0; r < n; r++) if (gains[r]! > 0) dcg += 1 / Math.log2(r + 2);
-  let idcg = 0;
-  for (let r = 0; r < m; r++) idcg += 1 / Math.log2(r + 2);
-  return dcg / idcg;
-}
-
-/**
- * Graded NDCG@k with linear gains (gain = grade, e.g. the rating). `idealGrades` are the user's relevant
- * grades sorted in descending order; the ideal DCG takes the first min(k, length) of them.
- */
-export function gradedNdcgAtK(gains: Gains, k: number, idealGrades: Gains): number {
-  const idcg = dcgAtK(idealGrades, Math.min(k, idealGrades.length));
-  return idcg > 0 ? dcgAtK(gains, k) / idcg : 0;
 }
 
 /**

@@ -8,7 +8,8 @@
  * P(interaction | exposed) alone ignores which items a user is ever shown, and falls below the models.
  * The score of an item is that probability averaged over a few of the user's test-event times.
  */
-import { exposureBasis, exposureWeights, interactionLogit, sigmoid } from '../simulation/oracle.js';
+import { sigmoid } from '../core/math.js';
+import { exposureBasis, exposureWeights, interactionLogit } from '../simulation/oracle.js';
 import type { World } from '../simulation/world.js';
 import type { OracleScorer } from './evaluate.js';
 

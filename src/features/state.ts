@@ -13,8 +13,10 @@
  *
  * `applyEvent` adds one event (any order; kept sorted by insertion), so a server can keep the state live.
  */
+
+import { lowerBound, lowerBoundFromEnd } from '../core/search.js';
+import { eventWeights, type InteractionWeights, interactionWeights } from '../data/interactions.js';
 import { RecoError } from '../errors.js';
-import { eventWeights, type InteractionWeights, interactionWeights } from '../recommenders/interactions.js';
 import type { EventLog, ItemRecord } from '../types.js';
 
 export const DAY_MS = 86_400_000;
@@ -61,37 +63,6 @@ class Grow32 {
 }
 
 const NO_GENRES = new Int32Array(0);
-
-/**
- * Number of entries of sorted a[0..n) strictly below x, searching back from the end (galloping: Bentley &
- * Yao, "An almost optimal algorithm for unbounded searching", 1976): log(n - answer) steps near a[n - 1],
- * whose cache lines the caller has just read, for the start of a recent window.
- */
-export function lowerBoundFromEnd(a: Float64Array, n: number, x: number): number {
-  let step = 1;
-  let hi = n;
-  while (hi > 0 && a[hi - 1]! >= x) {
-    const next = Math.max(0, hi - step);
-    if (a[next]! < x) return lowerBound(a, hi, x, next);
-    hi = next;
-    step *= 2;
-  }
-  return hi;
-}
-
-/** Number of entries of sorted a[0..n) strictly below x (the first `from` known to be). */
-export function lowerBound(a: Float64Array, n: number, x: number, from = 0): number {
-  // past the last entry: a server's item features ask at now, after all of an item's events
-  if (n > from && a[n - 1]! < x) return n;
-  let lo = from;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Item genres as a CSR of genre indices, and the genre names (first-seen order over items). */
 export interface GenreTable {
@@ -240,7 +211,7 @@ export class FeatureState {
 
   /**
    * Adds one event: user and item by dense index (new ones grow the state), time in ms, its interaction
-   * weight (../recommenders/interactions.ts) and its rating (NaN when not a rating).
+   * weight (../data/interactions.ts) and its rating (NaN when not a rating).
    */
   applyEvent(user: number, item: number, time: number, weight: number, rating = Number.NaN): void {
     if (!(Number.isInteger(user) && user >= 0 && Number.isInteger(item) && item >= 0))
@@ -251,7 +222,7 @@ export class FeatureState {
 
   /**
    * Adds one event given by type name and value (a rating's stars, else a count), weighted exactly as
-   * `fromLog` weighs it (../recommenders/interactions.ts): what a server calls per incoming event.
+   * `fromLog` weighs it (../data/interactions.ts): what a server calls per incoming event.
    */
   applyNamedEvent(
     user: number,

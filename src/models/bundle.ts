@@ -16,11 +16,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { InteractionWeights } from '../data/interactions.js';
 import { RecoError, UsageError } from '../errors.js';
-import type { InteractionWeights } from '../recommenders/interactions.js';
 import type { Recommender, SavedModel, TypedArray } from '../recommenders/recommender.js';
 import { MODEL_NAMES, type ModelName } from '../types.js';
 import { loadModel } from './factory.js';
+import type { FittedSizes } from './profiles.js';
 
 export const BUNDLE_FORMAT = 'reco-model-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -190,6 +191,19 @@ export class ModelBundle {
 
   get version(): string {
     return this.manifest.version;
+  }
+
+  /**
+   * The users and items the models were fitted on, checked against the store the bundle is used with
+   * (`counts`, described as `where`): a store with fewer cannot be the one it was trained on.
+   */
+  fittedSizes(counts: { users: number; items: number }, where: string): FittedSizes {
+    const { users, items } = this.manifest.data;
+    if (counts.users < users || counts.items < items)
+      throw new RecoError(
+        `model bundle ${this.version} was trained on ${users} users and ${items} items, but ${where} has ${counts.users} and ${counts.items}: is it the same database? (run "reco train" on it)`,
+      );
+    return { users, items };
   }
 
   modelNames(): ModelName[] {

@@ -4,7 +4,7 @@
  * models were not fitted on (created after training) gets a profile without `user`, served from his items.
  */
 
-import { buildInteractions, type InteractionWeights } from '../recommenders/interactions.js';
+import { buildInteractions, type InteractionWeights } from '../data/interactions.js';
 import type { UserProfile } from '../recommenders/recommender.js';
 import type { Store } from '../store/store.js';
 import type { Csr, EventLog } from '../types.js';
@@ -15,13 +15,27 @@ export interface FittedSizes {
   items: number;
 }
 
+/**
+ * The part of a user's sorted row the models know: items below `fittedItems` (columns are sorted, so the
+ * items added since the training sit at the end). Views, no copy.
+ */
+export function fittedRow(
+  items: Int32Array,
+  weights: Float32Array,
+  fittedItems: number,
+): Pick<UserProfile, 'items' | 'weights'> {
+  let end = items.length;
+  while (end > 0 && items[end - 1]! >= fittedItems) end--;
+  return end === items.length
+    ? { items, weights }
+    : { items: items.subarray(0, end), weights: weights.subarray(0, end) };
+}
+
 /** User u's profile from row u of `x`. */
 export function profileFromRow(x: Csr, u: number, fitted: FittedSizes): UserProfile {
   const a = x.indptr[u]!;
-  let b = x.indptr[u + 1]!;
-  // columns are sorted: items the models do not know sit at the end of the row
-  while (b > a && x.indices[b - 1]! >= fitted.items) b--;
-  const profile: UserProfile = { items: x.indices.subarray(a, b), weights: x.values.subarray(a, b) };
+  const b = x.indptr[u + 1]!;
+  const profile: UserProfile = fittedRow(x.indices.subarray(a, b), x.values.subarray(a, b), fitted.items);
   if (u < fitted.users) profile.user = u;
   return profile;
 }

@@ -6,9 +6,10 @@
  * its full score vector, so also for items another source proposed) and its rank in each source's list
  * (NaN when that source did not propose it): which sources proposed it is `!isNaN(rank)`.
  */
+
+import { selectTopN } from '../core/top-n.js';
 import { UsageError } from '../errors.js';
 import type { CandidateRows } from '../features/build.js';
-import { selectTopN } from '../recommenders/csr.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 
 export interface CandidateSource {

@@ -13,7 +13,7 @@
  * 1. split the given events per user: 'temporal': each user's earliest `featureRatio` of events are the
  *    feature period and the rest the labels, features as of his first label event t_u; 'random': a random
  *    `featureRatio` of his items are the feature side and the rest the labels, features as of the end from
- *    the feature side only (src/evaluation/splits.ts);
+ *    the feature side only (src/data/splits.ts);
  * 2. fit the candidate sources on the feature side and generate each user's candidates from it (seen items
  *    excluded);
  * 3. label = 1 when the user interacted positively with the candidate in the label part, else 0
@@ -31,18 +31,20 @@
  * and every other item a lower one in the trees' order (so AUC over the catalogue is defined).
  */
 import { availableParallelism } from 'node:os';
+import { sigmoid } from '../core/math.js';
+import { groupNdcg } from '../core/ndcg.js';
+import { type Params, resolveParams } from '../core/param-spec.js';
+import { Rng } from '../core/random.js';
+import { bestRows, selectTopN } from '../core/top-n.js';
+import { buildInteractions, interactionWeights } from '../data/interactions.js';
+import { buildTestSet, splitLog } from '../data/splits.js';
 import { RecoError, UsageError } from '../errors.js';
-import { buildTestSet, splitLog } from '../evaluation/splits.js';
 import { type CandidateRows, FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
-import { Rng } from '../random.js';
-import { selectTopN } from '../recommenders/csr.js';
 import type { EaseRecommender } from '../recommenders/ease.js';
 import { HybridRecommender } from '../recommenders/hybrid.js';
 import { createRecommender, loadRecommender } from '../recommenders/index.js';
-import { buildInteractions, interactionWeights } from '../recommenders/interactions.js';
 import type { ItemKnnRecommender } from '../recommenders/item-knn.js';
-import { type Params, resolveParams } from '../recommenders/params.js';
 import type {
   FitData,
   Recommender,
@@ -51,6 +53,7 @@ import type {
   TypedArray,
   UserProfile,
 } from '../recommenders/recommender.js';
+import { fitModels, type ModelParams } from '../training/fit-models.js';
 import type { ItemRecord, ModelName, TopN } from '../types.js';
 import { CandidateGenerator, type CandidateSet } from './candidates.js';
 import { type EvalResult, train } from './gbdt/boosting/gbdt.js';
@@ -296,24 +299,15 @@ export class RankedRecommender implements Recommender {
   }
 
   /**
-   * The candidate sources fitted on `data`: those with default parameters taken from `data.fitted` when
-   * there, the others fitted here (composite ones last, so that they reuse the simple ones).
+   * The candidate sources fitted on `data` (../training/fit-models.ts: those with default parameters taken
+   * from `data.fitted` when there), in the order of `sources`.
    */
   private async fitSources(data: FitData): Promise<Recommender[]> {
-    const sp = this.params.sourceParams as Record<string, Record<string, unknown>>;
     const names = this.sourceList().map(([name]) => name);
-    const fitted = new Map(data.fitted);
-    const models = new Map<ModelName, Recommender>();
-    const composite = (n: ModelName) => (n === 'hybrid' ? 1 : 0);
-    for (const name of [...names].sort((a, b) => composite(a) - composite(b))) {
-      const reuse = sp[name] === undefined ? fitted.get(name) : undefined;
-      const model = reuse ?? createRecommender(name, sp[name]);
-      if (!reuse) {
-        await model.fit({ ...data, fitted });
-        if (sp[name] === undefined) fitted.set(name, model);
-      }
-      models.set(name, model);
-    }
+    const models = await fitModels(data, names, {
+      create: createRecommender,
+      params: this.params.sourceParams as ModelParams,
+    });
     return names.map((n) => models.get(n)!);
   }
 
@@ -578,7 +572,7 @@ export class RankedRecommender implements Recommender {
       const mixed = new Float64Array(pred.length);
       for (const b of BLEND_GRID) {
         for (let r = 0; r < pred.length; r++) mixed[r] = pred[r]! + b * validSet.z[r]!;
-        const v = groupNdcg(validSet, mixed, 10);
+        const v = groupNdcg(validSet.labels, validSet.groups, mixed, 10);
         if (!(v <= validNdcg + 1e-9)) {
           validNdcg = v;
           blend = b;
@@ -598,7 +592,9 @@ export class RankedRecommender implements Recommender {
         validMetric: { name: metric, value: best },
         blend,
         validNdcg,
-        firstSourceValidNdcg: validSet ? groupNdcg(validSet, validSet.z, 10) : Number.NaN,
+        firstSourceValidNdcg: validSet
+          ? groupNdcg(validSet.labels, validSet.groups, validSet.z, 10)
+          : Number.NaN,
       },
     };
   }
@@ -821,7 +817,7 @@ export class RankedRecommender implements Recommender {
     const { cands, scores } = this.scoreCandidates(profile, options);
     const m = cands.items.length;
     const k = Math.min(n, m);
-    const order = bestRows(scores, cands.items, k);
+    const order = bestRows(scores, k, cands.items);
     const items = new Int32Array(k);
     const out = new Float32Array(k);
     for (let r = 0; r < k; r++) {
@@ -1090,33 +1086,6 @@ export function sourceMaxOf(c: CandidateRows): Float64Array {
   return m;
 }
 
-/**
- * Indices of the k best rows, best first: score descending, then item index ascending. Insertion into a
- * sorted buffer for a short list (m x k at worst, one pass in practice), a sort otherwise.
- */
-function bestRows(scores: Float64Array, items: Int32Array, k: number): Int32Array {
-  const m = scores.length;
-  if (k > 64) {
-    const order = new Int32Array(m);
-    for (let r = 0; r < m; r++) order[r] = r;
-    return order.sort((a, b) => scores[b]! - scores[a]! || items[a]! - items[b]!).subarray(0, k);
-  }
-  const best = new Int32Array(k);
-  let size = 0;
-  const before = (a: number, b: number) =>
-    scores[a]! > scores[b]! || (scores[a] === scores[b] && items[a]! < items[b]!);
-  for (let r = 0; r < m; r++) {
-    if (size === k && !before(r, best[k - 1]!)) continue;
-    let j = size < k ? size++ : k - 1;
-    while (j > 0 && before(r, best[j - 1]!)) {
-      best[j] = best[j - 1]!;
-      j--;
-    }
-    best[j] = r;
-  }
-  return best;
-}
-
 /** Mean and standard deviation (1 when 0) of the first source's scores over a user's candidates. */
 export function firstSourceStats(c: CandidateRows): { mean: number; sd: number } {
   const n = c.items.length;
@@ -1139,36 +1108,12 @@ export function firstSourceZ(c: CandidateRows): Float64Array {
   return z;
 }
 
-/** Mean NDCG@k (binary gains) of the groups of `d` ordered by `score` descending (ties: row order). */
-export function groupNdcg(d: DenseData, score: ArrayLike<number>, k: number): number {
-  if (!d.groups) return Number.NaN;
-  let sum = 0;
-  let start = 0;
-  for (const m of d.groups) {
-    const idx = Array.from({ length: m }, (_, j) => start + j);
-    idx.sort((a, b) => score[b]! - score[a]! || a - b);
-    let dcg = 0;
-    let pos = 0;
-    for (let j = 0; j < m; j++) if (d.labels[start + j]! > 0) pos++;
-    for (let j = 0; j < Math.min(k, m); j++) if (d.labels[idx[j]!]! > 0) dcg += 1 / Math.log2(j + 2);
-    let ideal = 0;
-    for (let j = 0; j < Math.min(k, pos); j++) ideal += 1 / Math.log2(j + 2);
-    sum += ideal > 0 ? dcg / ideal : 0;
-    start += m;
-  }
-  return sum / Math.max(1, d.groups.length);
-}
-
 /** LightGBM feature names may not hold spaces or brackets in its text format: keep them plain. */
 function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9_]+/g, '_');
 }
 
 const BLEND_GRID = [0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 100];
-
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
-}
 
 /** A view's training rows, empty, with room to grow. */
 function emptyViewRows(label: LabelView): ViewRows {

@@ -3,8 +3,9 @@
  * (./als-worker.ts): implicit's conjugate-gradient update (least_squares_cg, Takacs et al. 2011) and an
  * exact Cholesky solve, on Float64Array scratch with no allocation per row.
  */
+
+import { choleskySolveInPlace } from '../core/dense.js';
 import { RecoError } from '../errors.js';
-import { choleskySolveInPlace } from './dense.js';
 
 /** a[o..o+k) . v, unrolled by 4 (independent sums for the CPU's pipelines). */
 function dot(a: Float64Array, o: number, v: Float64Array, k: number): number {

@@ -17,8 +17,12 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { transpose } from '../core/csr.js';
+import { type Params, resolveParams } from '../core/param-spec.js';
+import { Rng } from '../core/random.js';
+import { WORKER_START_MS, waitReady } from '../core/threads.js';
+import { selectTopN } from '../core/top-n.js';
 import { RecoError } from '../errors.js';
-import { Rng } from '../random.js';
 import type { Csr, TopN } from '../types.js';
 import {
   type Scratch,
@@ -30,10 +34,7 @@ import {
 } from './als-solve.js';
 import type { AlsWorkerData } from './als-worker.js';
 import { notFitted, savedArray, savedNumber, scoreBuffer, topNFromScores } from './base.js';
-import { selectTopN, transpose } from './csr.js';
-import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
-import { WORKER_START_MS, waitReady } from './threads.js';
 
 export const ALS_PARAMS = {
   factors: { type: 'int', default: 64, min: 1, max: 1024, doc: 'latent factors (k)' },

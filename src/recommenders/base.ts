@@ -1,7 +1,8 @@
 /** Helpers every recommender shares: top-N from a score vector, "not fitted" and load checks. */
+
+import { selectTopN } from '../core/top-n.js';
 import { RecoError } from '../errors.js';
 import type { TopN } from '../types.js';
-import { selectTopN } from './csr.js';
 import type { RecommendOptions, SavedModel, TypedArray, UserProfile } from './recommender.js';
 
 /** The top n of `scores`, dropping the profile's items unless excludeSeen is false, honouring `allowed`. */

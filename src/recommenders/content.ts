@@ -14,11 +14,12 @@
  * Score_j = cos(profile, v_j). Unknown users: the profile is built from items and genres alone; an empty
  * profile scores zeros.
  */
+
+import { type Params, resolveParams } from '../core/param-spec.js';
+import { selectTopN } from '../core/top-n.js';
 import { RecoError } from '../errors.js';
 import type { Csr, ItemRecord, TopN } from '../types.js';
 import { notFitted, savedArray, scoreBuffer, topNFromScores } from './base.js';
-import { selectTopN } from './csr.js';
-import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
 
 export const CONTENT_PARAMS = {

@@ -8,13 +8,13 @@
  * Unknown users: scores come from the profile's items alone (x B), so fresh events count at once.
  */
 import { availableParallelism } from 'node:os';
+import { invertSpdInPlace } from '../core/dense.js';
+import { invertSpdInPlaceParallel, sharedFloat64 } from '../core/dense-parallel.js';
+import { type Params, resolveParams } from '../core/param-spec.js';
+import { selectTopN } from '../core/top-n.js';
 import { RecoError } from '../errors.js';
 import type { TopN } from '../types.js';
 import { notFitted, savedArray, savedNumber, scoreBuffer, topNFromScores } from './base.js';
-import { selectTopN } from './csr.js';
-import { invertSpdInPlace } from './dense.js';
-import { invertSpdInPlaceParallel, sharedFloat64 } from './dense-parallel.js';
-import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
 
 export const EASE_PARAMS = {

@@ -11,11 +11,12 @@
  * - an empty profile (no items, no genres): the popularity list.
  * A new item without events is reachable through the content component.
  */
+
+import { type Params, resolveParams } from '../core/param-spec.js';
+import { selectTopN } from '../core/top-n.js';
 import { RecoError, UsageError } from '../errors.js';
 import type { ModelName, TopN } from '../types.js';
 import { notFitted, scoreBuffer, topNFromScores } from './base.js';
-import { selectTopN } from './csr.js';
-import { type Params, resolveParams } from './params.js';
 import { PopularityRecommender } from './popularity.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
 

@@ -14,8 +14,10 @@
  *   EASE 0.493, left out so the hybrid has no catalogue limit).
  * ALS and EASE take `threads` (0 = auto: one worker thread beside the caller on large inputs); results are
  * identical either way.
- * Interaction weights (event types, ratings) are not model parameters: see ./interactions.ts.
+ * Interaction weights (event types, ratings) are not model parameters: see ../data/interactions.ts.
  */
+
+import type { ParamSpec } from '../core/param-spec.js';
 import { UsageError } from '../errors.js';
 import type { ModelName } from '../types.js';
 import { ALS_PARAMS, AlsRecommender } from './als.js';
@@ -23,7 +25,6 @@ import { CONTENT_PARAMS, ContentRecommender } from './content.js';
 import { EASE_PARAMS, EaseRecommender } from './ease.js';
 import { type ComponentFactory, HYBRID_PARAMS, HybridRecommender } from './hybrid.js';
 import { ITEMKNN_PARAMS, ItemKnnRecommender } from './item-knn.js';
-import type { ParamSpec } from './params.js';
 import { POPULARITY_PARAMS, PopularityRecommender } from './popularity.js';
 import type { Recommender, SavedModel } from './recommender.js';
 

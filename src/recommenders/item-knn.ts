@@ -12,11 +12,13 @@
  * Only positive interactions enter the similarity; profile weights (negative ones too) weigh the votes.
  * Unknown users: scored from the profile's items alone, so fresh events count at once.
  */
+
+import { csrFromCoo, transpose } from '../core/csr.js';
+import { type Params, resolveParams } from '../core/param-spec.js';
+import { selectTopN } from '../core/top-n.js';
 import { RecoError } from '../errors.js';
 import type { Csr, TopN } from '../types.js';
 import { notFitted, savedArray, savedNumber, scoreBuffer, topNFromScores } from './base.js';
-import { csrFromCoo, selectTopN, transpose } from './csr.js';
-import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
 
 export const ITEMKNN_PARAMS = {

@@ -7,11 +7,13 @@
  * Unknown users: the same list for everyone (the profile only removes seen items). The fallback for
  * empty profiles in the hybrid.
  */
+
+import { csrFind } from '../core/csr.js';
+import { type Params, resolveParams } from '../core/param-spec.js';
+import { selectTopN } from '../core/top-n.js';
 import { RecoError } from '../errors.js';
 import type { ItemRecord, TopN } from '../types.js';
 import { notFitted, savedArray, scoreBuffer, topNFromScores } from './base.js';
-import { csrFind, selectTopN } from './csr.js';
-import { type Params, resolveParams } from './params.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
 
 export const POPULARITY_PARAMS = {

@@ -14,7 +14,7 @@ import type { Csr, EventLog, ItemRecord, ModelName, TopN } from '../types.js';
 
 /** What a recommender fits on: one side of a split, or the whole store. */
 export interface FitData {
-  /** Users x items implicit-feedback weights (event types weighted and summed; see ./interactions.ts). */
+  /** Users x items implicit-feedback weights (event types weighted and summed; see ../data/interactions.ts). */
   interactions: Csr;
   /**
    * The raw events behind it (time decay, recency), same dense indices. It may hold more events than the

@@ -7,7 +7,8 @@
  * Allocation-light: one stamp array over items, reused across calls (the server is single-threaded).
  */
 
-import { selectTopN } from '../recommenders/csr.js';
+import { sortedHas } from '../core/search.js';
+import { selectTopN } from '../core/top-n.js';
 import type { UserProfile } from '../recommenders/recommender.js';
 import type { TopN } from '../types.js';
 import type { ModelSlot } from './model-slot.js';
@@ -33,20 +34,6 @@ export interface CandidateSet {
 let stamp = new Int32Array(0);
 let slotOf = new Int32Array(0);
 let epoch = 0;
-
-/** Whether sorted `items` holds `i` (binary search). */
-export function sortedHas(items: Int32Array, i: number): boolean {
-  let lo = 0;
-  let hi = items.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = items[mid]!;
-    if (v === i) return true;
-    if (v < i) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
 
 export function gatherCandidates(
   slot: ModelSlot,

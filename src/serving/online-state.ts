@@ -15,18 +15,22 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
-import { listVersions } from '../models/bundle.js';
-import { csrRow, selectTopN } from '../recommenders/csr.js';
+import { csrRow } from '../core/csr.js';
+import { lowerBound, sortedHas, sortedIndexOf } from '../core/search.js';
+import { selectTopN } from '../core/top-n.js';
 import {
   buildInteractions,
+  eventWeight,
   type InteractionWeights,
   interactionWeights,
-} from '../recommenders/interactions.js';
+} from '../data/interactions.js';
+
+import { listVersions } from '../models/bundle.js';
+import { fittedRow } from '../models/profiles.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { EventColumns, Store } from '../store/store.js';
 import type { Csr, EventRecord, ItemRecord, ModelName, TopN } from '../types.js';
-import { gatherCandidates, sortedHas } from './candidates.js';
+import { gatherCandidates } from './candidates.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import { Lru } from './lru.js';
 import { loadSlot, type ModelSlot } from './model-slot.js';
@@ -116,16 +120,6 @@ function grow<T extends Int32Array | Float32Array | Float64Array>(a: T, n: numbe
   return b;
 }
 
-/** One event's weight under `w` (as ../recommenders/interactions.ts weighs it). */
-export function eventWeight(w: InteractionWeights, type: string, value: number): number {
-  // in float32 as the offline path (values and weights are Float32Arrays there), so both agree exactly;
-  // FeatureState.applyNamedEvent computes the same through eventWeights, at a few microseconds more per event
-  const v = Math.fround(value);
-  const tw = w.types[type] ?? w.defaultWeight;
-  if (type !== 'rating') return Math.fround(tw * v);
-  return Math.fround(w.rating === 'binary' ? tw : w.rating === 'value' ? tw * v : tw * (v - w.ratingCenter));
-}
-
 interface Row {
   items: Int32Array;
   weights: Float32Array;
@@ -158,16 +152,8 @@ interface RankJob {
 
 /** The weight of `item` in row `r` (0 when absent). */
 function rowWeight(r: Row, item: number): number {
-  let lo = 0;
-  let hi = r.items.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = r.items[mid]!;
-    if (v === item) return r.weights[mid]!;
-    if (v < item) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return 0;
+  const k = sortedIndexOf(r.items, item);
+  return k < 0 ? 0 : r.weights[k]!;
 }
 
 /**
@@ -204,13 +190,7 @@ class LiveRow {
 
   /** Adds `w` to the item's weight and returns the weight before (0 when absent); a zero sum is dropped. */
   add(item: number, w: number): number {
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.items[mid]! < item) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(this.items, this.length, item);
     if (lo < this.length && this.items[lo] === item) {
       const before = this.weights[lo]!;
       this.weights[lo] = before + w;
@@ -311,11 +291,7 @@ export class OnlineState {
     let tail: EventColumns;
     try {
       next = loadSlot(this.options.modelsDir, version);
-      const c = this.store.counts();
-      if (c.users < next.fitted.users || c.items < next.fitted.items)
-        throw new UsageError(
-          `bundle ${next.version} was trained on ${next.fitted.users} users and ${next.fitted.items} items, but the store has ${c.users} and ${c.items}`,
-        );
+      next.bundle.fittedSizes(this.store.counts(), 'the store');
       // the events stored after those the bundle was trained on (e.g. during a retraining, or since the
       // training when the server starts): bundles older than `position` ended at event `events`
       const data = next.bundle.manifest.data;
@@ -565,12 +541,7 @@ export class OnlineState {
   /** User u's profile for `slot`: items the fitted models know; `user` set only if his trained factors are current. */
   profile(u: number, slot: ModelSlot): UserProfile {
     const r = this.row(u);
-    let end = r.items.length;
-    while (end > 0 && r.items[end - 1]! >= slot.fitted.items) end--;
-    const profile: UserProfile =
-      end === r.items.length
-        ? { items: r.items, weights: r.weights }
-        : { items: r.items.subarray(0, end), weights: r.weights.subarray(0, end) };
+    const profile: UserProfile = fittedRow(r.items, r.weights, slot.fitted.items);
     if (u < slot.fitted.users && !this.fresh.has(u)) profile.user = u;
     const g = this.prefs.get(u);
     if (g) profile.genres = g;

@@ -11,10 +11,11 @@
  * activity count, so the total is exactly params.events. Output is sorted by time.
  */
 
-import { AliasTable, normalQuantile, Rng } from '../random.js';
+import { sigmoid } from '../core/math.js';
+import { AliasTable, normalQuantile, Rng } from '../core/random.js';
 import { permuteEvents, timeOrder } from '../store/event-order.js';
 import type { EventColumns } from '../store/store.js';
-import { affinity, ageingFactor, responseLogit, sigmoid, userTenure } from './oracle.js';
+import { affinity, ageingFactor, responseLogit, userTenure } from './oracle.js';
 import { DAY } from './params.js';
 import { DAILY_RHYTHM, WEEKLY_RHYTHM, type World } from './world.js';
 

@@ -2,7 +2,7 @@
  * Readable names for a demo: genre names (the familiar film genres, most common first) and item titles
  * put together from small word lists.
  */
-import type { Rng } from '../random.js';
+import type { Rng } from '../core/random.js';
 
 /** Genre names, roughly from most to least common, so a Zipf prevalence over this order looks natural. */
 export const GENRE_NAMES = [

@@ -5,9 +5,10 @@
  * without one, the end of the simulated span is used.
  */
 import { parse } from 'csv-parse/sync';
+import { sigmoid } from '../core/math.js';
 import { InputError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { interactionLogit, sigmoid } from './oracle.js';
+import { interactionLogit } from './oracle.js';
 import type { World } from './world.js';
 
 /** Parses a timestamp field: ms, seconds (< 1e11), or an ISO date; undefined when empty. */

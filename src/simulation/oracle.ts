@@ -11,6 +11,8 @@
  * but never taken. exposureWeights(...) gives the generator's exposure distribution, so that
  * P(logged interaction) ~ exposure * P(interaction | exposed).
  */
+
+import { sigmoid } from '../core/math.js';
 import { RecoError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { DAY } from './params.js';
@@ -98,11 +100,6 @@ export function responseLogit(world: World, i: number, t: number, aff: number, l
     p.popularityWeight * (world.itemLogPopularity[i]! + logAgeing) +
     p.contextWeight * rhythmLog(t)
   );
-}
-
-export function sigmoid(z: number): number {
-  const c = Math.min(30, Math.max(-30, z));
-  return 1 / (1 + Math.exp(-c));
 }
 
 function checkIndex(world: World, u: number, i: number): void {

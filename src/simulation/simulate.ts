@@ -3,8 +3,9 @@
  * order, so the store's dense index is the world index), items (readable titles and genres), events and
  * the world itself (meta "world") in one transaction.
  */
+
+import { Rng } from '../core/random.js';
 import { UsageError } from '../errors.js';
-import { Rng } from '../random.js';
 import type { Store } from '../store/store.js';
 import type { ItemRecord, UserRecord } from '../types.js';
 import { type GeneratedEvents, generateEvents, SIM_EVENT_TYPES } from './generate.js';

@@ -13,7 +13,7 @@
  * world still has the intended distribution.
  */
 
-import { AliasTable, normalQuantile, Rng } from '../random.js';
+import { AliasTable, normalQuantile, Rng } from '../core/random.js';
 import { DAY, type WorldParams } from './params.js';
 
 export interface World {

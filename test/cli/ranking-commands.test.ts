@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
 import { FEATURES } from '../../src/features/registry.js';
 import { defaultModelsDir, writeBundle } from '../../src/models/bundle.js';
 import { RankedRecommender } from '../../src/ranking/ranker.js';
-import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { eventsByUser, type SplitOptions } from '../../src/data/splits.js';
 import { evaluate, genreVectors, oracleTimes } from '../../src/evaluation/evaluate.js';
-import { eventsByUser, type SplitOptions } from '../../src/evaluation/splits.js';
 import type { UserProfile } from '../../src/recommenders/recommender.js';
 import type { EventLog } from '../../src/types.js';
 

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { gradedNdcgAtK, ndcgAtK } from '../../src/core/ndcg.js';
 import {
   aucFromScores,
   averagePrecisionAtK,
   averageRecommendationPopularity,
   catalogueCoverage,
-  gradedNdcgAtK,
   hitRateAtK,
   intraListDiversity,
   itemUserCounts,
-  ndcgAtK,
   novelty,
   popularityPercentiles,
   precisionAtK,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Rng } from '../../src/core/random.js';
+import { eventWeights, interactionWeights } from '../../src/data/interactions.js';
 import { type CandidateRows, FeatureBuilder, featureSpec, RECENT_ITEMS } from '../../src/features/build.js';
 import {
   type DenseItemWeights,
@@ -8,9 +10,7 @@ import {
   featureColumns,
 } from '../../src/features/registry.js';
 import { emptySnapshot, snapshotUser } from '../../src/features/snapshot.js';
-import { DAY_MS, FeatureState, lowerBound, lowerBoundFromEnd } from '../../src/features/state.js';
-import { Rng } from '../../src/random.js';
-import { eventWeights, interactionWeights } from '../../src/recommenders/interactions.js';
+import { DAY_MS, FeatureState } from '../../src/features/state.js';
 import type { Csr, ItemRecord } from '../../src/types.js';
 import { type Ev, makeLog } from '../recommenders/helpers.js';
 
@@ -414,19 +414,6 @@ test('decayed item counts from running sums equal the walk over the events, what
       );
       assert.ok(Math.abs(state.itemDecayed(i, t, 7 * DAY_MS) - w7) <= 1e-12 * Math.max(1, w7));
     }
-});
-
-test('lowerBoundFromEnd finds what the binary search finds, duplicates and both ends included', () => {
-  const rng = new Rng(5);
-  for (let trial = 0; trial < 200; trial++) {
-    const n = rng.int(40);
-    const a = Float64Array.from({ length: n }, () => rng.int(12)).sort();
-    for (let x = -1; x <= 13; x++) {
-      const want = a.filter((v) => v < x).length;
-      assert.equal(lowerBound(a, n, x), want);
-      assert.equal(lowerBoundFromEnd(a, n, x), want, `n ${n} x ${x}: ${Array.from(a)}`);
-    }
-  }
 });
 
 test('windowed item counts equal a count over the events, asked again at the same time after new events', () => {

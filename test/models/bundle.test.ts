@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { csrFromCoo } from '../../src/core/csr.js';
+import { interactionWeights } from '../../src/data/interactions.js';
 import { listVersions, openBundle, versionId, writeBundle } from '../../src/models/bundle.js';
 import { profileFromRow } from '../../src/models/profiles.js';
-import { csrFromCoo } from '../../src/recommenders/csr.js';
 import { createRecommender } from '../../src/recommenders/index.js';
-import { interactionWeights } from '../../src/recommenders/interactions.js';
 import type { EventLog } from '../../src/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'reco-bundle-'));

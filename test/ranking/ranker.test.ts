@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
 import { CandidateGenerator } from '../../src/ranking/candidates.js';
 import { RankedRecommender } from '../../src/ranking/ranker.js';
 import { createRecommender } from '../../src/recommenders/index.js';
-import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
 import type { Recommender, SavedModel, UserProfile } from '../../src/recommenders/recommender.js';
 import { SIM_EVENT_TYPES } from '../../src/simulation/generate.js';
 import { resolveParams } from '../../src/simulation/params.js';

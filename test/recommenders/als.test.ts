@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { csrRow } from '../../src/core/csr.js';
 import { AlsRecommender } from '../../src/recommenders/als.js';
-import { csrRow } from '../../src/recommenders/csr.js';
 import { close, pairsData, profile } from './helpers.js';
 
 /** A seeded random 12 users x 10 items binary matrix with two taste groups. */

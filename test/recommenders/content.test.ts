@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { resolveParams } from '../../src/core/param-spec.js';
 import { CONTENT_PARAMS, ContentRecommender, itemTokens } from '../../src/recommenders/content.js';
-import { resolveParams } from '../../src/recommenders/params.js';
 import { close, pairsData, profile } from './helpers.js';
 
 // idf = ln(4 / df): g:a ln2, g:b g:c w:red w:moon ln4 = 2 ln2. v0 = (1, 2)/sqrt5 on (a, b); v1 = a;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { invertSpdInPlace } from '../../src/core/dense.js';
+import { invertSpdInPlaceParallel, sharedFloat64 } from '../../src/core/dense-parallel.js';
 import { RecoError } from '../../src/errors.js';
-import { invertSpdInPlace } from '../../src/recommenders/dense.js';
-import { invertSpdInPlaceParallel, sharedFloat64 } from '../../src/recommenders/dense-parallel.js';
 import { EaseRecommender } from '../../src/recommenders/ease.js';
 import { close, pairsData, profile } from './helpers.js';
 

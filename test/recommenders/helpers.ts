@@ -1,4 +1,4 @@
-import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
+import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
 import type { FitData, UserProfile } from '../../src/recommenders/recommender.js';
 import type { EventLog, ItemRecord } from '../../src/types.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csrGet } from '../../src/recommenders/csr.js';
+import { csrGet } from '../../src/core/csr.js';
 import { ItemKnnRecommender } from '../../src/recommenders/item-knn.js';
 import { close, pairsData, profile } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildInteractions } from '../../src/recommenders/interactions.js';
+import { buildInteractions } from '../../src/data/interactions.js';
 import { PopularityRecommender } from '../../src/recommenders/popularity.js';
 import { close, makeLog, pairsData, profile } from './helpers.js';
 

@@ -6,15 +6,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type FittedModel, writeBundle } from '../../src/models/bundle.js';
-import { createRecommender, recommenderNames } from '../../src/recommenders/index.js';
-import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
+import { createModel } from '../../src/models/factory.js';
+import { recommenderNames } from '../../src/recommenders/index.js';
 import type { ApiKey } from '../../src/serving/api-keys.js';
 import { buildApp } from '../../src/serving/app.js';
 import { OnlineState } from '../../src/serving/online-state.js';
 import type { Trainer } from '../../src/serving/retrain.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
+import type { ModelParams } from '../../src/training/fit-models.js';
+import { trainBundle as train } from '../../src/training/train-bundle.js';
 import type { EventLog, EventRecord, ItemRecord, ModelName } from '../../src/types.js';
 
 export const CLIENT_KEY = 'client-key-0123456789';
@@ -58,44 +59,32 @@ export function snapshot(store: Store): { log: EventLog; position: number } {
   return store.transaction(() => ({ log: store.loadEventLog(), position: store.eventPosition() }));
 }
 
-/** Fits `models` on everything in the store (or a `snap` taken earlier) and writes a bundle (made current). */
+/** Small parameters for the test world's models. */
+const SMALL: ModelParams = {
+  als: { factors: 4, iterations: 5 },
+  itemknn: { neighbours: 5 },
+  ease: { lambda: 1 },
+};
+
+/**
+ * Fits `models` (with small parameters unless `params` says otherwise) on everything in the store (or a
+ * `snap` taken earlier) and writes a bundle (made current).
+ */
 export async function trainBundle(
   store: Store,
   modelsDir: string,
   models: ModelName[],
   version?: string,
   snap = snapshot(store),
+  params = SMALL,
 ) {
-  const { log, position } = snap;
-  const items = store.listItems().slice(0, log.itemIds.length);
-  const weights = interactionWeights();
-  const interactions = buildInteractions(log, weights);
-  const fitted: FittedModel[] = [];
-  for (const name of models) {
-    const params: Record<string, Record<string, unknown>> = {
-      als: { factors: 4, iterations: 5 },
-      itemknn: { neighbours: 5 },
-      ease: { lambda: 1 },
-    };
-    const model = createRecommender(name, params[name]);
-    await model.fit({ interactions, log, items });
-    fitted.push({ model, fitSeconds: 0 });
-  }
-  return writeBundle({
+  return train({
+    store,
     modelsDir,
-    data: {
-      db: store.path,
-      users: log.userIds.length,
-      items: log.itemIds.length,
-      events: log.length,
-      position,
-      firstEvent: log.length ? log.timestamp[0]! : null,
-      lastEvent: log.length ? log.timestamp[log.length - 1]! : null,
-    },
-    weights,
-    userIds: log.userIds,
-    itemIds: log.itemIds,
-    models: fitted,
+    models,
+    create: createModel,
+    params,
+    snapshot: snap,
     ...(version ? { version } : {}),
   });
 }

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../../src/random.js';
-import { csrRow } from '../../src/recommenders/csr.js';
-import { buildInteractions } from '../../src/recommenders/interactions.js';
+import { csrRow } from '../../src/core/csr.js';
+import { Rng } from '../../src/core/random.js';
+import { buildInteractions } from '../../src/data/interactions.js';
 import { client, makeWorld } from './helpers.js';
 
 test('live rows equal the offline interaction matrix after random events', async () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventWeights, interactionWeights } from '../../src/recommenders/interactions.js';
+import { eventWeight, eventWeights, interactionWeights } from '../../src/data/interactions.js';
 import { Lru } from '../../src/serving/lru.js';
-import { eventWeight } from '../../src/serving/online-state.js';
 
 test('eventWeight weighs one event as the interaction matrix does (hand-computed)', () => {
   const w = interactionWeights();

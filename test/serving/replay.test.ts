@@ -10,9 +10,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { FeatureState } from '../../src/features/state.js';
-import { writeBundle } from '../../src/models/bundle.js';
-import { createModel } from '../../src/models/factory.js';
-import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
 import { buildApp } from '../../src/serving/app.js';
 import { OnlineState } from '../../src/serving/online-state.js';
 import { resolveParams } from '../../src/simulation/params.js';
@@ -127,32 +124,7 @@ describe('the ranked model: its feature state holds the events of the retraining
   const MODELS: ModelName[] = ['popularity', 'itemknn', 'ease', 'ranked'];
 
   async function train(modelsDir: string, snap = snapshot(store)) {
-    const { log, position } = snap;
-    const items = store.listItems().slice(0, log.itemIds.length);
-    const weights = interactionWeights();
-    const interactions = buildInteractions(log, weights);
-    const models = [];
-    for (const name of MODELS) {
-      const model = createModel(name);
-      await model.fit({ interactions, log, items });
-      models.push({ model, fitSeconds: 0 });
-    }
-    writeBundle({
-      modelsDir,
-      data: {
-        db: store.path,
-        users: log.userIds.length,
-        items: log.itemIds.length,
-        events: log.length,
-        position,
-        firstEvent: log.timestamp[0]!,
-        lastEvent: log.timestamp[log.length - 1]!,
-      },
-      weights,
-      userIds: log.userIds,
-      itemIds: log.itemIds,
-      models,
-    });
+    await trainBundle(store, modelsDir, MODELS, undefined, snap, {});
   }
 
   before(async () => {

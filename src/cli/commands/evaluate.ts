@@ -4,11 +4,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { SPLIT_KINDS, type SplitKind, type SplitOptions } from '../../data/splits.js';
 import { UsageError } from '../../errors.js';
 import { evaluate } from '../../evaluation/evaluate.js';
 import { worldOracle } from '../../evaluation/oracle.js';
 import { describeResult, formatResultTable } from '../../evaluation/report.js';
-import { SPLIT_KINDS, type SplitKind, type SplitOptions } from '../../evaluation/splits.js';
 import { loadWorld, WORLD_META_KEY } from '../../simulation/oracle.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';

@@ -8,10 +8,10 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { RecoError, UsageError } from '../../errors.js';
+import { buildInteractions } from '../../data/interactions.js';
+import { UsageError } from '../../errors.js';
 import { defaultModelsDir, type ModelBundle, openBundle } from '../../models/bundle.js';
 import { profileFromRow, userProfileFromStore } from '../../models/profiles.js';
-import { buildInteractions } from '../../recommenders/interactions.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { action, globals } from '../context.js';
@@ -29,17 +29,6 @@ interface RecommendOpts {
   version?: string;
 }
 
-/** The bundle's sizes, checked against the store it is used with. */
-export function fittedSizes(bundle: ModelBundle, store: Store): { users: number; items: number } {
-  const { users, items } = bundle.manifest.data;
-  const c = store.counts();
-  if (c.users < users || c.items < items)
-    throw new RecoError(
-      `model bundle ${bundle.version} was trained on ${users} users and ${items} items, but ${store.path} has ${c.users} and ${c.items}: is it the same database? (run "reco train" on it)`,
-    );
-  return { users, items };
-}
-
 async function writeAll(
   store: Store,
   bundle: ModelBundle,
@@ -49,7 +38,7 @@ async function writeAll(
   quiet: boolean,
 ) {
   const model = bundle.model(modelName);
-  const fitted = fittedSizes(bundle, store);
+  const fitted = bundle.fittedSizes(store.counts(), store.path);
   const log = store.loadEventLog();
   const x = buildInteractions(log, bundle.manifest.weights);
   const toFile = out !== undefined && out !== '-';
@@ -92,7 +81,7 @@ function printUser(store: Store, bundle: ModelBundle, modelName: string, k: numb
       `unknown user "${userId}" (the store ${store.path} has ${store.counts().users} users)`,
     );
   const model = bundle.model(modelName);
-  const fitted = fittedSizes(bundle, store);
+  const fitted = bundle.fittedSizes(store.counts(), store.path);
   const profile = userProfileFromStore(store, userId, u, bundle.manifest.weights, fitted);
   const top = model.recommend(profile, k);
   process.stdout.write(

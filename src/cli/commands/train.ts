@@ -3,14 +3,9 @@
  * (../../models/bundle.ts), which `reco recommend`, `reco similar` and the server load.
  */
 import type { Command } from 'commander';
-import { evaluate } from '../../evaluation/evaluate.js';
-import { worldOracle } from '../../evaluation/oracle.js';
-import { defaultModelsDir, type FittedModel, type StoredMetrics, writeBundle } from '../../models/bundle.js';
-import { buildInteractions, interactionWeights } from '../../recommenders/interactions.js';
-import type { Recommender } from '../../recommenders/recommender.js';
-import { loadWorld, WORLD_META_KEY } from '../../simulation/oracle.js';
+import { defaultModelsDir } from '../../models/bundle.js';
 import { openStore } from '../../store/open.js';
-import type { ModelName } from '../../types.js';
+import { trainBundle } from '../../training/train-bundle.js';
 import { action, globals } from '../context.js';
 import {
   modelFactory,
@@ -19,7 +14,7 @@ import {
   parsePositiveInt,
   requireEvents,
 } from '../model-options.js';
-import { startProgress } from '../progress.js';
+import { type Progress, startProgress } from '../progress.js';
 
 interface TrainOpts {
   models?: string;
@@ -56,97 +51,40 @@ export function register(program: Command): void {
         const store = openStore(g.db);
         try {
           requireEvents(store);
-          const started = performance.now();
-          // the events and their position in one read transaction: the bundle records exactly what it saw
-          // (a server swapping it in replays what was stored after, e.g. during this training)
-          const { log, position, items } = store.transaction(() => ({
-            log: store.loadEventLog(),
-            position: store.eventPosition(),
-            items: store.listItems(),
-          }));
-          const weights = interactionWeights();
-          let metrics: StoredMetrics | undefined;
-          if (opts.evaluate) {
-            const oracle =
-              store.getMeta(WORLD_META_KEY) !== undefined ? worldOracle(loadWorld(store)) : undefined;
-            const progress = startProgress({
-              label: 'evaluate',
-              total: models.length + (oracle ? 1 : 0),
-              unit: 'models',
-              quiet: g.quiet,
-            });
-            const result = await evaluate(log, items, {
-              split: { kind: 'random', ratio: 0.75, seed: 42 },
-              k,
-              models,
-              params,
-              weights,
-              auc: false,
-              create: modelFactory(g.quiet),
-              ...(oracle ? { oracle } : {}),
-              onModelDone: () => progress.tick(),
-            });
-            progress.done(
-              `evaluated ${models.join(', ')}${oracle ? ' and the oracle' : ''}: ${result.split}, K=${k}`,
-            );
-            metrics = {
-              split: result.split,
-              k,
-              models: Object.fromEntries(
-                result.rows.map((r) => [
-                  r.model,
-                  {
-                    ndcg: r.ndcg,
-                    precision: r.precision,
-                    recall: r.recall,
-                    map: r.map,
-                    hitRate: r.hitRate,
-                    coverage: r.coverage,
-                  },
-                ]),
-              ),
-            };
-          }
-          const interactions = buildInteractions(log, weights);
-          const fitted: FittedModel[] = [];
-          const progress = startProgress({
-            label: 'train',
-            total: models.length,
-            unit: 'models',
-            quiet: g.quiet,
-          });
-          // models with default parameters, which hybrid and ranked reuse instead of fitting copies
-          const defaults = new Map<ModelName, Recommender>();
-          for (const name of models) {
-            const model = modelFactory(g.quiet)(name, params[name]);
-            const t0 = performance.now();
-            await model.fit({ interactions, log, items, fitted: defaults });
-            if (params[name] === undefined) defaults.set(name, model);
-            const fitSeconds = (performance.now() - t0) / 1000;
-            fitted.push({ model, fitSeconds });
-            progress.tick();
-            if (!g.quiet) process.stderr.write(`fitted ${name} in ${fitSeconds.toFixed(2)} s\n`);
-          }
-          const { manifest, dir } = writeBundle({
+          let evaluation: Progress | undefined;
+          let withOracle = false;
+          let training: Progress | undefined;
+          const trained = await trainBundle({
+            store,
             modelsDir: opts.modelsDir ?? defaultModelsDir(g.db),
-            data: {
-              db: store.path,
-              users: log.userIds.length,
-              items: log.itemIds.length,
-              events: log.length,
-              position,
-              firstEvent: log.length > 0 ? log.timestamp[0]! : null,
-              lastEvent: log.length > 0 ? log.timestamp[log.length - 1]! : null,
+            models,
+            params,
+            create: modelFactory(g.quiet),
+            ...(opts.evaluate ? { evaluateK: k } : {}),
+            onEvaluateStart: (total, oracle) => {
+              withOracle = oracle;
+              evaluation = startProgress({ label: 'evaluate', total, unit: 'models', quiet: g.quiet });
             },
-            weights,
-            userIds: log.userIds,
-            itemIds: log.itemIds,
-            models: fitted,
-            ...(metrics ? { metrics } : {}),
+            onEvaluated: () => evaluation?.tick(),
+            onEvaluateDone: (split) =>
+              evaluation?.done(
+                `evaluated ${models.join(', ')}${withOracle ? ' and the oracle' : ''}: ${split}, K=${k}`,
+              ),
+            onTrainStart: () => {
+              training = startProgress({
+                label: 'train',
+                total: models.length,
+                unit: 'models',
+                quiet: g.quiet,
+              });
+            },
+            onModelFitted: (name, seconds) => {
+              training?.tick();
+              if (!g.quiet) process.stderr.write(`fitted ${name} in ${seconds.toFixed(2)} s\n`);
+            },
           });
-          const seconds = (performance.now() - started) / 1000;
-          progress.done(
-            `trained ${models.join(', ')} on ${log.length.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s -> ${dir} (version ${manifest.version}, now current)`,
+          training?.done(
+            `trained ${models.join(', ')} on ${trained.events.toLocaleString('en-US')} events in ${trained.seconds.toFixed(2)} s -> ${trained.dir} (version ${trained.manifest.version}, now current)`,
           );
         } finally {
           store.close();

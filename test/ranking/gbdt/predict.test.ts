@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { Rng } from '../../../src/random.js';
+import { Rng } from '../../../src/core/random.js';
 import { leafCoveringRows } from '../../../src/ranking/gbdt/codegen.js';
 import { readDataFile } from '../../../src/ranking/gbdt/io/data-file.js';
 import { loadModelFile, parseModelText } from '../../../src/ranking/gbdt/io/model-text.js';

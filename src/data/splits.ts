@@ -18,10 +18,11 @@
  * Per-user splits keep at least one train event for every user with two or more (pairs or events).
  * Timestamp ties keep log order (the earlier stored event counts as earlier).
  */
+
+import { Rng } from '../core/random.js';
 import { UsageError } from '../errors.js';
-import { Rng } from '../random.js';
-import { eventWeights, type InteractionWeights, interactionWeights } from '../recommenders/interactions.js';
 import type { Csr, EventLog } from '../types.js';
+import { eventWeights, type InteractionWeights, interactionWeights } from './interactions.js';
 
 export const SPLIT_KINDS = ['random', 'global', 'leave-last', 'temporal'] as const;
 export type SplitKind = (typeof SPLIT_KINDS)[number];
@@ -238,7 +239,7 @@ export interface TestSet {
 /**
  * The ground truth of a split: for every user, the items he interacted with positively on the test side,
  * and which he had not already on the train side (those are excluded from recommendations, so they cannot
- * be found). An event is relevant when its interaction weight (../recommenders/interactions.ts, the weights
+ * be found). An event is relevant when its interaction weight (./interactions.ts, the weights
  * the models fit on) is positive: every rating, every view, click, like or purchase, never a dislike. Its
  * grade is the rating value for a rating, the interaction weight otherwise; an item's grade is the largest
  * of its test events.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AliasTable, normalQuantile, Rng } from '../src/random.js';
+import { AliasTable, normalQuantile, Rng } from '../../src/core/random.js';
 
 test('the generator is deterministic for a seed and differs across seeds and streams', () => {
   const draw = (seed: number, stream = 0) => {

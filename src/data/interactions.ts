@@ -12,9 +12,10 @@
  * summed; pairs summing to exactly 0 are dropped. Models that need non-negative input say how they treat
  * negative entries (see each model).
  */
+
+import { csrFromCoo } from '../core/csr.js';
 import { UsageError } from '../errors.js';
 import type { Csr, EventLog } from '../types.js';
-import { csrFromCoo } from './csr.js';
 
 export type RatingMapping = 'binary' | 'value' | 'centered';
 
@@ -66,14 +67,35 @@ export interface EventFilter {
   until?: number;
 }
 
-/** The weight of each event type code of `log` for non-rating events, and which code is the rating type. */
+/** The weight of event type `name` under `w` (defaultWeight for a type it does not list). */
+export function typeWeight(w: InteractionWeights, name: string): number {
+  return Object.hasOwn(w.types, name) ? w.types[name]! : w.defaultWeight;
+}
+
+/**
+ * The one weighting formula: an event of type weight `tw` and value `v` weighs tw * v, or, for a rating,
+ * what the rating mapping says (binary: tw; value: tw * v; centered: tw * (v - ratingCenter)).
+ */
+function weigh(w: InteractionWeights, tw: number, isRating: boolean, v: number): number {
+  if (!isRating) return tw * v;
+  return w.rating === 'binary' ? tw : w.rating === 'value' ? tw * v : tw * (v - w.ratingCenter);
+}
+
+/**
+ * One event's weight under `w`, in float32 as the interaction matrix stores it (values and weights are
+ * Float32Arrays there), so that a live event and the offline matrix agree exactly.
+ */
+export function eventWeight(w: InteractionWeights, type: string, value: number): number {
+  return Math.fround(weigh(w, typeWeight(w, type), type === 'rating', Math.fround(value)));
+}
+
+/** The weight of each event type code of `log`, and which code is the rating type. */
 function typeTable(log: EventLog, w: InteractionWeights): { weight: Float64Array; ratingCode: number } {
   const weight = new Float64Array(Math.max(256, log.typeNames.length));
   weight.fill(w.defaultWeight);
   let ratingCode = -1;
   log.typeNames.forEach((name, code) => {
-    const v = w.types[name];
-    if (v !== undefined) weight[code] = v;
+    weight[code] = typeWeight(w, name);
     if (name === 'rating') ratingCode = code;
   });
   return { weight, ratingCode };
@@ -88,18 +110,12 @@ export function eventWeights(log: EventLog, weights: InteractionWeights, filter?
     throw new UsageError(`filter mask has length ${mask.length}, the event log ${log.length}`);
   const from = filter?.from ?? Number.NEGATIVE_INFINITY;
   const until = filter?.until ?? Number.POSITIVE_INFINITY;
-  const mode = weights.rating;
-  const center = weights.ratingCenter;
   for (let k = 0; k < log.length; k++) {
     if (mask && mask[k] === 0) continue;
     const t = log.timestamp[k]!;
     if (t < from || t >= until) continue;
     const code = log.type[k]!;
-    const v = log.value[k]!;
-    if (code === ratingCode) {
-      const tw = weight[code]!;
-      out[k] = mode === 'binary' ? tw : mode === 'value' ? tw * v : tw * (v - center);
-    } else out[k] = weight[code]! * v;
+    out[k] = weigh(weights, weight[code]!, code === ratingCode, log.value[k]!);
   }
   return out;
 }

@@ -1,8 +1,9 @@
 /**
  * CSR utilities on typed arrays (no object per entry): build from coordinates (duplicates summed, columns
- * sorted), transpose, row lookup, and top-N selection with a small typed-array min-heap.
+ * sorted), transpose, row lookup.
  */
-import type { Csr, TopN } from '../types.js';
+import type { Csr } from '../types.js';
+import { sortedIndexOf } from './search.js';
 
 /** An empty rows x cols matrix. */
 export function emptyCsr(rows: number, cols: number): Csr {
@@ -103,16 +104,7 @@ export function transpose(m: Csr): Csr {
 
 /** Position of (r, c) in the entry arrays, or -1 (binary search in the sorted row). */
 export function csrFind(m: Pick<Csr, 'indptr' | 'indices'>, r: number, c: number): number {
-  let lo = m.indptr[r]!;
-  let hi = m.indptr[r + 1]! - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = m.indices[mid]!;
-    if (v === c) return mid;
-    if (v < c) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
+  return sortedIndexOf(m.indices, c, m.indptr[r]!, m.indptr[r + 1]!);
 }
 
 /** The value at (r, c), or 0. */
@@ -134,95 +126,4 @@ export function columnCounts(m: Csr): Int32Array {
   const nnz = m.indptr[m.rows]!;
   for (let k = 0; k < nnz; k++) out[m.indices[k]!]!++;
   return out;
-}
-
-/** selectTopN's heap, kept between calls (it never re-enters itself). */
-let heapItemsBuffer = new Int32Array(0);
-let heapScoresBuffer = new Float64Array(0);
-
-/**
- * The n best entries of `scores`, best first (ties: lower index first). `skip` (ascending indices) and
- * `allowed` (allowed[i] === 0 drops i) filter; NaN scores are never returned. A min-heap of n slots in
- * typed arrays: O(len log n), no object per entry.
- */
-export function selectTopN(
-  scores: ArrayLike<number>,
-  n: number,
-  skip?: ArrayLike<number>,
-  allowed?: Uint8Array,
-  length = scores.length,
-): TopN {
-  n = Math.max(0, Math.min(n, length));
-  if (heapItemsBuffer.length < n) {
-    heapItemsBuffer = new Int32Array(n);
-    heapScoresBuffer = new Float64Array(n);
-  }
-  const heapItems = heapItemsBuffer;
-  const heapScores = heapScoresBuffer;
-  let size = 0;
-  let s = 0;
-  const skipLen = skip ? skip.length : 0;
-  // "a is worse than b": lower score, or same score and higher index.
-  const worse = (sa: number, ia: number, sb: number, ib: number): boolean =>
-    sa < sb || (sa === sb && ia > ib);
-  for (let i = 0; i < length && n > 0; i++) {
-    if (skip) {
-      while (s < skipLen && skip[s]! < i) s++;
-      if (s < skipLen && skip[s] === i) continue;
-    }
-    if (allowed && allowed[i] === 0) continue;
-    const v = scores[i]!;
-    if (Number.isNaN(v)) continue;
-    if (size < n) {
-      // sift up
-      let j = size++;
-      while (j > 0) {
-        const p = (j - 1) >> 1;
-        if (!worse(v, i, heapScores[p]!, heapItems[p]!)) break;
-        heapScores[j] = heapScores[p]!;
-        heapItems[j] = heapItems[p]!;
-        j = p;
-      }
-      heapScores[j] = v;
-      heapItems[j] = i;
-    } else if (worse(heapScores[0]!, heapItems[0]!, v, i)) {
-      // replace root, sift down
-      let j = 0;
-      for (;;) {
-        const l = 2 * j + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        const c = r < size && worse(heapScores[r]!, heapItems[r]!, heapScores[l]!, heapItems[l]!) ? r : l;
-        if (!worse(heapScores[c]!, heapItems[c]!, v, i)) break;
-        heapScores[j] = heapScores[c]!;
-        heapItems[j] = heapItems[c]!;
-        j = c;
-      }
-      heapScores[j] = v;
-      heapItems[j] = i;
-    }
-  }
-  // Pop into descending order.
-  const items = new Int32Array(size);
-  const out = new Float32Array(size);
-  for (let k = size - 1; k >= 0; k--) {
-    items[k] = heapItems[0]!;
-    out[k] = heapScores[0]!;
-    const lastS = heapScores[k]!;
-    const lastI = heapItems[k]!;
-    let j = 0;
-    for (;;) {
-      const l = 2 * j + 1;
-      if (l >= k) break;
-      const r = l + 1;
-      const c = r < k && worse(heapScores[r]!, heapItems[r]!, heapScores[l]!, heapItems[l]!) ? r : l;
-      if (!worse(heapScores[c]!, heapItems[c]!, lastS, lastI)) break;
-      heapScores[j] = heapScores[c]!;
-      heapItems[j] = heapItems[c]!;
-      j = c;
-    }
-    heapScores[j] = lastS;
-    heapItems[j] = lastI;
-  }
-  return { items, scores: out };
 }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csrFromCoo, csrGet, selectTopN, transpose } from '../../src/recommenders/csr.js';
-import { buildInteractions, eventWeights, interactionWeights } from '../../src/recommenders/interactions.js';
-import { makeLog } from './helpers.js';
+import { csrFromCoo, csrGet, transpose } from '../../src/core/csr.js';
+import { selectTopN } from '../../src/core/top-n.js';
+import { buildInteractions, eventWeights, interactionWeights } from '../../src/data/interactions.js';
+import { makeLog } from '../recommenders/helpers.js';
 
 test('csrFromCoo sums duplicates, sorts columns, drops zero sums', () => {
   const m = csrFromCoo(

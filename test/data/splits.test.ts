@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildTestSet, splitLog, subsetLog, trainCount } from '../../src/evaluation/splits.js';
+import { buildTestSet, splitLog, subsetLog, trainCount } from '../../src/data/splits.js';
 import type { EventLog } from '../../src/types.js';
 
 const TYPES = ['view', 'click', 'like', 'dislike', 'rating', 'purchase'];

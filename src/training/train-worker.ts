@@ -1,0 +1,37 @@
+/**
+ * Worker thread entry of ./train-in-worker.ts: opens the store itself (its own connection) and trains a
+ * bundle with ./train-bundle.ts, then posts `{ ok: true, version }` or `{ ok: false, message }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createModel } from '../models/factory.js';
+import { openStore } from '../store/open.js';
+import type { ModelName } from '../types.js';
+import { trainBundle } from './train-bundle.js';
+
+export interface TrainJob {
+  db: string;
+  modelsDir: string;
+  models: ModelName[];
+}
+
+export type TrainOutcome = { ok: true; version: string } | { ok: false; message: string };
+
+const job = workerData as TrainJob;
+let outcome: TrainOutcome;
+try {
+  const store = openStore(job.db);
+  try {
+    const trained = await trainBundle({
+      store,
+      modelsDir: job.modelsDir,
+      models: job.models,
+      create: createModel,
+    });
+    outcome = { ok: true, version: trained.manifest.version };
+  } finally {
+    store.close();
+  }
+} catch (err) {
+  outcome = { ok: false, message: (err as Error).message };
+}
+parentPort?.postMessage(outcome);
