@@ -839,12 +839,13 @@ export class RankedRecommender implements Recommender {
    * which is the views'. With it true the candidates keep recommend()'s scores and the others are placed
    * below the lowest of them, in the views' order. Costs one feature row per item.
    */
-  scoreAll(profile: UserProfile): Float32Array {
+  scoreAll(profile: UserProfile, into?: Float32Array): Float32Array {
     const { cands, rows, z: candZ, scores } = this.scoreCandidates(profile);
     const { builder, spec } = this.fitted();
     const n = this.nItems;
     const S = spec.sources.length;
-    const out = new Float32Array(n);
+    // every entry is written below (the candidates and the rest cover the catalogue)
+    const out = into?.length === n ? into : new Float32Array(n);
     const isCand = new Uint8Array(n);
     for (const i of cands.items) isCand[i] = 1;
     const restItems: number[] = [];
