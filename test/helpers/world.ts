@@ -1,5 +1,5 @@
 /** Test helper: the fit data of a small simulated world (seeded; no files, no store). */
-import { buildInteractions, interactionWeights } from '../../src/recommenders/interactions.js';
+import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
 import type { FitData } from '../../src/recommenders/recommender.js';
 import { SIM_EVENT_TYPES } from '../../src/simulation/generate.js';
 import { resolveParams, type WorldParams } from '../../src/simulation/params.js';
