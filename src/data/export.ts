@@ -6,7 +6,9 @@
 import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { stringify } from 'csv-stringify';
+import { RecoError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { timeProblem } from './valid.js';
 
 export async function exportEventsCsv(
   store: Store,
@@ -20,6 +22,12 @@ export async function exportEventsCsv(
   let n = 0;
   try {
     for (const e of store.iterateEvents()) {
+      // a store written before times were checked may hold one that no date format can express
+      const problem = timeProblem(e.timestamp);
+      if (problem)
+        throw new RecoError(
+          `event ${n + 1} (user "${e.user}", item "${e.item}"): its timestamp ${problem}; it cannot be exported`,
+        );
       if (!csv.write([e.user, e.item, e.type, e.value, new Date(e.timestamp).toISOString()])) {
         await once(csv, 'drain');
       }

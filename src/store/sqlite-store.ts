@@ -6,6 +6,15 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import {
+  attributesProblem,
+  genresProblem,
+  idProblem,
+  tagsProblem,
+  timeProblem,
+  titleProblem,
+  valueProblem,
+} from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import {
   BUILTIN_EVENT_TYPES,
@@ -205,6 +214,10 @@ export class SqliteStore implements Store {
       let n = 0;
       const now = Date.now();
       for (const u of users) {
+        const where = `user "${u.id}"`;
+        refuse('user id', idProblem(u.id));
+        if (u.attributes !== undefined) refuse(`${where}: attributes`, attributesProblem(u.attributes));
+        if (u.createdAt !== undefined) refuse(`${where}: createdAt`, timeProblem(u.createdAt));
         const attributes = u.attributes === undefined ? null : JSON.stringify(u.attributes);
         const existing = this.userIdx.get(u.id);
         if (existing === undefined) this.ensureUser(u.id, u.createdAt ?? now, attributes);
@@ -240,6 +253,7 @@ export class SqliteStore implements Store {
       let n = 0;
       const now = Date.now();
       for (const it of items) {
+        checkItem(it);
         const title = it.title ?? null;
         const genres = it.genres === undefined ? null : JSON.stringify(it.genres);
         const tags = it.tags === undefined ? null : JSON.stringify(it.tags);
@@ -264,22 +278,30 @@ export class SqliteStore implements Store {
       let pending = 0;
       let n = 0;
       for (const e of events) {
+        const where = `event ${n + 1}`;
+        // ids are checked when they first arrive: every stored one is valid
         let u = this.userIdx.get(e.user);
         if (u === undefined) {
           if (!createUsers) throw new InputError(`unknown user "${e.user}"`);
+          refuse(`${where}: user`, idProblem(e.user));
+          refuse(`${where}: timestamp`, timeProblem(e.timestamp));
           u = this.ensureUser(e.user, e.timestamp, null);
         }
         let i = this.itemIdx.get(e.item);
         if (i === undefined) {
           if (!createItems) throw new InputError(`unknown item "${e.item}"`);
+          refuse(`${where}: item`, idProblem(e.item));
+          refuse(`${where}: timestamp`, timeProblem(e.timestamp));
           i = this.ensureItem(e.item, e.timestamp);
         }
+        if (e.value !== undefined) refuse(`${where}: value`, valueProblem(e.value));
+        refuse(`${where}: timestamp`, timeProblem(e.timestamp));
         const o = pending * 6;
         args[o] = u;
         args[o + 1] = i;
         args[o + 2] = this.eventTypeCode(e.type);
         args[o + 3] = e.value ?? 1;
-        args[o + 4] = Math.round(e.timestamp);
+        args[o + 4] = e.timestamp;
         args[o + 5] = ingestedAt;
         if (++pending === EVENT_BATCH) {
           batch.run(args);
@@ -358,7 +380,7 @@ export class SqliteStore implements Store {
   eventTypeCode(name: string): number {
     let code = this.typeCodes.get(name);
     if (code === undefined) {
-      if (name.length === 0) throw new InputError('empty event type');
+      refuse('event type', idProblem(name));
       code = this.typeNameList.length;
       if (code > 255) throw new InputError(`too many event types (256 at most): cannot add "${name}"`);
       this.transaction(() => this.stmt.insertType.run(code, name));
@@ -544,4 +566,20 @@ export class SqliteStore implements Store {
 /** A copy of the log sorted by timestamp (stable: ties keep insertion order). */
 export function sortEventLogByTime(log: EventLog): EventLog {
   return { ...log, ...permuteEvents(log, timeOrder(log.timestamp, log.length)) };
+}
+
+/** Throws an InputError "<what> <problem>" when there is a problem (../data/valid.ts). */
+function refuse(what: string, problem: string | undefined): void {
+  if (problem !== undefined) throw new InputError(`${what} ${problem}`);
+}
+
+/** An item record as ../data/valid.ts accepts it. */
+function checkItem(it: ItemRecord): void {
+  refuse('item id', idProblem(it.id));
+  const where = `item "${it.id}"`;
+  if (it.title !== undefined) refuse(`${where}: title`, titleProblem(it.title));
+  if (it.genres !== undefined) refuse(`${where}: genres`, genresProblem(it.genres));
+  if (it.tags !== undefined) refuse(`${where}: tags`, tagsProblem(it.tags));
+  if (it.attributes !== undefined) refuse(`${where}: attributes`, attributesProblem(it.attributes));
+  if (it.createdAt !== undefined) refuse(`${where}: createdAt`, timeProblem(it.createdAt));
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { exportEventsCsv } from '../../src/data/export.js';
-import { importEventsFile, parseColumnList } from '../../src/data/import/events-file.js';
+import { importEventsFile, parseColumnSpec } from '../../src/data/import/events-file.js';
 import { importItemsFile } from '../../src/data/import/items-file.js';
 import { importMovieLens } from '../../src/data/import/movielens.js';
 import { InputError } from '../../src/errors.js';
@@ -120,7 +120,7 @@ test('events with a header: aliases, ISO and second timestamps, type column', as
 test('events without a header take --columns in any order; TSV is detected', async () => {
   const store = freshStore();
   const p = file('ev.tsv', '5\t1000\tu7\ti3\n3\t2000\tu8\ti3\n');
-  await importEventsFile(store, p, { columns: parseColumnList('rating,timestamp,user,item') });
+  await importEventsFile(store, p, { columns: parseColumnSpec('rating,timestamp,user,item') });
   const log = store.loadEventLog();
   assert.deepEqual(Array.from(log.value), [5, 3]);
   assert.deepEqual(Array.from(log.timestamp), [1_000_000, 2_000_000]);
@@ -201,4 +201,100 @@ test('export writes user,item,type,value,timestamp and re-imports to the same ev
   );
   a.close();
   b.close();
+});
+
+test('--header skip with a column order, and header names mapped with --columns', async () => {
+  const csv = 'uid,movie_no,stars,when\nu1,m1,4,978300760\nu2,m1,2,978300761\n';
+  const store = freshStore();
+  await importEventsFile(store, file('h.csv', csv), {
+    columns: parseColumnSpec('user,item,rating,timestamp'),
+    header: 'skip',
+  });
+  assert.equal(store.counts().events, 2);
+  const mapped = freshStore();
+  await importEventsFile(mapped, file('m.csv', csv), {
+    columns: parseColumnSpec('uid=user,movie_no=item,stars=rating,when=timestamp'),
+  });
+  assert.deepEqual(
+    [...mapped.iterateEvents()].map((e) => [e.user, e.item, e.type, e.value, e.timestamp]),
+    [
+      ['u1', 'm1', 'rating', 4, 978300760000],
+      ['u2', 'm1', 'rating', 2, 978300761000],
+    ],
+  );
+  await rejectsWith(
+    importEventsFile(freshStore(), file('m2.csv', csv), {
+      columns: parseColumnSpec('userId=user,movie_no=item'),
+    }),
+    'userId',
+    'line 1',
+  );
+  store.close();
+  mapped.close();
+});
+
+test('--no-quotes reads a " inside a TSV field as a character', async () => {
+  const tsv = 'user\titem\tvalue\nu1\t"Weird Al" Yankovic\t3\nu2\tAbba\t1\n';
+  const quoted = freshStore();
+  await rejectsWith(importEventsFile(quoted, file('q.tsv', tsv)), 'q.tsv');
+  const plain = freshStore();
+  await importEventsFile(plain, file('q.tsv', tsv), { noQuotes: true, defaultType: 'play' });
+  assert.deepEqual(
+    [...plain.iterateEvents()].map((e) => e.item),
+    ['"Weird Al" Yankovic', 'Abba'],
+  );
+  quoted.close();
+  plain.close();
+});
+
+test('values, times and ids the rest of reco cannot hold are refused naming line and column', async () => {
+  const head = 'user,item,value,timestamp\n';
+  const cases: [string, string][] = [
+    ['u1,i1,1e999,1000000000\n', 'value'],
+    ['u1,i1,Infinity,1000000000\n', 'value'],
+    ['u1,i1,2e9,1000000000\n', 'value'],
+    ['u1,i1,1,9999999999999999\n', 'timestamp'],
+    ['u1,i1,1,-99999999999999\n', 'timestamp'],
+    ['u\u0000x,i1,1,1000000000\n', 'user'],
+    [`${'u'.repeat(300)},i1,1,1000000000\n`, 'user'],
+  ];
+  for (const [row, column] of cases) {
+    const store = freshStore();
+    await rejectsWith(importEventsFile(store, file('bad.csv', head + row)), 'line 2', `column ${column}`);
+    assert.equal(store.counts().events, 0);
+    store.close();
+  }
+});
+
+test('the store refuses what the importers refuse, whoever calls it', () => {
+  const store = freshStore();
+  const ok = { user: 'u1', item: 'i1', type: 'view', value: 1, timestamp: Date.UTC(2020, 0, 1) };
+  for (const bad of [
+    { ...ok, user: ' ' },
+    { ...ok, user: 'a\u0000b' },
+    { ...ok, item: '' },
+    { ...ok, type: 'x\ny' },
+    { ...ok, value: Number.POSITIVE_INFINITY },
+    { ...ok, value: Number.NaN },
+    { ...ok, timestamp: 1e16 },
+    { ...ok, timestamp: 1.5 },
+  ])
+    assert.throws(() => store.insertEvents([ok, bad]), InputError, JSON.stringify(bad));
+  assert.equal(store.counts().events, 0);
+  assert.throws(() => store.upsertItems([{ id: 'i9', genres: ['a', ' b'] }]), /genres/);
+  assert.throws(() => store.upsertItems([{ id: 'i9', title: 'x\u0007' }]), /title/);
+  let deep: Record<string, unknown> = {};
+  for (let d = 0; d < 50; d++) deep = { d: deep };
+  assert.throws(() => store.upsertUsers([{ id: 'u9', attributes: deep }]), /nested/);
+  assert.equal(store.counts().users, 0);
+  store.close();
+});
+
+test('an items file column named like an Object.prototype property is an ordinary attribute', async () => {
+  const store = freshStore();
+  await importItemsFile(store, file('p.csv', 'id,__proto__,constructor,toString\ni1,1,x,y\n'));
+  const it = store.getItem('i1')!;
+  assert.deepEqual(Object.keys(it.attributes ?? {}).sort(), ['__proto__', 'constructor', 'toString']);
+  assert.equal(Object.getPrototypeOf(it.attributes), Object.prototype);
+  store.close();
 });

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { importEventsFile, parseColumnList } from '../../data/import/events-file.js';
+import { type HeaderMode, importEventsFile, parseColumnSpec } from '../../data/import/events-file.js';
 import { importItemsFile } from '../../data/import/items-file.js';
 import { importMovieLens } from '../../data/import/movielens.js';
+import { UsageError } from '../../errors.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 import { startProgress } from '../progress.js';
@@ -42,14 +43,28 @@ export function register(program: Command): void {
     .command('events')
     .description('interaction events from CSV/TSV (header with user,item[,rating|value][,timestamp][,type])')
     .argument('<file>', 'CSV or TSV file')
-    .option('--columns <list>', 'column order for a file without a header, e.g. user,item,rating,timestamp')
+    .option(
+      '--columns <list>',
+      'column order (user,item,rating,timestamp; _ skips one) for a file without a header or with --header skip, or header names mapped to columns (userId=user,movieId=item,stars=rating)',
+    )
+    .option(
+      '--header <mode>',
+      'the first line: names (column names), skip (ignored; --columns gives the order) or none',
+    )
     .option('--delimiter <char>', 'field separator (detected when absent)')
+    .option('--no-quotes', 'fields are never quoted: a " is an ordinary character')
     .option('--type <name>', 'event type for rows without a type or rating column', 'view')
     .action(
       action(
-        async (file: string, opts: { columns?: string; delimiter?: string; type: string }, cmd: Command) => {
+        async (
+          file: string,
+          opts: { columns?: string; header?: string; delimiter?: string; quotes: boolean; type: string },
+          cmd: Command,
+        ) => {
           const g = globals(cmd);
-          const columns = opts.columns ? parseColumnList(opts.columns) : undefined;
+          const columns = opts.columns ? parseColumnSpec(opts.columns) : undefined;
+          if (opts.header !== undefined && !['names', 'skip', 'none'].includes(opts.header))
+            throw new UsageError(`--header must be names, skip or none, got "${opts.header}"`);
           const store = openStore(g.db);
           const progress = startProgress({
             label: 'import events',
@@ -59,8 +74,12 @@ export function register(program: Command): void {
           });
           try {
             const s = await importEventsFile(store, file, {
-              columns,
-              delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter,
+              ...(columns ? { columns } : {}),
+              ...(opts.header !== undefined ? { header: opts.header as HeaderMode } : {}),
+              ...(opts.delimiter !== undefined
+                ? { delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter }
+                : {}),
+              noQuotes: !opts.quotes,
               defaultType: opts.type,
               onProgress: (n) => progress.update(n),
             });
@@ -81,14 +100,18 @@ export function register(program: Command): void {
     )
     .argument('<file>', 'CSV or TSV file')
     .option('--delimiter <char>', 'field separator (detected when absent)')
+    .option('--no-quotes', 'fields are never quoted: a " is an ordinary character')
     .action(
-      action(async (file: string, opts: { delimiter?: string }, cmd: Command) => {
+      action(async (file: string, opts: { delimiter?: string; quotes: boolean }, cmd: Command) => {
         const g = globals(cmd);
         const store = openStore(g.db);
         const progress = startProgress({ label: 'import items', total: 0, unit: 'items', quiet: g.quiet });
         try {
           const s = await importItemsFile(store, file, {
-            delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter,
+            ...(opts.delimiter !== undefined
+              ? { delimiter: opts.delimiter === '\\t' ? '\t' : opts.delimiter }
+              : {}),
+            noQuotes: !opts.quotes,
             onProgress: (n) => progress.update(n),
           });
           progress.done(`imported ${s.rows} items from ${file} into ${g.db}`);

@@ -8,36 +8,53 @@ import { InputError, UsageError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord } from '../../types.js';
 import { readDelimited } from './delimited.js';
-import { parseNumberField, parseTimestampField, requireField } from './fields.js';
+import { parseIdField, parseTimestampField, parseValueField } from './fields.js';
 
 export type EventColumn = 'user' | 'item' | 'rating' | 'value' | 'timestamp' | 'type' | 'skip';
 
-const ALIASES: Record<string, EventColumn> = {
-  user: 'user',
-  user_id: 'user',
-  userid: 'user',
-  item: 'item',
-  item_id: 'item',
-  itemid: 'item',
-  movie: 'item',
-  movie_id: 'item',
-  movieid: 'item',
-  rating: 'rating',
-  value: 'value',
-  weight: 'value',
-  timestamp: 'timestamp',
-  time: 'timestamp',
-  ts: 'timestamp',
-  date: 'timestamp',
-  type: 'type',
-  event: 'type',
-  event_type: 'type',
-};
+const ALIASES: ReadonlyMap<string, EventColumn> = new Map<string, EventColumn>(
+  Object.entries({
+    user: 'user',
+    user_id: 'user',
+    userid: 'user',
+    item: 'item',
+    item_id: 'item',
+    itemid: 'item',
+    movie: 'item',
+    movie_id: 'item',
+    movieid: 'item',
+    rating: 'rating',
+    value: 'value',
+    weight: 'value',
+    timestamp: 'timestamp',
+    time: 'timestamp',
+    ts: 'timestamp',
+    date: 'timestamp',
+    type: 'type',
+    event: 'type',
+    event_type: 'type',
+  }) as [string, EventColumn][],
+);
+
+/**
+ * How the columns are found: by the header's names (common aliases, or `names` mapping a header name to
+ * a column), or by position (`order`) in a file without a header or whose header is skipped.
+ */
+export type ColumnSpec =
+  | { kind: 'order'; columns: EventColumn[] }
+  | { kind: 'names'; names: ReadonlyMap<string, EventColumn> };
+
+/** What the first line is: column names (default without `--columns` as an order), skipped, or data. */
+export type HeaderMode = 'names' | 'skip' | 'none';
 
 export interface ImportEventsOptions {
-  /** Column order when the file has no header, e.g. ['user', 'item', 'rating', 'timestamp']. */
-  columns?: EventColumn[];
+  /** Column order or header-name mapping (see ColumnSpec); default: the header's names and aliases. */
+  columns?: ColumnSpec;
+  /** Default: 'none' with a column order, 'names' otherwise. */
+  header?: HeaderMode;
   delimiter?: string;
+  /** Fields are never quoted: a `"` is an ordinary character (e.g. `"Weird Al" Yankovic` in a TSV). */
+  noQuotes?: boolean;
   /** Event type for rows without a type column: 'rating' when a rating column exists, else this (default 'view'). */
   defaultType?: string;
   /** Timestamp for rows without one (default: now). */
@@ -52,19 +69,41 @@ export interface ImportSummary {
   items: number;
 }
 
-export function parseColumnList(spec: string): EventColumn[] {
-  const cols = spec.split(',').map((s) => s.trim().toLowerCase());
-  const out: EventColumn[] = [];
-  for (const c of cols) {
-    const col = c === '' || c === '_' || c === 'skip' ? 'skip' : ALIASES[c];
-    if (!col) {
-      throw new UsageError(
-        `--columns: unknown column "${c}" (use user, item, rating, value, timestamp, type, or _ to skip)`,
+function columnNamed(c: string): EventColumn {
+  const col = c === '' || c === '_' || c === 'skip' ? 'skip' : ALIASES.get(c);
+  if (!col)
+    throw new UsageError(
+      `--columns: unknown column "${c}" (use user, item, rating, value, timestamp, type, or _ to skip)`,
+    );
+  return col;
+}
+
+/**
+ * `--columns`: "user,item,rating,timestamp" (an order) or "userId=user,movieId=item,rating=rating" (header
+ * names mapped to columns; the header's other columns are skipped).
+ */
+export function parseColumnSpec(spec: string): ColumnSpec {
+  const parts = spec.split(',').map((s) => s.trim());
+  if (parts.some((p) => p.includes('='))) {
+    const names = new Map<string, EventColumn>();
+    for (const p of parts) {
+      const eq = p.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--columns: "${p}" is not of the form headerName=column`);
+      const name = p.slice(0, eq).trim();
+      if (names.has(name)) throw new UsageError(`--columns: header name "${name}" mapped twice`);
+      names.set(
+        name,
+        columnNamed(
+          p
+            .slice(eq + 1)
+            .trim()
+            .toLowerCase(),
+        ),
       );
     }
-    out.push(col);
+    return { kind: 'names', names };
   }
-  return out;
+  return { kind: 'order', columns: parts.map((c) => columnNamed(c.toLowerCase())) };
 }
 
 function resolveColumns(names: EventColumn[], file: string): Map<EventColumn, number> {
@@ -94,10 +133,16 @@ export async function importEventsFile(
   options: ImportEventsOptions = {},
 ): Promise<ImportSummary> {
   const before = store.counts();
-  let cols: Map<EventColumn, number> | undefined = options.columns
-    ? resolveColumns(options.columns, file)
-    : undefined;
-  let width = options.columns?.length ?? 0;
+  const spec = options.columns;
+  const header = options.header ?? (spec?.kind === 'order' ? 'none' : 'names');
+  if (header === 'names' && spec?.kind === 'order')
+    throw new UsageError('--columns as an order needs --header skip or none (the order replaces the header)');
+  if (header !== 'names' && spec?.kind !== 'order')
+    throw new UsageError(`--header ${header} needs --columns as an order, e.g. user,item,rating,timestamp`);
+  let cols: Map<EventColumn, number> | undefined =
+    spec?.kind === 'order' ? resolveColumns(spec.columns, file) : undefined;
+  let width = spec?.kind === 'order' ? spec.columns.length : 0;
+  let skipFirst = header === 'skip';
   const now = options.defaultTimestamp ?? Date.now();
   const BATCH = 10_000;
   let batch: EventRecord[] = [];
@@ -108,12 +153,29 @@ export async function importEventsFile(
   const expectedEvents = (statSync(file, { throwIfNoEntry: false })?.size ?? 0) / 30;
   await store.transactionAsync(
     async () => {
-      for await (const { line, fields } of readDelimited(file, { delimiter: options.delimiter })) {
+      const read = readDelimited(file, {
+        ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+        ...(options.noQuotes ? { noQuotes: true } : {}),
+      });
+      for await (const { line, fields } of read) {
+        if (skipFirst) {
+          skipFirst = false;
+          sawHeader = true;
+          continue;
+        }
         if (!cols) {
-          const names = fields.map((f) => {
-            const c = ALIASES[f.trim().toLowerCase()];
-            return c ?? 'skip';
-          });
+          const mapped = spec?.kind === 'names' ? spec.names : undefined;
+          const names = fields.map((f) =>
+            mapped ? (mapped.get(f.trim()) ?? 'skip') : (ALIASES.get(f.trim().toLowerCase()) ?? 'skip'),
+          );
+          if (mapped)
+            for (const name of mapped.keys())
+              if (!fields.some((f) => f.trim() === name))
+                throw new InputError(
+                  `--columns names "${name}", which the header lacks (header: ${fields.join(', ')})`,
+                  file,
+                  line,
+                );
           cols = resolveColumns(names, file);
           width = fields.length;
           sawHeader = true;
@@ -123,22 +185,22 @@ export async function importEventsFile(
           throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
         }
         const at = (column: string) => ({ file, line, column });
-        const user = requireField(fields[cols.get('user')!], at('user'));
-        const item = requireField(fields[cols.get('item')!], at('item'));
+        const user = parseIdField(fields[cols.get('user')!], at('user'));
+        const item = parseIdField(fields[cols.get('item')!], at('item'));
         const ratingCol = cols.get('rating');
         const valueCol = cols.get('value');
         const tsCol = cols.get('timestamp');
         const typeCol = cols.get('type');
         const value =
           ratingCol !== undefined
-            ? parseNumberField(fields[ratingCol]!, at('rating'))
+            ? parseValueField(fields[ratingCol]!, at('rating'))
             : valueCol !== undefined
-              ? parseNumberField(fields[valueCol]!, at('value'))
+              ? parseValueField(fields[valueCol]!, at('value'))
               : 1;
         const timestamp = tsCol !== undefined ? parseTimestampField(fields[tsCol]!, at('timestamp')) : now;
         const type =
           typeCol !== undefined
-            ? requireField(fields[typeCol], at('type'))
+            ? parseIdField(fields[typeCol], at('type'))
             : ratingCol !== undefined
               ? 'rating'
               : (options.defaultType ?? 'view');

@@ -7,7 +7,7 @@ import { InputError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { ItemRecord } from '../../types.js';
 import { readDelimited } from './delimited.js';
-import { parseTimestampField, requireField, splitList } from './fields.js';
+import { parseGenresField, parseIdField, parseTimestampField, splitList } from './fields.js';
 
 type ItemColumn = 'id' | 'title' | 'genres' | 'tags' | 'created_at';
 
@@ -32,6 +32,8 @@ const ALIASES: Record<string, ItemColumn> = {
 
 export interface ImportItemsOptions {
   delimiter?: string;
+  /** Fields are never quoted: a `"` is an ordinary character. */
+  noQuotes?: boolean;
   onProgress?: (rows: number) => void;
 }
 
@@ -44,7 +46,10 @@ export async function importItemsFile(
   let roles: (ItemColumn | undefined)[] = [];
   const seen = new Map<string, number>();
   const items: ItemRecord[] = [];
-  for await (const { line, fields } of readDelimited(file, { delimiter: options.delimiter })) {
+  for await (const { line, fields } of readDelimited(file, {
+    ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+    ...(options.noQuotes ? { noQuotes: true } : {}),
+  })) {
     if (!header) {
       header = fields.map((f) => f.trim());
       roles = header.map((h) => ALIASES[h.toLowerCase()]);
@@ -61,19 +66,20 @@ export async function importItemsFile(
       throw new InputError(`expected ${header.length} fields, found ${fields.length}`, file, line);
     }
     const item: ItemRecord = { id: '' };
-    const attributes: Record<string, unknown> = {};
+    // column names come from the file: a null-prototype object, so that no name reaches Object.prototype
+    const attributes: Record<string, unknown> = Object.create(null);
     for (let c = 0; c < fields.length; c++) {
       const raw = fields[c]!;
       const at = { file, line, column: header[c]! };
       switch (roles[c]) {
         case 'id':
-          item.id = requireField(raw, at);
+          item.id = parseIdField(raw, at);
           break;
         case 'title':
           if (raw.trim()) item.title = raw.trim();
           break;
         case 'genres':
-          item.genres = splitList(raw);
+          item.genres = parseGenresField(raw, at);
           break;
         case 'tags':
           item.tags = splitList(raw);

@@ -11,7 +11,7 @@ import { InputError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord, ItemRecord, UserRecord } from '../../types.js';
 import { readDelimited } from './delimited.js';
-import { parseNumberField, parseTimestampField, requireField, splitList } from './fields.js';
+import { parseIdField, parseNumberField, parseTimestampField, parseValueField, splitList } from './fields.js';
 
 export type MovieLensLayout = '100k' | 'csv';
 
@@ -85,10 +85,10 @@ async function importRatings(
     }
     const at = (column: string) => ({ file, line, column });
     batch.push({
-      user: requireField(fields[columns.user], at('user')),
-      item: requireField(fields[columns.item], at('item')),
+      user: parseIdField(fields[columns.user], at('user')),
+      item: parseIdField(fields[columns.item], at('item')),
       type: 'rating',
-      value: parseNumberField(fields[columns.rating]!, at('rating')),
+      value: parseValueField(fields[columns.rating]!, at('rating')),
       timestamp: parseTimestampField(fields[columns.timestamp]!, at('timestamp')),
     });
     if (batch.length >= BATCH) {
@@ -130,7 +130,7 @@ async function import100k(
       if (f.trim() === '1') itemGenres.push(genres[g] ?? `genre${g}`);
     });
     const item: ItemRecord = {
-      id: requireField(fields[0], { file: itemFile, line, column: 1 }),
+      id: parseIdField(fields[0], { file: itemFile, line, column: 1 }),
       title: fields[1]!.trim(),
       genres: itemGenres.filter((g) => g !== 'unknown'),
       attributes: fields[4]!.trim() ? { imdb_url: fields[4]!.trim() } : {},
@@ -148,7 +148,7 @@ async function import100k(
       if (fields.length !== 5)
         throw new InputError(`expected 5 fields, found ${fields.length}`, userFile, line);
       users.push({
-        id: requireField(fields[0], { file: userFile, line, column: 1 }),
+        id: parseIdField(fields[0], { file: userFile, line, column: 1 }),
         attributes: {
           age: parseNumberField(fields[1]!, { file: userFile, line, column: 2 }),
           gender: fields[2],
@@ -190,7 +190,7 @@ async function importCsvLayout(
     const title = fields[1]!.trim();
     const year = /\((\d{4})\)\s*$/.exec(title);
     const item: ItemRecord = {
-      id: requireField(fields[0], { file: movieFile, line, column: 'movieId' }),
+      id: parseIdField(fields[0], { file: movieFile, line, column: 'movieId' }),
       title,
       genres: splitList(fields[2], /\|/).filter((g) => g !== '(no genres listed)'),
     };
