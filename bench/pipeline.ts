@@ -15,8 +15,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { userServingTimes } from '../src/data/serving-time.js';
 import { type SplitOptions, splitLog } from '../src/data/splits.js';
-import { evaluate, userServingTimes } from '../src/evaluation/evaluate.js';
+import { evaluate } from '../src/evaluation/evaluate.js';
 import { worldOracle } from '../src/evaluation/oracle.js';
 import { RankedRecommender } from '../src/ranking/ranker.js';
 import { createRecommender, recommenderNames } from '../src/recommenders/index.js';

@@ -17,6 +17,7 @@ import { csrRow, transpose } from '../core/csr.js';
 import { gradedNdcgAtK, ndcgAtK } from '../core/ndcg.js';
 import { selectTopN } from '../core/top-n.js';
 import { buildInteractions, type InteractionWeights, interactionWeights } from '../data/interactions.js';
+import { type ServingTimeRule, servingTimes } from '../data/serving-time.js';
 import {
   buildTestSet,
   eventsByUser,
@@ -74,6 +75,8 @@ export interface EvaluateOptions {
   create: ModelFactory;
   params?: Partial<Record<ModelName, Record<string, unknown>>>;
   weights?: InteractionWeights;
+  /** The time each user is served at (default: see servedAtOf). */
+  at?: ServingTimeRule;
   /** Compute per-user AUC from each model's full score vector (default true). */
   auc?: boolean;
   /** When given, an `oracle` row ranks every unseen item by it, at the user's test-event times. */
@@ -124,8 +127,8 @@ export interface EvaluationResult {
   items: number;
   /** What the diversity metric compared: genre vectors or interaction columns. */
   diversityVectors: 'genres' | 'co-occurrence';
-  /** Whether each user was served as of his own last train event (per-user temporal splits). */
-  servedPerUser: boolean;
+  /** When users were served: 'user' (each as of his last train event), 'now' (the models' now) or a time. */
+  servedAt: string;
   rows: MetricRow[];
 }
 
@@ -178,21 +181,25 @@ export interface EvaluationContext {
   vectorNorms: Float64Array;
   diversityVectors: 'genres' | 'co-occurrence';
   /**
-   * Per user, the time he is served at (UserProfile.at): his last train event + 1 ms under a per-user
-   * temporal split; absent for other splits (models serve as of their now).
+   * Per user, the time he is served at (UserProfile.at) under `servedAtRule`; absent for 'now' (models
+   * serve as of their now).
    */
   servedAt?: Float64Array;
+  servedAtRule: ServingTimeRule;
 }
 
-/** Per user, his last train event's time + 1 ms (NaN for users without train events). */
-export function userServingTimes(train: EventLog): Float64Array {
-  const at = new Float64Array(train.userIds.length).fill(Number.NaN);
-  for (let e = 0; e < train.length; e++) {
-    const u = train.user[e]!;
-    const t = train.timestamp[e]! + 1;
-    if (!(t <= at[u]!)) at[u] = t;
-  }
-  return at;
+/**
+ * The serving times of a split's users under `at` (../data/serving-time.ts, over the train side); without a
+ * rule, per user under a per-user temporal split (temporal, leave-last), the models' now otherwise.
+ */
+function servedAtOf(
+  split: Split,
+  at: ServingTimeRule | undefined,
+): { servedAt?: Float64Array; servedAtRule: ServingTimeRule } {
+  const rule: ServingTimeRule =
+    at ?? (split.kind === 'temporal' || split.kind === 'leave-last' ? { kind: 'user' } : { kind: 'now' });
+  const servedAt = servingTimes(split.train, rule);
+  return servedAt ? { servedAt, servedAtRule: rule } : { servedAtRule: rule };
 }
 
 export function evaluationContext(
@@ -201,6 +208,7 @@ export function evaluationContext(
   splitOptions: SplitOptions,
   k: number,
   weights: InteractionWeights = interactionWeights(),
+  at?: ServingTimeRule,
 ): EvaluationContext {
   const split = splitLog(log, splitOptions);
   const testSet = buildTestSet(split, weights);
@@ -219,9 +227,7 @@ export function evaluationContext(
     vectors,
     vectorNorms: rowNorms(vectors),
     diversityVectors: genres ? 'genres' : 'co-occurrence',
-    ...(split.kind === 'temporal' || split.kind === 'leave-last'
-      ? { servedAt: userServingTimes(split.train) }
-      : {}),
+    ...servedAtOf(split, at),
   };
 }
 
@@ -323,7 +329,7 @@ export async function evaluate(
   items: ItemRecord[],
   options: EvaluateOptions,
 ): Promise<EvaluationResult> {
-  const ctx = evaluationContext(log, items, options.split, options.k, options.weights);
+  const ctx = evaluationContext(log, items, options.split, options.k, options.weights, options.at);
   const withAuc = options.auc ?? true;
   const rows: MetricRow[] = [];
   const users = ctx.testSet.users.length;
@@ -381,7 +387,8 @@ export async function evaluate(
     coldUsers: ctx.testSet.coldUsers,
     items: ctx.trainX.cols,
     diversityVectors: ctx.diversityVectors,
-    servedPerUser: ctx.servedAt !== undefined,
+    servedAt:
+      ctx.servedAtRule.kind === 'time' ? new Date(ctx.servedAtRule.at).toISOString() : ctx.servedAtRule.kind,
     rows,
   };
 }

@@ -51,6 +51,10 @@ export function describeResult(result: EvaluationResult): string {
     `test ${result.testEvents.toLocaleString('en-US')}; ${result.users.toLocaleString('en-US')} users evaluated` +
     (result.coldUsers > 0 ? ` (${result.coldUsers} cold users without train events skipped)` : '') +
     `; ${result.items.toLocaleString('en-US')} items; diversity over ${result.diversityVectors}` +
-    (result.servedPerUser ? '; each user served as of his last train event' : '')
+    (result.servedAt === 'user'
+      ? '; each user served as of his last train event'
+      : result.servedAt === 'now'
+        ? ''
+        : `; every user served as of ${result.servedAt}`)
   );
 }

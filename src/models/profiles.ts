@@ -5,6 +5,7 @@
  */
 
 import { buildInteractions, type InteractionWeights } from '../data/interactions.js';
+import { type ServingTimeRule, servingTimes } from '../data/serving-time.js';
 import type { UserProfile } from '../recommenders/recommender.js';
 import type { Store } from '../store/store.js';
 import type { Csr, EventLog } from '../types.js';
@@ -47,6 +48,7 @@ export function userProfileFromStore(
   u: number,
   weights: InteractionWeights,
   fitted: FittedSizes,
+  at: ServingTimeRule = { kind: 'now' },
 ): UserProfile {
   const events = store.userEvents(userId, Number.MAX_SAFE_INTEGER);
   const typeNames = store.eventTypeNames();
@@ -65,5 +67,7 @@ export function userProfileFromStore(
   };
   const row = profileFromRow(buildInteractions(log, weights), 0, { users: 0, items: fitted.items });
   if (u < fitted.users) row.user = u;
+  const t = servingTimes(log, at)?.[0];
+  if (t !== undefined && !Number.isNaN(t)) row.at = t;
   return row;
 }

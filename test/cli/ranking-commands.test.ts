@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
+import { userServingTimes } from '../../src/data/serving-time.js';
 import { FEATURES } from '../../src/features/registry.js';
 import { defaultModelsDir, writeBundle } from '../../src/models/bundle.js';
 import { RankedRecommender } from '../../src/ranking/ranker.js';
+import type { UserProfile } from '../../src/recommenders/recommender.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
@@ -21,8 +23,9 @@ test('reco features lists every declaration with its scope', () => {
   assert.ok(rows.length > 0 && rows.every((x) => x.scope === 'context'));
 });
 
-test('reco explain prints the candidate sources and the features that moved the score', async () => {
-  const db = join(dir, 'sim.db');
+/** A small simulated store with a bundle holding only a small `ranked`, fitted on all its events. */
+async function rankedWorld(name: string) {
+  const db = join(dir, name);
   const store = openStore(db);
   simulateIntoStore(
     store,
@@ -53,6 +56,11 @@ test('reco explain prints the candidate sources and the features that moved the 
     itemIds: log.itemIds,
     models: [{ model: ranked, fitSeconds: 0 }],
   });
+  return { db, store, log, interactions, ranked };
+}
+
+test('reco explain prints the candidate sources and the features that moved the score', async () => {
+  const { db, store, log, interactions, ranked } = await rankedWorld('sim.db');
   const user = log.userIds[3]!;
   const u = 3;
   const profile = {
@@ -78,4 +86,48 @@ test('reco explain prints the candidate sources and the features that moved the 
   const bad = reco('--db', db, 'explain', '--user', 'nobody', '--item', item);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown user "nobody"/);
+});
+
+test('reco recommend --at: each user as of his own last event (default), as of now, or as of a date', async () => {
+  const { db, store, log, interactions, ranked } = await rankedWorld('at.db');
+  store.close();
+  const last = userServingTimes(log);
+  const lists = (at?: (u: number) => number) =>
+    log.userIds.flatMap((uid, u) => {
+      const a = interactions.indptr[u]!;
+      const b = interactions.indptr[u + 1]!;
+      const profile: UserProfile = {
+        user: u,
+        items: interactions.indices.subarray(a, b),
+        weights: interactions.values.subarray(a, b),
+        ...(at ? { at: at(u) } : {}),
+      };
+      const top = ranked.recommend(profile, 3);
+      return Array.from(top.items, (i, r) => `${uid},${log.itemIds[i]},${r + 1}`);
+    });
+  const cli = (...args: string[]) => {
+    const r = reco('--db', db, '-q', 'recommend', '--all', '--k', '3', ...args);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').slice(0, 3).join(','));
+  };
+  const byUser = cli();
+  assert.deepEqual(
+    byUser,
+    lists((u) => last[u]!),
+  );
+  assert.deepEqual(cli('--at', 'user'), byUser);
+  assert.deepEqual(cli('--at', 'now'), lists());
+  assert.notDeepEqual(byUser, lists(), 'users last active long ago are served differently');
+  const t = Date.UTC(2030, 0, 1);
+  assert.deepEqual(
+    cli('--at', '2030-01-01'),
+    lists(() => t),
+  );
+  const bad = reco('--db', db, 'recommend', '--all', '--at', 'yesterday');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--at must be user, now, a date/);
 });

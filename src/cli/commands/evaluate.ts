@@ -2,8 +2,10 @@
  * `reco evaluate`: offline evaluation of the models on a split of the store's events; prints one row per
  * model (metrics at K and fit time), plus the oracle row when the store holds a simulated world.
  */
+
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parseServingTime } from '../../data/serving-time.js';
 import { SPLIT_KINDS, type SplitKind, type SplitOptions } from '../../data/splits.js';
 import { UsageError } from '../../errors.js';
 import { evaluate } from '../../evaluation/evaluate.js';
@@ -34,6 +36,7 @@ interface EvaluateOpts {
   json?: string;
   auc: boolean;
   oracle: boolean;
+  at?: string;
 }
 
 export function splitOptionsFrom(
@@ -74,6 +77,10 @@ export function register(program: Command): void {
     )
     .option('--params <json>', 'model parameters, e.g. \'{"als":{"factors":64}}\'')
     .option('--json <file>', 'also write the results as JSON')
+    .option(
+      '--at <when>',
+      'the time each user is served at: user (as of his own last train event), now (as of the end of the train side) or a date / ms; default user for temporal and leave-last splits, now otherwise',
+    )
     .option('--no-auc', 'skip AUC (it scores every item for every user)')
     .option('--no-oracle', 'no oracle row even when the store holds a simulated world')
     .action(
@@ -100,6 +107,7 @@ export function register(program: Command): void {
             params,
             create: modelFactory(g.quiet),
             auc: opts.auc,
+            ...(opts.at !== undefined ? { at: parseServingTime(opts.at) } : {}),
             ...(oracle ? { oracle } : {}),
             onModelStart: (name, users) => {
               progress = startProgress({

@@ -9,6 +9,7 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { buildInteractions } from '../../data/interactions.js';
+import { parseServingTime, type ServingTimeRule, servingTimes } from '../../data/serving-time.js';
 import { UsageError } from '../../errors.js';
 import { defaultModelsDir, type ModelBundle, openBundle } from '../../models/bundle.js';
 import { profileFromRow, userProfileFromStore } from '../../models/profiles.js';
@@ -27,6 +28,7 @@ interface RecommendOpts {
   out?: string;
   modelsDir?: string;
   version?: string;
+  at: string;
 }
 
 async function writeAll(
@@ -36,11 +38,13 @@ async function writeAll(
   k: number,
   out: string | undefined,
   quiet: boolean,
+  at: ServingTimeRule,
 ) {
   const model = bundle.model(modelName);
   const fitted = bundle.fittedSizes(store.counts(), store.path);
   const log = store.loadEventLog();
   const x = buildInteractions(log, bundle.manifest.weights);
+  const times = servingTimes(log, at);
   const toFile = out !== undefined && out !== '-';
   const stream = toFile ? createWriteStream(out) : process.stdout;
   const write = (s: string) =>
@@ -54,7 +58,10 @@ async function writeAll(
   let rows = 0;
   const batch: string[][] = [];
   for (let u = 0; u < nUsers; u++) {
-    const top = model.recommend(profileFromRow(x, u, fitted), k);
+    const profile = profileFromRow(x, u, fitted);
+    const t = times?.[u];
+    if (t !== undefined && !Number.isNaN(t)) profile.at = t;
+    const top = model.recommend(profile, k);
     const uid = log.userIds[u]!;
     for (let r = 0; r < top.items.length; r++)
       batch.push([uid, log.itemIds[top.items[r]!]!, String(r + 1), scoreText(top.scores[r]!)]);
@@ -74,7 +81,14 @@ async function writeAll(
   );
 }
 
-function printUser(store: Store, bundle: ModelBundle, modelName: string, k: number, userId: string) {
+function printUser(
+  store: Store,
+  bundle: ModelBundle,
+  modelName: string,
+  k: number,
+  userId: string,
+  at: ServingTimeRule,
+) {
   const u = store.userIndex(userId);
   if (u === undefined)
     throw new UsageError(
@@ -82,7 +96,7 @@ function printUser(store: Store, bundle: ModelBundle, modelName: string, k: numb
     );
   const model = bundle.model(modelName);
   const fitted = bundle.fittedSizes(store.counts(), store.path);
-  const profile = userProfileFromStore(store, userId, u, bundle.manifest.weights, fitted);
+  const profile = userProfileFromStore(store, userId, u, bundle.manifest.weights, fitted, at);
   const top = model.recommend(profile, k);
   process.stdout.write(
     `top ${top.items.length} for user ${userId} (${profile.items.length} items seen, excluded) by ${modelName}, bundle ${bundle.version}\n${formatItemList(store, top)}\n`,
@@ -103,6 +117,11 @@ export function register(program: Command): void {
     .option('--out <file>', 'with --all: write the CSV here (default: stdout)')
     .option('--models-dir <dir>', 'where bundles live (default: models/ beside the database)')
     .option('--version <id>', 'bundle version (default: current)')
+    .option(
+      '--at <when>',
+      "the time each list is made at (ranked's time features): user (each user as of his own last event), now (as of the bundle's training, as the server does), or a date / ms",
+      'user',
+    )
     .action(
       action(async (opts: RecommendOpts, cmd: Command) => {
         const g = globals(cmd);
@@ -115,8 +134,9 @@ export function register(program: Command): void {
           requireEvents(store);
           const bundle = openBundle(opts.modelsDir ?? defaultModelsDir(g.db), opts.version);
           const modelName = opts.model ?? bundle.defaultModel();
-          if (opts.all) await writeAll(store, bundle, modelName, k, opts.out, g.quiet);
-          else printUser(store, bundle, modelName, k, opts.user!);
+          const at = parseServingTime(opts.at);
+          if (opts.all) await writeAll(store, bundle, modelName, k, opts.out, g.quiet, at);
+          else printUser(store, bundle, modelName, k, opts.user!, at);
         } finally {
           store.close();
         }
