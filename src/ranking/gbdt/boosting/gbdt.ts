@@ -9,6 +9,7 @@
  */
 import { InputError, UsageError } from '../../../errors.js';
 import { BinnedDataset, type DenseData, derivedSeeds } from '../io/dataset.js';
+import { K_EPSILON, K_MIN_SCORE } from '../meta.js';
 import { createMetric, type Metric } from '../metric/metrics.js';
 import type { GbdtModel, Tree } from '../model.js';
 import { BinaryObjective } from '../objective/binary.js';
@@ -19,7 +20,6 @@ import { RegressionObjective } from '../objective/regression.js';
 import { metricsFor, type TrainParams } from '../params.js';
 import { LgbRandom } from '../random.js';
 import { type BinnedTree, binnedLeaf, missingBinsOf, SerialTreeLearner } from '../treelearner/serial.js';
-import { K_EPSILON } from '../treelearner/split.js';
 
 export interface ValidSet {
   name?: string;
@@ -264,7 +264,7 @@ function boost(
   let oob: Int32Array | undefined;
 
   const trees: Tree[] = [];
-  const best = valids.map((v) => v.metrics.map(() => ({ score: Number.NEGATIVE_INFINITY, iter: 0 })));
+  const best = valids.map((v) => v.metrics.map(() => ({ score: K_MIN_SCORE, iter: 0 })));
   let bestIter = 0;
 
   for (let iter = 0; iter < p.numIterations; iter++) {

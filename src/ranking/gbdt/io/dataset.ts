@@ -5,9 +5,10 @@
  * Features that cannot be split (a single bin, or too few rows on any side) are left out, as LightGBM does.
  */
 import { InputError } from '../../../errors.js';
+import { K_ZERO_THRESHOLD } from '../meta.js';
 import type { TrainParams } from '../params.js';
 import { LgbRandom } from '../random.js';
-import { BinMapper, K_ZERO_THRESHOLD } from './bin-mapper.js';
+import { BinMapper } from './bin-mapper.js';
 
 /** Dense input data: what the data reader produces and the trainer consumes. */
 export interface DenseData {
