@@ -9,7 +9,7 @@
  */
 import { InputError, UsageError } from '../../../errors.js';
 import { BinnedDataset, type DenseData, derivedSeeds } from '../io/dataset.js';
-import { K_EPSILON, K_MIN_SCORE } from '../meta.js';
+import { K_EPSILON, K_MIN_SCORE, K_ZERO_THRESHOLD } from '../meta.js';
 import { createMetric, type Metric } from '../metric/metrics.js';
 import type { GbdtModel, Tree } from '../model.js';
 import { BinaryObjective } from '../objective/binary.js';
@@ -114,17 +114,20 @@ function addTreeScores(
   else for (let r = 0; r < ds.numRows; r++) score[r] += lv[binnedLeaf(bt, ds, r, missingBins)]!;
 }
 
+/** Tree::MaybeRoundToZero: a node value within kZeroThreshold of zero becomes 0. */
+function maybeRoundToZero(x: number): number {
+  return Math.abs(x) <= K_ZERO_THRESHOLD ? 0 : x;
+}
+
 function shrinkTree(t: Tree, rate: number): void {
-  const z = (x: number) => (Math.abs(x) <= 1e-35 ? 0 : x);
-  for (let i = 0; i < t.numLeaves - 1; i++) t.internalValue[i] = z(t.internalValue[i]! * rate);
-  for (let i = 0; i < t.numLeaves; i++) t.leafValue[i] = z(t.leafValue[i]! * rate);
+  for (let i = 0; i < t.numLeaves - 1; i++) t.internalValue[i] = maybeRoundToZero(t.internalValue[i]! * rate);
+  for (let i = 0; i < t.numLeaves; i++) t.leafValue[i] = maybeRoundToZero(t.leafValue[i]! * rate);
   t.shrinkage *= rate;
 }
 
 function addBias(t: Tree, v: number): void {
-  const z = (x: number) => (Math.abs(x) <= 1e-35 ? 0 : x);
-  for (let i = 0; i < t.numLeaves - 1; i++) t.internalValue[i] = z(t.internalValue[i]! + v);
-  for (let i = 0; i < t.numLeaves; i++) t.leafValue[i] = z(t.leafValue[i]! + v);
+  for (let i = 0; i < t.numLeaves - 1; i++) t.internalValue[i] = maybeRoundToZero(t.internalValue[i]! + v);
+  for (let i = 0; i < t.numLeaves; i++) t.leafValue[i] = maybeRoundToZero(t.leafValue[i]! + v);
   t.shrinkage = 1;
 }
 
