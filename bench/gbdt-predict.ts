@@ -19,12 +19,13 @@ import { join, resolve } from 'node:path';
 import { runPredict } from '../src/cli/commands/gbdt.js';
 import { Rng } from '../src/random.js';
 import { train } from '../src/ranking/gbdt/boosting/gbdt.js';
+import { parseParams } from '../src/ranking/gbdt/config-parser.js';
 import { ShapExplainer } from '../src/ranking/gbdt/explain.js';
 import { readDataFile } from '../src/ranking/gbdt/io/data-file.js';
 import { formatG } from '../src/ranking/gbdt/io/format-number.js';
 import { loadModelFile, modelToText } from '../src/ranking/gbdt/io/model-text.js';
 import type { GbdtModel } from '../src/ranking/gbdt/model.js';
-import { parseParams, trainParamsFrom } from '../src/ranking/gbdt/params.js';
+import { trainParamsFrom } from '../src/ranking/gbdt/params.js';
 import { GbdtPredictor } from '../src/ranking/gbdt/predict.js';
 
 const ROWS = Number(process.env.BENCH_GBDT_PREDICT_ROWS ?? 100000);

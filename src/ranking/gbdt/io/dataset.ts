@@ -21,7 +21,7 @@ export interface DenseData {
   /** Query sizes for ranking, in row order, summing to numRows. */
   groups?: Int32Array;
   featureNames?: string[];
-  /** Categorical feature indices; when absent the trainer uses params.categoricalFeature. */
+  /** Categorical feature indices (the data reader's categorical_feature); absent: none. */
   categoricalFeatures?: number[];
 }
 
@@ -130,7 +130,7 @@ export class BinnedDataset {
     what = 'training data',
     shared = p.numThreads >= 2,
   ): BinnedDataset {
-    const cats = new Set(data.categoricalFeatures ?? p.categoricalFeature);
+    const cats = new Set(data.categoricalFeatures);
     for (const c of cats)
       if (!Number.isInteger(c) || c < 0 || c >= data.numFeatures)
         throw new InputError(
