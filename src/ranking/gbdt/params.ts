@@ -12,7 +12,6 @@ import {
   sectionRecord,
   type TrainParams,
 } from './config.js';
-import { parseLightgbmParams } from './config-parser.js';
 
 export {
   defaultLabelGain,
@@ -64,9 +63,4 @@ export function metricsFor(p: Pick<TrainParams, 'metric' | 'objective'>): Metric
   if (p.objective === 'binary') return ['binary_logloss'];
   if (p.objective === 'lambdarank') return ['ndcg'];
   return ['l2'];
-}
-
-/** TrainParams from LightGBM-named `key=value` values (library use); same validation as the command line. */
-export function trainParamsFrom(kv: Record<string, string | number | boolean>): TrainParams {
-  return trainParams(parseLightgbmParams(kv));
 }
