@@ -263,6 +263,12 @@ test('bad input is refused with a message naming it', () => {
     labels: Float32Array.from(labels),
   });
   assert.throws(() => train(p, data([])), /training data: has no rows/);
+  // parameters built by hand are checked by their declarations, as trainParams checks them
+  assert.throws(
+    () => train({ ...p, numLeaves: 1 }, data([0, 1])),
+    /parameter numLeaves: 1 is below the minimum 2/,
+  );
+  assert.throws(() => train({ ...p, evalAt: [] }, data([0, 1])), /eval_at needs at least one position/);
   assert.throws(() => train(p, data([1, Number.NaN])), /row 2 has label NaN/);
   assert.throws(
     () => train(trainParams({ objective: 'binary' }), data([0, 3])),

@@ -17,7 +17,7 @@ import { LambdarankObjective } from '../objective/lambdarank.js';
 import { ParallelLambdarank } from '../objective/lambdarank-parallel.js';
 import type { Objective } from '../objective/objective.js';
 import { RegressionObjective } from '../objective/regression.js';
-import { metricsFor, type TrainParams } from '../params.js';
+import { metricsFor, type TrainParams, trainParams } from '../params.js';
 import { LgbRandom } from '../random.js';
 import { type BinnedTree, binnedLeaf, missingBinsOf, SerialTreeLearner } from '../treelearner/serial.js';
 
@@ -131,13 +131,12 @@ function addBias(t: Tree, v: number): void {
   t.shrinkage = 1;
 }
 
+/**
+ * Parameters the trainer cannot honour: any value its declaration refuses (a TrainParams built by hand is
+ * checked as trainParams checks it), and no eval_at position.
+ */
 function checkParams(p: TrainParams): void {
-  if (p.numLeaves < 2) throw new UsageError(`parameter num_leaves: ${p.numLeaves} must be at least 2`);
-  if (!(p.learningRate > 0)) throw new UsageError('parameter learning_rate must be positive');
-  if (p.baggingFraction <= 0 || p.baggingFraction > 1)
-    throw new UsageError('parameter bagging_fraction must be in (0, 1]');
-  if (p.featureFraction <= 0 || p.featureFraction > 1)
-    throw new UsageError('parameter feature_fraction must be in (0, 1]');
+  trainParams(p);
   if (p.evalAt.length === 0) throw new UsageError('parameter eval_at needs at least one position');
 }
 
