@@ -14,7 +14,7 @@ import { InputError, UsageError } from '../../errors.js';
 import { train } from '../../ranking/gbdt/boosting/gbdt.js';
 import type { IoParams } from '../../ranking/gbdt/config.js';
 import { type ParsedParams, parseParams } from '../../ranking/gbdt/config-parser.js';
-import { parametersBlock } from '../../ranking/gbdt/config-writer.js';
+import { parameterHelp, parametersBlock } from '../../ranking/gbdt/config-writer.js';
 import { ShapExplainer } from '../../ranking/gbdt/explain.js';
 import { type DataFile, readDataFile } from '../../ranking/gbdt/io/data-file.js';
 import { formatG } from '../../ranking/gbdt/io/format-number.js';
@@ -165,7 +165,12 @@ export function register(program: Command): void {
 Examples:
   reco gbdt task=train objective=lambdarank data=rank.train valid_data=rank.test num_trees=100 output_model=m.txt
   reco gbdt task=predict data=rank.test input_model=m.txt output_result=pred.txt predict_raw_score=true
-  reco gbdt task=train config=train.conf num_leaves=63`,
+  reco gbdt task=train config=train.conf num_leaves=63
+
+Parameters (LightGBM's names, aliases in parentheses, = default):
+${parameterHelp()
+  .map((l) => `  ${l}`)
+  .join('\n')}`,
     )
     .action(
       action((args: string[], opts: GbdtOptions, cmd: Command) => {

@@ -58,3 +58,15 @@ export function parametersBlock(p: TrainParams, io: IoParams): string {
     .map(([k, v]) => `[${k}: ${v}]\n`)
     .join('');
 }
+
+/**
+ * The parameters' documentation, one line each in table order (for `reco gbdt --help`): LightGBM's name,
+ * its aliases, the default, what it does and what values it takes.
+ */
+export function parameterHelp(): string[] {
+  return DECLARATIONS.map((d) => {
+    const aliases = d.aliases.length > 0 ? ` (${d.aliases.join(', ')})` : '';
+    const dflt = d.kind.format(d.default);
+    return `${d.lightgbm}${aliases} = ${dflt === '' ? '""' : dflt}: ${d.doc} [${d.kind.what}]`;
+  });
+}

@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import { UsageError } from '../../../src/errors.js';
 import { DECLARATIONS, isTrainField } from '../../../src/ranking/gbdt/config.js';
 import { parseLightgbmParams, parseParams } from '../../../src/ranking/gbdt/config-parser.js';
-import { lightgbmArgs, lightgbmTrainArgs, parametersBlock } from '../../../src/ranking/gbdt/config-writer.js';
+import {
+  lightgbmArgs,
+  lightgbmTrainArgs,
+  parameterHelp,
+  parametersBlock,
+} from '../../../src/ranking/gbdt/config-writer.js';
 import {
   defaultIoParams,
   defaultTrainParams,
@@ -183,4 +188,17 @@ test('parseLightgbmParams: the training parameters given in a LightGBM-named map
   assert.throws(() => parseLightgbmParams({ num_trees: 3, n_estimators: 4 }), /twice/);
   // merged over typed values, they win
   assert.equal(trainParams({ numLeaves: 15, ...parseLightgbmParams({ max_leaves: 7 }) }).numLeaves, 7);
+});
+
+test('the help lists every parameter: name, aliases, default, description, values', () => {
+  const help = parameterHelp();
+  assert.deepEqual(
+    help.map((l) => l.split(' ')[0]),
+    DECLARATIONS.map((d) => d.lightgbm),
+  );
+  assert.ok(
+    help.includes(
+      'num_leaves (num_leaf, max_leaves, max_leaf, max_leaf_nodes) = 31: leaves of a tree at most [an integer >= 2 and <= 131072]',
+    ),
+  );
 });
