@@ -19,12 +19,14 @@ import { join, resolve } from 'node:path';
 import { runPredict } from '../src/cli/commands/gbdt.js';
 import { Rng } from '../src/core/random.js';
 import { train } from '../src/ranking/gbdt/boosting/gbdt.js';
+import { parseParams } from '../src/ranking/gbdt/config-parser.js';
+import { lightgbmArgs } from '../src/ranking/gbdt/config-writer.js';
 import { ShapExplainer } from '../src/ranking/gbdt/explain.js';
 import { readDataFile } from '../src/ranking/gbdt/io/data-file.js';
 import { formatG } from '../src/ranking/gbdt/io/format-number.js';
 import { loadModelFile, modelToText } from '../src/ranking/gbdt/io/model-text.js';
 import type { GbdtModel } from '../src/ranking/gbdt/model.js';
-import { parseParams, trainParamsFrom } from '../src/ranking/gbdt/params.js';
+import { type TrainParams, trainParams } from '../src/ranking/gbdt/params.js';
 import { GbdtPredictor } from '../src/ranking/gbdt/predict.js';
 
 const ROWS = Number(process.env.BENCH_GBDT_PREDICT_ROWS ?? 100000);
@@ -97,17 +99,17 @@ function main(): void {
     writeFileSync(testPath, generate(ROWS, 2));
     const lgb = referenceLightgbm();
     const modelPath = join(dir, 'model.txt');
-    const common = {
+    const common: Partial<TrainParams> = {
       objective: 'binary',
-      num_trees: TREES,
-      num_leaves: 31,
-      min_data_in_leaf: 20,
-      learning_rate: 0.1,
+      numIterations: TREES,
+      numLeaves: 31,
+      minDataInLeaf: 20,
+      learningRate: 0.1,
     };
     let source: string;
     let trainSeconds: number;
     if (lgb) {
-      const args = Object.entries(common).map(([k, v]) => `${k}=${v}`);
+      const args = lightgbmArgs(common);
       [, trainSeconds] = time(() =>
         spawnSync(
           lgb,
@@ -126,7 +128,7 @@ function main(): void {
     } else {
       const data = readDataFile(trainPath);
       let m: GbdtModel;
-      [m, trainSeconds] = time(() => train(trainParamsFrom(common), data));
+      [m, trainSeconds] = time(() => train(trainParams(common), data));
       writeFileSync(modelPath, modelToText(m));
       source = "reco's trainer";
     }

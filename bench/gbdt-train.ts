@@ -18,8 +18,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Rng } from '../src/core/random.js';
 import { train } from '../src/ranking/gbdt/boosting/gbdt.js';
+import { lightgbmArgs } from '../src/ranking/gbdt/config-writer.js';
 import { readDataFile } from '../src/ranking/gbdt/io/data-file.js';
-import { trainParamsFrom } from '../src/ranking/gbdt/params.js';
+import { type TrainParams, trainParams } from '../src/ranking/gbdt/params.js';
 import { GbdtPredictor } from '../src/ranking/gbdt/predict.js';
 
 const QUERIES = Number(process.env.BENCH_GBDT_QUERIES ?? 1000);
@@ -80,16 +81,16 @@ function referenceLightgbm(): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
-const PARAMS = {
+const PARAMS: Partial<TrainParams> = {
   objective: 'lambdarank',
-  num_trees: TREES,
-  learning_rate: 0.1,
-  num_leaves: 31,
-  max_bin: 255,
-  min_data_in_leaf: 50,
-  metric: 'ndcg',
-  eval_at: 10,
-} as const;
+  numIterations: TREES,
+  learningRate: 0.1,
+  numLeaves: 31,
+  maxBin: 255,
+  minDataInLeaf: 50,
+  metric: ['ndcg'],
+  evalAt: [10],
+};
 
 const keepDir = process.env.BENCH_GBDT_DIR;
 const dir = keepDir ?? mkdtempSync(join(tmpdir(), 'reco-bench-gbdt-'));
@@ -105,11 +106,7 @@ try {
     `data: ${QUERIES * DOCS} training rows in ${QUERIES} queries, ${VALID_QUERIES * DOCS} validation rows, ` +
       `${NUM_FEATURES} features (written in ${((performance.now() - t) / 1000).toFixed(1)} s)`,
   );
-  console.log(
-    `parameters: ${Object.entries(PARAMS)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}, single thread`,
-  );
+  console.log(`parameters: ${lightgbmArgs(PARAMS).join(' ')}, single thread`);
 
   // LightGBM, single-threaded.
   const bin = referenceLightgbm();
@@ -123,7 +120,7 @@ try {
       'task=train',
       `data=${trainPath}`,
       `valid_data=${validPath}`,
-      ...Object.entries(PARAMS).map(([k, v]) => `${k}=${v}`),
+      ...lightgbmArgs(PARAMS),
       'num_threads=1',
       'deterministic=true',
       `output_model=${join(dir, 'lgb.model.txt')}`,
@@ -160,7 +157,7 @@ try {
   const readSec = (performance.now() - t) / 1000;
   let recoNdcg = Number.NaN;
   const t1 = performance.now();
-  const model = train(trainParamsFrom(PARAMS), trainData, [{ name: 'valid_1', data: validData }], {
+  const model = train(trainParams(PARAMS), trainData, [{ name: 'valid_1', data: validData }], {
     onIteration: (_it, res) => {
       recoNdcg = res[res.length - 1]!.value;
     },
@@ -191,7 +188,7 @@ try {
     const c2 = process.cpuUsage();
     const t2 = performance.now();
     const m2 = train(
-      trainParamsFrom({ ...PARAMS, num_threads: 2 }),
+      trainParams({ ...PARAMS, numThreads: 2 }),
       trainData,
       [{ name: 'valid_1', data: validData }],
       {

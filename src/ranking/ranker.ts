@@ -57,11 +57,12 @@ import { fitModels, type ModelParams } from '../training/fit-models.js';
 import type { ItemRecord, ModelName, TopN } from '../types.js';
 import { CandidateGenerator, type CandidateSet } from './candidates.js';
 import { type EvalResult, train } from './gbdt/boosting/gbdt.js';
+import { parseLightgbmParams } from './gbdt/config-parser.js';
 import { ShapExplainer } from './gbdt/explain.js';
 import type { DenseData } from './gbdt/io/dataset.js';
 import { modelToText, parseModelText } from './gbdt/io/model-text.js';
 import type { GbdtModel } from './gbdt/model.js';
-import { trainParamsFrom } from './gbdt/params.js';
+import { trainParams } from './gbdt/params.js';
 import { GbdtPredictor } from './gbdt/predict.js';
 
 function checkSources(v: unknown): string | undefined {
@@ -572,21 +573,21 @@ export class RankedRecommender implements Recommender {
     const validSet = nValidUsers > 0 ? gather(1) : undefined;
     const rank = this.params.objective === 'lambdarank';
     const metric = rank ? 'ndcg@10' : 'auc';
-    const p = trainParamsFrom({
-      objective: this.params.objective,
-      num_iterations: this.params.numIterations,
-      learning_rate: this.params.learningRate,
-      num_leaves: this.params.numLeaves,
-      min_data_in_leaf: this.params.minDataInLeaf,
-      early_stopping_round: validSet ? this.params.earlyStopping : 0,
-      metric: rank ? 'ndcg' : 'auc',
-      ...(rank ? { eval_at: 10 } : {}),
+    const p = trainParams({
+      objective: rank ? 'lambdarank' : 'binary',
+      numIterations: this.params.numIterations,
+      learningRate: this.params.learningRate,
+      numLeaves: this.params.numLeaves,
+      minDataInLeaf: this.params.minDataInLeaf,
+      earlyStoppingRound: validSet ? this.params.earlyStopping : 0,
+      metric: [rank ? 'ndcg' : 'auc'],
+      ...(rank ? { evalAt: [10] } : {}),
       seed: this.params.seed,
       verbosity: -1,
       // a second thread builds half of each histogram (same trees on either count: tested in ./gbdt)
-      num_threads: availableParallelism() >= 2 ? 2 : 1,
-      ...(this.params.gbdt as Record<string, string | number | boolean>),
-      ...overrides,
+      numThreads: availableParallelism() >= 2 ? 2 : 1,
+      // the user's LightGBM-named parameters win
+      ...parseLightgbmParams({ ...(this.params.gbdt as Record<string, unknown>), ...overrides }),
     });
     let best = Number.NaN;
     let iterations = 0;

@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { runPredict, runTrain } from '../../src/cli/commands/gbdt.js';
 import { UsageError } from '../../src/errors.js';
+import { parseParams } from '../../src/ranking/gbdt/config-parser.js';
 import { readDataFile } from '../../src/ranking/gbdt/io/data-file.js';
 import { loadModelFile } from '../../src/ranking/gbdt/io/model-text.js';
 import { trainWithLightgbm } from '../../src/ranking/gbdt/lightgbm-bin.js';
-import { parseParams } from '../../src/ranking/gbdt/params.js';
 import { GbdtPredictor } from '../../src/ranking/gbdt/predict.js';
 import {
   fixtureDir,

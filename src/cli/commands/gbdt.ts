@@ -12,13 +12,15 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../errors.js';
 import { train } from '../../ranking/gbdt/boosting/gbdt.js';
+import type { IoParams } from '../../ranking/gbdt/config.js';
+import { type ParsedParams, parseParams } from '../../ranking/gbdt/config-parser.js';
+import { parameterHelp, parametersBlock } from '../../ranking/gbdt/config-writer.js';
 import { ShapExplainer } from '../../ranking/gbdt/explain.js';
 import { type DataFile, readDataFile } from '../../ranking/gbdt/io/data-file.js';
 import { formatG } from '../../ranking/gbdt/io/format-number.js';
 import { loadModelFile, modelToText } from '../../ranking/gbdt/io/model-text.js';
 import { type GbdtBackend, resolveBackend, trainWithLightgbm } from '../../ranking/gbdt/lightgbm-bin.js';
 import type { GbdtModel } from '../../ranking/gbdt/model.js';
-import { type IoParams, type ParsedParams, parametersBlock, parseParams } from '../../ranking/gbdt/params.js';
 import { GbdtPredictor } from '../../ranking/gbdt/predict.js';
 import { action, globals } from '../context.js';
 import { formatRate } from '../progress.js';
@@ -56,7 +58,6 @@ export function runTrain(parsed: ParsedParams, backend: string, print: Print): G
   const valid: DataFile[] = io.validData.map((v) =>
     readDataFile(v, { ...dataOptions(io), numFeatures: trainData.numFeatures }),
   );
-  params.categoricalFeature = trainData.categoricalFeatures;
   if (params.objective === 'lambdarank') {
     if (!trainData.groups)
       throw new UsageError(`objective=lambdarank needs query groups: ${io.data}.query is missing`);
@@ -95,10 +96,11 @@ export function runTrain(parsed: ParsedParams, backend: string, print: Print): G
   }
   print(`[LightGBM] [Info] Finished training in ${seconds(t1)} seconds (${model.trees.length} trees)`);
   model.featureNames = trainData.featureNames.map((n) => n.replace(/\s/g, '_'));
-  model.parametersText = parametersBlock(params, [
-    ['data', io.data],
-    ['valid', io.validData.join(',')],
-  ]);
+  // the categorical features as the indices they resolved to (LightGBM writes them as given)
+  model.parametersText = parametersBlock(params, {
+    ...io,
+    categoricalFeature: trainData.categoricalFeatures.join(','),
+  });
   writeFileSync(io.outputModel, modelToText(model));
   print(`[LightGBM] [Info] Saved the model to ${io.outputModel}`);
   return model;
@@ -163,7 +165,12 @@ export function register(program: Command): void {
 Examples:
   reco gbdt task=train objective=lambdarank data=rank.train valid_data=rank.test num_trees=100 output_model=m.txt
   reco gbdt task=predict data=rank.test input_model=m.txt output_result=pred.txt predict_raw_score=true
-  reco gbdt task=train config=train.conf num_leaves=63`,
+  reco gbdt task=train config=train.conf num_leaves=63
+
+Parameters (LightGBM's names, aliases in parentheses, = default):
+${parameterHelp()
+  .map((l) => `  ${l}`)
+  .join('\n')}`,
     )
     .action(
       action((args: string[], opts: GbdtOptions, cmd: Command) => {

@@ -10,7 +10,7 @@
  * The trees are split over several functions of bounded size (V8 stops optimising very large functions),
  * chained so that the sum still runs tree by tree.
  */
-import { K_ZERO_THRESHOLD } from './io/bin-mapper.js';
+import { K_ZERO_THRESHOLD } from './meta.js';
 import { DECISION_CATEGORICAL_MASK, DECISION_DEFAULT_LEFT_MASK, MISSING_NAN, MISSING_ZERO } from './model.js';
 
 /** Flattened trees: node arrays with absolute indices; a child c < 0 is the leaf ~c (see GbdtPredictor). */

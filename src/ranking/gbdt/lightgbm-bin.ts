@@ -11,10 +11,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecoError, UsageError } from '../../errors.js';
+import type { TrainParams } from './config.js';
+import { lightgbmArgs, lightgbmTrainArgs } from './config-writer.js';
 import { formatG } from './io/format-number.js';
 import { loadModelFile } from './io/model-text.js';
 import type { GbdtModel } from './model.js';
-import { lightgbmParamPairs, type TrainParams } from './params.js';
 
 /** The data the backend needs (the trainer's DenseData, row-major). */
 export interface BackendData {
@@ -26,6 +27,8 @@ export interface BackendData {
   /** Query sizes in row order. */
   groups?: Int32Array;
   featureNames?: string[];
+  /** Categorical feature indices (LightGBM's categorical_feature; the label not counted). */
+  categoricalFeatures?: number[];
 }
 
 export interface LightgbmBinOptions {
@@ -90,13 +93,17 @@ export function trainWithLightgbm(
     });
     const modelPath = join(dir, 'model.txt');
     const conf = [
-      'task=train',
-      `data=${trainPath}`,
-      ...(validPaths.length > 0 ? [`valid=${validPaths.join(',')}`] : []),
-      `output_model=${modelPath}`,
+      ...lightgbmArgs({
+        task: 'train',
+        data: trainPath,
+        ...(validPaths.length > 0 ? { validData: validPaths } : {}),
+        outputModel: modelPath,
+        labelColumn: '0',
+        categoricalFeature: (train.categoricalFeatures ?? []).join(','),
+      }),
+      // a LightGBM parameter reco does not take: it reads numbers exactly as reco does
       'precise_float_parser=true',
-      'label_column=0',
-      ...lightgbmParamPairs(params).map(([k, v]) => `${k}=${v}`),
+      ...lightgbmTrainArgs(params),
     ];
     const confPath = join(dir, 'train.conf');
     writeFileSync(confPath, `${conf.join('\n')}\n`);

@@ -21,7 +21,7 @@ import {
   leafCoveringRows,
   type TreeSum,
 } from './codegen.js';
-import { K_ZERO_THRESHOLD } from './io/bin-mapper.js';
+import { K_ZERO_THRESHOLD } from './meta.js';
 import {
   DECISION_CATEGORICAL_MASK,
   DECISION_DEFAULT_LEFT_MASK,
@@ -30,8 +30,6 @@ import {
   MISSING_ZERO,
   type Tree,
 } from './model.js';
-
-export { K_ZERO_THRESHOLD };
 
 /** The child a value goes to at one node of one tree (LightGBM's Tree::Decision). */
 export function decide(t: Tree, node: number, fval: number): number {

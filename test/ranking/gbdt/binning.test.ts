@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  BinMapper,
-  greedyFindBin,
-  K_ZERO_THRESHOLD,
-  nextUp,
-} from '../../../src/ranking/gbdt/io/bin-mapper.js';
+import { BinMapper, greedyFindBin, nextUp } from '../../../src/ranking/gbdt/io/bin-mapper.js';
 import { BinnedDataset } from '../../../src/ranking/gbdt/io/dataset.js';
+import { K_ZERO_THRESHOLD } from '../../../src/ranking/gbdt/meta.js';
 import { MISSING_NAN, MISSING_NONE } from '../../../src/ranking/gbdt/model.js';
 import { defaultTrainParams } from '../../../src/ranking/gbdt/params.js';
 

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { train } from '../../../src/ranking/gbdt/boosting/gbdt.js';
+import { lightgbmArgs } from '../../../src/ranking/gbdt/config-writer.js';
 import { type ReadDataOptions, readDataFile } from '../../../src/ranking/gbdt/io/data-file.js';
 import { modelToText } from '../../../src/ranking/gbdt/io/model-text.js';
-import { trainParamsFrom } from '../../../src/ranking/gbdt/params.js';
+import { type TrainParams, trainParams } from '../../../src/ranking/gbdt/params.js';
 import { fixtureDir, haveSharedFixtures, referenceLightgbm, sharedFixtureDir } from './fixtures.js';
 
 const bin = referenceLightgbm();
@@ -28,18 +29,17 @@ function treesText(text: string): string {
 function check(
   name: string,
   data: string,
-  params: Record<string, string | number | boolean>,
+  params: Partial<TrainParams>,
   read: ReadDataOptions = {},
   io: string[] = [],
 ) {
   const out = join(dir, `${name}.model.txt`);
-  const kv = Object.entries(params).map(([k, v]) => `${k}=${v}`);
   execFileSync(
     bin!,
     [
       'task=train',
       `data=${data}`,
-      ...kv,
+      ...lightgbmArgs(params),
       ...io,
       'num_threads=1',
       'deterministic=true',
@@ -50,7 +50,7 @@ function check(
       stdio: 'ignore',
     },
   );
-  const model = train(trainParamsFrom(params), readDataFile(data, read));
+  const model = train(trainParams(params), readDataFile(data, read));
   assert.equal(treesText(modelToText(model)), treesText(readFileSync(out, 'utf8')), `${name}: trees differ`);
 }
 
@@ -59,14 +59,14 @@ test('lambdarank with truncation, label_gain, no norm, L2 and depth limit: same 
 }, () => {
   check('rank', resolve(fixtureDir, 'rank.train'), {
     objective: 'lambdarank',
-    num_trees: 8,
-    num_leaves: 20,
-    min_data_in_leaf: 30,
-    lambdarank_truncation_level: 5,
-    label_gain: '0,2,5,9,20',
-    lambdarank_norm: false,
-    lambda_l2: 1,
-    max_depth: 5,
+    numIterations: 8,
+    numLeaves: 20,
+    minDataInLeaf: 30,
+    lambdarankTruncationLevel: 5,
+    labelGain: [0, 2, 5, 9, 20],
+    lambdarankNorm: false,
+    lambdaL2: 1,
+    maxDepth: 5,
   });
 });
 
@@ -75,26 +75,26 @@ test('binary with bagging, feature_fraction, seed, L1, zero_as_missing, max_bin 
 }, () => {
   check('binary', resolve(fixtureDir, 'binary.train'), {
     objective: 'binary',
-    num_trees: 8,
-    num_leaves: 31,
-    bagging_fraction: 0.8,
-    bagging_freq: 2,
-    feature_fraction: 0.6,
+    numIterations: 8,
+    numLeaves: 31,
+    baggingFraction: 0.8,
+    baggingFreq: 2,
+    featureFraction: 0.6,
     seed: 7,
-    lambda_l1: 1,
-    zero_as_missing: true,
-    max_bin: 63,
-    min_data_in_bin: 5,
+    lambdaL1: 1,
+    zeroAsMissing: true,
+    maxBin: 63,
+    minDataInBin: 5,
   });
 });
 
 test('regression with min_sum_hessian and min_gain_to_split: same trees as LightGBM', { skip }, () => {
   check('regression', resolve(fixtureDir, 'binary.train'), {
     objective: 'regression',
-    num_trees: 8,
-    num_leaves: 15,
-    min_sum_hessian_in_leaf: 20,
-    min_gain_to_split: 0.5,
+    numIterations: 8,
+    numLeaves: 15,
+    minSumHessianInLeaf: 20,
+    minGainToSplit: 0.5,
   });
 });
 
@@ -109,12 +109,12 @@ test('categorical (ml100k-cat, shared): sorted and one-hot categorical splits as
     data,
     {
       objective: 'binary',
-      num_trees: 6,
-      num_leaves: 31,
-      cat_smooth: 5,
-      cat_l2: 1,
-      min_data_per_group: 50,
-      max_cat_threshold: 8,
+      numIterations: 6,
+      numLeaves: 31,
+      catSmooth: 5,
+      catL2: 1,
+      minDataPerGroup: 50,
+      maxCatThreshold: 8,
     },
     read,
     io,
@@ -122,7 +122,7 @@ test('categorical (ml100k-cat, shared): sorted and one-hot categorical splits as
   check(
     'cat-onehot',
     data,
-    { objective: 'binary', num_trees: 6, num_leaves: 31, max_cat_to_onehot: 32 },
+    { objective: 'binary', numIterations: 6, numLeaves: 31, maxCatToOnehot: 32 },
     read,
     io,
   );

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { UsageError } from '../../../src/errors.js';
-import { defaultTrainParams, metricsFor, parseParams } from '../../../src/ranking/gbdt/params.js';
+import { parseParams } from '../../../src/ranking/gbdt/config-parser.js';
+import { defaultTrainParams, metricsFor } from '../../../src/ranking/gbdt/params.js';
 
 test('defaults equal LightGBM 4 defaults', () => {
   const p = defaultTrainParams();

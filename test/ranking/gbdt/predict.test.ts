@@ -6,7 +6,8 @@ import { Rng } from '../../../src/core/random.js';
 import { leafCoveringRows } from '../../../src/ranking/gbdt/codegen.js';
 import { readDataFile } from '../../../src/ranking/gbdt/io/data-file.js';
 import { loadModelFile, parseModelText } from '../../../src/ranking/gbdt/io/model-text.js';
-import { GbdtPredictor, K_ZERO_THRESHOLD, leafOf } from '../../../src/ranking/gbdt/predict.js';
+import { K_ZERO_THRESHOLD } from '../../../src/ranking/gbdt/meta.js';
+import { GbdtPredictor, leafOf } from '../../../src/ranking/gbdt/predict.js';
 import { fixtureDir, requireSharedFixtures, sharedFixtureDir, sharedSkip } from './fixtures.js';
 import { TINY_MODEL, TINY_ROWS } from './tiny-model.js';
 

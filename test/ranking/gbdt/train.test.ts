@@ -7,14 +7,14 @@ import { readDataFile } from '../../../src/ranking/gbdt/io/data-file.js';
 import type { DenseData } from '../../../src/ranking/gbdt/io/dataset.js';
 import { modelToText, parseModelText } from '../../../src/ranking/gbdt/io/model-text.js';
 import { DECISION_CATEGORICAL_MASK } from '../../../src/ranking/gbdt/model.js';
-import { trainParamsFrom } from '../../../src/ranking/gbdt/params.js';
+import { type TrainParams, trainParams } from '../../../src/ranking/gbdt/params.js';
 import { GbdtPredictor } from '../../../src/ranking/gbdt/predict.js';
 import { fixtureDir, requireSharedFixtures, sharedFixtureDir, sharedSkip } from './fixtures.js';
 
 /** Trains and returns the model with the validation metrics of the last iteration. */
-function trainWithValid(params: Record<string, string | number>, tr: DenseData, te: DenseData) {
+function trainWithValid(params: Partial<TrainParams>, tr: DenseData, te: DenseData) {
   let last: EvalResult[] = [];
-  const model = train(trainParamsFrom(params), tr, [{ data: te }], { onIteration: (_i, r) => (last = r) });
+  const model = train(trainParams(params), tr, [{ data: te }], { onIteration: (_i, r) => (last = r) });
   const metric = (name: string) => last.find((r) => r.metricName === name)!.value;
   return { model, metric };
 }
@@ -35,13 +35,13 @@ test("rank fixture (README parameters): NDCG@5 >= 0.665, and the model predicts 
   const { model, metric } = trainWithValid(
     {
       objective: 'lambdarank',
-      num_trees: 100,
-      learning_rate: 0.1,
-      num_leaves: 31,
-      min_data_in_leaf: 50,
-      min_sum_hessian_in_leaf: 5,
-      max_bin: 255,
-      eval_at: '1,3,5,10',
+      numIterations: 100,
+      learningRate: 0.1,
+      numLeaves: 31,
+      minDataInLeaf: 50,
+      minSumHessianInLeaf: 5,
+      maxBin: 255,
+      evalAt: [1, 3, 5, 10],
     },
     tr,
     te,
@@ -63,12 +63,12 @@ test("binary fixture (README parameters): AUC >= 0.835, and the model predicts a
   const { model, metric } = trainWithValid(
     {
       objective: 'binary',
-      metric: 'auc,binary_logloss',
-      num_trees: 100,
-      learning_rate: 0.1,
-      num_leaves: 63,
-      min_data_in_leaf: 50,
-      min_sum_hessian_in_leaf: 5,
+      metric: ['auc', 'binary_logloss'],
+      numIterations: 100,
+      learningRate: 0.1,
+      numLeaves: 63,
+      minDataInLeaf: 50,
+      minSumHessianInLeaf: 5,
     },
     tr,
     te,
@@ -91,11 +91,11 @@ test('ml100k-cat (shared, MovieLens-derived): AUC >= 0.712 with categorical feat
   const { model, metric } = trainWithValid(
     {
       objective: 'binary',
-      metric: 'auc,binary_logloss',
-      num_trees: 100,
-      learning_rate: 0.1,
-      num_leaves: 31,
-      min_data_in_leaf: 20,
+      metric: ['auc', 'binary_logloss'],
+      numIterations: 100,
+      learningRate: 0.1,
+      numLeaves: 31,
+      minDataInLeaf: 20,
     },
     tr,
     te,
@@ -129,7 +129,7 @@ function synthetic(n: number, seed: number): DenseData {
 
 test('categorical split puts the categories that raise the label together; NaN rows take their own way', () => {
   const tr = synthetic(4000, 1);
-  const p = trainParamsFrom({ objective: 'binary', num_trees: 5, num_leaves: 4, min_data_in_leaf: 20 });
+  const p = trainParams({ objective: 'binary', numIterations: 5, numLeaves: 4, minDataInLeaf: 20 });
   const model = train(p, tr);
   const t = model.trees[0]!;
   const catNodes = [...t.decisionType.keys()].filter(
@@ -144,7 +144,7 @@ test('categorical split puts the categories that raise the label together; NaN r
       if ((t.catThreshold[w]! >>> b) & 1) cats.push((w - t.catBoundaries[k]!) * 32 + b);
   assert.deepEqual(cats, [3, 7]);
   // x2 = NaN raises the label: the model scores NaN rows above otherwise equal rows
-  const pred = new GbdtPredictor(train(trainParamsFrom({ objective: 'binary', num_trees: 30 }), tr));
+  const pred = new GbdtPredictor(train(trainParams({ objective: 'binary', numIterations: 30 }), tr));
   const withNaN = pred.predictRawOne([0, 5, Number.NaN]);
   const without = pred.predictRawOne([0, 5, 0.5]);
   assert.ok(withNaN > without + 0.5, `${withNaN} vs ${without}`);
@@ -155,12 +155,12 @@ test('early stopping keeps the best iteration; bagging and feature_fraction foll
   const va = synthetic(1000, 3);
   let iterations = 0;
   const model = train(
-    trainParamsFrom({
+    trainParams({
       objective: 'binary',
-      metric: 'binary_logloss',
-      num_trees: 500,
-      learning_rate: 0.5,
-      early_stopping_round: 5,
+      metric: ['binary_logloss'],
+      numIterations: 500,
+      learningRate: 0.5,
+      earlyStoppingRound: 5,
     }),
     tr,
     [{ data: va }],
@@ -171,12 +171,12 @@ test('early stopping keeps the best iteration; bagging and feature_fraction foll
 
   const bag = (seed: number) =>
     train(
-      trainParamsFrom({
+      trainParams({
         objective: 'binary',
-        num_trees: 5,
-        bagging_fraction: 0.5,
-        bagging_freq: 1,
-        feature_fraction: 0.67,
+        numIterations: 5,
+        baggingFraction: 0.5,
+        baggingFreq: 1,
+        featureFraction: 0.67,
         seed,
       }),
       tr,
@@ -191,7 +191,7 @@ test('regression starts from the mean and lowers the RMSE; max_depth limits the 
   const data = { ...tr, labels: ys };
   const rmse: number[] = [];
   const model = train(
-    trainParamsFrom({ objective: 'regression', metric: 'rmse', num_trees: 20, max_depth: 2 }),
+    trainParams({ objective: 'regression', metric: ['rmse'], numIterations: 20, maxDepth: 2 }),
     data,
     [{ data }],
     {
@@ -208,9 +208,9 @@ test('regression starts from the mean and lowers the RMSE; max_depth limits the 
 
 test('two threads (num_threads=2) train exactly the same lambdarank model as one', () => {
   const tr = readDataFile(resolve(fixtureDir, 'rank.train'));
-  const params = { objective: 'lambdarank', num_trees: 10, min_data_in_leaf: 50 };
-  const one = train(trainParamsFrom({ ...params, num_threads: 1 }), tr);
-  const two = train(trainParamsFrom({ ...params, num_threads: 2 }), tr);
+  const params: Partial<TrainParams> = { objective: 'lambdarank', numIterations: 10, minDataInLeaf: 50 };
+  const one = train(trainParams({ ...params, numThreads: 1 }), tr);
+  const two = train(trainParams({ ...params, numThreads: 2 }), tr);
   assert.equal(modelToText(two), modelToText(one));
 });
 
@@ -228,18 +228,18 @@ function treesText(text: string): string {
 test('bagging, feature_fraction, seed, L1/L2, min_gain_to_split, max_depth: the very trees LightGBM grows', () => {
   const tr = readDataFile(resolve(fixtureDir, 'binary.train'));
   const model = train(
-    trainParamsFrom({
+    trainParams({
       objective: 'binary',
-      num_trees: 10,
-      num_leaves: 15,
-      bagging_fraction: 0.6,
-      bagging_freq: 3,
-      feature_fraction: 0.5,
+      numIterations: 10,
+      numLeaves: 15,
+      baggingFraction: 0.6,
+      baggingFreq: 3,
+      featureFraction: 0.5,
       seed: 42,
-      lambda_l1: 0.5,
-      lambda_l2: 2,
-      min_gain_to_split: 0.1,
-      max_depth: 4,
+      lambdaL1: 0.5,
+      lambdaL2: 2,
+      minGainToSplit: 0.1,
+      maxDepth: 4,
     }),
     tr,
   );
@@ -249,13 +249,13 @@ test('bagging, feature_fraction, seed, L1/L2, min_gain_to_split, max_depth: the 
 
 test('regression (L2): the very trees LightGBM grows', () => {
   const tr = readDataFile(resolve(fixtureDir, 'binary.train'));
-  const model = train(trainParamsFrom({ objective: 'regression', num_trees: 10, num_leaves: 15 }), tr);
+  const model = train(trainParams({ objective: 'regression', numIterations: 10, numLeaves: 15 }), tr);
   const expected = readFileSync(resolve(fixtureDir, 'binary.regression.model.txt'), 'utf8');
   assert.equal(treesText(modelToText(model)), treesText(expected));
 });
 
 test('bad input is refused with a message naming it', () => {
-  const p = trainParamsFrom({ objective: 'regression' });
+  const p = trainParams({ objective: 'regression' });
   const data = (labels: number[]) => ({
     numRows: labels.length,
     numFeatures: 1,
@@ -263,15 +263,18 @@ test('bad input is refused with a message naming it', () => {
     labels: Float32Array.from(labels),
   });
   assert.throws(() => train(p, data([])), /training data: has no rows/);
+  // parameters built by hand are checked by their declarations, as trainParams checks them
+  assert.throws(
+    () => train({ ...p, numLeaves: 1 }, data([0, 1])),
+    /parameter numLeaves: 1 is below the minimum 2/,
+  );
+  assert.throws(() => train({ ...p, evalAt: [] }, data([0, 1])), /eval_at needs at least one position/);
   assert.throws(() => train(p, data([1, Number.NaN])), /row 2 has label NaN/);
   assert.throws(
-    () => train(trainParamsFrom({ objective: 'binary' }), data([0, 3])),
+    () => train(trainParams({ objective: 'binary' }), data([0, 3])),
     /labels 0 or 1, row 2 has 3/,
   );
-  assert.throws(
-    () => train(trainParamsFrom({ objective: 'lambdarank' }), data([0, 1])),
-    /needs query groups/,
-  );
+  assert.throws(() => train(trainParams({ objective: 'lambdarank' }), data([0, 1])), /needs query groups/);
   assert.throws(
     () => train(p, { ...data([0, 1]), categoricalFeatures: [4] }),
     /categorical feature index 4 is out of range/,

@@ -9,6 +9,7 @@
  */
 import { InputError, UsageError } from '../../../errors.js';
 import { BinnedDataset, type DenseData, derivedSeeds } from '../io/dataset.js';
+import { K_EPSILON, K_MIN_SCORE, K_ZERO_THRESHOLD } from '../meta.js';
 import { createMetric, type Metric } from '../metric/metrics.js';
 import type { GbdtModel, Tree } from '../model.js';
 import { BinaryObjective } from '../objective/binary.js';
@@ -16,10 +17,9 @@ import { LambdarankObjective } from '../objective/lambdarank.js';
 import { ParallelLambdarank } from '../objective/lambdarank-parallel.js';
 import type { Objective } from '../objective/objective.js';
 import { RegressionObjective } from '../objective/regression.js';
-import { metricsFor, type TrainParams } from '../params.js';
+import { metricsFor, type TrainParams, trainParams } from '../params.js';
 import { LgbRandom } from '../random.js';
 import { type BinnedTree, binnedLeaf, missingBinsOf, SerialTreeLearner } from '../treelearner/serial.js';
-import { K_EPSILON } from '../treelearner/split.js';
 
 export interface ValidSet {
   name?: string;
@@ -114,27 +114,29 @@ function addTreeScores(
   else for (let r = 0; r < ds.numRows; r++) score[r] += lv[binnedLeaf(bt, ds, r, missingBins)]!;
 }
 
+/** Tree::MaybeRoundToZero: a node value within kZeroThreshold of zero becomes 0. */
+function maybeRoundToZero(x: number): number {
+  return Math.abs(x) <= K_ZERO_THRESHOLD ? 0 : x;
+}
+
 function shrinkTree(t: Tree, rate: number): void {
-  const z = (x: number) => (Math.abs(x) <= 1e-35 ? 0 : x);
-  for (let i = 0; i < t.numLeaves - 1; i++) t.internalValue[i] = z(t.internalValue[i]! * rate);
-  for (let i = 0; i < t.numLeaves; i++) t.leafValue[i] = z(t.leafValue[i]! * rate);
+  for (let i = 0; i < t.numLeaves - 1; i++) t.internalValue[i] = maybeRoundToZero(t.internalValue[i]! * rate);
+  for (let i = 0; i < t.numLeaves; i++) t.leafValue[i] = maybeRoundToZero(t.leafValue[i]! * rate);
   t.shrinkage *= rate;
 }
 
 function addBias(t: Tree, v: number): void {
-  const z = (x: number) => (Math.abs(x) <= 1e-35 ? 0 : x);
-  for (let i = 0; i < t.numLeaves - 1; i++) t.internalValue[i] = z(t.internalValue[i]! + v);
-  for (let i = 0; i < t.numLeaves; i++) t.leafValue[i] = z(t.leafValue[i]! + v);
+  for (let i = 0; i < t.numLeaves - 1; i++) t.internalValue[i] = maybeRoundToZero(t.internalValue[i]! + v);
+  for (let i = 0; i < t.numLeaves; i++) t.leafValue[i] = maybeRoundToZero(t.leafValue[i]! + v);
   t.shrinkage = 1;
 }
 
+/**
+ * Parameters the trainer cannot honour: any value its declaration refuses (a TrainParams built by hand is
+ * checked as trainParams checks it), and no eval_at position.
+ */
 function checkParams(p: TrainParams): void {
-  if (p.numLeaves < 2) throw new UsageError(`parameter num_leaves: ${p.numLeaves} must be at least 2`);
-  if (!(p.learningRate > 0)) throw new UsageError('parameter learning_rate must be positive');
-  if (p.baggingFraction <= 0 || p.baggingFraction > 1)
-    throw new UsageError('parameter bagging_fraction must be in (0, 1]');
-  if (p.featureFraction <= 0 || p.featureFraction > 1)
-    throw new UsageError('parameter feature_fraction must be in (0, 1]');
+  trainParams(p);
   if (p.evalAt.length === 0) throw new UsageError('parameter eval_at needs at least one position');
 }
 
@@ -264,7 +266,7 @@ function boost(
   let oob: Int32Array | undefined;
 
   const trees: Tree[] = [];
-  const best = valids.map((v) => v.metrics.map(() => ({ score: Number.NEGATIVE_INFINITY, iter: 0 })));
+  const best = valids.map((v) => v.metrics.map(() => ({ score: K_MIN_SCORE, iter: 0 })));
   let bestIter = 0;
 
   for (let iter = 0; iter < p.numIterations; iter++) {

@@ -5,11 +5,9 @@
  * feature has missing values), and categorical bins ordered by frequency with bin 0 for NaN / rare /
  * negative categories.
  */
+import { K_ZERO_THRESHOLD } from '../meta.js';
 import { MISSING_NAN, MISSING_NONE, MISSING_ZERO } from '../model.js';
 import { formatG } from './format-number.js';
-
-/** |x| <= kZeroThreshold (1e-35f) counts as zero (LightGBM meta.h). */
-export const K_ZERO_THRESHOLD = Math.fround(1e-35);
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);

@@ -12,9 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../../../errors.js';
-
-/** LightGBM's kZeroThreshold (1e-35f as a double). */
-const K_ZERO_THRESHOLD = Math.fround(1e-35);
+import { K_ZERO_THRESHOLD } from '../meta.js';
 
 export type DataFormat = 'libsvm' | 'tsv' | 'csv';
 

@@ -5,9 +5,10 @@
  * Features that cannot be split (a single bin, or too few rows on any side) are left out, as LightGBM does.
  */
 import { InputError } from '../../../errors.js';
+import { K_ZERO_THRESHOLD } from '../meta.js';
 import type { TrainParams } from '../params.js';
 import { LgbRandom } from '../random.js';
-import { BinMapper, K_ZERO_THRESHOLD } from './bin-mapper.js';
+import { BinMapper } from './bin-mapper.js';
 
 /** Dense input data: what the data reader produces and the trainer consumes. */
 export interface DenseData {
@@ -20,7 +21,7 @@ export interface DenseData {
   /** Query sizes for ranking, in row order, summing to numRows. */
   groups?: Int32Array;
   featureNames?: string[];
-  /** Categorical feature indices; when absent the trainer uses params.categoricalFeature. */
+  /** Categorical feature indices (the data reader's categorical_feature); absent: none. */
   categoricalFeatures?: number[];
 }
 
@@ -129,7 +130,7 @@ export class BinnedDataset {
     what = 'training data',
     shared = p.numThreads >= 2,
   ): BinnedDataset {
-    const cats = new Set(data.categoricalFeatures ?? p.categoricalFeature);
+    const cats = new Set(data.categoricalFeatures);
     for (const c of cats)
       if (!Number.isInteger(c) || c < 0 || c >= data.numFeatures)
         throw new InputError(

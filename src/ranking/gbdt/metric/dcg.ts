@@ -4,14 +4,14 @@
  * query ranked by score (stable sort, descending).
  */
 import { InputError } from '../../../errors.js';
+import { K_MAX_POSITION } from '../meta.js';
 
-const MAX_POSITION = 10000;
-const DISCOUNT = new Float64Array(MAX_POSITION);
-for (let i = 0; i < MAX_POSITION; i++) DISCOUNT[i] = 1 / Math.log2(2 + i);
+const DISCOUNT = new Float64Array(K_MAX_POSITION);
+for (let i = 0; i < K_MAX_POSITION; i++) DISCOUNT[i] = 1 / Math.log2(2 + i);
 
 /** 1 / log2(2 + rank), rank from 0. */
 export function discount(rank: number): number {
-  return rank < MAX_POSITION ? DISCOUNT[rank]! : 1 / Math.log2(2 + rank);
+  return rank < K_MAX_POSITION ? DISCOUNT[rank]! : 1 / Math.log2(2 + rank);
 }
 
 /** Checks that every label is an integer with a gain (LightGBM's CheckLabel). */

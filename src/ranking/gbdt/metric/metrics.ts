@@ -5,8 +5,8 @@
  * counts 1), MAP@k (relevant = label > 0.5; a query without relevant documents counts 1), RMSE and L2.
  */
 import { InputError } from '../../../errors.js';
+import { K_EPSILON } from '../meta.js';
 import type { MetricName } from '../params.js';
-import { K_EPSILON } from '../treelearner/split.js';
 import { checkRankLabels, discount, maxDcgAtK, sortByScoreDesc } from './dcg.js';
 
 export interface Metric {

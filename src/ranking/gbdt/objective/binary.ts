@@ -4,7 +4,7 @@
  * hessian |g| * (sigmoid - |g|); the initial score is log(p / (1 - p)) / sigmoid of the mean label.
  */
 import { InputError } from '../../../errors.js';
-import { K_EPSILON } from '../treelearner/split.js';
+import { K_EPSILON } from '../meta.js';
 import type { Objective } from './objective.js';
 
 export class BinaryObjective implements Objective {

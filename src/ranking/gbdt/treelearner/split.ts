@@ -6,12 +6,8 @@
  * prefix of the categories sorted by sum_grad / (sum_hess + cat_smooth) from either end
  * (FindBestThresholdCategoricalInner). Gains and leaf outputs follow LightGBM's L1/L2-regularised formulas.
  */
+import { K_EPSILON, K_MIN_SCORE } from '../meta.js';
 import { MISSING_NAN, MISSING_NONE, MISSING_ZERO } from '../model.js';
-
-/** kEpsilon = 1e-15f (LightGBM meta.h). */
-export const K_EPSILON = Math.fround(1e-15);
-/** kMinScore. */
-export const K_MIN_SCORE = Number.NEGATIVE_INFINITY;
 
 export interface SplitConfig {
   minDataInLeaf: number;
