@@ -11,7 +11,8 @@
 /** The gains of one ranked list, best first: gains[r] is the grade of the item at rank r (0: not relevant). */
 type Gains = ArrayLike<number>;
 
-const MAX_POSITION = 10000;
+/** Ranks with a precomputed discount (LightGBM's DCGCalculator::kMaxPosition). */
+export const MAX_POSITION = 10000;
 const DISCOUNT = new Float64Array(MAX_POSITION);
 for (let i = 0; i < MAX_POSITION; i++) DISCOUNT[i] = 1 / Math.log2(2 + i);
 

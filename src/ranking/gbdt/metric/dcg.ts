@@ -3,16 +3,8 @@
  * label gains (default 2^label - 1), the maximum DCG@k of a query from its label counts, and DCG@k of a
  * query ranked by score (stable sort, descending).
  */
+import { discount } from '../../../core/ndcg.js';
 import { InputError } from '../../../errors.js';
-import { K_MAX_POSITION } from '../meta.js';
-
-const DISCOUNT = new Float64Array(K_MAX_POSITION);
-for (let i = 0; i < K_MAX_POSITION; i++) DISCOUNT[i] = 1 / Math.log2(2 + i);
-
-/** 1 / log2(2 + rank), rank from 0. */
-export function discount(rank: number): number {
-  return rank < K_MAX_POSITION ? DISCOUNT[rank]! : 1 / Math.log2(2 + rank);
-}
 
 /** Checks that every label is an integer with a gain (LightGBM's CheckLabel). */
 export function checkRankLabels(labels: Float32Array, labelGain: number[], what: string): void {

@@ -4,10 +4,12 @@
  * sigmoid(score) clipped at 1e-15, NDCG@k averaged over queries (a query without relevant documents
  * counts 1), MAP@k (relevant = label > 0.5; a query without relevant documents counts 1), RMSE and L2.
  */
+
+import { discount } from '../../../core/ndcg.js';
 import { InputError } from '../../../errors.js';
 import { K_EPSILON } from '../meta.js';
 import type { MetricName } from '../params.js';
-import { checkRankLabels, discount, maxDcgAtK, sortByScoreDesc } from './dcg.js';
+import { checkRankLabels, maxDcgAtK, sortByScoreDesc } from './dcg.js';
 
 export interface Metric {
   /** One name per value, e.g. "ndcg@1", "ndcg@5", "auc". */

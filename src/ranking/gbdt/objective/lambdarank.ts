@@ -6,7 +6,8 @@
  * divided by (0.01 + |ds|) when lambdarank_norm is set, and hessian sigmoid^2 * |dNDCG| * p(1-p); with
  * norm, the query's lambdas and hessians are scaled by log2(1 + S) / S where S is the sum of |lambda|.
  */
-import { checkRankLabels, discount, maxDcgAtK, sortByScoreDesc } from '../metric/dcg.js';
+import { discount } from '../../../core/ndcg.js';
+import { checkRankLabels, maxDcgAtK, sortByScoreDesc } from '../metric/dcg.js';
 import type { Objective } from './objective.js';
 
 const SIGMOID_BINS = 1024 * 1024;
