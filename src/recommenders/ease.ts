@@ -1,8 +1,11 @@
 /**
  * EASE: Steck, "Embarrassingly Shallow Autoencoders for Sparse Data" (WWW 2019). Closed form:
  * G = X^T X + lambda I, P = G^-1, B_ij = -P_ij / P_jj, B_jj = 0; a user's scores are x_u B.
- * Dense: n^2 doubles for G/P and n^2 floats for B, O(n^3 / 2) for the inversion, so catalogues above
- * `maxItems` are refused (20k items need ~4.8 GB and minutes).
+ * Dense: n^2 doubles for G/P and n^2 floats for B, O(n^3 / 2) for the inversion. Above `maxItems` items
+ * (default 4,000: seconds and ~200 MB) EASE models the `maxItems` most active items only (most users with
+ * a positive interaction; the long tail, which holds few interactions, is left out), as scalable EASE
+ * variants restricted to a head of the catalogue do: the cost stays bounded whatever the catalogue. Items
+ * outside score below every modelled item (they come last, in index order) and have no similar items.
  *
  * X is used as given (negative weights such as dislikes push the item's neighbours down).
  * Unknown users: scores come from the profile's items alone (x B), so fresh events count at once.
@@ -13,7 +16,7 @@ import { invertSpdInPlaceParallel, sharedFloat64 } from '../core/dense-parallel.
 import { type Params, resolveParams } from '../core/param-spec.js';
 import { selectTopN } from '../core/top-n.js';
 import { RecoError } from '../errors.js';
-import type { TopN } from '../types.js';
+import type { Csr, TopN } from '../types.js';
 import { notFitted, savedArray, savedNumber, scoreBuffer, topNFromScores } from './base.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
 
@@ -27,9 +30,9 @@ export const EASE_PARAMS = {
   },
   maxItems: {
     type: 'int',
-    default: 20000,
+    default: 4000,
     min: 1,
-    doc: 'largest catalogue EASE accepts (dense n x n matrices: ~12 bytes x n^2 of memory)',
+    doc: 'items EASE models: all of a catalogue up to this size, else the maxItems most active (dense maxItems^2 matrices: ~12 bytes x maxItems^2 of memory, O(maxItems^3) time)',
   },
   threads: {
     type: 'int',
@@ -60,54 +63,115 @@ export function gramUpper(
   return out;
 }
 
+/**
+ * The m items of `X` (m <= X.cols) with the most users of positive weight (ties: lower index), ascending,
+ * and X restricted to them (columns renumbered 0..m-1 in that order).
+ */
+export function mostActiveItems(X: Csr, m: number): { items: Int32Array; X: Csr } {
+  const n = X.cols;
+  const users = new Float64Array(n);
+  const nnz = X.indptr[X.rows]!;
+  for (let k = 0; k < nnz; k++) if (X.values[k]! > 0) users[X.indices[k]!]!++;
+  const items = selectTopN(users, m).items.sort();
+  const pos = new Int32Array(n).fill(-1);
+  for (let j = 0; j < items.length; j++) pos[items[j]!] = j;
+  const indptr = new Int32Array(X.rows + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  let e = 0;
+  for (let u = 0; u < X.rows; u++) {
+    for (let k = X.indptr[u]!; k < X.indptr[u + 1]!; k++) {
+      const j = pos[X.indices[k]!]!;
+      if (j < 0) continue;
+      indices[e] = j;
+      values[e++] = X.values[k]!;
+    }
+    indptr[u + 1] = e;
+  }
+  return {
+    items,
+    X: { rows: X.rows, cols: items.length, indptr, indices: indices.slice(0, e), values: values.slice(0, e) },
+  };
+}
+
 export class EaseRecommender implements Recommender {
   readonly name = 'ease' as const;
   readonly params: Params<typeof EASE_PARAMS>;
+  /** B over the modelled items (m x m). */
   private B?: Float32Array;
   /** scoreAll's double-precision sums, kept between calls. */
   private acc = new Float64Array(0);
+  /** Items in the catalogue. */
   private n = 0;
+  /** Modelled items (m of them, ascending) and each item's position among them (-1: not modelled); absent when all are. */
+  private modelled?: { items: Int32Array; pos: Int32Array };
 
   constructor(params?: Record<string, unknown>) {
     this.params = resolveParams('ease', EASE_PARAMS, params);
   }
 
   fit(data: FitData): void {
-    const X = data.interactions;
-    const n = X.cols;
     const { lambda, maxItems } = this.params;
-    if (n > maxItems)
-      throw new RecoError(
-        `ease: the catalogue has ${n} items, above maxItems = ${maxItems} (EASE inverts a dense n x n matrix); ` +
-          'raise the parameter maxItems if memory allows (~12 bytes x n^2), or use itemknn or als',
-      );
+    const n = data.interactions.cols;
+    const restricted = n > maxItems ? mostActiveItems(data.interactions, maxItems) : undefined;
+    const X = restricted?.X ?? data.interactions;
+    const m = X.cols;
     const threads =
-      this.params.threads === 0 ? (n >= 1000 && availableParallelism() > 1 ? 2 : 1) : this.params.threads;
-    const G = gramUpper(X, threads > 1 ? sharedFloat64(n * n) : new Float64Array(n * n));
-    for (let i = 0; i < n; i++) G[i * n + i]! += lambda;
+      this.params.threads === 0 ? (m >= 1000 && availableParallelism() > 1 ? 2 : 1) : this.params.threads;
+    const G = gramUpper(X, threads > 1 ? sharedFloat64(m * m) : new Float64Array(m * m));
+    for (let i = 0; i < m; i++) G[i * m + i]! += lambda;
     // G becomes P = (X^T X + lambda I)^-1
-    if (threads > 1) invertSpdInPlaceParallel(G, n);
-    else invertSpdInPlace(G, n);
-    const B = new Float32Array(n * n);
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
-      for (let j = 0; j < n; j++) B[row + j] = i === j ? 0 : -G[row + j]! / G[j * n + j]!;
+    if (threads > 1) invertSpdInPlaceParallel(G, m);
+    else invertSpdInPlace(G, m);
+    const B = new Float32Array(m * m);
+    for (let i = 0; i < m; i++) {
+      const row = i * m;
+      for (let j = 0; j < m; j++) B[row + j] = i === j ? 0 : -G[row + j]! / G[j * m + j]!;
     }
-    this.B = B;
-    this.n = n;
+    this.install(n, B, restricted?.items);
   }
 
-  /** The learned item-item weights B (n x n, row-major; row i = how item i votes for each item). */
+  private install(n: number, B: Float32Array, items?: Int32Array): void {
+    this.B = B;
+    this.n = n;
+    if (!items) {
+      this.modelled = undefined;
+      return;
+    }
+    const pos = new Int32Array(n).fill(-1);
+    for (let j = 0; j < items.length; j++) pos[items[j]!] = j;
+    this.modelled = { items, pos };
+  }
+
+  /**
+   * The learned item-item weights B over every item (n x n, row-major; row i = how item i votes for each
+   * item). Only when EASE models the whole catalogue: see itemWeights.
+   */
   weights(): Float32Array {
     if (!this.B) throw notFitted(this.name);
+    if (this.modelled)
+      throw new RecoError(
+        `ease: B covers the ${this.modelled.items.length} most active of ${this.n} items (maxItems); ask itemWeights()`,
+      );
     return this.B;
   }
 
+  /** B over the modelled items (m x m) and, when they are not the whole catalogue, which items they are. */
+  itemWeights(): { m: number; values: Float32Array; items?: Int32Array } {
+    if (!this.B) throw notFitted(this.name);
+    return this.modelled
+      ? { m: this.modelled.items.length, values: this.B, items: this.modelled.items }
+      : { m: this.n, values: this.B };
+  }
+
   scoreAll(profile: UserProfile, out?: Float32Array): Float32Array {
-    const B = this.weights();
+    if (!this.B) throw notFitted(this.name);
+    const B = this.B;
     const n = this.n;
+    const pos = this.modelled?.pos;
+    const m = this.modelled ? this.modelled.items.length : n;
     // the sums in double precision, in a buffer of the model's (scoreAll is never re-entered)
-    if (this.acc.length !== n) this.acc = new Float64Array(n);
+    if (this.acc.length !== m) this.acc = new Float64Array(m);
     const acc = this.acc;
     acc.fill(0);
     const { items, weights } = profile;
@@ -120,7 +184,9 @@ export class EaseRecommender implements Recommender {
       for (; k < 4 && p < items.length; p++) {
         const i = items[p]!;
         if (i < 0 || i >= n) continue;
-        rows[k] = i * n;
+        const r = pos ? pos[i]! : i;
+        if (r < 0) continue;
+        rows[k] = r * m;
         w[k++] = weights[p]!;
       }
       if (k === 4) {
@@ -132,17 +198,26 @@ export class EaseRecommender implements Recommender {
         const w1 = w[1]!;
         const w2 = w[2]!;
         const w3 = w[3]!;
-        for (let j = 0; j < n; j++)
+        for (let j = 0; j < m; j++)
           acc[j]! += w0 * B[r0 + j]! + w1 * B[r1 + j]! + w2 * B[r2 + j]! + w3 * B[r3 + j]!;
       } else
         for (let q = 0; q < k; q++) {
           const r = rows[q]!;
           const wq = w[q]!;
-          for (let j = 0; j < n; j++) acc[j]! += wq * B[r + j]!;
+          for (let j = 0; j < m; j++) acc[j]! += wq * B[r + j]!;
         }
     }
     const o = scoreBuffer(out, n);
-    o.set(acc);
+    if (!this.modelled) {
+      o.set(acc);
+      return o;
+    }
+    // items outside the modelled ones: below every modelled item's score
+    let floor = 0;
+    for (let j = 0; j < m; j++) if (acc[j]! < floor) floor = acc[j]!;
+    o.fill(Math.fround(floor) - 1);
+    const modelled = this.modelled.items;
+    for (let j = 0; j < m; j++) o[modelled[j]!] = acc[j]!;
     return o;
   }
 
@@ -150,25 +225,34 @@ export class EaseRecommender implements Recommender {
     return topNFromScores(this.scoreAll(profile), profile, n, options);
   }
 
-  /** Items ranked by B_ij (how much item i's presence predicts j), excluding i. */
+  /** Items ranked by B_ij (how much item i's presence predicts j), excluding i; none for an item not modelled. */
   similarItems(item: number, n: number): TopN {
-    const B = this.weights();
+    if (!this.B) throw notFitted(this.name);
     if (item < 0 || item >= this.n)
       throw new RecoError(`ease: item index ${item} out of range 0..${this.n - 1}`);
-    return selectTopN(B.subarray(item * this.n, (item + 1) * this.n), n, Int32Array.of(item));
+    if (!this.modelled)
+      return selectTopN(this.B.subarray(item * this.n, (item + 1) * this.n), n, Int32Array.of(item));
+    const r = this.modelled.pos[item]!;
+    const m = this.modelled.items.length;
+    if (r < 0) return { items: new Int32Array(0), scores: new Float32Array(0) };
+    const top = selectTopN(this.B.subarray(r * m, (r + 1) * m), n, Int32Array.of(r));
+    const items = this.modelled.items;
+    for (let k = 0; k < top.items.length; k++) top.items[k] = items[top.items[k]!]!;
+    return top;
   }
 
   save(): SavedModel {
+    if (!this.B) throw notFitted(this.name);
     return {
       meta: { name: this.name, params: { ...this.params }, nItems: this.n },
-      arrays: { B: this.weights() },
+      arrays: { B: this.B, ...(this.modelled ? { items: this.modelled.items } : {}) },
     };
   }
 
   static load(saved: SavedModel): EaseRecommender {
     const m = new EaseRecommender(saved.meta.params);
-    m.n = savedNumber(saved, 'nItems');
-    m.B = savedArray(saved, 'B', Float32Array);
+    const items = saved.arrays['items'] ? savedArray(saved, 'items', Int32Array) : undefined;
+    m.install(savedNumber(saved, 'nItems'), savedArray(saved, 'B', Float32Array), items);
     return m;
   }
 }

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { invertSpdInPlace } from '../../src/core/dense.js';
 import { invertSpdInPlaceParallel, sharedFloat64 } from '../../src/core/dense-parallel.js';
-import { RecoError } from '../../src/errors.js';
-import { EaseRecommender } from '../../src/recommenders/ease.js';
+import { EaseRecommender, mostActiveItems } from '../../src/recommenders/ease.js';
 import { close, pairsData, profile } from './helpers.js';
 
 // X: u0 = {0, 1}, u1 = {1, 2}, u2 = {0, 1, 2}. G + I = [[3,2,1],[2,4,2],[1,2,3]], det 16,
@@ -43,12 +42,35 @@ test('EASE on two threads gives the same B', () => {
   assert.deepEqual([...two.weights()], [...one.weights()]);
 });
 
-test('EASE refuses catalogues above maxItems, naming the parameter', () => {
+test('above maxItems EASE models the most active items: their scores are an EASE of them alone', () => {
+  // item 1 has 3 users, items 0 and 2 two each (tie: the lower index, 0, is kept)
   const m = new EaseRecommender({ lambda: 1, maxItems: 2 });
-  assert.throws(
-    () => m.fit(data),
-    (e: unknown) => e instanceof RecoError && /maxItems = 2/.test(e.message),
-  );
+  m.fit(data);
+  const head = mostActiveItems(data.interactions, 2);
+  assert.deepEqual([...head.items], [0, 1]);
+  const alone = new EaseRecommender({ lambda: 1 });
+  alone.fit({ ...data, interactions: head.X });
+  assert.throws(() => m.weights(), /itemWeights/);
+  const w = m.itemWeights();
+  assert.equal(w.m, 2);
+  assert.deepEqual([...w.values], [...alone.weights()]);
+  for (const p of [profile([0]), profile([1, 2], [2, 1]), profile([2])]) {
+    const s = m.scoreAll(p);
+    const want = alone.scoreAll({
+      ...p,
+      items: p.items.filter((i) => i < 2),
+      weights: p.weights.filter((_, k) => p.items[k]! < 2),
+    });
+    assert.equal(s.length, 3);
+    assert.equal(s[0], want[0]);
+    assert.equal(s[1], want[1]);
+    assert.ok(s[2]! < Math.min(s[0]!, s[1]!), 'the item left out scores below the modelled ones');
+  }
+  assert.deepEqual([...m.recommend(profile([0]), 3).items], [1, 2]);
+  assert.deepEqual([...m.similarItems(0, 5).items], [1]);
+  assert.equal(m.similarItems(2, 5).items.length, 0);
+  const loaded = EaseRecommender.load(m.save());
+  assert.deepEqual([...loaded.scoreAll(profile([1, 2]))], [...m.scoreAll(profile([1, 2]))]);
   assert.throws(() => new EaseRecommender({ lambda: 0 }), /'lambda' must be > 0/);
 });
 
