@@ -3,10 +3,6 @@
  * Hot data is columnar: typed arrays indexed by dense integer ids, never one object per event.
  */
 
-/** Built-in event types; any other name is a custom type. */
-export const BUILTIN_EVENT_TYPES = ['view', 'click', 'like', 'dislike', 'rating', 'purchase'] as const;
-export type BuiltinEventType = (typeof BUILTIN_EVENT_TYPES)[number];
-
 /** A user as stored. `id` is the external string id. */
 export interface UserRecord {
   id: string;

@@ -16,6 +16,7 @@ import { register as registerSimulate } from './commands/simulate.js';
 import { register as registerStart } from './commands/start.js';
 import { register as registerStats } from './commands/stats.js';
 import { register as registerTrain } from './commands/train.js';
+import { register as registerTypes } from './commands/types.js';
 import { defaultDbPath } from './context.js';
 
 export function buildProgram(): Command {
@@ -43,5 +44,6 @@ export function buildProgram(): Command {
   registerStart(program);
   registerStats(program);
   registerTrain(program);
+  registerTypes(program);
   return program;
 }

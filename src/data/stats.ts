@@ -10,6 +10,7 @@
  * sum_i (2i - n - 1) x_(i) / (n * sum x) (Gini 1912; see e.g. Damgaard and Weiner 2000).
  */
 import type { EventLog, ItemRecord } from '../types.js';
+import { type EventTypeRule, type InteractionWeights, interactionWeights, ruleOf } from './interactions.js';
 
 export const QUANTILE_LEVELS = [
   ['p10', 0.1],
@@ -35,8 +36,8 @@ export interface DatasetStats {
   itemGini: number;
   eventsPerUser: Quantiles;
   eventsPerItem: Quantiles;
-  /** Events per type name. */
-  eventTypes: Record<string, number>;
+  /** Per event type present: its events, the distribution of its values, its rule, and a warning when its values are heavy-tailed and weigh raw. */
+  eventTypes: EventTypeStats[];
   ratings: number;
   /** Share of rating events with value 1..5 (rounded), or null without ratings. */
   ratingHistogram: number[] | null;
@@ -44,6 +45,30 @@ export interface DatasetStats {
   /** Mean number of genres per item, and the share of items with 0, 1, 2, ... genres. */
   genresPerItemMean: number;
   genresPerItemHistogram: number[];
+}
+
+export interface EventTypeStats {
+  name: string;
+  events: number;
+  value: Quantiles & { min: number };
+  rule: EventTypeRule;
+  warning?: string;
+}
+
+/**
+ * Heavy-tailed values used as raw weights: a 'count' rule over values whose 99th percentile is 20 times the
+ * median or more, or whose largest is 100 times it (one user's thousands of plays would outweigh
+ * everything else). The 'log' rule is made for such counts.
+ */
+function heavyTailWarning(
+  name: string,
+  rule: EventTypeRule,
+  v: Quantiles & { min: number },
+): string | undefined {
+  if (rule.value !== 'count') return undefined;
+  const mid = Math.max(Math.abs(v.p50), 1e-9);
+  if (v.max <= 1 || (v.p99 / mid < 20 && v.max / mid < 100)) return undefined;
+  return `event type '${name}': values from ${fmt(v.min)} to ${fmt(v.max)} (median ${fmt(v.p50)}) weigh raw (rule count); heavy-tailed counts weigh better by their logarithm: reco types set ${name} --value log`;
 }
 
 /** Type-7 quantile of ascending-sorted values. */
@@ -76,7 +101,11 @@ export function gini(values: ArrayLike<number>): number {
   return n === 0 || sum === 0 ? 0 : weighted / (n * sum);
 }
 
-export function computeStats(log: EventLog, items: ItemRecord[]): DatasetStats {
+export function computeStats(
+  log: EventLog,
+  items: ItemRecord[],
+  weights: InteractionWeights = interactionWeights(),
+): DatasetStats {
   const U = log.userIds.length;
   const M = log.itemIds.length;
   const perUser = new Float64Array(U);
@@ -99,9 +128,19 @@ export function computeStats(log: EventLog, items: ItemRecord[]): DatasetStats {
       hist[b - 1]!++;
     }
   }
-  const eventTypes: Record<string, number> = {};
-  for (let t = 0; t < log.typeNames.length; t++)
-    if (perType[t]! > 0) eventTypes[log.typeNames[t]!] = perType[t]!;
+  const eventTypes: EventTypeStats[] = [];
+  for (let t = 0; t < log.typeNames.length; t++) {
+    if (perType[t]! === 0) continue;
+    const values = new Float64Array(perType[t]!);
+    let n = 0;
+    for (let k = 0; k < log.length; k++) if (log.type[k] === t) values[n++] = log.value[k]!;
+    values.sort();
+    const value = { ...quantiles(values), min: values[0]! };
+    const name = log.typeNames[t]!;
+    const rule = ruleOf(weights, name);
+    const warning = heavyTailWarning(name, rule, value);
+    eventTypes.push({ name, events: perType[t]!, value, rule, ...(warning ? { warning } : {}) });
+  }
   const genreCounts: number[] = [];
   let genreSum = 0;
   for (const it of items) {
@@ -189,9 +228,23 @@ function table(header: string[], rows: string[][]): string {
 export function formatStats(s: DatasetStats): string {
   const rows = flattenStats(s).map(([n, v]) => [n, fmt(v)]);
   rows.push(['active users', fmt(s.activeUsers)], ['active items', fmt(s.activeItems)]);
-  for (const [t, c] of Object.entries(s.eventTypes)) rows.push([`events of type ${t}`, fmt(c)]);
   const gh = s.genresPerItemHistogram.map((x, k) => `${k}:${(100 * x).toFixed(1)}%`).join(' ');
-  return `${table(['statistic', 'value'], rows)}\ngenres per item: ${gh}`;
+  const types = table(
+    ['event type', 'events', 'rule', 'min', 'p50', 'p99', 'max'],
+    s.eventTypes.map((t) => [
+      t.name,
+      fmt(t.events),
+      `${t.rule.value} x ${t.rule.weight}${t.rule.value === 'centered' ? ` (centre ${t.rule.center})` : ''}`,
+      fmt(t.value.min),
+      fmt(t.value.p50),
+      fmt(t.value.p99),
+      fmt(t.value.max),
+    ]),
+  );
+  const warnings = s.eventTypes.flatMap((t) => (t.warning ? [`warning: ${t.warning}`] : []));
+  return [`${table(['statistic', 'value'], rows)}`, `genres per item: ${gh}`, '', types, ...warnings].join(
+    '\n',
+  );
 }
 
 export function formatComparison(rows: StatRow[], names: [string, string], tolerance = 0.1): string {

@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { InteractionWeights } from '../data/interactions.js';
+import { type InteractionWeights, weightsFromJson, weightsToJson } from '../data/interactions.js';
 import { RecoError, UsageError } from '../errors.js';
 import type { Recommender, SavedModel, TypedArray } from '../recommenders/recommender.js';
 import { MODEL_NAMES, type ModelName } from '../types.js';
@@ -158,7 +158,10 @@ export function writeBundle(options: WriteBundleOptions): { manifest: BundleMani
     models,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   };
-  writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(
+    join(tmp, 'manifest.json'),
+    `${JSON.stringify({ ...manifest, weights: weightsToJson(manifest.weights) }, null, 2)}\n`,
+  );
   const dir = join(modelsDir, version);
   renameSync(tmp, dir);
   const pointer = join(modelsDir, '.current.tmp');
@@ -312,6 +315,11 @@ export function openBundle(modelsDir: string, version?: string): ModelBundle {
     }
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as BundleManifest;
+  try {
+    manifest.weights = weightsFromJson(manifest.weights);
+  } catch (err) {
+    throw new RecoError(`${join(dir, 'manifest.json')}: ${(err as Error).message}`);
+  }
   if (manifest.format !== BUNDLE_FORMAT || manifest.formatVersion > BUNDLE_FORMAT_VERSION)
     throw new RecoError(
       `${join(dir, 'manifest.json')}: not a model bundle this reco can read (format ${manifest.format} v${manifest.formatVersion})`,

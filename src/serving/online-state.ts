@@ -23,6 +23,7 @@ import {
   eventWeight,
   type InteractionWeights,
   interactionWeights,
+  sameWeights,
 } from '../data/interactions.js';
 
 import { listVersions } from '../models/bundle.js';
@@ -305,7 +306,7 @@ export class OnlineState {
       throw err;
     }
     const w = next.bundle.manifest.weights;
-    const rebuild = JSON.stringify(w) !== JSON.stringify(this.weights);
+    const rebuild = !sameWeights(w, this.weights);
     this.weights = w;
     if (rebuild) this.rebuildProfiles();
     const replayed = this.replay(next, tail);

@@ -59,6 +59,17 @@ export const MIGRATIONS: Migration[] = [
     // spread over the whole index), for no reader (item counters are kept in memory by the server)
     sql: 'DROP INDEX IF EXISTS events_item_ts;',
   },
+  {
+    version: 3,
+    description:
+      'event types declared with a rule: weight, value rule (count, log, binary, centered), centre',
+    // NULL: the type's built-in rule (../data/interactions.ts DEFAULT_EVENT_TYPES), else weight 1, count
+    sql: `
+      ALTER TABLE event_types ADD COLUMN weight REAL;
+      ALTER TABLE event_types ADD COLUMN value_rule TEXT;
+      ALTER TABLE event_types ADD COLUMN center REAL;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -7,6 +7,14 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  checkRule,
+  DEFAULT_EVENT_TYPES,
+  type EventTypeRule,
+  interactionWeights,
+  ruleOf,
+  type ValueRule,
+} from '../data/interactions.js';
+import {
   attributesProblem,
   genresProblem,
   idProblem,
@@ -16,16 +24,17 @@ import {
   valueProblem,
 } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
-import {
-  BUILTIN_EVENT_TYPES,
-  type EventLog,
-  type EventRecord,
-  type ItemRecord,
-  type UserRecord,
-} from '../types.js';
+import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import { permuteEvents, timeOrder, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
-import type { EventColumns, InsertEventsOptions, Store, StoreCounts, StoredEvent } from './store.js';
+import type {
+  EventColumns,
+  EventTypeDeclaration,
+  InsertEventsOptions,
+  Store,
+  StoreCounts,
+  StoredEvent,
+} from './store.js';
 
 const PROGRESS_EVERY = 8192;
 /** Rows per multi-row INSERT in insertEventColumns (a divisor of PROGRESS_EVERY; 6 * 128 = 768 parameters). */
@@ -88,6 +97,8 @@ export class SqliteStore implements Store {
   private itemIdList: string[] = [];
   private readonly typeCodes = new Map<string, number>();
   private typeNameList: string[] = [];
+  /** Rules given to event types (reco types set), by name. */
+  private readonly typeRules = new Map<string, EventTypeRule>();
   private asyncTxActive = false;
 
   private readonly stmt: {
@@ -97,6 +108,7 @@ export class SqliteStore implements Store {
     updateItem: Database.Statement;
     insertEvent: Database.Statement;
     insertType: Database.Statement;
+    setTypeRule: Database.Statement;
     getMeta: Database.Statement;
     setMeta: Database.Statement;
   };
@@ -132,6 +144,9 @@ export class SqliteStore implements Store {
         'INSERT INTO events (user_idx, item_idx, type, value, ts, ingested_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       insertType: this.db.prepare('INSERT INTO event_types (code, name) VALUES (?, ?)'),
+      setTypeRule: this.db.prepare(
+        'UPDATE event_types SET weight = ?, value_rule = ?, center = ? WHERE code = ?',
+      ),
       getMeta: this.db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: this.db.prepare(
         'INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
@@ -139,7 +154,7 @@ export class SqliteStore implements Store {
     };
     this.loadMaps();
     this.transaction(() => {
-      for (const name of BUILTIN_EVENT_TYPES) this.eventTypeCode(name);
+      for (const [name] of DEFAULT_EVENT_TYPES) this.eventTypeCode(name);
     });
   }
 
@@ -150,15 +165,30 @@ export class SqliteStore implements Store {
     this.itemIdx.clear();
     for (let i = 0; i < this.userIdList.length; i++) this.userIdx.set(this.userIdList[i]!, i);
     for (let i = 0; i < this.itemIdList.length; i++) this.itemIdx.set(this.itemIdList[i]!, i);
-    const types = this.db.prepare('SELECT code, name FROM event_types ORDER BY code').all() as {
+    const types = this.db
+      .prepare('SELECT code, name, weight, value_rule, center FROM event_types ORDER BY code')
+      .all() as {
       code: number;
       name: string;
+      weight: number | null;
+      value_rule: string | null;
+      center: number | null;
     }[];
     this.typeCodes.clear();
     this.typeNameList = [];
+    this.typeRules.clear();
     for (const t of types) {
       this.typeCodes.set(t.name, t.code);
       this.typeNameList[t.code] = t.name;
+      if (t.weight !== null && t.value_rule !== null)
+        this.typeRules.set(
+          t.name,
+          checkRule(t.name, {
+            weight: t.weight,
+            value: t.value_rule as ValueRule,
+            ...(t.center !== null ? { center: t.center } : {}),
+          }),
+        );
     }
   }
 
@@ -270,6 +300,7 @@ export class SqliteStore implements Store {
   insertEvents(events: Iterable<EventRecord>, options: InsertEventsOptions = {}): number {
     const createUsers = options.createUsers ?? true;
     const createItems = options.createItems ?? true;
+    const createTypes = options.createTypes ?? true;
     return this.transaction(() => {
       const ingestedAt = Date.now();
       // rows go EVENT_BATCH at a time through one multi-row INSERT (as insertEventColumns), the rest one by one
@@ -299,6 +330,8 @@ export class SqliteStore implements Store {
         const o = pending * 6;
         args[o] = u;
         args[o + 1] = i;
+        if (!createTypes && !this.typeCodes.has(e.type))
+          throw new InputError(`${where}: unknown event type "${e.type}" (declare it first: reco types set)`);
         args[o + 2] = this.eventTypeCode(e.type);
         args[o + 3] = e.value ?? 1;
         args[o + 4] = e.timestamp;
@@ -382,12 +415,32 @@ export class SqliteStore implements Store {
     if (code === undefined) {
       refuse('event type', idProblem(name));
       code = this.typeNameList.length;
-      if (code > 255) throw new InputError(`too many event types (256 at most): cannot add "${name}"`);
+      if (code > 255)
+        throw new InputError(
+          `too many event types (256 at most): cannot declare "${name}" (reco types lists them)`,
+        );
       this.transaction(() => this.stmt.insertType.run(code, name));
       this.typeCodes.set(name, code);
       this.typeNameList[code] = name;
     }
     return code;
+  }
+
+  eventTypes(): EventTypeDeclaration[] {
+    const builtIn = interactionWeights();
+    return this.typeNameList.map((name, code) => {
+      const given = this.typeRules.get(name);
+      return { name, code, rule: given ?? ruleOf(builtIn, name), given: given !== undefined };
+    });
+  }
+
+  declareEventType(name: string, rule: EventTypeRule): void {
+    const checked = checkRule(name, rule);
+    this.transaction(() => {
+      const code = this.eventTypeCode(name);
+      this.stmt.setTypeRule.run(checked.weight, checked.value, checked.center ?? null, code);
+    });
+    this.typeRules.set(name, checked);
   }
 
   eventTypeNames(): string[] {

@@ -5,7 +5,17 @@
  * Users and items have external string ids and dense integer indices (0..n-1, in order of creation),
  * which the algorithms use. Timestamps are milliseconds since the epoch.
  */
+import type { EventTypeRule } from '../data/interactions.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
+
+/** A declared event type: its name, code and how its events weigh (../data/interactions.ts). */
+export interface EventTypeDeclaration {
+  name: string;
+  code: number;
+  rule: EventTypeRule;
+  /** Whether the rule was given (reco types set), not the built-in one. */
+  given: boolean;
+}
 
 export interface StoreCounts {
   users: number;
@@ -39,6 +49,8 @@ export interface InsertEventsOptions {
   createUsers?: boolean;
   /** Create items that do not exist yet (default true); when false an unknown item throws. */
   createItems?: boolean;
+  /** Declare event types that are not declared yet (default true); when false an unknown type throws. */
+  createTypes?: boolean;
   /** Called every few thousand rows with the number inserted so far. */
   onProgress?: (done: number) => void;
 }
@@ -64,9 +76,14 @@ export interface Store {
   /** Bulk insert by dense index (users and items must exist). */
   insertEventColumns(events: EventColumns, options?: Pick<InsertEventsOptions, 'onProgress'>): number;
 
-  /** The code of an event type, created on first use. */
+  /** The code of an event type, declared on first use (with the built-in rule of its name, or weight 1, count). */
   eventTypeCode(name: string): number;
+  /** Event type names by code. */
   eventTypeNames(): string[];
+  /** The declared event types with their rules (given, or built in). */
+  eventTypes(): EventTypeDeclaration[];
+  /** Declares an event type or changes its rule. */
+  declareEventType(name: string, rule: EventTypeRule): void;
 
   userIndex(id: string): number | undefined;
   itemIndex(id: string): number | undefined;

@@ -3,12 +3,13 @@
  * bundle, made current (../models/bundle.ts). `reco train` and the server's retrainer both call it (the
  * server in a worker thread: ./train-worker.ts), so that a bundle is made one way whoever asks.
  */
-import { buildInteractions, type InteractionWeights, interactionWeights } from '../data/interactions.js';
+import { buildInteractions, type InteractionWeights } from '../data/interactions.js';
 import { RecoError } from '../errors.js';
 import { evaluate, type MetricRow } from '../evaluation/evaluate.js';
 import { worldOracle } from '../evaluation/oracle.js';
 import { type BundleManifest, type FittedModel, type StoredMetrics, writeBundle } from '../models/bundle.js';
 import { loadWorld, WORLD_META_KEY } from '../simulation/oracle.js';
+import { storeWeights } from '../store/event-types.js';
 import type { Store } from '../store/store.js';
 import type { EventLog, ModelName } from '../types.js';
 import { fitModels, type ModelFactory, type ModelParams } from './fit-models.js';
@@ -62,7 +63,7 @@ export async function trainBundle(o: TrainBundleOptions): Promise<TrainedBundle>
     throw new RecoError(
       `the store ${store.path} holds no events: fill it first, e.g. "reco simulate" or "reco import movielens <dir>"`,
     );
-  const weights: InteractionWeights = interactionWeights();
+  const weights: InteractionWeights = storeWeights(store);
   let metrics: StoredMetrics | undefined;
   if (o.evaluateK !== undefined) {
     const k = o.evaluateK;

@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { csrFromCoo, csrGet, transpose } from '../../src/core/csr.js';
 import { selectTopN } from '../../src/core/top-n.js';
-import { buildInteractions, eventWeights, interactionWeights } from '../../src/data/interactions.js';
-import { makeLog } from '../recommenders/helpers.js';
 
 test('csrFromCoo sums duplicates, sorts columns, drops zero sums', () => {
   const m = csrFromCoo(
@@ -39,32 +37,4 @@ test('selectTopN: best first, ties to the lower index, skip and allowed filters,
   const allowed = selectTopN(s, 10, undefined, Uint8Array.of(1, 0, 1, 0, 1, 0, 0));
   assert.deepEqual([...allowed.items], [0, 4]);
   assert.equal(selectTopN(s, 0).items.length, 0);
-});
-
-test('event weights: type weights, binary/value/centered ratings, dislike negative, counts', () => {
-  const log = makeLog(
-    [
-      [0, 0, 'view', 3, 1],
-      [0, 0, 'like', 1, 2],
-      [0, 1, 'rating', 2, 3],
-      [1, 1, 'dislike', 1, 4],
-      [1, 2, 'custom', 1, 5],
-    ],
-    2,
-    3,
-  );
-  assert.deepEqual([...eventWeights(log, interactionWeights())], [3, 4, 1, -4, 1]);
-  assert.deepEqual([...eventWeights(log, interactionWeights({ rating: 'value' }))].slice(2, 3), [2]);
-  assert.deepEqual([...eventWeights(log, interactionWeights({ rating: 'centered' }))].slice(2, 3), [-1]);
-  const X = buildInteractions(log, interactionWeights({ types: { view: 0.5 } }));
-  assert.equal(csrGet(X, 0, 0), 1.5 + 4);
-  assert.equal(csrGet(X, 1, 1), -4);
-  const masked = buildInteractions(log, interactionWeights(), {
-    mask: Uint8Array.of(1, 0, 1, 1, 1),
-    until: 5,
-  });
-  assert.equal(csrGet(masked, 0, 0), 3);
-  assert.equal(csrGet(masked, 1, 2), 0);
-  assert.throws(() => interactionWeights({ rating: 'stars' as never }), /rating must be/);
-  assert.throws(() => interactionWeights({ types: { like: Number.NaN } }), /'like'/);
 });

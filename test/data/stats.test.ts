@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareStats, computeStats, formatComparison, gini, quantiles } from '../../src/data/stats.js';
+import { interactionWeights } from '../../src/data/interactions.js';
+import {
+  compareStats,
+  computeStats,
+  formatComparison,
+  formatStats,
+  gini,
+  quantiles,
+} from '../../src/data/stats.js';
 import { openStore } from '../../src/store/open.js';
+import { type Ev, makeLog } from '../recommenders/helpers.js';
 
 function tinyStore() {
   const store = openStore(':memory:');
@@ -52,7 +61,12 @@ test('stats of a tiny hand-made store (values worked out by hand)', () => {
   assert.equal(s.meanRating, 3.5);
   assert.equal(s.genresPerItemMean, 1.5);
   assert.deepEqual(s.genresPerItemHistogram, [0.25, 0.25, 0.25, 0.25]);
-  assert.deepEqual(s.eventTypes, { rating: 4, click: 1, view: 1 });
+  assert.deepEqual(s.eventTypes.map((t) => [t.name, t.events, t.rule.value]).sort(), [
+    ['click', 1, 'log'],
+    ['rating', 4, 'binary'],
+    ['view', 1, 'log'],
+  ]);
+  assert.ok(s.eventTypes.every((t) => t.warning === undefined));
 });
 
 test('gini and quantiles: edge cases', () => {
@@ -75,4 +89,19 @@ test('compare: relative differences and the within flag', () => {
   assert.equal(byName.get('events')!.relDiff, 0.2); // (6 - 5) / 5
   assert.equal(byName.get('item popularity gini')!.within, true);
   assert.match(formatComparison(rows, ['a', 'b']), /within 10%/);
+});
+
+test('heavy-tailed values weighing raw get a warning naming the type and the fix; the log rule does not', () => {
+  const plays = Array.from(
+    { length: 200 },
+    (_, k) => [k % 20, k % 7, 'scrobble', k === 0 ? 352698 : 1 + (k % 9), k] as Ev,
+  );
+  const log = makeLog(plays, 20, 7);
+  const s = computeStats(log, []);
+  const t = s.eventTypes.find((x) => x.name === 'scrobble')!;
+  assert.equal(t.value.max, 352698);
+  assert.match(t.warning ?? '', /scrobble.*reco types set scrobble --value log/);
+  assert.match(formatStats(s), /warning: event type 'scrobble'/);
+  const logRule = computeStats(log, [], interactionWeights([['scrobble', { weight: 1, value: 'log' }]]));
+  assert.equal(logRule.eventTypes[0]!.warning, undefined);
 });

@@ -12,6 +12,7 @@ import { evaluate } from '../../evaluation/evaluate.js';
 import { worldOracle } from '../../evaluation/oracle.js';
 import { describeResult, formatResultTable } from '../../evaluation/report.js';
 import { loadWorld, WORLD_META_KEY } from '../../simulation/oracle.js';
+import { storeWeights } from '../../store/event-types.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 import {
@@ -106,6 +107,7 @@ export function register(program: Command): void {
             models,
             params,
             create: modelFactory(g.quiet),
+            weights: storeWeights(store),
             auc: opts.auc,
             ...(opts.at !== undefined ? { at: parseServingTime(opts.at) } : {}),
             ...(oracle ? { oracle } : {}),

@@ -86,6 +86,10 @@ export function register(program: Command): void {
             progress.done(
               `imported ${s.rows} events from ${file} into ${g.db} (${s.users} new users, ${s.items} new items)`,
             );
+            if (s.newTypes.length > 0 && !g.quiet)
+              process.stderr.write(
+                `new event types declared with weight 1, values counted as they are: ${s.newTypes.join(', ')} (reco types set NAME --weight W --value log|count|binary|centered to change)\n`,
+              );
           } finally {
             store.close();
           }

@@ -8,6 +8,7 @@ import {
   formatStats,
 } from '../../data/stats.js';
 import { InputError, UsageError } from '../../errors.js';
+import { storeWeights } from '../../store/event-types.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 
@@ -21,7 +22,7 @@ interface StatsOptions {
 export function storeStats(path: string): DatasetStats {
   const store = openStore(path);
   try {
-    return computeStats(store.loadEventLog(), store.listItems());
+    return computeStats(store.loadEventLog(), store.listItems(), storeWeights(store));
   } finally {
     store.close();
   }

@@ -67,6 +67,8 @@ export interface ImportSummary {
   rows: number;
   users: number;
   items: number;
+  /** Event types the file named that were not declared: declared now with their built-in or default rule. */
+  newTypes: string[];
 }
 
 function columnNamed(c: string): EventColumn {
@@ -133,6 +135,7 @@ export async function importEventsFile(
   options: ImportEventsOptions = {},
 ): Promise<ImportSummary> {
   const before = store.counts();
+  const typesBefore = store.eventTypeNames().length;
   const spec = options.columns;
   const header = options.header ?? (spec?.kind === 'order' ? 'none' : 'names');
   if (header === 'names' && spec?.kind === 'order')
@@ -221,5 +224,11 @@ export async function importEventsFile(
     { expectedEvents },
   );
   const after = store.counts();
-  return { file, rows, users: after.users - before.users, items: after.items - before.items };
+  return {
+    file,
+    rows,
+    users: after.users - before.users,
+    items: after.items - before.items,
+    newTypes: store.eventTypeNames().slice(typesBefore),
+  };
 }
