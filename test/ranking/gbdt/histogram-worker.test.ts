@@ -12,7 +12,6 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import {
   buildHistograms,
@@ -20,18 +19,9 @@ import {
   HistogramScratch,
 } from '../../../src/ranking/gbdt/treelearner/histogram.js';
 import type { HistogramWorkerData } from '../../../src/ranking/gbdt/treelearner/histogram-worker.js';
+import { until, wakeOnce } from './worker-sync.js';
 
 const workerUrl = new URL('../../../src/ranking/gbdt/treelearner/histogram-worker.js', import.meta.url);
-
-/** Resolves once ctl[slot] === value (polling, without blocking this thread, so that worker errors surface). */
-async function until(ctl: Int32Array, slot: number, value: number, failed: Promise<never>): Promise<void> {
-  while (Atomics.load(ctl, slot) !== value) await Promise.race([sleep(1), failed]);
-}
-
-/** Notifies ctl[slot] until the notify wakes the worker (it was asleep waiting on that word); resolves then. */
-async function wakeOnce(ctl: Int32Array, slot: number, failed: Promise<never>): Promise<void> {
-  while (Atomics.notify(ctl, slot, 1) === 0) await Promise.race([sleep(1), failed]);
-}
 
 test('histogram worker: a late notify (no new generation) does not make it redo a request it already reported done', async () => {
   // 3 features (8-bit, 8 and 5 bins; 16-bit, 300 bins), 5000 rows, 2 histogram slots.
