@@ -3,6 +3,7 @@
  * memory each time the main thread bumps the generation counter (Atomics wait/notify), then reports done.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { nextRequest } from '../../../core/threads.js';
 import { LambdarankObjective } from './lambdarank.js';
 
 export interface LambdarankWorkerData {
@@ -28,9 +29,9 @@ const ctl = new Int32Array(d.control);
 let gen = 0;
 parentPort?.postMessage('ready');
 for (;;) {
-  Atomics.wait(ctl, 0, gen);
+  // Only a new generation is a request: a notify can arrive after its request was taken and done.
+  gen = nextRequest(ctl, 0, gen);
   if (Atomics.load(ctl, 2) !== 0) break;
-  gen = Atomics.load(ctl, 0);
   for (let q = d.queryBegin; q < d.queryEnd; q++) obj.queryGradients(q, score, gh);
   Atomics.store(ctl, 1, gen);
   Atomics.notify(ctl, 1);

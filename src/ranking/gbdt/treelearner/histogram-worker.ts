@@ -4,6 +4,7 @@
  * reports done. All arrays are views of SharedArrayBuffers owned by the main thread's tree learner.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { nextRequest } from '../../../core/threads.js';
 import type { BinColumn } from '../io/dataset.js';
 import { buildHistograms, HistogramScratch } from './histogram.js';
 
@@ -30,9 +31,9 @@ const scratch = new HistogramScratch();
 let gen = 0;
 parentPort?.postMessage('ready');
 for (;;) {
-  Atomics.wait(ctl, 0, gen);
+  // Only a new generation is a request: a notify can arrive after its request was taken and done.
+  gen = nextRequest(ctl, 0, gen);
   if (Atomics.load(ctl, 2) !== 0) break;
-  gen = Atomics.load(ctl, 0);
   const rows = ctl[6] === 1 ? null : indices;
   buildHistograms(
     feats,
