@@ -6,6 +6,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { updateRows } from './dense.js';
+import { nextRequest } from './threads.js';
 
 export interface DenseWorkerData {
   ctrl: Int32Array;
@@ -20,8 +21,8 @@ let seen = 0;
 Atomics.store(w.ctrl, 6, 1);
 Atomics.notify(w.ctrl, 6);
 for (;;) {
-  Atomics.wait(w.ctrl, 0, seen);
-  seen = Atomics.load(w.ctrl, 0);
+  // each generation once (see nextRequest: a late notify is no new request)
+  seen = nextRequest(w.ctrl, 0, seen);
   const k0 = w.ctrl[1]!;
   if (k0 < 0) break;
   updateRows(w.a, w.n, k0, w.ctrl[2]!, { u: w.u, d: w.d }, w.ctrl[3]!, w.ctrl[4]!);

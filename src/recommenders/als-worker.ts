@@ -5,6 +5,7 @@
  * [5] 1 once the worker runs.
  */
 import { workerData } from 'node:worker_threads';
+import { nextRequest } from '../core/threads.js';
 import { type SideArrays, type SolveSettings, scratch, solveRows } from './als-solve.js';
 
 export interface AlsWorkerData {
@@ -24,8 +25,8 @@ let seen = 0;
 Atomics.store(d.ctrl, 5, 1);
 Atomics.notify(d.ctrl, 5);
 for (;;) {
-  Atomics.wait(d.ctrl, 0, seen);
-  seen = Atomics.load(d.ctrl, 0);
+  // each generation once (see nextRequest: a late notify is no new request)
+  seen = nextRequest(d.ctrl, 0, seen);
   const side = d.ctrl[1]!;
   if (side < 0) break;
   solveRows(d.sides[side]!, d.ctrl[2]!, d.ctrl[3]!, d.G, d.other, d.outs[side]!, d.settings, s);
