@@ -7,7 +7,7 @@
 import { RecoError } from '../errors.js';
 import { type ModelBundle, openBundle } from '../models/bundle.js';
 import type { FittedSizes } from '../models/profiles.js';
-import { HybridRecommender, normalizeScores } from '../recommenders/hybrid.js';
+import { addBlendTerm, HybridRecommender } from '../recommenders/hybrid.js';
 import { PopularityRecommender } from '../recommenders/popularity.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { ModelName } from '../types.js';
@@ -139,10 +139,7 @@ export class ModelSlot {
     for (const p of blend.parts) {
       if (p.weight === 0) continue;
       const own = p.reuse ? generatorScores.get(p.name) : undefined;
-      // normalizeScores works in place: a generator's vector is copied first
-      const s = normalizeScores(own ? new Float32Array(own) : p.model.scoreAll(profile), blend.how);
-      const n = Math.min(s.length, out.length);
-      for (let j = 0; j < n; j++) out[j]! += p.weight * s[j]!;
+      addBlendTerm(out, own ?? p.model.scoreAll(profile), p.weight, blend.how);
     }
     return out;
   }
