@@ -122,6 +122,24 @@ test("rank threads give the main thread's answers, before and after events (each
   services.models.swap();
   await services.rankThreads.ready();
   const users = store.userIds().slice(0, 25);
+  // the chain: ranked on the rank threads when the request may wait, explanations on the main thread
+  const slot = services.models.slot!;
+  const u = store.userIndex(users[0]!)!;
+  const ctx = {
+    slot,
+    userId: users[0]!,
+    u,
+    profile: services.interactions.profile(u, slot),
+    strategy: 'ranked',
+    k: 10,
+    excludeSeen: true,
+    explain: false,
+    allowed: undefined,
+    async: true,
+  };
+  assert.equal(threaded.strategyFor(ctx)?.name, 'ranked-on-threads');
+  assert.equal(threaded.strategyFor({ ...ctx, explain: true })?.name, 'ranked-model');
+  assert.equal(threaded.strategyFor({ ...ctx, async: false })?.name, 'ranked-model');
   const compare = async (what: string) => {
     for (const userId of users)
       for (const req of [
