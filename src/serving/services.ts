@@ -63,6 +63,8 @@ export function createServices(store: Store, options: ServingOptions): Services 
   const models = new ModelHolder(store, options.modelsDir, interactions, popularity, rankThreads);
   const newItems = new NewItemsIndex(store, catalogue);
   const cache = new AnswerCache(options.cacheSize ?? 50_000);
+  const core = { store, catalogue, interactions, popularity, models, rankThreads, newItems, cache };
+  const autoCreate = options.autoCreateItems ?? false;
   const ingestor = new EventIngestor(
     store,
     catalogue,
@@ -70,7 +72,7 @@ export function createServices(store: Store, options: ServingOptions): Services 
     popularity,
     models,
     rankThreads,
-    options.autoCreateItems ?? false,
+    autoCreate,
   );
   // the first strategy that serves a request answers it
   const chain: Strategy[] = [
@@ -91,14 +93,7 @@ export function createServices(store: Store, options: ServingOptions): Services 
     );
   });
   return {
-    store,
-    catalogue,
-    interactions,
-    popularity,
-    models,
-    rankThreads,
-    newItems,
-    cache,
+    ...core,
     ingestor,
     users: new UserService(store, catalogue, interactions, ingestor),
     items: new ItemService(store, catalogue, interactions, popularity, newItems, cache),

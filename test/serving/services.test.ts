@@ -13,6 +13,7 @@ import {
   type RecommendRequest,
   SimilarKey,
 } from '../../src/serving/services/answer-cache.js';
+import { RecommendService } from '../../src/serving/services/recommend.js';
 import type { RecommendContext, Strategy } from '../../src/serving/services/strategies/strategy.js';
 import { makeWorld, TEST_MODELS, trainBundle, type World } from './helpers.js';
 
@@ -100,7 +101,7 @@ describe('the strategy chain', () => {
     assert.equal(servedBy(context({ userId: 'nobody' })), 'no-history');
   });
 
-  test('a strategy that does not serve a request leaves it to the next one', async () => {
+  test('a strategy that does not serve a request leaves it to the next one', () => {
     const calls: string[] = [];
     const stub = (name: string, serves: boolean): Strategy => ({
       name,
@@ -116,29 +117,22 @@ describe('the strategy chain', () => {
         items: [],
       }),
     });
-    const { RecommendService } = await import('../../src/serving/services/recommend.js');
     const s = w.services;
-    const service = new RecommendService(
-      s.store,
-      s.models,
-      s.catalogue,
-      s.interactions,
-      s.popularity,
-      new AnswerCache(0),
-      [stub('first', false), stub('second', true), stub('third', true)],
-    );
+    const withChain = (chain: Strategy[]) =>
+      new RecommendService(
+        s.store,
+        s.models,
+        s.catalogue,
+        s.interactions,
+        s.popularity,
+        new AnswerCache(0),
+        chain,
+      );
+    const service = withChain([stub('first', false), stub('second', true), stub('third', true)]);
     const a = service.recommend({ userId: 'u1', k: 3 });
     assert.equal(a.model, 'second');
     assert.deepEqual(calls, ['first', 'second']);
-    const none = new RecommendService(
-      s.store,
-      s.models,
-      s.catalogue,
-      s.interactions,
-      s.popularity,
-      new AnswerCache(0),
-      [stub('only', false)],
-    );
+    const none = withChain([stub('only', false)]);
     assert.throws(() => none.recommend({ userId: 'u1', k: 3 }), /no strategy serves/);
   });
 });

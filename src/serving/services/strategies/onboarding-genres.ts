@@ -7,8 +7,8 @@ import type { RecommendationAnswer } from '../../answers.js';
 import type { Catalogue } from '../catalogue.js';
 import type { LiveInteractions } from '../live-interactions.js';
 import type { NewItemsIndex } from '../new-items.js';
-import { seenOf } from './single-model.js';
-import { answerBase, type RecommendContext, recommendOptions, type Strategy } from './strategy.js';
+import { modelTop } from './single-model.js';
+import { answerBase, type RecommendContext, type Strategy } from './strategy.js';
 
 const BY_GENRES: ModelName[] = ['hybrid', 'content'];
 
@@ -37,10 +37,7 @@ export class OnboardingGenresStrategy implements Strategy {
 
   answer(ctx: RecommendContext): RecommendationAnswer {
     const name = this.modelOf(ctx)!;
-    const top =
-      (name === 'content'
-        ? this.newItems.contentTop(ctx.slot, ctx.profile, ctx.k, seenOf(ctx, this.interactions), ctx.allowed)
-        : undefined) ?? ctx.slot.model(name)!.recommend(ctx.profile, ctx.k, recommendOptions(ctx));
+    const top = modelTop(ctx, name, this.interactions, this.newItems);
     return {
       ...answerBase(ctx),
       model: name,

@@ -2,17 +2,33 @@
  * A model of the bundle asked for by name (`strategy=als`, ...): its own top k over the live profile (the
  * content model scores the items added since its training too).
  */
-import type { ModelName } from '../../../types.js';
+import type { ModelName, TopN } from '../../../types.js';
 import type { RecommendationAnswer } from '../../answers.js';
 import type { Catalogue } from '../catalogue.js';
 import type { LiveInteractions } from '../live-interactions.js';
 import type { NewItemsIndex } from '../new-items.js';
 import { answerBase, type RecommendContext, recommendOptions, type Strategy } from './strategy.js';
 
-/** The items a request excludes: his live row (or the profile of an unknown user), when it excludes seen ones. */
-export function seenOf(ctx: RecommendContext, interactions: LiveInteractions): Int32Array | undefined {
-  if (!ctx.excludeSeen) return undefined;
-  return ctx.u === undefined ? ctx.profile.items : interactions.row(ctx.u).items;
+/**
+ * Model `name`'s top k for the request: the content model with the items added since its training scored
+ * alongside (minus his live row, or an unknown user's profile, when seen items are excluded), any other
+ * model (or content without new items) by its own recommend.
+ */
+export function modelTop(
+  ctx: RecommendContext,
+  name: ModelName,
+  interactions: LiveInteractions,
+  newItems: NewItemsIndex,
+): TopN {
+  const seen = !ctx.excludeSeen
+    ? undefined
+    : ctx.u === undefined
+      ? ctx.profile.items
+      : interactions.row(ctx.u).items;
+  return (
+    (name === 'content' ? newItems.contentTop(ctx.slot, ctx.profile, ctx.k, seen, ctx.allowed) : undefined) ??
+    ctx.slot.model(name)!.recommend(ctx.profile, ctx.k, recommendOptions(ctx))
+  );
 }
 
 export class SingleModelStrategy implements Strategy {
@@ -30,10 +46,7 @@ export class SingleModelStrategy implements Strategy {
 
   answer(ctx: RecommendContext): RecommendationAnswer {
     const strategy = ctx.strategy as ModelName;
-    const top =
-      (strategy === 'content'
-        ? this.newItems.contentTop(ctx.slot, ctx.profile, ctx.k, seenOf(ctx, this.interactions), ctx.allowed)
-        : undefined) ?? ctx.slot.model(strategy)!.recommend(ctx.profile, ctx.k, recommendOptions(ctx));
+    const top = modelTop(ctx, strategy, this.interactions, this.newItems);
     return {
       ...answerBase(ctx),
       model: strategy,
