@@ -1,5 +1,5 @@
 /**
- * Builds the HTTP API (Fastify 5) over the services (./services.ts): it only wires. The OpenAPI 3.1
+ * Builds the HTTP API (Fastify 5) over the services (./compose.ts): it only wires. The OpenAPI 3.1
  * document at /openapi.json and interactive docs at /docs, the one error handler (./plugins/errors.ts),
  * API-key auth, per-key rate limits, the services as decorators (./plugins/services.ts), Prometheus
  * metrics, and one plugin per route group (./routes/: each parses, calls a service and answers).
@@ -7,8 +7,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { ApiKey } from './api-keys.js';
-import { KeyRing } from './api-keys.js';
+import { type ApiKey, KeyRing } from './api-keys.js';
+import type { Services } from './compose.js';
 import auth from './plugins/auth.js';
 import errors from './plugins/errors.js';
 import metrics from './plugins/metrics.js';
@@ -21,7 +21,6 @@ import itemsRoutes from './routes/items.js';
 import modelsRoutes from './routes/models.js';
 import recommendationsRoutes from './routes/recommendations.js';
 import usersRoutes from './routes/users.js';
-import type { Services } from './services.js';
 
 export interface AppOptions {
   services: Services;

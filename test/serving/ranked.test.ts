@@ -13,8 +13,8 @@ import { buildInteractions, interactionWeights } from '../../src/data/interactio
 import { type FittedModel, writeBundle } from '../../src/models/bundle.js';
 import { createModel } from '../../src/models/factory.js';
 import { buildApp } from '../../src/serving/app.js';
+import { createServices } from '../../src/serving/compose.js';
 import { compact } from '../../src/serving/rank-pool.js';
-import { createServices } from '../../src/serving/services.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';

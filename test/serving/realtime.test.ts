@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createServices } from '../../src/serving/compose.js';
 import type { ModelSlot } from '../../src/serving/model-slot.js';
 import { RankedFallbackStrategy } from '../../src/serving/services/strategies/ranked-fallback.js';
-import { createServices } from '../../src/serving/services.js';
 import { admin, client, makeWorld, TEST_MODELS, trainBundle, type World } from './helpers.js';
 
 interface RecAnswer {

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { FeatureState } from '../../src/features/state.js';
 import { buildApp } from '../../src/serving/app.js';
-import { createServices, type Services } from '../../src/serving/services.js';
+import { createServices, type Services } from '../../src/serving/compose.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';

@@ -14,7 +14,7 @@ import { defaultModelsDir } from '../../models/bundle.js';
 import { loadOrCreateKeys } from '../../serving/api-keys.js';
 import { buildApp } from '../../serving/app.js';
 import { Checkpointer } from '../../serving/checkpointer.js';
-import { createServices } from '../../serving/services.js';
+import { createServices } from '../../serving/compose.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 

@@ -1,9 +1,10 @@
 /**
- * The services (../services.ts) as decorators of the app, the one way routes and plugins reach them, and
+ * The services (../compose.ts) as decorators of the app, the one way routes and plugins reach them, and
  * the retrainer (../retrain.ts) beside them.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Services } from '../compose.js';
 import { Retrainer, type Trainer } from '../retrain.js';
 import type { AnswerCache } from '../services/answer-cache.js';
 import type { EventIngestor } from '../services/event-ingestor.js';
@@ -12,7 +13,6 @@ import type { ModelHolder } from '../services/model-holder.js';
 import type { RecommendService } from '../services/recommend.js';
 import type { SimilarService } from '../services/similar.js';
 import type { UserService } from '../services/users.js';
-import type { Services } from '../services.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

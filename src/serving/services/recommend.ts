@@ -63,7 +63,8 @@ export class RecommendService {
 
   /** The strategy of the chain that answers a request (tests, diagnostics). */
   strategyFor(ctx: RecommendContext): Strategy | undefined {
-    return this.chain.find((s) => s.serves(ctx));
+    for (const s of this.chain) if (s.serves(ctx)) return s;
+    return undefined;
   }
 
   /** A request checked against the slot in use, and its cache key. */

@@ -4,7 +4,8 @@
  * ../../../ranking/candidates.ts) ordered by the bundle's best model, and the answer says so.
  */
 import { selectTopN } from '../../../core/top-n.js';
-import { CandidateGenerator, type CandidateSource } from '../../../ranking/candidates.js';
+import { CandidateGenerator, type CandidateSet, type CandidateSource } from '../../../ranking/candidates.js';
+import type { UserProfile } from '../../../recommenders/recommender.js';
 import type { FeatureContribution, RecommendationAnswer } from '../../answers.js';
 import type { ModelSlot } from '../../model-slot.js';
 import type { Catalogue } from '../catalogue.js';
@@ -83,13 +84,10 @@ export class RankedFallbackStrategy implements Strategy {
    */
   candidates(
     slot: ModelSlot,
-    profile: RecommendContext['profile'],
+    profile: UserProfile,
     recent: Int32Array,
-    options: {
-      excludeSeen: boolean;
-      allowed?: Uint8Array;
-    },
-  ) {
+    options: { excludeSeen: boolean; allowed?: Uint8Array },
+  ): SlotCandidates & { cands: CandidateSet } {
     const c = this.candidatesOf(slot);
     const G = c.generators;
     const budget = Math.max(0, this.total - POPULAR - Math.min(recent.length * NEIGHBOURS, this.total >> 2));
