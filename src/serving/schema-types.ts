@@ -8,10 +8,13 @@
  * As json-schema-to-ts does: a property with a `default` is present after validation (required in the
  * type); an object that does not say `additionalProperties: false` may hold other keys (`unknown`).
  *
- * Once those packages are installed, this file becomes:
+ * Once json-schema-to-ts (3.x) and @fastify/type-provider-json-schema-to-ts (5.x) are installed, this
+ * file's body becomes the three re-exports below, and nothing else changes:
  *   export type { FromSchema } from 'json-schema-to-ts';
- *   export type { JsonSchemaToTsProvider as SchemaTypeProvider } from '@fastify/type-provider-json-schema-to-ts';
- * (and RoutePlugin from FastifyPluginAsyncJsonSchemaToTs), with no change to the routes.
+ *   export type {
+ *     JsonSchemaToTsProvider as SchemaTypeProvider,
+ *     FastifyPluginAsyncJsonSchemaToTs as RoutePlugin,
+ *   } from '@fastify/type-provider-json-schema-to-ts';
  */
 import type { FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
 
