@@ -86,6 +86,23 @@ export function normalizeScores(s: Float32Array, how: 'minmax' | 'zscore'): Floa
   return s;
 }
 
+/**
+ * The blend's term of one component: adds weight x norm(s) to `out` (over their common length), each
+ * normalised value rounded to float as normalizeScores stores it. `s` is left as it is. The hybrid's
+ * scoreAll is the sum of its components' terms; serving's model slot recomputes it from score vectors it
+ * already has (../serving/model-slot.ts).
+ */
+export function addBlendTerm(
+  out: Float32Array,
+  s: Float32Array,
+  weight: number,
+  how: 'minmax' | 'zscore',
+): void {
+  const { shift, scale } = normalization(s, how);
+  const n = Math.min(s.length, out.length);
+  for (let j = 0; j < n; j++) out[j]! += weight * (scale > 0 ? Math.fround((s[j]! - shift) / scale) : 0);
+}
+
 /** Whether two saved models hold the same parameters and the same learned numbers. */
 function sameSavedModel(a: SavedModel, b: SavedModel): boolean {
   if (JSON.stringify(a.meta) !== JSON.stringify(b.meta)) return false;
@@ -169,12 +186,9 @@ export class HybridRecommender implements Recommender {
     for (let c = 0; c < this.parts.length; c++) {
       const { weight, model } = this.parts[c]!;
       if (weight === 0) continue;
-      // each component's scores in a buffer of the hybrid's, kept as they are (normalised on the fly,
-      // each value rounded to float as normalizeScores stores it)
-      const s = (this.scratch[c] = model.scoreAll(profile, this.scratch[c]));
-      const { shift, scale } = normalization(s, how);
-      const n = Math.min(s.length, out.length);
-      for (let j = 0; j < n; j++) out[j]! += weight * (scale > 0 ? Math.fround((s[j]! - shift) / scale) : 0);
+      // each component's scores in a buffer of the hybrid's, kept as they are (normalised on the fly)
+      this.scratch[c] = model.scoreAll(profile, this.scratch[c]);
+      addBlendTerm(out, this.scratch[c]!, weight, how);
     }
     this.scoredProfile = profile;
     return out;

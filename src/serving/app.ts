@@ -1,21 +1,20 @@
 /**
- * Builds the HTTP API (Fastify 5): OpenAPI 3.1 document at /openapi.json and interactive docs at /docs,
- * API-key auth, per-key rate limits, Prometheus metrics, and one plugin per route group. Every route
- * validates its input by JSON schema; any fault answers JSON `{statusCode, error, message, field?}` where
- * `field` names the request field at fault (400), and no input can crash the server.
+ * Builds the HTTP API (Fastify 5) over the services (./compose.ts): it only wires. The OpenAPI 3.1
+ * document at /openapi.json and interactive docs at /docs, the one error handler (./plugins/errors.ts),
+ * API-key auth, per-key rate limits, the services as decorators (./plugins/services.ts), Prometheus
+ * metrics, and one plugin per route group (./routes/: each parses, calls a service and answers).
  */
-import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { RecoError } from '../errors.js';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type ApiKey, KeyRing } from './api-keys.js';
-import { HttpError } from './http-error.js';
-import type { OnlineState } from './online-state.js';
+import type { Services } from './compose.js';
 import auth from './plugins/auth.js';
+import errors from './plugins/errors.js';
 import metrics from './plugins/metrics.js';
 import rateLimit from './plugins/rate-limit.js';
-import { Retrainer, type Trainer } from './retrain.js';
+import services from './plugins/services.js';
+import type { Trainer } from './retrain.js';
 import eventsRoutes from './routes/events.js';
 import healthRoutes from './routes/health.js';
 import itemsRoutes from './routes/items.js';
@@ -24,53 +23,20 @@ import recommendationsRoutes from './routes/recommendations.js';
 import usersRoutes from './routes/users.js';
 
 export interface AppOptions {
-  state: OnlineState;
+  services: Services;
   keys: ApiKey[];
   /** Requests per second per key; 0 turns limiting off. Default 2,000. */
   rateLimit?: number;
   /** Largest request body in bytes (event and item batches allow 32 MiB). Default 1 MiB. */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
-  /** How POST /v1/models/retrain trains (default: `reco train` in a child process). */
+  /** How POST /v1/models/retrain trains (default: the training library in a worker thread). */
   trainer?: Trainer;
   /** Node's default process metrics in /metrics (default true). */
   defaultMetrics?: boolean;
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    retrainer: Retrainer;
-  }
-}
-
-interface AjvError {
-  keyword: string;
-  instancePath: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** "/events/3/user" + context -> "events[3].user"; the property a `required` or `additionalProperties` error names. */
-export function fieldOf(e: AjvError): string {
-  let path = '';
-  for (const seg of e.instancePath.split('/').slice(1)) {
-    const s = seg.replaceAll('~1', '/').replaceAll('~0', '~');
-    path += /^\d+$/.test(s) ? `[${s}]` : path === '' ? s : `.${s}`;
-  }
-  const extra = (e.params['missingProperty'] ?? e.params['additionalProperty']) as string | undefined;
-  if (extra !== undefined) path += path === '' ? extra : `.${extra}`;
-  return path === '' ? '(body)' : path;
-}
-
-function validationMessage(e: AjvError): string {
-  if (e.keyword === 'required') return 'is required';
-  if (e.keyword === 'additionalProperties') return 'is not a known field';
-  if (e.keyword === 'enum') return `${e.message} (${(e.params['allowedValues'] as unknown[]).join(', ')})`;
-  return e.message ?? 'is invalid';
-}
-
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { state } = options;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -85,49 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
   });
-
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err.validation && err.validation.length > 0) {
-      const errors = err.validation as unknown as AjvError[];
-      const e = errors.find((x) => x.keyword !== 'if') ?? errors[0]!;
-      const field = fieldOf(e);
-      return reply
-        .code(400)
-        .send({ statusCode: 400, error: 'Bad Request', message: `${field}: ${validationMessage(e)}`, field });
-    }
-    if (err instanceof HttpError) {
-      return reply.code(err.statusCode).send({
-        statusCode: err.statusCode,
-        error: STATUS_CODES[err.statusCode] ?? 'Error',
-        message: err.message,
-        ...(err.field ? { field: err.field } : {}),
-      });
-    }
-    if (err instanceof RecoError)
-      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: err.message });
-    const code = typeof err.statusCode === 'number' ? err.statusCode : 500;
-    // a body that does not parse (bad JSON, forbidden __proto__ keys): the body as a whole is at fault
-    if (code === 400 && (err.code?.startsWith('FST_ERR_CTP_') || err instanceof SyntaxError))
-      return reply
-        .code(400)
-        .send({ statusCode: 400, error: 'Bad Request', message: err.message, field: '(body)' });
-    if (code >= 400 && code < 500)
-      return reply
-        .code(code)
-        .send({ statusCode: code, error: STATUS_CODES[code] ?? 'Error', message: err.message });
-    request.log.error({ err }, 'request failed');
-    return reply
-      .code(500)
-      .send({ statusCode: 500, error: 'Internal Server Error', message: `internal error: ${err.message}` });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      statusCode: 404,
-      error: 'Not Found',
-      message: `no route ${request.method} ${request.url.split('?')[0]} (see /docs)`,
-    }),
-  );
-
+  await app.register(errors);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -151,18 +75,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(auth, { keys: new KeyRing(options.keys) });
   await app.register(rateLimit, { max: options.rateLimit ?? 2000 });
-  await app.register(metrics, {
-    state,
-    ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
+  await app.register(services, {
+    services: options.services,
+    ...(options.trainer ? { trainer: options.trainer } : {}),
   });
-
-  const retrainer = new Retrainer(state, options.trainer, (level, msg) => app.log[level](msg));
-  app.decorate('retrainer', retrainer);
-  await app.register(healthRoutes, { state, retrainer });
-  await app.register(recommendationsRoutes, { state });
-  await app.register(itemsRoutes, { state });
-  await app.register(eventsRoutes, { state });
-  await app.register(usersRoutes, { state });
-  await app.register(modelsRoutes, { state, retrainer });
+  await app.register(
+    metrics,
+    options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {},
+  );
+  await app.register(healthRoutes);
+  await app.register(recommendationsRoutes);
+  await app.register(itemsRoutes);
+  await app.register(eventsRoutes);
+  await app.register(usersRoutes);
+  await app.register(modelsRoutes);
   return app;
 }

@@ -7,7 +7,7 @@
 import { RecoError } from '../errors.js';
 import { type ModelBundle, openBundle } from '../models/bundle.js';
 import type { FittedSizes } from '../models/profiles.js';
-import { HybridRecommender, normalizeScores } from '../recommenders/hybrid.js';
+import { addBlendTerm, HybridRecommender } from '../recommenders/hybrid.js';
 import { PopularityRecommender } from '../recommenders/popularity.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { ModelName } from '../types.js';
@@ -20,8 +20,16 @@ const GENERATOR_ORDER: ModelName[] = ['ease', 'als', 'itemknn', 'hybrid', 'conte
 /** The model that orders `ranked` without a ranker when the bundle holds no metrics. */
 const BEST_ORDER: ModelName[] = ['hybrid', 'ease', 'als', 'itemknn', 'content', 'popularity'];
 
-export const SOURCE_RECENT = 'recent-neighbours';
-export const SOURCE_POPULAR = 'popular';
+/** Score vectors by source name (the candidate generator's sources and full vectors of a request). */
+export interface GeneratorScores {
+  sources: readonly string[];
+  full: readonly Float32Array[];
+}
+
+function scoresOf(g: GeneratorScores, name: string): Float32Array | undefined {
+  const s = g.sources.indexOf(name);
+  return s < 0 ? undefined : g.full[s];
+}
 
 export class ModelSlot {
   readonly loadedAt = new Date();
@@ -33,8 +41,6 @@ export class ModelSlot {
   readonly similarModel?: ModelName;
   /** Candidate generators of the ranked fallback (see the constructor). */
   generators: ModelName[];
-  /** Bit s of a candidate's sources = sourceNames[s]: the generators, then recent neighbours, then popular. */
-  readonly sourceNames: string[];
   readonly popularity?: PopularityRecommender;
   /** The bundle's learning-to-rank model, when it has one that loads. */
   readonly ranked?: ServingRanker;
@@ -80,8 +86,6 @@ export class ModelSlot {
     this.blend = this.reusableBlend();
     if (this.blend) this.generators = this.blend.parts.filter((p) => p.reuse).map((p) => p.name);
     else if (this.bestModel !== 'popularity') this.generators = [this.bestModel];
-    this.sourceNames = [...this.generators, SOURCE_RECENT, SOURCE_POPULAR];
-    if (this.sourceNames.length > 8) throw new RecoError('too many candidate sources for a byte mask');
     if (bundle.has('ranked')) {
       // a ranked model that does not load leaves the strategy to the fallback (noted in answers and /health)
       try {
@@ -121,9 +125,10 @@ export class ModelSlot {
     }
     for (const p of probes) {
       const want = hybrid.scoreAll(p);
-      const scores = new Map<string, Float32Array>();
-      for (const g of this.generators) scores.set(g, this.models.get(g)!.scoreAll(p));
-      const got = this.blendScores(blend, p, scores);
+      const got = this.blendScores(blend, p, {
+        sources: this.generators,
+        full: this.generators.map((g) => this.models.get(g)!.scoreAll(p)),
+      });
       for (let i = 0; i < want.length; i++)
         if (Math.abs(want[i]! - got[i]!) > 1e-4 * (1 + Math.abs(want[i]!))) return undefined;
     }
@@ -133,26 +138,23 @@ export class ModelSlot {
   private blendScores(
     blend: NonNullable<ModelSlot['blend']>,
     profile: UserProfile,
-    generatorScores: Map<string, Float32Array>,
+    generatorScores: GeneratorScores,
   ): Float32Array {
     const out = new Float32Array(this.fitted.items);
     for (const p of blend.parts) {
       if (p.weight === 0) continue;
-      const own = p.reuse ? generatorScores.get(p.name) : undefined;
-      // normalizeScores works in place: a generator's vector is copied first
-      const s = normalizeScores(own ? new Float32Array(own) : p.model.scoreAll(profile), blend.how);
-      const n = Math.min(s.length, out.length);
-      for (let j = 0; j < n; j++) out[j]! += p.weight * s[j]!;
+      const own = p.reuse ? scoresOf(generatorScores, p.name) : undefined;
+      addBlendTerm(out, own ?? p.model.scoreAll(profile), p.weight, blend.how);
     }
     return out;
   }
 
   /**
    * The best model's scores of every item for a profile with items, reusing the generators' vectors of
-   * this request where they are the same computation.
+   * this request (the candidates' sources) where they are the same computation.
    */
-  scoreBest(profile: UserProfile, generatorScores: Map<string, Float32Array>): Float32Array {
-    const own = generatorScores.get(this.bestModel);
+  scoreBest(profile: UserProfile, generatorScores: GeneratorScores): Float32Array {
+    const own = scoresOf(generatorScores, this.bestModel);
     if (own) return own;
     if (this.blend && profile.items.length > 0) return this.blendScores(this.blend, profile, generatorScores);
     return this.models.get(this.bestModel)!.scoreAll(profile);

@@ -3,7 +3,6 @@
  * events the main thread forwards (in the order it applies them), answering ranked top-k requests.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FeatureState } from '../features/state.js';
 import { openBundle } from '../models/bundle.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { RankMessage, RankReply } from './rank-pool.js';
@@ -48,7 +47,7 @@ port.postMessage({ ready: true });
  * thread answers its first few hundred requests several times slower. Until ready, the main thread ranks.
  */
 function warmUp(): void {
-  const state = ranker.featureState?.() as FeatureState | undefined;
+  const state = ranker.featureState?.();
   if (!state) return;
   const users = Math.min(WARM_UP_USERS, state.nUsers);
   for (let u = 0; u < users; u++) {

@@ -3,15 +3,24 @@
  * Recommender that gathers its own candidates, builds point-in-time features and scores them with
  * LambdaMART trees), through the few extra methods serving uses, duck-typed so that serving does not depend
  * on the ranking internals:
- * - `featureState().applyEvent(...)`: each ingested event moves the user's and the item's features live;
+ * - `featureState().applyEvent(...)`: each ingested event moves the user's and the item's features live
+ *   (and a rank thread reads its users' events to warm up);
  * - `explain(profile, item)`: candidate sources and feature contributions (TreeSHAP) for explain=true.
- * A bundle without `ranked` serves the strategy with ./candidates.ts ordered by the bundle's best model.
+ * A bundle without `ranked` serves the strategy with its candidates ordered by the bundle's best model
+ * (./services/strategies/ranked-fallback.ts).
  */
 import type { Recommender, RecommendOptions, UserProfile } from '../recommenders/recommender.js';
 import type { TopN } from '../types.js';
 
+/** The ranker's feature state (../features/state.ts) as serving uses it. */
 export interface LiveFeatureState {
   applyEvent(user: number, item: number, time: number, weight: number, rating?: number): void;
+  /** Users it knows. */
+  readonly nUsers: number;
+  /** How many of user u's events are before t; they are userEvent(u, 0..n-1), oldest first. */
+  userCountBefore(u: number, t: number): number;
+  userEvent(u: number, k: number): number;
+  eventItem(e: number): number;
 }
 
 export interface RankerExplanation {
@@ -24,15 +33,8 @@ export interface ServingRanker extends Recommender {
   explain?(profile: UserProfile, item: number): RankerExplanation;
 }
 
-export interface FeatureContribution {
-  name: string;
-  value: number;
-  /** The feature's share of the score (TreeSHAP), when the ranker gives it. */
-  contribution?: number;
-}
-
 /**
- * The ranker's top k for a live profile (./online-state.ts): the user index stays on the profile (his
+ * The ranker's top k for a live profile (./services/strategies/ranked-model.ts, ./rank-worker.ts): the user index stays on the profile (his
  * features), also for a user with fresh events (whom the online profile leaves without it so that ALS
  * folds him in); a user the ranker's feature state does not know yet (events between its training and
  * the swap) is ranked without his user features. Returns the profile that ranked.

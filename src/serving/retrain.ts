@@ -1,13 +1,14 @@
 /**
  * Background retraining for POST /v1/models/retrain: the training library (../training/train-bundle.ts)
  * runs in a worker thread (so the server's event loop keeps answering), writes a new bundle and makes it
- * current; the server then loads and checks it and swaps it in with one assignment (OnlineState.swap). A
+ * current; the server then loads and checks it and swaps it in with one assignment (ModelHolder.swap). A
  * failed training or a bundle that does not load leaves the serving bundle in place; the error is kept in
  * the status (and /health).
  */
+import { ConflictError } from '../errors.js';
 import { trainInWorker } from '../training/train-in-worker.js';
 import type { ModelName } from '../types.js';
-import type { OnlineState } from './online-state.js';
+import type { ModelHolder } from './services/model-holder.js';
 
 /** Trains a bundle into `modelsDir` from the store at `db`, making it current; rejects on failure. */
 export type Trainer = (job: { db: string; modelsDir: string; models: ModelName[] }) => Promise<unknown>;
@@ -25,7 +26,9 @@ export class Retrainer {
   private running?: Promise<void>;
 
   constructor(
-    private readonly state: OnlineState,
+    private readonly models: ModelHolder,
+    /** The store's database file. */
+    private readonly db: string,
     private readonly trainer: Trainer = trainInWorker,
     private readonly log: (level: 'info' | 'error', msg: string) => void = () => {},
   ) {}
@@ -34,17 +37,17 @@ export class Retrainer {
     return this.running !== undefined;
   }
 
-  /** Starts a training unless one runs; resolves (via `done()`) when it has finished and been swapped in. */
-  start(): boolean {
-    if (this.running) return false;
+  /** Starts a training (a conflict while one runs); `done()` resolves once it has finished and been swapped in. */
+  start(): void {
+    if (this.running) throw new ConflictError('a training is already running');
     this.status = { state: 'running', startedAt: new Date().toISOString() };
-    const slot = this.state.slot;
+    const slot = this.models.slot;
     const models: ModelName[] = slot
       ? [...slot.models.keys(), ...(slot.bundle.has('ranked') ? (['ranked'] as const) : [])]
       : [];
-    this.running = this.trainer({ db: this.state.store.path, modelsDir: this.state.modelsDir, models })
+    this.running = this.trainer({ db: this.db, modelsDir: this.models.modelsDir, models })
       .then(() => {
-        const slot = this.state.swap();
+        const slot = this.models.swap();
         this.status = {
           ...this.status,
           state: 'done',
@@ -66,7 +69,6 @@ export class Retrainer {
       .finally(() => {
         this.running = undefined;
       });
-    return true;
   }
 
   /** Waits for the running training, if any (tests, shutdown). */

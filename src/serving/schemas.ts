@@ -1,4 +1,8 @@
-/** JSON schemas shared by the routes (validation, response serialisation and the OpenAPI document). */
+/**
+ * JSON schemas shared by the routes (validation, response serialisation and the OpenAPI document), written
+ * `as const` so that the routes' types derive from them (./schema-types.ts). The answers of the services
+ * are in ./answers.ts.
+ */
 
 export const MAX_BATCH = 10_000;
 
@@ -64,22 +68,5 @@ export const itemSchema = {
     tags: { type: 'array', maxItems: 256, items: { type: 'string', minLength: 1, maxLength: 100 } },
     attributes: { type: 'object', additionalProperties: true },
     createdAt: { type: ['string', 'number'], description: 'release time: ISO 8601 or ms since the epoch' },
-  },
-} as const;
-
-export const recommendedItemSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    score: { type: 'number' },
-    title: { type: 'string' },
-    sources: { type: 'array', items: { type: 'string' } },
-    features: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { name: { type: 'string' }, value: { type: 'number' }, contribution: { type: 'number' } },
-      },
-    },
   },
 } as const;

@@ -101,7 +101,7 @@ export interface Store {
   /**
    * The position of the last stored event in the store's event sequence (events are numbered in insertion
    * order; 0 when there are none). A model bundle records the position of the events it was trained on, so
-   * that a server can replay the ones stored after it (./../serving/online-state.ts).
+   * that a server can replay the ones stored after it (../serving/services/model-holder.ts).
    */
   eventPosition(): number;
   /** The events stored after `position`, in insertion order, by dense index, and the position they reach. */

@@ -92,7 +92,7 @@ describe('recommendations', () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.user, 'u1');
     assert.equal(r.body.items.length, 4);
-    const slot = w.state.slot as ModelSlot;
+    const slot = w.services.models.slot as ModelSlot;
     assert.equal(r.body.model, slot.bestModel);
     assert.notEqual(r.body.model, 'ranked');
     assert.match(r.body.note ?? '', /no ranked model/);

@@ -73,7 +73,7 @@ describe('a bundle that does not load is logged', () => {
       },
     });
     const app = await buildApp({
-      state: w.state,
+      services: w.services,
       keys: KEYS,
       rateLimit: 0,
       defaultMetrics: false,
@@ -117,7 +117,7 @@ describe('a retraining whose bundle does not load', () => {
   });
 
   test('keeps the previous bundle serving, with the error in the status and /health', async () => {
-    const serving = w.state.slot!.version;
+    const serving = w.services.models.slot!.version;
     const r = await w.app.inject({ method: 'POST', url: '/v1/models/retrain', headers: admin });
     assert.equal(r.statusCode, 202);
     await w.app.retrainer.done();

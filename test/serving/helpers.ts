@@ -10,7 +10,7 @@ import { createModel } from '../../src/models/factory.js';
 import { recommenderNames } from '../../src/recommenders/index.js';
 import type { ApiKey } from '../../src/serving/api-keys.js';
 import { buildApp } from '../../src/serving/app.js';
-import { OnlineState } from '../../src/serving/online-state.js';
+import { createServices, type Services } from '../../src/serving/compose.js';
 import type { Trainer } from '../../src/serving/retrain.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
@@ -96,7 +96,7 @@ export const TEST_MODELS: ModelName[] = (['popularity', 'itemknn', 'ease', 'als'
 export interface World {
   dir: string;
   store: Store;
-  state: OnlineState;
+  services: Services;
   app: FastifyInstance;
   modelsDir: string;
   close(): Promise<void>;
@@ -111,14 +111,14 @@ export async function makeWorld(
   store.insertEvents(seedEvents());
   const modelsDir = join(dir, 'models');
   await trainBundle(store, modelsDir, TEST_MODELS, '20260101-000000-000');
-  const state = new OnlineState(store, {
+  const services = createServices(store, {
     modelsDir,
     ...(options.autoCreateItems ? { autoCreateItems: true } : {}),
     ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
   });
-  state.swap();
+  services.models.swap();
   const app = await buildApp({
-    state,
+    services,
     keys: KEYS,
     rateLimit: options.rateLimit ?? 0,
     defaultMetrics: false,
@@ -128,7 +128,7 @@ export async function makeWorld(
   return {
     dir,
     store,
-    state,
+    services,
     app,
     modelsDir,
     async close() {

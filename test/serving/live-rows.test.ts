@@ -30,11 +30,11 @@ test('live rows equal the offline interaction matrix after random events', async
       });
       assert.equal(r.statusCode, 200, r.body);
     }
-    const slot = w.state.slot!;
+    const slot = w.services.models.slot!;
     const X = buildInteractions(w.store.loadEventLog(), slot.bundle.manifest.weights);
     for (let u = 0; u < X.rows; u++) {
       const want = csrRow(X, u);
-      const got = w.state.profile(u, slot);
+      const got = w.services.interactions.profile(u, slot);
       assert.deepEqual(Array.from(got.items), Array.from(want.items), `user ${u}: items`);
       assert.deepEqual(Array.from(got.weights), Array.from(want.weights), `user ${u}: weights`);
     }

@@ -13,7 +13,7 @@ import { buildInteractions, interactionWeights } from '../../src/data/interactio
 import { type FittedModel, writeBundle } from '../../src/models/bundle.js';
 import { createModel } from '../../src/models/factory.js';
 import { buildApp } from '../../src/serving/app.js';
-import { OnlineState } from '../../src/serving/online-state.js';
+import { createServices } from '../../src/serving/compose.js';
 import { compact } from '../../src/serving/rank-pool.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
@@ -55,9 +55,9 @@ before(async () => {
     itemIds: log.itemIds,
     models,
   });
-  const state = new OnlineState(store, { modelsDir: join(dir, 'models') });
-  state.swap();
-  app = await buildApp({ state, keys: KEYS, rateLimit: 0, defaultMetrics: false });
+  const services = createServices(store, { modelsDir: join(dir, 'models') });
+  services.models.swap();
+  app = await buildApp({ services, keys: KEYS, rateLimit: 0, defaultMetrics: false });
 });
 
 after(async () => {
@@ -117,16 +117,35 @@ test('/health lists ranked among the models that answer', async () => {
 });
 
 test("rank threads give the main thread's answers, before and after events (each applied to their copies)", async () => {
-  const threaded = new OnlineState(store, { modelsDir: join(dir, 'models'), cacheSize: 0, rankThreads: 2 });
-  threaded.swap();
-  await threaded.rankThreadsReady();
+  const services = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0, rankThreads: 2 });
+  const threaded = services.recommend;
+  services.models.swap();
+  await services.rankThreads.ready();
   const users = store.userIds().slice(0, 25);
+  // the chain: ranked on the rank threads when the request may wait, explanations on the main thread
+  const slot = services.models.slot!;
+  const u = store.userIndex(users[0]!)!;
+  const ctx = {
+    slot,
+    userId: users[0]!,
+    u,
+    profile: services.interactions.profile(u, slot),
+    strategy: 'ranked',
+    k: 10,
+    excludeSeen: true,
+    explain: false,
+    allowed: undefined,
+    async: true,
+  };
+  assert.equal(threaded.strategyFor(ctx)?.name, 'ranked-on-threads');
+  assert.equal(threaded.strategyFor({ ...ctx, explain: true })?.name, 'ranked-model');
+  assert.equal(threaded.strategyFor({ ...ctx, async: false })?.name, 'ranked-model');
   const compare = async (what: string) => {
     for (const userId of users)
       for (const req of [
         { userId, k: 10 },
         { userId, k: 5, excludeSeen: false },
-        { userId, k: 7, genre: threaded.genres()[0]! },
+        { userId, k: 7, genre: services.catalogue.genres()[0]! },
       ]) {
         const main = threaded.recommend(req);
         const worker = await threaded.recommendAsync(req);
@@ -146,16 +165,15 @@ test("rank threads give the main thread's answers, before and after events (each
       assert.deepEqual(answers[j], threaded.recommend(req), `at once: ${JSON.stringify(req)}`);
     const items = store.itemIds();
     const t0 = Date.now();
-    threaded.ingest(
+    services.ingestor.ingest(
       users.flatMap((user, k) => [
         { user, item: items[(k * 7) % items.length]!, type: 'click', timestamp: t0 + k },
         { user, item: items[(k * 13 + 1) % items.length]!, type: 'rating', value: 5, timestamp: t0 + k + 1 },
       ]),
-      (k, name) => `events[${k}].${name}`,
     );
     await compare('after events');
   } finally {
-    await threaded.close();
+    await services.close();
   }
 });
 
@@ -164,25 +182,28 @@ test('rank threads of a server starting on a bundle older than its store get the
   // the main thread's ranker, and must send them to the threads' copies, which load the bundle as saved
   const items = store.itemIds();
   const users = store.userIds().slice(0, 12);
-  const live = new OnlineState(store, { modelsDir: join(dir, 'models'), cacheSize: 0 });
-  live.swap();
+  const live = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0 });
+  live.models.swap();
   const t0 = Date.now();
-  live.ingest(
+  live.ingestor.ingest(
     users.map((user, k) => ({
       user,
       item: items[(k * 11 + 3) % items.length]!,
       type: 'like',
       timestamp: t0 + k,
     })),
-    (k, name) => `events[${k}].${name}`,
   );
-  const restarted = new OnlineState(store, { modelsDir: join(dir, 'models'), cacheSize: 0, rankThreads: 1 });
-  restarted.swap();
-  await restarted.rankThreadsReady();
+  const restarted = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0, rankThreads: 1 });
+  restarted.models.swap();
+  await restarted.rankThreads.ready();
   try {
     for (const userId of users) {
       const req = { userId, k: 10 };
-      assert.deepEqual(await restarted.recommendAsync(req), restarted.recommend(req), userId);
+      assert.deepEqual(
+        await restarted.recommend.recommendAsync(req),
+        restarted.recommend.recommend(req),
+        userId,
+      );
     }
   } finally {
     await restarted.close();

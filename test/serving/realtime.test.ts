@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { gatherCandidates } from '../../src/serving/candidates.js';
+import { createServices } from '../../src/serving/compose.js';
 import type { ModelSlot } from '../../src/serving/model-slot.js';
-import { OnlineState } from '../../src/serving/online-state.js';
+import { RankedFallbackStrategy } from '../../src/serving/services/strategies/ranked-fallback.js';
 import { admin, client, makeWorld, TEST_MODELS, trainBundle, type World } from './helpers.js';
 
 interface RecAnswer {
@@ -40,10 +40,10 @@ describe('real time: an event shows in the next answer', () => {
 
   test('the item is excluded at once, though the previous answer was cached', async () => {
     const first = await recs(w, 'u1', 'k=3');
-    const hitsBefore = w.state.cache.hits;
+    const hitsBefore = w.services.cache.hits;
     const again = await recs(w, 'u1', 'k=3');
     assert.deepEqual(again, first);
-    assert.equal(w.state.cache.hits, hitsBefore + 1, 'second answer from the cache');
+    assert.equal(w.services.cache.hits, hitsBefore + 1, 'second answer from the cache');
     const top = first.items[0]!.id;
     // an hour ago, to the second (events more than a day ahead of the server clock are refused)
     const when = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000).toISOString();
@@ -78,12 +78,12 @@ describe('real time: an event shows in the next answer', () => {
   test('ALS folds the user in from his live profile after his event', {
     skip: !TEST_MODELS.includes('als'),
   }, async () => {
-    const slot = w.state.slot as ModelSlot;
+    const slot = w.services.models.slot as ModelSlot;
     const u = w.store.userIndex('u5')!;
-    assert.equal(w.state.profile(u, slot).user, u, 'before: trained factors');
+    assert.equal(w.services.interactions.profile(u, slot).user, u, 'before: trained factors');
     const before = await recs(w, 'u5', 'k=12&strategy=als');
     await post(w, { user: 'u5', item: 'i1', type: 'purchase' });
-    const profile = w.state.profile(u, slot);
+    const profile = w.services.interactions.profile(u, slot);
     assert.equal(profile.user, undefined, 'after: folded in from his items');
     assert.ok(Array.from(profile.items).includes(w.store.itemIndex('i1')!));
     const afterEv = await recs(w, 'u5', 'k=12&strategy=als');
@@ -96,20 +96,22 @@ describe('real time: an event shows in the next answer', () => {
 
   test('the neighbours of his recent item join the ranked candidates', async () => {
     await post(w, { user: 'u2', item: 'i9', type: 'like' });
-    const slot = w.state.slot as ModelSlot;
+    const slot = w.services.models.slot as ModelSlot;
     const u = w.store.userIndex('u2')!;
-    const recent = w.state.recentItems(u);
+    const recent = w.services.interactions.recentItems(u);
     assert.equal(recent[0], w.store.itemIndex('i9'), 'i9 is his most recent item');
-    const profile = w.state.profile(u, slot);
+    const profile = w.services.interactions.profile(u, slot);
     const near = slot.model(slot.similarModel!)!.similarItems!(w.store.itemIndex('i9')!, 3);
     // with almost no room left for the generators, the neighbours still come in, marked as such
-    const cands = gatherCandidates(slot, profile, recent, undefined, { total: 1, excludeSeen: true });
-    const recentBit = 1 << slot.sourceNames.indexOf('recent-neighbours');
+    const s = w.services;
+    const fallback = new RankedFallbackStrategy(s.catalogue, s.interactions, s.popularity, 1);
+    const { cands } = fallback.candidates(slot, profile, recent, { excludeSeen: true });
+    const recentBit = 1 << cands.sources.indexOf('recent-neighbours');
     for (const j of near.items) {
       if (Array.from(profile.items).includes(j)) continue;
       const c = Array.from(cands.items).indexOf(j);
       assert.ok(c >= 0, `neighbour ${j} of i9 not among the candidates`);
-      assert.ok(cands.sources[c]! & recentBit);
+      assert.ok(cands.proposedBy[c]! & recentBit);
     }
     const answer = await recs(w, 'u2', 'k=12&explain=true');
     assert.ok(answer.items.some((i) => i.sources?.includes('recent-neighbours')));
@@ -188,14 +190,14 @@ describe('hot swap and faulty bundles', () => {
     const r = await w.app.inject({ method: 'POST', url: '/v1/models/reload', headers: admin });
     assert.equal(r.statusCode, 200, r.body);
     for (let k = 0; k < 20; k++) await new Promise((res) => setImmediate(res));
-    const hits = w.state.cache.hits;
+    const hits = w.services.cache.hits;
     for (const u of ['u1', 'u2', 'u3'])
       assert.equal((await recs(w, u, 'k=2')).version, '20260102-120000-000');
-    assert.equal(w.state.cache.hits, hits + 3, 'all three answers were ready in the cache');
+    assert.equal(w.services.cache.hits, hits + 3, 'all three answers were ready in the cache');
   });
 
   test('a corrupt bundle keeps the previous one serving, with the error in /health', async () => {
-    const serving = w.state.slot!.version;
+    const serving = w.services.models.slot!.version;
     // a copy of the serving bundle with one array file cut short
     const bad = join(w.modelsDir, '20260103-000000-000');
     cpSync(join(w.modelsDir, serving), bad, { recursive: true });
@@ -231,12 +233,12 @@ describe('hot swap and faulty bundles', () => {
   });
 
   test('at startup, a corrupt current bundle gives way to the newest older one that loads', async () => {
-    const good = w.state.slot!.version;
+    const good = w.services.models.slot!.version;
     const bad = join(w.modelsDir, '20270101-000000-000');
     cpSync(join(w.modelsDir, good), bad, { recursive: true });
     writeFileSync(join(bad, 'manifest.json'), '{ not json');
     writeFileSync(join(w.modelsDir, 'current'), '20270101-000000-000\n');
-    const fresh = new OnlineState(w.store, { modelsDir: w.modelsDir });
+    const fresh = createServices(w.store, { modelsDir: w.modelsDir }).models;
     const slot = fresh.swapAtStartup();
     // 20260103-000000-000 (newer, with a truncated array: the previous test) does not load either
     assert.equal(slot.version, good);
@@ -244,7 +246,7 @@ describe('hot swap and faulty bundles', () => {
   });
 
   test('a failed training keeps the bundle serving and says why', async () => {
-    const serving = w.state.slot!.version;
+    const serving = w.services.models.slot!.version;
     const failing = await makeWorld({
       trainer: async () => {
         throw new Error('out of disk');
@@ -260,7 +262,7 @@ describe('hot swap and faulty bundles', () => {
     } finally {
       await failing.close();
     }
-    assert.equal(w.state.slot!.version, serving);
+    assert.equal(w.services.models.slot!.version, serving);
   });
 });
 

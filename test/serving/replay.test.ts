@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { FeatureState } from '../../src/features/state.js';
 import { buildApp } from '../../src/serving/app.js';
-import { OnlineState } from '../../src/serving/online-state.js';
+import { createServices, type Services } from '../../src/serving/compose.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
@@ -63,16 +63,16 @@ describe('events acknowledged during a retraining survive the swap', () => {
     assert.equal(r.statusCode, 202);
     await w.app.retrainer.done();
     assert.equal(w.app.retrainer.status.state, 'done', JSON.stringify(w.app.retrainer.status));
-    const slot = w.state.slot!;
+    const slot = w.services.models.slot!;
     assert.equal(slot.version, '20260105-000000-000');
     assert.equal(slot.fitted.users, 8, 'the bundle was trained without the new users');
     // u5's purchase came after the training read its events: he is folded in from his live profile
     const u5 = w.store.userIndex('u5')!;
-    assert.equal(w.state.profile(u5, slot).user, undefined);
-    assert.ok(w.state.profileHas(u5, w.store.itemIndex('i1')!));
+    assert.equal(w.services.interactions.profile(u5, slot).user, undefined);
+    assert.ok(w.services.interactions.profileHas(u5, w.store.itemIndex('i1')!));
     // u1 had no event since: the new bundle's trained factors serve him
     const u1 = w.store.userIndex('u1')!;
-    assert.equal(w.state.profile(u1, slot).user, u1);
+    assert.equal(w.services.interactions.profile(u1, slot).user, u1);
     for (const strategy of ['ranked', 'als', 'ease', 'itemknn'])
       assert.ok(
         !(await recs(w.app, 'u5', `k=12&strategy=${strategy}`)).items.some((i) => i.id === 'i1'),
@@ -119,7 +119,7 @@ describe('the ranked model: its feature state holds the events of the retraining
   let dir: string;
   let store: Store;
   let app: FastifyInstance;
-  let state: OnlineState;
+  let services: Services;
   let meanwhile: () => Promise<void> = async () => {};
   const MODELS: ModelName[] = ['popularity', 'itemknn', 'ease', 'ranked'];
 
@@ -132,10 +132,10 @@ describe('the ranked model: its feature state holds the events of the retraining
     store = openStore(join(dir, 'reco.db'));
     simulateIntoStore(store, resolveParams('tiny', { seed: 5 }));
     await train(join(dir, 'models'));
-    state = new OnlineState(store, { modelsDir: join(dir, 'models') });
-    state.swap();
+    services = createServices(store, { modelsDir: join(dir, 'models') });
+    services.models.swap();
     app = await buildApp({
-      state,
+      services,
       keys: KEYS,
       rateLimit: 0,
       defaultMetrics: false,
@@ -161,12 +161,12 @@ describe('the ranked model: its feature state holds the events of the retraining
     };
   }
   const stored = (user: string) => store.userEvents(user, 100_000).length;
-  const featureState = () => state.slot!.ranked!.featureState!() as unknown as FeatureState;
+  const featureState = () => services.models.slot!.ranked!.featureState!() as unknown as FeatureState;
 
   test('after the swap', async () => {
     const user = store.userIds()[1]!;
     const item = store.itemIds()[2]!;
-    const itemEvents = () => state.item(item)!.stats.events;
+    const itemEvents = () => services.items.get(item).stats.events;
     const t = Date.now();
     meanwhile = async () => {
       await postEvents(
@@ -175,14 +175,14 @@ describe('the ranked model: its feature state holds the events of the retraining
       );
       await postEvents(app, [{ user: 'late-comer', item, type: 'click', timestamp: t + 10 }]);
     };
-    const old = state.slot!.version;
+    const old = services.models.slot!.version;
     assert.equal(
       (await app.inject({ method: 'POST', url: '/v1/models/retrain', headers: admin })).statusCode,
       202,
     );
     await app.retrainer.done();
     assert.equal(app.retrainer.status.state, 'done', JSON.stringify(app.retrainer.status));
-    assert.notEqual(state.slot!.version, old);
+    assert.notEqual(services.models.slot!.version, old);
     const fs = featureState();
     assert.equal(fs.events, store.counts().events, 'every stored event is in the feature state');
     assert.deepEqual(counts(fs, user, item), { user: stored(user), item: itemEvents() });
@@ -196,7 +196,7 @@ describe('the ranked model: its feature state holds the events of the retraining
     const user = store.userIds()[3]!;
     const item = store.itemIds()[4]!;
     await postEvents(app, [{ user, item, type: 'like' }]);
-    const fresh = new OnlineState(store, { modelsDir: join(dir, 'models') });
+    const fresh = createServices(store, { modelsDir: join(dir, 'models') }).models;
     fresh.swapAtStartup();
     const fs = fresh.slot!.ranked!.featureState!() as unknown as FeatureState;
     assert.equal(fs.events, store.counts().events);

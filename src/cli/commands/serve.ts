@@ -14,7 +14,7 @@ import { defaultModelsDir } from '../../models/bundle.js';
 import { loadOrCreateKeys } from '../../serving/api-keys.js';
 import { buildApp } from '../../serving/app.js';
 import { Checkpointer } from '../../serving/checkpointer.js';
-import { OnlineState } from '../../serving/online-state.js';
+import { createServices } from '../../serving/compose.js';
 import { openStore } from '../../store/open.js';
 import { action, globals } from '../context.js';
 
@@ -69,17 +69,18 @@ export async function serve(
   const keys = loadOrCreateKeys(keysFile);
   const modelsDir = opts.modelsDir ?? defaultModelsDir(db);
   const store = openStore(db);
-  const state = new OnlineState(store, { modelsDir, cacheSize, autoCreateItems, rankThreads });
+  const services = createServices(store, { modelsDir, cacheSize, autoCreateItems, rankThreads });
+  const { models } = services;
   const app = await buildApp({
-    state,
+    services,
     keys: keys.keys,
     rateLimit,
     logger: { level: out.verbose ? 'info' : 'warn' },
   });
   const checkpointer = new Checkpointer(store, 1000, (msg) => app.log.warn(msg));
   try {
-    state.swapAtStartup();
-    if (state.lastLoadError) app.log.error(`model bundle: ${state.lastLoadError.message}`);
+    models.swapAtStartup();
+    if (models.lastLoadError) app.log.error(`model bundle: ${models.lastLoadError.message}`);
   } catch (err) {
     app.log.error(
       `no model bundle loaded (recommendations answer 503 until one is): ${(err as Error).message}`,
@@ -96,9 +97,9 @@ export async function serve(
       } catch {
         return;
       }
-      if (version === state.slot?.version) return;
+      if (version === models.slot?.version) return;
       try {
-        const slot = state.swap();
+        const slot = models.swap();
         app.log.warn(`model bundle ${slot.version} swapped in`);
       } catch (err) {
         app.log.error(
@@ -109,14 +110,14 @@ export async function serve(
   }
   // the rank threads load the model and warm up before the first request (the main thread would rank,
   // cold, meanwhile); a thread that fails leaves ranking on the main thread
-  await state.rankThreadsReady().catch((err: Error) => app.log.error(`rank threads: ${err.message}`));
+  await services.rankThreads.ready().catch((err: Error) => app.log.error(`rank threads: ${err.message}`));
   await app.listen({ port, host });
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   if (!out.quiet || keys.generated) {
     const lines = [
-      `reco: serving ${db} (${state.slot ? `model bundle ${state.slot.version}` : 'no model bundle yet'}) on ${url}`,
+      `reco: serving ${db} (${models.slot ? `model bundle ${models.slot.version}` : 'no model bundle yet'}) on ${url}`,
       `reco: API docs ${url}/docs, OpenAPI ${url}/openapi.json, health ${url}/health`,
       keys.generated || opts.printKeys
         ? `reco: API keys ${keys.generated ? 'generated into' : 'from'} ${keys.source}${keys.source === 'RECO_API_KEYS' ? '' : ' (owner-only)'}:\n${keys.keys.map((k) => `  ${k.role.padEnd(6)} ${k.key}`).join('\n')}`
@@ -132,7 +133,7 @@ export async function serve(
     unwatchFile(pointer);
     await app.close();
     await app.retrainer.done();
-    await state.close();
+    await services.close();
     await checkpointer.stop();
     store.close();
   };

@@ -6,7 +6,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { OnlineState } from '../online-state.js';
 
 export interface ServingMetrics {
   registry: Registry;
@@ -19,8 +18,8 @@ declare module 'fastify' {
   }
 }
 
-async function metrics(app: FastifyInstance, opts: { state: OnlineState; defaultMetrics?: boolean }) {
-  const { state } = opts;
+async function metrics(app: FastifyInstance, opts: { defaultMetrics?: boolean }) {
+  const { answerCache: cache, models } = app;
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const latency = new Histogram({
@@ -41,7 +40,7 @@ async function metrics(app: FastifyInstance, opts: { state: OnlineState; default
     registers: [registry],
     collect() {
       this.reset();
-      this.inc(state.cache.hits);
+      this.inc(cache.hits);
     },
   });
   new Counter({
@@ -50,7 +49,7 @@ async function metrics(app: FastifyInstance, opts: { state: OnlineState; default
     registers: [registry],
     collect() {
       this.reset();
-      this.inc(state.cache.misses);
+      this.inc(cache.misses);
     },
   });
   new Gauge({
@@ -60,7 +59,7 @@ async function metrics(app: FastifyInstance, opts: { state: OnlineState; default
     registers: [registry],
     collect() {
       this.reset();
-      if (state.slot) this.set({ version: state.slot.version }, 1);
+      if (models.slot) this.set({ version: models.slot.version }, 1);
     },
   });
   new Gauge({
@@ -68,7 +67,7 @@ async function metrics(app: FastifyInstance, opts: { state: OnlineState; default
     help: 'model bundles swapped in since start',
     registers: [registry],
     collect() {
-      this.set(state.swaps);
+      this.set(models.swaps);
     },
   });
   new Gauge({
@@ -76,7 +75,7 @@ async function metrics(app: FastifyInstance, opts: { state: OnlineState; default
     help: '1 when the last attempt to load a model bundle failed (the previous one keeps serving)',
     registers: [registry],
     collect() {
-      this.set(state.lastLoadError ? 1 : 0);
+      this.set(models.lastLoadError ? 1 : 0);
     },
   });
   app.decorate('metrics', { registry, eventsIngested });
@@ -103,4 +102,4 @@ async function metrics(app: FastifyInstance, opts: { state: OnlineState; default
   );
 }
 
-export default fp(metrics, { name: 'reco-metrics', fastify: '5.x' });
+export default fp(metrics, { name: 'reco-metrics', fastify: '5.x', dependencies: ['reco-services'] });

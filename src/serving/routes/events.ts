@@ -1,29 +1,19 @@
 /**
  * POST /v1/events: one event or {"events": [...]} (up to 10,000). Each batch is validated whole, stored
  * in one transaction (with the other batches of the same event-loop turn: group commit), durable when the
- * answer is sent, and applied to the online state: the user's next recommendations reflect it.
+ * answer is sent, and applied to the live state: the user's next recommendations reflect it.
  */
-import type { FastifyInstance } from 'fastify';
+import { DomainError, InvalidInputError } from '../../errors.js';
 import type { EventRecord } from '../../types.js';
-import { badRequest } from '../http-error.js';
-import type { OnlineState } from '../online-state.js';
+import { parseTime } from '../parse.js';
+import type { RoutePlugin } from '../schema-types.js';
 import { errorResponses, eventSchema, MAX_BATCH } from '../schemas.js';
-import { parseTime } from './items.js';
 
 /** How far ahead of the server's clock an event's timestamp may be (clock skew). */
 const FUTURE_SLACK_MS = 86_400_000;
 
-interface EventBody {
-  user: string;
-  item: string;
-  type: string;
-  value?: number;
-  timestamp?: string | number;
-}
-
-export default async function eventsRoutes(app: FastifyInstance, opts: { state: OnlineState }) {
-  const { state } = opts;
-  app.post<{ Body: EventBody | { events: EventBody[] } }>(
+const eventsRoutes: RoutePlugin = async (app) => {
+  app.post(
     '/v1/events',
     {
       bodyLimit: 32 * 1024 * 1024,
@@ -53,11 +43,12 @@ export default async function eventsRoutes(app: FastifyInstance, opts: { state: 
     },
     async (request) => {
       const body = request.body;
-      const batch = 'events' in body && Array.isArray(body.events);
-      const list: EventBody[] = batch ? (body as { events: EventBody[] }).events : [body as EventBody];
-      const field = batch
-        ? (k: number, name: string) => `events[${k}].${name}`
-        : (_k: number, name: string) => name;
+      const list = 'events' in body ? body.events : [body];
+      // the request's name of event k's field
+      const field =
+        'events' in body
+          ? (k: number, name: string) => `events[${k}].${name}`
+          : (_k: number, name: string) => name;
       const now = Date.now();
       const records: EventRecord[] = new Array(list.length);
       for (let k = 0; k < list.length; k++) {
@@ -65,7 +56,7 @@ export default async function eventsRoutes(app: FastifyInstance, opts: { state: 
         const t = parseTime(e.timestamp, field(k, 'timestamp'));
         // an event from the future would move "now" for every user's time features (recency, trends)
         if (t !== undefined && t > now + FUTURE_SLACK_MS)
-          throw badRequest(
+          throw new InvalidInputError(
             field(k, 'timestamp'),
             `${new Date(t).toISOString()} is more than a day ahead of the server's clock (${new Date(now).toISOString()})`,
           );
@@ -73,9 +64,18 @@ export default async function eventsRoutes(app: FastifyInstance, opts: { state: 
         if (e.value !== undefined) rec.value = e.value;
         records[k] = rec;
       }
-      const accepted = await state.ingestGrouped(records, field);
-      app.metrics?.eventsIngested.inc(accepted);
-      return { accepted };
+      try {
+        const accepted = await app.ingestor.ingestGrouped(records);
+        app.metrics?.eventsIngested.inc(accepted);
+        return { accepted };
+      } catch (err) {
+        // a fault of event k, named as the request names it
+        if (err instanceof DomainError && err.index !== undefined && err.field !== undefined)
+          throw err.at(field(err.index, err.field));
+        throw err;
+      }
     },
   );
-}
+};
+
+export default eventsRoutes;

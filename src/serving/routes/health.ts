@@ -4,23 +4,18 @@
  * keeps serving (status "degraded"). GET /v1/ping: an empty route behind the same auth and rate limits
  * (the baseline of the serving benchmark).
  */
-import type { FastifyInstance } from 'fastify';
-import type { OnlineState } from '../online-state.js';
-import type { Retrainer } from '../retrain.js';
+import type { RoutePlugin } from '../schema-types.js';
 
 const started = Date.now();
 
-export default async function healthRoutes(
-  app: FastifyInstance,
-  opts: { state: OnlineState; retrainer: Retrainer },
-) {
-  const { state, retrainer } = opts;
+const healthRoutes: RoutePlugin = async (app) => {
+  const { models, retrainer, ingestor } = app;
   app.get(
     '/health',
     { config: { auth: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and readiness' } },
     async (_request, reply) => {
-      const slot = state.slot;
-      const error = state.lastLoadError ?? null;
+      const slot = models.slot;
+      const error = models.lastLoadError ?? null;
       const status = !slot
         ? 'unavailable'
         : error || slot.rankerNote || retrainer.status.state === 'failed'
@@ -41,7 +36,7 @@ export default async function healthRoutes(
         error,
         warnings: slot?.rankerNote ? [`bundle ${slot.version}: ${slot.rankerNote}`] : [],
         retrain: retrainer.status,
-        eventsIngested: state.eventsIngested,
+        eventsIngested: ingestor.eventsIngested,
         uptimeSeconds: Math.round((Date.now() - started) / 1000),
       });
     },
@@ -57,4 +52,6 @@ export default async function healthRoutes(
     },
     async () => ({ ok: true }),
   );
-}
+};
+
+export default healthRoutes;

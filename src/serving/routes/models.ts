@@ -3,42 +3,17 @@
  * POST /v1/models/retrain (admin: train in the background, then hot-swap), POST /v1/models/reload (admin:
  * load the current bundle, or a given version, now).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { type BundleManifest, listVersions } from '../../models/bundle.js';
-import { HttpError } from '../http-error.js';
-import type { OnlineState } from '../online-state.js';
-import type { Retrainer } from '../retrain.js';
+import type { RoutePlugin } from '../schema-types.js';
 import { errorResponses } from '../schemas.js';
 
-export default async function modelsRoutes(
-  app: FastifyInstance,
-  opts: { state: OnlineState; retrainer: Retrainer },
-) {
-  const { state, retrainer } = opts;
+const modelsRoutes: RoutePlugin = async (app) => {
+  const { models, retrainer } = app;
 
   app.get(
     '/v1/models',
     { schema: { tags: ['models'], summary: 'Model bundles and their metrics', response: errorResponses } },
     async () => {
-      const slot = state.slot;
-      const bundles = listVersions(state.modelsDir).map((version) => {
-        try {
-          const m = JSON.parse(
-            readFileSync(join(state.modelsDir, version, 'manifest.json'), 'utf8'),
-          ) as BundleManifest;
-          return {
-            version,
-            createdAt: m.createdAt,
-            models: m.models.map((x) => ({ name: x.name, params: x.params, fitSeconds: x.fitSeconds })),
-            data: m.data,
-            metrics: m.metrics ?? null,
-          };
-        } catch (err) {
-          return { version, error: (err as Error).message };
-        }
-      });
+      const slot = models.slot;
       return {
         serving: slot
           ? {
@@ -52,9 +27,9 @@ export default async function modelsRoutes(
               similar: slot.similarModel ?? null,
             }
           : null,
-        lastLoadError: state.lastLoadError ?? null,
+        lastLoadError: models.lastLoadError ?? null,
         retrain: retrainer.status,
-        bundles,
+        bundles: models.bundles(),
       };
     },
   );
@@ -74,12 +49,12 @@ export default async function modelsRoutes(
       },
     },
     async (_request, reply) => {
-      if (!retrainer.start()) throw new HttpError(409, 'a training is already running');
+      retrainer.start();
       return reply.code(202).send({ status: retrainer.status });
     },
   );
 
-  app.post<{ Body: { version?: string } | undefined }>(
+  app.post(
     '/v1/models/reload',
     {
       config: { auth: 'admin' },
@@ -97,18 +72,10 @@ export default async function modelsRoutes(
       },
     },
     async (request) => {
-      try {
-        const slot = state.swap(request.body?.version);
-        return { version: slot.version, models: [...slot.models.keys()] };
-      } catch (err) {
-        request.log.error(
-          `model bundle ${request.body?.version ?? '(current)'} not loaded, the previous one keeps serving: ${(err as Error).message}`,
-        );
-        throw new HttpError(
-          422,
-          `bundle not loaded, ${state.slot ? `${state.slot.version} keeps serving` : 'none serving'}: ${(err as Error).message}`,
-        );
-      }
+      const slot = models.reload(request.body?.version);
+      return { version: slot.version, models: [...slot.models.keys()] };
     },
   );
-}
+};
+
+export default modelsRoutes;

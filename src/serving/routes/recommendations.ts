@@ -1,20 +1,11 @@
 /** GET /v1/users/{id}/recommendations: top-K for a user, by strategy (default ranked). */
-import type { FastifyInstance } from 'fastify';
 import { MODEL_NAMES } from '../../types.js';
-import type { OnlineState } from '../online-state.js';
-import { errorResponses, idParam, recommendedItemSchema } from '../schemas.js';
+import { recommendationAnswerSchema } from '../answers.js';
+import type { RoutePlugin } from '../schema-types.js';
+import { errorResponses, idParam } from '../schemas.js';
 
-interface Query {
-  k: number;
-  strategy?: string;
-  exclude_seen: boolean;
-  genre?: string;
-  explain: boolean;
-}
-
-export default async function recommendationsRoutes(app: FastifyInstance, opts: { state: OnlineState }) {
-  const { state } = opts;
-  app.get<{ Params: { id: string }; Querystring: Query }>(
+const recommendationsRoutes: RoutePlugin = async (app) => {
+  app.get(
     '/v1/users/:id/recommendations',
     {
       schema: {
@@ -38,25 +29,12 @@ export default async function recommendationsRoutes(app: FastifyInstance, opts: 
             },
           },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              user: { type: 'string' },
-              model: { type: 'string' },
-              version: { type: 'string' },
-              strategy: { type: 'string' },
-              note: { type: 'string' },
-              items: { type: 'array', items: recommendedItemSchema },
-            },
-          },
-          ...errorResponses,
-        },
+        response: { 200: recommendationAnswerSchema, ...errorResponses },
       },
     },
     async (request) => {
       const q = request.query;
-      return state.recommendAsync({
+      return app.recommendations.recommendAsync({
         userId: request.params.id,
         k: q.k,
         ...(q.strategy !== undefined ? { strategy: q.strategy } : {}),
@@ -66,4 +44,6 @@ export default async function recommendationsRoutes(app: FastifyInstance, opts: 
       });
     },
   );
-}
+};
+
+export default recommendationsRoutes;

@@ -1,16 +1,10 @@
 /** Users: POST /v1/users (with onboarding preferences), GET /v1/users/{id}, GET /v1/users/{id}/history. */
-import type { FastifyInstance } from 'fastify';
-import { notFound } from '../http-error.js';
-import type { NewUser, OnlineState } from '../online-state.js';
+import { isoTime } from '../parse.js';
+import type { RoutePlugin } from '../schema-types.js';
 import { errorResponses, idParam } from '../schemas.js';
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-
-export default async function usersRoutes(app: FastifyInstance, opts: { state: OnlineState }) {
-  const { state } = opts;
-  const store = state.store;
-
-  app.post<{ Body: NewUser }>(
+const usersRoutes: RoutePlugin = async (app) => {
+  app.post(
     '/v1/users',
     {
       schema: {
@@ -51,13 +45,10 @@ export default async function usersRoutes(app: FastifyInstance, opts: { state: O
         },
       },
     },
-    async (request, reply) => {
-      const created = state.createUser(request.body);
-      return reply.code(201).send(created);
-    },
+    async (request, reply) => reply.code(201).send(app.userService.create(request.body)),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/v1/users/:id',
     {
       schema: {
@@ -71,19 +62,12 @@ export default async function usersRoutes(app: FastifyInstance, opts: { state: O
       },
     },
     async (request) => {
-      const user = store.getUser(request.params.id);
-      const u = store.userIndex(request.params.id);
-      if (!user || u === undefined) throw notFound(`unknown user "${request.params.id}"`, 'id');
-      return {
-        id: user.id,
-        attributes: user.attributes ?? {},
-        createdAt: iso(user.createdAt),
-        stats: state.userStats(u),
-      };
+      const { user, stats } = app.userService.get(request.params.id);
+      return { id: user.id, attributes: user.attributes ?? {}, createdAt: isoTime(user.createdAt), stats };
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { limit: number } }>(
+  app.get(
     '/v1/users/:id/history',
     {
       schema: {
@@ -122,15 +106,16 @@ export default async function usersRoutes(app: FastifyInstance, opts: { state: O
     },
     async (request) => {
       const id = request.params.id;
-      if (store.userIndex(id) === undefined) throw notFound(`unknown user "${id}"`, 'id');
-      const events = store.userEvents(id, request.query.limit).map((e) => ({
+      const events = app.userService.history(id, request.query.limit).map((e) => ({
         item: e.item,
         type: e.type,
         value: e.value,
-        timestamp: iso(e.timestamp),
-        ingestedAt: iso(e.ingestedAt),
+        timestamp: isoTime(e.timestamp),
+        ingestedAt: isoTime(e.ingestedAt),
       }));
       return { user: id, events };
     },
   );
-}
+};
+
+export default usersRoutes;

@@ -3,16 +3,20 @@
  * POST /v1/items or by events when auto-creation is on). The collaborative models have no vector for them
  * until the next training, but their metadata is known at once, so serving places them by content:
  * - similar items of a new item: the cosine of TF-IDF vectors over the bundle's content vocabulary
- *   (../recommenders/content.ts, the same vectors as the content model's), over fitted and new items; without
+ *   (../../recommenders/content.ts, the same vectors as the content model's), over fitted and new items; without
  *   a content model in the bundle, the Jaccard overlap of genres;
  * - the content strategy (and onboarding genres served by it): new items scored by the same cosine with
  *   the user's content profile, beside the fitted ones.
- * Popularity (./online-state.ts) counts them live as their events arrive.
+ * Popularity (./live-popularity.ts) counts them live as their events arrive. `NewItemsIndex` keeps one
+ * NewItems for the slot in use, made again when item records change.
  */
-import { ContentRecommender } from '../recommenders/content.js';
-import type { UserProfile } from '../recommenders/recommender.js';
-import type { ItemRecord } from '../types.js';
-import type { ModelSlot } from './model-slot.js';
+import { selectTopN } from '../../core/top-n.js';
+import { ContentRecommender } from '../../recommenders/content.js';
+import type { UserProfile } from '../../recommenders/recommender.js';
+import type { Store } from '../../store/store.js';
+import type { ItemRecord, TopN } from '../../types.js';
+import type { ModelSlot } from '../model-slot.js';
+import type { Catalogue } from './catalogue.js';
 
 interface Sparse {
   indices: Int32Array;
@@ -121,5 +125,47 @@ export class NewItems {
         }
     }
     return out;
+  }
+}
+
+/** The NewItems of the slot in use, made on first use per slot and again after item records change. */
+export class NewItemsIndex {
+  private current?: NewItems;
+
+  constructor(
+    private readonly store: Store,
+    private readonly catalogue: Catalogue,
+  ) {}
+
+  of(slot: ModelSlot): NewItems {
+    if (this.current?.slot !== slot)
+      this.current = new NewItems(slot, {
+        count: () => this.catalogue.count,
+        record: (i) => this.store.getItem(this.catalogue.itemId(i)),
+        genres: (i) => this.catalogue.genresOf(i),
+      });
+    return this.current;
+  }
+
+  /** Item records changed: their content vectors are made again. */
+  invalidate(): void {
+    this.current = undefined;
+  }
+
+  /**
+   * The content model's top k with the items added since its training scored alongside (minus `seen`,
+   * within `allowed`), or undefined when there are none (or no content model): the model answers alone then.
+   */
+  contentTop(
+    slot: ModelSlot,
+    profile: UserProfile,
+    k: number,
+    seen: Int32Array | undefined,
+    allowed: Uint8Array | undefined,
+  ): TopN | undefined {
+    if (this.catalogue.count <= slot.fitted.items) return undefined;
+    const scores = this.of(slot).contentScores(profile);
+    if (!scores) return undefined;
+    return selectTopN(scores, k, seen, allowed);
   }
 }

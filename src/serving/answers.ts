@@ -1,0 +1,58 @@
+/**
+ * The answers of the recommendation and similar-items routes: each declared once, as the JSON schema that
+ * serialises it and documents it (OpenAPI), with its TypeScript type derived from that schema. The services
+ * build these types; the routes answer them as they are.
+ */
+import type { FromSchema } from './schema-types.js';
+
+export const recommendedItemSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    score: { type: 'number' },
+    title: { type: 'string' },
+    sources: { type: 'array', items: { type: 'string' } },
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, value: { type: 'number' }, contribution: { type: 'number' } },
+      },
+    },
+  },
+} as const;
+
+/** `GET /v1/users/{id}/recommendations`. */
+export const recommendationAnswerSchema = {
+  type: 'object',
+  properties: {
+    user: { type: 'string' },
+    /** The model that ordered the list (honest: the fallback's name when `ranked` is not available). */
+    model: { type: 'string' },
+    version: { type: 'string' },
+    /** The strategy asked for. */
+    strategy: { type: 'string' },
+    /** Why the model differs from the strategy, when it does. */
+    note: { type: 'string' },
+    items: { type: 'array', items: recommendedItemSchema },
+  },
+} as const;
+
+/** `GET /v1/items/{id}/similar`. */
+export const similarAnswerSchema = {
+  type: 'object',
+  properties: {
+    item: { type: 'string' },
+    model: { type: ['string', 'null'] },
+    version: { type: 'string' },
+    note: { type: 'string' },
+    items: { type: 'array', items: recommendedItemSchema },
+  },
+} as const;
+
+export type RecommendedItem = FromSchema<typeof recommendedItemSchema>;
+/** An item's candidate sources and top features (explain=true). */
+export type ItemExplanation = Pick<RecommendedItem, 'sources' | 'features'>;
+export type FeatureContribution = NonNullable<RecommendedItem['features']>[number];
+export type RecommendationAnswer = FromSchema<typeof recommendationAnswerSchema>;
+export type SimilarAnswer = FromSchema<typeof similarAnswerSchema>;

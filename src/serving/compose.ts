@@ -1,0 +1,104 @@
+/**
+ * The composition root of serving: creates the services over a store and a models directory, each with
+ * one job (./services/), and wires them (`reco serve`, `reco start` and the tests build a server from it;
+ * ./app.ts exposes them to the routes). The strategy chain's order is set here.
+ */
+import type { Store } from '../store/store.js';
+import { AnswerCache } from './services/answer-cache.js';
+import { Catalogue } from './services/catalogue.js';
+import { EventIngestor } from './services/event-ingestor.js';
+import { ItemService } from './services/items.js';
+import { LiveInteractions } from './services/live-interactions.js';
+import { LivePopularity } from './services/live-popularity.js';
+import { ModelHolder } from './services/model-holder.js';
+import { NewItemsIndex } from './services/new-items.js';
+import { RankThreads } from './services/rank-threads.js';
+import { RecommendService } from './services/recommend.js';
+import { SimilarService } from './services/similar.js';
+import { OnboardingGenresStrategy } from './services/strategies/onboarding-genres.js';
+import { LivePopularityStrategy, NoHistoryStrategy } from './services/strategies/popularity.js';
+import { RankedFallbackStrategy } from './services/strategies/ranked-fallback.js';
+import { RankedModelStrategy, RankedOnThreadsStrategy } from './services/strategies/ranked-model.js';
+import { SingleModelStrategy } from './services/strategies/single-model.js';
+import type { Strategy } from './services/strategies/strategy.js';
+import { UserService } from './services/users.js';
+
+export interface ServingOptions {
+  modelsDir: string;
+  /** Answers kept in the answer cache (0 turns caching off). Default 50,000. */
+  cacheSize?: number;
+  /** Create unknown items named by events instead of answering 404. Default false. */
+  autoCreateItems?: boolean;
+  /** Recent items kept per user. Default 10. */
+  recentItems?: number;
+  /** Candidates of the ranked fallback. Default 300. */
+  candidates?: number;
+  /** Worker threads that compute ranked answers (./rank-pool.ts); 0 computes them on the main thread. Default 0. */
+  rankThreads?: number;
+}
+
+export interface Services {
+  store: Store;
+  catalogue: Catalogue;
+  interactions: LiveInteractions;
+  popularity: LivePopularity;
+  models: ModelHolder;
+  rankThreads: RankThreads;
+  newItems: NewItemsIndex;
+  cache: AnswerCache;
+  ingestor: EventIngestor;
+  users: UserService;
+  items: ItemService;
+  recommend: RecommendService;
+  similar: SimilarService;
+  /** Stops the rank threads. */
+  close(): Promise<void>;
+}
+
+export function createServices(store: Store, options: ServingOptions): Services {
+  const catalogue = new Catalogue(store);
+  const interactions = new LiveInteractions(store, options.recentItems ?? 10);
+  const popularity = new LivePopularity(interactions, catalogue);
+  const rankThreads = new RankThreads(options.modelsDir, options.rankThreads ?? 0);
+  const models = new ModelHolder(store, options.modelsDir, interactions, popularity, rankThreads);
+  const newItems = new NewItemsIndex(store, catalogue);
+  const cache = new AnswerCache(options.cacheSize ?? 50_000);
+  const core = { store, catalogue, interactions, popularity, models, rankThreads, newItems, cache };
+  const autoCreate = options.autoCreateItems ?? false;
+  const ingestor = new EventIngestor(
+    store,
+    catalogue,
+    interactions,
+    popularity,
+    models,
+    rankThreads,
+    autoCreate,
+  );
+  // the first strategy that serves a request answers it
+  const chain: Strategy[] = [
+    new OnboardingGenresStrategy(catalogue, interactions, newItems),
+    new NoHistoryStrategy(catalogue, popularity),
+    new LivePopularityStrategy(catalogue, popularity),
+    new SingleModelStrategy(catalogue, interactions, newItems),
+    new RankedOnThreadsStrategy(catalogue, rankThreads),
+    new RankedModelStrategy(catalogue),
+    new RankedFallbackStrategy(catalogue, interactions, popularity, options.candidates ?? 300),
+  ];
+  const recommend = new RecommendService(store, models, catalogue, interactions, popularity, cache, chain);
+  models.onSwap((slot, rowsRebuilt) => {
+    if (rowsRebuilt) cache.clear();
+    cache.rewarm(
+      () => models.slot === slot,
+      (req) => recommend.recommend(req),
+    );
+  });
+  return {
+    ...core,
+    ingestor,
+    users: new UserService(store, catalogue, interactions, ingestor),
+    items: new ItemService(store, catalogue, interactions, popularity, newItems, cache),
+    recommend,
+    similar: new SimilarService(store, models, catalogue, cache, newItems),
+    close: () => models.close(),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The services (../compose.ts) as decorators of the app, the one way routes and plugins reach them, and
+ * the retrainer (../retrain.ts) beside them.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Services } from '../compose.js';
+import { Retrainer, type Trainer } from '../retrain.js';
+import type { AnswerCache } from '../services/answer-cache.js';
+import type { EventIngestor } from '../services/event-ingestor.js';
+import type { ItemService } from '../services/items.js';
+import type { ModelHolder } from '../services/model-holder.js';
+import type { RecommendService } from '../services/recommend.js';
+import type { SimilarService } from '../services/similar.js';
+import type { UserService } from '../services/users.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    recommendations: RecommendService;
+    similarItems: SimilarService;
+    itemService: ItemService;
+    userService: UserService;
+    ingestor: EventIngestor;
+    models: ModelHolder;
+    answerCache: AnswerCache;
+    retrainer: Retrainer;
+  }
+}
+
+async function services(app: FastifyInstance, opts: { services: Services; trainer?: Trainer }) {
+  const s = opts.services;
+  app.decorate('recommendations', s.recommend);
+  app.decorate('similarItems', s.similar);
+  app.decorate('itemService', s.items);
+  app.decorate('userService', s.users);
+  app.decorate('ingestor', s.ingestor);
+  app.decorate('models', s.models);
+  app.decorate('answerCache', s.cache);
+  app.decorate(
+    'retrainer',
+    new Retrainer(s.models, s.store.path, opts.trainer, (level, msg) => app.log[level](msg)),
+  );
+}
+
+export default fp(services, { name: 'reco-services', fastify: '5.x' });

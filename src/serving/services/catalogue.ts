@@ -1,0 +1,128 @@
+/**
+ * The in-memory catalogue: every item's title and genres by dense index (new items too), a mask of the
+ * items of each genre, and the external item ids. It also turns a ranked list of dense indices into the
+ * answer's items (id, score, title).
+ */
+import { InvalidInputError } from '../../errors.js';
+import type { Store } from '../../store/store.js';
+import type { ItemRecord } from '../../types.js';
+import type { ItemExplanation, RecommendedItem } from '../answers.js';
+
+export class Catalogue {
+  private titles: (string | undefined)[] = [];
+  private itemGenres: (string[] | undefined)[] = [];
+  private masks = new Map<string, Uint8Array>();
+  private ids: string[] = [];
+
+  constructor(private readonly store: Store) {
+    const items = store.listItems();
+    this.titles = items.map((i) => i.title);
+    this.itemGenres = items.map((i) => i.genres);
+    this.rebuildMasks();
+  }
+
+  /** Items in all (fitted and new). */
+  get count(): number {
+    return this.titles.length;
+  }
+
+  genresOf(i: number): string[] | undefined {
+    return this.itemGenres[i];
+  }
+
+  /** Item i's external id. */
+  itemId(i: number): string {
+    if (i >= this.ids.length) this.ids = this.store.itemIds();
+    return this.ids[i]!;
+  }
+
+  /** The genre names, sorted. */
+  genres(): string[] {
+    return [...this.masks.keys()].sort();
+  }
+
+  hasGenre(genre: string): boolean {
+    return this.masks.has(genre);
+  }
+
+  /** The items of `genre` (undefined: no filter); an unknown genre is bad input in `field`. */
+  genreMask(genre: string | undefined, field = 'genre'): Uint8Array | undefined {
+    if (genre === undefined) return undefined;
+    const m = this.masks.get(genre);
+    if (!m) throw this.unknownGenre(genre, field);
+    return m;
+  }
+
+  unknownGenre(genre: string, field: string): InvalidInputError {
+    return new InvalidInputError(field, `unknown genre "${genre}" (known: ${this.genres().join(', ')})`);
+  }
+
+  /** The items of any of `genres`, within `allowed` when given. */
+  unionMask(genres: string[], allowed: Uint8Array | undefined): Uint8Array {
+    const n = this.titles.length;
+    const out = new Uint8Array(n);
+    for (const g of genres) {
+      const m = this.masks.get(g);
+      if (m) for (let i = 0; i < m.length; i++) out[i]! |= m[i]!;
+    }
+    if (allowed) for (let i = 0; i < n; i++) out[i]! &= allowed[i] ?? 0;
+    return out;
+  }
+
+  /** Items up to index n - 1 exist (created by events: no title, no genre). */
+  ensureItems(n: number): void {
+    if (n <= this.titles.length) return;
+    while (this.titles.length < n) {
+      this.titles.push(undefined);
+      this.itemGenres.push(undefined);
+    }
+    this.ids = [];
+    this.rebuildMasks(); // masks cover every item (a new one is in no genre)
+  }
+
+  /** Records stored by the store (created or updated): their titles and genres. */
+  update(items: ItemRecord[]): void {
+    for (const it of items) {
+      const i = this.store.itemIndex(it.id)!;
+      while (this.titles.length <= i) {
+        this.titles.push(undefined);
+        this.itemGenres.push(undefined);
+      }
+      if (it.title !== undefined) this.titles[i] = it.title;
+      if (it.genres !== undefined) this.itemGenres[i] = it.genres;
+    }
+    this.ids = [];
+    this.rebuildMasks();
+  }
+
+  /** The answer's items for a ranked list of dense indices; `describe` adds an item's explanation. */
+  answerItems(
+    items: Int32Array,
+    scores: Float32Array,
+    describe?: (r: number) => ItemExplanation,
+  ): RecommendedItem[] {
+    const out: RecommendedItem[] = new Array(items.length);
+    for (let r = 0; r < items.length; r++) {
+      const i = items[r]!;
+      const it: RecommendedItem = { id: this.itemId(i), score: scores[r]! };
+      const t = this.titles[i];
+      if (t !== undefined) it.title = t;
+      if (describe) Object.assign(it, describe(r));
+      out[r] = it;
+    }
+    return out;
+  }
+
+  private rebuildMasks(): void {
+    const n = this.itemGenres.length;
+    const masks = new Map<string, Uint8Array>();
+    for (let i = 0; i < n; i++) {
+      for (const g of this.itemGenres[i] ?? []) {
+        let m = masks.get(g);
+        if (!m) masks.set(g, (m = new Uint8Array(n)));
+        m[i] = 1;
+      }
+    }
+    this.masks = masks;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Items: create or update records (known to the catalogue at once, to the collaborative models after the
+ * next training), and the record with its live counters.
+ */
+import { NotFoundError } from '../../errors.js';
+import type { Store } from '../../store/store.js';
+import type { ItemRecord } from '../../types.js';
+import type { AnswerCache } from './answer-cache.js';
+import type { Catalogue } from './catalogue.js';
+import type { LiveInteractions } from './live-interactions.js';
+import type { LivePopularity } from './live-popularity.js';
+import type { NewItemsIndex } from './new-items.js';
+
+export type ItemWithStats = ItemRecord & { stats: { events: number; lastEvent: string | null } };
+
+export class ItemService {
+  constructor(
+    private readonly store: Store,
+    private readonly catalogue: Catalogue,
+    private readonly interactions: LiveInteractions,
+    private readonly popularity: LivePopularity,
+    private readonly newItems: NewItemsIndex,
+    private readonly cache: AnswerCache,
+  ) {}
+
+  /** Inserts or updates items; new ones are known to the models after the next training. */
+  upsert(items: ItemRecord[]): { created: number; updated: number } {
+    let created = 0;
+    for (const it of items) if (this.store.itemIndex(it.id) === undefined) created++;
+    this.store.upsertItems(items);
+    this.catalogue.update(items);
+    this.interactions.ensureItems(this.catalogue.count);
+    this.popularity.ensureItems(this.catalogue.count);
+    this.newItems.invalidate(); // their content vectors are made again from the records
+    this.cache.clear();
+    return { created, updated: items.length - created };
+  }
+
+  /** The item record with its live counters. */
+  get(id: string): ItemWithStats {
+    const rec = this.store.getItem(id);
+    if (!rec) throw new NotFoundError(`unknown item "${id}"`, 'id');
+    const { events, lastEvent } = this.interactions.itemCounters(this.store.itemIndex(id)!);
+    return { ...rec, stats: { events, lastEvent: lastEvent > 0 ? new Date(lastEvent).toISOString() : null } };
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The rank threads' lifecycle (../rank-pool.ts): a pool for each slot that has a ranked model (option
+ * rankThreads), started at its swap, ready once every worker has loaded the model and warmed up, stopped
+ * once the next slot replaces it; and the events applied to the slot's ranker, forwarded to the threads'
+ * copies in the same order.
+ */
+
+import type { ModelSlot } from '../model-slot.js';
+import { RankPool } from '../rank-pool.js';
+
+/** Writes event k as the (user, item, time, weight, rating) quintuple the rank threads apply. */
+export function putEvent(
+  q: Float64Array,
+  k: number,
+  u: number,
+  i: number,
+  t: number,
+  w: number,
+  rating: number,
+): void {
+  q[5 * k] = u;
+  q[5 * k + 1] = i;
+  q[5 * k + 2] = t;
+  q[5 * k + 3] = w;
+  q[5 * k + 4] = rating;
+}
+
+export class RankThreads {
+  private entry?: { slot: ModelSlot; pool: RankPool; ready: boolean };
+
+  constructor(
+    private readonly modelsDir: string,
+    /** Worker threads per slot; 0 ranks on the main thread. */
+    private readonly threads: number,
+  ) {}
+
+  /** Rank threads for a new slot; the previous ones stop once their requests are answered. */
+  start(slot: ModelSlot): void {
+    const old = this.entry;
+    this.entry = undefined;
+    if (old) void old.pool.close();
+    if (this.threads <= 0 || !slot.ranked) return;
+    const entry = { slot, pool: new RankPool(this.modelsDir, slot.version, this.threads), ready: false };
+    this.entry = entry;
+    entry.pool.whenReady().then(
+      () => {
+        entry.ready = true;
+      },
+      () => {
+        // a worker that does not load leaves ranking on the main thread (pool.fault is set)
+      },
+    );
+  }
+
+  /** Resolves once the threads of the slot in use answer (at once without any). */
+  async ready(): Promise<void> {
+    await this.entry?.pool.whenReady();
+  }
+
+  /** The pool that ranks for `slot` now (ready, no worker failed), if any. */
+  poolFor(slot: ModelSlot | undefined): RankPool | undefined {
+    const e = this.entry;
+    return e?.ready && !e.pool.fault && e.slot === slot ? e.pool : undefined;
+  }
+
+  /** Whether threads follow `slot`: the events applied to its ranker must be forwarded. */
+  follows(slot: ModelSlot | undefined): boolean {
+    return this.entry !== undefined && this.entry.slot === slot;
+  }
+
+  /** Forwards applied events (putEvent quintuples) to the threads. */
+  forward(events: Float64Array): void {
+    this.entry?.pool.applyEvents(events);
+  }
+
+  /** Stops the threads. */
+  async close(): Promise<void> {
+    const e = this.entry;
+    this.entry = undefined;
+    if (e) await e.pool.close();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Users: creation with onboarding preferences (genres kept with the user, liked items stored as `like`
+ * events), and reads (the record with live counters and recent items, the event history).
+ */
+import { ConflictError, NotFoundError } from '../../errors.js';
+import type { Store } from '../../store/store.js';
+import type { EventRecord, UserRecord } from '../../types.js';
+import type { Catalogue } from './catalogue.js';
+import type { EventIngestor } from './event-ingestor.js';
+import type { LiveInteractions } from './live-interactions.js';
+
+export interface NewUser {
+  id: string;
+  attributes?: Record<string, unknown>;
+  preferences?: { genres?: string[]; items?: string[] };
+}
+
+export interface UserStats {
+  events: number;
+  items: number;
+  recent: string[];
+  preferences?: { genres: string[] };
+}
+
+export class UserService {
+  constructor(
+    private readonly store: Store,
+    private readonly catalogue: Catalogue,
+    private readonly interactions: LiveInteractions,
+    private readonly ingestor: EventIngestor,
+  ) {}
+
+  /** Creates a user with onboarding preferences (genres, liked items stored as `like` events). */
+  create(user: NewUser): { id: string; likes: number } {
+    if (this.store.userIndex(user.id) !== undefined)
+      throw new ConflictError(`user "${user.id}" already exists`, 'id');
+    const genres = user.preferences?.genres ?? [];
+    genres.forEach((g, j) => {
+      if (!this.catalogue.hasGenre(g)) throw this.catalogue.unknownGenre(g, `preferences.genres[${j}]`);
+    });
+    const liked = user.preferences?.items ?? [];
+    liked.forEach((id, j) => {
+      if (this.store.itemIndex(id) === undefined)
+        throw new NotFoundError(`unknown item "${id}"`, `preferences.items[${j}]`, { fieldInMessage: true });
+    });
+    const now = Date.now();
+    const attributes = {
+      ...(user.attributes ?? {}),
+      ...(genres.length > 0 ? { preferences: { genres } } : {}),
+    };
+    const events: EventRecord[] = liked.map((item) => ({
+      user: user.id,
+      item,
+      type: 'like',
+      value: 1,
+      timestamp: now,
+    }));
+    this.store.transaction(() => {
+      this.store.upsertUsers([{ id: user.id, attributes, createdAt: now }]);
+      if (events.length > 0) this.store.insertEvents(events, { createUsers: false, createItems: false });
+    });
+    const u = this.store.userIndex(user.id)!;
+    this.interactions.ensureUsers(u + 1);
+    if (genres.length > 0) this.interactions.setPreferences(u, genres);
+    if (events.length > 0) this.ingestor.apply(events);
+    this.interactions.touch(u);
+    return { id: user.id, likes: events.length };
+  }
+
+  /** The user's record and live statistics. */
+  get(id: string): { user: UserRecord; stats: UserStats } {
+    const user = this.store.getUser(id);
+    const u = this.store.userIndex(id);
+    if (!user || u === undefined) throw new NotFoundError(`unknown user "${id}"`, 'id');
+    const g = this.interactions.preferences(u);
+    const stats: UserStats = {
+      events: this.interactions.eventCount(u),
+      items: this.interactions.row(u).items.length,
+      recent: Array.from(this.interactions.recentItems(u), (i) => this.catalogue.itemId(i)),
+      ...(g ? { preferences: { genres: g } } : {}),
+    };
+    return { user, stats };
+  }
+
+  /** His latest `limit` events, newest first. */
+  history(id: string, limit: number): ReturnType<Store['userEvents']> {
+    if (this.store.userIndex(id) === undefined) throw new NotFoundError(`unknown user "${id}"`, 'id');
+    return this.store.userEvents(id, limit);
+  }
+}
