@@ -2,8 +2,10 @@
 import type { ItemRecord } from '../../types.js';
 import { similarAnswerSchema } from '../answers.js';
 import { isoTime, parseTime } from '../parse.js';
-import type { RoutePlugin } from '../schema-types.js';
+import type { FromSchema, RoutePlugin } from '../schema-types.js';
 import { errorResponses, idParam, itemSchema, MAX_BATCH } from '../schemas.js';
+
+type ItemBody = FromSchema<typeof itemSchema>;
 
 const itemsRoutes: RoutePlugin = async (app) => {
   app.get(
@@ -69,7 +71,8 @@ const itemsRoutes: RoutePlugin = async (app) => {
       },
     },
     async (request) => {
-      const body = request.body;
+      // FromSchema leaves an if/then/else body open: the two shapes it validated, from the item schema
+      const body = request.body as ItemBody | { items: ItemBody[] };
       const batch = 'items' in body;
       const list = 'items' in body ? body.items : [body];
       const records: ItemRecord[] = list.map((it, k) => {
