@@ -33,7 +33,7 @@
 import { availableParallelism } from 'node:os';
 import { sigmoid } from '../core/math.js';
 import { groupNdcg } from '../core/ndcg.js';
-import { type Params, resolveParams } from '../core/param-spec.js';
+import { resolveParamValues } from '../core/param-spec.js';
 import { Rng } from '../core/random.js';
 import { bestRows, selectTopN } from '../core/top-n.js';
 import { buildInteractions, interactionWeights } from '../data/interactions.js';
@@ -53,8 +53,8 @@ import type {
   TypedArray,
   UserProfile,
 } from '../recommenders/recommender.js';
-import { fitModels, type ModelParams } from '../training/fit-models.js';
-import type { ItemRecord, ModelName, TopN } from '../types.js';
+import { fitModels } from '../training/fit-models.js';
+import type { ItemRecord, TopN } from '../types.js';
 import { CandidateGenerator, type CandidateSet } from './candidates.js';
 import { type EvalResult, train } from './gbdt/boosting/gbdt.js';
 import { ShapExplainer } from './gbdt/explain.js';
@@ -63,149 +63,15 @@ import { modelToText, parseModelText } from './gbdt/io/model-text.js';
 import type { GbdtModel } from './gbdt/model.js';
 import { trainParamsFrom } from './gbdt/params.js';
 import { GbdtPredictor } from './gbdt/predict.js';
+import {
+  type LabelView,
+  type LightgbmParams,
+  labelViewsOf,
+  RANKED_PARAMS,
+  type RankedParams,
+} from './params.js';
 
-function checkSources(v: unknown): string | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    return 'must be an object of model name -> candidates, e.g. {"ease":100,"itemknn":50}';
-  const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length === 0) return 'needs at least one source';
-  for (const [k, n] of entries) {
-    if (k === 'ranked') return "cannot use 'ranked' as its own source";
-    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 1))
-      return `: the candidates from '${k}' must be a positive integer, got ${JSON.stringify(n)}`;
-  }
-  return undefined;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function checkSourceParams(v: unknown): string | undefined {
-  if (!isObject(v)) return 'must be an object of model name -> parameters, e.g. {"ease":{"lambda":300}}';
-  for (const [k, p] of Object.entries(v))
-    if (!isObject(p)) return `must hold an object of parameters for '${k}', got ${JSON.stringify(p)}`;
-  return undefined;
-}
-
-function checkLightgbmParams(v: unknown): string | undefined {
-  if (!isObject(v)) return 'must be an object of LightGBM parameters, e.g. {"feature_fraction":0.8}';
-  for (const [k, x] of Object.entries(v))
-    if (!['string', 'number', 'boolean'].includes(typeof x))
-      return `must give '${k}' a string, number or boolean, got ${JSON.stringify(x)}`;
-  return undefined;
-}
-
-function checkExclude(v: unknown): string | undefined {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string')
-    ? undefined
-    : 'must be an array of feature names, e.g. ["u_events"]';
-}
-
-export const RANKED_PARAMS = {
-  sources: {
-    type: 'json',
-    default: { hybrid: 100, ease: 50, itemknn: 30, popularity: 20 },
-    doc: 'stage 1: candidate sources and how many candidates each contributes (deduplicated union); the first also anchors the safety blend',
-    check: checkSources,
-  },
-  sourceParams: {
-    type: 'json',
-    default: {},
-    doc: 'parameters of the candidate sources, keyed by model name, e.g. {"ease":{"lambda":300}}',
-    check: checkSourceParams,
-  },
-  labelSplit: {
-    type: 'enum',
-    default: 'both',
-    values: ['temporal', 'random', 'both'],
-    doc: "how the labels are held out of the given events: 'temporal' (each user's latest events, features as of his first label event), 'random' (a random share of each user's items, features from the other events only), or 'both' (one model per view, scored by P(next) + P(missing); needs objective binary)",
-  },
-  objective: {
-    type: 'enum',
-    default: 'binary',
-    values: ['binary', 'lambdarank'],
-    doc: "the trees' loss: 'binary' (log-loss, outputs probabilities) or 'lambdarank' (LambdaMART, per-user NDCG; a single label view only)",
-  },
-  featureRatio: {
-    type: 'number',
-    default: 0.8,
-    min: 0.05,
-    max: 0.95,
-    doc: "share of each user's events (oldest first) in the feature period; the rest give the labels",
-  },
-  validFraction: {
-    type: 'number',
-    default: 0.2,
-    min: 0,
-    max: 0.9,
-    doc: 'share of the training users held out as the early-stopping validation group',
-  },
-  extraNegatives: {
-    type: 'int',
-    default: 50,
-    min: 0,
-    doc: 'per user, items drawn at random from outside his candidates added to his training group (labelled like the others), so that the trees also order the rest of the catalogue (scoreAll, AUC)',
-  },
-  catalogueModel: {
-    type: 'boolean',
-    default: true,
-    doc: "scoreAll's model of the whole catalogue (AUC over all items): one more GBDT, of the first label view, trained per user on his candidates, every label item outside them and catalogueNegatives random others (learning rate 0.1 by default: about a third of the ranker's training). recommend() and serving never use it; false: scoreAll uses the views",
-  },
-  catalogueNegatives: {
-    type: 'int',
-    default: 50,
-    min: 1,
-    doc: 'catalogue model: per user, items drawn at random from outside his candidates (negatives unless label items) beside every label item outside them',
-  },
-  catalogueGbdt: {
-    type: 'json',
-    default: { learning_rate: 0.1 },
-    doc: 'catalogue model: LightGBM parameters over the views\', by default {"learning_rate":0.1} (half the rounds of 0.05 for an AUC 0.0007 lower on the synthetic world)',
-    check: checkLightgbmParams,
-  },
-  scoreAllBelowCandidates: {
-    type: 'boolean',
-    default: false,
-    doc: "scoreAll: place every item stage 1 did not propose below the candidates, in the views' order (true), or score all items on one probability scale (false: by the catalogue model with every tree, the log-odds of the items outside the candidates lowered by log(their count / catalogueNegatives), the rate their negatives were drawn at; without a catalogue model, by the views)",
-  },
-  exitTrees: {
-    type: 'int',
-    default: 40,
-    min: 0,
-    doc: "early exit (Cambazoglu et al., WSDM 2010): every candidate is scored by each view's first exitTrees trees, and only the exitKeep best by that partial score by the rest (the others rank below them); 0: every candidate by every tree",
-  },
-  exitKeep: {
-    type: 'int',
-    default: 50,
-    min: 1,
-    doc: "early exit: how many candidates (the best by the first exitTrees trees) go through every view's remaining trees",
-  },
-  exclude: {
-    type: 'json',
-    default: [],
-    doc: 'feature names (or columns) left out of the model',
-    check: checkExclude,
-  },
-  numIterations: { type: 'int', default: 400, min: 1, doc: 'boosting rounds at most (early stopping)' },
-  learningRate: { type: 'number', default: 0.05, min: 0, exclusiveMin: true, doc: 'shrinkage' },
-  numLeaves: { type: 'int', default: 31, min: 2, doc: 'leaves per tree' },
-  minDataInLeaf: { type: 'int', default: 50, min: 1, doc: 'rows per leaf at least' },
-  earlyStopping: {
-    type: 'int',
-    default: 30,
-    min: 0,
-    doc: 'stop after this many rounds without gain on the validation users (AUC for binary, NDCG@10 for lambdarank)',
-  },
-  gbdt: {
-    type: 'json',
-    default: {},
-    doc: 'further LightGBM parameters, e.g. {"feature_fraction":0.8}',
-    check: checkLightgbmParams,
-  },
-  seed: { type: 'int', default: 42, doc: 'seed of the validation users and the trainer' },
-} as const;
-
-type LabelView = 'temporal' | 'random';
+export { type LabelView, RANKED_PARAMS } from './params.js';
 
 /** How one label view's training went. */
 export interface ViewTrainingReport {
@@ -289,7 +155,9 @@ interface ViewRows {
 
 export class RankedRecommender implements Recommender {
   readonly name = 'ranked' as const;
-  readonly params: Params<typeof RANKED_PARAMS>;
+  readonly params: RankedParams;
+  /** The parameters as given (what save() stores). */
+  private readonly paramValues: Record<string, unknown>;
   private sourceModels: Recommender[] = [];
   private gen?: CandidateGenerator;
   private state?: FeatureState;
@@ -319,19 +187,11 @@ export class RankedRecommender implements Recommender {
   } & Scored;
 
   constructor(params?: Record<string, unknown>) {
-    this.params = resolveParams('ranked', RANKED_PARAMS, params);
+    ({ params: this.params, values: this.paramValues } = resolveParamValues('ranked', RANKED_PARAMS, params));
     if (this.params.labelSplit === 'both' && this.params.objective !== 'binary')
       throw new UsageError(
         "ranked: labelSplit 'both' adds the views' probabilities and needs objective 'binary' (lambdarank scores are not probabilities)",
       );
-  }
-
-  private labelViews(): LabelView[] {
-    return this.params.labelSplit === 'both' ? ['temporal', 'random'] : [this.params.labelSplit as LabelView];
-  }
-
-  private sourceList(): [ModelName, number][] {
-    return Object.entries(this.params.sources as Record<string, number>) as [ModelName, number][];
   }
 
   /**
@@ -339,18 +199,17 @@ export class RankedRecommender implements Recommender {
    * from `data.fitted` when there), in the order of `sources`.
    */
   private async fitSources(data: FitData): Promise<Recommender[]> {
-    const names = this.sourceList().map(([name]) => name);
+    const names = this.params.sources.map((s) => s.name);
     const models = await fitModels(data, names, {
       create: createRecommender,
-      params: this.params.sourceParams as ModelParams,
+      params: this.params.sourceParams,
     });
     return names.map((n) => models.get(n)!);
   }
 
   private generator(models: Recommender[], nItems: number): CandidateGenerator {
-    const counts = this.sourceList().map(([, n]) => n);
     return new CandidateGenerator(
-      models.map((model, s) => ({ model, n: counts[s]! })),
+      models.map((model, s) => ({ model, n: this.params.sources[s]!.count })),
       nItems,
     );
   }
@@ -376,19 +235,15 @@ export class RankedRecommender implements Recommender {
     const tailViews: Pick<View, 'label' | 'model' | 'blend'>[] = [];
     const reports: ViewTrainingReport[] = [];
     let spec: FeatureSpec | undefined;
-    for (const label of this.labelViews()) {
+    for (const label of labelViewsOf(this.params)) {
       const built = await this.viewRows(label, data, rng, spec, seconds);
       spec = built.spec;
       const t0 = performance.now();
       const { view, report } = this.trainView(built.rows, spec, say);
       if (built.tail && built.tail.userRows.length >= 2)
         tailViews.push(
-          this.trainView(
-            built.tail,
-            spec,
-            (m) => say(`catalogue model: ${m}`),
-            this.params.catalogueGbdt as Record<string, string | number | boolean>,
-          ).view,
+          this.trainView(built.tail, spec, (m) => say(`catalogue model: ${m}`), this.params.catalogueGbdt)
+            .view,
         );
       seconds.gbdt += (performance.now() - t0) / 1000;
       views.push(view);
@@ -454,7 +309,7 @@ export class RankedRecommender implements Recommender {
     // feature-side events only, as of the end (label events never in it)
     const state = FeatureState.fromLog(temporal ? log : split.train, items, { weights });
     const end = state.lastTime + 1;
-    const spec = givenSpec ?? featureSpec(state, gen.names, this.params.exclude as string[]);
+    const spec = givenSpec ?? featureSpec(state, gen.names, this.params.exclude);
     const builder = RankedRecommender.builderOf(state, spec, inner);
     const W = builder.width;
     const out = emptyViewRows(label);
@@ -462,7 +317,7 @@ export class RankedRecommender implements Recommender {
     const isPos = new Uint8Array(nItems);
     // one catalogue model, of the first label view (temporal by default: the next items)
     const tail =
-      this.params.catalogueModel && label === this.labelViews()[0] ? emptyViewRows(label) : undefined;
+      this.params.catalogueModel && label === labelViewsOf(this.params)[0] ? emptyViewRows(label) : undefined;
     const tailRng = new Rng(this.params.seed, label === 'temporal' ? 2 : 3);
     for (const u of labels.users) {
       const a = rel.indptr[u]!;
@@ -519,7 +374,7 @@ export class RankedRecommender implements Recommender {
     d: ViewRows,
     spec: FeatureSpec,
     say: (line: string) => void,
-    overrides: Record<string, string | number | boolean> = {},
+    overrides: LightgbmParams = {},
   ): { view: Pick<View, 'label' | 'model' | 'blend'>; report: ViewTrainingReport } {
     const { userRows } = d;
     if (userRows.length < 2)
@@ -585,7 +440,7 @@ export class RankedRecommender implements Recommender {
       verbosity: -1,
       // a second thread builds half of each histogram (same trees on either count: tested in ./gbdt)
       num_threads: availableParallelism() >= 2 ? 2 : 1,
-      ...(this.params.gbdt as Record<string, string | number | boolean>),
+      ...this.params.gbdt,
       ...overrides,
     });
     let best = Number.NaN;
@@ -1030,7 +885,7 @@ export class RankedRecommender implements Recommender {
     return {
       meta: {
         name: this.name,
-        params: { ...this.params },
+        params: { ...this.paramValues },
         spec,
         sources,
         views: this.views.map((v) => ({ label: v.label, blend: v.blend })),
