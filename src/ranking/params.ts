@@ -2,12 +2,16 @@
  * The ranked model's parameters (`RANKED_PARAMS`), each JSON one with its typed parser: `sources` to a list
  * of (model, count), `sourceParams` to parameters per model, `gbdt` and `catalogueGbdt` to LightGBM
  * parameters, `exclude` to feature names. A bad value is refused with a UsageError naming the parameter.
+ *
+ * The label views are named as in docs/ranking.md: `next` (each user's latest events are the labels) and
+ * `missing` (a random share of his items); `labelSplit` still takes their older names 'temporal' and
+ * 'random'.
  */
 import { modelNameOf, objectEntries, type Params, paramsByModel, refuse } from '../core/param-spec.js';
 import type { ModelName } from '../types.js';
 
-/** A label view: the items a user takes next ('temporal'), or the items missing from his history ('random'). */
-export type LabelView = 'temporal' | 'random';
+/** A label view: the items a user takes next, or the items missing from his history. */
+export type LabelView = 'next' | 'missing';
 
 /** A candidate source of stage 1: a model of the registry and how many candidates it contributes. */
 export interface CandidateSourceSpec {
@@ -66,8 +70,9 @@ export const RANKED_PARAMS = {
   labelSplit: {
     type: 'enum',
     default: 'both',
-    values: ['temporal', 'random', 'both'],
-    doc: "how the labels are held out of the given events: 'temporal' (each user's latest events, features as of his first label event), 'random' (a random share of each user's items, features from the other events only), or 'both' (one model per view, scored by P(next) + P(missing); needs objective binary)",
+    values: ['next', 'missing', 'both'],
+    aliases: { temporal: 'next', random: 'missing' },
+    doc: "how the labels are held out of the given events: 'next' (each user's latest events, features as of his first label event; also 'temporal'), 'missing' (a random share of each user's items, features from the other events only; also 'random'), or 'both' (one model per view, scored by P(next) + P(missing); needs objective binary)",
   },
   objective: {
     type: 'enum',
@@ -159,5 +164,5 @@ export type RankedParams = Params<typeof RANKED_PARAMS>;
 
 /** The label views `labelSplit` trains, in scoring order (the first also trains the catalogue model). */
 export function labelViewsOf(params: RankedParams): LabelView[] {
-  return params.labelSplit === 'both' ? ['temporal', 'random'] : [params.labelSplit];
+  return params.labelSplit === 'both' ? ['next', 'missing'] : [params.labelSplit];
 }

@@ -3,6 +3,8 @@
  * state's columns and the items' genres and release times, and each view's trees in LightGBM's text
  * format (`gbdt.<label>`, the catalogue model's `gbdt.catalogue.<label>`); the meta holds the parameters,
  * the feature spec, the views' blend weights and the training report.
+ * Bundles saved before the label views were named next and missing (`gbdt.temporal`, `gbdt.random`,
+ * views labelled 'temporal' and 'random') load as they are, their views renamed.
  */
 import { RecoError } from '../errors.js';
 import type { FeatureSpec } from '../features/build.js';
@@ -16,9 +18,9 @@ import type { LabelView } from './params.js';
 import type { FittedRanker, RankerTrainingReport } from './train-ranker.js';
 import type { TrainedView } from './view-training.js';
 
-/** A label view as saved: its name and blend weight. */
+/** A label view as saved: its name (older bundles: 'temporal' or 'random') and blend weight. */
 interface SavedView {
-  label: LabelView;
+  label: string;
   blend: number;
 }
 
@@ -33,6 +35,17 @@ type RankedMeta = SavedModel['meta'] & {
   now: number;
   training?: RankerTrainingReport;
 };
+
+/** The label views' names in bundles saved before they were named as in the docs. */
+const OLDER_LABELS: Readonly<Record<string, LabelView>> = { temporal: 'next', random: 'missing' };
+
+/** A saved view's label as named now, or a RecoError. */
+function labelOf(saved: string): LabelView {
+  if (saved === 'next' || saved === 'missing') return saved;
+  const label = OLDER_LABELS[saved];
+  if (label === undefined) throw new RecoError(`ranked: saved model has an unknown label view '${saved}'`);
+  return label;
+}
 
 /** The saved model of a fitted ranker with its parameters as written down (`params`) and training report. */
 export function saveRanker(
@@ -123,11 +136,16 @@ export function loadRanker(saved: SavedModel): {
     meta.nItems,
     items,
   );
+  // each view's trees under the label it was saved with
   const trees = (prefix: string, v: SavedView): TrainedView => ({
-    label: v.label,
+    label: labelOf(v.label),
     model: parseModelText(Buffer.from(arr(`${prefix}${v.label}`, Uint8Array)).toString('utf8')),
     blend: v.blend,
   });
+  const training = meta.training && {
+    ...meta.training,
+    views: meta.training.views.map((v) => ({ ...v, label: labelOf(v.label) })),
+  };
   return {
     params: meta.params,
     fitted: {
@@ -139,6 +157,6 @@ export function loadRanker(saved: SavedModel): {
       nItems: meta.nItems,
       now: meta.now,
     },
-    ...(meta.training ? { report: meta.training } : {}),
+    ...(training ? { report: training } : {}),
   };
 }

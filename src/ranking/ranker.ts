@@ -5,9 +5,9 @@
  * What "relevant" means is not known from a training file alone: the items a user takes next (the future,
  * what serving faces) or the items missing from his history (what a random holdout tests). On MovieLens the
  * two differ sharply (users rate the well-known films first, the long tail later), and a model of one does
- * badly on the other. So by default (labelSplit 'both') the ranker learns one GBDT per label view
- * ('temporal' and 'random'), and scores a candidate by P(next) + P(missing), the probability that it is
- * relevant under either view with equal priors; each view can also be trained alone.
+ * badly on the other. So by default (labelSplit 'both') the ranker learns one GBDT per label view, `next`
+ * and `missing`, and scores a candidate by P(next) + P(missing), the probability that it is relevant under
+ * either view with equal priors; each view can also be trained alone.
  *
  * This class is a facade over one module per job:
  * - ./params.ts: the parameters and their typed parsers;

@@ -1,5 +1,5 @@
 /**
- * Training the ranked model (`fit`): per label view (./params.ts: temporal, random or both), its training set
+ * Training the ranked model (`fit`): per label view (./params.ts: next, missing or both), its training set
  * (./training-set.ts) and trees (./view-training.ts), the catalogue model beside the first view, then the
  * candidate sources refitted on all the events and the feature state of every event, for serving.
  * Whatever split produced the given events, the internal splits are made from them alone.
@@ -49,7 +49,7 @@ export async function trainRanker(
   const reports: ViewTrainingReport[] = [];
   let spec: FeatureSpec | undefined;
   for (const [k, label] of labelViewsOf(params).entries()) {
-    // one catalogue model, of the first label view (temporal by default: the next items)
+    // one catalogue model, of the first label view (next by default: the next items)
     const built = await buildTrainingSet(label, data, params, {
       rng,
       catalogue: params.catalogueModel && k === 0,

@@ -1,8 +1,8 @@
 /**
  * One label view's training set (steps 1-4 of training, no leakage of the labels into the features):
- * 1. the internal split of the given events per user (../data/splits.ts): 'temporal': each user's earliest
+ * 1. the internal split of the given events per user (../data/splits.ts): `next`: each user's earliest
  *    `featureRatio` of events are the feature period and the rest the labels, features as of his first
- *    label event; 'random': a random `featureRatio` of his items are the feature side and the rest the
+ *    label event; `missing`: a random `featureRatio` of his items are the feature side and the rest the
  *    labels, features as of the end from the feature side only;
  * 2. the candidate sources fitted on the feature side, each user's candidates from it (seen items excluded);
  * 3. label 1 when the user interacted positively with the item in the label part, else 0; a user's group
@@ -66,10 +66,10 @@ export async function buildTrainingSet(
   const { rng, seconds } = options;
   const nItems = data.interactions.cols;
   const weights = interactionWeights();
-  const temporal = label === 'temporal';
+  const next = label === 'next';
   const split = splitLog(
     log,
-    temporal
+    next
       ? { kind: 'temporal', ratio: params.featureRatio }
       : { kind: 'random', ratio: params.featureRatio, seed: params.seed },
   );
@@ -87,9 +87,9 @@ export async function buildTrainingSet(
   const tf = performance.now();
   seconds.sources += (tf - ts) / 1000;
 
-  // temporal: the state of every event, read as of each user's cutoff; random: the state of the
-  // feature-side events only, as of the end (label events never in it)
-  const state = FeatureState.fromLog(temporal ? log : split.train, items, { weights });
+  // next: the state of every event, read as of each user's cutoff; missing: the state of the feature-side
+  // events only, as of the end (label events never in it)
+  const state = FeatureState.fromLog(next ? log : split.train, items, { weights });
   const end = state.lastTime + 1;
   const spec = options.givenSpec ?? featureSpec(state, gen.names, params.exclude);
   const builder = featureBuilder(state, spec, inner);
@@ -97,7 +97,7 @@ export async function buildTrainingSet(
   const rel = labels.relevant;
   const isPos = new Uint8Array(nItems);
   const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
-  const catalogueRng = new Rng(params.seed, temporal ? 2 : 3);
+  const catalogueRng = new Rng(params.seed, next ? 2 : 3);
   for (const u of labels.users) {
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
@@ -116,7 +116,7 @@ export async function buildTrainingSet(
     const extra = negativeRows(cands, profile, nItems, rng, params.extraNegatives);
     const n = nc + extra.items.length;
     for (let r = 0; r < extra.items.length; r++) pos += isPos[extra.items[r]!]!;
-    const at = temporal ? cutoff[u]! : end;
+    const at = next ? cutoff[u]! : end;
     const viewRow = pos > 0 && pos < n ? appendGroup(out, builder, u, at, cands, extra, isPos) : -1;
     if (catalogue) {
       // the catalogue model's group: the candidates, every label item outside them, and random others

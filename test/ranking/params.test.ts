@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { labelViewsOf } from '../../src/ranking/params.js';
 import { RankedRecommender } from '../../src/ranking/ranker.js';
 
 test('ranked parameters: the JSON ones parse to typed values', () => {
@@ -40,7 +41,11 @@ test('ranked parameters: bad values are refused with a UsageError naming the par
     ],
     [{ exclude: 'u_events' }, 'exclude', /must be an array of feature names/],
     [{ exclude: ['u_events', 3] }, 'exclude', /must be an array of feature names/],
-    [{ labelSplit: 'sideways' }, 'labelSplit', /must be one of temporal, random, both/],
+    [
+      { labelSplit: 'sideways' },
+      'labelSplit',
+      /must be one of next, missing, both \(or the older temporal, random\)/,
+    ],
   ];
   for (const [params, name, message] of cases)
     assert.throws(
@@ -51,4 +56,27 @@ test('ranked parameters: bad values are refused with a UsageError naming the par
         message.test(e.message),
       JSON.stringify(params),
     );
+});
+
+test("ranked parameters: labelSplit takes the views' names next and missing, and their older names temporal and random", () => {
+  for (const [given, views] of [
+    ['both', ['next', 'missing']],
+    ['next', ['next']],
+    ['missing', ['missing']],
+    ['temporal', ['next']],
+    ['random', ['missing']],
+  ] as const) {
+    const p = new RankedRecommender({ labelSplit: given }).params;
+    assert.deepEqual(labelViewsOf(p), views, given);
+  }
+  assert.equal(new RankedRecommender({ labelSplit: 'temporal' }).params.labelSplit, 'next');
+  assert.throws(
+    () => new RankedRecommender({ labelSplit: 'both', objective: 'lambdarank' }),
+    /labelSplit 'both' .* needs objective 'binary'/,
+  );
+  // lambdarank with one view, named either way
+  assert.equal(
+    new RankedRecommender({ labelSplit: 'random', objective: 'lambdarank' }).params.labelSplit,
+    'missing',
+  );
 });
