@@ -10,7 +10,7 @@
 import { UsageError } from '../errors.js';
 import { MODEL_NAMES, type ModelName } from '../types.js';
 
-/** What is wrong with a parameter's value, as a parser says it ("must be ..."); the parameter is named by resolveParams. */
+/** What is wrong with a parameter's value, as its parser says it ("must be ..."); resolveParams names it. */
 export class ParamValueError extends Error {
   override name = 'ParamValueError';
 }
