@@ -27,7 +27,7 @@ export type CombineRaw = (
 export class StagedPredictor {
   /** Per model, its predictor (compiled; split after `headTrees` when the model allows it). */
   readonly predictors: readonly GbdtPredictor[];
-  /** Whether early exit applies: every model single-output, not averaged, with trees to split. */
+  /** Whether early exit applies: some models, each single-output, not averaged, with trees to split. */
   readonly staged: boolean;
   /** The rows kept in the last call, their feature rows, and the scratch of partial and full scores. */
   private keptRows = new Float64Array(0);
@@ -47,7 +47,7 @@ export class StagedPredictor {
             : {}),
         }),
     );
-    this.staged = this.predictors.every((p) => p.split > 0);
+    this.staged = this.predictors.length > 0 && this.predictors.every((p) => p.split > 0);
   }
 
   /**
