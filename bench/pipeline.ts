@@ -9,7 +9,7 @@
  * out), every single model and `ranked` are fitted on the train side and scored at K=10 (every held-out
  * rating relevant, seen items removed) by the evaluation runner, printed side by side with the references
  * and the bars of the issue, plus the ranker's training time (the `reco train` cost of the ranked model,
- * wall and CPU). --views also runs each label view of the ranker alone (labelSplit 'temporal' and 'random':
+ * wall and CPU). --views also runs each label view of the ranker alone (labelSplit 'next' and 'missing':
  * why the default adds both). `synthetic` prints, on the
  * movielens-preset simulated world, every model's AUC on the held-out events beside the oracle's.
  */
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       `  ranked / best single = ${(rankedNdcg / best).toFixed(4)}; ${proto.bar(rankedNdcg, best)}; ranker training ${result.rows.find((r) => r.model === 'ranked')!.fitSeconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU (bar: under 60 s)`,
     );
     if (ranker?.report) console.log(`  ranker: ${JSON.stringify(ranker.report)}`);
-    for (const labelSplit of args.includes('--views') ? ['temporal', 'random'] : []) {
+    for (const labelSplit of args.includes('--views') ? ['next', 'missing'] : []) {
       // one label view alone: the ranker of the next items, or of the items missing from the history
       const v = await evaluate(log, items, {
         split: proto.split,

@@ -5,34 +5,44 @@
  */
 import type { TopN } from '../types.js';
 
-/** The heap, kept between calls (selection never re-enters itself). */
+/**
+ * The heap, kept between calls (selection never re-enters itself): each entry's score, index and tie key.
+ * Entry a is worse than entry b when its score is lower, or equal with a higher tie key; the comparisons are
+ * written out in place (no comparator function: one called through a parameter costs a serving request
+ * several per cent).
+ */
 let heapItemsBuffer = new Int32Array(0);
+let heapKeysBuffer = new Int32Array(0);
 let heapScoresBuffer = new Float64Array(0);
 
-type Worse = (sa: number, ia: number, sb: number, ib: number) => boolean;
-
-/** Puts (v, i) at the root of the heap of `size` entries in place of its root and sifts it down. */
+/** Puts (v, i, key) at the root of the heap of `size` entries in place of its root and sifts it down. */
 function siftDown(
   heapScores: Float64Array,
   heapItems: Int32Array,
+  heapKeys: Int32Array,
   size: number,
   v: number,
   i: number,
-  worse: Worse,
+  key: number,
 ): void {
   let j = 0;
   for (;;) {
     const l = 2 * j + 1;
     if (l >= size) break;
     const r = l + 1;
-    const c = r < size && worse(heapScores[r]!, heapItems[r]!, heapScores[l]!, heapItems[l]!) ? r : l;
-    if (!worse(heapScores[c]!, heapItems[c]!, v, i)) break;
-    heapScores[j] = heapScores[c]!;
+    const sl = heapScores[l]!;
+    const sr = r < size ? heapScores[r]! : Number.NaN;
+    const c = r < size && (sr < sl || (sr === sl && heapKeys[r]! > heapKeys[l]!)) ? r : l;
+    const sc = heapScores[c]!;
+    if (!(sc < v || (sc === v && heapKeys[c]! > key))) break;
+    heapScores[j] = sc;
     heapItems[j] = heapItems[c]!;
+    heapKeys[j] = heapKeys[c]!;
     j = c;
   }
   heapScores[j] = v;
   heapItems[j] = i;
+  heapKeys[j] = key;
 }
 
 /**
@@ -51,18 +61,15 @@ function selectInto(
   n = Math.max(0, Math.min(n, length));
   if (heapItemsBuffer.length < n) {
     heapItemsBuffer = new Int32Array(n);
+    heapKeysBuffer = new Int32Array(n);
     heapScoresBuffer = new Float64Array(n);
   }
   const heapItems = heapItemsBuffer;
+  const heapKeys = heapKeysBuffer;
   const heapScores = heapScoresBuffer;
   let size = 0;
   let s = 0;
   const skipLen = skip ? skip.length : 0;
-  // "a is worse than b": lower score, or same score and higher tie key
-  const worse: Worse = tie
-    ? (sa: number, ia: number, sb: number, ib: number): boolean =>
-        sa < sb || (sa === sb && tie[ia]! > tie[ib]!)
-    : (sa: number, ia: number, sb: number, ib: number): boolean => sa < sb || (sa === sb && ia > ib);
   for (let i = 0; i < length && n > 0; i++) {
     if (skip) {
       while (s < skipLen && skip[s]! < i) s++;
@@ -73,26 +80,36 @@ function selectInto(
     if (Number.isNaN(v)) continue;
     if (size < n) {
       // sift up
+      const key = tie ? tie[i]! : i;
       let j = size++;
       while (j > 0) {
         const p = (j - 1) >> 1;
-        if (!worse(v, i, heapScores[p]!, heapItems[p]!)) break;
-        heapScores[j] = heapScores[p]!;
+        const sp = heapScores[p]!;
+        if (!(v < sp || (v === sp && key > heapKeys[p]!))) break;
+        heapScores[j] = sp;
         heapItems[j] = heapItems[p]!;
+        heapKeys[j] = heapKeys[p]!;
         j = p;
       }
       heapScores[j] = v;
       heapItems[j] = i;
-    } else if (worse(heapScores[0]!, heapItems[0]!, v, i)) siftDown(heapScores, heapItems, size, v, i, worse);
+      heapKeys[j] = key;
+    } else {
+      const s0 = heapScores[0]!;
+      if (s0 < v || (s0 === v && heapKeys[0]! > (tie ? tie[i]! : i)))
+        siftDown(heapScores, heapItems, heapKeys, size, v, i, tie ? tie[i]! : i);
+    }
   }
   // heapsort in place: the root (the worst left) goes to the slot the heap frees at its end, so the
   // buffers end best first
   for (let k = size - 1; k > 0; k--) {
     const rootS = heapScores[0]!;
     const rootI = heapItems[0]!;
-    siftDown(heapScores, heapItems, k, heapScores[k]!, heapItems[k]!, worse);
+    const rootK = heapKeys[0]!;
+    siftDown(heapScores, heapItems, heapKeys, k, heapScores[k]!, heapItems[k]!, heapKeys[k]!);
     heapScores[k] = rootS;
     heapItems[k] = rootI;
+    heapKeys[k] = rootK;
   }
   return size;
 }

@@ -111,10 +111,7 @@ export class AlsRecommender implements Recommender {
           ? Math.min(2, availableParallelism())
           : 1
         : this.params.threads;
-    const pool =
-      threads > 1
-        ? new SharedPool(Cui, Ciu, k, { k, alpha, solver: solver as 'cg' | 'exact', cgSteps })
-        : undefined;
+    const pool = threads > 1 ? new SharedPool(Cui, Ciu, k, { k, alpha, solver, cgSteps }) : undefined;
     try {
       const rng = new Rng(seed);
       const rand = () => rng.float();
@@ -126,7 +123,7 @@ export class AlsRecommender implements Recommender {
       this.Y = Y;
       this.nUsers = Cui.rows;
       this.nItems = Cui.cols;
-      const settings: SolveSettings = { k, alpha, solver: solver as 'cg' | 'exact', cgSteps };
+      const settings: SolveSettings = { k, alpha, solver, cgSteps };
       const sides = [Cui, Ciu] as const;
       const outs = [X, Y] as const;
       for (let it = 0; it < iterations; it++) {

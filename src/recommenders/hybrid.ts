@@ -12,7 +12,14 @@
  * A new item without events is reachable through the content component.
  */
 
-import { type Params, resolveParams } from '../core/param-spec.js';
+import {
+  modelNameOf,
+  objectEntries,
+  type Params,
+  paramsByModel,
+  refuse,
+  resolveParamValues,
+} from '../core/param-spec.js';
 import { selectTopN } from '../core/top-n.js';
 import { RecoError, UsageError } from '../errors.js';
 import type { ModelName, TopN } from '../types.js';
@@ -20,30 +27,36 @@ import { notFitted, scoreBuffer, topNFromScores } from './base.js';
 import { PopularityRecommender } from './popularity.js';
 import type { FitData, Recommender, RecommendOptions, SavedModel, UserProfile } from './recommender.js';
 
-const checkWeights = (v: unknown): string | undefined => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object {model: weight}';
-  for (const [k, w] of Object.entries(v)) {
-    if (k === 'hybrid' || k === 'ranked') return `cannot include '${k}'`;
+/** A component of the blend: a model of the registry and its weight. */
+export interface HybridComponent {
+  name: ModelName;
+  weight: number;
+}
+
+/** The components parameter, {model: weight}, in its order. */
+function parseComponents(v: unknown): HybridComponent[] {
+  const parts = objectEntries(v, 'an object {model: weight}').map(([k, w]) => {
+    const name = modelNameOf(k, ['hybrid', 'ranked']);
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
-      return `weight of '${k}' must be a number >= 0`;
-  }
-  if (Object.keys(v).length === 0) return 'needs at least one component';
-  return undefined;
-};
+      refuse(`weight of '${k}' must be a number >= 0`);
+    return { name, weight: w };
+  });
+  if (parts.length === 0) refuse('needs at least one component');
+  return parts;
+}
 
 export const HYBRID_PARAMS = {
   components: {
     type: 'json',
     default: { als: 1, itemknn: 0.3, content: 0.1, popularity: 0.05 },
     doc: 'components and their blend weights, {model: weight}',
-    check: checkWeights,
+    parse: parseComponents,
   },
   componentParams: {
     type: 'json',
     default: {},
     doc: 'parameters per component, {model: {param: value}}',
-    check: (v: unknown) =>
-      typeof v === 'object' && v !== null && !Array.isArray(v) ? undefined : 'must be an object',
+    parse: (v: unknown) => paramsByModel(v, ['hybrid', 'ranked']),
   },
   normalize: { type: 'enum', default: 'minmax', values: ['minmax', 'zscore'], doc: 'score normalisation' },
 } as const;
@@ -120,6 +133,8 @@ function sameSavedModel(a: SavedModel, b: SavedModel): boolean {
 export class HybridRecommender implements Recommender {
   readonly name = 'hybrid' as const;
   readonly params: Params<typeof HYBRID_PARAMS>;
+  /** The parameters as given (what save() stores). */
+  private readonly paramValues: Record<string, unknown>;
   private parts: { name: ModelName; weight: number; model: Recommender }[] = [];
   private fallback?: Recommender;
   private nItems = 0;
@@ -132,26 +147,22 @@ export class HybridRecommender implements Recommender {
     params: Record<string, unknown> | undefined,
     private readonly factory: ComponentFactory,
   ) {
-    this.params = resolveParams('hybrid', HYBRID_PARAMS, params);
-    for (const name of Object.keys(this.params.componentParams as object))
-      if (!(name in (this.params.components as object)))
+    ({ params: this.params, values: this.paramValues } = resolveParamValues('hybrid', HYBRID_PARAMS, params));
+    for (const name of Object.keys(this.params.componentParams))
+      if (!this.params.components.some((c) => c.name === name))
         throw new UsageError(
           `hybrid: parameter 'componentParams' names '${name}', which is not in 'components'`,
         );
   }
 
-  private get weights(): Record<string, number> {
-    return this.params.components as Record<string, number>;
-  }
-
   async fit(data: FitData): Promise<void> {
-    const cp = this.params.componentParams as Record<string, Record<string, unknown>>;
+    const cp = this.params.componentParams;
     const parts: typeof this.parts = [];
-    for (const [name, weight] of Object.entries(this.weights)) {
-      const reuse = cp[name] === undefined ? data.fitted?.get(name as ModelName) : undefined;
-      const model = reuse ?? this.factory.create(name as ModelName, cp[name]);
+    for (const { name, weight } of this.params.components) {
+      const reuse = cp[name] === undefined ? data.fitted?.get(name) : undefined;
+      const model = reuse ?? this.factory.create(name, cp[name]);
       if (!reuse) await model.fit(data);
-      parts.push({ name: name as ModelName, weight, model });
+      parts.push({ name, weight, model });
     }
     this.parts = parts;
     const pop = parts.find((p) => p.name === 'popularity')?.model;
@@ -181,7 +192,7 @@ export class HybridRecommender implements Recommender {
       out.set(this.fallback!.scoreAll(profile).subarray(0, this.nItems));
       return out;
     }
-    const how = this.params.normalize as 'minmax' | 'zscore';
+    const how = this.params.normalize;
     this.scoredProfile = undefined;
     for (let c = 0; c < this.parts.length; c++) {
       const { weight, model } = this.parts[c]!;
@@ -257,7 +268,10 @@ export class HybridRecommender implements Recommender {
       components.push({ name: key as ModelName, meta: saved.meta });
       for (const [k, a] of Object.entries(saved.arrays)) arrays[`${key}.${k}`] = a;
     }
-    return { meta: { name: this.name, params: { ...this.params }, nItems: this.nItems, components }, arrays };
+    return {
+      meta: { name: this.name, params: { ...this.paramValues }, nItems: this.nItems, components },
+      arrays,
+    };
   }
 
   static load(saved: SavedModel, factory: ComponentFactory): HybridRecommender {
@@ -272,10 +286,10 @@ export class HybridRecommender implements Recommender {
         if (k.startsWith(prefix)) arrays[k.slice(prefix.length)] = a;
       loaded.set(c.name, factory.load(c.meta.name, { meta: c.meta, arrays }));
     }
-    m.parts = Object.entries(m.weights).map(([name, weight]) => {
+    m.parts = m.params.components.map(({ name, weight }) => {
       const model = loaded.get(name);
       if (!model) throw new RecoError(`hybrid: saved model lacks component '${name}'`);
-      return { name: name as ModelName, weight, model };
+      return { name, weight, model };
     });
     m.fallback = loaded.get('popularity') ?? loaded.get('fallback');
     if (!m.fallback) throw new RecoError('hybrid: saved model lacks its popularity fallback');

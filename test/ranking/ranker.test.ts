@@ -136,7 +136,7 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
   const views = ranked.report?.views ?? [];
   assert.deepEqual(
     views.map((v) => v.label),
-    ['temporal', 'random'],
+    ['next', 'missing'],
   );
   for (const v of views) assert.ok(v.rows > 0 && v.iterations === 20, JSON.stringify(v));
   const again = RankedRecommender.load(ranked.save());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type HybridRecommender, normalizeScores } from '../../src/recommenders/hybrid.js';
+import { HybridRecommender, normalizeScores } from '../../src/recommenders/hybrid.js';
 import { createRecommender, loadRecommender, recommenderNames } from '../../src/recommenders/index.js';
 import { close, pairsData, profile } from './helpers.js';
 
@@ -163,4 +163,30 @@ test('registry errors name the model or parameter', () => {
     /'componentParams' names 'ease'/,
   );
   assert.equal(createRecommender('itemknn', { neighbours: '20' }).name, 'itemknn');
+});
+
+test('hybrid parameters: components parse to a list of (model, weight); bad components or component parameters are refused at construction, naming the parameter', () => {
+  const m = new HybridRecommender(
+    { components: { als: 1, itemknn: 0.5 }, componentParams: { als: { factors: 8 } } },
+    { create: createRecommender, load: loadRecommender },
+  );
+  assert.deepEqual(m.params.components, [
+    { name: 'als', weight: 1 },
+    { name: 'itemknn', weight: 0.5 },
+  ]);
+  assert.deepEqual(m.params.componentParams, { als: { factors: 8 } });
+  const refused = (params: Record<string, unknown>, message: RegExp) =>
+    assert.throws(() => createRecommender('hybrid', params), message);
+  refused(
+    { components: { als: 1 }, componentParams: { als: 3 } },
+    /hybrid: parameter 'componentParams' must hold an object of parameters for 'als', got 3/,
+  );
+  refused(
+    { components: { als: 1 }, componentParams: { als: [] } },
+    /parameter 'componentParams' must hold an object/,
+  );
+  refused({ componentParams: 'x' }, /parameter 'componentParams' must be an object/);
+  refused({ components: { nope: 1 } }, /parameter 'components' names an unknown model 'nope'/);
+  refused({ components: { als: -1 } }, /parameter 'components' weight of 'als' must be a number >= 0/);
+  refused({ components: {} }, /parameter 'components' needs at least one component/);
 });

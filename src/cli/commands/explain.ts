@@ -23,7 +23,7 @@ interface ExplainOpts {
 }
 
 /** What each label view's probability means. */
-const VIEW_NAMES = { temporal: 'P(next)', random: 'P(missing)' } as const;
+const VIEW_NAMES = { next: 'P(next)', missing: 'P(missing)' } as const;
 
 export function register(program: Command): void {
   program

@@ -122,8 +122,8 @@ export interface PredictorOptions {
   compile?: boolean;
   /**
    * With `compile`, a single-output model: compile trees [0, splitAt) and [splitAt, numTrees) apart, so that
-   * `addTrees` can run the head over every row and the tail over the rows it keeps (early exit, ../ranker.ts).
-   * predictRaw runs head then tail: the same sums, in the same tree order.
+   * `addTrees` can run the head over every row and the tail over the rows it keeps (early exit,
+   * ./predict-staged.ts). predictRaw runs head then tail: the same sums, in the same tree order.
    */
   splitAt?: number;
 }

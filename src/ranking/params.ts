@@ -1,0 +1,168 @@
+/**
+ * The ranked model's parameters (`RANKED_PARAMS`), each JSON one with its typed parser: `sources` to a list
+ * of (model, count), `sourceParams` to parameters per model, `gbdt` and `catalogueGbdt` to LightGBM
+ * parameters, `exclude` to feature names. A bad value is refused with a UsageError naming the parameter.
+ *
+ * The label views are named as in docs/ranking.md: `next` (each user's latest events are the labels) and
+ * `missing` (a random share of his items); `labelSplit` still takes their older names 'temporal' and
+ * 'random'.
+ */
+import { modelNameOf, objectEntries, type Params, paramsByModel, refuse } from '../core/param-spec.js';
+import type { ModelName } from '../types.js';
+
+/** A label view: the items a user takes next, or the items missing from his history. */
+export type LabelView = 'next' | 'missing';
+
+/** A candidate source of stage 1: a model of the registry and how many candidates it contributes. */
+export interface CandidateSourceSpec {
+  name: ModelName;
+  count: number;
+}
+
+/** LightGBM parameters by name (its configuration values). */
+export type LightgbmParams = Readonly<Record<string, string | number | boolean>>;
+
+/** `sources`: {model: count}, in its order (the first anchors the blend). */
+function parseSources(v: unknown): CandidateSourceSpec[] {
+  const entries = objectEntries(v, 'an object of model name -> candidates, e.g. {"ease":100,"itemknn":50}');
+  if (entries.length === 0) refuse('needs at least one source');
+  return entries.map(([k, n]) => {
+    if (k === 'ranked') refuse("cannot use 'ranked' as its own source");
+    const name = modelNameOf(k, ['ranked']);
+    if (!(typeof n === 'number' && Number.isInteger(n) && n >= 1))
+      refuse(`: the candidates from '${k}' must be a positive integer, got ${JSON.stringify(n)}`);
+    return { name, count: n };
+  });
+}
+
+/** `gbdt`, `catalogueGbdt`: LightGBM parameters, each a string, number or boolean. */
+function parseLightgbmParams(v: unknown): LightgbmParams {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, x] of objectEntries(v, 'an object of LightGBM parameters, e.g. {"feature_fraction":0.8}')) {
+    if (!(typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean'))
+      refuse(`must give '${k}' a string, number or boolean, got ${JSON.stringify(x)}`);
+    out[k] = x;
+  }
+  return out;
+}
+
+/** `exclude`: feature names (or columns). */
+function parseExclude(v: unknown): string[] {
+  if (!Array.isArray(v)) refuse('must be an array of feature names, e.g. ["u_events"]');
+  return v.map((x: unknown) =>
+    typeof x === 'string' ? x : refuse('must be an array of feature names, e.g. ["u_events"]'),
+  );
+}
+
+export const RANKED_PARAMS = {
+  sources: {
+    type: 'json',
+    default: { hybrid: 100, ease: 50, itemknn: 30, popularity: 20 },
+    doc: 'stage 1: candidate sources and how many candidates each contributes (deduplicated union); the first also anchors the safety blend',
+    parse: parseSources,
+  },
+  sourceParams: {
+    type: 'json',
+    default: {},
+    doc: 'parameters of the candidate sources, keyed by model name, e.g. {"ease":{"lambda":300}}',
+    parse: (v: unknown) => paramsByModel(v, ['ranked']),
+  },
+  labelSplit: {
+    type: 'enum',
+    default: 'both',
+    values: ['next', 'missing', 'both'],
+    aliases: { temporal: 'next', random: 'missing' },
+    doc: "how the labels are held out of the given events: 'next' (each user's latest events, features as of his first label event; also 'temporal'), 'missing' (a random share of each user's items, features from the other events only; also 'random'), or 'both' (one model per view, scored by P(next) + P(missing); needs objective binary)",
+  },
+  objective: {
+    type: 'enum',
+    default: 'binary',
+    values: ['binary', 'lambdarank'],
+    doc: "the trees' loss: 'binary' (log-loss, outputs probabilities) or 'lambdarank' (LambdaMART, per-user NDCG; a single label view only)",
+  },
+  featureRatio: {
+    type: 'number',
+    default: 0.8,
+    min: 0.05,
+    max: 0.95,
+    doc: "share of each user's events (oldest first) in the feature period; the rest give the labels",
+  },
+  validFraction: {
+    type: 'number',
+    default: 0.2,
+    min: 0,
+    max: 0.9,
+    doc: 'share of the training users held out as the early-stopping validation group',
+  },
+  extraNegatives: {
+    type: 'int',
+    default: 50,
+    min: 0,
+    doc: 'per user, items drawn at random from outside his candidates added to his training group (labelled like the others), so that the trees also order the rest of the catalogue (scoreAll, AUC)',
+  },
+  catalogueModel: {
+    type: 'boolean',
+    default: true,
+    doc: "scoreAll's model of the whole catalogue (AUC over all items): one more GBDT, of the first label view, trained per user on his candidates, every label item outside them and catalogueNegatives random others (learning rate 0.1 by default: about a third of the ranker's training). recommend() and serving never use it; false: scoreAll uses the views",
+  },
+  catalogueNegatives: {
+    type: 'int',
+    default: 50,
+    min: 1,
+    doc: 'catalogue model: per user, items drawn at random from outside his candidates (negatives unless label items) beside every label item outside them',
+  },
+  catalogueGbdt: {
+    type: 'json',
+    default: { learning_rate: 0.1 },
+    doc: 'catalogue model: LightGBM parameters over the views\', by default {"learning_rate":0.1} (half the rounds of 0.05 for an AUC 0.0007 lower on the synthetic world)',
+    parse: parseLightgbmParams,
+  },
+  scoreAllBelowCandidates: {
+    type: 'boolean',
+    default: false,
+    doc: "scoreAll: place every item stage 1 did not propose below the candidates, in the views' order (true), or score all items on one probability scale (false: by the catalogue model with every tree, the log-odds of the items outside the candidates lowered by log(their count / catalogueNegatives), the rate their negatives were drawn at; without a catalogue model, by the views)",
+  },
+  exitTrees: {
+    type: 'int',
+    default: 40,
+    min: 0,
+    doc: "early exit (Cambazoglu et al., WSDM 2010): every candidate is scored by each view's first exitTrees trees, and only the exitKeep best by that partial score by the rest (the others rank below them); 0: every candidate by every tree",
+  },
+  exitKeep: {
+    type: 'int',
+    default: 50,
+    min: 1,
+    doc: "early exit: how many candidates (the best by the first exitTrees trees) go through every view's remaining trees",
+  },
+  exclude: {
+    type: 'json',
+    default: [],
+    doc: 'feature names (or columns) left out of the model',
+    parse: parseExclude,
+  },
+  numIterations: { type: 'int', default: 400, min: 1, doc: 'boosting rounds at most (early stopping)' },
+  learningRate: { type: 'number', default: 0.05, min: 0, exclusiveMin: true, doc: 'shrinkage' },
+  numLeaves: { type: 'int', default: 31, min: 2, doc: 'leaves per tree' },
+  minDataInLeaf: { type: 'int', default: 50, min: 1, doc: 'rows per leaf at least' },
+  earlyStopping: {
+    type: 'int',
+    default: 30,
+    min: 0,
+    doc: 'stop after this many rounds without gain on the validation users (AUC for binary, NDCG@10 for lambdarank)',
+  },
+  gbdt: {
+    type: 'json',
+    default: {},
+    doc: 'further LightGBM parameters, e.g. {"feature_fraction":0.8}',
+    parse: parseLightgbmParams,
+  },
+  seed: { type: 'int', default: 42, doc: 'seed of the validation users and the trainer' },
+} as const;
+
+/** The ranked model's parameters as it uses them. */
+export type RankedParams = Params<typeof RANKED_PARAMS>;
+
+/** The label views `labelSplit` trains, in scoring order (the first also trains the catalogue model). */
+export function labelViewsOf(params: RankedParams): LabelView[] {
+  return params.labelSplit === 'both' ? ['next', 'missing'] : [params.labelSplit];
+}

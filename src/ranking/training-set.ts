@@ -1,0 +1,257 @@
+/**
+ * One label view's training set (steps 1-4 of training, no leakage of the labels into the features):
+ * 1. the internal split of the given events per user (../data/splits.ts): `next`: each user's earliest
+ *    `featureRatio` of events are the feature period and the rest the labels, features as of his first
+ *    label event; `missing`: a random `featureRatio` of his items are the feature side and the rest the
+ *    labels, features as of the end from the feature side only;
+ * 2. the candidate sources fitted on the feature side, each user's candidates from it (seen items excluded);
+ * 3. label 1 when the user interacted positively with the item in the label part, else 0; a user's group
+ *    is his candidates plus `extraNegatives` random items from outside them (labelled like the others), kept
+ *    when it holds both labels;
+ * 4. features as of his time (../features: only events strictly before it, so no label event is seen).
+ * With the catalogue model (of the first view), a second set: per user his candidates, every label item
+ * outside them and `catalogueNegatives` random others; the candidates' rows copied from the view's group.
+ */
+import { Rng } from '../core/random.js';
+import { buildInteractions, interactionWeights } from '../data/interactions.js';
+import { buildTestSet, splitLog } from '../data/splits.js';
+import { type CandidateRows, type FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
+import { FeatureState } from '../features/state.js';
+import type { FitData, UserProfile } from '../recommenders/recommender.js';
+import { firstSourceZ, firstSourceZOf, sourceMaxOf } from './candidate-stats.js';
+import type { CandidateSet } from './candidates.js';
+import type { LabelView, RankedParams } from './params.js';
+import { candidateGenerator, featureBuilder, fitSources, rowsOutside } from './sources.js';
+
+/** A training set: row-major features, labels, the first source's z-scores, per-user groups. */
+export interface TrainingRows {
+  label: LabelView;
+  /** Per group (one user): his index and its rows [start, start + n). */
+  userRows: { u: number; start: number; n: number }[];
+  values: Float64Array;
+  labels: Float32Array;
+  zFirst: Float64Array;
+  rows: number;
+  /** Label items of the users (view: all of them; catalogue model: those in the kept groups). */
+  positives: number;
+  /** Label items stage 1 put among the candidates. */
+  found: number;
+}
+
+/** Seconds spent so far, by step (training adds to them view by view). */
+export interface TrainingSeconds {
+  sources: number;
+  features: number;
+  gbdt: number;
+  refit: number;
+}
+
+/**
+ * Steps 1-4 for one label view: its training set and, with `catalogue`, the catalogue model's; the feature
+ * spec (`givenSpec`, or made from this view's state and sources). `rng` draws the extra negatives.
+ */
+export async function buildTrainingSet(
+  label: LabelView,
+  data: FitData,
+  params: RankedParams,
+  options: {
+    rng: Rng;
+    catalogue: boolean;
+    givenSpec: FeatureSpec | undefined;
+    seconds: TrainingSeconds;
+    log?: (line: string) => void;
+  },
+): Promise<{ rows: TrainingRows; catalogue?: TrainingRows; spec: FeatureSpec }> {
+  const { log, items } = data;
+  const { rng, seconds } = options;
+  const nItems = data.interactions.cols;
+  const weights = interactionWeights();
+  const next = label === 'next';
+  const split = splitLog(
+    log,
+    next
+      ? { kind: 'temporal', ratio: params.featureRatio }
+      : { kind: 'random', ratio: params.featureRatio, seed: params.seed },
+  );
+  const labels = buildTestSet(split, weights);
+  const featX = buildInteractions(split.train, weights);
+  const cutoff = new Float64Array(log.userIds.length).fill(Number.POSITIVE_INFINITY);
+  for (let e = 0; e < split.test.length; e++) {
+    const u = split.test.user[e]!;
+    if (split.test.timestamp[e]! < cutoff[u]!) cutoff[u] = split.test.timestamp[e]!;
+  }
+
+  const ts = performance.now();
+  const inner = await fitSources({ interactions: featX, log: split.train, items }, params);
+  const gen = candidateGenerator(inner, params, nItems);
+  const tf = performance.now();
+  seconds.sources += (tf - ts) / 1000;
+
+  // next: the state of every event, read as of each user's cutoff; missing: the state of the feature-side
+  // events only, as of the end (label events never in it)
+  const state = FeatureState.fromLog(next ? log : split.train, items, { weights });
+  const end = state.lastTime + 1;
+  const spec = options.givenSpec ?? featureSpec(state, gen.names, params.exclude);
+  const builder = featureBuilder(state, spec, inner);
+  const out = emptyTrainingRows(label);
+  const rel = labels.relevant;
+  const isPos = new Uint8Array(nItems);
+  const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
+  const catalogueRng = new Rng(params.seed, next ? 2 : 3);
+  for (const u of labels.users) {
+    const a = rel.indptr[u]!;
+    const b = rel.indptr[u + 1]!;
+    const profile: UserProfile = {
+      user: u,
+      items: featX.indices.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
+      weights: featX.values.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
+    };
+    const cands = gen.generate(profile);
+    const nc = cands.items.length;
+    for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
+    let pos = 0;
+    for (let r = 0; r < nc; r++) pos += isPos[cands.items[r]!]!;
+    out.positives += b - a;
+    out.found += pos;
+    const extra = negativeRows(cands, profile, nItems, rng, params.extraNegatives);
+    const n = nc + extra.items.length;
+    for (let r = 0; r < extra.items.length; r++) pos += isPos[extra.items[r]!]!;
+    const at = next ? cutoff[u]! : end;
+    const viewRow = pos > 0 && pos < n ? appendGroup(out, builder, u, at, cands, extra, isPos) : -1;
+    if (catalogue) {
+      // the catalogue model's group: the candidates, every label item outside them, and random others
+      const rows = negativeRows(
+        cands,
+        profile,
+        nItems,
+        catalogueRng,
+        params.catalogueNegatives,
+        rel.indices.subarray(a, b),
+      );
+      const m = rows.items.length;
+      let tp = 0;
+      for (let r = 0; r < m; r++) tp += isPos[rows.items[r]!]!;
+      for (let r = 0; r < nc; r++) tp += isPos[cands.items[r]!]!;
+      if (tp > 0 && tp < m + nc) {
+        // the candidates' rows are the view group's when it has them (same user, time and candidates)
+        const copy = viewRow >= 0 ? { from: out, row: viewRow } : undefined;
+        appendGroup(catalogue, builder, u, at, cands, rows, isPos, copy);
+        catalogue.positives += tp;
+      }
+    }
+    for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
+  }
+  seconds.features += (performance.now() - tf) / 1000;
+  options.log?.(
+    `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${builder.width} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}`,
+  );
+  return { rows: out, ...(catalogue ? { catalogue } : {}), spec };
+}
+
+/**
+ * `count` random items outside the candidates and the profile (after `positives` outside them, all of
+ * them), as rows with the sources' scores.
+ */
+function negativeRows(
+  cands: CandidateSet,
+  profile: UserProfile,
+  nItems: number,
+  rng: Rng,
+  count: number,
+  positives?: Int32Array,
+): CandidateRows {
+  const want = Math.min(count, nItems - cands.items.length - profile.items.length);
+  const taken = new Set<number>(cands.items);
+  for (const i of profile.items) taken.add(i);
+  const items: number[] = [];
+  if (positives)
+    for (const i of positives)
+      if (!taken.has(i)) {
+        taken.add(i);
+        items.push(i);
+      }
+  const start = items.length;
+  for (let tries = 0; items.length - start < want && tries < want * 20; tries++) {
+    const i = rng.int(nItems);
+    if (taken.has(i)) continue;
+    taken.add(i);
+    items.push(i);
+  }
+  return rowsOutside(cands, items);
+}
+
+/** A training set, empty, with room to grow. */
+function emptyTrainingRows(label: LabelView): TrainingRows {
+  return {
+    label,
+    userRows: [],
+    values: new Float64Array(1 << 16),
+    labels: new Float32Array(1 << 12),
+    zFirst: new Float64Array(1 << 12),
+    rows: 0,
+    positives: 0,
+    found: 0,
+  };
+}
+
+/**
+ * Appends user u's group to `dst`: his candidates' rows (built as of t, or copied from rows `copy.row ..`
+ * of another group of the same user, time and candidates), then the `extra` items' rows (per-user
+ * statistics from the candidates), labelled by isPos, with the first source's per-user z-scores. Returns
+ * the group's first row.
+ */
+function appendGroup(
+  dst: TrainingRows,
+  builder: FeatureBuilder,
+  u: number,
+  t: number,
+  cands: CandidateSet,
+  extra: CandidateRows,
+  isPos: Uint8Array,
+  copy?: { from: TrainingRows; row: number },
+): number {
+  const W = builder.width;
+  const nc = cands.items.length;
+  const m = extra.items.length;
+  reserveRows(dst, dst.rows + nc + m, W);
+  const row0 = dst.rows;
+  if (copy) {
+    dst.values.set(copy.from.values.subarray(copy.row * W, (copy.row + nc) * W), row0 * W);
+    dst.zFirst.set(copy.from.zFirst.subarray(copy.row, copy.row + nc), row0);
+  } else {
+    builder.build(u, t, cands, dst.values, row0 * W);
+    dst.zFirst.set(firstSourceZ(cands), row0);
+  }
+  for (let r = 0; r < nc; r++) dst.labels[row0 + r] = isPos[cands.items[r]!]!;
+  if (m > 0) {
+    builder.build(u, t, extra, dst.values, (row0 + nc) * W, sourceMaxOf(cands));
+    for (let r = 0; r < m; r++) dst.labels[row0 + nc + r] = isPos[extra.items[r]!]!;
+    dst.zFirst.set(firstSourceZOf(extra, cands, cands.sources.length), row0 + nc);
+  }
+  dst.userRows.push({ u, start: row0, n: nc + m });
+  dst.rows += nc + m;
+  return row0;
+}
+
+/** Grows a training set's buffers (doubling) to hold `rows` rows of `width` features. */
+function reserveRows(d: TrainingRows, rows: number, width: number): void {
+  if (rows * width > d.values.length)
+    d.values = copied(d.values, new Float64Array(doubled(d.values.length, rows * width)));
+  if (rows > d.labels.length) {
+    const n = doubled(d.labels.length, rows);
+    d.labels = copied(d.labels, new Float32Array(n));
+    d.zFirst = copied(d.zFirst, new Float64Array(n));
+  }
+}
+
+/** `n` doubled until it holds `want`. */
+function doubled(n: number, want: number): number {
+  while (want > n) n *= 2;
+  return n;
+}
+
+/** `to` (longer) with `from` copied to its start. */
+function copied<T extends Float32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
