@@ -27,10 +27,18 @@ import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import { permuteEvents, timeOrder, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
+import { type ItemRow, itemFromRow, type UserRow, userFromRow } from './sqlite-rows.js';
+import { SqliteRuns } from './sqlite-runs.js';
 import type {
   EventColumns,
   EventTypeDeclaration,
   InsertEventsOptions,
+  RunBatch,
+  RunInfo,
+  RunKind,
+  RunMetric,
+  RunRecord,
+  RunStatus,
   Store,
   StoreCounts,
   StoredEvent,
@@ -51,44 +59,6 @@ function isBulk(adding: number, existing: number): boolean {
   return adding >= 50_000 && adding * 2 >= existing;
 }
 
-interface ItemRow {
-  idx: number;
-  id: string;
-  title: string | null;
-  genres: string | null;
-  tags: string | null;
-  attributes: string | null;
-  created_at: number;
-}
-
-interface UserRow {
-  idx: number;
-  id: string;
-  attributes: string | null;
-  created_at: number;
-}
-
-const parseJson = <T>(s: string | null): T | undefined => (s === null ? undefined : (JSON.parse(s) as T));
-
-function itemFromRow(r: ItemRow): ItemRecord {
-  const item: ItemRecord = { id: r.id, createdAt: r.created_at };
-  if (r.title !== null) item.title = r.title;
-  const genres = parseJson<string[]>(r.genres);
-  if (genres) item.genres = genres;
-  const tags = parseJson<string[]>(r.tags);
-  if (tags) item.tags = tags;
-  const attributes = parseJson<Record<string, unknown>>(r.attributes);
-  if (attributes) item.attributes = attributes;
-  return item;
-}
-
-function userFromRow(r: UserRow): UserRecord {
-  const user: UserRecord = { id: r.id, createdAt: r.created_at };
-  const attributes = parseJson<Record<string, unknown>>(r.attributes);
-  if (attributes) user.attributes = attributes;
-  return user;
-}
-
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly userIdx = new Map<string, number>();
@@ -100,6 +70,8 @@ export class SqliteStore implements Store {
   /** Rules given to event types (reco types set), by name. */
   private readonly typeRules = new Map<string, EventTypeRule>();
   private asyncTxActive = false;
+  /** The tracked runs' tables (./sqlite-runs.ts). */
+  private readonly runs: SqliteRuns;
 
   private readonly stmt: {
     insertUser: Database.Statement;
@@ -152,6 +124,7 @@ export class SqliteStore implements Store {
         'INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
       ),
     };
+    this.runs = new SqliteRuns(this.db);
     this.loadMaps();
     this.transaction(() => {
       for (const [name] of DEFAULT_EVENT_TYPES) this.eventTypeCode(name);
@@ -609,6 +582,25 @@ export class SqliteStore implements Store {
 
   setMeta(key: string, value: Buffer | string): void {
     this.stmt.setMeta.run(key, typeof value === 'string' ? Buffer.from(value) : value, Date.now());
+  }
+
+  createRun(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): void {
+    this.runs.create(run);
+  }
+  logRun(id: string, batch: RunBatch): void {
+    this.runs.log(id, batch);
+  }
+  finishRun(id: string, status: Exclude<RunStatus, 'RUNNING'>, endTime: number, error?: string): void {
+    this.runs.finish(id, status, endTime, error);
+  }
+  listRuns(filter?: { kind?: RunKind; limit?: number }): RunInfo[] {
+    return this.runs.list(filter);
+  }
+  getRun(id: string): RunRecord | undefined {
+    return this.runs.get(id);
+  }
+  metricHistory(id: string, key?: string): RunMetric[] {
+    return this.runs.history(id, key);
   }
 
   close(): void {
