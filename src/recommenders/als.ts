@@ -24,6 +24,7 @@ import { WORKER_START_MS, waitReady } from '../core/threads.js';
 import { selectTopN } from '../core/top-n.js';
 import { RecoError } from '../errors.js';
 import type { Csr, TopN } from '../types.js';
+import { alsObjective } from './als-loss.js';
 import {
   type Scratch,
   type SideArrays,
@@ -137,6 +138,8 @@ export class AlsRecommender implements Recommender {
           if (pool) pool.run(side, C, G, other, this.s);
           else solveRows(C, 0, C.rows, G, Float64Array.from(other), outs[side], settings, this.s);
         }
+        // the training curve, when asked for (FitData.metrics): the objective after each sweep
+        data.metrics?.('loss', alsObjective(Cui, X, Y, k, alpha, regularization), it + 1);
         onIteration?.(it);
       }
       // Own (non-shared) copies for the fitted model.
