@@ -7,7 +7,6 @@
 import type { Store } from '../store/store.js';
 import { recordEvaluation, recordInputs, recordingFactory } from '../tracking/record.js';
 import { type RunOptions, withRun } from '../tracking/run-recorder.js';
-import { splitParams } from '../tracking/run-values.js';
 import type { EventLog, ItemRecord } from '../types.js';
 import { type EvaluateOptions, type EvaluationResult, evaluate } from './evaluate.js';
 
@@ -27,8 +26,7 @@ export async function evaluateRun(
       create: recordingFactory(r, options.create),
       metrics: r.sink,
     });
-    r.paramList(splitParams(options.split, options.k, result.servedAt));
-    recordEvaluation(r, result);
+    recordEvaluation(r, options.split, result);
     return { result, runId: r.id };
   });
 }

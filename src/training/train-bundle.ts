@@ -18,7 +18,7 @@ import { storeWeights } from '../store/event-types.js';
 import type { Store } from '../store/store.js';
 import { recordEvaluation, recordInputs, recordingFactory } from '../tracking/record.js';
 import { type RunOptions, type RunRecorder, withRun } from '../tracking/run-recorder.js';
-import { numericLeaves, splitParams } from '../tracking/run-values.js';
+import { numericLeaves } from '../tracking/run-values.js';
 import type { EventLog, ModelName } from '../types.js';
 import { fitModels, type ModelFactory, type ModelParams } from './fit-models.js';
 
@@ -98,7 +98,6 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
     const k = o.evaluateK;
     const oracle = store.getMeta(WORLD_META_KEY) !== undefined ? worldOracle(loadWorld(store)) : undefined;
     o.onEvaluateStart?.(o.models.length + (oracle ? 1 : 0), oracle !== undefined);
-    run.paramList(splitParams(EVALUATION_SPLIT, k));
     const result = await evaluate(log, items, {
       split: EVALUATION_SPLIT,
       k,
@@ -111,7 +110,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
       ...(o.onEvaluated ? { onModelDone: o.onEvaluated } : {}),
     });
     o.onEvaluateDone?.(result.split);
-    recordEvaluation(run, result, 'eval_');
+    recordEvaluation(run, EVALUATION_SPLIT, result, 'eval_');
     await run.flush();
     metrics = {
       split: result.split,
