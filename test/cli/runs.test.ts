@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { readYamlMapping } from '../../src/tracking/pyyaml.js';
 import type { Comparison } from '../../src/tracking/run-report.js';
 import { reco, tempDir } from '../helpers/cli.js';
 
@@ -122,4 +123,39 @@ test('a failing training is listed FAILED with its error; bad references and nam
   assert.equal(name.code, 2);
   assert.match(name.stderr, /--run-name must be one line/);
   assert.equal(reco('--db', db, 'runs', 'compare', last!.id).code, 2, 'one run is no comparison');
+});
+
+test('runs export writes an MLflow file store; exporting again rewrites the runs in the same experiment', () => {
+  const mlruns = join(dir, 'mlruns');
+  const runs = json<Info[]>('runs', 'list', '--kind', 'train');
+  run('runs', 'export', '--mlruns', mlruns, '--kind', 'train');
+  run('runs', 'export', '--mlruns', mlruns, '--kind', 'train');
+  const experiments = readdirSync(mlruns).filter((d) => d !== '.trash');
+  assert.equal(experiments.length, 2, 'Default and reco, once');
+  const meta = (path: string) => readYamlMapping(readFileSync(join(mlruns, path, 'meta.yaml'), 'utf8'));
+  assert.equal(meta('0').get('name'), 'Default');
+  const id = experiments.find((e) => e !== '0')!;
+  assert.match(id, /^[1-9][0-9]{17}$/, "MLflow 2's experiment ids");
+  assert.equal(meta(id).get('name'), 'reco');
+  const finished = runs.filter((r) => r.status === 'FINISHED');
+  assert.equal(finished.length, 2);
+  assert.equal(meta(join(id, runs.find((r) => r.status === 'FAILED')!.id)).get('status'), 4);
+  for (const r of finished) {
+    const m = meta(join(id, r.id));
+    assert.equal(m.get('run_name'), r.name);
+    assert.equal(m.get('status'), 3);
+    assert.equal(m.get('experiment_id'), id);
+    assert.equal(readFileSync(join(mlruns, id, r.id, 'params', 'als.iterations'), 'utf8'), '3');
+    assert.equal(readFileSync(join(mlruns, id, r.id, 'tags', 'mlflow.runName'), 'utf8'), r.name);
+    const loss = readFileSync(join(mlruns, id, r.id, 'metrics', 'als.loss'), 'utf8');
+    assert.match(
+      loss,
+      /^(\d{13} \d+\.\d+ [123]\n){3}$/,
+      'one line per sweep, not doubled by the second export',
+    );
+    assert.ok(existsSync(join(mlruns, id, r.id, 'artifacts', 'evaluation.json')));
+  }
+  const bad = reco('--db', db, 'runs', 'export', '--mlruns', mlruns, '--mlflow-format', '3');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--mlflow-format must be 1 or 2/);
 });

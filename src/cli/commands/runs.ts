@@ -6,6 +6,9 @@ import type { Command } from 'commander';
 import { RecoError, UsageError } from '../../errors.js';
 import { openStore } from '../../store/open.js';
 import { RUN_KINDS, type RunKind, type RunRecord, type Store } from '../../store/store.js';
+import { ensureExperiment, exportRun, type MlflowFormat } from '../../tracking/mlflow-filestore.js';
+import { userName } from '../../tracking/provenance.js';
+import { runNameProblem } from '../../tracking/run-recorder.js';
 import {
   compareRuns,
   formatComparison,
@@ -103,5 +106,60 @@ export function register(program: Command): void {
           else print(formatComparison(comparison));
         });
       }),
+    );
+
+  runs
+    .command('export')
+    .description(
+      "write runs as MLflow's file store (mlruns/): mlflow ui --backend-store-uri DIR shows them; MLflow 3 through mlflow migrate-filestore",
+    )
+    .argument('[ids...]', 'the runs to export (default: every run, or every run of --kind)')
+    .requiredOption(
+      '--mlruns <dir>',
+      'the mlruns folder (created when missing; other experiments are left alone)',
+    )
+    .option('--experiment <name>', 'the MLflow experiment the runs go to (created when missing)', 'reco')
+    .option('--kind <kind>', `only runs of this kind (${RUN_KINDS.join(', ')})`)
+    .option('--mlflow-format <n>', "meta.yaml as MLflow 2 writes it, or 1 (MLflow 1.x's)", '2')
+    .action(
+      action(
+        async (
+          refs: string[],
+          opts: { mlruns: string; experiment: string; kind?: string; mlflowFormat: string },
+          cmd: Command,
+        ) => {
+          const kind = parseKind(opts.kind);
+          if (opts.mlflowFormat !== '1' && opts.mlflowFormat !== '2')
+            throw new UsageError(`--mlflow-format must be 1 or 2, got "${opts.mlflowFormat}"`);
+          const format = Number(opts.mlflowFormat) as MlflowFormat;
+          const problem =
+            opts.experiment.length > 500
+              ? 'must have at most 500 characters'
+              : runNameProblem(opts.experiment);
+          if (problem) throw new UsageError(`--experiment ${problem}, got "${opts.experiment}"`);
+          await withStore(cmd, (store) => {
+            const ids =
+              refs.length > 0
+                ? refs.map((ref) => findRun(store, ref).id)
+                : store.listRuns(kind ? { kind } : {}).map((r) => r.id);
+            const options = {
+              root: opts.mlruns,
+              experiment: opts.experiment,
+              format,
+              defaultUser: userName(),
+            };
+            const experiment = ensureExperiment(opts.mlruns, opts.experiment, format);
+            for (const id of ids) {
+              const run = store.getRun(id)!;
+              if (kind && run.kind !== kind) continue;
+              exportRun({ ...run, metrics: store.metricHistory(id) }, experiment, options);
+            }
+            if (!globals(cmd).quiet)
+              process.stderr.write(
+                `exported ${ids.length} run(s) to ${opts.mlruns}, experiment "${experiment.name}" (id ${experiment.id})\n`,
+              );
+          });
+        },
+      ),
     );
 }
