@@ -16,6 +16,7 @@ import { RecoError } from '../errors.js';
 import { versionId } from '../models/bundle.js';
 import type { MetricSink } from '../recommenders/recommender.js';
 import type { RunArtifact, RunEntry, RunKind, RunMetric, RunStatus, Store } from '../store/store.js';
+import { mirrorFromEnv } from './mlflow-rest.js';
 import { gitCommit, recoVersion, userName } from './provenance.js';
 import { runKey } from './run-values.js';
 
@@ -28,8 +29,8 @@ export interface MirrorBatch {
 
 /** A copy of the run elsewhere (an MLflow tracking server); any method may reject. */
 export interface RunMirror {
-  /** Where it is, for messages. */
-  readonly where: string;
+  /** The run's id there, kept as the local tag `reco.mirror.run_id`. */
+  readonly runId?: string;
   log(batch: MirrorBatch): Promise<void>;
   end(status: Exclude<RunStatus, 'RUNNING'>, endTime: number): Promise<void>;
 }
@@ -46,8 +47,11 @@ export interface RunOptions {
   kind: RunKind;
   /** Default: `<kind>-<UTC time>` (e.g. train-20261126-043512-123). */
   name?: string;
-  /** Where the run is mirrored, if anywhere (./mlflow-rest.ts mlflowMirror). */
-  mirror?: MirrorFactory;
+  /**
+   * Where the run is mirrored (./mlflow-rest.ts mlflowMirror); default: the MLflow server of the
+   * environment's MLFLOW_TRACKING_URI, if set; null: nowhere.
+   */
+  mirror?: MirrorFactory | null;
   /** One-line warnings (a mirror that fails); default: stderr, prefixed `reco: `. */
   warn?: (line: string) => void;
 }
@@ -110,11 +114,14 @@ export class RunRecorder {
       store.logRun(id, { tags });
     });
     const run = new RunRecorder(store, id, name, options.warn ?? stderrWarn);
-    if (options.mirror) {
+    const mirror = options.mirror === undefined ? mirrorFromEnv() : (options.mirror ?? undefined);
+    if (mirror) {
       try {
-        run.mirror = await options.mirror({ id, name, startTime, tags });
+        run.mirror = await mirror({ id, name, startTime, tags });
+        if (run.mirror.runId)
+          store.logRun(id, { tags: [{ key: 'reco.mirror.run_id', value: run.mirror.runId }] });
       } catch (err) {
-        run.dropMirror(err, 'cannot start the run there');
+        run.dropMirror(err, 'cannot create the run');
       }
     }
     return run;
@@ -169,7 +176,7 @@ export class RunRecorder {
       try {
         await this.mirror.log(batch);
       } catch (err) {
-        this.dropMirror(err, 'cannot log to the run there');
+        this.dropMirror(err, 'cannot log to the run');
       }
     }
   }
@@ -184,17 +191,17 @@ export class RunRecorder {
       try {
         await this.mirror.end(status, endTime);
       } catch (err) {
-        this.dropMirror(err, 'cannot end the run there');
+        this.dropMirror(err, 'cannot end the run');
       }
     }
   }
 
+  /** Forgets the mirror after its first failure, with one warning line. */
   private dropMirror(err: unknown, what: string): void {
-    const where = this.mirror?.where ?? 'the tracking server';
     this.mirror = undefined;
     const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
     this.warn(
-      `${where}: ${what}: ${message}; run ${this.id} is kept in the store only (reco runs show ${this.id})`,
+      `mlflow: ${what}: ${message}; run ${this.id} is kept in the store only (reco runs show ${this.id})`,
     );
   }
 }

@@ -24,7 +24,7 @@ import {
   requireEvents,
 } from '../model-options.js';
 import { type Progress, startProgress } from '../progress.js';
-import { RUN_NAME_HELP, type RunFlags, runOptionsFrom } from '../run-options.js';
+import { MLFLOW_HELP, RUN_NAME_HELP, type RunFlags, runOptionsFrom } from '../run-options.js';
 
 interface EvaluateOpts extends RunFlags {
   split: string;
@@ -86,6 +86,7 @@ export function register(program: Command): void {
     .option('--no-auc', 'skip AUC (it scores every item for every user)')
     .option('--no-oracle', 'no oracle row even when the store holds a simulated world')
     .option('--run-name <name>', RUN_NAME_HELP)
+    .option('--mlflow <uri>', MLFLOW_HELP)
     .action(
       action(async (opts: EvaluateOpts, cmd: Command) => {
         const g = globals(cmd);

@@ -15,7 +15,7 @@ import {
   requireEvents,
 } from '../model-options.js';
 import { type Progress, startProgress } from '../progress.js';
-import { RUN_NAME_HELP, type RunFlags, runOptionsFrom } from '../run-options.js';
+import { MLFLOW_HELP, RUN_NAME_HELP, type RunFlags, runOptionsFrom } from '../run-options.js';
 
 interface TrainOpts extends RunFlags {
   models?: string;
@@ -44,6 +44,7 @@ export function register(program: Command): void {
     )
     .option('--k <n>', 'K for --evaluate', '10')
     .option('--run-name <name>', RUN_NAME_HELP)
+    .option('--mlflow <uri>', MLFLOW_HELP)
     .action(
       action(async (opts: TrainOpts, cmd: Command) => {
         const g = globals(cmd);
