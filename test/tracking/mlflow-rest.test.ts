@@ -10,9 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createModel } from '../../src/models/factory.js';
-import { resolveParams } from '../../src/simulation/params.js';
-import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
 import {
   LOG_BATCH_LIMITS,
@@ -21,8 +18,8 @@ import {
   mlflowMirror,
 } from '../../src/tracking/mlflow-rest.js';
 import { RunRecorder } from '../../src/tracking/run-recorder.js';
-import { trainBundle } from '../../src/training/train-bundle.js';
 import { tempDir } from '../helpers/cli.js';
+import { simulatedStore, trainSmall } from '../helpers/world.js';
 
 const dir = tempDir('reco-mlflow-rest-');
 const KEY = /^[/\w.\- ]{1,250}$/;
@@ -180,22 +177,16 @@ class FakeMlflow {
   }
 }
 
-const WORLD = resolveParams(undefined, { users: 40, items: 30, events: 1000, dim: 4, genres: 4, seed: 2 });
+const WORLD = { users: 40, items: 30, events: 1000, dim: 4, genres: 4, seed: 2 };
 
 test('a training is logged to MLflow: experiment, run with its tags, every param and metric, its end', async () => {
   const mlflow = await new FakeMlflow().start();
-  const store = openStore(join(dir, 'a.db'));
-  simulateIntoStore(store, WORLD);
+  const store = simulatedStore(join(dir, 'a.db'), WORLD);
   try {
     const warnings: string[] = [];
-    const trained = await trainBundle({
-      store,
-      modelsDir: join(dir, 'models-a'),
-      models: ['popularity', 'als'],
-      create: createModel,
-      params: { als: { factors: 3, iterations: 3, threads: 1 } },
-      evaluateK: 5,
-      run: { mirror: mlflowMirror(mlflow.url, { experiment: 'recsys' }), warn: (l) => warnings.push(l) },
+    const trained = await trainSmall(store, join(dir, 'models-a'), {
+      mirror: mlflowMirror(mlflow.url, { experiment: 'recsys' }),
+      warn: (l) => warnings.push(l),
     });
     assert.deepEqual(mlflow.problems, []);
     assert.deepEqual(warnings, []);
@@ -303,9 +294,7 @@ test('a server answering 500 fails nothing: the training succeeds, one line on s
   const mlflow = await new FakeMlflow().start();
   mlflow.logBatchStatus = 500;
   const db = join(dir, 'c.db');
-  const store = openStore(db);
-  simulateIntoStore(store, WORLD);
-  store.close();
+  simulatedStore(db, WORLD).close();
   const r = await recoAsync({}, '--db', db, '-q', 'train', '--models', 'popularity', '--mlflow', mlflow.url);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stderr.trim().split('\n');
@@ -333,9 +322,7 @@ test('a server that is down, or an MLFLOW_TRACKING_URI that is no server, is one
     (closed as unknown as { server: Server }).server.close(() => resolve()),
   );
   const db = join(dir, 'd.db');
-  const store = openStore(db);
-  simulateIntoStore(store, WORLD);
-  store.close();
+  simulatedStore(db, WORLD).close();
   const r = await recoAsync(
     { MLFLOW_TRACKING_URI: url },
     '--db',

@@ -4,39 +4,27 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createModel } from '../../src/models/factory.js';
 import { resolveParams } from '../../src/simulation/params.js';
-import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
 import type { RunRecord } from '../../src/store/store.js';
 import { eventLogHash } from '../../src/tracking/provenance.js';
 import { trainBundle } from '../../src/training/train-bundle.js';
 import { trainInWorker } from '../../src/training/train-in-worker.js';
 import { tempDir } from '../helpers/cli.js';
+import { simulatedStore, trainSmall } from '../helpers/world.js';
 
 const dir = tempDir('reco-train-run-');
 const WORLD = { users: 50, items: 40, events: 1500, dim: 4, genres: 4, seed: 9 };
 
-function simulatedStore(name: string) {
-  const store = openStore(join(dir, name));
-  simulateIntoStore(store, resolveParams(undefined, WORLD));
-  return store;
-}
+const simulated = (name: string) => simulatedStore(join(dir, name), WORLD);
 
 const value = (entries: { key: string; value: string }[], key: string) =>
   entries.find((e) => e.key === key)?.value;
 const metric = (run: RunRecord, key: string) => run.metrics.find((m) => m.key === key)?.value;
 
 test('a training records its run: data, world, split and model params, metrics, curves, bundle', async () => {
-  const store = simulatedStore('a.db');
+  const store = simulated('a.db');
   try {
-    const trained = await trainBundle({
-      store,
-      modelsDir: join(dir, 'models-a'),
-      models: ['popularity', 'als'],
-      create: createModel,
-      params: { als: { factors: 3, iterations: 4, threads: 1 } },
-      evaluateK: 5,
-      run: { name: 'first' },
-    });
+    const trained = await trainSmall(store, join(dir, 'models-a'), { name: 'first' }, 4);
     const run = store.getRun(trained.runId)!;
     assert.equal(run.kind, 'train', 'the default kind');
     assert.equal(run.name, 'first');
@@ -95,7 +83,7 @@ test('a training records its run: data, world, split and model params, metrics, 
 });
 
 test('a failed training is recorded FAILED with its message, and still throws it', async () => {
-  const store = simulatedStore('b.db');
+  const store = simulated('b.db');
   try {
     await assert.rejects(
       trainBundle({
@@ -119,7 +107,7 @@ test('a failed training is recorded FAILED with its message, and still throws it
 });
 
 test("the server's trainer (a worker thread) records a retrain run", async () => {
-  simulatedStore('c.db').close();
+  simulated('c.db').close();
   await trainInWorker({ db: join(dir, 'c.db'), modelsDir: join(dir, 'models-c'), models: ['popularity'] });
   const store = openStore(join(dir, 'c.db'));
   try {
