@@ -12,22 +12,22 @@ import {
   type EventTypeRule,
   interactionWeights,
   ruleOf,
-  type ValueRule,
 } from '../data/interactions.js';
-import {
-  attributesProblem,
-  genresProblem,
-  idProblem,
-  tagsProblem,
-  timeProblem,
-  titleProblem,
-  valueProblem,
-} from '../data/valid.js';
+import { attributesProblem, idProblem, timeProblem, valueProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import { permuteEvents, timeOrder, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
-import { type ItemRow, itemFromRow, type UserRow, userFromRow } from './sqlite-rows.js';
+import {
+  checkItem,
+  type EventTypeRow,
+  type ItemRow,
+  itemFromRow,
+  refuse,
+  ruleFromRow,
+  type UserRow,
+  userFromRow,
+} from './sqlite-rows.js';
 import { SqliteRuns } from './sqlite-runs.js';
 import type {
   EventColumns,
@@ -70,7 +70,6 @@ export class SqliteStore implements Store {
   /** Rules given to event types (reco types set), by name. */
   private readonly typeRules = new Map<string, EventTypeRule>();
   private asyncTxActive = false;
-  /** The tracked runs' tables (./sqlite-runs.ts). */
   private readonly runs: SqliteRuns;
 
   private readonly stmt: {
@@ -140,28 +139,15 @@ export class SqliteStore implements Store {
     for (let i = 0; i < this.itemIdList.length; i++) this.itemIdx.set(this.itemIdList[i]!, i);
     const types = this.db
       .prepare('SELECT code, name, weight, value_rule, center FROM event_types ORDER BY code')
-      .all() as {
-      code: number;
-      name: string;
-      weight: number | null;
-      value_rule: string | null;
-      center: number | null;
-    }[];
+      .all() as EventTypeRow[];
     this.typeCodes.clear();
     this.typeNameList = [];
     this.typeRules.clear();
     for (const t of types) {
       this.typeCodes.set(t.name, t.code);
       this.typeNameList[t.code] = t.name;
-      if (t.weight !== null && t.value_rule !== null)
-        this.typeRules.set(
-          t.name,
-          checkRule(t.name, {
-            weight: t.weight,
-            value: t.value_rule as ValueRule,
-            ...(t.center !== null ? { center: t.center } : {}),
-          }),
-        );
+      const rule = ruleFromRow(t);
+      if (rule) this.typeRules.set(t.name, rule);
     }
   }
 
@@ -611,20 +597,4 @@ export class SqliteStore implements Store {
 /** A copy of the log sorted by timestamp (stable: ties keep insertion order). */
 export function sortEventLogByTime(log: EventLog): EventLog {
   return { ...log, ...permuteEvents(log, timeOrder(log.timestamp, log.length)) };
-}
-
-/** Throws an InputError "<what> <problem>" when there is a problem (../data/valid.ts). */
-function refuse(what: string, problem: string | undefined): void {
-  if (problem !== undefined) throw new InputError(`${what} ${problem}`);
-}
-
-/** An item record as ../data/valid.ts accepts it. */
-function checkItem(it: ItemRecord): void {
-  refuse('item id', idProblem(it.id));
-  const where = `item "${it.id}"`;
-  if (it.title !== undefined) refuse(`${where}: title`, titleProblem(it.title));
-  if (it.genres !== undefined) refuse(`${where}: genres`, genresProblem(it.genres));
-  if (it.tags !== undefined) refuse(`${where}: tags`, tagsProblem(it.tags));
-  if (it.attributes !== undefined) refuse(`${where}: attributes`, attributesProblem(it.attributes));
-  if (it.createdAt !== undefined) refuse(`${where}: createdAt`, timeProblem(it.createdAt));
 }
