@@ -4,9 +4,11 @@
  * parameters, the models' training curves, every row of the table as metrics, and the whole result as
  * the artifact `evaluation.json`; FAILED with the error when the evaluation throws.
  */
+import { interactionWeights } from '../data/interactions.js';
 import type { Store } from '../store/store.js';
 import { recordEvaluation, recordInputs, recordingFactory } from '../tracking/record.js';
 import { type RunOptions, withRun } from '../tracking/run-recorder.js';
+import { weightParams } from '../tracking/run-values.js';
 import type { EventLog, ItemRecord } from '../types.js';
 import { type EvaluateOptions, type EvaluationResult, evaluate } from './evaluate.js';
 
@@ -20,6 +22,7 @@ export async function evaluateRun(
 ): Promise<{ result: EvaluationResult; runId: string }> {
   return withRun(store, { kind: 'evaluate', ...run }, async (r) => {
     recordInputs(r, store, log, options.models);
+    r.paramList(weightParams(options.weights ?? interactionWeights()));
     await r.flush();
     const result = await evaluate(log, items, {
       ...options,

@@ -1,5 +1,5 @@
 /**
- * The tracked runs of the SQLite store (tables from migration 3 in ./migrations.ts): the SQL behind the run
+ * The tracked runs of the SQLite store (tables from migration 4 in ./migrations.ts): the SQL behind the run
  * methods of the Store interface (./store.ts), which SqliteStore hands over to this class.
  *
  * Params are immutable (logging one again with another value is refused, the same value accepted), tags

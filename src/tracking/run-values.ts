@@ -4,6 +4,7 @@
  * MLflow accepts (letters, digits, `_ - . /` and space, at most 250 characters: ./run-recorder.ts applies
  * runKey to every key).
  */
+import type { EventTypeRule, InteractionWeights } from '../data/interactions.js';
 import { defaultRatio, type SplitOptions } from '../data/splits.js';
 import type { EvaluationResult, MetricRow } from '../evaluation/evaluate.js';
 import { loadWorld, WORLD_META_KEY } from '../simulation/oracle.js';
@@ -84,6 +85,23 @@ export function splitParams(split: SplitOptions, k: number, servedAt?: string): 
   if (split.kind === 'leave-last') add('n', split.n ?? 1);
   out.push({ key: 'k', value: String(k) });
   if (servedAt !== undefined) out.push({ key: 'served_at', value: servedAt });
+  return out;
+}
+
+/**
+ * How events weigh (the store's event type rules), as `weights.<type>.weight`, `.value`, `.center`, and
+ * the rule of undeclared types as `weights_fallback.*`.
+ */
+export function weightParams(weights: InteractionWeights): RunEntry[] {
+  const out: RunEntry[] = [];
+  const add = (name: string, rule: EventTypeRule) => {
+    const prefix = name === '' ? 'weights_fallback' : `weights.${name}`;
+    out.push({ key: `${prefix}.weight`, value: String(rule.weight) });
+    out.push({ key: `${prefix}.value`, value: rule.value });
+    if (rule.center !== undefined) out.push({ key: `${prefix}.center`, value: String(rule.center) });
+  };
+  for (const [name, rule] of weights.types) add(name, rule);
+  add('', weights.fallback);
   return out;
 }
 

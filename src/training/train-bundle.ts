@@ -18,7 +18,7 @@ import { storeWeights } from '../store/event-types.js';
 import type { Store } from '../store/store.js';
 import { recordEvaluation, recordInputs, recordingFactory } from '../tracking/record.js';
 import { type RunOptions, type RunRecorder, withRun } from '../tracking/run-recorder.js';
-import { numericLeaves } from '../tracking/run-values.js';
+import { numericLeaves, weightParams } from '../tracking/run-values.js';
 import type { EventLog, ModelName } from '../types.js';
 import { fitModels, type ModelFactory, type ModelParams } from './fit-models.js';
 
@@ -93,6 +93,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   const create = recordingFactory(run, o.create);
   await run.flush();
   const weights: InteractionWeights = storeWeights(store);
+  run.paramList(weightParams(weights));
   let metrics: StoredMetrics | undefined;
   if (o.evaluateK !== undefined) {
     const k = o.evaluateK;

@@ -108,11 +108,11 @@ test('runs are listed newest first and filtered by kind; bad input names the fie
   }
 });
 
-test('migration 3 adds the run tables to a version-2 database and keeps its data', () => {
+test('migration 4 adds the run tables to a version-3 database and keeps its data', () => {
   const path = join(dir, 'old.db');
   const db = new Database(path);
-  for (const m of MIGRATIONS.filter((x) => x.version <= 2)) db.exec(m.sql);
-  db.pragma('user_version = 2');
+  for (const m of MIGRATIONS.filter((x) => x.version <= 3)) db.exec(m.sql);
+  db.pragma('user_version = 3');
   db.prepare("INSERT INTO meta (key, value, updated_at) VALUES ('k', 'v', 1)").run();
   db.close();
   const store = openStore(path);
