@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createModel } from '../../src/models/factory.js';
 import { resolveParams } from '../../src/simulation/params.js';
+import { storeWeights } from '../../src/store/event-types.js';
 import { openStore } from '../../src/store/open.js';
 import type { RunRecord } from '../../src/store/store.js';
 import { eventLogHash } from '../../src/tracking/provenance.js';
@@ -42,6 +43,9 @@ test('a training records its run: data, world, split and model params, metrics, 
     assert.equal(value(run.params, 'split.ratio'), '0.75');
     assert.equal(value(run.params, 'k'), '5');
     assert.equal(value(run.params, 'models'), 'popularity,als');
+    const rules = storeWeights(store);
+    assert.equal(value(run.params, 'weights.click.weight'), String(rules.types.get('click')!.weight));
+    assert.equal(value(run.params, 'weights_fallback.value'), rules.fallback.value);
     // tags: provenance and the data's fingerprint
     const log = store.loadEventLog();
     assert.equal(value(run.tags, 'reco.data.events'), String(log.length));
