@@ -10,6 +10,7 @@ import { register as registerGbdt } from './commands/gbdt.js';
 import { register as registerImport } from './commands/import.js';
 import { register as registerOracle } from './commands/oracle.js';
 import { register as registerRecommend } from './commands/recommend.js';
+import { register as registerRuns } from './commands/runs.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSimilar } from './commands/similar.js';
 import { register as registerSimulate } from './commands/simulate.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerOracle(program);
   registerRecommend(program);
+  registerRuns(program);
   registerServe(program);
   registerSimilar(program);
   registerSimulate(program);

@@ -26,7 +26,7 @@ import {
   splitLog,
   type TestSet,
 } from '../data/splits.js';
-import type { FitData, UserProfile } from '../recommenders/recommender.js';
+import type { FitData, MetricSink, UserProfile } from '../recommenders/recommender.js';
 import { fitModels, type ModelFactory } from '../training/fit-models.js';
 import type { Csr, EventLog, ItemRecord, ModelName } from '../types.js';
 import {
@@ -85,6 +85,8 @@ export interface EvaluateOptions {
   onModelStart?: (name: string, users: number) => void;
   onUsers?: (done: number) => void;
   onModelDone?: (row: MetricRow) => void;
+  /** Where the models report their training curves (FitData.metrics), each under its name. */
+  metrics?: MetricSink;
 }
 
 /** One row of the results table. Accuracy metrics are means over the evaluated users. */
@@ -338,6 +340,7 @@ export async function evaluate(
     log: ctx.split.train,
     items,
     ...(ctx.split.cut !== undefined ? { now: ctx.split.cut } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
   await fitModels(fitData, options.models, {
     create: options.create,

@@ -12,6 +12,12 @@
  */
 import type { Csr, EventLog, ItemRecord, ModelName, TopN } from '../types.js';
 
+/**
+ * Receives a model's training curve as it fits: the value of metric `key` (e.g. `loss`) at iteration
+ * `step` (1-based). Tracked runs record it (../tracking/run-recorder.ts); reporting must not change the fit.
+ */
+export type MetricSink = (key: string, value: number, step: number) => void;
+
 /** What a recommender fits on: one side of a split, or the whole store. */
 export interface FitData {
   /** Users x items implicit-feedback weights (event types weighted and summed; see ../data/interactions.ts). */
@@ -31,6 +37,11 @@ export interface FitData {
    * items and now): a model built of others (hybrid, ranked) uses these instead of fitting its own copies.
    */
   fitted?: ReadonlyMap<ModelName, Recommender>;
+  /**
+   * Where the model reports its training curve, if anywhere (ALS its loss per iteration). fitModels
+   * (../training/fit-models.ts) gives each model its own, its keys prefixed by the model's name.
+   */
+  metrics?: MetricSink;
 }
 
 /** A user as the recommender sees him: his items with weights (ascending item index, no duplicates). */

@@ -70,6 +70,51 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE event_types ADD COLUMN center REAL;
     `,
   },
+  {
+    version: 4,
+    description: 'tracked runs: runs, their params, metrics, tags and artifacts',
+    // metric values may be NULL: SQLite stores NaN as NULL (read back as NaN); a metric's history is its
+    // rows in id order (logging order)
+    sql: `
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        start_time INTEGER NOT NULL,
+        end_time INTEGER,
+        error TEXT
+      );
+      CREATE INDEX runs_start ON runs(start_time);
+      CREATE TABLE run_params (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE run_tags (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE run_metrics (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        key TEXT NOT NULL,
+        value REAL,
+        timestamp INTEGER NOT NULL,
+        step INTEGER NOT NULL
+      );
+      CREATE INDEX run_metrics_run_key ON run_metrics(run_id, key);
+      CREATE TABLE run_artifacts (
+        run_id TEXT NOT NULL REFERENCES runs(id),
+        path TEXT NOT NULL,
+        content BLOB NOT NULL,
+        PRIMARY KEY (run_id, path)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

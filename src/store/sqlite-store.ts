@@ -12,25 +12,33 @@ import {
   type EventTypeRule,
   interactionWeights,
   ruleOf,
-  type ValueRule,
 } from '../data/interactions.js';
-import {
-  attributesProblem,
-  genresProblem,
-  idProblem,
-  tagsProblem,
-  timeProblem,
-  titleProblem,
-  valueProblem,
-} from '../data/valid.js';
+import { attributesProblem, idProblem, timeProblem, valueProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import { permuteEvents, timeOrder, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
+import {
+  checkItem,
+  type EventTypeRow,
+  type ItemRow,
+  itemFromRow,
+  refuse,
+  ruleFromRow,
+  type UserRow,
+  userFromRow,
+} from './sqlite-rows.js';
+import { SqliteRuns } from './sqlite-runs.js';
 import type {
   EventColumns,
   EventTypeDeclaration,
   InsertEventsOptions,
+  RunBatch,
+  RunInfo,
+  RunKind,
+  RunMetric,
+  RunRecord,
+  RunStatus,
   Store,
   StoreCounts,
   StoredEvent,
@@ -51,44 +59,6 @@ function isBulk(adding: number, existing: number): boolean {
   return adding >= 50_000 && adding * 2 >= existing;
 }
 
-interface ItemRow {
-  idx: number;
-  id: string;
-  title: string | null;
-  genres: string | null;
-  tags: string | null;
-  attributes: string | null;
-  created_at: number;
-}
-
-interface UserRow {
-  idx: number;
-  id: string;
-  attributes: string | null;
-  created_at: number;
-}
-
-const parseJson = <T>(s: string | null): T | undefined => (s === null ? undefined : (JSON.parse(s) as T));
-
-function itemFromRow(r: ItemRow): ItemRecord {
-  const item: ItemRecord = { id: r.id, createdAt: r.created_at };
-  if (r.title !== null) item.title = r.title;
-  const genres = parseJson<string[]>(r.genres);
-  if (genres) item.genres = genres;
-  const tags = parseJson<string[]>(r.tags);
-  if (tags) item.tags = tags;
-  const attributes = parseJson<Record<string, unknown>>(r.attributes);
-  if (attributes) item.attributes = attributes;
-  return item;
-}
-
-function userFromRow(r: UserRow): UserRecord {
-  const user: UserRecord = { id: r.id, createdAt: r.created_at };
-  const attributes = parseJson<Record<string, unknown>>(r.attributes);
-  if (attributes) user.attributes = attributes;
-  return user;
-}
-
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly userIdx = new Map<string, number>();
@@ -100,6 +70,7 @@ export class SqliteStore implements Store {
   /** Rules given to event types (reco types set), by name. */
   private readonly typeRules = new Map<string, EventTypeRule>();
   private asyncTxActive = false;
+  private readonly runs: SqliteRuns;
 
   private readonly stmt: {
     insertUser: Database.Statement;
@@ -152,6 +123,7 @@ export class SqliteStore implements Store {
         'INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
       ),
     };
+    this.runs = new SqliteRuns(this.db);
     this.loadMaps();
     this.transaction(() => {
       for (const [name] of DEFAULT_EVENT_TYPES) this.eventTypeCode(name);
@@ -167,28 +139,15 @@ export class SqliteStore implements Store {
     for (let i = 0; i < this.itemIdList.length; i++) this.itemIdx.set(this.itemIdList[i]!, i);
     const types = this.db
       .prepare('SELECT code, name, weight, value_rule, center FROM event_types ORDER BY code')
-      .all() as {
-      code: number;
-      name: string;
-      weight: number | null;
-      value_rule: string | null;
-      center: number | null;
-    }[];
+      .all() as EventTypeRow[];
     this.typeCodes.clear();
     this.typeNameList = [];
     this.typeRules.clear();
     for (const t of types) {
       this.typeCodes.set(t.name, t.code);
       this.typeNameList[t.code] = t.name;
-      if (t.weight !== null && t.value_rule !== null)
-        this.typeRules.set(
-          t.name,
-          checkRule(t.name, {
-            weight: t.weight,
-            value: t.value_rule as ValueRule,
-            ...(t.center !== null ? { center: t.center } : {}),
-          }),
-        );
+      const rule = ruleFromRow(t);
+      if (rule) this.typeRules.set(t.name, rule);
     }
   }
 
@@ -611,6 +570,25 @@ export class SqliteStore implements Store {
     this.stmt.setMeta.run(key, typeof value === 'string' ? Buffer.from(value) : value, Date.now());
   }
 
+  createRun(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): void {
+    this.runs.create(run);
+  }
+  logRun(id: string, batch: RunBatch): void {
+    this.runs.log(id, batch);
+  }
+  finishRun(id: string, status: Exclude<RunStatus, 'RUNNING'>, endTime: number, error?: string): void {
+    this.runs.finish(id, status, endTime, error);
+  }
+  listRuns(filter?: { kind?: RunKind; limit?: number }): RunInfo[] {
+    return this.runs.list(filter);
+  }
+  getRun(id: string): RunRecord | undefined {
+    return this.runs.get(id);
+  }
+  metricHistory(id: string, key?: string): RunMetric[] {
+    return this.runs.history(id, key);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -619,20 +597,4 @@ export class SqliteStore implements Store {
 /** A copy of the log sorted by timestamp (stable: ties keep insertion order). */
 export function sortEventLogByTime(log: EventLog): EventLog {
   return { ...log, ...permuteEvents(log, timeOrder(log.timestamp, log.length)) };
-}
-
-/** Throws an InputError "<what> <problem>" when there is a problem (../data/valid.ts). */
-function refuse(what: string, problem: string | undefined): void {
-  if (problem !== undefined) throw new InputError(`${what} ${problem}`);
-}
-
-/** An item record as ../data/valid.ts accepts it. */
-function checkItem(it: ItemRecord): void {
-  refuse('item id', idProblem(it.id));
-  const where = `item "${it.id}"`;
-  if (it.title !== undefined) refuse(`${where}: title`, titleProblem(it.title));
-  if (it.genres !== undefined) refuse(`${where}: genres`, genresProblem(it.genres));
-  if (it.tags !== undefined) refuse(`${where}: tags`, tagsProblem(it.tags));
-  if (it.attributes !== undefined) refuse(`${where}: attributes`, attributesProblem(it.attributes));
-  if (it.createdAt !== undefined) refuse(`${where}: createdAt`, timeProblem(it.createdAt));
 }

@@ -55,6 +55,68 @@ export interface InsertEventsOptions {
   onProgress?: (done: number) => void;
 }
 
+/** What a run is: a CLI training, an offline evaluation, a server retraining (later: loop, study). */
+export type RunKind = 'train' | 'evaluate' | 'retrain' | 'loop' | 'study';
+export const RUN_KINDS: readonly RunKind[] = ['train', 'evaluate', 'retrain', 'loop', 'study'];
+
+/** A run's state, named as MLflow's RunStatus. */
+export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+
+/** A tracked run (../tracking/run-recorder.ts): one training or evaluation and what it used and measured. */
+export interface RunInfo {
+  /** 32 lowercase hex digits (a uuid4, as MLflow's run ids). */
+  id: string;
+  name: string;
+  kind: RunKind;
+  status: RunStatus;
+  /** ms since the epoch. */
+  startTime: number;
+  /** null while RUNNING. */
+  endTime: number | null;
+  /** The error message of a FAILED run. */
+  error?: string;
+}
+
+/** One logged value of a metric; a metric's history is its values in logging order. */
+export interface RunMetric {
+  key: string;
+  /** NaN is stored as SQL NULL and read back as NaN. */
+  value: number;
+  /** ms since the epoch. */
+  timestamp: number;
+  /** Iteration (0 when the value has no step). */
+  step: number;
+}
+
+/** A parameter or a tag. */
+export interface RunEntry {
+  key: string;
+  value: string;
+}
+
+/** A small file kept with a run (an evaluation report, a bundle's description). */
+export interface RunArtifact {
+  /** Relative path, e.g. `evaluation.json`. */
+  path: string;
+  content: Buffer;
+}
+
+/** What one logRun call adds: metrics are appended, tags overwritten, params immutable. */
+export interface RunBatch {
+  params?: RunEntry[];
+  metrics?: RunMetric[];
+  tags?: RunEntry[];
+  artifacts?: RunArtifact[];
+}
+
+/** A run with its data: params and tags by key, the latest value of each metric (as MLflow's runs/get). */
+export interface RunRecord extends RunInfo {
+  params: RunEntry[];
+  tags: RunEntry[];
+  metrics: RunMetric[];
+  artifacts: RunArtifact[];
+}
+
 export interface Store {
   readonly path: string;
 
@@ -110,6 +172,21 @@ export interface Store {
   userEvents(userId: string, limit?: number): StoredEvent[];
   /** Streams every event in time order (export). */
   iterateEvents(): IterableIterator<StoredEvent>;
+
+  /** Starts a run (status RUNNING). */
+  createRun(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): void;
+  /**
+   * Adds to a run, in one transaction: metrics appended, tags and artifacts overwritten; a param logged
+   * again must keep its value (an InputError otherwise). Throws when the run does not exist.
+   */
+  logRun(id: string, batch: RunBatch): void;
+  /** Ends a run: its status, end time and, when FAILED, the error message. */
+  finishRun(id: string, status: Exclude<RunStatus, 'RUNNING'>, endTime: number, error?: string): void;
+  /** Runs, newest first, of one kind when given, at most `limit`. */
+  listRuns(filter?: { kind?: RunKind; limit?: number }): RunInfo[];
+  getRun(id: string): RunRecord | undefined;
+  /** Every logged value of a run's metric `key` (every metric when absent), in logging order. */
+  metricHistory(id: string, key?: string): RunMetric[];
 
   /** Small named blobs stored beside the data (world parameters, model manifests). */
   getMeta(key: string): Buffer | undefined;

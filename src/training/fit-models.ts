@@ -3,9 +3,12 @@
  * the ranker's candidate sources. A model with its default parameters is fitted once and lent (through
  * FitData.fitted) to the composite models fitted after it (hybrid, ranked), which use it instead of
  * fitting a copy of their own; a model given parameters of its own is fitted alone and lent to none.
+ * With a metric sink in the data (FitData.metrics), each model reports its training curve to it under
+ * its own name (`als.loss`; a composite's inner fits nest: `ranked.als.loss`).
  */
 import type { FitData, Recommender } from '../recommenders/recommender.js';
 import type { ModelName } from '../types.js';
+import { prefixedSink } from './metric-sink.js';
 
 /** Builds an unfitted model with its defaults overridden by `params`. */
 export type ModelFactory = (name: ModelName, params?: Record<string, unknown>) => Recommender;
@@ -48,7 +51,8 @@ export async function fitModels(
     options.onStart?.(name);
     const model = options.create(name, own);
     const t0 = performance.now();
-    await model.fit({ ...data, fitted: lent });
+    const metrics = data.metrics && prefixedSink(data.metrics, name);
+    await model.fit({ ...data, fitted: lent, ...(metrics ? { metrics } : {}) });
     if (own === undefined) lent.set(name, model);
     out.set(name, model);
     await options.onFitted?.(name, model, (performance.now() - t0) / 1000);

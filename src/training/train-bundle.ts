@@ -2,6 +2,11 @@
  * Training as a library call: fit the models on every event of a store and save them as a new versioned
  * bundle, made current (../models/bundle.ts). `reco train` and the server's retrainer both call it (the
  * server in a worker thread: ./train-worker.ts), so that a bundle is made one way whoever asks.
+ *
+ * Each training is a tracked run in the store (../tracking/run-recorder.ts), of the kind the caller says
+ * (`train` from the CLI, `retrain` from the server): the data's fingerprint, the world's and the split's
+ * parameters, each model's resolved parameters, fit times and training curves, the evaluation's metrics
+ * and report, the bundle written; FAILED with the error when the training throws.
  */
 import { buildInteractions, type InteractionWeights } from '../data/interactions.js';
 import { RecoError } from '../errors.js';
@@ -11,8 +16,14 @@ import { type BundleManifest, type FittedModel, type StoredMetrics, writeBundle 
 import { loadWorld, WORLD_META_KEY } from '../simulation/oracle.js';
 import { storeWeights } from '../store/event-types.js';
 import type { Store } from '../store/store.js';
+import { recordEvaluation, recordInputs, recordingFactory } from '../tracking/record.js';
+import { type RunOptions, type RunRecorder, withRun } from '../tracking/run-recorder.js';
+import { numericLeaves, weightParams } from '../tracking/run-values.js';
 import type { EventLog, ModelName } from '../types.js';
 import { fitModels, type ModelFactory, type ModelParams } from './fit-models.js';
+
+/** The split `evaluateK` evaluates on. */
+const EVALUATION_SPLIT = { kind: 'random', ratio: 0.75, seed: 42 } as const;
 
 export interface TrainBundleOptions {
   store: Store;
@@ -37,6 +48,11 @@ export interface TrainBundleOptions {
   /** Progress of the training proper: its start, each model fitted. */
   onTrainStart?: () => void;
   onModelFitted?: (name: ModelName, seconds: number) => void;
+  /**
+   * The run recorded for this training: its kind (`train`, the default: `reco train`; `retrain`: the
+   * server), name and mirror (../tracking/run-recorder.ts).
+   */
+  run?: Partial<RunOptions>;
 }
 
 export interface TrainedBundle {
@@ -44,10 +60,19 @@ export interface TrainedBundle {
   dir: string;
   events: number;
   seconds: number;
+  /** The run recorded in the store. */
+  runId: string;
 }
 
-/** Fits `models` on the whole store and writes the bundle (made current). */
+/** Fits `models` on the whole store and writes the bundle (made current), recorded as a run. */
 export async function trainBundle(o: TrainBundleOptions): Promise<TrainedBundle> {
+  return withRun(o.store, { kind: 'train', ...o.run }, async (run) => ({
+    ...(await train(o, run)),
+    runId: run.id,
+  }));
+}
+
+async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<TrainedBundle, 'runId'>> {
   const { store } = o;
   const started = performance.now();
   // the events and their position in one read transaction: the bundle records exactly what it saw
@@ -63,24 +88,31 @@ export async function trainBundle(o: TrainBundleOptions): Promise<TrainedBundle>
     throw new RecoError(
       `the store ${store.path} holds no events: fill it first, e.g. "reco simulate" or "reco import movielens <dir>"`,
     );
+  recordInputs(run, store, log, o.models);
+  // each model's resolved parameters, as it is built (the evaluation's and the training's are the same)
+  const create = recordingFactory(run, o.create);
+  await run.flush();
   const weights: InteractionWeights = storeWeights(store);
+  run.paramList(weightParams(weights));
   let metrics: StoredMetrics | undefined;
   if (o.evaluateK !== undefined) {
     const k = o.evaluateK;
     const oracle = store.getMeta(WORLD_META_KEY) !== undefined ? worldOracle(loadWorld(store)) : undefined;
     o.onEvaluateStart?.(o.models.length + (oracle ? 1 : 0), oracle !== undefined);
     const result = await evaluate(log, items, {
-      split: { kind: 'random', ratio: 0.75, seed: 42 },
+      split: EVALUATION_SPLIT,
       k,
       models: [...o.models],
       ...(o.params ? { params: o.params } : {}),
       weights,
       auc: false,
-      create: o.create,
+      create,
       ...(oracle ? { oracle } : {}),
       ...(o.onEvaluated ? { onModelDone: o.onEvaluated } : {}),
     });
     o.onEvaluateDone?.(result.split);
+    recordEvaluation(run, EVALUATION_SPLIT, result, 'eval_');
+    await run.flush();
     metrics = {
       split: result.split,
       k,
@@ -102,11 +134,14 @@ export async function trainBundle(o: TrainBundleOptions): Promise<TrainedBundle>
   const interactions = buildInteractions(log, weights);
   o.onTrainStart?.();
   const fitted: FittedModel[] = [];
-  await fitModels({ interactions, log, items }, o.models, {
-    create: o.create,
+  await fitModels({ interactions, log, items, metrics: run.sink }, o.models, {
+    create,
     ...(o.params ? { params: o.params } : {}),
     onFitted: (name, model, fitSeconds) => {
       fitted.push({ model, fitSeconds });
+      run.metric(`${name}.fit_seconds`, fitSeconds);
+      // a model's own account of its training (ranked: trees and validation metric per label view)
+      run.metricList(numericLeaves(`${name}.report`, (model as { report?: unknown }).report));
       o.onModelFitted?.(name, fitSeconds);
     },
   });
@@ -130,5 +165,13 @@ export async function trainBundle(o: TrainBundleOptions): Promise<TrainedBundle>
     ...(metrics ? { metrics } : {}),
     ...(o.version ? { version: o.version } : {}),
   });
-  return { manifest, dir, events: log.length, seconds: (performance.now() - started) / 1000 };
+  const seconds = (performance.now() - started) / 1000;
+  run.metric('train_seconds', seconds);
+  run.tag('reco.bundle.version', manifest.version);
+  run.tag('reco.bundle.dir', dir);
+  run.artifact(
+    'bundle.json',
+    `${JSON.stringify({ version: manifest.version, dir, models: manifest.models.map((m) => m.name), data: manifest.data }, null, 2)}\n`,
+  );
+  return { manifest, dir, events: log.length, seconds };
 }

@@ -1,6 +1,7 @@
 /**
  * Worker thread entry of ./train-in-worker.ts: opens the store itself (its own connection) and trains a
- * bundle with ./train-bundle.ts, then posts `{ ok: true, version }` or `{ ok: false, message }`.
+ * bundle with ./train-bundle.ts (recorded as a run, kind `retrain` unless the job says otherwise), then
+ * posts `{ ok: true, version }` or `{ ok: false, message }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createModel } from '../models/factory.js';
@@ -12,6 +13,8 @@ export interface TrainJob {
   db: string;
   modelsDir: string;
   models: ModelName[];
+  /** The kind of run recorded (default `retrain`: the server's retrainer trains this way). */
+  runKind?: 'train' | 'retrain';
 }
 
 export type TrainOutcome = { ok: true; version: string } | { ok: false; message: string };
@@ -26,6 +29,7 @@ try {
       modelsDir: job.modelsDir,
       models: job.models,
       create: createModel,
+      run: { kind: job.runKind ?? 'retrain' },
     });
     outcome = { ok: true, version: trained.manifest.version };
   } finally {

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { parseServingTime } from '../../data/serving-time.js';
 import { SPLIT_KINDS, type SplitKind, type SplitOptions } from '../../data/splits.js';
 import { UsageError } from '../../errors.js';
-import { evaluate } from '../../evaluation/evaluate.js';
+import { evaluateRun } from '../../evaluation/evaluate-run.js';
 import { worldOracle } from '../../evaluation/oracle.js';
 import { describeResult, formatResultTable } from '../../evaluation/report.js';
 import { loadWorld, WORLD_META_KEY } from '../../simulation/oracle.js';
@@ -24,8 +24,9 @@ import {
   requireEvents,
 } from '../model-options.js';
 import { type Progress, startProgress } from '../progress.js';
+import { MLFLOW_HELP, RUN_NAME_HELP, type RunFlags, runOptionsFrom } from '../run-options.js';
 
-interface EvaluateOpts {
+interface EvaluateOpts extends RunFlags {
   split: string;
   ratio?: string;
   seed: string;
@@ -84,6 +85,8 @@ export function register(program: Command): void {
     )
     .option('--no-auc', 'skip AUC (it scores every item for every user)')
     .option('--no-oracle', 'no oracle row even when the store holds a simulated world')
+    .option('--run-name <name>', RUN_NAME_HELP)
+    .option('--mlflow <uri>', MLFLOW_HELP)
     .action(
       action(async (opts: EvaluateOpts, cmd: Command) => {
         const g = globals(cmd);
@@ -91,6 +94,7 @@ export function register(program: Command): void {
         const k = parsePositiveInt(opts.k, '--k');
         const models = parseModelList(opts.models);
         const params = parseModelParams(opts.params);
+        const run = runOptionsFrom(opts);
         const store = openStore(g.db);
         try {
           requireEvents(store);
@@ -101,7 +105,7 @@ export function register(program: Command): void {
               ? worldOracle(loadWorld(store))
               : undefined;
           let progress: Progress | undefined;
-          const result = await evaluate(log, items, {
+          const { result, runId } = await evaluateRun(store, run, log, items, {
             split,
             k,
             models,
@@ -127,6 +131,7 @@ export function register(program: Command): void {
               ),
           });
           process.stdout.write(`${describeResult(result)}\n${formatResultTable(result)}\n`);
+          if (!g.quiet) process.stderr.write(`recorded as run ${runId} (reco runs show ${runId})\n`);
           if (opts.json) {
             writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
             if (!g.quiet) process.stderr.write(`results written to ${opts.json}\n`);

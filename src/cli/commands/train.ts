@@ -15,8 +15,9 @@ import {
   requireEvents,
 } from '../model-options.js';
 import { type Progress, startProgress } from '../progress.js';
+import { MLFLOW_HELP, RUN_NAME_HELP, type RunFlags, runOptionsFrom } from '../run-options.js';
 
-interface TrainOpts {
+interface TrainOpts extends RunFlags {
   models?: string;
   params?: string;
   modelsDir?: string;
@@ -42,12 +43,15 @@ export function register(program: Command): void {
       false,
     )
     .option('--k <n>', 'K for --evaluate', '10')
+    .option('--run-name <name>', RUN_NAME_HELP)
+    .option('--mlflow <uri>', MLFLOW_HELP)
     .action(
       action(async (opts: TrainOpts, cmd: Command) => {
         const g = globals(cmd);
         const models = parseModelList(opts.models);
         const params = parseModelParams(opts.params);
         const k = parsePositiveInt(opts.k, '--k');
+        const run = runOptionsFrom(opts);
         const store = openStore(g.db);
         try {
           requireEvents(store);
@@ -60,6 +64,7 @@ export function register(program: Command): void {
             models,
             params,
             create: modelFactory(g.quiet),
+            run: { kind: 'train', ...run },
             ...(opts.evaluate ? { evaluateK: k } : {}),
             onEvaluateStart: (total, oracle) => {
               withOracle = oracle;
@@ -84,7 +89,7 @@ export function register(program: Command): void {
             },
           });
           training?.done(
-            `trained ${models.join(', ')} on ${trained.events.toLocaleString('en-US')} events in ${trained.seconds.toFixed(2)} s -> ${trained.dir} (version ${trained.manifest.version}, now current)`,
+            `trained ${models.join(', ')} on ${trained.events.toLocaleString('en-US')} events in ${trained.seconds.toFixed(2)} s -> ${trained.dir} (version ${trained.manifest.version}, now current); run ${trained.runId}`,
           );
         } finally {
           store.close();
