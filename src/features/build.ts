@@ -14,6 +14,7 @@ import {
   type FeatureDef,
   type FeatureInput,
   featureColumns,
+  weightIndex,
 } from './registry.js';
 import { emptySnapshot, snapshotUser } from './snapshot.js';
 import type { FeatureState } from './state.js';
@@ -241,8 +242,8 @@ export class FeatureBuilder {
     sum.fill(0);
     const n = w.n;
     for (let j = 0; j < user.recentCount; j++) {
-      const r = user.recent[j]!;
-      if (r >= n) continue;
+      const r = weightIndex(w, user.recent[j]!);
+      if (r < 0) continue;
       const at = r * n;
       for (let i = 0; i < n; i++) sum[i]! += w.values[at + i]!;
     }

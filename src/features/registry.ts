@@ -53,10 +53,20 @@ export interface FeatureInput {
   recentWeightSum?: Float64Array;
 }
 
-/** A dense n x n item-item matrix, row-major. */
+/**
+ * A dense n x n item-item matrix, row-major, over every item, or over n of them (a restricted EASE) with
+ * `index[item]` the item's row and column (-1: not in the matrix).
+ */
 export interface DenseItemWeights {
   n: number;
   values: Float32Array;
+  index?: Int32Array;
+}
+
+/** The row and column of `item` in `w` (-1 when it has none). */
+export function weightIndex(w: DenseItemWeights, item: number): number {
+  const k = w.index ? (w.index[item] ?? -1) : item;
+  return k < w.n ? k : -1;
 }
 
 export interface FeatureDef {
@@ -336,12 +346,14 @@ export const FEATURES: readonly FeatureDef[] = [
     compute: (x) => {
       const w = x.itemWeights;
       const u = x.user;
-      if (!w || u.recentCount === 0 || x.item >= w.n) return Number.NaN;
-      if (x.recentWeightSum) return x.recentWeightSum[x.item]!;
+      if (!w || u.recentCount === 0) return Number.NaN;
+      const c = weightIndex(w, x.item);
+      if (c < 0) return Number.NaN;
+      if (x.recentWeightSum) return x.recentWeightSum[c]!;
       let s = 0;
       for (let j = 0; j < u.recentCount; j++) {
-        const r = u.recent[j]!;
-        if (r < w.n) s += w.values[r * w.n + x.item]!;
+        const r = weightIndex(w, u.recent[j]!);
+        if (r >= 0) s += w.values[r * w.n + c]!;
       }
       return s;
     },

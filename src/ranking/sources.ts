@@ -43,13 +43,7 @@ export function featureBuilder(
 ): FeatureBuilder {
   const knn = models.find((m) => m instanceof ItemKnnRecommender);
   const ease = models.find((m) => m instanceof EaseRecommender);
-  const B = ease?.weights();
-  return new FeatureBuilder(
-    state,
-    spec,
-    knn?.neighbourMatrix(),
-    B ? { n: Math.round(Math.sqrt(B.length)), values: B } : undefined,
-  );
+  return new FeatureBuilder(state, spec, knn?.neighbourMatrix(), ease?.itemWeights());
 }
 
 /**

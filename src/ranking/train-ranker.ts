@@ -10,6 +10,7 @@ import { RecoError } from '../errors.js';
 import type { FeatureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
 import type { FitData, Recommender } from '../recommenders/recommender.js';
+import { prefixedSink } from '../training/metric-sink.js';
 import { labelViewsOf, type RankedParams } from './params.js';
 import { fitSources } from './sources.js';
 import { buildTrainingSet, type TrainingSeconds } from './training-set.js';
@@ -59,11 +60,18 @@ export async function trainRanker(
     });
     spec = built.spec;
     const t0 = performance.now();
-    const { view, report } = trainView(built.rows, spec, params, say);
+    const curve = (name: string) => data.metrics && prefixedSink(data.metrics, name);
+    const { view, report } = trainView(built.rows, spec, params, say, {}, curve(`gbdt.${label}`));
     if (built.catalogue && built.catalogue.userRows.length >= 2)
       catalogue.push(
-        trainView(built.catalogue, spec, params, (m) => say(`catalogue model: ${m}`), params.catalogueGbdt)
-          .view,
+        trainView(
+          built.catalogue,
+          spec,
+          params,
+          (m) => say(`catalogue model: ${m}`),
+          params.catalogueGbdt,
+          curve(`gbdt.${label}.catalogue`),
+        ).view,
       );
     seconds.gbdt += (performance.now() - t0) / 1000;
     views.push(view);

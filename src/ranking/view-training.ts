@@ -10,6 +10,8 @@ import { groupNdcg } from '../core/ndcg.js';
 import { Rng } from '../core/random.js';
 import { RecoError } from '../errors.js';
 import type { FeatureSpec } from '../features/build.js';
+import type { MetricSink } from '../recommenders/recommender.js';
+import { gbdtIterationMetrics } from '../training/metric-sink.js';
 import { type EvalResult, train } from './gbdt/boosting/gbdt.js';
 import { parseLightgbmParams } from './gbdt/config-parser.js';
 import type { DenseData } from './gbdt/io/dataset.js';
@@ -65,6 +67,7 @@ export function trainView(
   params: RankedParams,
   say: (line: string) => void,
   overrides: LightgbmParams = {},
+  metrics?: MetricSink,
 ): { view: TrainedView; report: ViewTrainingReport } {
   const { userRows } = d;
   if (userRows.length < 2)
@@ -133,11 +136,14 @@ export function trainView(
   });
   let best = Number.NaN;
   let iterations = 0;
+  // the validation metric per tree, to a tracked run's sink (reads the results only: the same trees)
+  const curve = gbdtIterationMetrics(metrics);
   const model = train(p, trainSet, validSet ? [{ name: 'valid', data: validSet }] : [], {
     onIteration: (it: number, results: EvalResult[]) => {
       iterations = it;
       const r = results[results.length - 1];
       if (r && !(r.value <= best)) best = r.value;
+      curve(it, results);
     },
     onLog: (m: string) => say(`gbdt (${d.label}): ${m}`),
   });

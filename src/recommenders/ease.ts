@@ -156,12 +156,15 @@ export class EaseRecommender implements Recommender {
     return this.B;
   }
 
-  /** B over the modelled items (m x m) and, when they are not the whole catalogue, which items they are. */
-  itemWeights(): { m: number; values: Float32Array; items?: Int32Array } {
+  /**
+   * B over the modelled items (n x n, n = how many are modelled) and, when they are not the whole
+   * catalogue, each item's row and column in it (`index[item]`, -1 for an item not modelled).
+   */
+  itemWeights(): { n: number; values: Float32Array; index?: Int32Array } {
     if (!this.B) throw notFitted(this.name);
     return this.modelled
-      ? { m: this.modelled.items.length, values: this.B, items: this.modelled.items }
-      : { m: this.n, values: this.B };
+      ? { n: this.modelled.items.length, values: this.B, index: this.modelled.pos }
+      : { n: this.n, values: this.B };
   }
 
   scoreAll(profile: UserProfile, out?: Float32Array): Float32Array {

@@ -22,6 +22,7 @@ import {
 } from '../core/param-spec.js';
 import { selectTopN } from '../core/top-n.js';
 import { RecoError, UsageError } from '../errors.js';
+import { fitModels } from '../training/fit-models.js';
 import type { ModelName, TopN } from '../types.js';
 import { notFitted, scoreBuffer, topNFromScores } from './base.js';
 import { PopularityRecommender } from './popularity.js';
@@ -156,14 +157,17 @@ export class HybridRecommender implements Recommender {
   }
 
   async fit(data: FitData): Promise<void> {
-    const cp = this.params.componentParams;
-    const parts: typeof this.parts = [];
-    for (const { name, weight } of this.params.components) {
-      const reuse = cp[name] === undefined ? data.fitted?.get(name) : undefined;
-      const model = reuse ?? this.factory.create(name, cp[name]);
-      if (!reuse) await model.fit(data);
-      parts.push({ name, weight, model });
-    }
+    // components with default parameters lent by data.fitted are taken as they are (../training/fit-models.ts)
+    const models = await fitModels(
+      data,
+      this.params.components.map((c) => c.name),
+      { create: (name, params) => this.factory.create(name, params), params: this.params.componentParams },
+    );
+    const parts = this.params.components.map(({ name, weight }) => ({
+      name,
+      weight,
+      model: models.get(name)!,
+    }));
     this.parts = parts;
     const pop = parts.find((p) => p.name === 'popularity')?.model;
     if (pop) this.fallback = pop;

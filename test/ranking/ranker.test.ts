@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
 import { CandidateGenerator } from '../../src/ranking/candidates.js';
 import { RankedRecommender } from '../../src/ranking/ranker.js';
+import { mostActiveItems } from '../../src/recommenders/ease.js';
 import { createRecommender } from '../../src/recommenders/index.js';
 import type { Recommender, SavedModel, UserProfile } from '../../src/recommenders/recommender.js';
 import { SIM_EVENT_TYPES } from '../../src/simulation/generate.js';
@@ -259,4 +260,33 @@ test('ranked scoreAll: every item on one probability scale, or the others below 
       if (outside(i)) assert.ok(b[i]! < lowB, `item ${i} above the candidates`);
   }
   assert.ok(outsideAbove > 0, 'one scale: some items stage 1 missed outscore its weakest candidates');
+});
+
+test('ranked over an EASE that models only the most active items: ui_ease_last for those, missing for the rest', async () => {
+  const { ranked, profileOf } = await fittedRanked({
+    sources: { ease: 30, popularity: 10 },
+    sourceParams: { ease: { maxItems: 40 } },
+    numIterations: 5,
+  });
+  const profile = profileOf(3);
+  const top = ranked.recommend(profile, 10);
+  assert.ok(top.items.length === 10);
+  // the serving EASE is fitted on every event: its modelled items are the 40 most active of them
+  const { log } = simulatedLog();
+  const head = new Set(mostActiveItems(buildInteractions(log, interactionWeights()), 40).items);
+  const index = Int32Array.from({ length: log.itemIds.length }, (_, i) => (head.has(i) ? 1 : -1));
+  let modelled = 0;
+  let outside = 0;
+  for (let i = 0; i < index.length && (modelled < 3 || outside < 3); i++) {
+    if (profile.items.includes(i)) continue;
+    const v = ranked.explain(profile, i).contributions.find((c) => c.feature === 'ui_ease_last')!.value;
+    if (index[i]! >= 0) {
+      assert.ok(Number.isFinite(v), `item ${i} is modelled: ${v}`);
+      modelled++;
+    } else {
+      assert.ok(Number.isNaN(v), `item ${i} is not modelled: ${v}`);
+      outside++;
+    }
+  }
+  assert.ok(modelled >= 3 && outside >= 3);
 });
