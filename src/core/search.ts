@@ -50,3 +50,18 @@ export function sortedIndexOf(a: SortedArray, x: number, from = 0, to = a.length
 export function sortedHas(a: SortedArray, x: number): boolean {
   return sortedIndexOf(a, x) >= 0;
 }
+
+/**
+ * lowerBound over keys read through an order: the first position k in order[0..n) with
+ * keys[order[k]] >= x, the order sorting those keys (a user's events, sorted by their times).
+ */
+export function lowerBoundBy(order: Int32Array, n: number, keys: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[order[mid]!]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

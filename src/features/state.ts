@@ -14,7 +14,7 @@
  * `applyEvent` adds one event (any order; kept sorted by insertion), so a server can keep the state live.
  */
 
-import { lowerBound, lowerBoundFromEnd } from '../core/search.js';
+import { lowerBound, lowerBoundBy, lowerBoundFromEnd } from '../core/search.js';
 import { eventWeights, type InteractionWeights, interactionWeights } from '../data/interactions.js';
 import { RecoError } from '../errors.js';
 import type { EventLog, ItemRecord } from '../types.js';
@@ -336,15 +336,7 @@ export class FeatureState {
   userCountBefore(u: number, t: number): number {
     if (u < 0 || u >= this.userEv.length) return 0;
     const ul = this.userEv[u]!;
-    const times = this.evTime.data;
-    let lo = 0;
-    let hi = ul.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (times[ul.data[mid]!]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundBy(ul.data, ul.length, this.evTime.data, t);
   }
 
   /** Index (into the event columns) of user u's k-th event, oldest first. */

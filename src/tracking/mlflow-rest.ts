@@ -11,7 +11,7 @@
  * MLFLOW_TRACKING_TOKEN (bearer) or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (basic).
  */
 import type { RunEntry, RunMetric, RunStatus } from '../store/store.js';
-import type { MirrorBatch, MirrorFactory } from './run-recorder.js';
+import type { MirrorBatch, MirrorFactory } from './run-mirror.js';
 
 /** runs/log-batch limits (mlflow/utils/validation.py): per request, and the longest values. */
 export const LOG_BATCH_LIMITS = {

@@ -18,30 +18,8 @@ import type { MetricSink } from '../recommenders/recommender.js';
 import type { RunArtifact, RunEntry, RunKind, RunMetric, RunStatus, Store } from '../store/store.js';
 import { mirrorFromEnv } from './mlflow-rest.js';
 import { gitCommit, recoVersion, userName } from './provenance.js';
+import type { MirrorFactory, RunMirror } from './run-mirror.js';
 import { runKey } from './run-values.js';
-
-/** What a mirror receives at each flush (artifacts stay local). */
-export interface MirrorBatch {
-  params: RunEntry[];
-  metrics: RunMetric[];
-  tags: RunEntry[];
-}
-
-/** A copy of the run elsewhere (an MLflow tracking server); any method may reject. */
-export interface RunMirror {
-  /** The run's id there, kept as the local tag `reco.mirror.run_id`. */
-  readonly runId?: string;
-  log(batch: MirrorBatch): Promise<void>;
-  end(status: Exclude<RunStatus, 'RUNNING'>, endTime: number): Promise<void>;
-}
-
-/** Opens the mirror of a new run (its name, start time and first tags); may reject. */
-export type MirrorFactory = (run: {
-  id: string;
-  name: string;
-  startTime: number;
-  tags: RunEntry[];
-}) => Promise<RunMirror>;
 
 export interface RunOptions {
   kind: RunKind;

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../../src/core/random.js';
-import { lowerBound, lowerBoundFromEnd, sortedHas, sortedIndexOf } from '../../src/core/search.js';
+import {
+  lowerBound,
+  lowerBoundBy,
+  lowerBoundFromEnd,
+  sortedHas,
+  sortedIndexOf,
+} from '../../src/core/search.js';
 
 test('lowerBoundFromEnd finds what the binary search finds, duplicates and both ends included', () => {
   const rng = new Rng(5);
@@ -40,4 +46,12 @@ test('sortedIndexOf and sortedHas find exactly the entries of a sorted run', () 
       assert.equal(sortedIndexOf(a, a[1]!, 1, a.length - 1), 1);
     }
   }
+});
+
+test('lowerBoundBy searches keys through an order', () => {
+  const keys = Float64Array.of(50, 10, 40, 20, 30);
+  const order = Int32Array.of(1, 3, 4, 2, 0); // keys in ascending order: 10 20 30 40 50
+  for (let x = 0; x <= 60; x += 5)
+    assert.equal(lowerBoundBy(order, 5, keys, x), [10, 20, 30, 40, 50].filter((v) => v < x).length);
+  assert.equal(lowerBoundBy(order, 3, keys, 100), 3);
 });

@@ -13,6 +13,7 @@
  * loop touches no objects; input is a dense row-major Float64Array (rows x numFeatures). With `compile`
  * the same arrays are turned into JavaScript code (./codegen.ts), bit-identical and faster.
  */
+import { sigmoid } from '../../core/math.js';
 import { UsageError } from '../../errors.js';
 import {
   categoryGoesLeft,
@@ -385,7 +386,7 @@ function flatten(trees: Tree[]): FlatTrees {
 export function applyTransform(tr: OutputTransform, raw: number): number {
   switch (tr.kind) {
     case 'sigmoid':
-      return 1 / (1 + Math.exp(-tr.sigmoid * raw));
+      return sigmoid(tr.sigmoid * raw);
     case 'exp':
       return Math.exp(raw);
     case 'sqrt':

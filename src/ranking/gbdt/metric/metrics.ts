@@ -5,6 +5,7 @@
  * counts 1), MAP@k (relevant = label > 0.5; a query without relevant documents counts 1), RMSE and L2.
  */
 
+import { sigmoid as logistic } from '../../../core/math.js';
 import { discount } from '../../../core/ndcg.js';
 import { InputError } from '../../../errors.js';
 import { K_EPSILON } from '../meta.js';
@@ -105,7 +106,7 @@ export function auc(labels: Float32Array, score: Float64Array): number {
 export function binaryLogloss(labels: Float32Array, score: Float64Array, sigmoid: number): number {
   let s = 0;
   for (let i = 0; i < labels.length; i++) {
-    const p = 1 / (1 + Math.exp(-sigmoid * score[i]!));
+    const p = logistic(sigmoid * score[i]!);
     let loss: number;
     if (labels[i]! <= 0) loss = 1 - p > K_EPSILON ? -Math.log(1 - p) : -Math.log(K_EPSILON);
     else loss = p > K_EPSILON ? -Math.log(p) : -Math.log(K_EPSILON);
@@ -118,7 +119,7 @@ export function binaryLogloss(labels: Float32Array, score: Float64Array, sigmoid
 export function binaryError(labels: Float32Array, score: Float64Array, sigmoid: number): number {
   let s = 0;
   for (let i = 0; i < labels.length; i++) {
-    const p = 1 / (1 + Math.exp(-sigmoid * score[i]!));
+    const p = logistic(sigmoid * score[i]!);
     if (labels[i]! <= 0 ? p > 0.5 : p <= 0.5) s++;
   }
   return s / labels.length;
