@@ -13,13 +13,14 @@ import {
   interactionWeights,
   ruleOf,
 } from '../data/interactions.js';
-import { attributesProblem, idProblem, timeProblem, valueProblem } from '../data/valid.js';
+import { idProblem, timeProblem, valueProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import { permuteEvents, timeOrder, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
 import {
   checkItem,
+  checkUser,
   type EventTypeRow,
   type ItemRow,
   itemFromRow,
@@ -203,10 +204,7 @@ export class SqliteStore implements Store {
       let n = 0;
       const now = Date.now();
       for (const u of users) {
-        const where = `user "${u.id}"`;
-        refuse('user id', idProblem(u.id));
-        if (u.attributes !== undefined) refuse(`${where}: attributes`, attributesProblem(u.attributes));
-        if (u.createdAt !== undefined) refuse(`${where}: createdAt`, timeProblem(u.createdAt));
+        checkUser(u);
         const attributes = u.attributes === undefined ? null : JSON.stringify(u.attributes);
         const existing = this.userIdx.get(u.id);
         if (existing === undefined) this.ensureUser(u.id, u.createdAt ?? now, attributes);
