@@ -301,7 +301,7 @@ export const DATA_SETS: DataSetSpec[] = [
   }),
   ratingsSet(
     'sim-1.7k',
-    'movielens-preset world (1,682 items), 1-5 stars',
+    'movielens-preset ratings world, 1-5 stars',
     {},
     { users: 150, events: 12_000 },
     true,
@@ -315,14 +315,14 @@ export const DATA_SETS: DataSetSpec[] = [
   ),
   ratingsSet(
     'sim-10k',
-    '10,000-item ratings world, 100,000 ratings, 1-5 stars',
+    'ratings world, 10k-item catalogue (quick: 2.5k), 1-5 stars',
     { users: 2000, items: 10_000, events: 100_000 },
     { users: 300, items: 2500, events: 12_000 },
     true,
   ),
   ratingsSet(
     'sim-50k',
-    '50,000-item ratings world, 1,000,000 ratings, 20,000 users, 1-5 stars',
+    'ratings world, 50k-item catalogue (quick: 5k), 1-5 stars',
     { users: 20_000, items: 50_000, events: 1_000_000 },
     { users: 600, items: 5000, events: 30_000 },
     true,
