@@ -182,18 +182,19 @@ function ratingsWorld(quick: boolean, full: Partial<WorldParams>, small: Partial
   return { ...simulate(params), made: changed('movielens', over) };
 }
 
-function ratingsSet(
-  name: string,
-  what: string,
-  full: Partial<WorldParams>,
-  small: Partial<WorldParams>,
-  withItems: boolean,
-  scale = false,
-): DataSetSpec {
+interface Sizes {
+  full: Partial<WorldParams>;
+  small: Partial<WorldParams>;
+}
+
+/** The movielens preset's own size (943 users, 1,682 items, 100,000 ratings); quick: 150 users, 12,000. */
+const ML_SIZES: Sizes = { full: {}, small: { users: 150, events: 12_000 } };
+
+function ratingsSet(name: string, what: string, sizes: Sizes, withItems = true, scale = false): DataSetSpec {
   return {
     name,
     make: async (quick) => {
-      const { world, log, made } = ratingsWorld(quick, full, small, 7);
+      const { world, log, made } = ratingsWorld(quick, sizes.full, sizes.small, 7);
       const set: DataSet = {
         name,
         what: `${what}${withItems ? '; items with titles and genres' : '; events only'}`,
@@ -299,32 +300,19 @@ export const DATA_SETS: DataSetSpec[] = [
     catalogDays: 3650,
     ageingDays: 365,
   }),
-  ratingsSet(
-    'sim-1.7k',
-    'movielens-preset ratings world, 1-5 stars',
-    {},
-    { users: 150, events: 12_000 },
-    true,
-  ),
-  ratingsSet(
-    'sim-1.7k-noitems',
-    'the same world and events as sim-1.7k',
-    {},
-    { users: 150, events: 12_000 },
-    false,
-  ),
-  ratingsSet(
-    'sim-10k',
-    'ratings world, 10k-item catalogue (quick: 2.5k), 1-5 stars',
-    { users: 2000, items: 10_000, events: 100_000 },
-    { users: 300, items: 2500, events: 12_000 },
-    true,
-  ),
+  ratingsSet('sim-1.7k', 'movielens-preset ratings world, 1-5 stars', ML_SIZES, true),
+  ratingsSet('sim-1.7k-noitems', 'the same world and events as sim-1.7k', ML_SIZES, false),
+  ratingsSet('sim-10k', 'ratings world, 10k-item catalogue (quick: 2.5k), 1-5 stars', {
+    full: { users: 2000, items: 10_000, events: 100_000 },
+    small: { users: 300, items: 2500, events: 12_000 },
+  }),
   ratingsSet(
     'sim-50k',
     'ratings world, 50k-item catalogue (quick: 5k), 1-5 stars',
-    { users: 20_000, items: 50_000, events: 1_000_000 },
-    { users: 600, items: 5000, events: 30_000 },
+    {
+      full: { users: 20_000, items: 50_000, events: 1_000_000 },
+      small: { users: 600, items: 5000, events: 30_000 },
+    },
     true,
     true,
   ),
