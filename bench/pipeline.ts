@@ -22,11 +22,10 @@ import { worldOracle } from '../src/evaluation/oracle.js';
 import { RankedRecommender } from '../src/ranking/ranker.js';
 import { createRecommender, recommenderNames } from '../src/recommenders/index.js';
 import type { Recommender } from '../src/recommenders/recommender.js';
-import { SIM_EVENT_TYPES } from '../src/simulation/generate.js';
 import { resolveParams } from '../src/simulation/params.js';
 import { simulateWorld, worldItems } from '../src/simulation/simulate.js';
-import type { EventLog, ModelName } from '../src/types.js';
-import { loadMovieLens, ML100K_DIR } from './shared-data.js';
+import type { ModelName } from '../src/types.js';
+import { loadMovieLens, ML100K_DIR, simulatedLog } from './shared-data.js';
 
 interface Protocol {
   split: SplitOptions;
@@ -59,17 +58,7 @@ async function synthetic(given: Record<string, unknown>, singles: ModelName[]): 
   const rankedParams = { catalogueModel: true, ...given };
   const params = resolveParams('movielens', {});
   const { world, events } = simulateWorld(params);
-  const log: EventLog = {
-    userIds: Array.from({ length: params.users }, (_, u) => `u${u + 1}`),
-    itemIds: Array.from({ length: params.items }, (_, i) => `i${i + 1}`),
-    typeNames: [...SIM_EVENT_TYPES],
-    user: events.user,
-    item: events.item,
-    type: events.type,
-    value: events.value,
-    timestamp: events.timestamp,
-    length: events.length,
-  };
+  const log = simulatedLog(params, events);
   const split: SplitOptions = { kind: 'temporal', ratio: 0.8 };
   const result = await evaluate(log, worldItems(world), {
     split,

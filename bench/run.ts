@@ -16,6 +16,7 @@ const BENCHES = [
   'gbdt-predict',
   'gbdt-train',
   'pipeline',
+  'generalise',
   'identity',
   'serve',
 ];

@@ -6,7 +6,11 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importMovieLens } from '../src/data/import/movielens.js';
+import { SIM_EVENT_TYPES } from '../src/simulation/generate.js';
+import type { WorldParams } from '../src/simulation/params.js';
+import { itemId, userId } from '../src/simulation/simulate.js';
 import { openStore } from '../src/store/open.js';
+import type { EventColumns } from '../src/store/store.js';
 import type { EventLog, ItemRecord } from '../src/types.js';
 
 /** The repository root (this file runs from dist/bench/). */
@@ -28,4 +32,18 @@ export async function loadMovieLens(
   } finally {
     store.close();
   }
+}
+
+/**
+ * A simulated world's events as an EventLog, ids as `reco simulate` writes them (user u is "u{u+1}", item
+ * i "i{i+1}"; type codes index SIM_EVENT_TYPES).
+ */
+export function simulatedLog(params: WorldParams, events: EventColumns): EventLog {
+  return {
+    userIds: Array.from({ length: params.users }, (_, u) => userId(u)),
+    itemIds: Array.from({ length: params.items }, (_, i) => itemId(i)),
+    typeNames: [...SIM_EVENT_TYPES],
+    // the generated columns (GeneratedEvents' two counts come along; nothing reads them)
+    ...events,
+  };
 }
