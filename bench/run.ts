@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark in turn, each in its own process (so one's memory and JIT state
  * do not colour another's), and prints their figures. `npm run bench -- import gbdt-train` runs a subset;
- * remaining `--flags` are passed to each benchmark.
+ * everything from the first `--flag` on (with values: `--only ml100k`) is passed to each benchmark.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,8 +23,11 @@ const BENCHES = [
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const names = args.filter((a) => !a.startsWith('-'));
-const flags = args.filter((a) => a.startsWith('-'));
+// benchmark names come first; from the first flag on, everything (flags and their values, e.g.
+// `--only ml100k` or `--params '{...}'`) is passed to each benchmark
+const firstFlag = args.findIndex((a) => a.startsWith('-'));
+const names = firstFlag < 0 ? args : args.slice(0, firstFlag);
+const flags = firstFlag < 0 ? [] : args.slice(firstFlag);
 const unknown = names.filter((n) => !BENCHES.includes(n));
 if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${BENCHES.join(', ')}`);
