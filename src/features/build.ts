@@ -69,9 +69,12 @@ export interface CandidateRows {
  * Builds rows, computing each column as rarely as its scope allows (the same values as calling every
  * column's compute on every row; test/features proves it):
  * - 'user' and 'context' columns read only the user's snapshot and t: once per call, copied to every row;
- * - 'item' columns read only the item, t and the state: kept per item in a cache that holds while t and
- *   the state's event count stay the same (a server between events: every user's candidates share them),
- *   the way a feature store materialises item features;
+ * - 'item' columns read only the item, t and the state: kept per item in a cache that holds while t stays
+ *   the same and no event before t arrives (an event at or after t changes nothing as of t), the way a
+ *   feature store materialises item features. With an item clock (`itemClockMs`, a server's), item
+ *   columns are computed as of t rounded down to it: the cache then holds across the requests and the live
+ *   events of a whole tick instead of one event's worth (the values are those of a moment at most one tick
+ *   earlier: no event after t is ever seen);
  * - 'user-item' columns: computed per row.
  */
 export class FeatureBuilder {
@@ -92,6 +95,12 @@ export class FeatureBuilder {
   private itemVersion = 0;
   private itemT = Number.NaN;
   private itemEvents = -1;
+  /**
+   * The item clock: item columns are computed as of t rounded down to a multiple of it (0: as of t exactly,
+   * as training and offline evaluation do). A server sets it so that events do not invalidate the item
+   * cache of every request (../serving).
+   */
+  itemClockMs = 0;
 
   constructor(
     readonly state: FeatureState,
@@ -138,6 +147,11 @@ export class FeatureBuilder {
     return this.columns.length;
   }
 
+  /** How many times the item cache was invalidated (tests, diagnostics). */
+  get itemCacheVersion(): number {
+    return this.itemVersion;
+  }
+
   /**
    * Item i's cached item-column values start at the returned offset of itemValues, computed when stale
    * (from the input, whose item is i).
@@ -155,7 +169,12 @@ export class FeatureBuilder {
     }
     const at = i * m;
     if (this.itemStamp[i] !== this.itemVersion) {
-      this.writeItem(this.input, this.itemValues, at);
+      // as of the item columns' time (t, or t on the item clock)
+      const x = this.input;
+      const t = x.t;
+      x.t = this.itemT;
+      this.writeItem(x, this.itemValues, at);
+      x.t = t;
       this.itemStamp[i] = this.itemVersion;
     }
     return at;
@@ -193,12 +212,18 @@ export class FeatureBuilder {
         }
         x.sourceMax[s] = m;
       }
-    if (t !== this.itemT || this.state.events !== this.itemEvents) {
-      // t or the state moved: every cached item row is stale
-      this.itemT = t;
-      this.itemEvents = this.state.events;
+    const q = this.itemClockMs;
+    const tItem = q > 0 ? Math.floor(t / q) * q : t;
+    const events = this.state.events;
+    if (
+      tItem !== this.itemT ||
+      (events !== this.itemEvents && this.state.earliestFrom(this.itemEvents) < tItem)
+    ) {
+      // the item columns' time moved, or an event before it arrived: every cached item row is stale
+      this.itemT = tItem;
       this.itemVersion++;
     }
+    this.itemEvents = events;
     this.spreadRecentSimilarity(true);
     this.sumRecentWeights();
     try {

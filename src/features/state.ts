@@ -194,6 +194,14 @@ export class FeatureState {
     return this.evUser.length;
   }
 
+  /** The earliest time among the events applied from the `from`-th on (in application order); +inf if none. */
+  earliestFrom(from: number): number {
+    const times = this.evTime.data;
+    let m = Number.POSITIVE_INFINITY;
+    for (let e = Math.max(0, from); e < this.evTime.length; e++) if (times[e]! < m) m = times[e]!;
+    return m;
+  }
+
   private ensureUser(u: number): void {
     while (this.userEv.length <= u) this.userEv.push(new Grow32(8));
     this.nUsers = Math.max(this.nUsers, u + 1);

@@ -124,6 +124,15 @@ export class RankedRecommender implements Recommender {
     this.memo = undefined;
   }
 
+  /**
+   * Computes item features as of the serving time rounded down to `ms` (a server's item clock: the item
+   * feature cache then holds across a tick's requests and live events; ../features/build.ts). 0: exactly.
+   */
+  setItemClock(ms: number): void {
+    this.fitted().builder.itemClockMs = ms;
+    this.memo = undefined;
+  }
+
   featureSpec(): FeatureSpec {
     return this.fitted().spec;
   }

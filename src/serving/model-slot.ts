@@ -11,7 +11,7 @@ import { addBlendTerm, HybridRecommender } from '../recommenders/hybrid.js';
 import { PopularityRecommender } from '../recommenders/popularity.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { ModelName } from '../types.js';
-import type { ServingRanker } from './ranker.js';
+import { ITEM_CLOCK_MS, type ServingRanker } from './ranker.js';
 
 /** Models that answer "items similar to i", best first. */
 const SIMILAR_ORDER: ModelName[] = ['itemknn', 'ease', 'als', 'content', 'hybrid'];
@@ -90,6 +90,7 @@ export class ModelSlot {
       // a ranked model that does not load leaves the strategy to the fallback (noted in answers and /health)
       try {
         this.ranked = bundle.model('ranked') as ServingRanker;
+        this.ranked.setItemClock?.(ITEM_CLOCK_MS);
       } catch (err) {
         this.rankerNote = `its ranked model did not load: ${(err as Error).message}`;
       }

@@ -6,12 +6,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openBundle } from '../models/bundle.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { RankMessage, RankReply } from './rank-pool.js';
-import { rankWithLiveProfile, type ServingRanker } from './ranker.js';
+import { ITEM_CLOCK_MS, rankWithLiveProfile, type ServingRanker } from './ranker.js';
 
 /** Users ranked before the thread says ready (see warmUp). */
 const WARM_UP_USERS = 300;
 const { modelsDir, version } = workerData as { modelsDir: string; version: string };
 const ranker = openBundle(modelsDir, version).model('ranked') as Recommender as ServingRanker;
+// the main thread's ranker runs on the same item clock (../model-slot.ts): both answer alike
+ranker.setItemClock?.(ITEM_CLOCK_MS);
 const features = ranker.featureState?.();
 const port = parentPort!;
 port.on('message', (m: RankMessage) => {

@@ -5,7 +5,8 @@
  * on the ranking internals:
  * - `featureState().applyEvent(...)`: each ingested event moves the user's and the item's features live
  *   (and a rank thread reads its users' events to warm up);
- * - `explain(profile, item)`: candidate sources and feature contributions (TreeSHAP) for explain=true.
+ * - `explain(profile, item)`: candidate sources and feature contributions (TreeSHAP) for explain=true;
+ * - `setItemClock(ms)`: item features on a clock of `ms` (ITEM_CLOCK_MS below).
  * A bundle without `ranked` serves the strategy with its candidates ordered by the bundle's best model
  * (./services/strategies/ranked-fallback.ts).
  */
@@ -31,7 +32,15 @@ export interface RankerExplanation {
 export interface ServingRanker extends Recommender {
   featureState?(): LiveFeatureState;
   explain?(profile: UserProfile, item: number): RankerExplanation;
+  setItemClock?(ms: number): void;
 }
+
+/**
+ * The item clock of serving (../ranking/ranker.ts setItemClock): item features as of the serving time
+ * rounded down to a second, so that the live events of a second do not make every request recompute its
+ * candidates' item features (each event moves the serving time); user and user-item features stay exact.
+ */
+export const ITEM_CLOCK_MS = 1000;
 
 /**
  * The ranker's top k for a live profile (./services/strategies/ranked-model.ts, ./rank-worker.ts): the user index stays on the profile (his

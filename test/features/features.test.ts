@@ -438,3 +438,37 @@ test('windowed item counts equal a count over the events, asked again at the sam
     assert.equal(state.itemCountBefore(i, t), count(i, Number.NEGATIVE_INFINITY, t));
   }
 });
+
+test('item clock: item columns as of t rounded down to it, the rest as of t; the cache holds across later events, not earlier ones', () => {
+  const state = FeatureState.fromLog(log, items, { weights: interactionWeights() });
+  const spec = featureSpec(state, ['a', 'b']);
+  const q = 7 * DAY_MS;
+  const t = T0 + 29.5 * DAY_MS;
+  const tItem = Math.floor(t / q) * q;
+  const clocked = new FeatureBuilder(state, spec);
+  clocked.itemClockMs = q;
+  const exactAtT = new FeatureBuilder(state, spec).build(1, t, cands([0, 1, 2, 3], 1));
+  const exactAtTItem = new FeatureBuilder(state, spec).build(1, tItem, cands([0, 1, 2, 3], 1));
+  const got = clocked.build(1, t, cands([0, 1, 2, 3], 1));
+  const W = clocked.width;
+  let differs = false;
+  for (let r = 0; r < 4; r++)
+    clocked.columns.forEach((c, k) => {
+      const want = c.def.scope === 'item' ? exactAtTItem[r * W + k]! : exactAtT[r * W + k]!;
+      assert.ok(Object.is(got[r * W + k], want), `${c.name} row ${r}`);
+      if (c.def.scope === 'item' && !Object.is(exactAtT[r * W + k], want)) differs = true;
+    });
+  assert.ok(differs, 'the clock changed some item feature (else the test proves nothing)');
+  // a live event after the clock's time: the item cache stays
+  const v0 = clocked.itemCacheVersion;
+  state.applyNamedEvent(2, 3, 'click', 1, t - 1000);
+  clocked.build(1, t + 2000, cands([0, 1, 2, 3], 1));
+  assert.equal(clocked.itemCacheVersion, v0);
+  // an event from before it: renewed, and the rows count it
+  state.applyNamedEvent(2, 3, 'click', 1, tItem - DAY_MS);
+  const after = clocked.build(1, t + 2000, cands([0, 1, 2, 3], 1));
+  assert.equal(clocked.itemCacheVersion, v0 + 1);
+  const fresh = new FeatureBuilder(state, spec);
+  fresh.itemClockMs = q;
+  assert.deepEqual(Array.from(after), Array.from(fresh.build(1, t + 2000, cands([0, 1, 2, 3], 1))));
+});
