@@ -7,6 +7,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { WebServices } from '../web/compose-web.js';
+import { webApp } from '../web/web-app.js';
 import { type ApiKey, KeyRing } from './api-keys.js';
 import type { Services } from './compose.js';
 import auth from './plugins/auth.js';
@@ -34,6 +36,10 @@ export interface AppOptions {
   trainer?: Trainer;
   /** Node's default process metrics in /metrics (default true). */
   defaultMetrics?: boolean;
+  /** The web app (../web/): its services; the API's keys are then its key ring's. */
+  web?: WebServices;
+  /** Trust X-Forwarded-* from a reverse proxy (secure cookies behind TLS termination). */
+  trustProxy?: boolean;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -50,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
   });
   await app.register(errors);
   await app.register(swagger, {
@@ -73,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(auth, { keys: new KeyRing(options.keys) });
+  await app.register(auth, { keys: options.web?.keyRing ?? new KeyRing(options.keys) });
   await app.register(rateLimit, { max: options.rateLimit ?? 2000 });
   await app.register(services, {
     services: options.services,
@@ -89,5 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventsRoutes);
   await app.register(usersRoutes);
   await app.register(modelsRoutes);
+  // the web app for people and operators, on the same port (../web/)
+  if (options.web) await app.register(webApp, { web: options.web });
   return app;
 }
