@@ -62,7 +62,8 @@ export class AccountService {
 
   constructor(
     private readonly store: Store,
-    private readonly users: UserService,
+    /** Creates the account's reco user at sign-up (a server's); without it the user is created by his first event. */
+    private readonly users: Pick<UserService, 'create'> | undefined,
     readonly sessions: SessionService,
     private readonly throttle: SignInThrottle,
   ) {
@@ -87,7 +88,7 @@ export class AccountService {
       onboarded: false,
     };
     if (!this.accounts.create(account)) throw new ConflictError('an account with this email exists', 'email');
-    this.users.create({ id: account.userId });
+    this.users?.create({ id: account.userId });
     return { account, ...this.sessions.create(account.id) };
   }
 
