@@ -18,6 +18,7 @@ const BENCHES = [
   'pipeline',
   'identity',
   'serve',
+  'web',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

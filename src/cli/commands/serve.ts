@@ -31,6 +31,11 @@ export interface ServeOptions {
   watch: boolean;
   /** Print the keys even when they were not generated now (`reco start`). */
   printKeys?: boolean;
+  /**
+   * Listen at once, the rank threads warming up meanwhile (ranked answers on the main thread until they
+   * are ready): `reco start`, which serves within seconds.
+   */
+  listenBeforeRankThreads?: boolean;
 }
 
 function intOf(raw: string, name: string, min: number): number {
@@ -116,7 +121,10 @@ export async function serve(
   }
   // the rank threads load the model and warm up before the first request (the main thread would rank,
   // cold, meanwhile); a thread that fails leaves ranking on the main thread
-  await services.rankThreads.ready().catch((err: Error) => app.log.error(`rank threads: ${err.message}`));
+  const threadsReady = services.rankThreads
+    .ready()
+    .catch((err: Error) => app.log.error(`rank threads: ${err.message}`));
+  if (!opts.listenBeforeRankThreads) await threadsReady;
   await app.listen({ port, host });
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;

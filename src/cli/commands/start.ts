@@ -124,6 +124,7 @@ export function register(program: Command): void {
           {
             watch: true,
             printKeys: true,
+            listenBeforeRankThreads: true,
             ...(opts.port !== undefined ? { port: opts.port } : {}),
             ...(opts.host !== undefined ? { host: opts.host } : {}),
           },
