@@ -88,8 +88,11 @@ export interface MinuteCount {
 export interface ActivityStore {
   /** The latest stored events across every user, newest first (by insertion). */
   latest(limit: number): (StoredEvent & { position: number })[];
-  /** Events ingested at or after `since` (ms), counted by minute and type. */
-  perMinute(since: number): MinuteCount[];
+  /**
+   * Events ingested at or after `since` (ms), counted by minute and type; only those stored after
+   * `after` (a position) when given. Returns the position counted up to.
+   */
+  perMinute(since: number, after?: number): { minutes: MinuteCount[]; position: number };
   /** Every event counted by type, and the position counted up to. */
   countsByType(): { counts: Map<string, number>; position: number };
 }

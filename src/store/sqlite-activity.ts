@@ -62,15 +62,19 @@ export class SqliteActivity implements ActivityStore {
     return lo;
   }
 
-  perMinute(since: number): MinuteCount[] {
-    const from = this.firstIdSince(since);
-    return this.db
-      .prepare(
-        `SELECT (e.ingested_at / 60000) * 60000 AS minute, t.name AS type, count(*) AS count
-         FROM events e JOIN event_types t ON t.code = e.type
-         WHERE e.id >= ? AND e.ingested_at >= ? GROUP BY minute, e.type ORDER BY minute`,
-      )
-      .all(from, since) as MinuteCount[];
+  perMinute(since: number, after?: number): { minutes: MinuteCount[]; position: number } {
+    return this.db.transaction(() => {
+      const position = (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
+      const from = after !== undefined ? after + 1 : this.firstIdSince(since);
+      const minutes = this.db
+        .prepare(
+          `SELECT (e.ingested_at / 60000) * 60000 AS minute, t.name AS type, count(*) AS count
+           FROM events e JOIN event_types t ON t.code = e.type
+           WHERE e.id >= ? AND e.id <= ? AND e.ingested_at >= ? GROUP BY minute, e.type ORDER BY minute`,
+        )
+        .all(from, position, since) as MinuteCount[];
+      return { minutes, position };
+    })();
   }
 
   countsByType(): { counts: Map<string, number>; position: number } {

@@ -5,6 +5,7 @@
  * method takes the signed-in account: the reco user is always the account's own.
  */
 import { NotFoundError } from '../errors.js';
+import type { RecommendedItem } from '../serving/answers.js';
 import type { Services } from '../serving/compose.js';
 import type { AccountRecord } from '../store/accounts.js';
 import type { StoredEvent } from '../store/store.js';
@@ -34,28 +35,50 @@ export class PeopleData {
     return itemView(this.services.store.getItem(id), id);
   }
 
+  /**
+   * The person's top k (as the API answers them, rank threads included); each card's reasons are loaded
+   * by its own request (`why`), so that the list itself comes at once after a click.
+   */
   async recommendations(account: AccountRecord, genre: string | undefined, k = 20) {
-    const { recommend, similar } = this.services;
-    const answer = await recommend.recommendAsync({
+    const answer = await this.services.recommend.recommendAsync({
       userId: account.userId,
       k,
       ...(genre ? { genre } : {}),
-      explain: true,
     });
+    const cards: Card[] = (answer.items ?? []).map((it) => ({ ...this.item(it.id!), reasons: [] }));
+    return { cards, model: answer.model ?? 'unknown', note: answer.note };
+  }
+
+  /**
+   * Why `itemId` is recommended to the person, in words: a liked title among its most similar items, then
+   * the ranked model's explanation of it for him (candidate sources, the features that moved its score:
+   * TreeSHAP), as explain=true gives them.
+   */
+  why(account: AccountRecord, itemId: string): string[] {
+    const { store, similar, models, interactions } = this.services;
+    const i = store.itemIndex(itemId);
+    if (i === undefined) throw new NotFoundError(`unknown item "${itemId}"`, 'item');
     const liked = new Set(
       this.history(account.userId, 300)
         .filter(isLike)
         .map((e) => e.item),
     );
-    const cards: Card[] = (answer.items ?? []).map((it) => {
-      let because: string | undefined;
-      if (liked.size > 0) {
-        const near = (similar.similar(it.id!, 30).items ?? []).find((s) => liked.has(s.id!));
-        if (near) because = near.title ?? near.id;
-      }
-      return { ...this.item(it.id!), reasons: reasons(it, because) };
-    });
-    return { cards, model: answer.model ?? 'unknown', note: answer.note };
+    let because: string | undefined;
+    if (liked.size > 0) {
+      const near = (similar.similar(itemId, 30).items ?? []).find((s) => liked.has(s.id!));
+      if (near) because = near.title ?? near.id;
+    }
+    const explained: RecommendedItem = { id: itemId };
+    const slot = models.require();
+    const u = store.userIndex(account.userId);
+    if (slot.ranked?.explain && u !== undefined && i < slot.fitted.items) {
+      const e = slot.ranked.explain(interactions.profile(u, slot), i);
+      explained.sources = e.sources.map((s) => s.name);
+      explained.features = e.contributions
+        .slice(0, 5)
+        .map((c) => ({ name: c.feature, value: c.value, contribution: c.contribution }));
+    }
+    return reasons(explained, because);
   }
 
   /** Stores the person's feedback on `item` as an event of his own user. */

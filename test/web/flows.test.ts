@@ -93,7 +93,10 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
     const shown = await cards(page);
     assert.ok(shown.length >= 10, `${shown.length} recommendations`);
     for (const id of liked) assert.ok(!shown.includes(id), `liked ${id} is recommended`);
-    assert.ok((await page.locator('#recs .why li').count()) > 0, 'cards say why');
+    // each card's reasons arrive by their own request
+    await page.waitForFunction(() => document.querySelectorAll('#recs .why.pending').length === 0);
+    assert.ok((await page.locator('#recs .why li').count()) >= shown.length, 'every card says why');
+    assert.ok((await page.locator('#recs .why li', { hasText: 'Because you liked' }).count()) > 0);
   });
 
   test('2. like a recommended item: it leaves the list in place, shows in your activity and in the API history', async () => {

@@ -21,6 +21,8 @@ export interface RateSeries {
 
 export class ActivityTracker {
   private likes?: { count: number; position: number };
+  /** Events and likes per minute counted so far, and the position counted up to (each call reads only newer events). */
+  private minutes?: { counts: Map<number, { events: number; likes: number }>; position: number };
 
   constructor(private readonly store: Store) {}
 
@@ -51,11 +53,22 @@ export class ActivityTracker {
     const n = (end - start) / 60_000 + 1;
     const out: RateSeries = { x: new Array(n), events: new Array(n).fill(0), likes: new Array(n).fill(0) };
     for (let k = 0; k < n; k++) out.x[k] = (start + k * 60_000) / 1000;
-    for (const m of this.store.activity.perMinute(start)) {
-      const k = (m.minute - start) / 60_000;
+    const counted = this.minutes;
+    const read = this.store.activity.perMinute(start, counted?.position);
+    const counts = counted?.counts ?? new Map<number, { events: number; likes: number }>();
+    for (const m of read.minutes) {
+      const c = counts.get(m.minute) ?? { events: 0, likes: 0 };
+      c.events += m.count;
+      if (m.type === 'like') c.likes += m.count;
+      counts.set(m.minute, c);
+    }
+    for (const minute of counts.keys()) if (minute < start) counts.delete(minute);
+    this.minutes = { counts, position: read.position };
+    for (const [minute, c] of counts) {
+      const k = (minute - start) / 60_000;
       if (k < 0 || k >= n) continue;
-      out.events[k]! += m.count;
-      if (m.type === 'like') out.likes[k]! += m.count;
+      out.events[k] = c.events;
+      out.likes[k] = c.likes;
     }
     return out;
   }

@@ -21,6 +21,7 @@ import {
   OnboardingGenresPage,
   OnboardingLikesPage,
   RecList,
+  Why,
 } from '../views/people.js';
 
 const KINDS: readonly FeedbackKind[] = ['like', 'dislike', 'not_interested'];
@@ -63,6 +64,15 @@ const peopleRoutes: FastifyPluginAsync = async (app) => {
   app.get('/partials/recs', async (request, reply) => {
     const list = await recList(request, reply, genreOf(request.query));
     return sendPartial(reply, <RecList {...list} />);
+  });
+
+  app.get('/partials/why', async (request, reply) => {
+    const item = field(request.query, 'item', 256);
+    const why = data.why(me(request), item);
+    return sendPartial(
+      reply,
+      <Why item={item} reasons={why.length > 0 ? why : ['Popular with people like you']} />,
+    );
   });
 
   app.post('/feedback', async (request, reply) => {

@@ -72,6 +72,27 @@ export function FeedbackButtons(p: {
   );
 }
 
+/** A card's reasons: loaded by their own request (hx-trigger load) when not given. */
+export function Why(p: { item: string; reasons: string[] }) {
+  if (p.reasons.length === 0)
+    return (
+      <ul
+        class="why pending"
+        aria-label="Why"
+        hx-get={`/partials/why?item=${encodeURIComponent(p.item)}`}
+        hx-trigger="load"
+        hx-swap="outerHTML"
+      ></ul>
+    );
+  return (
+    <ul class="why" aria-label="Why">
+      {p.reasons.map((r) => (
+        <li>{r}</li>
+      ))}
+    </ul>
+  );
+}
+
 export function ItemCard(p: { card: Card; csrf: string; genre?: string | undefined }) {
   const c = p.card;
   return (
@@ -81,13 +102,7 @@ export function ItemCard(p: { card: Card; csrf: string; genre?: string | undefin
       </h3>
       <p class="meta">{c.year !== undefined ? c.year : ''}</p>
       <Genres genres={c.genres} />
-      {c.reasons.length > 0 ? (
-        <ul class="why" aria-label="Why">
-          {c.reasons.map((r) => (
-            <li>{r}</li>
-          ))}
-        </ul>
-      ) : null}
+      <Why item={c.id} reasons={c.reasons} />
       <FeedbackButtons item={c.id} csrf={p.csrf} from="home" genre={p.genre} target="#recs" />
     </li>
   );
