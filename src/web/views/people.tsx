@@ -19,6 +19,11 @@ interface Base {
   csrf: string;
 }
 
+/** The year, unless the title already says it ("Heat (1995)"). */
+function yearNote(it: ItemView): string {
+  return it.year === undefined || it.title.includes(`(${it.year})`) ? '' : String(it.year);
+}
+
 function Genres({ genres }: { genres: string[] }) {
   return genres.length > 0 ? (
     <ul class="genres" aria-label="Genres">
@@ -100,7 +105,7 @@ export function ItemCard(p: { card: Card; csrf: string; genre?: string | undefin
       <h3>
         <a href={`/items/${encodeURIComponent(c.id)}`}>{c.title}</a>
       </h3>
-      <p class="meta">{c.year !== undefined ? c.year : ''}</p>
+      {yearNote(c) ? <p class="meta">{yearNote(c)}</p> : null}
       <Genres genres={c.genres} />
       <Why item={c.id} reasons={c.reasons} />
       <FeedbackButtons item={c.id} csrf={p.csrf} from="home" genre={p.genre} target="#recs" />
@@ -277,7 +282,7 @@ export function BrowsePage(
           <li class="row">
             <a href={`/items/${encodeURIComponent(it.id)}`}>{it.title}</a>
             <span class="muted small">
-              {it.year ?? ''} {it.genres.join(', ')}
+              {yearNote(it)} {it.genres.join(', ')}
             </span>
           </li>
         ))}
@@ -307,7 +312,7 @@ export function ItemPage(
       <article class="card-panel">
         <h1>{p.item.title}</h1>
         <p class="meta">
-          {p.item.year !== undefined ? `${p.item.year} · ` : ''}
+          {yearNote(p.item) ? `${yearNote(p.item)} · ` : ''}
           {p.events} event{p.events === 1 ? '' : 's'}
         </p>
         <Genres genres={p.item.genres} />
