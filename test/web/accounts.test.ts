@@ -244,4 +244,57 @@ describe('page guards', () => {
       'the form cannot name the user',
     );
   });
+
+  test('an admin creates an API key the API accepts, then revokes it; promotes an account', async () => {
+    const creds = await web.accounts.createAdmin('ops@example.com');
+    const { token } = await web.accounts.signIn(creds.email, creds.password, '127.0.0.9');
+    const got = await app.inject({ url: '/admin/accounts', headers: { cookie: `reco_session=${token}` } });
+    assert.equal(got.statusCode, 200);
+    const secret = /reco_csrf=([^;]+)/.exec(String(got.headers['set-cookie']))![1]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(got.body)![1]!;
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: `reco_session=${token}; reco_csrf=${secret}`,
+    };
+    const made = await app.inject({
+      method: 'POST',
+      url: '/admin/keys',
+      headers,
+      payload: `_csrf=${csrf}&label=batch+jobs&role=client`,
+    });
+    assert.equal(made.statusCode, 200);
+    const key = /data-new-key="?[^>]*>([A-Za-z0-9_-]{43})</.exec(made.body)![1]!;
+    const id = /New key ([0-9a-f]{12})/.exec(made.body)![1]!;
+    assert.equal(
+      (await app.inject({ url: '/v1/ping', headers: { authorization: `Bearer ${key}` } })).statusCode,
+      200,
+    );
+    const revoked = await app.inject({
+      method: 'POST',
+      url: `/admin/keys/${id}/revoke`,
+      headers,
+      payload: `_csrf=${csrf}`,
+    });
+    assert.equal(revoked.statusCode, 303);
+    assert.equal(
+      (await app.inject({ url: '/v1/ping', headers: { authorization: `Bearer ${key}` } })).statusCode,
+      401,
+    );
+    const person = await web.accounts.signUp({
+      email: 'rise@example.com',
+      password: 'person password',
+      displayName: 'R',
+    });
+    const promoted = await app.inject({
+      method: 'POST',
+      url: `/admin/accounts/${person.account.id}/role`,
+      headers,
+      payload: `_csrf=${csrf}&role=admin`,
+    });
+    assert.equal(promoted.statusCode, 303);
+    assert.equal(
+      (await app.inject({ url: '/admin', headers: { cookie: `reco_session=${person.token}` } })).statusCode,
+      200,
+    );
+  });
 });

@@ -215,7 +215,7 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
     await signIn(admin, adminEmail, adminPassword);
     await admin.goto(`${served.url}/admin`);
     const count = async () =>
-      Number((await admin.locator('[data-count=events]').innerText()).replace(/,/g, ''));
+      Number(((await admin.locator('[data-count=events]').textContent()) ?? '').replace(/,/g, ''));
     const start = await count();
     await admin.evaluate(() => {
       (window as unknown as { marker: number }).marker = 1;
@@ -238,7 +238,7 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
     assert.ok((await count()) >= start + 3);
     await admin.goto(`${served.url}/admin/models`);
     const table = admin.locator('table.data').first();
-    assert.match(await table.innerText(), /NDCG@10/);
+    assert.match((await table.textContent()) ?? '', /NDCG@10/);
     assert.ok((await table.locator('tbody tr').count()) >= 5, 'a row per model');
     assert.ok((await admin.locator('tr.oracle').count()) >= 1, 'the oracle row');
     await admin.goto(`${served.url}/admin/users?user=u3`);
@@ -266,9 +266,9 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
       void d.dismiss();
     });
     await page.goto(`${served.url}/items/xss-1`);
-    assert.equal(await page.locator('h1').innerText(), title);
+    assert.equal(await page.locator('h1').textContent(), title);
     await page.goto(`${served.url}/browse?q=${encodeURIComponent('onerror')}`);
-    assert.ok((await page.locator('.rows').innerText()).includes(title));
+    assert.ok(((await page.locator('.rows').textContent()) ?? '').includes(title));
     assert.equal(await page.locator('img[src=x]').count(), 0);
     await page.waitForTimeout(300);
     assert.equal(dialogs, 0);

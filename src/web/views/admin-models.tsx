@@ -198,19 +198,6 @@ export function InspectorPage(
       {p.result ? (
         <>
           {!p.result.known ? <p class="muted">Unknown user: he would be served as a newcomer.</p> : null}
-          <h2>History (latest 50)</h2>
-          <ol class="rows">
-            {p.result.history.map((e) => (
-              <li class="row">
-                <span>
-                  {e.type} {e.value !== 1 ? e.value : ''} · {p.titles.get(e.item) ?? e.item}
-                </span>
-                <time class="muted small">
-                  {new Date(e.timestamp).toISOString().slice(0, 16).replace('T', ' ')}
-                </time>
-              </li>
-            ))}
-          </ol>
           <h2>Each strategy's top 10</h2>
           <div class="strategies">
             {p.result.lists.map((l) => (
@@ -234,6 +221,19 @@ export function InspectorPage(
               </section>
             ))}
           </div>
+          <h2>History (latest 50)</h2>
+          <ol class="rows">
+            {p.result.history.map((e) => (
+              <li class="row">
+                <span>
+                  {e.type} {e.value !== 1 ? e.value : ''} · {p.titles.get(e.item) ?? e.item}
+                </span>
+                <time class="muted small">
+                  {new Date(e.timestamp).toISOString().slice(0, 16).replace('T', ' ')}
+                </time>
+              </li>
+            ))}
+          </ol>
         </>
       ) : null}
     </Layout>
