@@ -146,6 +146,12 @@ await measure('/account', '/account', person.token);
 await measure('/signin', '/signin', '');
 await measure('/admin', '/admin', admin.token);
 await measure('/admin/models', '/admin/models', admin.token);
+{
+  const first = await time('/admin/ranker', admin.token);
+  console.log(
+    `/admin/ranker's first computation (importance, SHAP over 40 users x 3 items): ${first.ms.toFixed(0)} ms`,
+  );
+}
 await measure('/admin/ranker (after its first computation)', '/admin/ranker', admin.token);
 await measure('/admin/activity', '/admin/activity', admin.token);
 await measure('/admin/serving', '/admin/serving', admin.token);

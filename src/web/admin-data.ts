@@ -70,6 +70,7 @@ export class AdminData {
 
   /** The retraining's state, and the models its run has fitted so far while it runs. */
   retrain(): {
+    total: number;
     state: string;
     startedAt?: string;
     finishedAt?: string;
@@ -80,6 +81,9 @@ export class AdminData {
   } {
     const status = this.retrainer.status;
     const fitted: string[] = [];
+    // the models the retrainer trains: the serving bundle's, ranked included when it has one
+    const slot = this.services.models.slot;
+    const total = slot ? slot.models.size + (slot.bundle.has('ranked') ? 1 : 0) : 0;
     if (status.state === 'running' && status.startedAt) {
       const run = this.services.store.listRuns({ kind: 'retrain', limit: 1 })[0];
       if (run && run.status === 'RUNNING' && run.startTime >= Date.parse(status.startedAt) - 5000)
@@ -89,7 +93,12 @@ export class AdminData {
     const since = status.startedAt
       ? Date.parse(status.finishedAt ?? new Date().toISOString()) - Date.parse(status.startedAt)
       : undefined;
-    return { ...status, fitted, ...(since !== undefined ? { seconds: Math.round(since / 1000) } : {}) };
+    return {
+      ...status,
+      fitted,
+      total,
+      ...(since !== undefined ? { seconds: Math.round(since / 1000) } : {}),
+    };
   }
 
   /** Every strategy's top 10 for `userId`, side by side, with reasons. */

@@ -79,6 +79,7 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
     await page.click('button[type=submit].primary');
     await page.waitForURL(/\/onboarding$/);
     const genres = page.locator('input[name=genres]');
+    const favourite = (await genres.nth(0).getAttribute('value'))!;
     await genres.nth(0).check();
     await genres.nth(1).check();
     await page.click('button[type=submit].primary');
@@ -97,6 +98,17 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#recs .why.pending').length === 0);
     assert.ok((await page.locator('#recs .why li').count()) >= shown.length, 'every card says why');
     assert.ok((await page.locator('#recs .why li', { hasText: 'Because you liked' }).count()) > 0);
+    // the genre filter swaps the list in place: every card of the chosen genre
+    const genre = favourite;
+    await page.selectOption('#genre', genre);
+    await page.waitForFunction((g) => {
+      const cards = [...document.querySelectorAll('#recs li.card')];
+      return (
+        cards.length > 0 &&
+        cards.every((c) => [...c.querySelectorAll('.genres li')].some((li) => li.textContent === g))
+      );
+    }, genre);
+    await page.goto(`${served.url}/`);
   });
 
   test('2. like a recommended item: it leaves the list in place, shows in your activity and in the API history', async () => {

@@ -34,7 +34,13 @@ export function RetrainStatus({ status }: { status: ReturnType<AdminData['retrai
     >
       <strong>Training: {status.state}</strong>
       {status.seconds !== undefined ? ` (${status.seconds} s)` : ''}
-      {running ? <progress aria-label="models fitted" max={7} value={status.fitted.length}></progress> : null}
+      {running ? (
+        <progress
+          aria-label="models fitted"
+          max={Math.max(1, status.total)}
+          value={status.fitted.length}
+        ></progress>
+      ) : null}
       {status.fitted.length > 0 ? <span class="small"> fitted: {status.fitted.join(', ')}</span> : null}
       {status.version ? <span class="small"> → bundle {status.version}</span> : null}
       {status.error ? <span class="error small"> {status.error}</span> : null}
