@@ -37,7 +37,12 @@ const FEATURE_WORDS: [string, string][] = [
   ['blend_', 'it scores high for you'],
 ];
 
+/** `ui_score_itemknn_`, `ui_score_rel_hybrid_`, `ui_rank_ease_`: a source's own score, said as the source. */
+const SOURCE_FEATURE = /^ui_(?:score_rel|score|rank)_([a-z]+)_?$/;
+
 export function featureWords(name: string): string | undefined {
+  const source = SOURCE_FEATURE.exec(name)?.[1];
+  if (source !== undefined && SOURCE_WORDS.has(source)) return SOURCE_WORDS.get(source);
   for (const [prefix, words] of FEATURE_WORDS) if (name.startsWith(prefix)) return words;
   return undefined;
 }

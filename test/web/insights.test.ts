@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { reasons } from '../../src/web/explain-words.js';
+import { featureWords, reasons } from '../../src/web/explain-words.js';
 import { ActivityTracker } from '../../src/web/insights/activity-tracker.js';
 import { histogramQuantile } from '../../src/web/insights/serving.js';
 import { makeWorld, type World } from '../serving/helpers.js';
