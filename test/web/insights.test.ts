@@ -62,4 +62,11 @@ test('reasons: a liked title first, then the strongest positive features and sou
     'It is trending',
     'People who liked what you liked also liked it',
   ]);
+  // a source's own score feature is said as the source
+  assert.equal(featureWords('ui_score_rel_hybrid_'), 'several of our models agree');
+  const ease = reasons(
+    { id: 'i2', features: [{ name: 'ui_score_ease_', value: 1, contribution: 0.3 }] },
+    undefined,
+  );
+  assert.deepEqual(ease, ['It fits the pattern of your likes']);
 });
