@@ -135,3 +135,46 @@ function describe(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   return String(v);
 }
+
+/** A fault of a record: the field at fault and the problem. */
+export type FieldProblem = readonly [field: string, problem: string];
+
+function first(checks: [string, () => string | undefined][]): FieldProblem | undefined {
+  for (const [field, check] of checks) {
+    const p = check();
+    if (p !== undefined) return [field, p];
+  }
+  return undefined;
+}
+
+/** An item record's first fault (id, title, genres, tags, attributes, createdAt), if any. */
+export function itemProblem(it: {
+  id: unknown;
+  title?: unknown;
+  genres?: unknown;
+  tags?: unknown;
+  attributes?: unknown;
+  createdAt?: unknown;
+}): FieldProblem | undefined {
+  return first([
+    ['id', () => idProblem(it.id)],
+    ['title', () => (it.title === undefined ? undefined : titleProblem(it.title))],
+    ['genres', () => (it.genres === undefined ? undefined : genresProblem(it.genres))],
+    ['tags', () => (it.tags === undefined ? undefined : tagsProblem(it.tags))],
+    ['attributes', () => (it.attributes === undefined ? undefined : attributesProblem(it.attributes))],
+    ['createdAt', () => (it.createdAt === undefined ? undefined : timeProblem(it.createdAt))],
+  ]);
+}
+
+/** A user record's first fault (id, attributes, createdAt), if any. */
+export function userProblem(u: {
+  id: unknown;
+  attributes?: unknown;
+  createdAt?: unknown;
+}): FieldProblem | undefined {
+  return first([
+    ['id', () => idProblem(u.id)],
+    ['attributes', () => (u.attributes === undefined ? undefined : attributesProblem(u.attributes))],
+    ['createdAt', () => (u.createdAt === undefined ? undefined : timeProblem(u.createdAt))],
+  ]);
+}

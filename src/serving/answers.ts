@@ -16,7 +16,11 @@ export const recommendedItemSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { name: { type: 'string' }, value: { type: 'number' }, contribution: { type: 'number' } },
+        properties: {
+          name: { type: 'string' },
+          value: { type: 'number', description: 'absent when the feature is missing for the user or item' },
+          contribution: { type: 'number' },
+        },
       },
     },
   },

@@ -6,17 +6,25 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { WebServices } from '../web/compose-web.js';
 import { webApp } from '../web/web-app.js';
 import { type ApiKey, KeyRing } from './api-keys.js';
 import type { Services } from './compose.js';
 import auth from './plugins/auth.js';
-import errors from './plugins/errors.js';
+import errors, { clientErrorResponse, frameworkError } from './plugins/errors.js';
 import metrics from './plugins/metrics.js';
 import rateLimit from './plugins/rate-limit.js';
 import services from './plugins/services.js';
+import validation from './plugins/validation.js';
 import type { Trainer } from './retrain.js';
+import eventTypesRoutes from './routes/event-types.js';
 import eventsRoutes from './routes/events.js';
 import healthRoutes from './routes/health.js';
 import itemsRoutes from './routes/items.js';
@@ -42,23 +50,25 @@ export interface AppOptions {
   trustProxy?: boolean;
 }
 
+/** Fastify's own faults before a route runs, answered in the one error shape (./plugins/errors.ts). */
+function answerFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const answer = frameworkError(err);
+  void reply.code(answer.statusCode).send(answer);
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: false,
-        allowUnionTypes: true,
-      },
-    },
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: (_err, socket) => {
+      if (socket.writable) socket.end(clientErrorResponse());
+    },
     trustProxy: options.trustProxy ?? false,
   });
   await app.register(errors);
+  await app.register(validation);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -94,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(recommendationsRoutes);
   await app.register(itemsRoutes);
   await app.register(eventsRoutes);
+  await app.register(eventTypesRoutes);
   await app.register(usersRoutes);
   await app.register(modelsRoutes);
   // the web app for people and operators, on the same port (../web/)

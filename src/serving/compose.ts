@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { AnswerCache } from './services/answer-cache.js';
 import { Catalogue } from './services/catalogue.js';
 import { EventIngestor } from './services/event-ingestor.js';
+import { EventTypeService } from './services/event-types.js';
 import { ItemService } from './services/items.js';
 import { LiveInteractions } from './services/live-interactions.js';
 import { LivePopularity } from './services/live-popularity.js';
@@ -47,6 +48,7 @@ export interface Services {
   newItems: NewItemsIndex;
   cache: AnswerCache;
   ingestor: EventIngestor;
+  eventTypes: EventTypeService;
   users: UserService;
   items: ItemService;
   recommend: RecommendService;
@@ -95,6 +97,7 @@ export function createServices(store: Store, options: ServingOptions): Services 
   return {
     ...core,
     ingestor,
+    eventTypes: new EventTypeService(store),
     users: new UserService(store, catalogue, interactions, ingestor),
     items: new ItemService(store, catalogue, interactions, popularity, newItems, cache),
     recommend,

@@ -3,14 +3,7 @@
  * checked before they become rows (../data/valid.ts), rows read back as records.
  */
 import { checkRule, type EventTypeRule, type ValueRule } from '../data/interactions.js';
-import {
-  attributesProblem,
-  genresProblem,
-  idProblem,
-  tagsProblem,
-  timeProblem,
-  titleProblem,
-} from '../data/valid.js';
+import { itemProblem, userProblem } from '../data/valid.js';
 import { InputError } from '../errors.js';
 import type { ItemRecord, UserRecord } from '../types.js';
 
@@ -77,11 +70,14 @@ export function refuse(what: string, problem: string | undefined): void {
 
 /** An item record as ../data/valid.ts accepts it. */
 export function checkItem(it: ItemRecord): void {
-  refuse('item id', idProblem(it.id));
-  const where = `item "${it.id}"`;
-  if (it.title !== undefined) refuse(`${where}: title`, titleProblem(it.title));
-  if (it.genres !== undefined) refuse(`${where}: genres`, genresProblem(it.genres));
-  if (it.tags !== undefined) refuse(`${where}: tags`, tagsProblem(it.tags));
-  if (it.attributes !== undefined) refuse(`${where}: attributes`, attributesProblem(it.attributes));
-  if (it.createdAt !== undefined) refuse(`${where}: createdAt`, timeProblem(it.createdAt));
+  const fault = itemProblem(it);
+  if (fault)
+    throw new InputError(`item ${JSON.stringify(String(it.id).slice(0, 80))}: ${fault[0]} ${fault[1]}`);
+}
+
+/** A user record as ../data/valid.ts accepts it. */
+export function checkUser(u: UserRecord): void {
+  const fault = userProblem(u);
+  if (fault)
+    throw new InputError(`user ${JSON.stringify(String(u.id).slice(0, 80))}: ${fault[0]} ${fault[1]}`);
 }

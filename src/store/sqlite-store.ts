@@ -13,7 +13,7 @@ import {
   interactionWeights,
   ruleOf,
 } from '../data/interactions.js';
-import { attributesProblem, idProblem, timeProblem, valueProblem } from '../data/valid.js';
+import { idProblem, timeProblem, valueProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import { sortEventLogByTime, userTimeOrder } from './event-order.js';
@@ -22,6 +22,7 @@ import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteActivity } from './sqlite-activity.js';
 import {
   checkItem,
+  checkUser,
   type EventTypeRow,
   type ItemRow,
   itemFromRow,
@@ -207,10 +208,7 @@ export class SqliteStore implements Store {
       let n = 0;
       const now = Date.now();
       for (const u of users) {
-        const where = `user "${u.id}"`;
-        refuse('user id', idProblem(u.id));
-        if (u.attributes !== undefined) refuse(`${where}: attributes`, attributesProblem(u.attributes));
-        if (u.createdAt !== undefined) refuse(`${where}: createdAt`, timeProblem(u.createdAt));
+        checkUser(u);
         const attributes = u.attributes === undefined ? null : JSON.stringify(u.attributes);
         const existing = this.userIdx.get(u.id);
         if (existing === undefined) this.ensureUser(u.id, u.createdAt ?? now, attributes);

@@ -290,3 +290,20 @@ test('ranked over an EASE that models only the most active items: ui_ease_last f
   }
   assert.ok(modelled >= 3 && outside >= 3);
 });
+
+test('ranked with only negative feedback: finite scores and explanations', async () => {
+  const { ranked } = await fittedRanked({ numIterations: 5 });
+  for (const profile of [
+    { items: Int32Array.of(3), weights: Float32Array.of(-1) },
+    { user: 7, items: Int32Array.of(3), weights: Float32Array.of(-4) },
+  ] as UserProfile[]) {
+    const top = ranked.recommend(profile, 5);
+    assert.ok(top.items.length > 0);
+    for (const s of top.scores) assert.ok(Number.isFinite(s), `score ${s}`);
+    const ex = ranked.explain(profile, top.items[0]!);
+    assert.ok(Number.isFinite(ex.score) && Number.isFinite(ex.base));
+    for (const c of ex.contributions)
+      assert.ok(Number.isFinite(c.contribution), `${c.feature}: ${c.contribution}`);
+    JSON.stringify(ex.contributions.map((c) => c.value)); // values may be missing features (NaN), contributions never
+  }
+});

@@ -26,8 +26,11 @@ async function recs(user: string, query = '', headers: Record<string, string> = 
 }
 
 describe('public routes', () => {
-  test('GET /health is public and reports the bundle', async () => {
-    const r = await w.app.inject({ method: 'GET', url: '/health' });
+  test('GET /health is public (status only) and reports the bundle to an admin key', async () => {
+    const open = await w.app.inject({ method: 'GET', url: '/health' });
+    assert.equal(open.statusCode, 200);
+    assert.deepEqual(open.json(), { status: 'ok', ready: true });
+    const r = await w.app.inject({ method: 'GET', url: '/health', headers: admin });
     assert.equal(r.statusCode, 200);
     const body = r.json();
     assert.equal(body.status, 'ok');

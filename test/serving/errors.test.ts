@@ -99,7 +99,7 @@ test('validation, unparsable bodies, Fastify 4xx and faults of the server', () =
   assert.deepEqual(bug.body, {
     statusCode: 500,
     error: 'Internal Server Error',
-    message: 'internal error: x is undefined',
+    message: 'internal error (the server logged it)',
   });
   assert.equal(bug.log, 'request failed');
   assert.equal(errorAnswer(new NotFoundError('unknown item "x"', 'id')).log, undefined);

@@ -92,7 +92,7 @@ describe('a bundle that does not load is logged', () => {
         .filter((l) => l.level >= 50);
       assert.equal(errors.length, 1, lines.join(''));
       assert.match(errors[0]!.msg, /model bundle missing not loaded, the previous one keeps serving/);
-      const health = (await app.inject({ method: 'GET', url: '/health' })).json();
+      const health = (await app.inject({ method: 'GET', url: '/health', headers: admin })).json();
       assert.equal(health.status, 'degraded');
       assert.match(health.error.message, /missing/);
     } finally {
@@ -123,7 +123,7 @@ describe('a retraining whose bundle does not load', () => {
     await w.app.retrainer.done();
     assert.equal(w.app.retrainer.status.state, 'failed');
     assert.match(w.app.retrainer.status.error ?? '', /indices\.bin/);
-    const health = (await w.app.inject({ method: 'GET', url: '/health' })).json();
+    const health = (await w.app.inject({ method: 'GET', url: '/health', headers: admin })).json();
     assert.equal(health.status, 'degraded');
     assert.equal(health.model.version, serving);
     assert.match(health.error.message, /indices\.bin/);

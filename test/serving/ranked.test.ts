@@ -20,7 +20,7 @@ import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import type { ModelName } from '../../src/types.js';
-import { client, KEYS } from './helpers.js';
+import { admin, client, KEYS } from './helpers.js';
 
 let dir: string;
 let store: Store;
@@ -109,7 +109,7 @@ test('an event shows in the next ranked answer', async () => {
 });
 
 test('/health lists ranked among the models that answer', async () => {
-  const r = await app.inject({ method: 'GET', url: '/health' });
+  const r = await app.inject({ method: 'GET', url: '/health', headers: admin });
   assert.equal(r.statusCode, 200, r.body);
   const models = (r.json() as { model: { models: string[] } }).model.models;
   assert.ok(models.includes('ranked'), `models: ${models.join(', ')}`);
@@ -219,4 +219,23 @@ test('a rank request posts a profile row as its own small buffer, not the intera
   // an array that is its whole buffer goes as it is
   const whole = Float32Array.of(1, 2, 3);
   assert.equal(compact(whole), whole);
+});
+
+test('explain over many users and k: every feature value finite or absent (a missing feature has none), never a 500', async () => {
+  let missing = 0;
+  for (const user of ['u1', 'u2', 'u3', 'u9', 'u30', 'u77']) {
+    const r = await app.inject({
+      method: 'GET',
+      url: `/v1/users/${user}/recommendations?k=40&explain=true`,
+      headers: client,
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const a = r.json() as { items: { features?: { name: string; value?: number }[] }[] };
+    for (const it of a.items)
+      for (const f of it.features ?? []) {
+        if (f.value === undefined) missing++;
+        else assert.ok(Number.isFinite(f.value), `${user} ${f.name}`);
+      }
+  }
+  void missing;
 });

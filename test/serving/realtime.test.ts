@@ -178,7 +178,7 @@ describe('hot swap and faulty bundles', () => {
     }
     await w.app.retrainer.done();
     assert.equal(w.app.retrainer.status.state, 'done');
-    const health = (await w.app.inject({ method: 'GET', url: '/health' })).json();
+    const health = (await w.app.inject({ method: 'GET', url: '/health', headers: admin })).json();
     assert.equal(health.model.version, '20260102-000000-001');
     assert.ok(versions.has('20260101-000000-000'), 'the old bundle served during training');
     assert.equal((await recs(w, 'u1')).version, '20260102-000000-001');
@@ -206,7 +206,7 @@ describe('hot swap and faulty bundles', () => {
     let r = await w.app.inject({ method: 'POST', url: '/v1/models/reload', headers: admin });
     assert.equal(r.statusCode, 422);
     assert.match(r.json().message, /keeps serving/);
-    let health = (await w.app.inject({ method: 'GET', url: '/health' })).json();
+    let health = (await w.app.inject({ method: 'GET', url: '/health', headers: admin })).json();
     assert.equal(health.status, 'degraded');
     assert.equal(health.model.version, serving);
     assert.match(health.error.message, /indices\.bin/);
@@ -228,7 +228,7 @@ describe('hot swap and faulty bundles', () => {
       payload: { version: serving },
     });
     assert.equal(r.statusCode, 200, r.body);
-    health = (await w.app.inject({ method: 'GET', url: '/health' })).json();
+    health = (await w.app.inject({ method: 'GET', url: '/health', headers: admin })).json();
     assert.equal(health.status, 'ok');
   });
 
@@ -255,7 +255,7 @@ describe('hot swap and faulty bundles', () => {
     try {
       await failing.app.inject({ method: 'POST', url: '/v1/models/retrain', headers: admin });
       await failing.app.retrainer.done();
-      const health = (await failing.app.inject({ method: 'GET', url: '/health' })).json();
+      const health = (await failing.app.inject({ method: 'GET', url: '/health', headers: admin })).json();
       assert.equal(health.status, 'degraded');
       assert.match(health.retrain.error, /out of disk/);
       assert.equal((await recs(failing, 'u1')).version, '20260101-000000-000');

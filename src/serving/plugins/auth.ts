@@ -37,8 +37,13 @@ async function auth(app: FastifyInstance, opts: { keys: KeyRing }) {
   app.addHook('onRequest', async (request, reply) => {
     if (request.is404) return;
     const needed = request.routeOptions.config?.auth ?? 'client';
-    if (needed === 'public' || request.routeOptions.url?.startsWith('/docs')) return;
     const key = presentedKey(request);
+    if (needed === 'public' || request.routeOptions.url?.startsWith('/docs')) {
+      // a public route answers everyone; a valid key it is given may see more (/health's details)
+      const principal = key === undefined ? undefined : opts.keys.verify(key);
+      if (principal) request.principal = principal;
+      return;
+    }
     if (key === undefined)
       return deny(reply, 401, 'missing API key: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     const principal = opts.keys.verify(key);

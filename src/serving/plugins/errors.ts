@@ -69,6 +69,29 @@ function body(statusCode: number, message: string, field?: string): ErrorBody {
   };
 }
 
+/**
+ * Fastify's answers to requests it cannot route (a URL with malformed percent-encoding: the path is at
+ * fault) or whose body or headers it cannot read, in the one error shape.
+ */
+export function frameworkError(err: FastifyError): ErrorBody {
+  if (err.code === 'FST_ERR_BAD_URL')
+    return body(400, 'the URL path is not valid percent-encoded text', '(path)');
+  const code =
+    typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500
+      ? err.statusCode
+      : 400;
+  return body(code, err.message, code === 400 ? '(request)' : undefined);
+}
+
+/**
+ * What a connection gets when Node's HTTP parser cannot read its request at all (malformed request line or
+ * headers): a 400 in the one error shape, then the connection closes.
+ */
+export function clientErrorResponse(): string {
+  const json = JSON.stringify(body(400, 'the request could not be parsed as HTTP/1.1', '(request)'));
+  return `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`;
+}
+
 /** The answer to a failed request, and what the server's log says of it (a fault of its own). */
 export function errorAnswer(err: FastifyError | Error): { body: ErrorBody; log?: string } {
   const fe = err as FastifyError;
@@ -90,7 +113,8 @@ export function errorAnswer(err: FastifyError | Error): { body: ErrorBody; log?:
   if (code === 400 && (fe.code?.startsWith('FST_ERR_CTP_') || err instanceof SyntaxError))
     return { body: body(400, err.message, '(body)') };
   if (code >= 400 && code < 500) return { body: body(code, err.message) };
-  return { body: body(500, `internal error: ${err.message}`), log: 'request failed' };
+  // the server's own fault: no message, path or stack in the answer (the log has them)
+  return { body: body(500, 'internal error (the server logged it)'), log: 'request failed' };
 }
 
 async function errors(app: FastifyInstance) {

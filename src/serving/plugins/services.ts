@@ -8,6 +8,7 @@ import type { Services } from '../compose.js';
 import { Retrainer, type Trainer } from '../retrain.js';
 import type { AnswerCache } from '../services/answer-cache.js';
 import type { EventIngestor } from '../services/event-ingestor.js';
+import type { EventTypeService } from '../services/event-types.js';
 import type { ItemService } from '../services/items.js';
 import type { ModelHolder } from '../services/model-holder.js';
 import type { RecommendService } from '../services/recommend.js';
@@ -21,6 +22,7 @@ declare module 'fastify' {
     itemService: ItemService;
     userService: UserService;
     ingestor: EventIngestor;
+    eventTypes: EventTypeService;
     models: ModelHolder;
     answerCache: AnswerCache;
     retrainer: Retrainer;
@@ -34,6 +36,7 @@ async function services(app: FastifyInstance, opts: { services: Services; traine
   app.decorate('itemService', s.items);
   app.decorate('userService', s.users);
   app.decorate('ingestor', s.ingestor);
+  app.decorate('eventTypes', s.eventTypes);
   app.decorate('models', s.models);
   app.decorate('answerCache', s.cache);
   app.decorate(

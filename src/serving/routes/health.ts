@@ -1,7 +1,8 @@
 /**
- * GET /health (no key): liveness and readiness. 200 when a model bundle serves, 503 when none does
- * (the process is alive either way). A bundle that failed to load shows in `error` while the previous one
- * keeps serving (status "degraded"). GET /v1/ping: an empty route behind the same auth and rate limits
+ * GET /health (no key): liveness and readiness, `{status, ready}`: 200 when a model bundle serves, 503 when
+ * none does (the process is alive either way); status "degraded" when a bundle failed to load while the
+ * previous one keeps serving. With an admin key, the details: the bundle, the load error, warnings, the
+ * retraining, counters. GET /v1/ping: an empty route behind the same auth and rate limits
  * (the baseline of the serving benchmark).
  */
 import type { RoutePlugin } from '../schema-types.js';
@@ -13,7 +14,7 @@ const healthRoutes: RoutePlugin = async (app) => {
   app.get(
     '/health',
     { config: { auth: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and readiness' } },
-    async (_request, reply) => {
+    async (request, reply) => {
       const slot = models.slot;
       const error = models.lastLoadError ?? null;
       const status = !slot
@@ -21,6 +22,8 @@ const healthRoutes: RoutePlugin = async (app) => {
         : error || slot.rankerNote || retrainer.status.state === 'failed'
           ? 'degraded'
           : 'ok';
+      if (request.principal?.role !== 'admin')
+        return reply.code(slot ? 200 : 503).send({ status, ready: slot !== undefined });
       return reply.code(slot ? 200 : 503).send({
         status,
         live: true,

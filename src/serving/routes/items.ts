@@ -1,4 +1,6 @@
 /** Items: GET /v1/items/{id}, GET /v1/items/{id}/similar, POST /v1/items (one or many). */
+
+import { DomainError } from '../../errors.js';
 import type { ItemRecord } from '../../types.js';
 import { similarAnswerSchema } from '../answers.js';
 import { isoTime, parseTime } from '../parse.js';
@@ -80,7 +82,14 @@ const itemsRoutes: RoutePlugin = async (app) => {
         const t = parseTime(createdAt, batch ? `items[${k}].createdAt` : 'createdAt');
         return t === undefined ? rest : { ...rest, createdAt: t };
       });
-      return app.itemService.upsert(records);
+      try {
+        return app.itemService.upsert(records);
+      } catch (err) {
+        // a fault of item k, named as the request names it
+        if (err instanceof DomainError && err.index !== undefined && err.field !== undefined)
+          throw err.at(batch ? `items[${err.index}].${err.field}` : err.field);
+        throw err;
+      }
     },
   );
 };

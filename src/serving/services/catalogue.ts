@@ -54,7 +54,12 @@ export class Catalogue {
   }
 
   unknownGenre(genre: string, field: string): InvalidInputError {
-    return new InvalidInputError(field, `unknown genre "${genre}" (known: ${this.genres().join(', ')})`);
+    // a bounded message whatever the catalogue holds
+    const known = this.genres();
+    const shown = known.slice(0, 20).map((g) => (g.length > 40 ? `${g.slice(0, 40)}...` : g));
+    const more = known.length > shown.length ? `, and ${known.length - shown.length} more` : '';
+    const name = genre.length > 100 ? `${genre.slice(0, 100)}...` : genre;
+    return new InvalidInputError(field, `unknown genre "${name}" (known: ${shown.join(', ')}${more})`);
   }
 
   /** The items of any of `genres`, within `allowed` when given. */

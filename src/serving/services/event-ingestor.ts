@@ -5,7 +5,8 @@
  * threads' copies of it. `ingestGrouped` commits the batches of one event-loop turn together.
  */
 import { eventWeight } from '../../data/interactions.js';
-import { NotFoundError } from '../../errors.js';
+import { idProblem, timeProblem, valueProblem } from '../../data/valid.js';
+import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord } from '../../types.js';
 import type { Catalogue } from './catalogue.js';
@@ -38,8 +39,12 @@ export class EventIngestor {
 
   /** Validates, stores (one transaction, durable on return) and applies events; returns how many. */
   ingest(events: EventRecord[]): number {
-    this.checkItems(events);
-    const n = this.store.insertEvents(events, { createUsers: true, createItems: this.autoCreateItems });
+    this.check(events);
+    const n = this.store.insertEvents(events, {
+      createUsers: true,
+      createItems: this.autoCreateItems,
+      createTypes: false,
+    });
     this.apply(events);
     return n;
   }
@@ -51,7 +56,7 @@ export class EventIngestor {
    * makes the group fail is retried alone, so one request's fault fails only that request.
    */
   ingestGrouped(events: EventRecord[]): Promise<number> {
-    this.checkItems(events);
+    this.check(events);
     return new Promise((resolve, reject) => {
       this.pending.push({ events, resolve, reject });
       if (!this.flushScheduled) {
@@ -61,21 +66,44 @@ export class EventIngestor {
     });
   }
 
-  /** Unknown items are not found (event `index`, field `item`), unless auto-creation is on. */
-  private checkItems(events: EventRecord[]): void {
-    if (this.autoCreateItems) return;
+  /**
+   * Each event as ../../data/valid.ts accepts it (ids, value, time), of a declared type (clients do not
+   * create types: an admin declares them), naming an item the store knows unless auto-creation is on;
+   * faults name the event's `index` and field.
+   */
+  private check(events: EventRecord[]): void {
+    const declared = new Set(this.store.eventTypeNames());
     for (let k = 0; k < events.length; k++) {
-      const item = events[k]!.item;
-      if (this.store.itemIndex(item) === undefined)
-        throw new NotFoundError(`unknown item "${item}"`, 'item', { index: k, fieldInMessage: true });
+      const e = events[k]!;
+      const fault = (field: string, problem: string | undefined) => {
+        if (problem !== undefined) throw new InvalidInputError(field, problem, { index: k });
+      };
+      fault('user', idProblem(e.user));
+      fault('item', idProblem(e.item));
+      fault('type', idProblem(e.type));
+      if (e.value !== undefined) fault('value', valueProblem(e.value));
+      fault('timestamp', timeProblem(e.timestamp));
+      if (!declared.has(e.type))
+        throw new InvalidInputError('type', `unknown event type "${e.type}" (${this.describeTypes()})`, {
+          index: k,
+        });
+      if (!this.autoCreateItems && this.store.itemIndex(e.item) === undefined)
+        throw new NotFoundError(`unknown item "${e.item}"`, 'item', { index: k, fieldInMessage: true });
     }
+  }
+
+  /** The declared types, for a message: at most a few names (the list is bounded, the message too). */
+  private describeTypes(): string {
+    const names = this.store.eventTypeNames();
+    const shown = names.slice(0, 12).join(', ');
+    return `declared: ${shown}${names.length > 12 ? `, and ${names.length - 12} more` : ''}; an admin declares others: PUT /v1/event-types/{name}`;
   }
 
   private flush(): void {
     const group = this.pending;
     this.pending = [];
     this.flushScheduled = false;
-    const options = { createUsers: true, createItems: this.autoCreateItems };
+    const options = { createUsers: true, createItems: this.autoCreateItems, createTypes: false };
     let stored = group;
     try {
       this.store.transaction(() => {

@@ -2,7 +2,8 @@
  * Items: create or update records (known to the catalogue at once, to the collaborative models after the
  * next training), and the record with its live counters.
  */
-import { NotFoundError } from '../../errors.js';
+import { itemProblem, MAX_GENRES } from '../../data/valid.js';
+import { InvalidInputError, NotFoundError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { ItemRecord } from '../../types.js';
 import type { AnswerCache } from './answer-cache.js';
@@ -25,6 +26,7 @@ export class ItemService {
 
   /** Inserts or updates items; new ones are known to the models after the next training. */
   upsert(items: ItemRecord[]): { created: number; updated: number } {
+    this.check(items);
     let created = 0;
     for (const it of items) if (this.store.itemIndex(it.id) === undefined) created++;
     this.store.upsertItems(items);
@@ -34,6 +36,26 @@ export class ItemService {
     this.newItems.invalidate(); // their content vectors are made again from the records
     this.cache.clear();
     return { created, updated: items.length - created };
+  }
+
+  /**
+   * Each record as ../../data/valid.ts accepts it, and the store's genres within MAX_GENRES after them;
+   * faults name the record's `index` and field.
+   */
+  private check(items: ItemRecord[]): void {
+    const genres = new Set(this.catalogue.genres());
+    for (let k = 0; k < items.length; k++) {
+      const it = items[k]!;
+      const fault = itemProblem(it);
+      if (fault) throw new InvalidInputError(fault[0], fault[1], { index: k });
+      for (const g of it.genres ?? []) genres.add(g);
+      if (genres.size > MAX_GENRES)
+        throw new InvalidInputError(
+          'genres',
+          `the store would hold more than ${MAX_GENRES} genres (a genre is a broad category; use tags for the rest)`,
+          { index: k },
+        );
+    }
   }
 
   /** The item record with its live counters. */

@@ -82,7 +82,7 @@ export class ModelHolder {
       tail = this.store.eventsSince(data.position ?? data.events);
     } catch (err) {
       this.lastLoadError = {
-        message: (err as Error).message,
+        message: this.withoutPaths((err as Error).message),
         at: new Date().toISOString(),
         ...(version ? { version } : {}),
       };
@@ -101,12 +101,20 @@ export class ModelHolder {
     return next;
   }
 
+  /**
+   * A load fault as answers and /health say it: the models folder named `models/`, not by its path on the
+   * server (the log keeps the whole message).
+   */
+  private withoutPaths(message: string): string {
+    return message.split(this.modelsDir).join('models');
+  }
+
   /** `swap` for the API: a bundle that does not load is the request's fault, and the old slot serves on. */
   reload(version?: string): ModelSlot {
     try {
       return this.swap(version);
     } catch (err) {
-      const message = (err as Error).message;
+      const message = this.withoutPaths((err as Error).message);
       throw new BundleLoadError(
         `bundle not loaded, ${this.slot ? `${this.slot.version} keeps serving` : 'none serving'}: ${message}`,
         undefined,

@@ -2,7 +2,8 @@
  * Users: creation with onboarding preferences (genres kept with the user, liked items stored as `like`
  * events), and reads (the record with live counters and recent items, the event history).
  */
-import { ConflictError, NotFoundError } from '../../errors.js';
+import { userProblem } from '../../data/valid.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord, UserRecord } from '../../types.js';
 import type { Catalogue } from './catalogue.js';
@@ -32,6 +33,8 @@ export class UserService {
 
   /** Creates a user with onboarding preferences (genres, liked items stored as `like` events). */
   create(user: NewUser): { id: string; likes: number } {
+    const fault = userProblem(user);
+    if (fault) throw new InvalidInputError(fault[0], fault[1]);
     if (this.store.userIndex(user.id) !== undefined)
       throw new ConflictError(`user "${user.id}" already exists`, 'id');
     const genres = user.preferences?.genres ?? [];

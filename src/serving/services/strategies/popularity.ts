@@ -36,13 +36,23 @@ abstract class PopularityAnswers implements Strategy {
   }
 }
 
-/** An unknown user, or one with neither items nor genres the strategy asked for can use: most popular items. */
+/** Whether a profile holds an item of positive weight (something he took, not only what he turned down). */
+function hasPositive(weights: Float32Array): boolean {
+  for (let k = 0; k < weights.length; k++) if (weights[k]! > 0) return true;
+  return false;
+}
+
+/**
+ * An unknown user, or one with neither items of positive weight nor genres the strategy asked for can use
+ * (only negative feedback says what he does not want, not what he does): most popular items, those he
+ * turned down excluded.
+ */
 export class NoHistoryStrategy extends PopularityAnswers {
   readonly name = 'no-history';
 
   serves(ctx: RecommendContext): boolean {
     const usesGenres = ctx.strategy === 'content' || ctx.strategy === 'hybrid';
-    return ctx.profile.items.length === 0 && !(usesGenres && ctx.profile.genres);
+    return !hasPositive(ctx.profile.weights) && !(usesGenres && ctx.profile.genres);
   }
 
   answer(ctx: RecommendContext): RecommendationAnswer {
@@ -54,7 +64,9 @@ export class NoHistoryStrategy extends PopularityAnswers {
         ? 'unknown user: most popular items'
         : genres
           ? 'new user: most popular items of his onboarding genres'
-          : 'no history the models know: most popular items';
+          : profile.items.length > 0
+            ? 'only negative feedback the models know: most popular items'
+            : 'no history the models know: most popular items';
     return { ...this.popular(ctx, mask, () => () => ({ sources: ['popularity'] })), note };
   }
 }

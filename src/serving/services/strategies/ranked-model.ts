@@ -62,9 +62,12 @@ export class RankedModelStrategy implements Strategy {
             const e = ranker.explain!(profile, top.items[r]!);
             return {
               sources: e.sources.map((s) => s.name),
-              features: e.contributions
-                .slice(0, 5)
-                .map((c) => ({ name: c.feature, value: c.value, contribution: c.contribution })),
+              // a feature the user or item lacks (missing, NaN) is named without a value
+              features: e.contributions.slice(0, 5).map((c) => ({
+                name: c.feature,
+                ...(Number.isFinite(c.value) ? { value: c.value } : {}),
+                contribution: c.contribution,
+              })),
             };
           }
         : undefined;
