@@ -19,6 +19,7 @@ const BENCHES = [
   'generalise',
   'identity',
   'serve',
+  'web',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

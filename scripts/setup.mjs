@@ -29,3 +29,21 @@ try {
 console.error('setup: compiling TypeScript ...');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 run('npx tsc -p tsconfig.json');
+
+// The browser tests drive Debian's Chromium (test/web/): install it when it is missing and this user may
+// (root, with apt-get); CHROMIUM_PATH names another browser. Without it they skip, except under CI=true.
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (!existsSync(chromium) && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+  console.error('setup: installing Chromium for the browser tests (apt-get install chromium) ...');
+  const apt = (args) =>
+    execSync(`apt-get ${args}`, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  try {
+    apt('install -y chromium');
+  } catch {
+    apt('update');
+    apt('install -y chromium');
+  }
+}

@@ -2,6 +2,7 @@
  * The `reco` command tree. Each subcommand lives in its own module under ./commands and is registered here.
  */
 import { Command } from 'commander';
+import { register as registerAdmin } from './commands/admin.js';
 import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerExplain } from './commands/explain.js';
 import { register as registerExport } from './commands/export.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .enablePositionalOptions();
   // Subcommands, one module each (keep this list sorted):
+  registerAdmin(program);
   registerEvaluate(program);
   registerExplain(program);
   registerExport(program);

@@ -14,7 +14,7 @@
  */
 
 import { csrRow, transpose } from '../core/csr.js';
-import { gradedNdcgAtK, ndcgAtK } from '../core/ndcg.js';
+import { discount, gradedNdcgAtK, ndcgAtK } from '../core/ndcg.js';
 import { selectTopN } from '../core/top-n.js';
 import { buildInteractions, type InteractionWeights, interactionWeights } from '../data/interactions.js';
 import { type ServingTimeRule, servingTimes } from '../data/serving-time.js';
@@ -87,6 +87,8 @@ export interface EvaluateOptions {
   onModelDone?: (row: MetricRow) => void;
   /** Where the models report their training curves (FitData.metrics), each under its name. */
   metrics?: MetricSink;
+  /** Also NDCG@k for k = 1..curveK (each row's `ndcgCurve`; lists of max(k, curveK) items are asked). */
+  curveK?: number;
 }
 
 /** One row of the results table. Accuracy metrics are means over the evaluated users. */
@@ -116,6 +118,8 @@ export interface MetricRow {
   users: number;
   fitSeconds: number;
   recommendSeconds: number;
+  /** NDCG@1 .. NDCG@curveK, when asked (EvaluateOptions.curveK). */
+  ndcgCurve?: number[];
 }
 
 export interface EvaluationResult {
@@ -242,8 +246,10 @@ export function scoreLists(
   model: string,
   rank: (u: number, profile: UserProfile) => { items: Int32Array; scores?: Float32Array },
   onUsers?: (done: number) => void,
+  curveK = 0,
 ): MetricRow {
   const { testSet, trainX, k } = ctx;
+  const curve = new Float64Array(curveK);
   const rel = testSet.relevant;
   const nItems = trainX.cols;
   const grade = new Float32Array(nItems); // relevance grade of the current user's items (0 elsewhere)
@@ -279,6 +285,15 @@ export function scoreLists(
       binary[r] = gains[r]! > 0 ? 1 : 0;
     }
     const nRel = b - a;
+    if (curveK > 0) {
+      let dcg = 0;
+      let idcg = 0;
+      for (let r = 0; r < curveK; r++) {
+        if (r < list.length && grade[list[r]!]! > 0) dcg += discount(r);
+        if (r < nRel) idcg += discount(r);
+        if (idcg > 0) curve[r]! += dcg / idcg;
+      }
+    }
     sums.precision += precisionAtK(binary, k);
     sums.recall += recallAtK(binary, k, nRel);
     sums.ndcg += ndcgAtK(binary, k, nRel);
@@ -322,6 +337,7 @@ export function scoreLists(
     users: users.length,
     fitSeconds: 0,
     recommendSeconds: (performance.now() - start) / 1000,
+    ...(curveK > 0 ? { ndcgCurve: Array.from(curve, (v) => v / nu) } : {}),
   };
 }
 
@@ -333,6 +349,8 @@ export async function evaluate(
 ): Promise<EvaluationResult> {
   const ctx = evaluationContext(log, items, options.split, options.k, options.weights, options.at);
   const withAuc = options.auc ?? true;
+  const curveK = options.curveK ?? 0;
+  const listK = Math.max(options.k, curveK);
   const rows: MetricRow[] = [];
   const users = ctx.testSet.users.length;
   const fitData: FitData = {
@@ -351,10 +369,11 @@ export async function evaluate(
         ctx,
         name,
         (_u, profile) => ({
-          items: model.recommend(profile, options.k).items,
+          items: model.recommend(profile, listK).items,
           ...(withAuc ? { scores: model.scoreAll(profile) } : {}),
         }),
         options.onUsers,
+        curveK,
       );
       row.fitSeconds = fitSeconds;
       rows.push(row);
@@ -374,9 +393,10 @@ export async function evaluate(
       'oracle',
       (u, profile) => {
         const scores = oracle.scoreAll(u, oracleTimes(ctx.split.test, testByUser, u));
-        return { items: selectTopN(scores, options.k, profile.items).items, ...(withAuc ? { scores } : {}) };
+        return { items: selectTopN(scores, listK, profile.items).items, ...(withAuc ? { scores } : {}) };
       },
       options.onUsers,
+      curveK,
     );
     rows.push(row);
     options.onModelDone?.(row);

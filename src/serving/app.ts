@@ -13,6 +13,8 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from 'fastify';
+import type { WebServices } from '../web/compose-web.js';
+import { webApp } from '../web/web-app.js';
 import { type ApiKey, KeyRing } from './api-keys.js';
 import type { Services } from './compose.js';
 import auth from './plugins/auth.js';
@@ -42,6 +44,10 @@ export interface AppOptions {
   trainer?: Trainer;
   /** Node's default process metrics in /metrics (default true). */
   defaultMetrics?: boolean;
+  /** The web app (../web/): its services; the API's keys are then its key ring's. */
+  web?: WebServices;
+  /** Trust X-Forwarded-* from a reverse proxy (secure cookies behind TLS termination). */
+  trustProxy?: boolean;
 }
 
 /** Fastify's own faults before a route runs, answered in the one error shape (./plugins/errors.ts). */
@@ -59,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler: (_err, socket) => {
       if (socket.writable) socket.end(clientErrorResponse());
     },
+    trustProxy: options.trustProxy ?? false,
   });
   await app.register(errors);
   await app.register(validation);
@@ -83,7 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(auth, { keys: new KeyRing(options.keys) });
+  await app.register(auth, { keys: options.web?.keyRing ?? new KeyRing(options.keys) });
   await app.register(rateLimit, { max: options.rateLimit ?? 2000 });
   await app.register(services, {
     services: options.services,
@@ -100,5 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventTypesRoutes);
   await app.register(usersRoutes);
   await app.register(modelsRoutes);
+  // the web app for people and operators, on the same port (../web/)
+  if (options.web) await app.register(webApp, { web: options.web });
   return app;
 }

@@ -3,6 +3,7 @@
  * 11-bit passes over whole seconds, or milliseconds, since the first event), and a stable counting sort by
  * user on top of it for (user, time) order. No per-event objects.
  */
+import type { EventLog } from '../types.js';
 import type { EventColumns } from './store.js';
 
 const BITS = 11;
@@ -91,4 +92,9 @@ export function permuteEvents(c: EventColumns, order: Int32Array): EventColumns 
     timestamp[k] = c.timestamp[o]!;
   }
   return { user, item, type, value, timestamp, length: n };
+}
+
+/** A copy of the log sorted by timestamp (stable: ties keep insertion order). */
+export function sortEventLogByTime(log: EventLog): EventLog {
+  return { ...log, ...permuteEvents(log, timeOrder(log.timestamp, log.length)) };
 }

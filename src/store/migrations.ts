@@ -115,6 +115,40 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    description: "the web app's accounts, sessions (token digests) and API keys created from the app",
+    // an account is a reco user (user_id, acct-<random>) that no API client chose; a session row holds
+    // only the SHA-256 digest of its token, as an API key row does of its key
+    sql: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL,
+        user_id TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        onboarded INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE sessions (
+        token_hash BLOB PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts(id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX sessions_account ON sessions(account_id);
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        key_hash BLOB NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        created_by TEXT,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

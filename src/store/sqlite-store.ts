@@ -16,8 +16,10 @@ import {
 import { idProblem, timeProblem, valueProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
-import { permuteEvents, timeOrder, userTimeOrder } from './event-order.js';
+import { sortEventLogByTime, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
+import { SqliteAccounts } from './sqlite-accounts.js';
+import { SqliteActivity } from './sqlite-activity.js';
 import {
   checkItem,
   checkUser,
@@ -72,6 +74,8 @@ export class SqliteStore implements Store {
   private readonly typeRules = new Map<string, EventTypeRule>();
   private asyncTxActive = false;
   private readonly runs: SqliteRuns;
+  readonly accounts = new SqliteAccounts(this);
+  readonly activity = new SqliteActivity(this);
 
   private readonly stmt: {
     insertUser: Database.Statement;
@@ -590,9 +594,4 @@ export class SqliteStore implements Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
-
-/** A copy of the log sorted by timestamp (stable: ties keep insertion order). */
-export function sortEventLogByTime(log: EventLog): EventLog {
-  return { ...log, ...permuteEvents(log, timeOrder(log.timestamp, log.length)) };
 }

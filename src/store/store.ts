@@ -7,6 +7,7 @@
  */
 import type { EventTypeRule } from '../data/interactions.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
+import type { AccountStore, ActivityStore } from './accounts.js';
 
 /** A declared event type: its name, code and how its events weigh (../data/interactions.ts). */
 export interface EventTypeDeclaration {
@@ -119,6 +120,10 @@ export interface RunRecord extends RunInfo {
 
 export interface Store {
   readonly path: string;
+  /** The web app's accounts, sessions and app-made API keys (./accounts.ts). */
+  readonly accounts: AccountStore;
+  /** The operators' read-only views of the events (./accounts.ts). */
+  readonly activity: ActivityStore;
 
   /** Runs fn in one transaction: all of it is written, or none. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;

@@ -22,6 +22,9 @@ import { numericLeaves, weightParams } from '../tracking/run-values.js';
 import type { EventLog, ModelName } from '../types.js';
 import { fitModels, type ModelFactory, type ModelParams } from './fit-models.js';
 
+/** NDCG@k is also stored for k = 1..CURVE_K (metrics `ndcg@k`: the web app's curve). */
+const CURVE_K = 20;
+
 /** The split `evaluateK` evaluates on. */
 const EVALUATION_SPLIT = { kind: 'random', ratio: 0.75, seed: 42 } as const;
 
@@ -106,6 +109,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
       ...(o.params ? { params: o.params } : {}),
       weights,
       auc: false,
+      curveK: CURVE_K,
       create,
       ...(oracle ? { oracle } : {}),
       ...(o.onEvaluated ? { onModelDone: o.onEvaluated } : {}),
@@ -126,6 +130,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
             map: r.map,
             hitRate: r.hitRate,
             coverage: r.coverage,
+            ...Object.fromEntries((r.ndcgCurve ?? []).map((v, j) => [`ndcg@${j + 1}`, v])),
           },
         ]),
       ),

@@ -15,6 +15,8 @@ export interface TrainJob {
   models: ModelName[];
   /** The kind of run recorded (default `retrain`: the server's retrainer trains this way). */
   runKind?: 'train' | 'retrain';
+  /** Evaluate first at this K and store the metrics in the bundle (`reco start`'s background training). */
+  evaluateK?: number;
 }
 
 export type TrainOutcome = { ok: true; version: string } | { ok: false; message: string };
@@ -30,6 +32,7 @@ try {
       models: job.models,
       create: createModel,
       run: { kind: job.runKind ?? 'retrain' },
+      ...(job.evaluateK !== undefined ? { evaluateK: job.evaluateK } : {}),
     });
     outcome = { ok: true, version: trained.manifest.version };
   } finally {

@@ -16,6 +16,7 @@ import { buildApp } from '../../serving/app.js';
 import { Checkpointer } from '../../serving/checkpointer.js';
 import { createServices } from '../../serving/compose.js';
 import { openStore } from '../../store/open.js';
+import { createWebServices, webOptionsFromEnv } from '../../web/compose-web.js';
 import { action, globals } from '../context.js';
 
 export interface ServeOptions {
@@ -30,6 +31,11 @@ export interface ServeOptions {
   watch: boolean;
   /** Print the keys even when they were not generated now (`reco start`). */
   printKeys?: boolean;
+  /**
+   * Listen at once, the rank threads warming up meanwhile (ranked answers on the main thread until they
+   * are ready): `reco start`, which serves within seconds.
+   */
+  listenBeforeRankThreads?: boolean;
 }
 
 function intOf(raw: string, name: string, min: number): number {
@@ -71,11 +77,16 @@ export async function serve(
   const store = openStore(db);
   const services = createServices(store, { modelsDir, cacheSize, autoCreateItems, rankThreads });
   const { models } = services;
+  // the web app (src/web/): accounts over the same services; the first admin is created on first run
+  const web = createWebServices(services, webOptionsFromEnv(keys.keys));
+  const firstAdmin = await web.accounts.ensureFirstAdmin();
   const app = await buildApp({
     services,
     keys: keys.keys,
     rateLimit,
     logger: { level: out.verbose ? 'info' : 'warn' },
+    web,
+    trustProxy: process.env['RECO_TRUST_PROXY'] === '1',
   });
   const checkpointer = new Checkpointer(store, 1000, (msg) => app.log.warn(msg));
   try {
@@ -110,13 +121,22 @@ export async function serve(
   }
   // the rank threads load the model and warm up before the first request (the main thread would rank,
   // cold, meanwhile); a thread that fails leaves ranking on the main thread
-  await services.rankThreads.ready().catch((err: Error) => app.log.error(`rank threads: ${err.message}`));
+  const threadsReady = services.rankThreads
+    .ready()
+    .catch((err: Error) => app.log.error(`rank threads: ${err.message}`));
+  if (!opts.listenBeforeRankThreads) await threadsReady;
   await app.listen({ port, host });
   const addr = app.server.address();
   const actualPort = typeof addr === 'object' && addr ? addr.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-  if (!out.quiet || keys.generated) {
+  if (!out.quiet || keys.generated || firstAdmin) {
     const lines = [
+      `reco: web app ${url}/ (operators: ${url}/admin)`,
+      ...(firstAdmin
+        ? [
+            `reco: first admin account (shown once): email ${firstAdmin.email} password ${firstAdmin.password}`,
+          ]
+        : []),
       `reco: serving ${db} (${models.slot ? `model bundle ${models.slot.version}` : 'no model bundle yet'}) on ${url}`,
       `reco: API docs ${url}/docs, OpenAPI ${url}/openapi.json, health ${url}/health`,
       keys.generated || opts.printKeys

@@ -1,0 +1,80 @@
+/**
+ * API keys created and revoked by operators from the app, beside the configured ones (RECO_API_KEYS or the
+ * key file, ../serving/api-keys.ts). The store keeps each key's SHA-256 digest only; a new key is shown once.
+ * `AppKeyRing` is the KeyRing the API's auth checks: the configured keys, then the app's live keys, every
+ * stored digest compared in constant time whatever the outcome.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import { type ApiKey, generateKey, KeyRing, type Principal, type Role } from '../serving/api-keys.js';
+import type { AccountStore, StoredApiKey } from '../store/accounts.js';
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+export class AppKeyRing extends KeyRing {
+  private live: { hash: Buffer; principal: Principal }[] = [];
+
+  constructor(
+    readonly configured: ApiKey[],
+    private readonly accounts: AccountStore,
+  ) {
+    super(configured);
+    this.reload();
+  }
+
+  /** Reads the app's live keys from the store again. */
+  reload(): void {
+    this.live = this.accounts
+      .apiKeys()
+      .filter((k) => k.revokedAt === null)
+      .map((k) => ({ hash: k.keyHash, principal: { role: k.role, id: `${k.role}-app-${k.id}` } }));
+  }
+
+  override verify(presented: string): Principal | undefined {
+    const configured = super.verify(presented);
+    const h = sha256(presented);
+    let found: Principal | undefined;
+    for (const e of this.live) if (timingSafeEqual(h, e.hash) && found === undefined) found = e.principal;
+    return configured ?? found;
+  }
+
+  /** A new key of `role` labelled `label`: returned once, stored as its digest. */
+  create(role: Role, label: string, createdBy: string): { id: string; key: string } {
+    const name = label.trim();
+    if (name.length === 0 || name.length > 80)
+      throw new InvalidInputError('label', 'must have 1 to 80 characters');
+    if (role !== 'client' && role !== 'admin') throw new InvalidInputError('role', 'must be client or admin');
+    const key = generateKey();
+    const id = randomBytes(6).toString('hex');
+    const record: StoredApiKey = {
+      id,
+      role,
+      keyHash: sha256(key),
+      label: name,
+      createdBy,
+      createdAt: Date.now(),
+      revokedAt: null,
+    };
+    this.accounts.createApiKey(record);
+    this.reload();
+    return { id, key };
+  }
+
+  revoke(id: string): void {
+    if (!this.accounts.revokeApiKey(id, Date.now()))
+      throw new NotFoundError(`no live key "${id}" created from the app`, 'key');
+    this.reload();
+  }
+
+  /** The configured keys as the app lists them: role and the digest prefix the logs use, never the key. */
+  configuredSummary(): { role: Role; id: string }[] {
+    return this.configured.map((k) => ({
+      role: k.role,
+      id: `${k.role}-${sha256(k.key).toString('hex').slice(0, 8)}`,
+    }));
+  }
+
+  list(): StoredApiKey[] {
+    return this.accounts.apiKeys();
+  }
+}

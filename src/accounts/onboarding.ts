@@ -1,0 +1,103 @@
+/**
+ * Onboarding after sign-up: favourite genres, then likes of a few titles from a diverse popular list. Both
+ * go where the API's cold start puts them (the user's onboarding genres, live and stored; `like` events
+ * through the event ingestor), so the first recommendations use them at once.
+ */
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import type { Services } from '../serving/compose.js';
+import type { EventRecord } from '../types.js';
+
+/** A title offered for a first like. */
+export interface OfferedItem {
+  id: string;
+  title: string;
+  genres: string[];
+}
+
+export class Onboarding {
+  constructor(private readonly services: Services) {}
+
+  /** The genres to choose from, sorted. */
+  genres(): string[] {
+    return this.services.catalogue.genres();
+  }
+
+  /** Known genres of `raw` (each checked, the field named), without repeats. */
+  checkGenres(raw: string[], field = 'genres'): string[] {
+    const { catalogue } = this.services;
+    if (raw.length > 64) throw new InvalidInputError(field, 'at most 64 genres');
+    raw.forEach((g, j) => {
+      if (!catalogue.hasGenre(g)) throw catalogue.unknownGenre(g, `${field}[${j}]`);
+    });
+    return [...new Set(raw)];
+  }
+
+  /**
+   * `n` popular titles spread over genres: the most popular of each chosen genre in turn, then of the
+   * others, so that the list is not one genre's top.
+   */
+  popularDiverse(genres: string[], n = 18): OfferedItem[] {
+    const { popularity, catalogue } = this.services;
+    if (catalogue.count === 0) return [];
+    const top = popularity.top(undefined, Math.min(catalogue.count, 400), false);
+    const order = [...genres, ...catalogue.genres().filter((g) => !genres.includes(g))];
+    const queues = new Map<string, number[]>(order.map((g) => [g, []]));
+    for (const i of top.items) {
+      const gs = catalogue.genresOf(i) ?? [];
+      const first = order.find((g) => gs.includes(g));
+      if (first !== undefined) queues.get(first)!.push(i);
+    }
+    const chosen: number[] = [];
+    const taken = new Set<number>();
+    // the chosen genres twice as often as the others
+    const rounds = order.flatMap((g) => (genres.includes(g) ? [g, g] : [g]));
+    for (let pass = 0; chosen.length < n && pass < n; pass++)
+      for (const g of rounds) {
+        const q = queues.get(g)!;
+        const i = q.shift();
+        if (i !== undefined && !taken.has(i)) {
+          taken.add(i);
+          chosen.push(i);
+          if (chosen.length >= n) break;
+        }
+      }
+    for (const i of top.items) {
+      if (chosen.length >= n) break;
+      if (!taken.has(i)) chosen.push(i);
+    }
+    return chosen.map((i) => {
+      const id = catalogue.itemId(i);
+      const rec = this.services.store.getItem(id);
+      return { id, title: rec?.title ?? id, genres: catalogue.genresOf(i) ?? [] };
+    });
+  }
+
+  /** Stores the genres (live at once) and the likes of user `userId`. */
+  complete(userId: string, rawGenres: string[], rawItems: string[]): { genres: string[]; likes: number } {
+    const { store, interactions, ingestor } = this.services;
+    const genres = this.checkGenres(rawGenres);
+    if (rawItems.length > 100) throw new InvalidInputError('items', 'at most 100 titles');
+    const items = [...new Set(rawItems)];
+    items.forEach((id, j) => {
+      if (store.itemIndex(id) === undefined)
+        throw new NotFoundError(`unknown item "${id}"`, `items[${j}]`, { fieldInMessage: true });
+    });
+    if (genres.length > 0) {
+      store.upsertUsers([{ id: userId, attributes: { preferences: { genres } } }]);
+      const u = store.userIndex(userId)!;
+      interactions.ensureUsers(u + 1);
+      interactions.setPreferences(u, genres);
+      interactions.touch(u);
+    }
+    const now = Date.now();
+    const events: EventRecord[] = items.map((item) => ({
+      user: userId,
+      item,
+      type: 'like',
+      value: 1,
+      timestamp: now,
+    }));
+    if (events.length > 0) ingestor.ingest(events);
+    return { genres, likes: events.length };
+  }
+}

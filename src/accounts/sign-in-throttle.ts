@@ -1,0 +1,64 @@
+/**
+ * Sign-in throttling (rate-limiter-flexible): wrong passwords are counted per account (its email) and per
+ * client address; the attempt that reaches the limit, and every attempt after it (the right password too),
+ * is refused until the lock ends (429 with Retry-After). A successful sign-in clears the account's count.
+ */
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+
+export interface ThrottleOptions {
+  /** Wrong passwords per account before it is locked. Default 10. */
+  accountFailures?: number;
+  /** Wrong passwords per client address before it is locked. Default 50. */
+  addressFailures?: number;
+  /** How long failures are remembered, seconds. Default 900. */
+  windowSeconds?: number;
+  /** How long a lock lasts, seconds. Default 900. */
+  lockSeconds?: number;
+}
+
+export class SignInThrottle {
+  private readonly byAccount: RateLimiterMemory;
+  private readonly byAddress: RateLimiterMemory;
+  private readonly lockSeconds: number;
+
+  constructor(o: ThrottleOptions = {}) {
+    const duration = o.windowSeconds ?? 900;
+    this.lockSeconds = o.lockSeconds ?? 900;
+    this.byAccount = new RateLimiterMemory({ points: o.accountFailures ?? 10, duration });
+    this.byAddress = new RateLimiterMemory({ points: o.addressFailures ?? 50, duration });
+  }
+
+  /** Seconds to wait before trying again, or 0 when neither the account nor the address is locked. */
+  async retryAfter(account: string, address: string): Promise<number> {
+    let ms = 0;
+    for (const [limiter, key] of [
+      [this.byAccount, account],
+      [this.byAddress, address],
+    ] as const) {
+      const res = await limiter.get(key);
+      if (res && res.consumedPoints > limiter.points) ms = Math.max(ms, res.msBeforeNext);
+    }
+    return Math.ceil(ms / 1000);
+  }
+
+  /** Counts a wrong password; returns the seconds of the lock it starts (0: none yet). */
+  async failed(account: string, address: string): Promise<number> {
+    let locked = 0;
+    for (const [limiter, key] of [
+      [this.byAccount, account],
+      [this.byAddress, address],
+    ] as const) {
+      const res = await limiter.penalty(key, 1);
+      if (res.consumedPoints >= limiter.points) {
+        await limiter.block(key, this.lockSeconds);
+        locked = this.lockSeconds;
+      }
+    }
+    return locked;
+  }
+
+  /** A successful sign-in: the account's failures are forgotten (the address's are not). */
+  async succeeded(account: string): Promise<void> {
+    await this.byAccount.delete(account);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * What the operators' pages show, gathered from the services and the store: the serving model and its
+ * age, every bundle's offline evaluation (with the NDCG@k curve when the training recorded it) and fit
+ * times, the retraining's progress (the models the running training has fitted so far, from its tracked
+ * run), and the user inspector (a user's history and every strategy's top 10 with explanations).
+ */
+
+import type { RecommendationAnswer } from '../serving/answers.js';
+import type { Services } from '../serving/compose.js';
+import type { Retrainer } from '../serving/retrain.js';
+import type { BundleSummary } from '../serving/services/model-holder.js';
+import { reasons } from './explain-words.js';
+import { itemView } from './items.js';
+
+/** The largest k of the NDCG@k curve a training records (ndcg@1 .. ndcg@20). */
+export const CURVE_K = 20;
+
+export interface ServingModel {
+  version: string;
+  loadedAt: string;
+  createdAt: string;
+  models: string[];
+  ranked: boolean;
+  /** Seconds since the bundle was trained. */
+  ageSeconds: number;
+}
+
+export interface StrategyList {
+  strategy: string;
+  model: string;
+  note?: string | undefined;
+  items: { id: string; title: string; reasons: string[] }[];
+  error?: string;
+}
+
+export class AdminData {
+  constructor(
+    private readonly services: Services,
+    private readonly retrainer: Retrainer,
+  ) {}
+
+  serving(): ServingModel | undefined {
+    const slot = this.services.models.slot;
+    if (!slot) return undefined;
+    const createdAt = slot.bundle.manifest.createdAt;
+    return {
+      version: slot.version,
+      loadedAt: slot.loadedAt.toISOString(),
+      createdAt,
+      models: [...slot.models.keys()],
+      ranked: slot.ranked !== undefined,
+      ageSeconds: Math.max(0, Math.round((Date.now() - Date.parse(createdAt)) / 1000)),
+    };
+  }
+
+  bundles(): BundleSummary[] {
+    return this.services.models.bundles().reverse();
+  }
+
+  /** NDCG@k for k = 1..20 per model of a bundle, as uPlot data (null when the bundle has no curve). */
+  ndcgCurve(version: string): { x: number[]; series: { label: string; values: (number | null)[] }[] } | null {
+    const b = this.bundles().find((x) => x.version === version);
+    if (!b || 'error' in b || !b.metrics) return null;
+    const x = Array.from({ length: CURVE_K }, (_, k) => k + 1);
+    const series = Object.entries(b.metrics.models)
+      .map(([label, m]) => ({ label, values: x.map((k) => m[`ndcg@${k}`] ?? null) }))
+      .filter((s) => s.values.some((v) => v !== null));
+    return series.length > 0 ? { x, series } : null;
+  }
+
+  /** The retraining's state, and the models its run has fitted so far while it runs. */
+  retrain(): {
+    total: number;
+    state: string;
+    startedAt?: string;
+    finishedAt?: string;
+    version?: string;
+    error?: string;
+    fitted: string[];
+    seconds?: number;
+  } {
+    const status = this.retrainer.status;
+    const fitted: string[] = [];
+    // the models the retrainer trains: the serving bundle's, ranked included when it has one
+    const slot = this.services.models.slot;
+    const total = slot ? slot.models.size + (slot.bundle.has('ranked') ? 1 : 0) : 0;
+    if (status.state === 'running' && status.startedAt) {
+      const run = this.services.store.listRuns({ kind: 'retrain', limit: 1 })[0];
+      if (run && run.status === 'RUNNING' && run.startTime >= Date.parse(status.startedAt) - 5000)
+        for (const m of this.services.store.getRun(run.id)?.metrics ?? [])
+          if (m.key.endsWith('.fit_seconds')) fitted.push(m.key.slice(0, -'.fit_seconds'.length));
+    }
+    const since = status.startedAt
+      ? Date.parse(status.finishedAt ?? new Date().toISOString()) - Date.parse(status.startedAt)
+      : undefined;
+    return {
+      ...status,
+      fitted,
+      total,
+      ...(since !== undefined ? { seconds: Math.round(since / 1000) } : {}),
+    };
+  }
+
+  /** Every strategy's top 10 for `userId`, side by side, with reasons. */
+  inspect(userId: string): {
+    history: ReturnType<Services['store']['userEvents']>;
+    lists: StrategyList[];
+    known: boolean;
+  } {
+    const { store, recommend, models } = this.services;
+    const known = store.userIndex(userId) !== undefined;
+    const history = known ? store.userEvents(userId, 50) : [];
+    const slot = models.require();
+    const strategies = ['ranked', ...slot.models.keys()];
+    const lists = strategies.map((strategy): StrategyList => {
+      let answer: RecommendationAnswer;
+      try {
+        answer = recommend.recommend({ userId, k: 10, strategy: strategy as never, explain: true });
+      } catch (err) {
+        return { strategy, model: strategy, items: [], error: (err as Error).message };
+      }
+      return {
+        strategy,
+        model: answer.model ?? strategy,
+        note: answer.note,
+        items: (answer.items ?? []).map((it) => ({
+          id: it.id!,
+          title: itemView(store.getItem(it.id!), it.id!).title,
+          reasons: reasons(it, undefined),
+        })),
+      };
+    });
+    return { history, lists, known };
+  }
+}
