@@ -5,7 +5,7 @@
  * minute of ingestion, counts by type). The Store reaches them as `store.accounts` and `store.activity`
  * (./sqlite-accounts.ts, ./sqlite-activity.ts).
  */
-import type { StoredEvent } from './store.js';
+import type { StoredEvent } from './stored-event.js';
 
 export const ACCOUNT_ROLES = ['person', 'admin'] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];

@@ -24,15 +24,9 @@ export interface StoreCounts {
   events: number;
 }
 
-/** One stored event, with external ids. */
-export interface StoredEvent {
-  user: string;
-  item: string;
-  type: string;
-  value: number;
-  timestamp: number;
-  ingestedAt: number;
-}
+import type { StoredEvent } from './stored-event.js';
+
+export type { StoredEvent };
 
 /** Events given by dense index, columnar (the simulator's bulk path). */
 export interface EventColumns {
