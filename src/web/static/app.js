@@ -3,13 +3,20 @@
 // JSON: { kind: 'time' | 'line', x: number[], series: [{ label, values }], xLabel?, logY? }
 const COLOURS = ['#2456c9', '#d9480f', '#2b8a3e', '#862e9c', '#c2255c', '#0b7285', '#5c940d', '#e67700'];
 
+// The value axis as wide as its longest tick label (uPlot's fixed 50 px cuts "10,000" to "0,000").
+function valueAxisWidth(_u, values) {
+  if (!values) return 50;
+  const longest = values.reduce((n, v) => Math.max(n, String(v ?? '').length), 0);
+  return Math.max(50, Math.ceil(longest * 7.5) + 22);
+}
+
 function optionsFor(el, data) {
   const width = Math.max(240, el.clientWidth || 300);
   return {
     width,
     height: 220,
     scales: { x: { time: data.kind === 'time' }, y: data.logY ? { distr: 3 } : {} },
-    axes: [{ label: data.xLabel }, {}],
+    axes: [{ label: data.xLabel }, { size: valueAxisWidth }],
     legend: { show: data.series.length > 1 },
     series: [
       {},
