@@ -43,7 +43,7 @@ export function getBucketRanges(
   coverage = 1,
   weights?: readonly number[] | null,
 ): BucketRange[] {
-  const c = coverage < 0 ? 0 : coverage > 1 ? 1 : coverage;
+  const c = Math.min(Math.max(coverage, 0), 1);
   let w: readonly number[] = getEqualWeights(numVariations);
   if (weights && weights.length === numVariations) {
     const sum = weights.reduce((a, b) => a + b, 0);
