@@ -20,6 +20,9 @@ import type { ExposureLog } from './exposure-log.js';
 import type { ModelHolder } from './model-holder.js';
 import type { RecommendService } from './recommend.js';
 
+/** How often the running experiments are read again (`reco experiment` may change them beside the server). */
+const REFRESH_MS = 2000;
+
 export class ExperimentServing {
   /** Bundles of experiment variants, by version (the bundle in use is never loaded twice). */
   private readonly slots = new Map<string, ModelSlot>();
@@ -42,6 +45,7 @@ export class ExperimentServing {
 
   /** A request's answer: by the user's variant when a running experiment holds him. */
   async answer(req: RecommendRequest): Promise<RecommendationAnswer> {
+    this.experiments.refreshIfOlder(REFRESH_MS);
     if (!this.experiments.active || req.strategy !== undefined) return this.recommend.recommendAsync(req);
     const a = this.experiments.assign(req.userId);
     if (!a) return this.recommend.recommendAsync(req);
