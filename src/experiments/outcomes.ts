@@ -16,6 +16,8 @@ export interface OutcomeOptions {
   conversionTypes?: readonly string[];
   /** Count only exposures and events up to this time (ms; default: all). */
   until?: number;
+  /** Count each user's events in the pre-exposure period (CUPED's covariate; default false). */
+  pre?: boolean;
   /** Length of CUPED's pre-exposure period, in days (default 14). */
   preDays?: number;
 }
@@ -121,7 +123,7 @@ export function outcomes(store: Store, e: ExperimentRecord, options: OutcomeOpti
     a.exposures.push(ux.list.length);
     a.clicks.push(clicks);
     a.conversions.push(conversions);
-    a.pre.push(store.experiments.eventCount(user, first - preDays * DAY, first));
+    a.pre.push(options.pre ? store.experiments.eventCount(user, first - preDays * DAY, first) : 0);
     a.credits?.push(credit);
   }
   return acc.map((a) => ({

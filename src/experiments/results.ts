@@ -208,7 +208,12 @@ export function experimentResults(
   options: ResultOptions = {},
 ): ExperimentResults {
   const items = store.counts().items;
-  const results = resultsOf(e, outcomes(store, e, options), items, options);
+  const results = resultsOf(
+    e,
+    outcomes(store, e, { ...options, pre: options.cuped ?? false }),
+    items,
+    options,
+  );
   const points = options.timelinePoints ?? 0;
   const start = e.startedAt;
   if (points > 0 && start !== null) {
