@@ -109,6 +109,13 @@ export class ExperimentService {
     return undefined;
   }
 
+  /** A user's variant in one experiment (running or not), or undefined outside its coverage. */
+  variantOf(id: string, userId: string): Assignment | undefined {
+    const e = this.get(id);
+    const index = assignVariant(e, userId);
+    return index < 0 ? undefined : { experiment: e, index, variant: e.variants[index]! };
+  }
+
   logExposures(exposures: readonly ExposureRecord[]): void {
     this.store.experiments.logExposures(exposures);
   }
