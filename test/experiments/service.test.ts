@@ -106,6 +106,7 @@ describe('experiments in process', () => {
     assert.ok(Math.abs(counts[0]! - 1000) < 120, `${counts}`);
     assert.equal(svc.assign('user-7')?.index, assignVariant(e, 'user-7'));
     assert.equal(svc.assign('user-7')?.index, svc.assign('user-7')?.index);
+    assert.equal(svc.variantOf(e.id, 'user-7')?.index, assignVariant(e, 'user-7'));
     svc.stop(e.id);
   });
 
