@@ -70,11 +70,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(validation);
   await app.register(swagger, {
+    // shared schemas (the error shape) by their $id in components.schemas
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json['$id'] ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
+      servers: [{ url: '/', description: 'the server that serves this document' }],
       info: {
         title: 'reco API',
         version: '1',
+        license: { name: 'MIT', identifier: 'MIT' },
         description:
           'A real-time recommender: events in, recommendations out. Send an API key as "Authorization: Bearer KEY" or "X-API-Key: KEY"; client keys may send events and read, admin keys may also train and manage models.',
       },

@@ -17,6 +17,7 @@ import {
   RecoError,
   UnavailableError,
 } from '../../errors.js';
+import { errorSchema } from '../schemas.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -118,6 +119,8 @@ export function errorAnswer(err: FastifyError | Error): { body: ErrorBody; log?:
 }
 
 async function errors(app: FastifyInstance) {
+  // the one error shape, as the schema every route's error answers refer to (`Error#`)
+  app.addSchema(errorSchema);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { body: answer, log } = errorAnswer(err);
     if (log !== undefined) {

@@ -11,6 +11,7 @@ const recommendationsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['recommendations'],
         summary: "A user's recommendations",
+        operationId: 'recommendForUser',
         description:
           'Top-k items for the user, seen items excluded. An unknown user (or one without history) gets the most popular items. strategy=ranked orders about 300 candidates (every candidate generator, the neighbours of his recent items, popular items) with the learning-to-rank model; a bundle without it orders them by its best model, and `model` says which.',
         params: idParam,
