@@ -31,6 +31,7 @@ import itemsRoutes from './routes/items.js';
 import modelsRoutes from './routes/models.js';
 import recommendationsRoutes from './routes/recommendations.js';
 import usersRoutes from './routes/users.js';
+import { MAX_PATH_PARAM } from './schemas.js';
 
 export interface AppOptions {
   services: Services;
@@ -60,6 +61,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // ids up to their longest reach validation (a 400 naming the parameter); far longer ones are a 414
+    routerOptions: { maxParamLength: MAX_PATH_PARAM },
     return503OnClosing: true,
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: (_err, socket) => {

@@ -67,7 +67,7 @@ const eventTypesRoutes: RoutePlugin = async (app) => {
           properties: { name: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } },
         },
         body: ruleSchema,
-        response: { 200: declarationSchema, ...errorReplies({ auth: 'admin', body: true }) },
+        response: { 200: declarationSchema, ...errorReplies({ auth: 'admin', body: true, path: true }) },
       },
     },
     async (request) => app.eventTypes.declare(request.params.name, request.body),

@@ -40,7 +40,7 @@ const itemsRoutes: RoutePlugin = async (app) => {
         params: idParam,
         response: {
           200: itemAnswerSchema,
-          ...errorReplies({}, { 404: 'unknown item' }),
+          ...errorReplies({ path: true }, { 404: 'unknown item' }),
         },
       },
     },
@@ -63,7 +63,7 @@ const itemsRoutes: RoutePlugin = async (app) => {
           additionalProperties: false,
           properties: { k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } },
         },
-        response: { 200: similarAnswerSchema, ...errorReplies({}, { 404: 'unknown item' }) },
+        response: { 200: similarAnswerSchema, ...errorReplies({ path: true }, { 404: 'unknown item' }) },
       },
     },
     async (request) => app.similarItems.similar(request.params.id, request.query.k),

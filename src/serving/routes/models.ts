@@ -86,7 +86,7 @@ const modelsRoutes: RoutePlugin = async (app) => {
             type: 'object',
             properties: { status: retrainStatusSchema },
           },
-          ...errorReplies({ auth: 'admin' }, { 409: 'a training is already running' }),
+          ...errorReplies({ auth: 'admin', body: true }, { 409: 'a training is already running' }),
         },
       },
     },

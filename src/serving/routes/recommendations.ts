@@ -2,7 +2,7 @@
 import { MODEL_NAMES } from '../../types.js';
 import { recommendationAnswerSchema } from '../answers.js';
 import type { RoutePlugin } from '../schema-types.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorReplies, idParam } from '../schemas.js';
 
 const recommendationsRoutes: RoutePlugin = async (app) => {
   app.get(
@@ -30,7 +30,7 @@ const recommendationsRoutes: RoutePlugin = async (app) => {
             },
           },
         },
-        response: { 200: recommendationAnswerSchema, ...errorResponses },
+        response: { 200: recommendationAnswerSchema, ...errorReplies({ path: true }) },
       },
     },
     async (request) => {

@@ -83,7 +83,7 @@ const usersRoutes: RoutePlugin = async (app) => {
         params: idParam,
         response: {
           200: userAnswerSchema,
-          ...errorReplies({}, { 404: 'unknown user' }),
+          ...errorReplies({ path: true }, { 404: 'unknown user' }),
         },
       },
     },
@@ -126,7 +126,7 @@ const usersRoutes: RoutePlugin = async (app) => {
               },
             },
           },
-          ...errorReplies({}, { 404: 'unknown user' }),
+          ...errorReplies({ path: true }, { 404: 'unknown user' }),
         },
       },
     },
