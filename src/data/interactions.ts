@@ -151,7 +151,7 @@ export function ruleOf(w: InteractionWeights, name: string): EventTypeRule {
 /** The one weighting formula: an event of value v under `rule` (see the header). */
 function weigh(rule: EventTypeRule, v: number): number {
   const w = unclipped(rule, v);
-  return w > MAX_EVENT_WEIGHT ? MAX_EVENT_WEIGHT : w < -MAX_EVENT_WEIGHT ? -MAX_EVENT_WEIGHT : w;
+  return Math.min(MAX_EVENT_WEIGHT, Math.max(-MAX_EVENT_WEIGHT, w));
 }
 
 function unclipped(rule: EventTypeRule, v: number): number {
