@@ -22,7 +22,7 @@ export async function startServer(
   db: string,
   keys: { role: string; key: string }[],
   args: string[] = [],
-  timeoutMs = 60_000,
+  timeoutMs = 180_000,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, '--db', db, 'serve', '--port', '0', '--no-watch', ...args], {
     env: { ...process.env, RECO_API_KEYS: keys.map((k) => `${k.role}:${k.key}`).join(',') },
@@ -37,7 +37,10 @@ export async function startServer(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${timeoutMs} ms: ${out}`));
+    }, timeoutMs);
     const onData = () => {
       const m = /serving .* on (http:\/\/[^\s]+)/.exec(out);
       if (m) {

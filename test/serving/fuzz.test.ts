@@ -20,6 +20,7 @@ import {
   type OpenApiDoc,
   runFuzz,
 } from '../helpers/fuzz.js';
+import { lintOpenApi } from '../helpers/openapi-lint.js';
 import { startServer } from '../helpers/server.js';
 import { ADMIN_KEY, CLIENT_KEY, KEYS } from './helpers.js';
 
@@ -50,6 +51,8 @@ test('fuzz: thousands of generated requests against reco serve, then train, expo
   let report: Awaited<ReturnType<typeof runFuzz>>;
   try {
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDoc;
+    // the document as the real server serves it (the web app mounted beside the API) is lint-clean too
+    assert.deepEqual(await lintOpenApi(doc), []);
     const requests = [...fuzzRequests(doc, world, REQUESTS, SEED), ...extraRequests(world)];
     report = await runFuzz(server.url, requests, new AnswerChecker(doc), {
       concurrency: 4,
