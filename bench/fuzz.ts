@@ -97,6 +97,7 @@ async function main(): Promise<void> {
         console.log(
           `after round ${round} (${list.length} requests in ${report.seconds.toFixed(0)} s, statuses ${JSON.stringify([...report.statuses].sort((a, b) => a[0] - b[0]))}, ${report.problemCount} answers at fault): RSS ${mb(after.rss)} (${ratio.toFixed(2)} x before; target <= ${TARGET}: ${ratio <= TARGET ? 'met' : 'NOT met'}), heap used ${mb(after.heapUsed)} (${(after.heapUsed / before.heapUsed).toFixed(2)} x)`,
         );
+        for (const [kind, n] of report.kinds) console.log(`  ${n} x ${kind}`);
       }
     } finally {
       await server.stop();
