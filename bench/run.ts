@@ -21,6 +21,7 @@ const BENCHES = [
   'serve',
   'experiments',
   'web',
+  'fuzz',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

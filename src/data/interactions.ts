@@ -9,7 +9,9 @@
  * - 'binary': w whatever the value (every rating one positive interaction: the protocol of the MovieLens
  *   reference numbers; a low rating still says the user chose to watch the film);
  * - 'centered': w * (v - center) (ratings below the centre count against).
- * Dislikes weigh -4. A type the rules do not name weighs as `fallback` (w 1, count). Repeated (user, item)
+ * Dislikes weigh -4. A type the rules do not name weighs as `fallback` (w 1, count). One event weighs at
+ * most MAX_EVENT_WEIGHT either way (a weight times a value beyond it is clipped: a declared weight of 1e9
+ * would otherwise leave EASE's Gram matrix too ill-conditioned to factor). Repeated (user, item)
  * events are summed; pairs summing to exactly 0 are dropped. Models that need non-negative input say how
  * they treat negative entries (see each model). Every accepted value (../data/valid.ts) gives a finite
  * weight.
@@ -18,6 +20,9 @@
 import { csrFromCoo } from '../core/csr.js';
 import { UsageError } from '../errors.js';
 import type { Csr, EventLog } from '../types.js';
+
+/** Largest magnitude of one event's weight (see above). */
+export const MAX_EVENT_WEIGHT = 1e6;
 
 export const VALUE_RULES = ['count', 'log', 'binary', 'centered'] as const;
 export type ValueRule = (typeof VALUE_RULES)[number];
@@ -145,6 +150,11 @@ export function ruleOf(w: InteractionWeights, name: string): EventTypeRule {
 
 /** The one weighting formula: an event of value v under `rule` (see the header). */
 function weigh(rule: EventTypeRule, v: number): number {
+  const w = unclipped(rule, v);
+  return Math.min(MAX_EVENT_WEIGHT, Math.max(-MAX_EVENT_WEIGHT, w));
+}
+
+function unclipped(rule: EventTypeRule, v: number): number {
   switch (rule.value) {
     case 'count':
       return rule.weight * v;

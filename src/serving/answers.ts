@@ -1,7 +1,8 @@
 /**
  * The answers of the recommendation and similar-items routes: each declared once, as the JSON schema that
  * serialises it and documents it (OpenAPI), with its TypeScript type derived from that schema. The services
- * build these types; the routes answer them as they are.
+ * build these types; the routes answer them as they are. The retraining's status and a bundle's load fault
+ * are declared here too (GET /v1/models and /health show them).
  */
 import type { FromSchema } from './schema-types.js';
 
@@ -58,6 +59,28 @@ export const similarAnswerSchema = {
     note: { type: 'string' },
     items: { type: 'array', items: recommendedItemSchema },
   },
+} as const;
+
+/** The retraining's status (./retrain.ts), in GET /v1/models and admin's /health. */
+export const retrainStatusSchema = {
+  type: 'object',
+  required: ['state'],
+  additionalProperties: false,
+  properties: {
+    state: { type: 'string', enum: ['idle', 'running', 'done', 'failed'] },
+    startedAt: { type: 'string' },
+    finishedAt: { type: 'string' },
+    version: { type: 'string' },
+    error: { type: 'string' },
+  },
+} as const;
+
+/** Why the last bundle asked for did not load (./services/model-holder.ts), for admins. */
+export const loadFaultSchema = {
+  type: 'object',
+  required: ['message', 'at'],
+  additionalProperties: false,
+  properties: { message: { type: 'string' }, at: { type: 'string' }, version: { type: 'string' } },
 } as const;
 
 export type RecommendedItem = FromSchema<typeof recommendedItemSchema>;

@@ -32,6 +32,7 @@ import itemsRoutes from './routes/items.js';
 import modelsRoutes from './routes/models.js';
 import recommendationsRoutes from './routes/recommendations.js';
 import usersRoutes from './routes/users.js';
+import { MAX_PATH_PARAM } from './schemas.js';
 
 export interface AppOptions {
   services: Services;
@@ -61,6 +62,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // ids up to their longest reach validation (a 400 naming the parameter); far longer ones are a 414
+    routerOptions: { maxParamLength: MAX_PATH_PARAM },
     return503OnClosing: true,
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: (_err, socket) => {
@@ -71,11 +74,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errors);
   await app.register(validation);
   await app.register(swagger, {
+    // shared schemas (the error shape) by their $id in components.schemas
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json['$id'] ?? `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
+      servers: [{ url: '/', description: 'the server that serves this document' }],
       info: {
         title: 'reco API',
         version: '1',
+        license: { name: 'MIT', identifier: 'MIT' },
         description:
           'A real-time recommender: events in, recommendations out. Send an API key as "Authorization: Bearer KEY" or "X-API-Key: KEY"; client keys may send events and read, admin keys may also train and manage models.',
       },

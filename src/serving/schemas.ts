@@ -3,11 +3,21 @@
  * `as const` so that the routes' types derive from them (./schema-types.ts). The answers of the services
  * are in ./answers.ts.
  */
+import { MAX_ID_LENGTH } from '../data/valid.js';
 
 export const MAX_BATCH = 10_000;
 
+/** The longest path parameter the router reads (decoded); longer ones answer 414, shorter ones validate. */
+export const MAX_PATH_PARAM = 4 * MAX_ID_LENGTH;
+
+/**
+ * The one error shape (./plugins/errors.ts), registered with the app as the shared schema `Error`: the
+ * OpenAPI document lists it once under components.schemas and every error answer refers to it.
+ */
 export const errorSchema = {
+  $id: 'Error',
   type: 'object',
+  required: ['statusCode', 'error', 'message'],
   properties: {
     statusCode: { type: 'integer' },
     error: { type: 'string' },
@@ -16,13 +26,50 @@ export const errorSchema = {
   },
 } as const;
 
-/** Error answers every route may give. */
-export const errorResponses = {
-  400: { description: 'bad input; `field` names the parameter at fault', ...errorSchema },
-  401: { description: 'no API key, or an unknown one', ...errorSchema },
-  403: { description: 'the key lacks the role this route needs', ...errorSchema },
-  429: { description: 'rate limit of the key exceeded', ...errorSchema },
+/** What each error status means, as the OpenAPI document says it. */
+const ERROR_MEANINGS = {
+  400: 'bad input; `field` names the parameter, field or part of the request at fault',
+  401: 'no API key, or an unknown one',
+  403: 'the key lacks the role this route needs',
+  404: 'something the request names does not exist',
+  409: 'the request contradicts the state',
+  413: 'the request body is larger than this route takes',
+  414: `a path parameter is longer than the server reads (${MAX_PATH_PARAM} characters)`,
+  415: 'the request body is not JSON (send content-type application/json)',
+  422: 'the model bundle asked for does not load (the previous one keeps serving)',
+  429: 'rate limit of the key (or, without a key, of the client address) exceeded',
+  500: "a fault of the server's own (logged; the answer says no more)",
+  503: 'no model bundle is loaded (routes that need one), or the server is shutting down',
 } as const;
+
+export type ErrorStatus = keyof typeof ERROR_MEANINGS;
+
+/**
+ * Error answers of a route, in the one error shape: the statuses any route may give (400, 429, 500, 503),
+ * 401 unless the route is public, 403 on admin routes, 413 and 415 on routes that read a body, 414 on routes
+ * with path parameters, and `more` (with a description of the route's own where given).
+ */
+export function errorReplies(
+  kind: { auth?: 'public' | 'client' | 'admin'; body?: boolean; path?: boolean } = {},
+  more: Partial<Record<ErrorStatus, string>> = {},
+): Record<number, { description: string; $ref: 'Error#' }> {
+  const codes = new Set<ErrorStatus>([400, 429, 500, 503]);
+  if (kind.auth !== 'public') codes.add(401);
+  if (kind.auth === 'admin') codes.add(403);
+  if (kind.path) codes.add(414);
+  if (kind.body) {
+    codes.add(413);
+    codes.add(415);
+  }
+  for (const c of Object.keys(more)) codes.add(Number(c) as ErrorStatus);
+  const out: Record<number, { description: string; $ref: 'Error#' }> = {};
+  for (const c of [...codes].sort((a, b) => a - b))
+    out[c] = { description: more[c] ?? ERROR_MEANINGS[c], $ref: 'Error#' };
+  return out;
+}
+
+/** Error answers of a client route without a body or path parameters. */
+export const errorResponses = errorReplies();
 
 export const idParam = {
   type: 'object',

@@ -6,9 +6,11 @@ import {
   eventWeight,
   eventWeights,
   interactionWeights,
+  MAX_EVENT_WEIGHT,
   weightsFromJson,
   weightsToJson,
 } from '../../src/data/interactions.js';
+import { EaseRecommender } from '../../src/recommenders/ease.js';
 import type { EventLog } from '../../src/types.js';
 import { makeLog } from '../recommenders/helpers.js';
 
@@ -105,4 +107,23 @@ test('eventWeight agrees exactly with the offline weights (eventWeights over a o
     };
     assert.equal(eventWeight(w, type, value), eventWeights(one, w)[0], `${type} ${value}`);
   }
+});
+
+test('one event weighs at most MAX_EVENT_WEIGHT either way, so that a declared weight of 1e9 still trains', () => {
+  const huge = interactionWeights([
+    ['view', { weight: -1e9, value: 'centered', center: 1e-5 }],
+    ['like', { weight: 1e9, value: 'count' }],
+  ]);
+  assert.equal(eventWeight(huge, 'view', 1), -MAX_EVENT_WEIGHT);
+  assert.equal(eventWeight(huge, 'like', 1e9), MAX_EVENT_WEIGHT);
+  assert.equal(eventWeight(huge, 'like', 1e-7), Math.fround(100));
+  // a world of such events: EASE's Gram matrix still factors (it did not: "not positive definite")
+  const events: [number, number, string, number, number][] = [];
+  for (let u = 0; u < 40; u++)
+    for (let k = 0; k < 12; k++)
+      events.push([u, (u * 7 + k * 3) % 30, k % 3 === 0 ? 'like' : 'view', 1e9, k]);
+  const wild = makeLog(events, 40, 30);
+  assert.ok([...eventWeights(wild, huge)].every((w) => Math.abs(w) <= MAX_EVENT_WEIGHT));
+  const ease = new EaseRecommender({});
+  ease.fit({ interactions: buildInteractions(wild, huge), log: wild, items: [] });
 });

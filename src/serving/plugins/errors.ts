@@ -4,6 +4,7 @@
  * (../../errors.ts) map to their status: bad input 400 (with its field), not found 404, conflict 409, a
  * bundle that does not load 422, no bundle 503; other RecoErrors 400; a body that does not parse 400
  * naming `(body)`; Fastify's own 4xx as they are; anything else 500 (logged). Unknown routes are 404.
+ * Messages and fields are clipped (an answer never grows with the request).
  */
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -17,6 +18,7 @@ import {
   RecoError,
   UnavailableError,
 } from '../../errors.js';
+import { errorSchema } from '../schemas.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -60,12 +62,20 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [UnavailableError, 503],
 ];
 
+/** Longest message and field an error answer carries (they may quote the request: a 5,000-character key). */
+const MAX_MESSAGE = 1000;
+const MAX_FIELD = 200;
+
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
+}
+
 function body(statusCode: number, message: string, field?: string): ErrorBody {
   return {
     statusCode,
     error: STATUS_CODES[statusCode] ?? 'Error',
-    message,
-    ...(field !== undefined ? { field } : {}),
+    message: clip(message, MAX_MESSAGE),
+    ...(field !== undefined ? { field: clip(field, MAX_FIELD) } : {}),
   };
 }
 
@@ -76,6 +86,7 @@ function body(statusCode: number, message: string, field?: string): ErrorBody {
 export function frameworkError(err: FastifyError): ErrorBody {
   if (err.code === 'FST_ERR_BAD_URL')
     return body(400, 'the URL path is not valid percent-encoded text', '(path)');
+  if (err.statusCode === 414) return body(414, 'a path parameter is longer than the server reads', '(path)');
   const code =
     typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500
       ? err.statusCode
@@ -118,6 +129,8 @@ export function errorAnswer(err: FastifyError | Error): { body: ErrorBody; log?:
 }
 
 async function errors(app: FastifyInstance) {
+  // the one error shape, as the schema every route's error answers refer to (`Error#`)
+  app.addSchema(errorSchema);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { body: answer, log } = errorAnswer(err);
     if (log !== undefined) {

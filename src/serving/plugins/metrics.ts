@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { errorResponses } from '../schemas.js';
 
 export interface ServingMetrics {
   registry: Registry;
@@ -93,7 +94,18 @@ async function metrics(app: FastifyInstance, opts: { defaultMetrics?: boolean })
     '/metrics',
     {
       config: { auth: 'client' },
-      schema: { tags: ['operations'], summary: 'Prometheus metrics (text exposition format)', hide: false },
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics (text exposition format)',
+        operationId: 'getMetrics',
+        response: {
+          200: {
+            description: 'the metrics, in the Prometheus text format',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          ...errorResponses,
+        },
+      },
     },
     async (_request, reply) => {
       reply.header('content-type', registry.contentType);

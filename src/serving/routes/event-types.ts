@@ -5,7 +5,7 @@
 import { VALUE_RULES } from '../../data/interactions.js';
 import { MAX_EVENT_VALUE, MAX_ID_LENGTH } from '../../data/valid.js';
 import type { RoutePlugin } from '../schema-types.js';
-import { errorResponses } from '../schemas.js';
+import { errorReplies, errorResponses } from '../schemas.js';
 
 const ruleSchema = {
   type: 'object',
@@ -67,7 +67,7 @@ const eventTypesRoutes: RoutePlugin = async (app) => {
           properties: { name: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH } },
         },
         body: ruleSchema,
-        response: { 200: declarationSchema, ...errorResponses },
+        response: { 200: declarationSchema, ...errorReplies({ auth: 'admin', body: true, path: true }) },
       },
     },
     async (request) => app.eventTypes.declare(request.params.name, request.body),

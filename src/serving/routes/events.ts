@@ -7,7 +7,7 @@ import { DomainError, InvalidInputError } from '../../errors.js';
 import type { EventRecord } from '../../types.js';
 import { parseTime } from '../parse.js';
 import type { FromSchema, RoutePlugin } from '../schema-types.js';
-import { errorResponses, eventSchema, MAX_BATCH } from '../schemas.js';
+import { errorReplies, eventSchema, MAX_BATCH } from '../schemas.js';
 
 type EventBody = FromSchema<typeof eventSchema>;
 
@@ -22,11 +22,12 @@ const eventsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['events'],
         summary: 'Record one event or a batch of up to 10,000',
+        operationId: 'postEvents',
         description:
           'An event names an existing item (404 otherwise, unless the server creates unknown items); users are created on their first event. Nothing of a batch is stored if any event is at fault.',
         body: {
           type: 'object',
-          if: { required: ['events'] },
+          if: { required: ['events'], properties: { events: {} } },
           // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
           then: {
             type: 'object',
@@ -38,8 +39,7 @@ const eventsRoutes: RoutePlugin = async (app) => {
         },
         response: {
           200: { type: 'object', properties: { accepted: { type: 'integer' } } },
-          404: { description: 'an event names an unknown item', type: 'object', additionalProperties: true },
-          ...errorResponses,
+          ...errorReplies({ body: true }, { 404: 'an event names an unknown item' }),
         },
       },
     },

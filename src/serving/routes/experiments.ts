@@ -5,14 +5,15 @@
  */
 import { experimentInputSchema, experimentSchema, resultsSchema } from '../experiment-schemas.js';
 import type { RoutePlugin } from '../schema-types.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorReplies, idParam } from '../schemas.js';
 
-const notFound = { description: 'no such experiment', type: 'object', additionalProperties: true } as const;
-const conflict = {
-  description: 'not in a state that allows it',
-  type: 'object',
-  additionalProperties: true,
-} as const;
+/** Error answers of the admin routes: with a body, with an experiment id in the path (404 when unknown). */
+const withBody = errorReplies({ auth: 'admin', body: true });
+const byId = errorReplies({ auth: 'admin', path: true }, { 404: 'no such experiment' });
+const byIdConflict = errorReplies(
+  { auth: 'admin', path: true },
+  { 404: 'no such experiment', 409: 'the experiment is not in a state that allows it' },
+);
 
 const experimentsRoutes: RoutePlugin = async (app) => {
   const { experiments } = app;
@@ -25,10 +26,11 @@ const experimentsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['experiments'],
         summary: 'Create an experiment (admin)',
+        operationId: 'createExperiment',
         description:
           'Variants name a strategy (a model, ranked, or interleave:A,B) or a bundle version, with weights; users are assigned by GrowthBook\'s v2 hash of seed and user id. It runs at once unless status is "draft".',
         body: experimentInputSchema,
-        response: { 201: experimentSchema, ...errorResponses },
+        response: { 201: experimentSchema, ...withBody },
       },
     },
     async (request, reply) => reply.code(201).send(experiments.create(request.body)),
@@ -41,9 +43,10 @@ const experimentsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['experiments'],
         summary: 'Every experiment, newest first (admin)',
+        operationId: 'listExperiments',
         response: {
           200: { type: 'object', properties: { experiments: { type: 'array', items: experimentSchema } } },
-          ...errorResponses,
+          ...errorReplies({ auth: 'admin' }),
         },
       },
     },
@@ -57,8 +60,9 @@ const experimentsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['experiments'],
         summary: 'One experiment (admin)',
+        operationId: 'getExperiment',
         params: idParam,
-        response: { 200: experimentSchema, 404: notFound, ...errorResponses },
+        response: { 200: experimentSchema, ...byId },
       },
     },
     async (request) => experiments.get(request.params.id),
@@ -72,8 +76,9 @@ const experimentsRoutes: RoutePlugin = async (app) => {
         schema: {
           tags: ['experiments'],
           summary: action === 'stop' ? 'Stop an experiment (admin)' : 'Start a draft (admin)',
+          operationId: action === 'stop' ? 'stopExperiment' : 'startExperiment',
           params: idParam,
-          response: { 200: experimentSchema, 404: notFound, 409: conflict, ...errorResponses },
+          response: { 200: experimentSchema, ...byIdConflict },
         },
       },
       async (request) => experiments[action](request.params.id),
@@ -86,6 +91,7 @@ const experimentsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['experiments'],
         summary: "An experiment's results per variant (admin)",
+        operationId: 'getExperimentResults',
         description:
           'Users, exposures, clicks, CTR per exposure (ratio metric, delta method) with its 95% interval, conversions per user; against the control the relative lift with its 95% interval, p-value (Welch) and an always-valid sequential interval; SRM; guardrails; with cuped=true the CUPED-adjusted lift of clicks per user; timeline=N adds the figures at N times.',
         params: idParam,
@@ -104,7 +110,7 @@ const experimentsRoutes: RoutePlugin = async (app) => {
             },
           },
         },
-        response: { 200: resultsSchema, 404: notFound, ...errorResponses },
+        response: { 200: resultsSchema, ...byId },
       },
     },
     async (request) => {

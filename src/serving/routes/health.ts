@@ -5,15 +5,60 @@
  * retraining, counters. GET /v1/ping: an empty route behind the same auth and rate limits
  * (the baseline of the serving benchmark).
  */
+import { loadFaultSchema, retrainStatusSchema } from '../answers.js';
 import type { RoutePlugin } from '../schema-types.js';
+import { errorReplies, errorResponses } from '../schemas.js';
 
 const started = Date.now();
+
+/** /health's answer: status and readiness for all, the details for admins. */
+const healthSchema = {
+  type: 'object',
+  required: ['status', 'ready'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'] },
+    ready: { type: 'boolean', description: 'a model bundle serves' },
+    live: { type: 'boolean' },
+    model: {
+      type: ['object', 'null'],
+      properties: {
+        version: { type: 'string' },
+        loadedAt: { type: 'string' },
+        models: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    error: { anyOf: [loadFaultSchema, { type: 'null' }], description: 'the last load fault' },
+    warnings: { type: 'array', items: { type: 'string' } },
+    retrain: retrainStatusSchema,
+    eventsIngested: { type: 'integer' },
+    uptimeSeconds: { type: 'integer' },
+  },
+} as const;
 
 const healthRoutes: RoutePlugin = async (app) => {
   const { models, retrainer, ingestor } = app;
   app.get(
     '/health',
-    { config: { auth: 'public' }, schema: { tags: ['operations'], summary: 'Liveness and readiness' } },
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness and readiness',
+        description:
+          'Public: `{status, ready}`. With an admin key, the details (the bundle serving, the last load error, warnings, the retraining, counters).',
+        operationId: 'getHealth',
+        security: [],
+        response: {
+          ...errorReplies({ auth: 'public' }),
+          200: { description: 'a model bundle serves', ...healthSchema },
+          // not the error shape: the same answer, not ready (or the server is shutting down, in the error shape)
+          503: {
+            description: 'no model bundle serves (the process is alive), or the server is shutting down',
+            anyOf: [healthSchema, { $ref: 'Error#' }],
+          },
+        },
+      },
+    },
     async (request, reply) => {
       const slot = models.slot;
       const error = models.lastLoadError ?? null;
@@ -50,7 +95,8 @@ const healthRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['operations'],
         summary: 'An empty answer behind auth and rate limits (benchmark baseline)',
-        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } },
+        operationId: 'ping',
+        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errorResponses },
       },
     },
     async () => ({ ok: true }),

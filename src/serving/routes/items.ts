@@ -5,9 +5,29 @@ import type { ItemRecord } from '../../types.js';
 import { similarAnswerSchema } from '../answers.js';
 import { isoTime, parseTime } from '../parse.js';
 import type { FromSchema, RoutePlugin } from '../schema-types.js';
-import { errorResponses, idParam, itemSchema, MAX_BATCH } from '../schemas.js';
+import { errorReplies, idParam, itemSchema, MAX_BATCH } from '../schemas.js';
 
 type ItemBody = FromSchema<typeof itemSchema>;
+
+/** GET /v1/items/{id}: the item as stored, with its live counters. */
+const itemAnswerSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    genres: { type: 'array', items: { type: 'string' } },
+    tags: { type: 'array', items: { type: 'string' } },
+    attributes: { type: 'object', additionalProperties: true },
+    createdAt: { type: 'string', description: 'ISO 8601' },
+    stats: {
+      type: 'object',
+      properties: {
+        events: { type: 'integer' },
+        lastEvent: { type: ['string', 'null'], description: 'ISO 8601' },
+      },
+    },
+  },
+} as const;
 
 const itemsRoutes: RoutePlugin = async (app) => {
   app.get(
@@ -16,10 +36,11 @@ const itemsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['items'],
         summary: 'An item, with its live counters',
+        operationId: 'getItem',
         params: idParam,
         response: {
-          404: { description: 'unknown item', type: 'object', additionalProperties: true },
-          ...errorResponses,
+          200: itemAnswerSchema,
+          ...errorReplies({ path: true }, { 404: 'unknown item' }),
         },
       },
     },
@@ -35,13 +56,14 @@ const itemsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['items'],
         summary: 'Items similar to an item',
+        operationId: 'similarItems',
         params: idParam,
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: { k: { type: 'integer', minimum: 1, maximum: 1000, default: 10 } },
         },
-        response: { 200: similarAnswerSchema, ...errorResponses },
+        response: { 200: similarAnswerSchema, ...errorReplies({ path: true }, { 404: 'unknown item' }) },
       },
     },
     async (request) => app.similarItems.similar(request.params.id, request.query.k),
@@ -54,9 +76,10 @@ const itemsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['items'],
         summary: 'Create or update items: one item, or {"items": [...]} (up to 10,000)',
+        operationId: 'upsertItems',
         body: {
           type: 'object',
-          if: { required: ['items'] },
+          if: { required: ['items'], properties: { items: {} } },
           // biome-ignore lint/suspicious/noThenProperty: JSON Schema keyword
           then: {
             type: 'object',
@@ -68,7 +91,7 @@ const itemsRoutes: RoutePlugin = async (app) => {
         },
         response: {
           200: { type: 'object', properties: { created: { type: 'integer' }, updated: { type: 'integer' } } },
-          ...errorResponses,
+          ...errorReplies({ body: true }),
         },
       },
     },

@@ -2,7 +2,7 @@
 import { MODEL_NAMES } from '../../types.js';
 import { recommendationAnswerSchema } from '../answers.js';
 import type { RoutePlugin } from '../schema-types.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorReplies, idParam } from '../schemas.js';
 
 const recommendationsRoutes: RoutePlugin = async (app) => {
   app.get(
@@ -11,6 +11,7 @@ const recommendationsRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['recommendations'],
         summary: "A user's recommendations",
+        operationId: 'recommendForUser',
         description:
           "Top-k items for the user, seen items excluded. In a running experiment (and without `strategy`) the user's variant decides the answer, which then carries `request` (an id for events to carry) and `experiment` {id, variant}. An unknown user (or one without history) gets the most popular items. strategy=ranked orders about 300 candidates (every candidate generator, the neighbours of his recent items, popular items) with the learning-to-rank model; a bundle without it orders them by its best model, and `model` says which.",
         params: idParam,
@@ -29,7 +30,7 @@ const recommendationsRoutes: RoutePlugin = async (app) => {
             },
           },
         },
-        response: { 200: recommendationAnswerSchema, ...errorResponses },
+        response: { 200: recommendationAnswerSchema, ...errorReplies({ path: true }) },
       },
     },
     async (request) => {

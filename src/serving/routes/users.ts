@@ -1,7 +1,33 @@
 /** Users: POST /v1/users (with onboarding preferences), GET /v1/users/{id}, GET /v1/users/{id}/history. */
 import { isoTime } from '../parse.js';
 import type { RoutePlugin } from '../schema-types.js';
-import { errorResponses, idParam } from '../schemas.js';
+import { errorReplies, idParam } from '../schemas.js';
+
+/** GET /v1/users/{id}: the user as stored, with his live counters. */
+const userAnswerSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    attributes: { type: 'object', additionalProperties: true },
+    createdAt: { type: 'string', description: 'ISO 8601' },
+    stats: {
+      type: 'object',
+      required: ['events', 'items', 'recent'],
+      additionalProperties: false,
+      properties: {
+        events: { type: 'integer' },
+        items: { type: 'integer' },
+        recent: { type: 'array', items: { type: 'string' }, description: 'his latest items, newest first' },
+        preferences: {
+          type: 'object',
+          required: ['genres'],
+          additionalProperties: false,
+          properties: { genres: { type: 'array', items: { type: 'string' } } },
+        },
+      },
+    },
+  },
+} as const;
 
 const usersRoutes: RoutePlugin = async (app) => {
   app.post(
@@ -10,6 +36,7 @@ const usersRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['users'],
         summary: 'Create a user, with onboarding preferences (genres, liked items)',
+        operationId: 'createUser',
         description:
           'Liked items are stored as `like` events; genres are kept with the user. Either makes his recommendations personal at once. 409 if the id exists.',
         body: {
@@ -39,9 +66,7 @@ const usersRoutes: RoutePlugin = async (app) => {
         },
         response: {
           201: { type: 'object', properties: { id: { type: 'string' }, likes: { type: 'integer' } } },
-          404: { description: 'a liked item is unknown', type: 'object', additionalProperties: true },
-          409: { description: 'the user exists', type: 'object', additionalProperties: true },
-          ...errorResponses,
+          ...errorReplies({ body: true }, { 404: 'a liked item is unknown', 409: 'the user exists' }),
         },
       },
     },
@@ -54,10 +79,11 @@ const usersRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['users'],
         summary: 'A user, with his live counters and recent items',
+        operationId: 'getUser',
         params: idParam,
         response: {
-          404: { description: 'unknown user', type: 'object', additionalProperties: true },
-          ...errorResponses,
+          200: userAnswerSchema,
+          ...errorReplies({ path: true }, { 404: 'unknown user' }),
         },
       },
     },
@@ -73,6 +99,7 @@ const usersRoutes: RoutePlugin = async (app) => {
       schema: {
         tags: ['users'],
         summary: "A user's events, newest first",
+        operationId: 'getUserHistory',
         params: idParam,
         querystring: {
           type: 'object',
@@ -99,8 +126,7 @@ const usersRoutes: RoutePlugin = async (app) => {
               },
             },
           },
-          404: { description: 'unknown user', type: 'object', additionalProperties: true },
-          ...errorResponses,
+          ...errorReplies({ path: true }, { 404: 'unknown user' }),
         },
       },
     },

@@ -5,7 +5,7 @@
  * slot. Others follow swaps through `onSwap` (the answer cache re-warms).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { eventWeight } from '../../data/interactions.js';
 import { BundleLoadError, UnavailableError } from '../../errors.js';
 import { type BundleManifest, listVersions } from '../../models/bundle.js';
@@ -153,7 +153,10 @@ export class ModelHolder {
     }
   }
 
-  /** Every bundle on disk with its manifest's summary (or why it does not read). */
+  /**
+   * Every bundle on disk with its manifest's summary (or why it does not read); the store it was trained
+   * on by its file name, not its path on the server.
+   */
   bundles(): BundleSummary[] {
     return listVersions(this.modelsDir).map((version) => {
       try {
@@ -164,11 +167,11 @@ export class ModelHolder {
           version,
           createdAt: m.createdAt,
           models: m.models.map((x) => ({ name: x.name, params: x.params, fitSeconds: x.fitSeconds })),
-          data: m.data,
+          data: { ...m.data, db: basename(m.data.db) },
           metrics: m.metrics ?? null,
         };
       } catch (err) {
-        return { version, error: (err as Error).message };
+        return { version, error: this.withoutPaths((err as Error).message) };
       }
     });
   }
