@@ -36,6 +36,8 @@ export interface ServingOptions {
   candidates?: number;
   /** Worker threads that compute ranked answers (./rank-pool.ts); 0 computes them on the main thread. Default 0. */
   rankThreads?: number;
+  /** Items of a ranked answer explained (explain=true); the rest come without reasons. Default EXPLAIN_CAP (100). */
+  explainCap?: number;
 }
 
 export interface Services {
@@ -82,8 +84,8 @@ export function createServices(store: Store, options: ServingOptions): Services 
     new NoHistoryStrategy(catalogue, popularity),
     new LivePopularityStrategy(catalogue, popularity),
     new SingleModelStrategy(catalogue, interactions, newItems),
-    new RankedOnThreadsStrategy(catalogue, rankThreads),
-    new RankedModelStrategy(catalogue),
+    new RankedOnThreadsStrategy(catalogue, rankThreads, options.explainCap),
+    new RankedModelStrategy(catalogue, options.explainCap),
     new RankedFallbackStrategy(catalogue, interactions, popularity, options.candidates ?? 300),
   ];
   const recommend = new RecommendService(store, models, catalogue, interactions, popularity, cache, chain);
