@@ -19,6 +19,7 @@ const BENCHES = [
   'generalise',
   'identity',
   'serve',
+  'stall',
   'web',
 ];
 

@@ -19,56 +19,15 @@
  *   3. batched event ingestion (POST /v1/events, --batch sizes, default 1,000 and 10,000 events per request,
  *      4 connections; each batch durable before its answer): events/s.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
+import { arg, KEY, startServer, stopServer, trainedWorld } from './serve-world.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', 'src', 'cli', 'main.js');
-const KEY = 'bench-client-key-0123456789';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 const duration = Number(arg('duration') ?? 10);
-/** Ranked candidate sources giving about 300 candidates a user (303.5 on average on MovieLens 100K). */
-const SOURCES_300 = { hybrid: 300, ease: 120, itemknn: 60, popularity: 30 };
 const rate = Number(arg('rate') ?? 500);
 const repeats = Number(arg('repeats') ?? 2);
-
-function run(args: string[]): void {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`reco ${args.join(' ')} failed (${r.status ?? r.signal})`);
-  console.log(`  reco ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-function startServer(
-  db: string,
-  cache: boolean,
-): Promise<{ child: ChildProcess; url: string; threads: string }> {
-  const args = [CLI, '--db', db, 'serve', '--port', '0', '--rate-limit', '0', '--no-watch'];
-  if (!cache) args.push('--cache-size', '0');
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, RECO_API_KEYS: `client:${KEY}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /on (http:\/\/[^\s]+)/.exec(out);
-      const th = /ranked answers computed ([^\n]+)/.exec(out);
-      if (m && th) resolve({ child, url: m[1]!, threads: th[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`server ended (${code}): ${out}`)));
-  });
-}
 
 type Result = autocannon.Result;
 
@@ -212,30 +171,12 @@ function eventsBody(batch: number, seed: number): string {
 }
 
 async function main() {
-  // the benchmark writes events: a given database is copied (with its bundles) so that runs repeat
-  const given = arg('db');
-  const dir = mkdtempSync(join(tmpdir(), 'reco-bench-serve-'));
-  const db = join(dir, 'reco.db');
-  if (given) {
-    if (!existsSync(given)) throw new Error(`--db ${given}: no such file`);
-    for (const suffix of ['', '-wal']) if (existsSync(given + suffix)) cpSync(given + suffix, db + suffix);
-    const models = join(dirname(given), 'models');
-    if (existsSync(models)) cpSync(models, join(dir, 'models'), { recursive: true });
-  }
   console.log(
-    `serving benchmark: ${db} (load average ${loadavg()
+    `serving benchmark (load average ${loadavg()
       .map((x) => x.toFixed(1))
       .join(' ')})`,
   );
-  if (!existsSync(db)) run(['--db', db, '-q', 'simulate', '--preset', 'movielens', '--seed', '1']);
-  const models = arg('models');
-  if (!existsSync(join(dirname(db), 'models', 'current'))) {
-    // the issue's load: strategy ranked over about 300 candidates a request (the default sources give ~110)
-    const sources = process.argv.includes('--default-sources')
-      ? []
-      : ['--params', JSON.stringify({ ranked: { sources: SOURCES_300 } })];
-    run(['--db', db, '-q', 'train', ...(models ? ['--models', models] : []), ...sources]);
-  }
+  const { dir, db } = trainedWorld('reco-bench-serve-');
   // cache off first (it writes nothing), then the server as deployed (cache on) with the event phases
   const modes = process.argv.includes('--cache')
     ? [true]
@@ -251,7 +192,7 @@ async function main() {
 
 /** One server (answer cache on or off): the recommendation figures, and with `full` the rest. */
 async function measure(db: string, cache: boolean, full: boolean): Promise<void> {
-  const { child, url, threads } = await startServer(db, cache);
+  const { child, url, threads } = await startServer(db, { cache });
   try {
     const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
     // warm-up (JIT, model pages)
@@ -357,8 +298,7 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
       );
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopServer(child);
   }
 }
 

@@ -93,7 +93,7 @@ export function createServices(store: Store, options: ServingOptions): Services 
     if (rowsRebuilt) cache.clear();
     cache.rewarm(
       () => models.slot === slot,
-      (req) => recommend.recommend(req),
+      (req) => recommend.recommendAsync(req),
     );
   });
   return {

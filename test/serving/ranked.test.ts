@@ -277,6 +277,59 @@ test('explain=true on the main thread yields to the event loop between slices of
   await sliced.close();
 });
 
+test('an admin reload under load: requests keep being answered while it runs, events meanwhile reach the new bundle', async () => {
+  const services = createServices(store, { modelsDir: join(dir, 'models'), rankThreads: 1 });
+  services.models.swap();
+  await services.rankThreads.ready();
+  const server = await buildApp({ services, keys: KEYS, rateLimit: 0, defaultMetrics: false });
+  const users = store.userIds().slice(0, 30);
+  const items = store.itemIds();
+  try {
+    const before = services.models.slot!;
+    let reloaded = false;
+    let answeredDuring = 0;
+    let failed = 0;
+    const traffic = (async () => {
+      for (let n = 0; !reloaded; n++) {
+        const user = users[n % users.length]!;
+        const r = await server.inject({
+          method: 'GET',
+          url: `/v1/users/${user}/recommendations?k=${5 + (n % 7)}${n % 5 === 0 ? '&explain=true' : ''}`,
+          headers: client,
+        });
+        if (r.statusCode !== 200) failed++;
+        else if (!reloaded) answeredDuring++;
+        // events while the reload runs: stored, and replayed into the new bundle before it serves
+        if (n % 3 === 0)
+          await services.ingestor.ingestGrouped([
+            { user, item: items[(n * 7) % items.length]!, type: 'click', timestamp: Date.now() },
+          ]);
+      }
+    })();
+    const r = await server.inject({ method: 'POST', url: '/v1/models/reload', headers: admin });
+    reloaded = true;
+    await traffic;
+    assert.equal(r.statusCode, 200, r.body);
+    assert.notEqual(services.models.slot, before, 'a new slot serves');
+    assert.equal(failed, 0);
+    assert.ok(answeredDuring >= 3, `${answeredDuring} requests answered while the reload ran`);
+    // the new slot's rank thread and its main-thread ranker (loaded only now, catching up from the store)
+    // give the same answers: every event reached both
+    const slot = services.models.slot!;
+    assert.equal(slot.loadedRanked, undefined, 'with rank threads the main thread has not loaded the ranker');
+    for (const userId of users) {
+      const req = { userId, k: 10 };
+      const threaded = await services.recommend.recommendAsync(req);
+      assert.equal(threaded.model, 'ranked');
+      services.cache.clear();
+      assert.deepEqual(services.recommend.recommend(req), threaded, userId);
+    }
+  } finally {
+    await server.close();
+    await services.close();
+  }
+});
+
 test('rank threads of a server starting on a bundle older than its store get the replayed events too', async () => {
   // events stored after the bundle's training (the previous test ingested some): the swap replays them into
   // the main thread's ranker, and must send them to the threads' copies, which load the bundle as saved

@@ -49,7 +49,7 @@ export class RankedOnThreadsStrategy implements Strategy {
     return (
       ctx.async &&
       ctx.strategy === 'ranked' &&
-      ctx.slot.ranked !== undefined &&
+      ctx.slot.hasRanked &&
       this.threads.poolFor(ctx.slot) !== undefined
     );
   }
@@ -86,8 +86,9 @@ export class RankedModelStrategy implements Strategy {
     private readonly explainCap = EXPLAIN_CAP,
   ) {}
 
+  /** (Loads the main thread's ranked model if it was left to the rank threads: ../../model-slot.ts.) */
   serves(ctx: RecommendContext): boolean {
-    return ctx.strategy === 'ranked' && ctx.slot.ranked !== undefined;
+    return ctx.strategy === 'ranked' && ctx.slot.hasRanked && ctx.slot.ranked !== undefined;
   }
 
   answer(ctx: RecommendContext): RecommendationAnswer | Promise<RecommendationAnswer> {
