@@ -25,6 +25,8 @@ export type RankMessage =
       allowed?: Uint8Array;
       /** How many of the top items to explain (explain=true: at most EXPLAIN_CAP), 0 for none. */
       explain: number;
+      /** Instead of ranking: explain these items (the reply's items; scores empty). */
+      targets?: Int32Array;
     }
   /** Events as (user, item, time, weight, rating) quintuples, as FeatureState.applyEvent takes them. */
   | { kind: 'events'; events: Float64Array };
@@ -139,6 +141,17 @@ export class RankPool {
     options: { excludeSeen: boolean; allowed?: Uint8Array },
     explain = 0,
   ): Promise<RankedTop> {
+    return this.post(profile, user, k, options, explain);
+  }
+
+  private post(
+    profile: UserProfile,
+    user: number | undefined,
+    k: number,
+    options: { excludeSeen: boolean; allowed?: Uint8Array },
+    explain: number,
+    targets?: Int32Array,
+  ): Promise<RankedTop> {
     let w = this.workers[0]!;
     for (const x of this.workers) if (x.inFlight < w.inFlight) w = x;
     const id = this.nextId++;
@@ -153,12 +166,29 @@ export class RankPool {
       excludeSeen: options.excludeSeen,
       ...(options.allowed ? { allowed: compact(options.allowed) } : {}),
       explain,
+      ...(targets ? { targets } : {}),
     };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (w.inFlight < HELD_PER_THREAD) this.send(w, m);
       else this.queue.push(m);
     });
+  }
+
+  /**
+   * The reasons of `items` for a live profile, as the main thread's ranker would explain them for that
+   * profile (its `user` as given: the web app's card reasons).
+   */
+  async explain(profile: UserProfile, items: Int32Array): Promise<ItemExplanation[]> {
+    const top = await this.post(
+      profile,
+      profile.user,
+      0,
+      { excludeSeen: true },
+      items.length,
+      Int32Array.from(items),
+    );
+    return top.reasons ?? [];
   }
 
   private send(w: RankWorker, m: RankMessage): void {

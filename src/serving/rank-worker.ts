@@ -25,6 +25,22 @@ port.on('message', (m: RankMessage) => {
     return;
   }
   let reply: RankReply;
+  if (m.targets) {
+    try {
+      const profile: UserProfile = {
+        items: m.items,
+        weights: m.weights,
+        ...(m.genres ? { genres: m.genres } : {}),
+        ...(m.user !== undefined ? { user: m.user } : {}),
+      };
+      const reasons = ranker.explainMany ? ranker.explainMany(profile, m.targets).map(itemReasons) : [];
+      reply = { id: m.id, items: m.targets, scores: new Float32Array(0), reasons };
+    } catch (err) {
+      reply = { id: m.id, error: (err as Error).message };
+    }
+    port.postMessage(reply);
+    return;
+  }
   try {
     const profile: UserProfile = {
       items: m.items,
