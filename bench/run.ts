@@ -20,6 +20,7 @@ const BENCHES = [
   'identity',
   'serve',
   'experiments',
+  'stall',
   'web',
   'fuzz',
 ];

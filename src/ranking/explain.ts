@@ -47,6 +47,24 @@ export interface ExplainedRanker {
   probability: boolean;
 }
 
+/**
+ * What explaining some items for one profile reads of the state, computed at once (one candidate set, one
+ * score vector per source, one feature build): each item's sources, feature row and stage-1 z-score, copied
+ * out of the generator's and builder's buffers. Explaining them (`ScoreExplainer.explainPrepared`) then reads
+ * only these and the trees, so it may run later, in slices, while requests and events move the state on.
+ */
+export interface PreparedExplanations {
+  user: number;
+  t: number;
+  items: Int32Array;
+  /** Per item, the sources that proposed it. */
+  sources: Explanation['sources'][];
+  /** Row-major items x features. */
+  rows: Float64Array;
+  /** Per item, the first source's z-score among the user's candidates. */
+  z: Float64Array;
+}
+
 export class ScoreExplainer {
   /** Per view, its TreeSHAP explainer (built on first use). */
   private readonly shap: ShapExplainer[] = [];
@@ -55,38 +73,73 @@ export class ScoreExplainer {
 
   /** Why `item` scores what it does for `profile` as of t (overwrites the candidate generator's buffers). */
   explain(profile: UserProfile, item: number, t: number): Explanation {
-    const { gen, builder, spec, views, probability: prob } = this.ranker;
+    return this.explainPrepared(this.prepare(profile, Int32Array.of(item), t), 0);
+  }
+
+  /** `explain` of each item, with one candidate set, one scoring by each source and one feature build. */
+  explainMany(profile: UserProfile, items: Int32Array, t: number): Explanation[] {
+    const p = this.prepare(profile, items, t);
+    return Array.from(items, (_, j) => this.explainPrepared(p, j));
+  }
+
+  /**
+   * The items' sources, rows and z-scores for `profile` as of t (see PreparedExplanations): an item among
+   * the user's candidates reads its row of their one feature build; one outside them (a genre filter or
+   * exclude_seen=false proposed it) is appended to them, alone, as `explain` of that item always did, so
+   * that per-user features (scale-free scores, z-scores) are those recommend() sees.
+   */
+  prepare(profile: UserProfile, items: Int32Array, t: number): PreparedExplanations {
+    const { gen, builder, spec } = this.ranker;
     const cands = gen.generate(profile);
     const S = spec.sources.length;
-    let r = -1;
-    for (let k = 0; k < cands.items.length; k++) if (cands.items[k] === item) r = k;
-    const one: CandidateRows = {
-      items: Int32Array.of(item),
-      scores: new Float32Array(S),
-      ranks: new Float32Array(S).fill(Number.NaN),
-    };
-    const sources: Explanation['sources'] = [];
-    const allScores = this.ranker.sources.map((m) => m.scoreAll(profile));
-    for (let s = 0; s < S; s++) {
-      one.scores[s] = allScores[s]![item] ?? Number.NaN;
-      if (r >= 0) one.ranks[s] = cands.ranks[r * S + s]!;
-      if (!Number.isNaN(one.ranks[s]!))
-        sources.push({ name: spec.sources[s]!, rank: one.ranks[s]!, score: one.scores[s]! });
-    }
-    // the item's row among the user's candidates (appended when stage 1 did not propose it), so that
-    // per-user features (scale-free scores) are those recommend() sees
-    const all: CandidateRows =
-      r >= 0
-        ? cands
-        : {
-            items: Int32Array.of(...cands.items, item),
-            scores: Float32Array.of(...cands.scores, ...one.scores),
-            ranks: Float32Array.of(...cands.ranks, ...one.ranks),
-          };
-    const at = r >= 0 ? r : cands.items.length;
     const W = spec.columns.length;
-    const x = builder.build(profile.user ?? -1, t, all).subarray(at * W, (at + 1) * W);
-    const z = firstSourceZ(all)[at]!;
+    const n = cands.items.length;
+    const at = new Map<number, number>();
+    for (let k = 0; k < n; k++) at.set(cands.items[k]!, k);
+    const allScores = this.ranker.sources.map((m) => m.scoreAll(profile));
+    const user = profile.user ?? -1;
+    const rows = new Float64Array(items.length * W);
+    const z = new Float64Array(items.length);
+    const sources: Explanation['sources'][] = [];
+    let candRows: Float64Array | undefined;
+    let candZ: Float64Array | undefined;
+    for (let j = 0; j < items.length; j++) {
+      const item = items[j]!;
+      const r = at.get(item) ?? -1;
+      const scores = new Float32Array(S);
+      const ranks = new Float32Array(S).fill(Number.NaN);
+      const mine: Explanation['sources'] = [];
+      for (let s = 0; s < S; s++) {
+        scores[s] = allScores[s]![item] ?? Number.NaN;
+        if (r >= 0) ranks[s] = cands.ranks[r * S + s]!;
+        if (!Number.isNaN(ranks[s]!))
+          mine.push({ name: spec.sources[s]!, rank: ranks[s]!, score: scores[s]! });
+      }
+      sources.push(mine);
+      if (r >= 0) {
+        candRows ??= builder.build(user, t, cands);
+        candZ ??= firstSourceZ(cands);
+        rows.set(candRows.subarray(r * W, (r + 1) * W), j * W);
+        z[j] = candZ[r]!;
+      } else {
+        const all: CandidateRows = {
+          items: Int32Array.of(...cands.items, item),
+          scores: Float32Array.of(...cands.scores, ...scores),
+          ranks: Float32Array.of(...cands.ranks, ...ranks),
+        };
+        rows.set(builder.build(user, t, all).subarray(n * W, (n + 1) * W), j * W);
+        z[j] = firstSourceZ(all)[n]!;
+      }
+    }
+    return { user, t, items: Int32Array.from(items), sources, rows, z };
+  }
+
+  /** The explanation of prepared item j: TreeSHAP per view over its row (reads nothing else). */
+  explainPrepared(p: PreparedExplanations, j: number): Explanation {
+    const { spec, views, probability: prob } = this.ranker;
+    const W = spec.columns.length;
+    const x = p.rows.subarray(j * W, (j + 1) * W);
+    const z = p.z[j]!;
     const contribution = new Float64Array(W + 1);
     const explained: Explanation['views'] = [];
     let score = 0;
@@ -98,18 +151,27 @@ export class ScoreExplainer {
       const logit = views.predictor(k).predictRawOne(x, 0) + v.blend * z;
       const baseLogit = phi[W]!;
       // the secant slope carries log-odds contributions to probabilities so that they still add up
-      const p = prob ? sigmoid(logit) : logit;
+      const p1 = prob ? sigmoid(logit) : logit;
       const p0 = prob ? sigmoid(baseLogit) : baseLogit;
-      const slope = !prob ? 1 : logit !== baseLogit ? (p - p0) / (logit - baseLogit) : p0 * (1 - p0);
+      const slope = !prob ? 1 : logit !== baseLogit ? (p1 - p0) / (logit - baseLogit) : p0 * (1 - p0);
       for (let c = 0; c < W; c++) contribution[c]! += slope * phi[c]!;
       contribution[W]! += slope * v.blend * z;
-      score += p;
+      score += p1;
       base += p0;
-      explained.push({ label: v.label, probability: p, logit, baseLogit });
+      explained.push({ label: v.label, probability: p1, logit, baseLogit });
     });
     const contributions = [...spec.columns, `blend_${spec.sources[0]}_z`]
       .map((feature, c) => ({ feature, value: c < W ? x[c]! : z, contribution: contribution[c]! }))
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    return { user: profile.user ?? -1, item, t, score, sources, base, contributions, views: explained };
+    return {
+      user: p.user,
+      item: p.items[j]!,
+      t: p.t,
+      score,
+      sources: p.sources[j]!,
+      base,
+      contributions,
+      views: explained,
+    };
   }
 }

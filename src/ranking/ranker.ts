@@ -36,14 +36,14 @@ import type { TopN } from '../types.js';
 import { firstSourceZ } from './candidate-stats.js';
 import type { CandidateGenerator } from './candidates.js';
 import { CatalogueModel } from './catalogue-model.js';
-import { type Explanation, ScoreExplainer } from './explain.js';
+import { type Explanation, type PreparedExplanations, ScoreExplainer } from './explain.js';
 import { type LabelView, RANKED_PARAMS, type RankedParams } from './params.js';
 import { loadRanker, saveRanker } from './persistence.js';
 import { candidateGenerator, featureBuilder } from './sources.js';
 import { type FittedRanker, type RankerTrainingReport, trainRanker } from './train-ranker.js';
 import { type ScoredCandidates, ViewScorer } from './view-scorer.js';
 
-export type { Explanation } from './explain.js';
+export type { Explanation, PreparedExplanations } from './explain.js';
 export { type LabelView, RANKED_PARAMS } from './params.js';
 export type { RankerTrainingReport } from './train-ranker.js';
 export type { ViewTrainingReport } from './view-training.js';
@@ -189,8 +189,29 @@ export class RankedRecommender implements Recommender {
 
   /** Why `item` scores what it does for this profile: its sources and the features that moved the score (TreeSHAP). */
   explain(profile: UserProfile, item: number): Explanation {
+    return this.explainer().explain(profile, item, this.timeOf(profile));
+  }
+
+  /** `explain` of each item, sharing one candidate set and one feature build (a request's answer). */
+  explainMany(profile: UserProfile, items: Int32Array): Explanation[] {
+    return this.explainer().explainMany(profile, items, this.timeOf(profile));
+  }
+
+  /**
+   * What explaining `items` reads of the state now (./explain.ts PreparedExplanations); `explainPrepared`
+   * then explains each from it alone, so that a server can do so in slices between other work.
+   */
+  prepareExplanations(profile: UserProfile, items: Int32Array): PreparedExplanations {
+    return this.explainer().prepare(profile, items, this.timeOf(profile));
+  }
+
+  explainPrepared(prepared: PreparedExplanations, j: number): Explanation {
+    return this.explainer().explainPrepared(prepared, j);
+  }
+
+  private explainer(): ScoreExplainer {
     const s = this.fitted();
-    this.memo = undefined; // as in scoreCandidates
+    this.memo = undefined; // as in scoreCandidates: explaining overwrites the generator's buffers
     s.explainer ??= new ScoreExplainer({
       gen: s.gen,
       builder: s.builder,
@@ -199,7 +220,7 @@ export class RankedRecommender implements Recommender {
       views: s.scorer,
       probability: this.params.objective === 'binary',
     });
-    return s.explainer.explain(profile, item, this.timeOf(profile));
+    return s.explainer;
   }
 
   save(): SavedModel {

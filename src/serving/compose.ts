@@ -41,6 +41,8 @@ export interface ServingOptions {
   rankThreads?: number;
   /** Where a failed write of the exposure log is reported (default: nowhere). */
   onExposureError?: (err: unknown) => void;
+  /** Items of a ranked answer explained (explain=true); the rest come without reasons. Default EXPLAIN_CAP (100). */
+  explainCap?: number;
 }
 
 export interface Services {
@@ -90,8 +92,8 @@ export function createServices(store: Store, options: ServingOptions): Services 
     new NoHistoryStrategy(catalogue, popularity),
     new LivePopularityStrategy(catalogue, popularity),
     new SingleModelStrategy(catalogue, interactions, newItems),
-    new RankedOnThreadsStrategy(catalogue, rankThreads),
-    new RankedModelStrategy(catalogue),
+    new RankedOnThreadsStrategy(catalogue, rankThreads, options.explainCap),
+    new RankedModelStrategy(catalogue, options.explainCap),
     new RankedFallbackStrategy(catalogue, interactions, popularity, options.candidates ?? 300),
   ];
   const recommend = new RecommendService(store, models, catalogue, interactions, popularity, cache, chain);
@@ -99,7 +101,7 @@ export function createServices(store: Store, options: ServingOptions): Services 
     if (rowsRebuilt) cache.clear();
     cache.rewarm(
       () => models.slot === slot,
-      (req) => recommend.recommend(req),
+      (req) => recommend.recommendAsync(req),
     );
   });
   const experiments = new ExperimentService(store, {

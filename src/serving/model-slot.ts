@@ -42,8 +42,14 @@ export class ModelSlot {
   /** Candidate generators of the ranked fallback (see the constructor). */
   generators: ModelName[];
   readonly popularity?: PopularityRecommender;
-  /** The bundle's learning-to-rank model, when it has one that loads. */
-  readonly ranked?: ServingRanker;
+  /**
+   * Whether the bundle has a learning-to-rank model that loaded (or, lazy, is left to the rank threads
+   * until the main thread needs it).
+   */
+  readonly hasRanked: boolean;
+  private rankedModel?: ServingRanker;
+  /** Whether the ranked model is still to be loaded on first use (option `lazyRanked`). */
+  private rankedPending: boolean;
   /**
    * When the best model is a hybrid whose components are this slot's generators (same model, same
    * parameters), its blend recomputed from their score vectors (checked against hybrid.scoreAll at load).
@@ -53,9 +59,17 @@ export class ModelSlot {
     parts: { name: ModelName; weight: number; model: Recommender; reuse: boolean }[];
   };
   /** Why the bundle's ranked model is not used although it has one. */
-  readonly rankerNote?: string;
+  rankerNote?: string;
 
-  constructor(readonly bundle: ModelBundle) {
+  /**
+   * `lazyRanked`: the ranked model is loaded on first use of `ranked` (then `onRankedLoad` brings it up to
+   * date), not here: a server whose rank threads rank does not load it on the main thread at a swap (about
+   * a second and a half of parsing, tree compilation and warm-up that would hold every request).
+   */
+  constructor(
+    readonly bundle: ModelBundle,
+    private readonly options: { lazyRanked?: boolean; onRankedLoad?: (ranker: ServingRanker) => void } = {},
+  ) {
     const { users, items } = bundle.manifest.data;
     this.fitted = { users, items };
     const empty: UserProfile = { items: new Int32Array(0), weights: new Float32Array(0) };
@@ -86,14 +100,33 @@ export class ModelSlot {
     this.blend = this.reusableBlend();
     if (this.blend) this.generators = this.blend.parts.filter((p) => p.reuse).map((p) => p.name);
     else if (this.bestModel !== 'popularity') this.generators = [this.bestModel];
-    if (bundle.has('ranked')) {
-      // a ranked model that does not load leaves the strategy to the fallback (noted in answers and /health)
-      try {
-        this.ranked = bundle.model('ranked') as ServingRanker;
-        this.ranked.setItemClock?.(ITEM_CLOCK_MS);
-      } catch (err) {
-        this.rankerNote = `its ranked model did not load: ${(err as Error).message}`;
-      }
+    this.rankedPending = bundle.has('ranked');
+    if (!options.lazyRanked) this.loadRanked();
+    this.hasRanked = bundle.has('ranked') && (options.lazyRanked === true || this.rankedModel !== undefined);
+  }
+
+  /** The bundle's learning-to-rank model, when it has one that loads (loaded now if it was left lazy). */
+  get ranked(): ServingRanker | undefined {
+    if (this.rankedPending) this.loadRanked();
+    return this.rankedModel;
+  }
+
+  /** The ranked model if it is loaded already (never loads it). */
+  get loadedRanked(): ServingRanker | undefined {
+    return this.rankedModel;
+  }
+
+  private loadRanked(): void {
+    if (!this.rankedPending) return;
+    this.rankedPending = false;
+    // a ranked model that does not load leaves the strategy to the fallback (noted in answers and /health)
+    try {
+      const ranked = this.bundle.model('ranked') as ServingRanker;
+      ranked.setItemClock?.(ITEM_CLOCK_MS);
+      this.options.onRankedLoad?.(ranked);
+      this.rankedModel = ranked;
+    } catch (err) {
+      this.rankerNote = `its ranked model did not load: ${(err as Error).message}`;
     }
   }
 
@@ -178,4 +211,24 @@ export class ModelSlot {
 /** Opens and checks a bundle (the `current` one unless `version` is given); throws on any fault. */
 export function loadSlot(modelsDir: string, version?: string): ModelSlot {
   return new ModelSlot(openBundle(modelsDir, version));
+}
+
+/**
+ * `loadSlot` in steps, awaiting `pause()` (a turn of the event loop) before each model and before the
+ * checks, so that requests are answered in between; the ranked model is left lazy when `lazyRanked`.
+ */
+export async function loadSlotInSteps(
+  modelsDir: string,
+  version: string | undefined,
+  options: ConstructorParameters<typeof ModelSlot>[1],
+  pause: () => Promise<void>,
+): Promise<ModelSlot> {
+  const bundle = openBundle(modelsDir, version);
+  for (const name of bundle.modelNames()) {
+    if (name === 'ranked' && options?.lazyRanked) continue;
+    await pause();
+    bundle.model(name);
+  }
+  await pause();
+  return new ModelSlot(bundle, options);
 }

@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import type { UserProfile } from '../recommenders/recommender.js';
 import type { TopN } from '../types.js';
+import type { ItemExplanation } from './answers.js';
 
 /** What the main thread posts to a rank worker. */
 export type RankMessage =
@@ -22,16 +23,23 @@ export type RankMessage =
       k: number;
       excludeSeen: boolean;
       allowed?: Uint8Array;
+      /** How many of the top items to explain (explain=true: at most EXPLAIN_CAP), 0 for none. */
+      explain: number;
+      /** Instead of ranking: explain these items (the reply's items; scores empty). */
+      targets?: Int32Array;
     }
   /** Events as (user, item, time, weight, rating) quintuples, as FeatureState.applyEvent takes them. */
   | { kind: 'events'; events: Float64Array };
 
 export type RankReply =
-  | { id: number; items: Int32Array; scores: Float32Array }
+  | { id: number; items: Int32Array; scores: Float32Array; reasons?: ItemExplanation[] }
   | { id: number; error: string };
 
+/** A rank thread's answer: the top k, and the reasons of the first items when asked. */
+export type RankedTop = TopN & { reasons?: ItemExplanation[] };
+
 interface Pending {
-  resolve: (top: TopN) => void;
+  resolve: (top: RankedTop) => void;
   reject: (err: Error) => void;
 }
 
@@ -62,7 +70,8 @@ class RankWorker {
           pending.delete(m.id);
           if (p) {
             if ('error' in m) p.reject(new Error(m.error));
-            else p.resolve({ items: m.items, scores: m.scores });
+            else
+              p.resolve({ items: m.items, scores: m.scores, ...(m.reasons ? { reasons: m.reasons } : {}) });
           }
           onIdle(this);
         });
@@ -121,13 +130,28 @@ export class RankPool {
     await Promise.all(this.workers.map((w) => w.ready));
   }
 
-  /** Top k of the ranked model for a live profile (see ranker.ts rankWithLiveProfile). */
+  /**
+   * Top k of the ranked model for a live profile (see ranker.ts rankWithLiveProfile), with the reasons of
+   * the first `explain` items (the ranker's explainMany: one feature build for them all).
+   */
   rank(
     profile: UserProfile,
     user: number | undefined,
     k: number,
     options: { excludeSeen: boolean; allowed?: Uint8Array },
-  ): Promise<TopN> {
+    explain = 0,
+  ): Promise<RankedTop> {
+    return this.post(profile, user, k, options, explain);
+  }
+
+  private post(
+    profile: UserProfile,
+    user: number | undefined,
+    k: number,
+    options: { excludeSeen: boolean; allowed?: Uint8Array },
+    explain: number,
+    targets?: Int32Array,
+  ): Promise<RankedTop> {
     let w = this.workers[0]!;
     for (const x of this.workers) if (x.inFlight < w.inFlight) w = x;
     const id = this.nextId++;
@@ -141,12 +165,30 @@ export class RankPool {
       k,
       excludeSeen: options.excludeSeen,
       ...(options.allowed ? { allowed: compact(options.allowed) } : {}),
+      explain,
+      ...(targets ? { targets } : {}),
     };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (w.inFlight < HELD_PER_THREAD) this.send(w, m);
       else this.queue.push(m);
     });
+  }
+
+  /**
+   * The reasons of `items` for a live profile, as the main thread's ranker would explain them for that
+   * profile (its `user` as given: the web app's card reasons).
+   */
+  async explain(profile: UserProfile, items: Int32Array): Promise<ItemExplanation[]> {
+    const top = await this.post(
+      profile,
+      profile.user,
+      0,
+      { excludeSeen: true },
+      items.length,
+      Int32Array.from(items),
+    );
+    return top.reasons ?? [];
   }
 
   private send(w: RankWorker, m: RankMessage): void {

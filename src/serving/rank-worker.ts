@@ -1,12 +1,13 @@
 /**
  * A rank pool's thread (see ./rank-pool.ts): the bundle's ranked model loaded once more, kept live by the
- * events the main thread forwards (in the order it applies them), answering ranked top-k requests.
+ * events the main thread forwards (in the order it applies them), answering ranked top-k requests (with
+ * the reasons of the first items when asked: explain=true).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openBundle } from '../models/bundle.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
 import type { RankMessage, RankReply } from './rank-pool.js';
-import { ITEM_CLOCK_MS, rankWithLiveProfile, type ServingRanker } from './ranker.js';
+import { ITEM_CLOCK_MS, itemReasons, rankWithLiveProfile, type ServingRanker } from './ranker.js';
 
 /** Users ranked before the thread says ready (see warmUp). */
 const WARM_UP_USERS = 300;
@@ -24,17 +25,39 @@ port.on('message', (m: RankMessage) => {
     return;
   }
   let reply: RankReply;
+  if (m.targets) {
+    try {
+      const profile: UserProfile = {
+        items: m.items,
+        weights: m.weights,
+        ...(m.genres ? { genres: m.genres } : {}),
+        ...(m.user !== undefined ? { user: m.user } : {}),
+      };
+      const reasons = ranker.explainMany ? ranker.explainMany(profile, m.targets).map(itemReasons) : [];
+      reply = { id: m.id, items: m.targets, scores: new Float32Array(0), reasons };
+    } catch (err) {
+      reply = { id: m.id, error: (err as Error).message };
+    }
+    port.postMessage(reply);
+    return;
+  }
   try {
     const profile: UserProfile = {
       items: m.items,
       weights: m.weights,
       ...(m.genres ? { genres: m.genres } : {}),
     };
-    const { top } = rankWithLiveProfile(ranker, profile, m.user, m.k, {
+    const ranked = rankWithLiveProfile(ranker, profile, m.user, m.k, {
       excludeSeen: m.excludeSeen,
       ...(m.allowed ? { allowed: m.allowed } : {}),
     });
-    reply = { id: m.id, items: top.items, scores: top.scores };
+    const { top } = ranked;
+    const explained = Math.min(m.explain, top.items.length);
+    const reasons =
+      explained > 0 && ranker.explainMany
+        ? ranker.explainMany(ranked.profile, top.items.subarray(0, explained)).map(itemReasons)
+        : undefined;
+    reply = { id: m.id, items: top.items, scores: top.scores, ...(reasons ? { reasons } : {}) };
   } catch (err) {
     reply = { id: m.id, error: (err as Error).message };
   }

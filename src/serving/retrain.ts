@@ -1,7 +1,8 @@
 /**
  * Background retraining for POST /v1/models/retrain: the training library (../training/train-bundle.ts)
  * runs in a worker thread (so the server's event loop keeps answering), writes a new bundle and makes it
- * current; the server then loads and checks it and swaps it in with one assignment (ModelHolder.swap). A
+ * current; the server then loads and checks it and swaps it in with one assignment (ModelHolder.swapAsync:
+ * loaded in steps, the new rank threads warmed up while the old bundle serves, so requests keep flowing). A
  * failed training or a bundle that does not load leaves the serving bundle in place; the error is kept in
  * the status (and /health).
  */
@@ -46,8 +47,8 @@ export class Retrainer {
       ? [...slot.models.keys(), ...(slot.bundle.has('ranked') ? (['ranked'] as const) : [])]
       : [];
     this.running = this.trainer({ db: this.db, modelsDir: this.models.modelsDir, models })
-      .then(() => {
-        const slot = this.models.swap();
+      .then(async () => {
+        const slot = await this.models.swapAsync();
         this.status = {
           ...this.status,
           state: 'done',

@@ -48,7 +48,7 @@ export class AdminData {
       loadedAt: slot.loadedAt.toISOString(),
       createdAt,
       models: [...slot.models.keys()],
-      ranked: slot.ranked !== undefined,
+      ranked: slot.hasRanked,
       ageSeconds: Math.max(0, Math.round((Date.now() - Date.parse(createdAt)) / 1000)),
     };
   }

@@ -7,6 +7,7 @@
 import { NotFoundError } from '../errors.js';
 import type { RecommendedItem } from '../serving/answers.js';
 import type { Services } from '../serving/compose.js';
+import { itemReasons } from '../serving/ranker.js';
 import type { AccountRecord } from '../store/accounts.js';
 import type { StoredEvent } from '../store/store.js';
 import { reasons } from './explain-words.js';
@@ -54,8 +55,8 @@ export class PeopleData {
    * the ranked model's explanation of it for him (candidate sources, the features that moved its score:
    * TreeSHAP), as explain=true gives them.
    */
-  why(account: AccountRecord, itemId: string): string[] {
-    const { store, similar, models, interactions } = this.services;
+  async why(account: AccountRecord, itemId: string): Promise<string[]> {
+    const { store, similar, models, interactions, rankThreads } = this.services;
     const i = store.itemIndex(itemId);
     if (i === undefined) throw new NotFoundError(`unknown item "${itemId}"`, 'item');
     const liked = new Set(
@@ -68,15 +69,20 @@ export class PeopleData {
       const near = (similar.similar(itemId, 30).items ?? []).find((s) => liked.has(s.id!));
       if (near) because = near.title ?? near.id;
     }
-    const explained: RecommendedItem = { id: itemId };
+    let explained: RecommendedItem = { id: itemId };
     const slot = models.require();
     const u = store.userIndex(account.userId);
-    if (slot.ranked?.explain && u !== undefined && i < slot.fitted.items) {
-      const e = slot.ranked.explain(interactions.profile(u, slot), i);
-      explained.sources = e.sources.map((s) => s.name);
-      explained.features = e.contributions
-        .slice(0, 5)
-        .map((c) => ({ name: c.feature, value: c.value, contribution: c.contribution }));
+    if (slot.hasRanked && u !== undefined && i < slot.fitted.items) {
+      // on a rank thread when there are some (TreeSHAP costs milliseconds), else on the main thread
+      const profile = interactions.profile(u, slot);
+      const pool = rankThreads.poolFor(slot);
+      const own = { ...profile, items: profile.items.slice(), weights: profile.weights.slice() };
+      const reasons = pool
+        ? (await pool.explain(own, Int32Array.of(i)).catch(() => []))[0]
+        : slot.ranked?.explain
+          ? itemReasons(slot.ranked.explain(profile, i))
+          : undefined;
+      if (reasons) explained = { ...explained, ...reasons };
     }
     return reasons(explained, because);
   }

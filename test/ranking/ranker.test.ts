@@ -160,6 +160,12 @@ test('ranked: fits, recommends unseen items best first, round-trips through save
     assert.ok(Math.abs(sum - ex.score) < 1e-9, `${sum} vs ${ex.score}`);
     assert.ok(Math.abs(ex.score - top.scores[0]!) < 1e-5);
     assert.ok(ex.sources.length > 0);
+    // explainMany (one candidate set, one feature build) is explain item by item, for candidates and for
+    // items outside them (seen items: each appended to the candidates alone, as explain does)
+    const asked = Int32Array.from([...top.items, ...profile.items.subarray(0, 2)]);
+    const many = ranked.explainMany(profile, asked);
+    assert.equal(many.length, asked.length);
+    for (const [j, i] of asked.entries()) assert.deepEqual(many[j], ranked.explain(profile, i), `item ${i}`);
   }
   // live: an applied event moves the user's features (and the serving time) at once
   const p0: UserProfile = { user: 5, items: new Int32Array(0), weights: new Float32Array(0) };

@@ -13,8 +13,11 @@ import { buildInteractions, interactionWeights } from '../../src/data/interactio
 import { type FittedModel, writeBundle } from '../../src/models/bundle.js';
 import { createModel } from '../../src/models/factory.js';
 import { buildApp } from '../../src/serving/app.js';
+import type { Services } from '../../src/serving/compose.js';
 import { createServices } from '../../src/serving/compose.js';
 import { compact } from '../../src/serving/rank-pool.js';
+import { itemReasons, rankWithLiveProfile } from '../../src/serving/ranker.js';
+import type { RecommendRequest } from '../../src/serving/services/answer-cache.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { simulateIntoStore } from '../../src/simulation/simulate.js';
 import { openStore } from '../../src/store/open.js';
@@ -138,7 +141,7 @@ test("rank threads give the main thread's answers, before and after events (each
     async: true,
   };
   assert.equal(threaded.strategyFor(ctx)?.name, 'ranked-on-threads');
-  assert.equal(threaded.strategyFor({ ...ctx, explain: true })?.name, 'ranked-model');
+  assert.equal(threaded.strategyFor({ ...ctx, explain: true })?.name, 'ranked-on-threads');
   assert.equal(threaded.strategyFor({ ...ctx, async: false })?.name, 'ranked-model');
   const compare = async (what: string) => {
     for (const userId of users)
@@ -146,6 +149,9 @@ test("rank threads give the main thread's answers, before and after events (each
         { userId, k: 10 },
         { userId, k: 5, excludeSeen: false },
         { userId, k: 7, genre: services.catalogue.genres()[0]! },
+        { userId, k: 12, explain: true },
+        { userId, k: 6, excludeSeen: false, explain: true },
+        { userId, k: 8, genre: services.catalogue.genres()[1]!, explain: true },
       ]) {
         const main = threaded.recommend(req);
         const worker = await threaded.recommendAsync(req);
@@ -173,6 +179,153 @@ test("rank threads give the main thread's answers, before and after events (each
     );
     await compare('after events');
   } finally {
+    await services.close();
+  }
+});
+
+/**
+ * A request's answer with every item explained one at a time by the ranker's `explain` (what explain=true
+ * answered before explanations were batched and capped), for the first `cap` items.
+ */
+function explainedOneByOne(services: Services, req: RecommendRequest, cap: number) {
+  const slot = services.models.slot!;
+  const u = services.store.userIndex(req.userId)!;
+  const allowed = services.catalogue.genreMask(req.genre);
+  const { top, profile } = rankWithLiveProfile(
+    slot.ranked!,
+    services.interactions.profile(u, slot),
+    u,
+    req.k,
+    {
+      excludeSeen: req.excludeSeen ?? true,
+      ...(allowed ? { allowed } : {}),
+    },
+  );
+  return Array.from(top.items.subarray(0, cap), (i) => itemReasons(slot.ranked!.explain!(profile, i)));
+}
+
+test('explain=true: reasons of the first explainCap items, the same on a rank thread, in main-thread slices and one item at a time', async () => {
+  const cap = 6;
+  const threaded = createServices(store, {
+    modelsDir: join(dir, 'models'),
+    cacheSize: 0,
+    rankThreads: 1,
+    explainCap: cap,
+  });
+  const sliced = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0, explainCap: cap });
+  threaded.models.swap();
+  sliced.models.swap();
+  await threaded.rankThreads.ready();
+  try {
+    const genre = threaded.catalogue.genres()[0]!;
+    for (const userId of store.userIds().slice(0, 15))
+      for (const req of [
+        { userId, k: 20, explain: true },
+        { userId, k: 15, excludeSeen: false, explain: true },
+        { userId, k: 9, genre, explain: true },
+        { userId, k: 4, explain: true },
+      ]) {
+        const what = JSON.stringify(req);
+        const onThread = await threaded.recommend.recommendAsync(req);
+        assert.equal(onThread.model, 'ranked', what);
+        // the same answer from the main thread: explained in slices between turns, and all at once
+        assert.deepEqual(await sliced.recommend.recommendAsync(req), onThread, what);
+        assert.deepEqual(sliced.recommend.recommend(req), onThread, what);
+        const items = onThread.items ?? [];
+        const explained = Math.min(cap, items.length);
+        // identical to the explanations one item at a time, for the items explained
+        const want = explainedOneByOne(sliced, req, cap);
+        assert.equal(want.length, explained, what);
+        for (let r = 0; r < explained; r++) {
+          assert.deepEqual(items[r]!.sources, want[r]!.sources, `${what} item ${r}`);
+          assert.deepEqual(items[r]!.features, want[r]!.features, `${what} item ${r}`);
+          // (a seen item asked with exclude_seen=false is no source's candidate: its sources are empty)
+          assert.ok((items[r]!.features ?? []).length > 0, `${what} item ${r}: features`);
+        }
+        // the rest come without reasons, and the note says so
+        for (let r = explained; r < items.length; r++)
+          assert.ok(items[r]!.sources === undefined && items[r]!.features === undefined, `${what} item ${r}`);
+        if (req.k > cap) assert.match(onThread.note ?? '', new RegExp(`first ${cap} items only`), what);
+        else assert.equal(onThread.note, undefined, what);
+      }
+  } finally {
+    await threaded.close();
+    await sliced.close();
+  }
+});
+
+test('explain=true on the main thread yields to the event loop between slices of items', async () => {
+  const sliced = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0 });
+  sliced.models.swap();
+  let turns = 0;
+  let counting = true;
+  const tick = () => {
+    if (!counting) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  const answer = await sliced.recommend.recommendAsync({ userId: store.userIds()[0]!, k: 40, explain: true });
+  counting = false;
+  const explained = (answer.items ?? []).filter((it) => it.sources !== undefined).length;
+  assert.ok(explained >= 20, `${explained} items explained`);
+  // EXPLAIN_SLICE (4) items a turn: other callbacks ran between the slices
+  assert.ok(
+    turns >= Math.floor(explained / 4) - 1,
+    `${turns} turns of the event loop for ${explained} items`,
+  );
+  await sliced.close();
+});
+
+test('an admin reload under load: requests keep being answered while it runs, events meanwhile reach the new bundle', async () => {
+  const services = createServices(store, { modelsDir: join(dir, 'models'), rankThreads: 1 });
+  services.models.swap();
+  await services.rankThreads.ready();
+  const server = await buildApp({ services, keys: KEYS, rateLimit: 0, defaultMetrics: false });
+  const users = store.userIds().slice(0, 30);
+  const items = store.itemIds();
+  try {
+    const before = services.models.slot!;
+    let reloaded = false;
+    let answeredDuring = 0;
+    let failed = 0;
+    const traffic = (async () => {
+      for (let n = 0; !reloaded; n++) {
+        const user = users[n % users.length]!;
+        const r = await server.inject({
+          method: 'GET',
+          url: `/v1/users/${user}/recommendations?k=${5 + (n % 7)}${n % 5 === 0 ? '&explain=true' : ''}`,
+          headers: client,
+        });
+        if (r.statusCode !== 200) failed++;
+        else if (!reloaded) answeredDuring++;
+        // events while the reload runs: stored, and replayed into the new bundle before it serves
+        if (n % 3 === 0)
+          await services.ingestor.ingestGrouped([
+            { user, item: items[(n * 7) % items.length]!, type: 'click', timestamp: Date.now() },
+          ]);
+      }
+    })();
+    const r = await server.inject({ method: 'POST', url: '/v1/models/reload', headers: admin });
+    reloaded = true;
+    await traffic;
+    assert.equal(r.statusCode, 200, r.body);
+    assert.notEqual(services.models.slot, before, 'a new slot serves');
+    assert.equal(failed, 0);
+    assert.ok(answeredDuring >= 3, `${answeredDuring} requests answered while the reload ran`);
+    // the new slot's rank thread and its main-thread ranker (loaded only now, catching up from the store)
+    // give the same answers: every event reached both
+    const slot = services.models.slot!;
+    assert.equal(slot.loadedRanked, undefined, 'with rank threads the main thread has not loaded the ranker');
+    for (const userId of users) {
+      const req = { userId, k: 10 };
+      const threaded = await services.recommend.recommendAsync(req);
+      assert.equal(threaded.model, 'ranked');
+      services.cache.clear();
+      assert.deepEqual(services.recommend.recommend(req), threaded, userId);
+    }
+  } finally {
+    await server.close();
     await services.close();
   }
 });

@@ -109,14 +109,11 @@ export async function serve(
         return;
       }
       if (version === models.slot?.version) return;
-      try {
-        const slot = models.swap();
-        app.log.warn(`model bundle ${slot.version} swapped in`);
-      } catch (err) {
-        app.log.error(
-          `new model bundle not loaded, the previous one keeps serving: ${(err as Error).message}`,
-        );
-      }
+      models.swapAsync().then(
+        (slot) => app.log.warn(`model bundle ${slot.version} swapped in`),
+        (err: Error) =>
+          app.log.error(`new model bundle not loaded, the previous one keeps serving: ${err.message}`),
+      );
     });
   }
   // the rank threads load the model and warm up before the first request (the main thread would rank,

@@ -78,7 +78,7 @@ const healthRoutes: RoutePlugin = async (app) => {
               version: slot.version,
               loadedAt: slot.loadedAt.toISOString(),
               // the models that answer: the candidate generators, and ranked when it loaded
-              models: [...slot.models.keys(), ...(slot.ranked ? ['ranked'] : [])],
+              models: [...slot.models.keys(), ...(slot.hasRanked ? ['ranked'] : [])],
             }
           : null,
         error,

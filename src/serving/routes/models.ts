@@ -59,7 +59,7 @@ const modelsRoutes: RoutePlugin = async (app) => {
               loadedAt: slot.loadedAt.toISOString(),
               models: [...slot.models.keys()],
               bestModel: slot.bestModel,
-              ranked: slot.ranked
+              ranked: slot.hasRanked
                 ? "the bundle's ranked model"
                 : `${slot.rankerNote ?? 'not in the bundle'}: ranked is served by ${slot.bestModel} over the candidates`,
               similar: slot.similarModel ?? null,
@@ -121,7 +121,7 @@ const modelsRoutes: RoutePlugin = async (app) => {
       },
     },
     async (request) => {
-      const slot = models.reload(request.body?.version);
+      const slot = await models.reload(request.body?.version);
       return { version: slot.version, models: [...slot.models.keys()] };
     },
   );

@@ -26,7 +26,8 @@ const recommendationsRoutes: RoutePlugin = async (app) => {
             explain: {
               type: 'boolean',
               default: false,
-              description: "add each item's candidate sources and top features",
+              description:
+                "add each item's candidate sources and top features (with the ranked model, for the first 100 items only; the note says so)",
             },
           },
         },

@@ -103,25 +103,26 @@ export class AnswerCache {
   }
 
   /**
-   * After a swap, recomputes the recently asked answers (`recompute` keeps them) in the background, in
-   * slices of a few milliseconds between requests, newest first, so that the cache is warm again soon and
-   * the swap does not show as a latency spike. Stops once `current` is false (a newer swap).
+   * After a swap, recomputes the recently asked answers (`recompute` keeps them) in the background, newest
+   * first, one at a time with a turn of the event loop between them (a ranked answer is computed on a rank
+   * thread when there are some), so that the cache is warm again soon and the swap does not show as a
+   * latency spike. Explained answers are left to be asked again (each costs TreeSHAP over its items: a
+   * re-warm of k=1000 explained answers held the main thread for seconds). Stops once `current` is false
+   * (a newer swap).
    */
-  rewarm(current: () => boolean, recompute: (request: RecommendRequest) => void): void {
-    const queue = [...this.recent.values()].reverse();
-    let next = 0;
-    const slice = () => {
-      if (!current()) return;
-      const until = performance.now() + 4;
-      while (next < queue.length && performance.now() < until) {
+  rewarm(current: () => boolean, recompute: (request: RecommendRequest) => Promise<unknown>): void {
+    const queue = [...this.recent.values()].reverse().filter((r) => !r.explain);
+    if (queue.length === 0) return;
+    void (async () => {
+      for (const request of queue) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!current()) return;
         try {
-          recompute(queue[next++]!);
+          await recompute(request);
         } catch {
           // a request that no longer answers (e.g. a strategy the new bundle lacks) is simply dropped
         }
       }
-      if (next < queue.length) setImmediate(slice);
-    };
-    if (queue.length > 0) setImmediate(slice);
+    })();
   }
 }

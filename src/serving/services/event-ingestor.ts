@@ -151,9 +151,11 @@ export class EventIngestor {
     this.interactions.ensureItems(this.catalogue.count);
     this.popularity.ensureItems(this.catalogue.count);
     const slot = this.models.slot;
-    const features = slot?.ranked?.featureState?.();
+    // the main thread's ranker when it is loaded (with rank threads it is loaded on first use only, and
+    // then replays the stored events itself: ../model-slot.ts)
+    const features = slot?.loadedRanked?.featureState?.();
     const forThreads =
-      features && this.rankThreads.follows(slot) ? new Float64Array(events.length * 5) : undefined;
+      slot?.hasRanked && this.rankThreads.follows(slot) ? new Float64Array(events.length * 5) : undefined;
     const weights = this.interactions.weights;
     this.popularity.beforeEvents();
     for (let k = 0; k < events.length; k++) {

@@ -14,7 +14,7 @@ import { interleavedPair } from '../../experiments/definition.js';
 import { teamDraft } from '../../experiments/interleave.js';
 import type { Assignment, ExperimentService } from '../../experiments/service.js';
 import type { RecommendationAnswer, RecommendedItem } from '../answers.js';
-import { loadSlot, type ModelSlot } from '../model-slot.js';
+import { loadSlotInSteps, type ModelSlot } from '../model-slot.js';
 import type { RecommendRequest } from './answer-cache.js';
 import type { ExposureLog } from './exposure-log.js';
 import type { ModelHolder } from './model-holder.js';
@@ -25,7 +25,7 @@ const REFRESH_MS = 2000;
 
 export class ExperimentServing {
   /** Bundles of experiment variants, by version (the bundle in use is never loaded twice). */
-  private readonly slots = new Map<string, ModelSlot>();
+  private readonly slots = new Map<string, Promise<ModelSlot>>();
 
   constructor(
     readonly experiments: ExperimentService,
@@ -57,7 +57,7 @@ export class ExperimentServing {
     if (pair) {
       [answer, teams] = await this.interleave(req, pair, request);
     } else if (a.variant.bundle !== undefined) {
-      answer = await this.recommend.recommendAsync(req, this.slotOf(a.variant.bundle));
+      answer = await this.recommend.recommendAsync(req, await this.slotOf(a.variant.bundle));
     } else {
       answer = await this.recommend.recommendAsync({ ...req, strategy: a.variant.strategy! });
     }
@@ -110,19 +110,22 @@ export class ExperimentServing {
     return [answer, merged.teams];
   }
 
-  /** The slot of a variant's bundle: the one in use, or one loaded once and kept. */
-  private slotOf(version: string): ModelSlot | undefined {
+  /**
+   * The slot of a variant's bundle: the one in use, or one loaded once and kept. Loaded a model a turn
+   * (loadSlotInSteps), so that the first request of a bundle variant does not stall the event loop; requests
+   * meanwhile wait for the same load.
+   */
+  private slotOf(version: string): Promise<ModelSlot> {
     const current = this.models.slot;
-    if (current?.version === version) return current;
+    if (current?.version === version) return Promise.resolve(current);
     let slot = this.slots.get(version);
     if (!slot) {
-      try {
-        slot = loadSlot(this.models.modelsDir, version);
-      } catch (err) {
-        throw new UnavailableError(
-          `the experiment's bundle ${version} does not load: ${(err as Error).message}`,
-        );
-      }
+      const modelsDir = this.models.modelsDir;
+      slot = loadSlotInSteps(modelsDir, version, {}, nextTurn).catch((err: unknown) => {
+        this.slots.delete(version);
+        const message = (err as Error).message.split(modelsDir).join('models');
+        throw new UnavailableError(`the experiment's bundle ${version} does not load: ${message}`);
+      });
       this.slots.set(version, slot);
     }
     return slot;
@@ -133,3 +136,5 @@ export class ExperimentServing {
     this.log.flush();
   }
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -10,10 +10,11 @@ import { eventWeight } from '../../data/interactions.js';
 import { BundleLoadError, UnavailableError } from '../../errors.js';
 import { type BundleManifest, listVersions } from '../../models/bundle.js';
 import type { EventColumns, Store } from '../../store/store.js';
-import { loadSlot, type ModelSlot } from '../model-slot.js';
+import { loadSlot, loadSlotInSteps, type ModelSlot } from '../model-slot.js';
+import type { ServingRanker } from '../ranker.js';
 import type { LiveInteractions } from './live-interactions.js';
 import type { LivePopularity } from './live-popularity.js';
-import { putEvent, type RankThreads } from './rank-threads.js';
+import { putEvent, type RankThreads, type ThreadsEntry } from './rank-threads.js';
 
 export interface LoadFault {
   message: string;
@@ -42,6 +43,8 @@ export class ModelHolder {
   lastLoadError?: LoadFault;
   swaps = 0;
   private readonly listeners: ((slot: ModelSlot, rowsRebuilt: boolean) => void)[] = [];
+  /** The swap running (swapAsync runs one at a time). */
+  private swapping: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -67,38 +70,132 @@ export class ModelHolder {
   }
 
   /**
-   * Loads the bundle `version` (default: the current one) and swaps it in. On any fault the slot in use
-   * stays, the error is kept for /health, and it is rethrown.
+   * Loads the bundle `version` (default: the current one) and swaps it in, all at once (startup, tests:
+   * `swapAsync` is the server's). On any fault the slot in use stays, the error is kept for /health, and
+   * it is rethrown.
    */
   swap(version?: string): ModelSlot {
     let next: ModelSlot;
     let tail: EventColumns;
     try {
       next = loadSlot(this.modelsDir, version);
-      next.bundle.fittedSizes(this.store.counts(), 'the store');
-      // the events stored after those the bundle was trained on (e.g. during a retraining, or since the
-      // training when the server starts): bundles older than `position` ended at event `events`
-      const data = next.bundle.manifest.data;
-      tail = this.store.eventsSince(data.position ?? data.events);
+      tail = this.tailOf(next);
     } catch (err) {
-      this.lastLoadError = {
-        message: this.withoutPaths((err as Error).message),
-        at: new Date().toISOString(),
-        ...(version ? { version } : {}),
-      };
-      throw err;
+      throw this.fault(err, version);
     }
+    const replay = this.startReplay(next, tail.length);
+    this.replayRange(next, tail, 0, tail.length, replay);
+    const entry = this.rankThreads.create(next, replay.forThreads);
+    this.cutOver(next, replay, entry);
+    return next;
+  }
+
+  /**
+   * The same without holding the event loop (admin reloads, retraining, a new `current`): the models
+   * are loaded one a turn (with rank threads, the main thread leaves the ranked model to them and loads
+   * it only if it is ever needed: ../model-slot.ts), the stored events after the bundle's are replayed in
+   * slices, the new slot's rank threads load and warm up while the old slot serves on, and only then,
+   * in one turn, the events stored meanwhile are replayed and the slot swapped in. Swaps run one at a time.
+   */
+  swapAsync(version?: string): Promise<ModelSlot> {
+    const run = this.swapping.then(() => this.swapInSteps(version));
+    this.swapping = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async swapInSteps(version: string | undefined): Promise<ModelSlot> {
+    const lazy = this.rankThreads.threads > 0;
+    let next: ModelSlot | undefined;
+    let tail: EventColumns & { position: number };
+    try {
+      const options = lazy
+        ? { lazyRanked: true, onRankedLoad: (r: ServingRanker) => this.catchUp(next!, r) }
+        : {};
+      next = await loadSlotInSteps(this.modelsDir, version, options, nextTurn);
+      tail = this.tailOf(next);
+    } catch (err) {
+      throw this.fault(err, version);
+    }
+    const replay = this.startReplay(next, tail.length);
+    for (let from = 0; from < tail.length; from += REPLAY_SLICE) {
+      if (from > 0) await nextTurn();
+      this.replayRange(next, tail, from, Math.min(tail.length, from + REPLAY_SLICE), replay);
+    }
+    const entry = this.rankThreads.create(next, replay.forThreads);
+    await this.rankThreads.settled(entry);
+    try {
+      // one turn from here: the events stored while the threads warmed up, then the swap
+      const rest = this.store.eventsSince(tail.position);
+      if (rest.length > 0) {
+        const more = this.startReplay(next, rest.length, replay);
+        this.replayRange(next, rest, 0, rest.length, more);
+        if (entry && more.forThreads) entry.pool.applyEvents(more.forThreads);
+      }
+    } catch (err) {
+      if (entry) void entry.pool.close();
+      throw this.fault(err, version);
+    }
+    this.cutOver(next, replay, entry);
+    return next;
+  }
+
+  /** The events stored after those `next` was trained on, once it is checked against the store. */
+  private tailOf(next: ModelSlot): EventColumns & { position: number } {
+    next.bundle.fittedSizes(this.store.counts(), 'the store');
+    // the events stored after those the bundle was trained on (e.g. during a retraining, or since the
+    // training when the server starts): bundles older than `position` ended at event `events`
+    const data = next.bundle.manifest.data;
+    return this.store.eventsSince(data.position ?? data.events);
+  }
+
+  /** Keeps a load fault for /health (without paths) and returns it to throw. */
+  private fault(err: unknown, version: string | undefined): unknown {
+    this.lastLoadError = {
+      message: this.withoutPaths((err as Error).message),
+      at: new Date().toISOString(),
+      ...(version ? { version } : {}),
+    };
+    return err;
+  }
+
+  /** The swap itself, in one turn: the live state set for `next`, its threads in use, listeners told. */
+  private cutOver(next: ModelSlot, replay: Replay, entry: ThreadsEntry | undefined): void {
     const rebuilt = this.interactions.useWeights(next.bundle.manifest.weights);
-    const replayed = this.replay(next, tail);
-    this.popularity.reset(next, replayed.pairs);
-    this.interactions.setFresh(replayed.fresh);
+    this.popularity.reset(next, replay.pairs);
+    this.interactions.setFresh(replay.fresh);
     this.slot = next;
     this.lastLoadError = undefined;
     this.swaps++;
-    this.rankThreads.start(next);
-    if (replayed.forThreads) this.rankThreads.forward(replayed.forThreads);
+    this.rankThreads.activate(entry);
     for (const listener of this.listeners) listener(next, rebuilt);
-    return next;
+  }
+
+  /**
+   * A ranked model loaded on the main thread after its slot was swapped in lazily: every event stored
+   * after its training goes into its feature state, in the store's order (the order the rank threads
+   * received them), with the event weights serving uses now.
+   */
+  private catchUp(slot: ModelSlot, ranked: ServingRanker): void {
+    const features = ranked.featureState?.();
+    if (!features) return;
+    const data = slot.bundle.manifest.data;
+    const tail = this.store.eventsSince(data.position ?? data.events);
+    const names = this.store.eventTypeNames();
+    const weights = this.interactions.weights;
+    for (let e = 0; e < tail.length; e++) {
+      const type = names[tail.type[e]!]!;
+      const value = tail.value[e]!;
+      features.applyEvent(
+        tail.user[e]!,
+        tail.item[e]!,
+        tail.timestamp[e]!,
+        eventWeight(weights, type, value),
+        type === 'rating' ? value : Number.NaN,
+      );
+    }
   }
 
   /**
@@ -109,10 +206,10 @@ export class ModelHolder {
     return message.split(this.modelsDir).join('models');
   }
 
-  /** `swap` for the API: a bundle that does not load is the request's fault, and the old slot serves on. */
-  reload(version?: string): ModelSlot {
+  /** `swapAsync` for the API: a bundle that does not load is the request's fault, and the old slot serves on. */
+  async reload(version?: string): Promise<ModelSlot> {
     try {
-      return this.swap(version);
+      return await this.swapAsync(version);
     } catch (err) {
       const message = this.withoutPaths((err as Error).message);
       throw new BundleLoadError(
@@ -181,25 +278,31 @@ export class ModelHolder {
     await this.rankThreads.close();
   }
 
+  /** A replay of `n` events into `slot` (adding to `into`'s users and pairs when given). */
+  private startReplay(slot: ModelSlot, n: number, into?: Replay): Replay {
+    return {
+      fresh: into?.fresh ?? new Set<number>(),
+      ...(slot.popularity ? { pairs: into?.pairs ?? new Map<number, Map<number, number>>() } : {}),
+      // the same events for the rank threads' copies of the ranker (they load the bundle as saved)
+      ...(slot.hasRanked ? { forThreads: new Float64Array(n * 5) } : {}),
+    };
+  }
+
   /**
-   * Brings a slot about to serve up to date with the events stored after those it was trained on (`tail`):
-   * they go into its ranked model's feature state (and the rank threads' copies), their users are the ones
-   * served by fold-in (the others have current trained factors), and the (user, item) weights they changed
-   * are returned for the popularity scores. The live rows, recent items and item counters are the
-   * server's own and already hold every stored event.
+   * Brings a slot about to serve up to date with events [from, to) of those stored after the ones it was
+   * trained on (`tail`): they go into its ranked model's feature state when the main thread loaded it
+   * (and into the rank threads' quintuples), their users are the ones served by fold-in (the others have
+   * current trained factors), and the (user, item) weights they changed are gathered for the popularity
+   * scores. The live rows, recent items and item counters are the server's own and already hold every
+   * stored event.
    */
-  private replay(
-    slot: ModelSlot,
-    tail: EventColumns,
-  ): { fresh: Set<number>; pairs?: Map<number, Map<number, number>>; forThreads?: Float64Array } {
+  private replayRange(slot: ModelSlot, tail: EventColumns, from: number, to: number, r: Replay): void {
     const names = this.store.eventTypeNames();
-    const features = slot.ranked?.featureState?.();
-    // the same events for the rank threads' copies of the ranker (they load the bundle as saved)
-    const forThreads = features ? new Float64Array(tail.length * 5) : undefined;
-    const fresh = new Set<number>();
-    const pairs = slot.popularity ? new Map<number, Map<number, number>>() : undefined;
-    const weights = this.interactions.weights;
-    for (let e = 0; e < tail.length; e++) {
+    const features = slot.loadedRanked?.featureState?.();
+    // the weights the slot serves with (the live rows take them at the swap)
+    const weights = slot.bundle.manifest.weights;
+    const { fresh, pairs, forThreads } = r;
+    for (let e = from; e < to; e++) {
       const u = tail.user[e]!;
       const i = tail.item[e]!;
       const type = names[tail.type[e]!]!;
@@ -215,6 +318,18 @@ export class ModelHolder {
         d.set(i, (d.get(i) ?? 0) + weight);
       }
     }
-    return { fresh, ...(pairs ? { pairs } : {}), ...(forThreads ? { forThreads } : {}) };
   }
 }
+
+/** A replay's gatherings (ModelHolder.replayRange). */
+interface Replay {
+  fresh: Set<number>;
+  pairs?: Map<number, Map<number, number>>;
+  forThreads?: Float64Array;
+}
+
+/** Events replayed in one turn of the event loop by swapAsync. */
+const REPLAY_SLICE = 20_000;
+
+/** A turn of the event loop: what is waiting (requests, events) goes first. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -25,23 +25,39 @@ export function putEvent(
   q[5 * k + 4] = rating;
 }
 
+/** A slot's rank threads. */
+export interface ThreadsEntry {
+  slot: ModelSlot;
+  pool: RankPool;
+  ready: boolean;
+}
+
 export class RankThreads {
-  private entry?: { slot: ModelSlot; pool: RankPool; ready: boolean };
+  private entry?: ThreadsEntry;
 
   constructor(
     private readonly modelsDir: string,
     /** Worker threads per slot; 0 ranks on the main thread. */
-    private readonly threads: number,
+    readonly threads: number,
   ) {}
 
   /** Rank threads for a new slot; the previous ones stop once their requests are answered. */
   start(slot: ModelSlot): void {
-    const old = this.entry;
-    this.entry = undefined;
-    if (old) void old.pool.close();
-    if (this.threads <= 0 || !slot.ranked) return;
-    const entry = { slot, pool: new RankPool(this.modelsDir, slot.version, this.threads), ready: false };
-    this.entry = entry;
+    this.activate(this.create(slot));
+  }
+
+  /**
+   * Rank threads for a slot that is not serving yet (none without threads or a ranked model): they load
+   * the model and warm up meanwhile; `events` (putEvent quintuples) are applied first.
+   */
+  create(slot: ModelSlot, events?: Float64Array): ThreadsEntry | undefined {
+    if (this.threads <= 0 || !slot.hasRanked) return undefined;
+    const entry: ThreadsEntry = {
+      slot,
+      pool: new RankPool(this.modelsDir, slot.version, this.threads),
+      ready: false,
+    };
+    if (events) entry.pool.applyEvents(events);
     entry.pool.whenReady().then(
       () => {
         entry.ready = true;
@@ -50,6 +66,19 @@ export class RankThreads {
         // a worker that does not load leaves ranking on the main thread (pool.fault is set)
       },
     );
+    return entry;
+  }
+
+  /** Resolves once the entry's threads answer or failed (at once without any). */
+  async settled(entry: ThreadsEntry | undefined): Promise<void> {
+    await entry?.pool.whenReady().catch(() => {});
+  }
+
+  /** Makes `entry` the threads in use; the previous ones stop once their requests are answered. */
+  activate(entry: ThreadsEntry | undefined): void {
+    const old = this.entry;
+    this.entry = entry;
+    if (old && old !== entry) void old.pool.close();
   }
 
   /** Resolves once the threads of the slot in use answer (at once without any). */

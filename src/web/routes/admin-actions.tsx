@@ -31,7 +31,7 @@ const adminActionRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/admin/models/reload', admin, async (request, reply) => {
     try {
-      services.models.reload();
+      await services.models.reload();
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       const bundles = data.bundles();

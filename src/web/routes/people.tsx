@@ -68,7 +68,7 @@ const peopleRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/partials/why', async (request, reply) => {
     const item = field(request.query, 'item', 256);
-    const why = data.why(me(request), item);
+    const why = await data.why(me(request), item);
     return sendPartial(
       reply,
       <Why item={item} reasons={why.length > 0 ? why : ['Popular with people like you']} />,
