@@ -31,6 +31,8 @@ export interface EventRecord {
   value?: number;
   /** Milliseconds since the epoch. */
   timestamp: number;
+  /** The request id of the recommendation answer it responds to (online experiments). */
+  request?: string;
 }
 
 /**

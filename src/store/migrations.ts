@@ -149,6 +149,43 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'online experiments: experiments, the exposure log, the request id an event carries',
+    // variants are JSON ([{name, weight, strategy | bundle}]); an exposure's items (and interleaving teams)
+    // are JSON arrays by position; event_requests holds only the events that carried a request id
+    sql: `
+      CREATE TABLE experiments (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        seed TEXT NOT NULL,
+        variants TEXT NOT NULL,
+        coverage REAL NOT NULL,
+        attribution_hours REAL NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        stopped_at INTEGER
+      );
+      CREATE TABLE exposures (
+        id INTEGER PRIMARY KEY,
+        request TEXT NOT NULL,
+        experiment TEXT NOT NULL,
+        variant INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        items TEXT NOT NULL,
+        teams TEXT,
+        ts INTEGER NOT NULL,
+        latency_ms REAL NOT NULL
+      );
+      CREATE INDEX exposures_experiment_ts ON exposures(experiment, ts);
+      CREATE TABLE event_requests (
+        event_id INTEGER PRIMARY KEY,
+        request TEXT NOT NULL
+      );
+      CREATE INDEX event_requests_request ON event_requests(request);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

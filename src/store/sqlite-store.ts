@@ -20,6 +20,7 @@ import { sortEventLogByTime, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteActivity } from './sqlite-activity.js';
+import { SqliteExperiments } from './sqlite-experiments.js';
 import {
   checkItem,
   checkUser,
@@ -76,6 +77,7 @@ export class SqliteStore implements Store {
   private readonly runs: SqliteRuns;
   readonly accounts = new SqliteAccounts(this);
   readonly activity = new SqliteActivity(this);
+  readonly experiments = new SqliteExperiments(this);
 
   private readonly stmt: {
     insertUser: Database.Statement;
@@ -267,10 +269,12 @@ export class SqliteStore implements Store {
       // rows go EVENT_BATCH at a time through one multi-row INSERT (as insertEventColumns), the rest one by one
       const batch = this.insertEventBatch();
       const args: number[] = new Array(EVENT_BATCH * 6);
+      const requests: [number, string][] = []; // (event, request id) of the events that carry one
       let pending = 0;
       let n = 0;
       for (const e of events) {
         const where = `event ${n + 1}`;
+        if (e.request !== undefined) requests.push([n, e.request]);
         // ids are checked when they first arrive: every stored one is valid
         let u = this.userIdx.get(e.user);
         if (u === undefined) {
@@ -303,8 +307,8 @@ export class SqliteStore implements Store {
         }
         if (++n % PROGRESS_EVERY === 0) options.onProgress?.(n);
       }
-      const insert = this.stmt.insertEvent;
-      for (let k = 0; k < pending; k++) insert.run(...args.slice(k * 6, k * 6 + 6));
+      for (let k = 0; k < pending; k++) this.stmt.insertEvent.run(...args.slice(k * 6, k * 6 + 6));
+      if (requests.length > 0) this.experiments.tagInserted(requests, n);
       options.onProgress?.(n);
       return n;
     });
@@ -439,10 +443,8 @@ export class SqliteStore implements Store {
   loadEventLog(options: { until?: number } = {}): EventLog {
     const where = options.until === undefined ? '' : 'WHERE ts < ?';
     const params = options.until === undefined ? [] : [options.until];
-    const n = this.db
-      .prepare(`SELECT count(*) FROM events ${where}`)
-      .pluck()
-      .get(...params) as number;
+    const count = this.db.prepare(`SELECT count(*) FROM events ${where}`).pluck();
+    const n = count.get(...params) as number;
     const user = new Int32Array(n);
     const item = new Int32Array(n);
     const type = new Uint8Array(n);

@@ -8,6 +8,7 @@
 import type { EventTypeRule } from '../data/interactions.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import type { AccountStore, ActivityStore } from './accounts.js';
+import type { ExperimentStore } from './experiments.js';
 
 /** A declared event type: its name, code and how its events weigh (../data/interactions.ts). */
 export interface EventTypeDeclaration {
@@ -124,6 +125,8 @@ export interface Store {
   readonly accounts: AccountStore;
   /** The operators' read-only views of the events (./accounts.ts). */
   readonly activity: ActivityStore;
+  /** Online experiments and their exposure log (./experiments.ts). */
+  readonly experiments: ExperimentStore;
 
   /** Runs fn in one transaction: all of it is written, or none. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;

@@ -1,0 +1,143 @@
+/**
+ * Outcomes: which events count for which exposures. An event of an exposed user counts when it carries
+ * the request id of one of his exposures, or when it names an item shown to him in an exposure at most
+ * `attributionHours` before it (the latest such exposure gets it); only events at or after his first
+ * exposure count. Per variant, the per-user sums the statistics need (exposures, clicks, conversions,
+ * events before the first exposure for CUPED), the guardrails' raw figures, and for an interleaved variant
+ * the clicks credited to each ranker per user.
+ */
+import type { ExperimentRecord, ExposureRecord } from '../store/experiments.js';
+import type { Store } from '../store/store.js';
+
+export interface OutcomeOptions {
+  /** Event types counted as clicks (default click). */
+  clickTypes?: readonly string[];
+  /** Event types counted as conversions (default purchase, like, play). */
+  conversionTypes?: readonly string[];
+  /** Count only exposures and events up to this time (ms; default: all). */
+  until?: number;
+  /** Length of CUPED's pre-exposure period, in days (default 14). */
+  preDays?: number;
+}
+
+export interface VariantOutcomes {
+  users: number;
+  exposures: number;
+  clicks: number;
+  conversions: number;
+  /** Per user (same order in each): exposures, clicks, conversions, events in the pre-exposure period. */
+  perUser: { exposures: Float64Array; clicks: Float64Array; conversions: Float64Array; pre: Float64Array };
+  /** Each exposure's latency, ms. */
+  latencies: Float64Array;
+  /** Exposures with an empty list. */
+  empty: number;
+  /** Distinct items shown. */
+  itemsShown: number;
+  /** Per user, the clicks credited to ranker A and B (interleaved variants only). */
+  credits?: [number, number][];
+}
+
+export const DEFAULT_CLICK_TYPES = ['click'];
+export const DEFAULT_CONVERSION_TYPES = ['purchase', 'like', 'play'];
+const DAY = 86_400_000;
+
+interface UserExposures {
+  variant: number;
+  list: ExposureRecord[];
+}
+
+/** Exposures grouped by user (in time order), from the store or as given. */
+export function byUser(exposures: readonly ExposureRecord[]): Map<string, UserExposures> {
+  const users = new Map<string, UserExposures>();
+  for (const x of exposures) {
+    let u = users.get(x.user);
+    if (!u) users.set(x.user, (u = { variant: x.variant, list: [] }));
+    u.list.push(x);
+  }
+  return users;
+}
+
+export function outcomes(store: Store, e: ExperimentRecord, options: OutcomeOptions = {}): VariantOutcomes[] {
+  const until = options.until ?? Number.MAX_SAFE_INTEGER;
+  const clickTypes = new Set(options.clickTypes ?? DEFAULT_CLICK_TYPES);
+  const conversionTypes = new Set(options.conversionTypes ?? DEFAULT_CONVERSION_TYPES);
+  const window = e.attributionHours * 3_600_000;
+  const preDays = options.preDays ?? 14;
+  const users = byUser(store.experiments.exposures(e.id, until));
+  const k = e.variants.length;
+  const interleaved = e.variants.map((v) => v.strategy?.startsWith('interleave:') ?? false);
+  const acc = e.variants.map((_, j) => ({
+    exposures: [] as number[],
+    clicks: [] as number[],
+    conversions: [] as number[],
+    pre: [] as number[],
+    latencies: [] as number[],
+    empty: 0,
+    items: new Set<string>(),
+    credits: interleaved[j] ? ([] as [number, number][]) : undefined,
+  }));
+  for (const [user, ux] of users) {
+    if (ux.variant < 0 || ux.variant >= k) continue;
+    const a = acc[ux.variant]!;
+    const first = ux.list[0]!.timestamp;
+    const byRequest = new Map<string, ExposureRecord>();
+    // item -> the exposures (in time order) that showed it
+    const shown = new Map<string, ExposureRecord[]>();
+    for (const x of ux.list) {
+      byRequest.set(x.request, x);
+      a.latencies.push(x.latencyMs);
+      if (x.items.length === 0) a.empty++;
+      for (const item of x.items) {
+        a.items.add(item);
+        let l = shown.get(item);
+        if (!l) shown.set(item, (l = []));
+        l.push(x);
+      }
+    }
+    let clicks = 0;
+    let conversions = 0;
+    const credit: [number, number] = [0, 0];
+    for (const ev of store.experiments.userEvents(user, first, until)) {
+      let x = ev.request === null ? undefined : byRequest.get(ev.request);
+      if (!x) {
+        const l = shown.get(ev.item);
+        if (l)
+          for (let j = l.length - 1; j >= 0; j--) {
+            const s = l[j]!;
+            if (s.timestamp <= ev.timestamp && ev.timestamp - s.timestamp <= window) {
+              x = s;
+              break;
+            }
+          }
+      }
+      if (!x) continue;
+      if (clickTypes.has(ev.type)) {
+        clicks++;
+        const pos = x.teams ? x.items.indexOf(ev.item) : -1;
+        if (pos >= 0) credit[x.teams![pos]!]!++;
+      }
+      if (conversionTypes.has(ev.type)) conversions++;
+    }
+    a.exposures.push(ux.list.length);
+    a.clicks.push(clicks);
+    a.conversions.push(conversions);
+    a.pre.push(store.experiments.eventCount(user, first - preDays * DAY, first));
+    a.credits?.push(credit);
+  }
+  return acc.map((a) => ({
+    users: a.exposures.length,
+    exposures: a.exposures.reduce((s, x) => s + x, 0),
+    clicks: a.clicks.reduce((s, x) => s + x, 0),
+    conversions: a.conversions.reduce((s, x) => s + x, 0),
+    perUser: {
+      exposures: Float64Array.from(a.exposures),
+      clicks: Float64Array.from(a.clicks),
+      conversions: Float64Array.from(a.conversions),
+      pre: Float64Array.from(a.pre),
+    },
+    latencies: Float64Array.from(a.latencies),
+    empty: a.empty,
+    itemsShown: a.items.size,
+    ...(a.credits ? { credits: a.credits } : {}),
+  }));
+}

@@ -1,0 +1,84 @@
+/**
+ * What the store keeps for online experiments (migration 6 in ./migrations.ts): experiments (their
+ * variants, seed, attribution window, status and times), the exposure log (one row per answer served in a
+ * running experiment: its request id, variant, user, the items by position and, for an interleaved answer,
+ * the ranker that placed each), and the request id an event may carry. The Store reaches them as
+ * `store.experiments` (./sqlite-experiments.ts); the logic is in ../experiments/.
+ */
+
+export const EXPERIMENT_STATUSES = ['draft', 'running', 'stopped'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+/** One arm: a strategy (a model name, `ranked`, or `interleave:A,B`) or a bundle version, with its weight. */
+export interface VariantRecord {
+  name: string;
+  weight: number;
+  strategy?: string;
+  bundle?: string;
+}
+
+export interface ExperimentRecord {
+  /** `exp-` and random hex, never chosen by a client. */
+  id: string;
+  name: string;
+  /** The hash's salt (GrowthBook's seed): the id unless given. */
+  seed: string;
+  variants: VariantRecord[];
+  /** Share of users in the experiment (the rest are served as usual). */
+  coverage: number;
+  /** How long after an exposure an event naming one of its items counts for it. */
+  attributionHours: number;
+  status: ExperimentStatus;
+  /** ms since the epoch. */
+  createdAt: number;
+  /** When it started running (null for a draft). */
+  startedAt: number | null;
+  stoppedAt: number | null;
+}
+
+/** One answer served in a running experiment. */
+export interface ExposureRecord {
+  /** The request id returned in the answer (events may carry it). */
+  request: string;
+  experiment: string;
+  /** Index into the experiment's variants. */
+  variant: number;
+  /** External user id (the user may not exist in the store yet). */
+  user: string;
+  /** Item ids by position. */
+  items: string[];
+  /** Interleaving: the ranker (0 = A, 1 = B) that placed the item at each position. */
+  teams?: number[];
+  /** ms since the epoch. */
+  timestamp: number;
+  /** Time to compute the answer, ms (a guardrail). */
+  latencyMs: number;
+}
+
+/** An event of an exposed user, with the request id it carried. */
+export interface ExperimentEvent {
+  item: string;
+  type: string;
+  value: number;
+  timestamp: number;
+  request: string | null;
+}
+
+export interface ExperimentStore {
+  create(e: ExperimentRecord): void;
+  get(id: string): ExperimentRecord | undefined;
+  /** Newest first. */
+  list(): ExperimentRecord[];
+  /** Sets the status (and its time). */
+  setStatus(id: string, status: ExperimentStatus, at: number): void;
+  /** Appends exposures in one transaction. */
+  logExposures(exposures: readonly ExposureRecord[]): void;
+  /** An experiment's exposures in time order (up to `until` when given). */
+  exposures(experiment: string, until?: number): ExposureRecord[];
+  /** A user's events at or after `since` (and before `until`), in time order, with their request ids. */
+  userEvents(user: string, since: number, until?: number): ExperimentEvent[];
+  /** Per user, how many events he has in [from, to) (CUPED's pre-exposure covariate). */
+  eventCount(user: string, from: number, to: number): number;
+  /** Records the request ids carried by the events with the given ids. */
+  tagEvents(tags: readonly { eventId: number; request: string }[]): void;
+}

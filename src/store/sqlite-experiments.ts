@@ -1,0 +1,185 @@
+/**
+ * The SQL behind `store.experiments` (./experiments.ts; tables of migration 6): experiments, the exposure
+ * log, and the request ids events carried.
+ */
+import type Database from 'better-sqlite3';
+import { idProblem } from '../data/valid.js';
+import { InputError } from '../errors.js';
+import type {
+  ExperimentEvent,
+  ExperimentRecord,
+  ExperimentStatus,
+  ExperimentStore,
+  ExposureRecord,
+  VariantRecord,
+} from './experiments.js';
+
+interface ExperimentRow {
+  id: string;
+  name: string;
+  seed: string;
+  variants: string;
+  coverage: number;
+  attribution_hours: number;
+  status: ExperimentStatus;
+  created_at: number;
+  started_at: number | null;
+  stopped_at: number | null;
+}
+
+type ExposureRow = [string, string, number, string, string, string | null, number, number];
+
+function experimentOf(r: ExperimentRow): ExperimentRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    seed: r.seed,
+    variants: JSON.parse(r.variants) as VariantRecord[],
+    coverage: r.coverage,
+    attributionHours: r.attribution_hours,
+    status: r.status,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    stoppedAt: r.stopped_at,
+  };
+}
+
+export class SqliteExperiments implements ExperimentStore {
+  /** `owner`: the store whose database (opened in its constructor, after this is made) holds the tables. */
+  constructor(
+    private readonly owner: { readonly db: Database.Database; userIndex(id: string): number | undefined },
+  ) {}
+
+  private get db(): Database.Database {
+    return this.owner.db;
+  }
+
+  create(e: ExperimentRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO experiments (id, name, seed, variants, coverage, attribution_hours, status, created_at,
+         started_at, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.id,
+        e.name,
+        e.seed,
+        JSON.stringify(e.variants),
+        e.coverage,
+        e.attributionHours,
+        e.status,
+        e.createdAt,
+        e.startedAt,
+        e.stoppedAt,
+      );
+  }
+
+  get(id: string): ExperimentRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM experiments WHERE id = ?').get(id) as ExperimentRow | undefined;
+    return r && experimentOf(r);
+  }
+
+  list(): ExperimentRecord[] {
+    const rows = this.db.prepare('SELECT * FROM experiments ORDER BY created_at DESC, id').all();
+    return (rows as ExperimentRow[]).map(experimentOf);
+  }
+
+  setStatus(id: string, status: ExperimentStatus, at: number): void {
+    const column = status === 'running' ? 'started_at' : status === 'stopped' ? 'stopped_at' : undefined;
+    if (column)
+      this.db.prepare(`UPDATE experiments SET status = ?, ${column} = ? WHERE id = ?`).run(status, at, id);
+    else this.db.prepare('UPDATE experiments SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  private insertExposure?: Database.Statement;
+
+  logExposures(exposures: readonly ExposureRecord[]): void {
+    this.insertExposure ??= this.db.prepare(
+      `INSERT INTO exposures (request, experiment, variant, user_id, items, teams, ts, latency_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insert = this.insertExposure;
+    const write = () => {
+      for (const x of exposures)
+        insert.run(
+          x.request,
+          x.experiment,
+          x.variant,
+          x.user,
+          JSON.stringify(x.items),
+          x.teams ? JSON.stringify(x.teams) : null,
+          x.timestamp,
+          x.latencyMs,
+        );
+    };
+    if (this.db.inTransaction) write();
+    else this.db.transaction(write)();
+  }
+
+  exposures(experiment: string, until?: number): ExposureRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT request, experiment, variant, user_id, items, teams, ts, latency_ms FROM exposures
+         WHERE experiment = ? AND ts <= ? ORDER BY ts, id`,
+      )
+      .raw()
+      .all(experiment, until ?? Number.MAX_SAFE_INTEGER) as ExposureRow[];
+    return rows.map((r) => ({
+      request: r[0],
+      experiment: r[1],
+      variant: r[2],
+      user: r[3],
+      items: JSON.parse(r[4]) as string[],
+      ...(r[5] !== null ? { teams: JSON.parse(r[5]) as number[] } : {}),
+      timestamp: r[6],
+      latencyMs: r[7],
+    }));
+  }
+
+  userEvents(user: string, since: number, until?: number): ExperimentEvent[] {
+    const u = this.owner.userIndex(user);
+    if (u === undefined) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT i.id, t.name, e.value, e.ts, r.request FROM events e
+         JOIN items i ON i.idx = e.item_idx JOIN event_types t ON t.code = e.type
+         LEFT JOIN event_requests r ON r.event_id = e.id
+         WHERE e.user_idx = ? AND e.ts >= ? AND e.ts <= ? ORDER BY e.ts, e.id`,
+      )
+      .raw()
+      .all(u, since, until ?? Number.MAX_SAFE_INTEGER) as [string, string, number, number, string | null][];
+    return rows.map((r) => ({ item: r[0], type: r[1], value: r[2], timestamp: r[3], request: r[4] }));
+  }
+
+  eventCount(user: string, from: number, to: number): number {
+    const u = this.owner.userIndex(user);
+    if (u === undefined) return 0;
+    return this.db
+      .prepare('SELECT count(*) FROM events WHERE user_idx = ? AND ts >= ? AND ts < ?')
+      .pluck()
+      .get(u, from, to) as number;
+  }
+
+  private insertTag?: Database.Statement;
+
+  /**
+   * Tags the events just inserted (in this transaction, in order: their ids are the `count` ids up to the
+   * largest) whose position among them is given with the request id they carried.
+   */
+  tagInserted(requests: readonly [number, string][], count: number): void {
+    const last = this.db.prepare('SELECT max(id) FROM events').pluck().get() as number;
+    const first = last - count + 1;
+    for (const [k, request] of requests) {
+      const problem = idProblem(request);
+      if (problem !== undefined) throw new InputError(`event ${k + 1}: request: ${problem}`);
+    }
+    this.tagEvents(requests.map(([k, request]) => ({ eventId: first + k, request })));
+  }
+
+  tagEvents(tags: readonly { eventId: number; request: string }[]): void {
+    this.insertTag ??= this.db.prepare(
+      'INSERT OR REPLACE INTO event_requests (event_id, request) VALUES (?, ?)',
+    );
+    for (const t of tags) this.insertTag.run(t.eventId, t.request);
+  }
+}

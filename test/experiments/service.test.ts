@@ -1,0 +1,242 @@
+/** The in-process experiments API over a real store: assignment, exposures, attribution, results. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Rng } from '../../src/core/random.js';
+import { assignVariant } from '../../src/experiments/definition.js';
+import { teamDraft } from '../../src/experiments/interleave.js';
+import { sampleSize } from '../../src/experiments/sample-size.js';
+import { ExperimentService } from '../../src/experiments/service.js';
+import type { ExposureRecord } from '../../src/store/experiments.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+import type { EventRecord } from '../../src/types.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 5, 1);
+let dir: string;
+let store: Store;
+const clock = T0;
+let svc: ExperimentService;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'reco-exp-'));
+  store = openStore(join(dir, 'reco.db'));
+  store.upsertItems(Array.from({ length: 40 }, (_, k) => ({ id: `i${k}`, title: `Item ${k}` })));
+  svc = new ExperimentService(store, { now: () => clock });
+});
+after(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function exposure(e: string, variant: number, user: string, items: string[], at: number, request: string) {
+  return {
+    request,
+    experiment: e,
+    variant,
+    user,
+    items,
+    timestamp: at,
+    latencyMs: 2,
+  } satisfies ExposureRecord;
+}
+
+describe('experiments in process', () => {
+  test('create checks its input and names the field at fault', () => {
+    assert.throws(
+      () => svc.create({ name: 'x', variants: [{ name: 'a', strategy: 'popularity' }] }),
+      /variants: must list 2 to 10/,
+    );
+    assert.throws(
+      () =>
+        svc.create({
+          name: 'x',
+          variants: [
+            { name: 'a', strategy: 'popularity' },
+            { name: 'b', strategy: 'nope' },
+          ],
+        }),
+      /variants\[1\]\.strategy: "nope" is not a strategy/,
+    );
+    assert.throws(
+      () =>
+        svc.create({
+          name: 'x',
+          variants: [
+            { name: 'a', strategy: 'popularity', weight: -1 },
+            { name: 'b', strategy: 'als' },
+          ],
+        }),
+      /variants\[0\]\.weight/,
+    );
+    const draft = svc.create({
+      name: 'draft',
+      status: 'draft',
+      variants: [
+        { name: 'a', strategy: 'popularity', weight: 3 },
+        { name: 'b', strategy: 'interleave:popularity,ranked', weight: 1 },
+      ],
+    });
+    assert.equal(draft.status, 'draft');
+    assert.deepEqual(
+      draft.variants.map((v) => v.weight),
+      [0.75, 0.25],
+    );
+    assert.equal(svc.active, false);
+    assert.equal(svc.stop(draft.id).status, 'stopped');
+    assert.throws(() => svc.stop(draft.id), /already stopped/);
+    assert.throws(() => svc.get('exp-none'), /unknown experiment/);
+  });
+
+  test('assignment is deterministic and follows the weights', () => {
+    const e = svc.create({
+      name: 'weights',
+      seed: 'fixed-seed',
+      variants: [
+        { name: 'control', strategy: 'popularity', weight: 0.2 },
+        { name: 'treatment', strategy: 'ranked', weight: 0.8 },
+      ],
+    });
+    const counts = [0, 0];
+    for (let u = 0; u < 5000; u++) counts[assignVariant(e, `user-${u}`)]!++;
+    // 1000 expected in control: within 4 standard deviations (28)
+    assert.ok(Math.abs(counts[0]! - 1000) < 120, `${counts}`);
+    assert.equal(svc.assign('user-7')?.index, assignVariant(e, 'user-7'));
+    assert.equal(svc.assign('user-7')?.index, svc.assign('user-7')?.index);
+    svc.stop(e.id);
+  });
+
+  test('an event counts by request id, or by an item shown within the window, after the first exposure', () => {
+    const e = svc.create({
+      name: 'attribution',
+      attributionHours: 2,
+      variants: [
+        { name: 'control', strategy: 'popularity' },
+        { name: 'treatment', strategy: 'als' },
+      ],
+    });
+    svc.logExposures([
+      exposure(e.id, 0, 'alice', ['i1', 'i2', 'i3'], T0 + HOUR, 'r1'),
+      exposure(e.id, 0, 'alice', ['i4'], T0 + 10 * HOUR, 'r2'),
+      exposure(e.id, 1, 'bob', ['i1', 'i5'], T0 + HOUR, 'r3'),
+    ]);
+    const events: EventRecord[] = [
+      { user: 'alice', item: 'i2', type: 'click', timestamp: T0 }, // before her first exposure
+      { user: 'alice', item: 'i2', type: 'click', timestamp: T0 + HOUR + 60_000 }, // shown 1 min before
+      { user: 'alice', item: 'i3', type: 'click', timestamp: T0 + 5 * HOUR }, // shown 4 h before: outside
+      { user: 'alice', item: 'i9', type: 'click', timestamp: T0 + 11 * HOUR, request: 'r2' }, // by request
+      { user: 'alice', item: 'i4', type: 'purchase', timestamp: T0 + 10 * HOUR + 5 }, // a conversion
+      { user: 'bob', item: 'i5', type: 'click', timestamp: T0 + 2 * HOUR },
+      { user: 'bob', item: 'i7', type: 'click', timestamp: T0 + 2 * HOUR }, // never shown to bob
+      { user: 'carol', item: 'i1', type: 'click', timestamp: T0 + 2 * HOUR }, // never exposed
+    ];
+    assert.equal(svc.recordEvents(events), events.length);
+    const r = svc.results(e.id);
+    const [c, t] = r.variants;
+    assert.deepEqual([c!.users, c!.exposures, c!.clicks, c!.conversions], [1, 2, 2, 1]);
+    assert.deepEqual([t!.users, t!.exposures, t!.clicks], [1, 1, 1]);
+    assert.equal(c!.ctr.value, 1);
+    assert.equal(r.guardrails.coverage[0], 4 / 40);
+    svc.stop(e.id);
+  });
+
+  test('an A/B difference is found, its interval holds the true lift, SRM stays quiet', () => {
+    const e = svc.create({
+      name: 'ab',
+      variants: [
+        { name: 'control', strategy: 'popularity' },
+        { name: 'treatment', strategy: 'ranked' },
+      ],
+    });
+    const rng = new Rng(7);
+    const rates = [0.1, 0.15];
+    const exposures: ExposureRecord[] = [];
+    const events: EventRecord[] = [];
+    for (let u = 0; u < 2000; u++) {
+      const user = `ab-${u}`;
+      const v = assignVariant(e, user);
+      for (let s = 0; s < 5; s++) {
+        const at = T0 + u * 1000 + s * 100;
+        const request = `ab-${u}-${s}`;
+        exposures.push(exposure(e.id, v, user, ['i1', 'i2'], at, request));
+        if (rng.bernoulli(rates[v]!))
+          events.push({ user, item: 'i1', type: 'click', timestamp: at + 10, request });
+      }
+    }
+    svc.logExposures(exposures);
+    svc.recordEvents(events);
+    const r = svc.results(e.id, { cuped: true, timelinePoints: 3, now: T0 + 3000 * 1000 });
+    const lift = r.variants[1]!.lift!;
+    assert.ok(lift.p < 0.01, `p ${lift.p}`);
+    assert.ok(lift.ci[0] < 0.5 && lift.ci[1] > 0.5, `ci ${lift.ci}`);
+    assert.ok(lift.sequentialCi[0] <= lift.ci[0] && lift.sequentialCi[1] >= lift.ci[1]);
+    assert.ok(!r.srm.flagged, `srm ${r.srm.p}`);
+    assert.equal(r.timeline?.length, 3);
+    assert.ok(r.variants[1]!.cuped !== undefined);
+    svc.stop(e.id);
+  });
+
+  test('SRM is flagged when a variant loses users', () => {
+    const e = svc.create({
+      name: 'srm',
+      variants: [
+        { name: 'control', strategy: 'popularity' },
+        { name: 'treatment', strategy: 'ranked' },
+      ],
+    });
+    const x: ExposureRecord[] = [];
+    for (let u = 0; u < 1000; u++) {
+      const v = assignVariant(e, `srm-${u}`);
+      if (v === 1 && u % 3 === 0) continue; // a third of the treatment's users lost
+      x.push(exposure(e.id, v, `srm-${u}`, ['i1'], T0 + u, `srm-${u}`));
+    }
+    svc.logExposures(x);
+    const r = svc.results(e.id);
+    assert.ok(r.srm.flagged, `srm ${r.srm.p}`);
+    svc.stop(e.id);
+  });
+
+  test('interleaving credits clicks to the ranker that placed the item', () => {
+    const slate = teamDraft(['a1', 'a2', 'a3', 'x'], ['x', 'b2', 'b3', 'a1'], 6, 'req-1');
+    assert.equal(new Set(slate.items).size, slate.items.length);
+    assert.equal(slate.items.length, 6);
+    for (let p = 0; p < slate.items.length; p++) {
+      const list = slate.teams[p] === 0 ? ['a1', 'a2', 'a3', 'x'] : ['x', 'b2', 'b3', 'a1'];
+      assert.ok(list.includes(slate.items[p]!));
+    }
+    assert.deepEqual(teamDraft(['a', 'b'], ['c', 'd'], 4, 's'), teamDraft(['a', 'b'], ['c', 'd'], 4, 's'));
+    const e = svc.create({
+      name: 'interleave',
+      variants: [
+        { name: 'control', strategy: 'popularity', weight: 0.01 },
+        { name: 'interleaved', strategy: 'interleave:popularity,ranked', weight: 0.99 },
+      ],
+    });
+    const x: ExposureRecord[] = [];
+    const ev: EventRecord[] = [];
+    for (let u = 0; u < 60; u++) {
+      const user = `il-${u}`;
+      const v = assignVariant(e, user);
+      const s = teamDraft(['i1', 'i2', 'i3'], ['i4', 'i5', 'i6'], 4, user);
+      x.push({ ...exposure(e.id, v, user, s.items, T0 + u, `il-${u}`), teams: s.teams });
+      // users click B's items three times out of four
+      const want = u % 4 === 0 ? 0 : 1;
+      const pos = s.teams.indexOf(want);
+      ev.push({ user, item: s.items[pos]!, type: 'click', timestamp: T0 + u + 5 });
+    }
+    svc.logExposures(x);
+    svc.recordEvents(ev);
+    const il = svc.results(e.id).variants[1]!.interleaving!;
+    assert.deepEqual(il.rankers, ['popularity', 'ranked']);
+    assert.ok(il.preferB > il.preferA && il.p < 0.01, JSON.stringify(il));
+    svc.stop(e.id);
+  });
+
+  test('sample size for a 5% baseline and a 10% lift', () => {
+    assert.equal(sampleSize({ baseline: 0.05, lift: 0.1 }).perVariant, 31231);
+    assert.throws(() => sampleSize({ baseline: 1.5, lift: 0.1 }), /baseline: must be in/);
+  });
+});
