@@ -20,6 +20,7 @@ const BENCHES = [
   'identity',
   'serve',
   'web',
+  'loop',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -33,7 +33,7 @@ export const DEFAULT_PEOPLE: PeopleParams = {
   sessionsPerDay: 0.6,
   activityCap: 5,
   positionDecay: 1,
-  genreFatigue: 0.8,
+  genreFatigue: 0.9,
   exposureFatigue: 0.7,
   fatigueHalfLifeDays: 3,
   patience: 2,

@@ -7,7 +7,8 @@
  *
  * Variants: either the loop's own arms (`arms`: each person is assigned by GrowthBook's v2 hash of the
  * loop's salt and his id, and asks for his arm's strategy; `random` and `oracle` are served by the loop
- * itself, `interleave:A,B` merges the two strategies' lists by team draft), or, without arms, whatever the
+ * itself, `interleave:A,B` merges the two strategies' lists by team draft, ../experiments/interleave.ts),
+ * or, without arms, whatever the
  * server serves (an experiment's variant, read from the answer).
  *
  * Simulated time: the loop starts at the midnight after the last stored event; events carry simulated
@@ -15,7 +16,9 @@
  * event it holds), so it follows the loop. Sessions run one after another in time order, which keeps the
  * loop deterministic for a seed when the server is (at the cost of concurrency).
  */
-import { hashString, Rng } from '../core/random.js';
+import { hashString } from '../core/random.js';
+import { interleavedPair } from '../experiments/definition.js';
+import { teamDraft } from '../experiments/interleave.js';
 import { DAY } from '../simulation/params.js';
 import { itemId, userId } from '../simulation/simulate.js';
 import type { World } from '../simulation/world.js';
@@ -55,6 +58,11 @@ export interface LoopOptions {
   client?: LoopClient;
   /** Event type of a take (default click). */
   eventType?: string;
+  /**
+   * Measure each slate against the oracle (true CTR, regret; default true). Off, slates cost only the
+   * people's responses (fast statistics: A/A runs).
+   */
+  measure?: boolean;
   /** Called at the end of each simulated day (0-based) with the variants so far. */
   onDay?: (day: number, metrics: ReadonlyMap<string, Metrics>) => void;
 }
@@ -118,46 +126,6 @@ export function worldItemIndex(world: World): Map<string, number> {
 
 const INTERNAL = new Set(['random', 'oracle']);
 
-/** Parses `interleave:A,B`; undefined for other strategies. */
-export function interleaved(strategy: string): [string, string] | undefined {
-  const m = /^interleave:([^,]+),([^,]+)$/.exec(strategy);
-  return m ? [m[1]!, m[2]!] : undefined;
-}
-
-/**
- * Team-draft interleaving (Radlinski, Kurup and Joachims, CIKM 2008): the team with fewer picks (a coin
- * on a tie) adds its best item not yet in the list. Returns the list and each position's team (0: a, 1: b).
- */
-export function teamDraft(
-  a: string[],
-  b: string[],
-  k: number,
-  rng: Rng,
-): { items: string[]; team: number[] } {
-  const items: string[] = [];
-  const team: number[] = [];
-  const inList = new Set<string>();
-  let ia = 0;
-  let ib = 0;
-  let na = 0;
-  let nb = 0;
-  while (items.length < k) {
-    while (ia < a.length && inList.has(a[ia]!)) ia++;
-    while (ib < b.length && inList.has(b[ib]!)) ib++;
-    const aLeft = ia < a.length;
-    const bLeft = ib < b.length;
-    if (!aLeft && !bLeft) break;
-    const pickA = aLeft && (!bLeft || na < nb || (na === nb && rng.float() < 0.5));
-    const id = pickA ? a[ia++]! : b[ib++]!;
-    inList.add(id);
-    items.push(id);
-    team.push(pickA ? 0 : 1);
-    if (pickA) na++;
-    else nb++;
-  }
-  return { items, team };
-}
-
 /** Runs the loop once; see the module header. */
 export async function runLoop(o: LoopOptions): Promise<LoopResult> {
   const { world, k } = o;
@@ -178,7 +146,6 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
   };
   for (const a of arms ?? []) variant(a.name);
   const randomRng = slateRng(o.seed);
-  const drafts = new Rng(o.seed, 14);
   const prob = new Float64Array(M);
   const eventType = o.eventType ?? 'click';
   const start = loopStart(o.history);
@@ -209,15 +176,17 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       };
       for (let n = 0; n < o.people.maxSlates; n++) {
         const ask = Math.min(1000, k + shownInSession.size);
-        takeProbabilities(people, p, t, prob, shownInSession);
-        const best = expectedTakes(prob, oracleSlate(prob, k), exam);
+        const measure =
+          o.measure !== false || (arms !== undefined && arms[armOf![p]!]!.strategy === 'oracle');
+        if (measure) takeProbabilities(people, p, t, prob, shownInSession);
+        const best = measure ? expectedTakes(prob, oracleSlate(prob, k), exam) : 0;
         let items: Int32Array;
         let request: string | undefined;
         let team: number[] | undefined;
         if (arms) {
           const arm = arms[armOf![p]!]!;
           m = variant(arm.name);
-          const pair = interleaved(arm.strategy);
+          const pair = interleavedPair(arm.strategy);
           if (arm.strategy === 'oracle') items = oracleSlate(prob, k);
           else if (arm.strategy === 'random') items = randomSlate(people, p, k, randomRng, shownInSession);
           else if (pair) {
@@ -225,9 +194,9 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
               o.client!.recommend(user, ask, pair[0]),
               o.client!.recommend(user, ask, pair[1]),
             ]);
-            const d = teamDraft(fresh(la.items), fresh(lb.items), k, drafts);
+            const d = teamDraft(fresh(la.items), fresh(lb.items), k, `${salt}${user}-${slates}`);
             items = toWorld(d.items);
-            team = d.team;
+            team = d.teams;
           } else {
             const slate = await o.client!.recommend(user, ask, arm.strategy);
             items = toWorld(fresh(slate.items));
@@ -241,7 +210,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
           request = slate.request;
         }
         for (const i of items) if (i >= 0) shownInSession.add(i);
-        const expected = expectedTakes(prob, items, exam);
+        const expected = measure ? expectedTakes(prob, items, exam) : 0;
         const taken = people.respond(p, items, t);
         m.slate(world, p, items, taken.length, expected, best);
         if (team)

@@ -6,10 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { interleavedPair } from '../../experiments/definition.js';
 import { HttpClient, InProcessClient, type LoopClient } from '../../loop/client.js';
 import { peopleFromOverrides } from '../../loop/params.js';
 import { recordDay, recordLoopParams, recordLoopResult } from '../../loop/record.js';
-import { type Arm, closedLoop, interleaved } from '../../loop/run.js';
+import { type Arm, closedLoop } from '../../loop/run.js';
 import { defaultModelsDir } from '../../models/bundle.js';
 import { parseApiKeys } from '../../serving/api-keys.js';
 import { loadWorld } from '../../simulation/oracle.js';
@@ -50,7 +51,7 @@ export function parseArms(text: string): Arm[] {
     const eq = part.indexOf('=');
     const name = eq > 0 && !part.startsWith('interleave:') ? part.slice(0, eq) : part;
     const strategy = eq > 0 && !part.startsWith('interleave:') ? part.slice(eq + 1) : part;
-    if (strategy.startsWith('interleave:') && !interleaved(strategy))
+    if (strategy.startsWith('interleave:') && !interleavedPair(strategy))
       throw new UsageError(`--strategies: "${strategy}" must be interleave:A,B`);
     return { name: name.trim(), strategy: strategy.trim() };
   });
