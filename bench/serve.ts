@@ -2,7 +2,7 @@
  * Serving benchmark (autocannon against a real server process):
  *   node dist/bench/serve.js [--db PATH] [--models LIST] [--duration S] [--rate 500] [--cache|--no-cache]
  *                            [--repeats N]
- *                            [--batch 1000,10000] [--event-rate 50] [--default-sources]
+ *                            [--batch 1000,10000] [--event-rate 50] [--default-sources] [--experiment]
  * Builds a MovieLens-100K-sized synthetic world (simulator, movielens preset) and trains it (`reco train`,
  * --models to choose; the ranked model with sources giving about 300 candidates a request, the issue's
  * load, unless --default-sources) unless --db names one already trained (copied: the runs write events), and measures
@@ -18,6 +18,10 @@
  *      auth and metrics) on the same server, and their ratio;
  *   3. batched event ingestion (POST /v1/events, --batch sizes, default 1,000 and 10,000 events per request,
  *      4 connections; each batch durable before its answer): events/s.
+ * --experiment measures instead what a running experiment costs (issue 14: p99 may rise by 1 ms at most):
+ * cache off, the paced 500 requests/s phase only, on servers started alternately without an experiment and
+ * with one running (two variants, both `ranked`, so that the answers cost the same and only the
+ * experiment's work differs: assignment, request id, exposure log), --repeats rounds of each.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -243,7 +247,8 @@ async function main() {
       ? [false]
       : [false, true];
   try {
-    for (const cache of modes) await measure(db, cache, cache || modes.length === 1);
+    if (process.argv.includes('--experiment')) await experimentCost(db);
+    else for (const cache of modes) await measure(db, cache, cache || modes.length === 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -360,6 +365,69 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
+}
+
+/** The paced phase's best p99 (and its p50) over --repeats runs on a server without answer cache. */
+async function pacedOnly(db: string): Promise<Paced> {
+  const { child, url } = await startServer(db, false);
+  try {
+    const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
+    await cannon({ title: 'warm-up', url, connections: 4, amount: 2000, requests: userRequests(recPath) });
+    await paced(url, userRequests(recPath), rate, 2);
+    let best: Paced | undefined;
+    for (let k = 0; k < repeats; k++) {
+      const r = await paced(url, userRequests(recPath), rate, duration);
+      if (!best || r.p99 < best.p99) best = r;
+    }
+    return best!;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+/** Serving p99 without and with a running experiment, alternately (the machine is shared: noise). */
+async function experimentCost(db: string): Promise<void> {
+  const runs: { experiment: boolean; r: Paced }[] = [];
+  let id: string | undefined;
+  for (let round = 0; round < 2; round++)
+    for (const experiment of [false, true]) {
+      if (experiment) {
+        const out = spawnSync(
+          process.execPath,
+          [
+            CLI,
+            '--db',
+            db,
+            'experiment',
+            'create',
+            '--name',
+            'bench',
+            '--variant',
+            'a=ranked',
+            '--variant',
+            'b=ranked',
+            '--json',
+          ],
+          { encoding: 'utf8' },
+        );
+        if (out.status !== 0) throw new Error(`experiment create failed: ${out.stderr}`);
+        id = (JSON.parse(out.stdout) as { id: string }).id;
+      } else if (id) {
+        spawnSync(process.execPath, [CLI, '--db', db, 'experiment', 'stop', id], { stdio: 'ignore' });
+      }
+      const r = await pacedOnly(db);
+      runs.push({ experiment, r });
+      console.log(
+        `  ${experiment ? 'experiment running' : 'no experiment     '}: ${rate} req/s paced for ${duration} s, best of ${repeats}: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (load average ${loadavg()[0]!.toFixed(1)})`,
+      );
+    }
+  if (id) spawnSync(process.execPath, [CLI, '--db', db, 'experiment', 'stop', id], { stdio: 'ignore' });
+  const best = (e: boolean) => Math.min(...runs.filter((x) => x.experiment === e).map((x) => x.r.p99));
+  const rise = best(true) - best(false);
+  console.log(
+    `\nexperiment cost, cache off, ${rate} req/s: p99 ${best(false).toFixed(2)} ms without, ${best(true).toFixed(2)} ms with a running experiment: ${rise >= 0 ? '+' : ''}${rise.toFixed(2)} ms (target: at most +1 ms: ${rise <= 1 ? 'met' : 'NOT met'})`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { register as registerAdmin } from './commands/admin.js';
 import { register as registerEvaluate } from './commands/evaluate.js';
+import { register as registerExperiment } from './commands/experiment.js';
 import { register as registerExplain } from './commands/explain.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerFeatures } from './commands/features.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   // Subcommands, one module each (keep this list sorted):
   registerAdmin(program);
   registerEvaluate(program);
+  registerExperiment(program);
   registerExplain(program);
   registerExport(program);
   registerFeatures(program);

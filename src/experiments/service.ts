@@ -28,6 +28,7 @@ export interface ExperimentServiceOptions {
 
 export class ExperimentService {
   private runningList: { e: ExperimentRecord; ranges: BucketRange[] }[] = [];
+  private refreshedAt = 0;
   private readonly now: () => number;
 
   constructor(
@@ -40,10 +41,16 @@ export class ExperimentService {
 
   /** Reads the running experiments again (after a change made elsewhere). */
   refresh(): void {
+    this.refreshedAt = Date.now();
     this.runningList = this.store.experiments
       .list()
       .filter((e) => e.status === 'running')
       .map((e) => ({ e, ranges: rangesOf(e) }));
+  }
+
+  /** Reads the running experiments again when the last read is older than `ms` (another process's changes). */
+  refreshIfOlder(ms: number): void {
+    if (Date.now() - this.refreshedAt > ms) this.refresh();
   }
 
   /** Whether any experiment is running (serving's fast path when none). */

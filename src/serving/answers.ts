@@ -39,6 +39,12 @@ export const recommendationAnswerSchema = {
     /** Why the model differs from the strategy, when it does. */
     note: { type: 'string' },
     items: { type: 'array', items: recommendedItemSchema },
+    /** In a running experiment: the answer's request id (events may carry it) and the user's variant. */
+    request: { type: 'string' },
+    experiment: {
+      type: 'object',
+      properties: { id: { type: 'string' }, variant: { type: 'string' } },
+    },
   },
 } as const;
 

@@ -26,6 +26,7 @@ import validation from './plugins/validation.js';
 import type { Trainer } from './retrain.js';
 import eventTypesRoutes from './routes/event-types.js';
 import eventsRoutes from './routes/events.js';
+import experimentsRoutes from './routes/experiments.js';
 import healthRoutes from './routes/health.js';
 import itemsRoutes from './routes/items.js';
 import modelsRoutes from './routes/models.js';
@@ -107,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventTypesRoutes);
   await app.register(usersRoutes);
   await app.register(modelsRoutes);
+  await app.register(experimentsRoutes);
   // the web app for people and operators, on the same port (../web/)
   if (options.web) await app.register(webApp, { web: options.web });
   return app;

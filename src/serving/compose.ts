@@ -3,11 +3,14 @@
  * one job (./services/), and wires them (`reco serve`, `reco start` and the tests build a server from it;
  * ./app.ts exposes them to the routes). The strategy chain's order is set here.
  */
+import { ExperimentService } from '../experiments/service.js';
 import type { Store } from '../store/store.js';
 import { AnswerCache } from './services/answer-cache.js';
 import { Catalogue } from './services/catalogue.js';
 import { EventIngestor } from './services/event-ingestor.js';
 import { EventTypeService } from './services/event-types.js';
+import { ExperimentServing } from './services/experiment-serving.js';
+import { ExposureLog } from './services/exposure-log.js';
 import { ItemService } from './services/items.js';
 import { LiveInteractions } from './services/live-interactions.js';
 import { LivePopularity } from './services/live-popularity.js';
@@ -36,6 +39,8 @@ export interface ServingOptions {
   candidates?: number;
   /** Worker threads that compute ranked answers (./rank-pool.ts); 0 computes them on the main thread. Default 0. */
   rankThreads?: number;
+  /** Where a failed write of the exposure log is reported (default: nowhere). */
+  onExposureError?: (err: unknown) => void;
 }
 
 export interface Services {
@@ -53,7 +58,10 @@ export interface Services {
   items: ItemService;
   recommend: RecommendService;
   similar: SimilarService;
-  /** Stops the rank threads. */
+  /** Online experiments (the in-process API), and recommendations served by their variants. */
+  experiments: ExperimentService;
+  experimentServing: ExperimentServing;
+  /** Writes the queued exposures and stops the rank threads. */
   close(): Promise<void>;
 }
 
@@ -94,6 +102,11 @@ export function createServices(store: Store, options: ServingOptions): Services 
       (req) => recommend.recommend(req),
     );
   });
+  const experiments = new ExperimentService(store, {
+    bundleProblem: (version) => ExperimentServing.bundleProblem(options.modelsDir, version),
+  });
+  const exposureLog = new ExposureLog(store, options.onExposureError);
+  const experimentServing = new ExperimentServing(experiments, recommend, models, exposureLog);
   return {
     ...core,
     ingestor,
@@ -102,6 +115,11 @@ export function createServices(store: Store, options: ServingOptions): Services 
     items: new ItemService(store, catalogue, interactions, popularity, newItems, cache),
     recommend,
     similar: new SimilarService(store, models, catalogue, cache, newItems),
-    close: () => models.close(),
+    experiments,
+    experimentServing,
+    close: () => {
+      experimentServing.close();
+      return models.close();
+    },
   };
 }

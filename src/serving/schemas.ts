@@ -54,6 +54,12 @@ export const eventSchema = {
       type: ['string', 'number'],
       description: 'ISO 8601 date-time, or milliseconds since the epoch (default: now)',
     },
+    request: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+      description: 'the request id of the recommendation answer the event responds to (experiments)',
+    },
   },
 } as const;
 

@@ -4,11 +4,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ExperimentService } from '../../experiments/service.js';
 import type { Services } from '../compose.js';
 import { Retrainer, type Trainer } from '../retrain.js';
 import type { AnswerCache } from '../services/answer-cache.js';
 import type { EventIngestor } from '../services/event-ingestor.js';
 import type { EventTypeService } from '../services/event-types.js';
+import type { ExperimentServing } from '../services/experiment-serving.js';
 import type { ItemService } from '../services/items.js';
 import type { ModelHolder } from '../services/model-holder.js';
 import type { RecommendService } from '../services/recommend.js';
@@ -26,6 +28,8 @@ declare module 'fastify' {
     models: ModelHolder;
     answerCache: AnswerCache;
     retrainer: Retrainer;
+    experiments: ExperimentService;
+    experimentServing: ExperimentServing;
   }
 }
 
@@ -39,6 +43,8 @@ async function services(app: FastifyInstance, opts: { services: Services; traine
   app.decorate('eventTypes', s.eventTypes);
   app.decorate('models', s.models);
   app.decorate('answerCache', s.cache);
+  app.decorate('experiments', s.experiments);
+  app.decorate('experimentServing', s.experimentServing);
   app.decorate(
     'retrainer',
     new Retrainer(s.models, s.store.path, opts.trainer, (level, msg) => app.log[level](msg)),

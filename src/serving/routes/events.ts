@@ -65,6 +65,7 @@ const eventsRoutes: RoutePlugin = async (app) => {
           );
         const rec: EventRecord = { user: e.user, item: e.item, type: e.type, timestamp: t ?? now };
         if (e.value !== undefined) rec.value = e.value;
+        if (e.request !== undefined) rec.request = e.request;
         records[k] = rec;
       }
       try {

@@ -12,7 +12,7 @@ const recommendationsRoutes: RoutePlugin = async (app) => {
         tags: ['recommendations'],
         summary: "A user's recommendations",
         description:
-          'Top-k items for the user, seen items excluded. An unknown user (or one without history) gets the most popular items. strategy=ranked orders about 300 candidates (every candidate generator, the neighbours of his recent items, popular items) with the learning-to-rank model; a bundle without it orders them by its best model, and `model` says which.',
+          "Top-k items for the user, seen items excluded. In a running experiment (and without `strategy`) the user's variant decides the answer, which then carries `request` (an id for events to carry) and `experiment` {id, variant}. An unknown user (or one without history) gets the most popular items. strategy=ranked orders about 300 candidates (every candidate generator, the neighbours of his recent items, popular items) with the learning-to-rank model; a bundle without it orders them by its best model, and `model` says which.",
         params: idParam,
         querystring: {
           type: 'object',
@@ -34,7 +34,7 @@ const recommendationsRoutes: RoutePlugin = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      return app.recommendations.recommendAsync({
+      return app.experimentServing.answer({
         userId: request.params.id,
         k: q.k,
         ...(q.strategy !== undefined ? { strategy: q.strategy } : {}),

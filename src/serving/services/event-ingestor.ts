@@ -83,6 +83,7 @@ export class EventIngestor {
       fault('type', idProblem(e.type));
       if (e.value !== undefined) fault('value', valueProblem(e.value));
       fault('timestamp', timeProblem(e.timestamp));
+      if (e.request !== undefined) fault('request', idProblem(e.request));
       if (!declared.has(e.type))
         throw new InvalidInputError('type', `unknown event type "${e.type}" (${this.describeTypes()})`, {
           index: k,

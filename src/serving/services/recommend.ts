@@ -8,6 +8,7 @@ import type { UserProfile } from '../../recommenders/recommender.js';
 import type { Store } from '../../store/store.js';
 import type { ModelName } from '../../types.js';
 import type { RecommendationAnswer } from '../answers.js';
+import type { ModelSlot } from '../model-slot.js';
 import { type AnswerCache, RecommendKey, type RecommendRequest } from './answer-cache.js';
 import type { Catalogue } from './catalogue.js';
 import type { LiveInteractions } from './live-interactions.js';
@@ -29,8 +30,9 @@ export class RecommendService {
     readonly chain: readonly Strategy[],
   ) {}
 
-  recommend(req: RecommendRequest): RecommendationAnswer {
-    const q = this.prepare(req);
+  /** `slot`: a bundle other than the one in use (an experiment's variant); default the slot in use. */
+  recommend(req: RecommendRequest, slot?: ModelSlot): RecommendationAnswer {
+    const q = this.prepare(req, slot);
     const hit = this.cache.recommendation(q.key);
     if (hit) return hit;
     const answer = this.run(q, false);
@@ -43,8 +45,8 @@ export class RecommendService {
    * The same answer as `recommend`; with rank threads ready, the ranked model's part of an uncached answer
    * is computed on a worker (explanations stay on the main thread).
    */
-  async recommendAsync(req: RecommendRequest): Promise<RecommendationAnswer> {
-    const q = this.prepare(req);
+  async recommendAsync(req: RecommendRequest, slot?: ModelSlot): Promise<RecommendationAnswer> {
+    const q = this.prepare(req, slot);
     const hit = this.cache.recommendation(q.key);
     if (hit) return hit;
     const out = this.run(q, true);
@@ -54,7 +56,7 @@ export class RecommendService {
         answer = await out;
       } catch {
         // a worker that failed (or a request it could not answer): the main thread answers, or says why not
-        return this.recommend(req);
+        return this.recommend(req, slot);
       }
     } else answer = out;
     this.keep(q, req, answer);
@@ -68,8 +70,8 @@ export class RecommendService {
   }
 
   /** A request checked against the slot in use, and its cache key. */
-  private prepare(req: RecommendRequest) {
-    const slot = this.models.require();
+  private prepare(req: RecommendRequest, given?: ModelSlot) {
+    const slot = given ?? this.models.require();
     const strategy = req.strategy ?? 'ranked';
     const excludeSeen = req.excludeSeen ?? true;
     const explain = req.explain ?? false;
