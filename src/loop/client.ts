@@ -1,8 +1,8 @@
 /**
  * How the loop reaches a recommender: the public HTTP API of a running server with a client key
  * (`HttpClient`: GET recommendations, POST events with the request id, as any client would), or the
- * serving services in this process (`InProcessClient`: the same strategies, answer cache and live
- * updates, without HTTP; for fast statistics). Both answer the same shapes.
+ * serving services in this process (`InProcessClient`: the same strategies, experiments, answer cache
+ * and live updates, without HTTP; for fast statistics). Both answer the same shapes.
  */
 import { RecoError } from '../errors.js';
 import { createServices, type Services } from '../serving/compose.js';
@@ -94,8 +94,9 @@ export class InProcessClient implements LoopClient {
     this.services.models.swap();
   }
 
+  /** As the route answers: without a strategy, by the user's variant when an experiment runs. */
   async recommend(user: string, k: number, strategy?: string): Promise<Slate> {
-    const answer = this.services.recommend.recommend({
+    const answer = await this.services.experimentServing.answer({
       userId: user,
       k,
       ...(strategy !== undefined ? { strategy } : {}),
@@ -105,9 +106,7 @@ export class InProcessClient implements LoopClient {
 
   async send(events: LoopEvent[]): Promise<void> {
     if (events.length === 0) return;
-    this.services.ingestor.ingest(
-      events.map((e) => ({ user: e.user, item: e.item, type: e.type, timestamp: e.timestamp })),
-    );
+    this.services.ingestor.ingest(events.map((e) => ({ ...e })));
   }
 
   close(): Promise<void> {

@@ -127,3 +127,44 @@ test('a loop is deterministic for a seed (in process, against the serving servic
   assert.ok(a.variants.reduce((s, v) => s + v.takes, 0) > 0, 'people took something');
   assert.ok(a.variants.every((v) => v.regret >= -1e-9 && v.trueCtr > 0));
 });
+
+test("with the server's experiment, variants come from the answers and every slate is an exposure", async () => {
+  const dir = tempDir('reco-loop-exp-');
+  const store = simulatedStore(join(dir, 'reco.db'), { ...resolveParams('tiny', { seed: 3 }) });
+  await trainBundle({
+    store,
+    modelsDir: join(dir, 'models'),
+    models: ['popularity', 'itemknn'],
+    create: createModel,
+    params: { itemknn: { neighbours: 10 } },
+    run: { mirror: null },
+  });
+  const client = new InProcessClient(store, join(dir, 'models'));
+  try {
+    const e = client.services.experiments.create({
+      name: 'pop-vs-knn',
+      variants: [
+        { name: 'control', strategy: 'popularity' },
+        { name: 'treatment', strategy: 'itemknn' },
+      ],
+    });
+    const r = await runLoop({
+      world: loadWorld(store),
+      history: store.loadEventLog(),
+      users: 30,
+      days: 2,
+      k: 5,
+      seed: 1,
+      people: DEFAULT_PEOPLE,
+      experiment: e.id,
+      client,
+    });
+    assert.deepEqual(r.variants.map((v) => v.name).sort(), ['control', 'treatment']);
+    assert.ok(r.variants.every((v) => v.users > 0));
+    await client.close(); // writes the queued exposures
+    assert.equal(store.experiments.exposures(e.id).length, r.slates);
+  } finally {
+    await client.close();
+    store.close();
+  }
+});

@@ -142,7 +142,7 @@ test('reco loop: bad options are named', () => {
   assert.match(r.stderr, /--users must be an integer/);
   r = reco('--db', db, 'loop', '--users', '5');
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /in-process mode needs --strategies/);
+  assert.match(r.stderr, /--strategies \(the loop's split\) or --experiment/);
   r = reco('--db', db, 'loop', '--strategies', 'a=popularity,a=ranked');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /names a variant twice/);

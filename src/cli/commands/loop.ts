@@ -112,8 +112,8 @@ export function register(program: Command): void {
         const arms = opts.strategies !== undefined ? parseArms(opts.strategies) : undefined;
         if (arms && opts.experiment)
           throw new UsageError('--strategies and --experiment exclude each other (whose split is it?)');
-        if (!arms && !opts.server)
-          throw new UsageError('in-process mode needs --strategies (there is no server to assign variants)');
+        if (!arms && !opts.experiment)
+          throw new UsageError("--strategies (the loop's split) or --experiment (the server's) is needed");
         if (opts.server !== undefined && !/^https?:\/\/[^/]/.test(opts.server))
           throw new UsageError(`--server must be an http(s) URL (got "${opts.server}")`);
         const store = openStore(g.db);
