@@ -9,7 +9,8 @@
  *               95% interval, p (target: called for ranked at 1%), and the true lift from the oracle's
  *               probabilities of the same exposures (target: inside the interval); users the call needed.
  *   order       each of popularity, item-kNN, ALS, EASE and ranked served to every person (in process,
- *               same arrivals): online CTR beside offline NDCG@10 (random 75/25 split, seed 42).
+ *               same arrivals): online CTR beside offline NDCG@10 (random 75/25 split, seed 42;
+ *               `--evaluation FILE` reuses a `reco evaluate --json` file of the same world).
  *   interleave  interleave:ranked,popularity in process: users needed by the sign test at 1% against
  *               the A/B's (target < 1/10).
  * `--only aa,ab` picks parts; `--aa N` sets the A/A count.
@@ -237,26 +238,28 @@ async function ab(): Promise<void> {
 async function order(): Promise<void> {
   console.log('\n--- Online CTR order against offline NDCG@10 ---');
   const s = scratch();
-  const json = join(s.dir, 'evaluation.json');
-  reco([
-    '--db',
-    s.db,
-    'evaluate',
-    '--split',
-    'random',
-    '--ratio',
-    '0.75',
-    '--seed',
-    '42',
-    '--k',
-    '10',
-    '--models',
-    MODELS,
-    '--no-auc',
-    '--no-oracle',
-    '--json',
-    json,
-  ]);
+  const reuse = arg('evaluation');
+  const json = reuse ?? join(s.dir, 'evaluation.json');
+  if (!reuse)
+    reco([
+      '--db',
+      s.db,
+      'evaluate',
+      '--split',
+      'random',
+      '--ratio',
+      '0.75',
+      '--seed',
+      '42',
+      '--k',
+      '10',
+      '--models',
+      MODELS,
+      '--no-auc',
+      '--no-oracle',
+      '--json',
+      json,
+    ]);
   const evaluation = JSON.parse(readFileSync(json, 'utf8')) as { rows: { model: string; ndcg: number }[] };
   const ndcg = new Map<string, number>();
   for (const row of evaluation.rows) ndcg.set(row.model, row.ndcg);
@@ -266,8 +269,10 @@ async function order(): Promise<void> {
     const store = openStore(run.db);
     const client = new InProcessClient(store, join(run.dir, 'models'));
     try {
-      const r = await runLoop(loopOptions(store, { client, arms: [{ name: model, strategy: model }] }));
-      online.set(model, { ctr: r.variants[0]!.ctr, trueCtr: r.variants[0]!.trueCtr });
+      const r = await runLoop(
+        loopOptions(store, { client, arms: [{ name: model, strategy: model }], measure: false }),
+      );
+      online.set(model, { ctr: r.variants[0]!.ctr, trueCtr: r.variants[0]!.takesPerUser });
     } finally {
       await client.close();
       store.close();
@@ -275,7 +280,7 @@ async function order(): Promise<void> {
     }
   }
   rmSync(s.dir, { recursive: true, force: true });
-  console.log('  model       NDCG@10  online CTR  true CTR');
+  console.log('  model       NDCG@10  online CTR  takes/user');
   for (const m of MODELS.split(','))
     console.log(
       `  ${m.padEnd(10)}  ${f(ndcg.get(m) ?? Number.NaN)}   ${f(online.get(m)!.ctr)}      ${f(online.get(m)!.trueCtr)}`,
