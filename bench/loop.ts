@@ -10,7 +10,8 @@
  *               probabilities of the same exposures (target: inside the interval); users the call needed.
  *   order       each of popularity, item-kNN, ALS, EASE and ranked served to every person (in process,
  *               same arrivals): online CTR beside offline NDCG@10 (random 75/25 split, seed 42;
- *               `--evaluation FILE` reuses a `reco evaluate --json` file of the same world).
+ *               `--evaluation FILE` reuses a `reco evaluate --json` file of the same world;
+ *               `--order-models`, `--order-days` narrow it).
  *   interleave  interleave:ranked,popularity in process: users needed by the sign test at 1% against
  *               the A/B's (target < 1/10).
  * `--only aa,ab` picks parts; `--aa N` sets the A/A count.
@@ -264,13 +265,15 @@ async function order(): Promise<void> {
   const ndcg = new Map<string, number>();
   for (const row of evaluation.rows) ndcg.set(row.model, row.ndcg);
   const online = new Map<string, { ctr: number; trueCtr: number }>();
-  for (const model of MODELS.split(',')) {
+  const models = (arg('order-models') ?? MODELS).split(',');
+  const days = Number(arg('order-days') ?? 7);
+  for (const model of models) {
     const run = scratch();
     const store = openStore(run.db);
     const client = new InProcessClient(store, join(run.dir, 'models'));
     try {
       const r = await runLoop(
-        loopOptions(store, { client, arms: [{ name: model, strategy: model }], measure: false }),
+        loopOptions(store, { client, days, arms: [{ name: model, strategy: model }], measure: false }),
       );
       online.set(model, { ctr: r.variants[0]!.ctr, trueCtr: r.variants[0]!.takesPerUser });
     } finally {
@@ -281,11 +284,11 @@ async function order(): Promise<void> {
   }
   rmSync(s.dir, { recursive: true, force: true });
   console.log('  model       NDCG@10  online CTR  takes/user');
-  for (const m of MODELS.split(','))
+  for (const m of models)
     console.log(
       `  ${m.padEnd(10)}  ${f(ndcg.get(m) ?? Number.NaN)}   ${f(online.get(m)!.ctr)}      ${f(online.get(m)!.trueCtr)}`,
     );
-  const names = MODELS.split(',');
+  const names = models;
   const byNdcg = [...names].sort((x, y) => ndcg.get(x)! - ndcg.get(y)!);
   const byCtr = [...names].sort((x, y) => online.get(x)!.ctr - online.get(y)!.ctr);
   console.log(

@@ -47,15 +47,22 @@ test('reco loop against a reco serve child: its takes are in the server history'
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
+      // generous: a loaded machine starts a server slowly
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 120_000);
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /on (http:\/\/[^\s]+)/.exec(out);
-        if (m) resolve(m[1]!);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
       });
-      child.on('exit', (code) => reject(new Error(`server ended early (${code}): ${out}`)));
-      setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server ended early (${code}): ${out}`));
+      });
     });
-    // reco() blocks this process: the server is another one
+    // spawned (not spawnSync): the loop runs while this test waits for it
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const p = spawn(
         process.execPath,
