@@ -23,6 +23,7 @@ const BENCHES = [
   'stall',
   'web',
   'fuzz',
+  'loop',
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -10,6 +10,7 @@ import { register as registerExport } from './commands/export.js';
 import { register as registerFeatures } from './commands/features.js';
 import { register as registerGbdt } from './commands/gbdt.js';
 import { register as registerImport } from './commands/import.js';
+import { register as registerLoop } from './commands/loop.js';
 import { register as registerOracle } from './commands/oracle.js';
 import { register as registerRecommend } from './commands/recommend.js';
 import { register as registerRuns } from './commands/runs.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerFeatures(program);
   registerGbdt(program);
   registerImport(program);
+  registerLoop(program);
   registerOracle(program);
   registerRecommend(program);
   registerRuns(program);

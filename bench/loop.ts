@@ -1,0 +1,354 @@
+/**
+ * `npm run bench -- loop`: the closed loop's acceptance figures on the movielens-preset world (seed 1),
+ * trained once (popularity, item-kNN, ALS, EASE, ranked) and kept in a cache folder (`--base DIR`, default
+ * <tmp>/reco-bench-loop): each part works on a fresh copy.
+ *   aa          200 simulated A/A experiments in process (popularity against itself, each with its own
+ *               seed: people, arrivals, split): share flagged by Welch at 5% (target 5% +- 3%), and by the
+ *               sequential interval peeked at every simulated day (target <= 5%).
+ *   ab          ranked against popularity through HTTP (a `reco serve` child, the loop as a client): lift,
+ *               95% interval, p (target: called for ranked at 1%), and the true lift from the oracle's
+ *               probabilities of the same exposures (target: inside the interval); users the call needed.
+ *   order       each of popularity, item-kNN, ALS, EASE and ranked served to every person (in process,
+ *               same arrivals): online CTR beside offline NDCG@10 (random 75/25 split, seed 42;
+ *               `--evaluation FILE` reuses a `reco evaluate --json` file of the same world;
+ *               `--order-models`, `--order-days` narrow it).
+ *   interleave  interleave:ranked,popularity in process: users needed by the sign test at 1% against
+ *               the A/B's (target < 1/10).
+ * `--only aa,ab` picks parts; `--aa N` sets the A/A count.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signTest } from '../src/experiments/interleave.js';
+import { HttpClient, InProcessClient } from '../src/loop/client.js';
+import type { VariantMetrics } from '../src/loop/metrics.js';
+import { DEFAULT_PEOPLE } from '../src/loop/params.js';
+import { type LoopOptions, runLoop } from '../src/loop/run.js';
+import { excludesZero, relativeLift } from '../src/loop/stats.js';
+import { loadWorld } from '../src/simulation/oracle.js';
+import { openStore } from '../src/store/open.js';
+import type { Store } from '../src/store/store.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', 'src', 'cli', 'main.js');
+const KEY = 'bench-loop-client-key-0123456789';
+const MODELS = 'popularity,itemknn,als,ease,ranked';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const only = new Set((arg('only') ?? 'ab,interleave,order,aa').split(','));
+const base = arg('base') ?? join(tmpdir(), 'reco-bench-loop');
+const AA = Number(arg('aa') ?? 200);
+
+function reco(args: string[]): string {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, '-q', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`reco ${args.join(' ')} failed: ${r.stderr}`);
+  console.log(`  reco ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return r.stdout;
+}
+
+/** The trained movielens-preset world (built once into `base`). */
+function ensureBase(): string {
+  const db = join(base, 'reco.db');
+  if (!existsSync(join(base, 'models', 'current'))) {
+    rmSync(base, { recursive: true, force: true });
+    mkdirSync(base, { recursive: true });
+    console.log(`building the world in ${base}`);
+    reco(['--db', db, 'simulate', '--preset', 'movielens', '--seed', '1']);
+    reco(['--db', db, 'train', '--models', MODELS]);
+  }
+  return db;
+}
+
+/** A fresh copy of the base (database and models) in a temporary folder. */
+function scratch(): { db: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'reco-loop-'));
+  for (const f of ['reco.db', 'reco.db-wal', 'models'])
+    if (existsSync(join(base, f))) cpSync(join(base, f), join(dir, f), { recursive: true });
+  return { db: join(dir, 'reco.db'), dir };
+}
+
+function loopOptions(store: Store, over: Partial<LoopOptions>): LoopOptions {
+  const world = loadWorld(store);
+  return {
+    world,
+    history: store.loadEventLog(),
+    users: world.params.users,
+    days: 7,
+    k: 10,
+    seed: 1,
+    people: DEFAULT_PEOPLE,
+    ...over,
+  };
+}
+
+const f = (x: number, d = 4) => x.toFixed(d);
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Smallest count of users (by joining order, on a grid) from which the test stays called at `alpha`. */
+function usersNeeded(
+  joins: number,
+  called: (n: number) => boolean,
+  step = Math.max(10, Math.round(joins / 100)),
+): number | undefined {
+  let need: number | undefined;
+  for (let n = joins; n >= step; n -= step) {
+    if (called(n)) need = n;
+    else break;
+  }
+  return need;
+}
+
+/** The first n joiners of the run, by arm. */
+function prefix(order: { p: number; arm: string }[], n: number, arm: string, m: VariantMetrics) {
+  const people = order.slice(0, n).filter((j) => j.arm === arm);
+  return {
+    m: Float64Array.from(people, (j) => m.userTakes[j.p]!),
+    d: Float64Array.from(people, (j) => m.userSlates[j.p]!),
+  };
+}
+
+/** Joining order over all variants (each person once, in the order the loop first served him). */
+function joinOrder(metrics: ReadonlyMap<string, VariantMetrics>, first: Float64Array) {
+  const out: { p: number; arm: string }[] = [];
+  for (const m of metrics.values()) for (const p of m.joined) out.push({ p, arm: m.name });
+  return out.sort((a, b) => first[a.p]! - first[b.p]! || a.p - b.p);
+}
+
+async function aa(): Promise<void> {
+  console.log(`\n--- A/A calibration: ${AA} experiments in process (popularity vs popularity) ---`);
+  const s = scratch();
+  const store = openStore(s.db);
+  const client = new InProcessClient(store, join(s.dir, 'models'));
+  const users = 200;
+  const days = 4;
+  let fixed = 0;
+  let sequential = 0;
+  let finalSeq = 0;
+  const t0 = performance.now();
+  try {
+    const options = loopOptions(store, { users, days, client, measure: false });
+    for (let e = 0; e < AA; e++) {
+      let peekedFlag = false;
+      const r = await runLoop({
+        ...options,
+        seed: 1000 + e,
+        arms: [
+          { name: 'A', strategy: 'popularity' },
+          { name: 'B', strategy: 'popularity' },
+        ],
+        onDay: (_day, metrics) => {
+          const a = metrics.get('A')!;
+          const b = metrics.get('B')!;
+          const lift = relativeLift(a.sample(), b.sample(), 0.05, users);
+          if (excludesZero(lift.sequentialCi)) peekedFlag = true;
+        },
+      });
+      const lift = relativeLift(r.metrics.get('A')!.sample(), r.metrics.get('B')!.sample(), 0.05, users);
+      if (lift.p < 0.05) fixed++;
+      if (excludesZero(lift.sequentialCi)) finalSeq++;
+      if (peekedFlag) sequential++;
+      if ((e + 1) % 20 === 0)
+        console.log(
+          `  ${e + 1} experiments: Welch flagged ${fixed}, sequential (daily peeks) ${sequential}; ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        );
+    }
+  } finally {
+    await client.close();
+    store.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+  console.log(
+    `A/A: ${users} people x ${days} days each; Welch p < 0.05 in ${fixed}/${AA} = ${pct(fixed / AA)} (target 5% +- 3%: ${Math.abs(fixed / AA - 0.05) <= 0.03 ? 'met' : 'NOT met'}); sequential interval excluding 0 at any daily peek ${sequential}/${AA} = ${pct(sequential / AA)} (target <= 5%: ${sequential / AA <= 0.05 ? 'met' : 'NOT met'}), at the end only ${finalSeq}/${AA}`,
+  );
+}
+
+function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, '--db', db, 'serve', '--port', '0', '--rate-limit', '0', '--no-watch'],
+    { env: { ...process.env, RECO_API_KEYS: `client:${KEY}` }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /on (http:\/\/[^\s]+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.on('exit', (code) => reject(new Error(`server ended (${code}): ${out}`)));
+  });
+}
+
+let abUsersNeeded: number | undefined;
+
+async function ab(): Promise<void> {
+  console.log('\n--- A/B through HTTP: ranked against popularity ---');
+  const s = scratch();
+  const server = await startServer(s.db);
+  const store = openStore(s.db);
+  const t0 = performance.now();
+  try {
+    const first = new Float64Array(loadWorld(store).params.users).fill(Number.POSITIVE_INFINITY);
+    let seen = 0;
+    const r = await runLoop(
+      loopOptions(store, {
+        client: new HttpClient(server.url, KEY),
+        arms: [
+          { name: 'control', strategy: 'popularity' },
+          { name: 'treatment', strategy: 'ranked' },
+        ],
+        onDay: (_d, metrics) => {
+          for (const m of metrics.values())
+            for (const p of m.joined) if (first[p] === Number.POSITIVE_INFINITY) first[p] = seen++;
+        },
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const a = r.metrics.get('control')!;
+    const b = r.metrics.get('treatment')!;
+    const lift = relativeLift(a.sample(), b.sample(), 0.05, r.metrics.get('control')!.users * 2);
+    const ra = r.variants.find((v) => v.name === 'control')!;
+    const rb = r.variants.find((v) => v.name === 'treatment')!;
+    const trueLift = rb.trueCtr / ra.trueCtr - 1;
+    const order = joinOrder(r.metrics, first);
+    abUsersNeeded = usersNeeded(order.length, (n) => {
+      const l = relativeLift(prefix(order, n, 'control', a), prefix(order, n, 'treatment', b));
+      return l.p < 0.01 && l.value > 0;
+    });
+    for (const v of r.variants)
+      console.log(
+        `  ${v.name.padEnd(9)} users ${v.users}, slates ${v.slates}, CTR ${f(v.ctr)}, true CTR ${f(v.trueCtr)}, regret ${f(v.regret)}`,
+      );
+    console.log(
+      `A/B (HTTP, ${r.slates} slates in ${seconds.toFixed(0)} s): lift ${pct(lift.value)}, 95% CI [${pct(lift.ci[0])}, ${pct(lift.ci[1])}], p ${lift.p.toExponential(2)} (target: ranked called at 1%: ${lift.p < 0.01 && lift.value > 0 ? 'met' : 'NOT met'}); true lift ${pct(trueLift)} (inside the CI: ${trueLift >= lift.ci[0] && trueLift <= lift.ci[1] ? 'met' : 'NOT met'}); users needed at 1%: ${abUsersNeeded ?? 'not reached'}`,
+    );
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((res) => server.child.once('exit', res));
+    store.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+}
+
+async function order(): Promise<void> {
+  console.log('\n--- Online CTR order against offline NDCG@10 ---');
+  const s = scratch();
+  const reuse = arg('evaluation');
+  const json = reuse ?? join(s.dir, 'evaluation.json');
+  if (!reuse)
+    reco([
+      '--db',
+      s.db,
+      'evaluate',
+      '--split',
+      'random',
+      '--ratio',
+      '0.75',
+      '--seed',
+      '42',
+      '--k',
+      '10',
+      '--models',
+      MODELS,
+      '--no-auc',
+      '--no-oracle',
+      '--json',
+      json,
+    ]);
+  const evaluation = JSON.parse(readFileSync(json, 'utf8')) as { rows: { model: string; ndcg: number }[] };
+  const ndcg = new Map<string, number>();
+  for (const row of evaluation.rows) ndcg.set(row.model, row.ndcg);
+  const online = new Map<string, { ctr: number; trueCtr: number }>();
+  const models = (arg('order-models') ?? MODELS).split(',');
+  const days = Number(arg('order-days') ?? 7);
+  for (const model of models) {
+    const run = scratch();
+    const store = openStore(run.db);
+    const client = new InProcessClient(store, join(run.dir, 'models'));
+    try {
+      const r = await runLoop(
+        loopOptions(store, { client, days, arms: [{ name: model, strategy: model }], measure: false }),
+      );
+      online.set(model, { ctr: r.variants[0]!.ctr, trueCtr: r.variants[0]!.takesPerUser });
+    } finally {
+      await client.close();
+      store.close();
+      rmSync(run.dir, { recursive: true, force: true });
+    }
+  }
+  rmSync(s.dir, { recursive: true, force: true });
+  console.log('  model       NDCG@10  online CTR  takes/user');
+  for (const m of models)
+    console.log(
+      `  ${m.padEnd(10)}  ${f(ndcg.get(m) ?? Number.NaN)}   ${f(online.get(m)!.ctr)}      ${f(online.get(m)!.trueCtr)}`,
+    );
+  const names = models;
+  const byNdcg = [...names].sort((x, y) => ndcg.get(x)! - ndcg.get(y)!);
+  const byCtr = [...names].sort((x, y) => online.get(x)!.ctr - online.get(y)!.ctr);
+  console.log(
+    `order: offline ${byNdcg.join(' < ')}; online ${byCtr.join(' < ')} (${byNdcg.join() === byCtr.join() ? 'same' : 'DIFFERENT'})`,
+  );
+}
+
+async function interleave(): Promise<void> {
+  console.log('\n--- Interleaving: interleave:ranked,popularity in process ---');
+  const s = scratch();
+  const store = openStore(s.db);
+  const client = new InProcessClient(store, join(s.dir, 'models'));
+  try {
+    const first = new Float64Array(loadWorld(store).params.users).fill(Number.POSITIVE_INFINITY);
+    let seen = 0;
+    const r = await runLoop(
+      loopOptions(store, {
+        client,
+        arms: [{ name: 'il', strategy: 'interleave:ranked,popularity' }],
+        onDay: (_d, metrics) => {
+          for (const m of metrics.values())
+            for (const p of m.joined) if (first[p] === Number.POSITIVE_INFINITY) first[p] = seen++;
+        },
+      }),
+    );
+    const m = r.metrics.get('il')!;
+    const order = joinOrder(r.metrics, first);
+    const counts = (n: number) => {
+      let a = 0;
+      let b = 0;
+      for (const j of order.slice(0, n)) {
+        if (m.creditA[j.p]! > m.creditB[j.p]!) a++;
+        else if (m.creditB[j.p]! > m.creditA[j.p]!) b++;
+      }
+      return { a, b };
+    };
+    const all = counts(order.length);
+    const need = usersNeeded(
+      order.length,
+      (n) => {
+        const c = counts(n);
+        return c.a > c.b && signTest(c.a, c.b) < 0.01;
+      },
+      5,
+    );
+    console.log(
+      `interleaving: ${order.length} users, prefer ranked ${all.a}, popularity ${all.b}, sign test p ${signTest(all.a, all.b).toExponential(2)}; users needed at 1%: ${need ?? 'not reached'}` +
+        (abUsersNeeded !== undefined && need !== undefined
+          ? ` vs the A/B's ${abUsersNeeded}: ${(need / abUsersNeeded).toFixed(3)} (target < 0.1: ${need < abUsersNeeded / 10 ? 'met' : 'NOT met'})`
+          : ''),
+    );
+  } finally {
+    await client.close();
+    store.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+}
+
+ensureBase();
+if (only.has('aa')) await aa();
+if (only.has('ab')) await ab();
+if (only.has('order')) await order();
+if (only.has('interleave')) await interleave();

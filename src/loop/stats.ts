@@ -1,0 +1,65 @@
+/**
+ * The loop's reading of its own variants with the experiments module's statistics
+ * (../experiments/stat-tests.ts, gbstats' formulas): CTR per exposure as a ratio metric (per-user sums of
+ * takes over slates, delta method), the relative lift of a treatment over the control with a 95% interval
+ * and p-value (Welch's t-test), and the sequential (always-valid) interval, safe under peeking.
+ */
+import { frequentistTest } from '../experiments/stat-tests.js';
+import type { RatioStatistic } from '../experiments/statistics.js';
+
+/** Per-user sums of a ratio metric: numerator (takes) and denominator (slates) of each user. */
+export interface RatioSample {
+  m: ArrayLike<number>;
+  d: ArrayLike<number>;
+}
+
+export function ratioStatistic(s: RatioSample): RatioStatistic {
+  let sm = 0;
+  let sm2 = 0;
+  let sd = 0;
+  let sd2 = 0;
+  let smd = 0;
+  const n = s.m.length;
+  for (let j = 0; j < n; j++) {
+    const m = s.m[j]!;
+    const d = s.d[j]!;
+    sm += m;
+    sm2 += m * m;
+    sd += d;
+    sd2 += d * d;
+    smd += m * d;
+  }
+  return {
+    type: 'RatioStatistic',
+    n,
+    m_statistic: { type: 'SampleMeanStatistic', n, sum: sm, sum_squares: sm2 },
+    d_statistic: { type: 'SampleMeanStatistic', n, sum: sd, sum_squares: sd2 },
+    m_d_sum_of_products: smd,
+  };
+}
+
+export interface Lift {
+  /** Relative lift (treatment - control) / control. */
+  value: number;
+  ci: [number, number];
+  p: number;
+  /** Always-valid 95% interval. */
+  sequentialCi: [number, number];
+}
+
+/** Relative lift of b over a; `tuning` is the sequential test's N* (the total users expected). */
+export function relativeLift(a: RatioSample, b: RatioSample, alpha = 0.05, tuning = 5000): Lift {
+  const sa = ratioStatistic(a);
+  const sb = ratioStatistic(b);
+  const fixed = frequentistTest('TwoSidedTTest', sa, sb, { alpha });
+  const seq = frequentistTest('SequentialTwoSidedTTest', sa, sb, {
+    alpha,
+    sequential_tuning_parameter: tuning,
+  });
+  return { value: fixed.expected, ci: fixed.ci, p: fixed.pValue ?? 1, sequentialCi: seq.ci };
+}
+
+/** Whether an interval excludes 0 (a difference flagged). */
+export function excludesZero(ci: readonly [number, number]): boolean {
+  return ci[0] > 0 || ci[1] < 0;
+}
