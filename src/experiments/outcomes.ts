@@ -1,8 +1,9 @@
 /**
  * Outcomes: which events count for which exposures. An event of an exposed user counts when it carries
  * the request id of one of his exposures, or when it names an item shown to him in an exposure at most
- * `attributionHours` before it (the latest such exposure gets it); only events at or after his first
- * exposure count. Per variant, the per-user sums the statistics need (exposures, clicks, conversions,
+ * `attributionHours` before it (the latest such exposure gets it); an event matched by item counts only at
+ * or after his first exposure, one matched by request id whatever its timestamp (the id proves it followed
+ * the answer; clients such as `reco loop` stamp events with their own, simulated, clock). Per variant, the per-user sums the statistics need (exposures, clicks, conversions,
  * events before the first exposure for CUPED), the guardrails' raw figures, and for an interleaved variant
  * the clicks credited to each ranker per user.
  */
@@ -100,8 +101,10 @@ export function outcomes(store: Store, e: ExperimentRecord, options: OutcomeOpti
     let conversions = 0;
     const credit: [number, number] = [0, 0];
     for (const ev of store.experiments.userEvents(user, first, until)) {
+      // an event naming one of his requests counts whatever its clock (the request id proves the order)
       let x = ev.request === null ? undefined : byRequest.get(ev.request);
       if (!x) {
+        if (ev.timestamp < first || ev.timestamp > until) continue;
         const l = shown.get(ev.item);
         if (l)
           for (let j = l.length - 1; j >= 0; j--) {

@@ -75,7 +75,11 @@ export interface ExperimentStore {
   logExposures(exposures: readonly ExposureRecord[]): void;
   /** An experiment's exposures in time order (up to `until` when given). */
   exposures(experiment: string, until?: number): ExposureRecord[];
-  /** A user's events at or after `since` (and before `until`), in time order, with their request ids. */
+  /**
+   * A user's events at or after `since` (and at or before `until`), and every event of his that carries a
+   * request id whatever its time (a client may stamp events with its own clock, as `reco loop` does with
+   * simulated time), in time order, with their request ids.
+   */
   userEvents(user: string, since: number, until?: number): ExperimentEvent[];
   /** Per user, how many events he has in [from, to) (CUPED's pre-exposure covariate). */
   eventCount(user: string, from: number, to: number): number;

@@ -144,7 +144,7 @@ export class SqliteExperiments implements ExperimentStore {
         `SELECT i.id, t.name, e.value, e.ts, r.request FROM events e
          JOIN items i ON i.idx = e.item_idx JOIN event_types t ON t.code = e.type
          LEFT JOIN event_requests r ON r.event_id = e.id
-         WHERE e.user_idx = ? AND e.ts >= ? AND e.ts <= ? ORDER BY e.ts, e.id`,
+         WHERE e.user_idx = ? AND ((e.ts >= ? AND e.ts <= ?) OR r.request IS NOT NULL) ORDER BY e.ts, e.id`,
       )
       .raw()
       .all(u, since, until ?? Number.MAX_SAFE_INTEGER) as [string, string, number, number, string | null][];

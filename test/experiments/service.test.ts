@@ -110,7 +110,7 @@ describe('experiments in process', () => {
     svc.stop(e.id);
   });
 
-  test('an event counts by request id, or by an item shown within the window, after the first exposure', () => {
+  test('an event counts by request id (whatever its clock), or by an item shown within the window after the first exposure', () => {
     const e = svc.create({
       name: 'attribution',
       attributionHours: 2,
@@ -132,13 +132,16 @@ describe('experiments in process', () => {
       { user: 'alice', item: 'i4', type: 'purchase', timestamp: T0 + 10 * HOUR + 5 }, // a conversion
       { user: 'bob', item: 'i5', type: 'click', timestamp: T0 + 2 * HOUR },
       { user: 'bob', item: 'i7', type: 'click', timestamp: T0 + 2 * HOUR }, // never shown to bob
+      // his client's own (simulated) clock: long before the exposure, but it names the request that showed i1
+      { user: 'bob', item: 'i1', type: 'click', timestamp: T0 - 1000 * HOUR, request: 'r3' },
+      { user: 'bob', item: 'i5', type: 'click', timestamp: T0 - 1000 * HOUR, request: 'r1' }, // alice's request
       { user: 'carol', item: 'i1', type: 'click', timestamp: T0 + 2 * HOUR }, // never exposed
     ];
     assert.equal(svc.recordEvents(events), events.length);
     const r = svc.results(e.id);
     const [c, t] = r.variants;
     assert.deepEqual([c!.users, c!.exposures, c!.clicks, c!.conversions], [1, 2, 2, 1]);
-    assert.deepEqual([t!.users, t!.exposures, t!.clicks], [1, 1, 1]);
+    assert.deepEqual([t!.users, t!.exposures, t!.clicks], [1, 1, 2]);
     assert.equal(c!.ctr.value, 1);
     assert.equal(r.guardrails.coverage[0], 4 / 40);
     svc.stop(e.id);
