@@ -32,6 +32,7 @@ export const ADMIN_NAV: [string, string][] = [
   ['/admin/serving', 'Serving'],
   ['/admin/data', 'Data'],
   ['/admin/users', 'User inspector'],
+  ['/admin/runs', 'Runs'],
   ['/admin/accounts', 'Accounts & keys'],
 ];
 
