@@ -80,7 +80,7 @@ export function lineChartSvg(c: LineChart): string {
   const y1 = ticks[ticks.length - 1]!;
   const y = (v: number) => top + plotH - ((v - y0) / (y1 - y0)) * plotH;
   const n = c.x.length;
-  const x = (k: number) => left + (n === 1 ? plotW / 2 : 30 + (k * (plotW - 60)) / (n - 1));
+  const x = (k: number) => left + (n === 1 ? plotW / 2 : 70 + (k * (plotW - 140)) / (n - 1));
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(c.title)}</title>`,
