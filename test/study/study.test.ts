@@ -113,7 +113,7 @@ test('logBefore: the events before a time, as a log', () => {
   assert.ok(part.length === log.length || log.timestamp[part.length]! >= mid);
 });
 
-test('a study: every cell a run of kind study, a report with a table and a chart per metric', async () => {
+test('a study (two cells at once, in workers): every cell a run of kind study, a report with a table and a chart per metric', async () => {
   const store = openStore(join(dir, 'study.db'));
   try {
     const def = findStudy('noise')!;
@@ -126,13 +126,18 @@ test('a study: every cell a run of kind study, a report with a table and a chart
         levels: parseGrid(['tasteShare=1,0.3'])!,
         models: ['popularity', 'itemknn'],
         create: createModel,
+        parallel: 2,
         store,
         mirror: null,
         onCellDone: (n) => done.push(n),
       },
     );
     assert.deepEqual(done, [1, 2, 3, 4]);
-    assert.equal(result.cells.length, 4);
+    // two cells at once, each in a worker thread; the cells in grid order
+    assert.deepEqual(
+      result.cells.map((c) => `${c.level}/${c.seed}`),
+      ['tasteShare=1/1', 'tasteShare=1/2', 'tasteShare=0.3/1', 'tasteShare=0.3/2'],
+    );
     const runs = store.listRuns({ kind: 'study' });
     assert.equal(runs.length, 4);
     assert.ok(runs.every((r) => r.status === 'FINISHED'));

@@ -3,6 +3,7 @@
  * of kind `study` in the store, a report folder (README.md with the tables, SVG charts, results.json).
  * Progress on stderr, one summary line at the end; the cells' own lines with --verbose.
  */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { openStore } from '../../store/open.js';
@@ -18,6 +19,7 @@ import { MLFLOW_HELP, runOptionsFrom } from '../run-options.js';
 interface StudyOpts {
   grid: string[];
   seeds: string;
+  parallel: string;
   models?: string;
   out?: string;
   mlflow?: string;
@@ -37,6 +39,11 @@ export function register(program: Command): void {
       [] as string[],
     )
     .option('--seeds <n>', 'worlds per level (seeds 1..n)', '3')
+    .option(
+      '--parallel <n>',
+      'cells at once, each in a worker thread (default: 2, or 1 on a single core)',
+      String(Math.min(2, availableParallelism())),
+    )
     .option('--models <list>', "comma-separated models instead of the study's own")
     .option('--out <dir>', 'report folder (default: studies/<name>)')
     .option('--mlflow <uri>', MLFLOW_HELP)
@@ -46,6 +53,7 @@ export function register(program: Command): void {
         const def = findStudy(name);
         if (!def) throw new UsageError(`unknown study "${name}"; valid: ${studyNames().join(', ')}`);
         const seeds = parsePositiveInt(opts.seeds, '--seeds');
+        const parallel = parsePositiveInt(opts.parallel, '--parallel');
         const levels = parseGrid(opts.grid);
         const models = opts.models !== undefined ? parseModelList(opts.models) : undefined;
         const mirror = runOptionsFrom({
@@ -69,6 +77,7 @@ export function register(program: Command): void {
             ...(levels ? { levels } : {}),
             ...(models ? { models } : {}),
             create: modelFactory(!g.verbose || g.quiet),
+            parallel,
             store,
             ...(mirror !== undefined ? { mirror } : {}),
             onCellStart: (_i, n, label) => say(`cell ${_i + 1}/${n}: ${label}`),
