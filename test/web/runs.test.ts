@@ -3,9 +3,10 @@
  * ALS parameters and an evaluation are recorded by the CLI; an admin opens /admin/runs, filters by kind
  * (the list swapped in place), opens a run, selects the two trainings and compares them (the parameter
  * that differs, metrics side by side, the ALS loss of both drawn by uPlot). Run names are shown as text.
+ * Screenshots of the list and the comparison go to ./screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { browserMissing, launchBrowser, recoSync, type Served, startServe } from './browser.js';
 
 const skip = browserMissing();
+const SHOTS = join(process.cwd(), 'screenshots');
 const HOSTILE = '<img src=x onerror="window.pwned=1">als 4';
 
 describe('Runs pages in a real browser', { skip, concurrency: false }, () => {
@@ -41,6 +43,7 @@ describe('Runs pages in a real browser', { skip, concurrency: false }, () => {
     train(8, 'als 8');
     recoSync(db, 'evaluate', '--models', 'popularity', '--k', '5', '--run-name', 'eval popularity');
     served = await startServe(db);
+    mkdirSync(SHOTS, { recursive: true });
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     page.on('console', (m) => {
@@ -91,6 +94,7 @@ describe('Runs pages in a real browser', { skip, concurrency: false }, () => {
       () => document.querySelector('#runs-list table')?.getAttribute('data-kind') === 'train',
     );
     assert.deepEqual(await rows(page), ['train', 'train']);
+    await page.screenshot({ path: join(SHOTS, 'admin-runs-1280x800.png') });
     assert.equal(
       await page.evaluate(() => (window as unknown as { marker?: number }).marker),
       1,
@@ -125,6 +129,7 @@ describe('Runs pages in a real browser', { skip, concurrency: false }, () => {
     await chart.locator('canvas').waitFor();
     const legend = await chart.locator('.u-legend .u-series').allTextContents();
     assert.ok(legend.filter((t) => /als 8|als 4/.test(t)).length === 2, `legend: ${legend.join(' | ')}`);
+    await page.screenshot({ path: join(SHOTS, 'admin-runs-compare-1280x800.png'), fullPage: true });
     assert.equal(await page.locator('img[src=x]').count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     assert.deepEqual(errors, []);

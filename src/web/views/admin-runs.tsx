@@ -207,12 +207,14 @@ export function ComparePage(p: AdminBase & CompareData) {
         </caption>
         <thead>{head}</thead>
         <tbody>
-          <tr>
-            <th scope="row">kind</th>
-            {runs.map((r) => (
-              <td>{r.kind}</td>
-            ))}
-          </tr>
+          {runs.some((r) => r.kind !== runs[0]!.kind) ? (
+            <tr data-param="kind">
+              <th scope="row">kind</th>
+              {runs.map((r) => (
+                <td>{r.kind}</td>
+              ))}
+            </tr>
+          ) : null}
           {params.map((row) => (
             <tr data-param={row.key}>
               <th scope="row">{row.key}</th>
