@@ -19,6 +19,7 @@ import { register as registerSimilar } from './commands/similar.js';
 import { register as registerSimulate } from './commands/simulate.js';
 import { register as registerStart } from './commands/start.js';
 import { register as registerStats } from './commands/stats.js';
+import { register as registerStudy } from './commands/study.js';
 import { register as registerTrain } from './commands/train.js';
 import { register as registerTypes } from './commands/types.js';
 import { defaultDbPath } from './context.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerStart(program);
   registerStats(program);
+  registerStudy(program);
   registerTrain(program);
   registerTypes(program);
   return program;

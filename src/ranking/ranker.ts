@@ -67,6 +67,12 @@ export class RankedRecommender implements Recommender {
   report?: RankerTrainingReport;
   /** Log lines of training (the CLI prints them). */
   onLog?: (line: string) => void;
+  /**
+   * Study only (`reco study leakage`, ../study/leakage.ts), never a parameter: train on features computed
+   * over all the given events, the label events included (the leak the system reco replaces had). Serving
+   * is unchanged (point in time), which is what the study measures.
+   */
+  studyLeakFeatures = false;
   /** Feature rows of the last candidates scored (reused across requests: a server's hot path). */
   private rows = new Float64Array(0);
   /** The last profile's result (evaluation asks recommend and scoreAll of one profile in a row). */
@@ -81,7 +87,9 @@ export class RankedRecommender implements Recommender {
   }
 
   async fit(data: FitData): Promise<void> {
-    const { fitted, report } = await trainRanker(data, this.params, this.onLog);
+    const { fitted, report } = await trainRanker(data, this.params, this.onLog, {
+      leakFeatures: this.studyLeakFeatures,
+    });
     this.install(fitted);
     this.report = report;
   }

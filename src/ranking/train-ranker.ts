@@ -41,6 +41,7 @@ export async function trainRanker(
   data: FitData,
   params: RankedParams,
   log?: (line: string) => void,
+  internal: { leakFeatures?: boolean } = {},
 ): Promise<{ fitted: FittedRanker; report: RankerTrainingReport }> {
   const say = log ?? (() => {});
   const seconds: TrainingSeconds = { sources: 0, features: 0, gbdt: 0, refit: 0 };
@@ -57,6 +58,7 @@ export async function trainRanker(
       givenSpec: spec,
       seconds,
       ...(log ? { log } : {}),
+      ...(internal.leakFeatures ? { leakFeatures: true } : {}),
     });
     spec = built.spec;
     const t0 = performance.now();

@@ -60,6 +60,8 @@ export async function buildTrainingSet(
     givenSpec: FeatureSpec | undefined;
     seconds: TrainingSeconds;
     log?: (line: string) => void;
+    /** Study only (`reco study leakage`): features over ALL the given events, label events included. */
+    leakFeatures?: boolean;
   },
 ): Promise<{ rows: TrainingRows; catalogue?: TrainingRows; spec: FeatureSpec }> {
   const { log, items } = data;
@@ -89,7 +91,9 @@ export async function buildTrainingSet(
 
   // next: the state of every event, read as of each user's cutoff; missing: the state of the feature-side
   // events only, as of the end (label events never in it)
-  const state = FeatureState.fromLog(next ? log : split.train, items, { weights });
+  // (the study-only leak: the state of every event, read as of the end, so labels shape the features)
+  const leak = options.leakFeatures === true;
+  const state = FeatureState.fromLog(next || leak ? log : split.train, items, { weights });
   const end = state.lastTime + 1;
   const spec = options.givenSpec ?? featureSpec(state, gen.names, params.exclude);
   const builder = featureBuilder(state, spec, inner);
@@ -116,7 +120,7 @@ export async function buildTrainingSet(
     const extra = negativeRows(cands, profile, nItems, rng, params.extraNegatives);
     const n = nc + extra.items.length;
     for (let r = 0; r < extra.items.length; r++) pos += isPos[extra.items[r]!]!;
-    const at = next ? cutoff[u]! : end;
+    const at = next && !leak ? cutoff[u]! : end;
     const viewRow = pos > 0 && pos < n ? appendGroup(out, builder, u, at, cands, extra, isPos) : -1;
     if (catalogue) {
       // the catalogue model's group: the candidates, every label item outside them, and random others

@@ -13,6 +13,7 @@
  */
 
 import { sigmoid } from '../core/math.js';
+import { normalQuantile, Rng } from '../core/random.js';
 import { RecoError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { DAY } from './params.js';
@@ -81,7 +82,44 @@ export function affinity(world: World, u: number, i: number, t: number): number 
   const ir = i * D;
   let dot = 0;
   for (let j = 0; j < D; j++) dot += (uf[ur + j]! + f * ud[ur + j]!) * it[ir + j]!;
+  const share = world.params.tasteShare;
+  if (share < 1)
+    dot = Math.sqrt(share) * dot + Math.sqrt(1 - share) * tasteSpread(world) * pairNormal(world, u, i);
   return world.params.affinityScale * dot;
+}
+
+const spreads = new WeakMap<World, number>();
+
+/** The standard deviation of the taste p_u.q_i over (up to 20,000 seeded) pairs of users and items. */
+export function tasteSpread(world: World): number {
+  const cached = spreads.get(world);
+  if (cached !== undefined) return cached;
+  const { users: U, items: M, dim: D, seed } = world.params;
+  const rng = new Rng(seed, 7);
+  const n = Math.min(20_000, U * M);
+  let sum = 0;
+  let sum2 = 0;
+  for (let k = 0; k < n; k++) {
+    const ur = rng.int(U) * D;
+    const ir = rng.int(M) * D;
+    let dot = 0;
+    for (let j = 0; j < D; j++) dot += world.userFactors[ur + j]! * world.itemFactors[ir + j]!;
+    sum += dot;
+    sum2 += dot * dot;
+  }
+  const sd = Math.sqrt(Math.max(0, sum2 / n - (sum / n) ** 2));
+  spreads.set(world, sd);
+  return sd;
+}
+
+/** A standard normal fixed by (world seed, u, i): the idiosyncratic part of u's affinity for i. */
+export function pairNormal(world: World, u: number, i: number): number {
+  let h = Math.imul(world.params.seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(u + 1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x27d4eb2f) ^ Math.imul(i + 1, 0x165667b1);
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return normalQuantile(((h >>> 0) + 0.5) / 4294967296);
 }
 
 export function interactionLogit(world: World, u: number, i: number, t: number): number {

@@ -82,6 +82,10 @@ export interface WorldParams {
    *  + popularityWeight * log(relative popularity * ageing) + contextWeight * rhythm(t). */
   intercept: number;
   affinityScale: number;
+  /** Share of the affinity's variance explained by the latent taste p_u(t).q_i (0..1); the rest is an
+   *  idiosyncratic term fixed per (user, item) pair, of the taste's spread, that the oracle knows and no
+   *  model can learn from other pairs (1: taste only; `reco study noise` lowers it). */
+  tasteShare: number;
   qualityWeight: number;
   popularityWeight: number;
   contextWeight: number;
@@ -138,6 +142,7 @@ export const DEFAULT_PARAMS: WorldParams = {
   sessionSize: 12,
   intercept: -2.5,
   affinityScale: 3,
+  tasteShare: 1,
   qualityWeight: 1,
   popularityWeight: 0.3,
   contextWeight: 0.3,
@@ -240,6 +245,7 @@ export function validateParams(p: WorldParams): void {
     'driftShare',
     'catalogShare',
     'evergreen',
+    'tasteShare',
   ] as const)
     if (!(p[name] >= 0 && p[name] <= 1)) throw new UsageError(`${name} must be in 0..1 (got ${p[name]})`);
   if (p.ratingShares.length !== 5) throw new UsageError('ratingShares needs 5 values');

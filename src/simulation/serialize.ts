@@ -4,7 +4,7 @@
  * bytes (little-endian, each 8-byte aligned). Stored in the store's meta table under "world".
  */
 import { RecoError } from '../errors.js';
-import type { WorldParams } from './params.js';
+import { DEFAULT_PARAMS, type WorldParams } from './params.js';
 import type { World } from './world.js';
 
 const MAGIC = 'RECOWLD1';
@@ -91,7 +91,11 @@ export function deserializeWorld(buf: Buffer): World {
   if (header.version !== VERSION)
     throw new RecoError(`the stored world has format version ${header.version}; this reco reads ${VERSION}`);
   const dataStart = align8(MAGIC.length + 4 + hlen);
-  const world: Partial<World> = { params: header.params, genreNames: header.genreNames };
+  // parameters added since the world was saved take their defaults
+  const world: Partial<World> = {
+    params: { ...DEFAULT_PARAMS, ...header.params },
+    genreNames: header.genreNames,
+  };
   for (const e of header.arrays) {
     const C = CTOR[e.type];
     const bytes = e.length * C.BYTES_PER_ELEMENT;

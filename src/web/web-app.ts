@@ -17,6 +17,7 @@ import session from './plugins/session.js';
 import adminRoutes from './routes/admin.js';
 import adminActionRoutes from './routes/admin-actions.js';
 import adminExperimentRoutes from './routes/admin-experiments.js';
+import adminRunRoutes from './routes/admin-runs.js';
 import authRoutes from './routes/auth.js';
 import peopleRoutes from './routes/people.js';
 
@@ -48,6 +49,7 @@ export async function webApp(app: FastifyInstance, opts: { web: WebServices }) {
   await app.register(adminRoutes);
   await app.register(adminActionRoutes);
   await app.register(adminExperimentRoutes);
+  await app.register(adminRunRoutes);
   // expired sessions are removed now and then (a resolved one that expired is removed at once)
   const sweep = setInterval(() => opts.web.sessions.sweep(), 3_600_000);
   sweep.unref();

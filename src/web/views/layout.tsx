@@ -33,6 +33,7 @@ export const ADMIN_NAV: [string, string][] = [
   ['/admin/data', 'Data'],
   ['/admin/users', 'User inspector'],
   ['/admin/experiments', 'Experiments'],
+  ['/admin/runs', 'Runs'],
   ['/admin/accounts', 'Accounts & keys'],
 ];
 
