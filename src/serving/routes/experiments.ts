@@ -10,8 +10,9 @@ import { errorReplies, idParam } from '../schemas.js';
 /** Error answers of the admin routes: with a body, with an experiment id in the path (404 when unknown). */
 const withBody = errorReplies({ auth: 'admin', body: true });
 const byId = errorReplies({ auth: 'admin', path: true }, { 404: 'no such experiment' });
+// start and stop take no body, but a body sent with another content type is refused (415) or too large (413)
 const byIdConflict = errorReplies(
-  { auth: 'admin', path: true },
+  { auth: 'admin', path: true, body: true },
   { 404: 'no such experiment', 409: 'the experiment is not in a state that allows it' },
 );
 
