@@ -112,6 +112,12 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
       models: o.models,
       fixed: o.params ?? {},
       weights,
+      fixedTypes: new Set(
+        store
+          .eventTypes()
+          .filter((t) => t.given)
+          .map((t) => t.name),
+      ),
       ...(o.tune.say ? { say: o.tune.say } : {}),
     });
     weights = tuned.weights;

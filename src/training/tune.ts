@@ -12,7 +12,8 @@
  * 3. item-kNN neighbours: the default x 1/2, 2;
  * 4. ALS confidence alpha x 1/3, 3, then its regularisation x 1/3, 3.
  * A value replaces the default only when it scores MIN_GAIN more (noise on a few hundred users is about
- * that size). A parameter the user gives (`--params`) is not tuned; nor is a model no trained model uses.
+ * that size). A parameter the user gives (`--params`) is not tuned, nor an event type whose rule he gave
+ * (`reco types set`), nor a model no trained model uses.
  * The budget is checked before each trial against the last trial of the same model: a step that would not
  * fit is skipped and its parameter keeps its default (said in the report).
  */
@@ -48,6 +49,8 @@ export interface TuneOptions {
   fixed: ModelParams;
   /** The declared event weighting (the baseline of step 1). */
   weights: InteractionWeights;
+  /** Event types whose rule the user gave (`reco types set`): not tuned. */
+  fixedTypes?: ReadonlySet<string>;
   /** Progress, one line per trial. */
   say?: (line: string) => void;
 }
@@ -155,7 +158,7 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
   let weightsKey = 'declared';
   if (used.has('ease') || used.has('itemknn') || used.has('als')) {
     for (const [code, name] of ctx.split.train.typeNames.entries()) {
-      if (!varies(ctx.split.train, code)) continue;
+      if (o.fixedTypes?.has(name) || !varies(ctx.split.train, code)) continue;
       const declared: EventTypeRule = weights.types.get(name) ?? weights.fallback;
       const rules = [declared.value, ...VALUE_RULES.filter((r) => r !== declared.value)].filter(
         (r) => r !== 'centered' || declared.center !== undefined,
