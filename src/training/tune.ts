@@ -105,13 +105,14 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
     key: string,
     value: number | string,
   ): Promise<TuneTrial | undefined> => {
-    const id = `${model} ${JSON.stringify(params)} ${key}`;
+    const m = createRecommender(model, { ...o.fixed[model], ...params });
+    // by the resolved parameters: {} and {"lambda": 500} are one trial
+    const id = `${model} ${JSON.stringify((m as { params?: unknown }).params)} ${key}`;
     const hit = cache.get(id);
     if (hit) return { ...hit, value };
     const estimate = last.get(model) ?? 0;
     if (elapsed() + estimate > o.budgetSeconds) return undefined;
     const t0 = performance.now();
-    const m = createRecommender(model, { ...o.fixed[model], ...params });
     await m.fit({ interactions: X, log: ctx.split.train, items });
     const row = scoreLists(ctx, model, (_u, profile) => ({ items: m.recommend(profile, K).items }));
     const seconds = (performance.now() - t0) / 1000;
@@ -137,7 +138,7 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
       if (t) trials.push(t);
       else skipped++;
     }
-    const base = trials[0];
+    const base = trials.find((t) => t.value === values[0]);
     let best = base;
     for (const t of trials) if (base && best && t.ndcg > Math.max(best.ndcg, base.ndcg + MIN_GAIN)) best = t;
     choices.push({
@@ -170,7 +171,8 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
       };
       const chosen = await search(`weights.${name}`, rules, (r) => {
         const w = withRule(r as ValueRule);
-        return trial(probe, {}, buildInteractions(ctx.split.train, w), `${weightsKey} ${name}=${r}`, r);
+        const key = r === declared.value ? weightsKey : `${weightsKey} ${name}=${r}`;
+        return trial(probe, {}, buildInteractions(ctx.split.train, w), key, r);
       });
       if (chosen !== declared.value) {
         weights = withRule(chosen as ValueRule);

@@ -25,6 +25,7 @@ describe('tune', () => {
       assert.equal(c.skipped, 0);
       assert.equal(c.trials[0]!.value, c.default);
       assert.equal(c.defaultNdcg, c.trials[0]!.ndcg);
+      assert.equal(new Set(c.trials.map((t) => t.value)).size, c.trials.length);
       if (c.chosen !== c.default) {
         const best = c.trials.find((t) => t.value === c.chosen)!;
         assert.ok(best.ndcg >= c.defaultNdcg + MIN_GAIN, `${c.target}: ${best.ndcg} vs ${c.defaultNdcg}`);
@@ -56,7 +57,6 @@ describe('tune', () => {
 
   test('with no budget nothing is tried and the defaults stay', async () => {
     const { log, items } = world();
-    // a budget of 0 lets the first trial of each model start (no estimate yet), none after it
     const r = await tune(log, items, {
       budgetSeconds: 0,
       models: ['ease'],
