@@ -106,8 +106,9 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   let weights: InteractionWeights = storeWeights(store);
   let params: ModelParams | undefined = o.params;
   let tuning: TuneReport | undefined;
+  let tuned: Awaited<ReturnType<typeof tune>> | undefined;
   if (o.tune) {
-    const tuned = await tune(log, items, {
+    tuned = await tune(log, items, {
       budgetSeconds: o.tune.budgetSeconds,
       models: o.models,
       fixed: o.params ?? {},
@@ -122,6 +123,9 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
     });
     weights = tuned.weights;
     params = withTuned(o.params ?? {}, tuned.params);
+  }
+  // nothing to tune (e.g. --models popularity): no report
+  if (tuned && tuned.report.choices.length > 0) {
     tuning = tuned.report;
     run.param('tune.budget_seconds', String(tuning.budgetSeconds));
     for (const c of tuning.choices) {

@@ -90,8 +90,15 @@ function validation(log: EventLog, items: ItemRecord[], weights: InteractionWeig
 export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): Promise<TuneResult> {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  const ctx = validation(log, items, o.weights);
   const used = usedModels(o.models);
+  const split = `random per-user ${SPLIT.ratio}/${(1 - SPLIT.ratio).toFixed(1)}, seed ${SPLIT.seed}`;
+  if (!(['ease', 'itemknn', 'als'] as const).some((m) => used.has(m)))
+    return {
+      params: {},
+      weights: o.weights,
+      report: { split, users: 0, budgetSeconds: o.budgetSeconds, seconds: 0, choices: [] },
+    };
+  const ctx = validation(log, items, o.weights);
   const fixed = (model: ModelName, param: string) => o.fixed[model]?.[param] !== undefined;
   const last = new Map<ModelName, number>();
   const cache = new Map<string, TuneTrial>();
@@ -205,7 +212,7 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
     params: chosen,
     weights,
     report: {
-      split: `random per-user ${SPLIT.ratio}/${(1 - SPLIT.ratio).toFixed(1)}, seed ${SPLIT.seed}`,
+      split,
       users: ctx.testSet.users.length,
       budgetSeconds: o.budgetSeconds,
       seconds: elapsed(),

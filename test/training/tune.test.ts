@@ -55,6 +55,18 @@ describe('tune', () => {
     assert.equal(r.params.ease, undefined);
   });
 
+  test('models that use no tuned model: nothing tried', async () => {
+    const { log, items } = world();
+    const r = await tune(log, items, {
+      budgetSeconds: 60,
+      models: ['popularity'],
+      fixed: {},
+      weights: interactionWeights(),
+    });
+    assert.deepEqual(r.report.choices, []);
+    assert.deepEqual(r.params, {});
+  });
+
   test('with no budget nothing is tried and the defaults stay', async () => {
     const { log, items } = world();
     const r = await tune(log, items, {
