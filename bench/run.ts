@@ -17,6 +17,7 @@ const BENCHES = [
   'gbdt-train',
   'pipeline',
   'generalise',
+  'train-scale',
   'identity',
   'serve',
   'experiments',

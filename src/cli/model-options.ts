@@ -54,6 +54,13 @@ export function parsePositiveInt(raw: string, option: string): number {
   return n;
 }
 
+/** A duration in seconds: "60", "60s", "2m" or "1.5m" (>= 0). */
+export function parseDuration(raw: string, option: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m)?\s*$/.exec(raw);
+  if (!m) throw new UsageError(`${option} must be a duration such as 60, 60s or 2m, got "${raw}"`);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+}
+
 export function parseNumber(raw: string, option: string): number {
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n))

@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type InteractionWeights, weightsFromJson, weightsToJson } from '../data/interactions.js';
 import { RecoError, UsageError } from '../errors.js';
 import type { Recommender, SavedModel, TypedArray } from '../recommenders/recommender.js';
+import type { TuneReport } from '../training/tune-report.js';
 import { MODEL_NAMES, type ModelName } from '../types.js';
 import { loadModel } from './factory.js';
 import type { FittedSizes } from './profiles.js';
@@ -91,6 +92,8 @@ export interface BundleManifest {
   weights: InteractionWeights;
   models: BundleModel[];
   metrics?: StoredMetrics;
+  /** `reco train`'s tuning: the parameters chosen on its validation split, with every trial's score. */
+  tuning?: TuneReport;
 }
 
 /** The default bundle directory: `models/` beside the database file. */
@@ -117,6 +120,7 @@ export interface WriteBundleOptions {
   itemIds: string[];
   models: FittedModel[];
   metrics?: StoredMetrics;
+  tuning?: TuneReport;
   /** Defaults to versionId(now). */
   version?: string;
 }
@@ -157,6 +161,7 @@ export function writeBundle(options: WriteBundleOptions): { manifest: BundleMani
     weights: options.weights,
     models,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.tuning ? { tuning: options.tuning } : {}),
   };
   writeFileSync(
     join(tmp, 'manifest.json'),

@@ -94,6 +94,12 @@ export const RANKED_PARAMS = {
     max: 0.9,
     doc: 'share of the training users held out as the early-stopping validation group',
   },
+  maxUsers: {
+    type: 'int',
+    default: 1000,
+    min: 2,
+    doc: "per label view, at most this many users (a seeded random sample of those with label events) give training rows: the trees' cost stays that of a MovieLens 100K-sized training (~150k rows a view) whatever the number of users; 0 rows are lost below it",
+  },
   extraNegatives: {
     type: 'int',
     default: 50,

@@ -10,6 +10,7 @@ import { createRecommender } from '../recommenders/index.js';
 import { ItemKnnRecommender } from '../recommenders/item-knn.js';
 import type { FitData, Recommender } from '../recommenders/recommender.js';
 import { fitModels } from '../training/fit-models.js';
+import type { ModelName } from '../types.js';
 import { CandidateGenerator, type CandidateSet } from './candidates.js';
 import type { RankedParams } from './params.js';
 
@@ -21,6 +22,20 @@ export async function fitSources(data: FitData, params: RankedParams): Promise<R
   const names = params.sources.map((s) => s.name);
   const models = await fitModels(data, names, { create: createRecommender, params: params.sourceParams });
   return names.map((n) => models.get(n)!);
+}
+
+/**
+ * Models whose fit reads no events (content: item metadata only). Fitted on every event they hold no label,
+ * so each label view reuses them (the lent ones of `fitted`) instead of refitting them on its feature side:
+ * only the models that learn from events are refitted per view, where leakage demands it.
+ */
+const EVENT_FREE: ReadonlySet<ModelName> = new Set(['content']);
+
+/** The models of `fitted` that a label view may reuse (they read no events). */
+export function eventFreeModels(fitted: FitData['fitted']): Map<ModelName, Recommender> {
+  const out = new Map<ModelName, Recommender>();
+  for (const [name, model] of fitted ?? []) if (EVENT_FREE.has(name)) out.set(name, model);
+  return out;
 }
 
 /** Stage 1 over fitted sources (in the order of `sources`): each one's top `count`, deduplicated. */

@@ -5,8 +5,8 @@
  *    label event; `missing`: a random `featureRatio` of his items are the feature side and the rest the
  *    labels, features as of the end from the feature side only;
  * 2. the candidate sources fitted on the feature side, each user's candidates from it (seen items excluded);
- * 3. label 1 when the user interacted positively with the item in the label part, else 0; a user's group
- *    is his candidates plus `extraNegatives` random items from outside them (labelled like the others), kept
+ * 3. label 1 when the user interacted positively with the item in the label part, else 0 (users: at most
+ *    `maxUsers`, a seeded sample beyond); a user's group is his candidates plus `extraNegatives` random items from outside them (labelled like the others), kept
  *    when it holds both labels;
  * 4. features as of his time (../features: only events strictly before it, so no label event is seen).
  * With the catalogue model (of the first view), a second set: per user his candidates, every label item
@@ -21,7 +21,7 @@ import type { FitData, UserProfile } from '../recommenders/recommender.js';
 import { firstSourceZ, firstSourceZOf, sourceMaxOf } from './candidate-stats.js';
 import type { CandidateSet } from './candidates.js';
 import type { LabelView, RankedParams } from './params.js';
-import { candidateGenerator, featureBuilder, fitSources, rowsOutside } from './sources.js';
+import { candidateGenerator, eventFreeModels, featureBuilder, fitSources, rowsOutside } from './sources.js';
 
 /** A training set: row-major features, labels, the first source's z-scores, per-user groups. */
 export interface TrainingRows {
@@ -84,7 +84,10 @@ export async function buildTrainingSet(
   }
 
   const ts = performance.now();
-  const inner = await fitSources({ interactions: featX, log: split.train, items }, params);
+  const inner = await fitSources(
+    { interactions: featX, log: split.train, items, fitted: eventFreeModels(data.fitted) },
+    params,
+  );
   const gen = candidateGenerator(inner, params, nItems);
   const tf = performance.now();
   seconds.sources += (tf - ts) / 1000;
@@ -102,7 +105,7 @@ export async function buildTrainingSet(
   const isPos = new Uint8Array(nItems);
   const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
   const catalogueRng = new Rng(params.seed, next ? 2 : 3);
-  for (const u of labels.users) {
+  for (const u of sampledUsers(labels.users, params.maxUsers, params.seed)) {
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
     const profile: UserProfile = {
@@ -150,6 +153,17 @@ export async function buildTrainingSet(
     `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${builder.width} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}`,
   );
   return { rows: out, ...(catalogue ? { catalogue } : {}), spec };
+}
+
+/**
+ * The users of a view's training set: all of them up to `max`, else a seeded random sample of `max` (in
+ * ascending order, as the whole list is), so that the rows, the features' and the trees' cost stay bounded.
+ */
+export function sampledUsers(users: Int32Array, max: number, seed: number): Int32Array {
+  if (users.length <= max) return users;
+  const shuffled = users.slice();
+  new Rng(seed, 4).shuffle(shuffled);
+  return shuffled.subarray(0, max).sort();
 }
 
 /**

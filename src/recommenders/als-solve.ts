@@ -181,8 +181,10 @@ export function solveRows(
   for (let r = start; r < end; r++) {
     const a0 = C.indptr[r]!;
     const a1 = C.indptr[r + 1]!;
-    if (solver === 'cg') solveCg(G, other, k, C.indices, C.values, a0, a1, alpha, cgSteps, out, r * k, s);
-    else if (a1 > a0) solveExact(G, other, k, C.indices, C.values, a0, a1, alpha, out, r * k, s);
-    else out.fill(0, r * k, (r + 1) * k);
+    // no interactions: the system's right-hand side is 0, so is its exact solution (no CG steps spent)
+    if (a1 === a0) out.fill(0, r * k, (r + 1) * k);
+    else if (solver === 'cg')
+      solveCg(G, other, k, C.indices, C.values, a0, a1, alpha, cgSteps, out, r * k, s);
+    else solveExact(G, other, k, C.indices, C.values, a0, a1, alpha, out, r * k, s);
   }
 }

@@ -2,7 +2,9 @@
  * EASE: Steck, "Embarrassingly Shallow Autoencoders for Sparse Data" (WWW 2019). Closed form:
  * G = X^T X + lambda I, P = G^-1, B_ij = -P_ij / P_jj, B_jj = 0; a user's scores are x_u B.
  * Dense: n^2 doubles for G/P and n^2 floats for B, O(n^3 / 2) for the inversion. Above `maxItems` items
- * (default 4,000: seconds and ~200 MB) EASE models the `maxItems` most active items only (most users with
+ * (default 2,500: a second or two and ~75 MB; measured on a 10k-item ratings world, 2,000 users and 100k
+ * events, random 75/25 split: NDCG@10 0.2153 at 2,500 against 0.2152 at 4,000, in a quarter of the time)
+ * EASE models the `maxItems` most active items only (most users with
  * a positive interaction; the long tail, which holds few interactions, is left out), as scalable EASE
  * variants restricted to a head of the catalogue do: the cost stays bounded whatever the catalogue. Items
  * outside score below every modelled item (they come last, in index order) and have no similar items.
@@ -30,7 +32,7 @@ export const EASE_PARAMS = {
   },
   maxItems: {
     type: 'int',
-    default: 4000,
+    default: 2500,
     min: 1,
     doc: 'items EASE models: all of a catalogue up to this size, else the maxItems most active (dense maxItems^2 matrices: ~12 bytes x maxItems^2 of memory, O(maxItems^3) time)',
   },

@@ -8,7 +8,7 @@
  * - popularity: plain counts of users (halfLifeDays 0);
  * - itemknn: cosine, 100 neighbours per target item;
  * - als: 64 factors, regularization 30, alpha 3 (c = 1 + 3w), 15 iterations, CG with 3 steps;
- * - ease: lambda 500, maxItems 20000;
+ * - ease: lambda 500, maxItems 2500 (the most active items of a larger catalogue);
  * - content: all fields weight 1, minDf 1;
  * - hybrid: als 1, itemknn 0.3, content 0.1, popularity 0.05, min-max (0.492 there; ALS alone 0.489; with
  *   EASE 0.493, left out so the hybrid has no catalogue limit).

@@ -33,8 +33,9 @@ export interface FitData {
   /** Reference time for time decay, ms since the epoch (default: the last event's time). */
   now?: number;
   /**
-   * Models with their default parameters already fitted on exactly this data (same interactions, log,
-   * items and now): a model built of others (hybrid, ranked) uses these instead of fitting its own copies.
+   * Models already fitted on exactly this data (same interactions, log, items and now; or, for a model
+   * that reads no events such as content, the same items): a model built of others (hybrid, ranked) uses
+   * one instead of fitting its own copy when the copy would have the same parameters.
    */
   fitted?: ReadonlyMap<ModelName, Recommender>;
   /**

@@ -1,8 +1,10 @@
 /**
  * Fitting several models on the same data, each once: the loop behind `reco train`, offline evaluation and
- * the ranker's candidate sources. A model with its default parameters is fitted once and lent (through
- * FitData.fitted) to the composite models fitted after it (hybrid, ranked), which use it instead of
- * fitting a copy of their own; a model given parameters of its own is fitted alone and lent to none.
+ * the ranker's candidate sources. Each model is fitted once and lent (through FitData.fitted) to the
+ * composite models fitted after it (hybrid, ranked), which use it instead of fitting a copy of their own
+ * when the copy would have the same resolved parameters (e.g. `reco train`'s tuned ones, given to the
+ * model, to the hybrid's components and to the ranker's sources alike); one of other parameters is fitted
+ * apart (the first fitted of a name is the one lent).
  * With a metric sink in the data (FitData.metrics), each model reports its training curve to it under
  * its own name (`als.loss`; a composite's inner fits nest: `ranked.als.loss`).
  */
@@ -28,9 +30,16 @@ export interface FitModelsOptions {
 /** Models built of other models: fitted after the simple ones so that they can reuse them. */
 const COMPOSITE: ReadonlySet<ModelName> = new Set(['hybrid', 'ranked']);
 
+/** Whether two models of one name have the same resolved parameters (their `params` fields). */
+function sameParams(a: Recommender, b: Recommender): boolean {
+  const pa = (a as { params?: unknown }).params;
+  const pb = (b as { params?: unknown }).params;
+  return pa !== undefined && JSON.stringify(pa) === JSON.stringify(pb);
+}
+
 /**
  * Fits `names` on `data` (composite models after the others, each group in the given order) and returns
- * them by name. Models in `data.fitted` with default parameters are taken as they are, not fitted again.
+ * them by name. A model in `data.fitted` with the parameters asked is taken as it is, not fitted again.
  */
 export async function fitModels(
   data: FitData,
@@ -43,17 +52,17 @@ export async function fitModels(
   const order = [...names.filter((n) => !COMPOSITE.has(n)), ...names.filter((n) => COMPOSITE.has(n))];
   for (const name of order) {
     const own = params[name];
-    const reused = own === undefined ? lent.get(name) : undefined;
-    if (reused) {
+    const model = options.create(name, own);
+    const reused = lent.get(name);
+    if (reused && sameParams(reused, model)) {
       out.set(name, reused);
       continue;
     }
     options.onStart?.(name);
-    const model = options.create(name, own);
     const t0 = performance.now();
     const metrics = data.metrics && prefixedSink(data.metrics, name);
     await model.fit({ ...data, fitted: lent, ...(metrics ? { metrics } : {}) });
-    if (own === undefined) lent.set(name, model);
+    if (!lent.has(name)) lent.set(name, model);
     out.set(name, model);
     await options.onFitted?.(name, model, (performance.now() - t0) / 1000);
   }

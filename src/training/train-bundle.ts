@@ -21,6 +21,7 @@ import { type RunOptions, type RunRecorder, withRun } from '../tracking/run-reco
 import { numericLeaves, weightParams } from '../tracking/run-values.js';
 import type { EventLog, ModelName } from '../types.js';
 import { fitModels, type ModelFactory, type ModelParams } from './fit-models.js';
+import { type TuneReport, tune, withTuned } from './tune.js';
 
 /** NDCG@k is also stored for k = 1..CURVE_K (metrics `ndcg@k`: the web app's curve). */
 const CURVE_K = 20;
@@ -51,6 +52,13 @@ export interface TrainBundleOptions {
   /** Progress of the training proper: its start, each model fitted. */
   onTrainStart?: () => void;
   onModelFitted?: (name: ModelName, seconds: number) => void;
+  /**
+   * Choose the models' key parameters and the event weighting on a validation split first (./tune.ts),
+   * within `budgetSeconds`; the user's `params` are kept. `say`: one line per trial.
+   */
+  tune?: { budgetSeconds: number; say?: (line: string) => void };
+  /** The tuning's choices, once made. */
+  onTuned?: (report: TuneReport) => void;
   /**
    * The run recorded for this training: its kind (`train`, the default: `reco train`; `retrain`: the
    * server), name and mirror (../tracking/run-recorder.ts).
@@ -95,7 +103,41 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   // each model's resolved parameters, as it is built (the evaluation's and the training's are the same)
   const create = recordingFactory(run, o.create);
   await run.flush();
-  const weights: InteractionWeights = storeWeights(store);
+  let weights: InteractionWeights = storeWeights(store);
+  let params: ModelParams | undefined = o.params;
+  let tuning: TuneReport | undefined;
+  let tuned: Awaited<ReturnType<typeof tune>> | undefined;
+  if (o.tune) {
+    tuned = await tune(log, items, {
+      budgetSeconds: o.tune.budgetSeconds,
+      models: o.models,
+      fixed: o.params ?? {},
+      weights,
+      fixedTypes: new Set(
+        store
+          .eventTypes()
+          .filter((t) => t.given)
+          .map((t) => t.name),
+      ),
+      ...(o.tune.say ? { say: o.tune.say } : {}),
+    });
+    weights = tuned.weights;
+    params = withTuned(o.params ?? {}, tuned.params);
+  }
+  // nothing to tune (e.g. --models popularity): no report
+  if (tuned && tuned.report.choices.length > 0) {
+    tuning = tuned.report;
+    run.param('tune.budget_seconds', String(tuning.budgetSeconds));
+    for (const c of tuning.choices) {
+      run.param(`tune.${c.target}`, String(c.chosen));
+      if (Number.isFinite(c.ndcg)) run.metric(`tune.${c.target}.valid_ndcg_at_10`, c.ndcg);
+      if (Number.isFinite(c.defaultNdcg))
+        run.metric(`tune.${c.target}.default_valid_ndcg_at_10`, c.defaultNdcg);
+    }
+    run.metric('tune_seconds', tuning.seconds);
+    run.artifact('tuning.json', `${JSON.stringify(tuning, null, 2)}\n`);
+    o.onTuned?.(tuning);
+  }
   run.paramList(weightParams(weights));
   let metrics: StoredMetrics | undefined;
   if (o.evaluateK !== undefined) {
@@ -106,7 +148,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
       split: EVALUATION_SPLIT,
       k,
       models: [...o.models],
-      ...(o.params ? { params: o.params } : {}),
+      ...(params ? { params } : {}),
       weights,
       auc: false,
       curveK: CURVE_K,
@@ -141,7 +183,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   const fitted: FittedModel[] = [];
   await fitModels({ interactions, log, items, metrics: run.sink }, o.models, {
     create,
-    ...(o.params ? { params: o.params } : {}),
+    ...(params ? { params } : {}),
     onFitted: (name, model, fitSeconds) => {
       fitted.push({ model, fitSeconds });
       run.metric(`${name}.fit_seconds`, fitSeconds);
@@ -168,6 +210,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
     itemIds: log.itemIds,
     models: fitted,
     ...(metrics ? { metrics } : {}),
+    ...(tuning ? { tuning } : {}),
     ...(o.version ? { version: o.version } : {}),
   });
   const seconds = (performance.now() - started) / 1000;

@@ -42,6 +42,8 @@ const train = (name: string, factors: number) =>
     '5',
     '--run-name',
     name,
+    // the defaults kept (tuning could choose other ALS parameters for 3 and 6 factors)
+    '--no-tune',
   );
 
 before(() => {

@@ -117,3 +117,22 @@ test('ALS scores are the dot products of the user and item factors', () => {
     close(s[i]!, want, 1e-6);
   }
 });
+
+test('ALS gives users and items without interactions zero factors (the exact solution), with CG too', () => {
+  // items 10 and 11 and user 12 have no interactions
+  const base = groupData();
+  const pairs: [number, number][] = [];
+  for (let u = 0; u < base.interactions.rows; u++)
+    for (let q = base.interactions.indptr[u]!; q < base.interactions.indptr[u + 1]!; q++)
+      pairs.push([u, base.interactions.indices[q]!]);
+  const data = pairsData(pairs, 13, 12);
+  for (const solver of ['cg', 'exact']) {
+    const m = new AlsRecommender({ factors: 3, iterations: 4, solver, threads: 1 });
+    m.fit(data);
+    const Y = m.itemFactors();
+    const X = m.userFactors();
+    assert.deepEqual(Array.from(Y.subarray(10 * 3, 12 * 3)), [0, 0, 0, 0, 0, 0], solver);
+    assert.deepEqual(Array.from(X.subarray(12 * 3, 13 * 3)), [0, 0, 0], solver);
+    assert.ok(Y.subarray(0, 30).some((v) => v !== 0));
+  }
+});

@@ -21,7 +21,7 @@ function seededStore(dir: string) {
 }
 
 describe('fitModels', () => {
-  test('fits each default model once, composites last, and lends only models with default parameters', async () => {
+  test('fits each model once, composites last, and lends a model only to copies with its parameters', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reco-fit-'));
     const store = seededStore(dir);
     try {
@@ -60,6 +60,23 @@ describe('fitModels', () => {
         (second.get('hybrid') as HybridRecommender).components().map((c) => [c.name, c.model]),
       );
       assert.equal(parts2.get('als'), second.get('als'));
+
+      // parameters of its own given to the model and to the hybrid's component alike (reco train's tuned
+      // ones): the hybrid borrows it; another item-kNN than the hybrid's is fitted apart
+      const als = { factors: 4, iterations: 3 };
+      const third = await fitModels(
+        { interactions: buildInteractions(log), log, items: store.listItems() },
+        ['hybrid', 'als', 'itemknn'],
+        {
+          create: (name, params) => createModel(name, params),
+          params: { als, itemknn: { neighbours: 3 }, hybrid: { componentParams: { als } } },
+        },
+      );
+      const parts3 = new Map(
+        (third.get('hybrid') as HybridRecommender).components().map((c) => [c.name, c.model]),
+      );
+      assert.equal(parts3.get('als'), third.get('als'));
+      assert.notEqual(parts3.get('itemknn'), third.get('itemknn'));
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -6,9 +6,11 @@ import type { Command } from 'commander';
 import { defaultModelsDir } from '../../models/bundle.js';
 import { openStore } from '../../store/open.js';
 import { trainBundle } from '../../training/train-bundle.js';
+import { formatTuning } from '../../training/tune-report.js';
 import { action, globals } from '../context.js';
 import {
   modelFactory,
+  parseDuration,
   parseModelList,
   parseModelParams,
   parsePositiveInt,
@@ -18,6 +20,8 @@ import { type Progress, startProgress } from '../progress.js';
 import { MLFLOW_HELP, RUN_NAME_HELP, type RunFlags, runOptionsFrom } from '../run-options.js';
 
 interface TrainOpts extends RunFlags {
+  tune: boolean;
+  tuneBudget: string;
   models?: string;
   params?: string;
   modelsDir?: string;
@@ -36,6 +40,12 @@ export function register(program: Command): void {
       'comma-separated models (default: all: popularity,itemknn,als,ease,content,hybrid,ranked)',
     )
     .option('--params <json>', 'model parameters, e.g. \'{"als":{"factors":64}}\'')
+    .option(
+      '--tune-budget <duration>',
+      "seconds (or 90s, 2m) to choose the models' key parameters and the event weighting on a validation split of the data (docs/tuning.md); parameters given by --params are kept",
+      '60s',
+    )
+    .option('--no-tune', "keep every model's documented defaults and the declared event weighting")
     .option('--models-dir <dir>', 'where bundles live (default: models/ beside the database)')
     .option(
       '--evaluate',
@@ -51,6 +61,7 @@ export function register(program: Command): void {
         const models = parseModelList(opts.models);
         const params = parseModelParams(opts.params);
         const k = parsePositiveInt(opts.k, '--k');
+        const budgetSeconds = parseDuration(opts.tuneBudget, '--tune-budget');
         const run = runOptionsFrom(opts);
         const store = openStore(g.db);
         try {
@@ -65,6 +76,15 @@ export function register(program: Command): void {
             params,
             create: modelFactory(g.quiet),
             run: { kind: 'train', ...run },
+            ...(opts.tune
+              ? {
+                  tune: {
+                    budgetSeconds,
+                    ...(g.verbose ? { say: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+                  },
+                }
+              : {}),
+            onTuned: (report) => process.stdout.write(`${formatTuning(report, g.verbose).join('\n')}\n`),
             ...(opts.evaluate ? { evaluateK: k } : {}),
             onEvaluateStart: (total, oracle) => {
               withOracle = oracle;
