@@ -72,7 +72,10 @@ test('fuzz: thousands of generated requests against reco serve, then train, expo
   const count = (s: number) => report.statuses.get(s) ?? 0;
   assert.ok(count(200) + count(201) > REQUESTS / 5, JSON.stringify(statuses));
   assert.ok(count(400) > REQUESTS / 5, JSON.stringify(statuses));
-  for (const s of [401, 403, 404, 413, 415]) assert.ok(count(s) > 0, `no ${s}: ${JSON.stringify(statuses)}`);
+  for (const s of [401, 403, 404, 415]) assert.ok(count(s) > 0, `no ${s}: ${JSON.stringify(statuses)}`);
+  // an oversize body is refused with 413, or, when the server closes before the client has sent it all, the
+  // client sees the connection reset (status 0; with no failures above, nothing else is counted there)
+  assert.ok(count(413) + count(0) > 0, `no 413: ${JSON.stringify(statuses)}`);
 
   // whatever the server accepted, a training takes, and export and import agree on
   r = reco('--db', db, '-q', 'train');

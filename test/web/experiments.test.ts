@@ -118,6 +118,13 @@ describe('the Experiments page in a real browser', { skip, concurrency: false },
       assert.ok(last[1]! <= last[0]! && last[0]! <= last[2]!, 'the estimate inside its interval');
     await page.screenshot({ path: join(SHOTS, 'admin-experiment-1280x800.png') });
     await page.setViewportSize({ width: 390, height: 844 });
+    // the charts drawn at 1280 px follow the new width on their ResizeObserver's next callback
+    await page
+      .waitForFunction(() => document.documentElement.scrollWidth - window.innerWidth <= 1, undefined, {
+        timeout: 5000,
+      })
+      .catch(() => {});
+    await page.screenshot({ path: join(SHOTS, 'admin-experiment-390x844.png') });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `overflows by ${overflow}px at 390px`);
     await page.screenshot({ path: join(SHOTS, 'admin-experiment-390x844.png') });
