@@ -11,11 +11,9 @@
  * genres, ...). Prints each level, the ratio after/before and the target (1.20), and what the rounds
  * answered. Every answer is also checked as the fuzz test checks it; problems are counted.
  */
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openStore } from '../src/store/open.js';
 import {
   AnswerChecker,
@@ -27,24 +25,9 @@ import {
   serverMemory,
 } from '../test/helpers/fuzz.js';
 import { startServer } from '../test/helpers/server.js';
+import { ADMIN_KEY, arg, KEY, run } from './serve-world.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', 'src', 'cli', 'main.js');
-const CLIENT = 'bench-client-key-0123456789';
-const ADMIN = 'bench-admin-key-0123456789';
 const TARGET = 1.2;
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function run(args: string[]): void {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`reco ${args.join(' ')} failed (${r.status ?? r.signal})`);
-  console.log(`  reco ${args.slice(2).join(' ')}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
 
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,20 +54,20 @@ async function main(): Promise<void> {
       types: store.eventTypeNames(),
       genres: [...new Set(store.listItems().flatMap((it) => it.genres ?? []))],
       versions: [readFileSync(join(dir, 'models', 'current'), 'utf8').trim(), 'nope'],
-      clientKey: CLIENT,
-      adminKey: ADMIN,
+      clientKey: KEY,
+      adminKey: ADMIN_KEY,
     };
     store.close();
     const server = await startServer(db, [
-      { role: 'client', key: CLIENT },
-      { role: 'admin', key: ADMIN },
+      { role: 'client', key: KEY },
+      { role: 'admin', key: ADMIN_KEY },
     ]);
     try {
       const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDoc;
       const checker = new AnswerChecker(doc);
       await runFuzz(server.url, fuzzRequests(doc, world, 1000, 1), checker);
       await sleep(3000);
-      const before = await serverMemory(server.url, CLIENT);
+      const before = await serverMemory(server.url, KEY);
       console.log(
         `before (after 1,000 warm-up requests): RSS ${mb(before.rss)}, heap used ${mb(before.heapUsed)}`,
       );
@@ -92,7 +75,7 @@ async function main(): Promise<void> {
         const list = [...fuzzRequests(doc, world, requests, 16 + round), ...extraRequests(world)];
         const report = await runFuzz(server.url, list, checker);
         await sleep(5000);
-        const after = await serverMemory(server.url, CLIENT);
+        const after = await serverMemory(server.url, KEY);
         const ratio = after.rss / before.rss;
         console.log(
           `after round ${round} (${list.length} requests in ${report.seconds.toFixed(0)} s, statuses ${JSON.stringify([...report.statuses].sort((a, b) => a[0] - b[0]))}, ${report.problemCount} answers at fault): RSS ${mb(after.rss)} (${ratio.toFixed(2)} x before; target <= ${TARGET}: ${ratio <= TARGET ? 'met' : 'NOT met'}), heap used ${mb(after.heapUsed)} (${(after.heapUsed / before.heapUsed).toFixed(2)} x)`,

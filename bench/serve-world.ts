@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type autocannon from 'autocannon';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const CLI = join(here, '..', 'src', 'cli', 'main.js');
@@ -83,4 +84,13 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
+}
+
+/** 2,000 requests for random users u1..u943 (a seeded LCG), each path made by `path`. */
+export function userRequests(path: (u: number) => string, seed: number): autocannon.Request[] {
+  let s = seed;
+  return Array.from({ length: 2000 }, () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return { method: 'GET', path: path((s % 943) + 1) };
+  });
 }

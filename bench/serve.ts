@@ -31,9 +31,11 @@ import { rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { arg, CLI, KEY, startServer, stopServer, trainedWorld } from './serve-world.js';
+import { arg, CLI, KEY, startServer, stopServer, trainedWorld, userRequests } from './serve-world.js';
 
 const duration = Number(arg('duration') ?? 10);
+/** The seed of the random users a run asks for. */
+const USERS_SEED = 12345;
 const rate = Number(arg('rate') ?? 500);
 const repeats = Number(arg('repeats') ?? 2);
 
@@ -158,16 +160,6 @@ async function cannon(opts: autocannon.Options): Promise<Result> {
 }
 
 /** Requests for random users u1..u943 (the simulator's ids), seeded. */
-function userRequests(path: (u: number) => string): autocannon.Request[] {
-  let s = 12345;
-  const out: autocannon.Request[] = [];
-  for (let k = 0; k < 2000; k++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out.push({ method: 'GET', path: path((s % 943) + 1) });
-  }
-  return out;
-}
-
 function eventsBody(batch: number, seed: number): string {
   const events = [];
   let s = seed;
@@ -205,7 +197,13 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
   try {
     const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
     // warm-up (JIT, model pages)
-    await cannon({ title: 'warm-up', url, connections: 4, amount: 2000, requests: userRequests(recPath) });
+    await cannon({
+      title: 'warm-up',
+      url,
+      connections: 4,
+      amount: 2000,
+      requests: userRequests(recPath, USERS_SEED),
+    });
     const probe = (await (
       await fetch(`${url}/v1/users/u1/recommendations?k=10&explain=true`, { headers: { 'x-api-key': KEY } })
     ).json()) as { model: string; note?: string };
@@ -216,10 +214,10 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
     // the fixed rate: an open-loop sender paced evenly (see `paced`), repeated (--repeats) with the best run
     // kept, every run printed (the machine is shared: a neighbour's burst shows as a latency spike)
     let fixed: Paced | undefined;
-    await paced(url, userRequests(recPath), rate, 2); // opens the sender's connections; not counted
+    await paced(url, userRequests(recPath, USERS_SEED), rate, 2); // opens the sender's connections; not counted
     for (let k = 0; k < repeats; k++) {
       const h0 = await serverHistogram(url);
-      const r = await paced(url, userRequests(recPath), rate, duration);
+      const r = await paced(url, userRequests(recPath, USERS_SEED), rate, duration);
       const h1 = await serverHistogram(url);
       r.serverP50 = histogramQuantile(h0, h1, 0.5);
       r.serverP99 = histogramQuantile(h0, h1, 0.99);
@@ -237,7 +235,7 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
       for (let k = 0; k < repeats; k++) {
         const h0 = await serverHistogram(url);
         const [r, sent] = await Promise.all([
-          paced(url, userRequests(recPath), rate, duration),
+          paced(url, userRequests(recPath, USERS_SEED), rate, duration),
           pacedEvents(url, eventRate, duration),
         ]);
         const h1 = await serverHistogram(url);
@@ -259,7 +257,7 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
       url,
       connections: 32,
       duration,
-      requests: userRequests(recPath),
+      requests: userRequests(recPath, USERS_SEED),
     });
     const maxPing = await cannon({ title: 'max ping', url: `${url}/v1/ping`, connections: 32, duration });
     const f = (x: number) => x.toFixed(2);
@@ -285,7 +283,7 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
     const c0 = await cacheCounters(url);
     const h0 = await serverHistogram(url);
     const [mixed, eventsSent] = await Promise.all([
-      paced(url, userRequests(recPath), rate, duration),
+      paced(url, userRequests(recPath, USERS_SEED), rate, duration),
       pacedEvents(url, eventRate, duration),
     ]);
     const h1 = await serverHistogram(url);
@@ -299,7 +297,7 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
       connections: 20,
       overallRate: rate,
       duration,
-      requests: userRequests(recPath),
+      requests: userRequests(recPath, USERS_SEED),
     });
     const batches = (arg('batch') ?? '1000,10000').split(',').map(Number);
     const ingests: { size: number; result: Result }[] = [];
@@ -344,11 +342,17 @@ async function pacedOnly(db: string): Promise<Paced> {
   const { child, url } = await startServer(db, { cache: false });
   try {
     const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
-    await cannon({ title: 'warm-up', url, connections: 4, amount: 2000, requests: userRequests(recPath) });
-    await paced(url, userRequests(recPath), rate, 2);
+    await cannon({
+      title: 'warm-up',
+      url,
+      connections: 4,
+      amount: 2000,
+      requests: userRequests(recPath, USERS_SEED),
+    });
+    await paced(url, userRequests(recPath, USERS_SEED), rate, 2);
     let best: Paced | undefined;
     for (let k = 0; k < repeats; k++) {
-      const r = await paced(url, userRequests(recPath), rate, duration);
+      const r = await paced(url, userRequests(recPath, USERS_SEED), rate, duration);
       if (!best || r.p99 < best.p99) best = r;
     }
     return best!;

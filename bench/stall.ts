@@ -18,7 +18,7 @@ import { rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { ADMIN_KEY, arg, KEY, startServer, stopServer, trainedWorld } from './serve-world.js';
+import { ADMIN_KEY, arg, KEY, startServer, stopServer, trainedWorld, userRequests } from './serve-world.js';
 
 const duration = Number(arg('duration') ?? 10);
 const clients = Number(arg('clients') ?? 8);
@@ -122,14 +122,6 @@ async function drain(url: string): Promise<number> {
 }
 
 /** Requests for random users u1..u943 (the simulator's ids), seeded. */
-function userRequests(path: (u: number) => string): autocannon.Request[] {
-  let s = 4242;
-  return Array.from({ length: 2000 }, () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return { method: 'GET', path: path((s % 943) + 1) };
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function admin(url: string, path: string, method = 'POST'): Promise<{ status: number; body: unknown }> {
@@ -158,7 +150,7 @@ async function main(): Promise<void> {
       connections: 4,
       amount: 1000,
       headers: { 'x-api-key': KEY },
-      requests: userRequests((u) => `/v1/users/u${u}/recommendations?k=10`),
+      requests: userRequests((u) => `/v1/users/u${u}/recommendations?k=10`, 4242),
     });
     await loopDelay(url);
     if (phases.includes('idle'))
@@ -171,7 +163,7 @@ async function main(): Promise<void> {
           connections: clients,
           duration,
           headers: { 'x-api-key': KEY },
-          requests: userRequests((u) => `/v1/users/u${u}/recommendations?k=${k}&explain=true`),
+          requests: userRequests((u) => `/v1/users/u${u}/recommendations?k=${k}&explain=true`, 4242),
         }),
       );
       await loopDelay(url);

@@ -12,7 +12,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { defaultModelsDir } from '../src/models/bundle.js';
 import { createModel, modelNames } from '../src/models/factory.js';
 import { buildApp } from '../src/serving/app.js';
@@ -22,6 +21,7 @@ import { simulateIntoStore } from '../src/simulation/simulate.js';
 import { openStore } from '../src/store/open.js';
 import { trainBundle } from '../src/training/train-bundle.js';
 import { createWebServices } from '../src/web/compose-web.js';
+import { CHROMIUM, launchBrowser } from '../test/web/browser.js';
 
 const args = process.argv.slice(2);
 const dbArg = args.includes('--db') ? args[args.indexOf('--db') + 1] : undefined;
@@ -167,22 +167,9 @@ for (const r of rows)
   );
 
 // first contentful paint of the home page in Chromium, over a real socket
-const chromePath = process.env['CHROMIUM_PATH'] || '/usr/bin/chromium';
-if (existsSync(chromePath)) {
+if (existsSync(CHROMIUM)) {
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({
-    executablePath: chromePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchBrowser();
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await ctx.addCookies([{ name: 'reco_session', value: person.token, url }]);
   const page = await ctx.newPage();
@@ -231,7 +218,7 @@ if (existsSync(chromePath)) {
     `a Like on the home page until the new list shows, ${loads} clicks (flow 2: within a second): p50 ${quantile(clicks, 0.5).toFixed(0)} ms, max ${Math.max(...clicks).toFixed(0)} ms`,
   );
   await browser.close();
-} else console.log(`\nFCP: no Chromium at ${chromePath}`);
+} else console.log(`\nFCP: no Chromium at ${CHROMIUM}`);
 
 await app.close();
 await services.close();

@@ -160,6 +160,17 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
+/**
+ * At most `max` of `values`, drawn at random (seeded, on its own stream) and sorted ascending; `values`
+ * itself when it has no more than `max`.
+ */
+export function sampleSorted(values: Int32Array, max: number, seed: number, stream: number): Int32Array {
+  if (values.length <= max) return values;
+  const shuffled = values.slice();
+  new Rng(seed, stream).shuffle(shuffled);
+  return shuffled.subarray(0, max).sort();
+}
+
 /** Vose's alias table over non-negative weights: O(n) to build, O(1) per draw. */
 export class AliasTable {
   readonly size: number;

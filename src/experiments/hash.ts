@@ -3,16 +3,10 @@
  * FNV-1a 32-bit over UTF-16 code units, the v1 and v2 hashes into [0, 1), bucket ranges with coverage,
  * the variation a hash falls into, and namespaces. Pure functions; test vectors in hash-cases.json.
  */
+import { hashString } from '../core/random.js';
 
-/** FNV-1a, 32 bit, over the string's UTF-16 code units (charCodeAt); unsigned. */
-export function fnv1a32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let k = 0; k < s.length; k++) {
-    h ^= s.charCodeAt(k);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
+/** FNV-1a, 32 bit, over the string's UTF-16 code units (charCodeAt); unsigned: the project's one FNV-1a. */
+export const fnv1a32 = hashString;
 
 /**
  * A number in [0, 1) for `value` under `seed`: version 1 (value then seed, three decimals), version 2

@@ -58,10 +58,6 @@ export class ExperimentService {
     return this.runningList.length > 0;
   }
 
-  running(): ExperimentRecord[] {
-    return this.runningList.map((r) => r.e);
-  }
-
   create(input: ExperimentInput): ExperimentRecord {
     const e = experimentOf(input, this.now(), this.options.bundleProblem);
     this.store.experiments.create(e);

@@ -16,8 +16,8 @@
  * event it holds), so it follows the loop. Sessions run one after another in time order, which keeps the
  * loop deterministic for a seed when the server is (at the cost of concurrency).
  */
-import { hashString } from '../core/random.js';
 import { interleavedPair } from '../experiments/definition.js';
+import { hash } from '../experiments/hash.js';
 import { teamDraft } from '../experiments/interleave.js';
 import { DAY } from '../simulation/params.js';
 import { itemId, userId } from '../simulation/simulate.js';
@@ -79,7 +79,7 @@ export interface LoopResult {
 
 /** GrowthBook's v2 hash of `salt + id`, in [0, 1) (four decimals). */
 export function bucketOf(salt: string, id: string): number {
-  return (hashString(String(hashString(salt + id))) % 10000) / 10000;
+  return hash(salt, id, 2)!;
 }
 
 /** The arm of user `id` under equal (or given) weights. */
@@ -179,7 +179,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
         const measure =
           o.measure !== false || (arms !== undefined && arms[armOf![p]!]!.strategy === 'oracle');
         if (measure) takeProbabilities(people, p, t, prob, shownInSession);
-        const best = measure ? expectedTakes(prob, oracleSlate(prob, k), exam) : 0;
+        const top = measure ? oracleSlate(prob, k) : undefined;
+        const best = top ? expectedTakes(prob, top, exam) : 0;
         let items: Int32Array;
         let request: string | undefined;
         let team: number[] | undefined;
@@ -187,7 +188,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
           const arm = arms[armOf![p]!]!;
           m = variant(arm.name);
           const pair = interleavedPair(arm.strategy);
-          if (arm.strategy === 'oracle') items = oracleSlate(prob, k);
+          // the oracle arm always measures: its slate is the one just picked
+          if (arm.strategy === 'oracle') items = top!;
           else if (arm.strategy === 'random') items = randomSlate(people, p, k, randomRng, shownInSession);
           else if (pair) {
             const [la, lb] = await Promise.all([

@@ -12,7 +12,7 @@
  * With the catalogue model (of the first view), a second set: per user his candidates, every label item
  * outside them and `catalogueNegatives` random others; the candidates' rows copied from the view's group.
  */
-import { Rng } from '../core/random.js';
+import { Rng, sampleSorted } from '../core/random.js';
 import { buildInteractions, interactionWeights } from '../data/interactions.js';
 import { buildTestSet, splitLog } from '../data/splits.js';
 import { type CandidateRows, type FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
@@ -160,10 +160,7 @@ export async function buildTrainingSet(
  * ascending order, as the whole list is), so that the rows, the features' and the trees' cost stay bounded.
  */
 export function sampledUsers(users: Int32Array, max: number, seed: number): Int32Array {
-  if (users.length <= max) return users;
-  const shuffled = users.slice();
-  new Rng(seed, 4).shuffle(shuffled);
-  return shuffled.subarray(0, max).sort();
+  return sampleSorted(users, max, seed, 4);
 }
 
 /**

@@ -139,27 +139,37 @@ export class SqliteExperiments implements ExperimentStore {
   userEvents(user: string, since: number, until?: number): ExperimentEvent[] {
     const u = this.owner.userIndex(user);
     if (u === undefined) return [];
-    const rows = this.db
+    this.selectUserEvents ??= this.db
       .prepare(
         `SELECT i.id, t.name, e.value, e.ts, r.request FROM events e
          JOIN items i ON i.idx = e.item_idx JOIN event_types t ON t.code = e.type
          LEFT JOIN event_requests r ON r.event_id = e.id
          WHERE e.user_idx = ? AND ((e.ts >= ? AND e.ts <= ?) OR r.request IS NOT NULL) ORDER BY e.ts, e.id`,
       )
-      .raw()
-      .all(u, since, until ?? Number.MAX_SAFE_INTEGER) as [string, string, number, number, string | null][];
+      .raw();
+    const rows = this.selectUserEvents.all(u, since, until ?? Number.MAX_SAFE_INTEGER) as [
+      string,
+      string,
+      number,
+      number,
+      string | null,
+    ][];
     return rows.map((r) => ({ item: r[0], type: r[1], value: r[2], timestamp: r[3], request: r[4] }));
   }
 
   eventCount(user: string, from: number, to: number): number {
     const u = this.owner.userIndex(user);
     if (u === undefined) return 0;
-    return this.db
+    this.countEvents ??= this.db
       .prepare('SELECT count(*) FROM events WHERE user_idx = ? AND ts >= ? AND ts < ?')
-      .pluck()
-      .get(u, from, to) as number;
+      .pluck();
+    return this.countEvents.get(u, from, to) as number;
   }
 
+  // statements prepared once, at first use (outcomes() runs the first two once per exposed user)
+  private selectUserEvents?: Database.Statement;
+  private countEvents?: Database.Statement;
+  private lastEventId?: Database.Statement;
   private insertTag?: Database.Statement;
 
   /**
@@ -167,7 +177,8 @@ export class SqliteExperiments implements ExperimentStore {
    * largest) whose position among them is given with the request id they carried.
    */
   tagInserted(requests: readonly [number, string][], count: number): void {
-    const last = this.db.prepare('SELECT max(id) FROM events').pluck().get() as number;
+    this.lastEventId ??= this.db.prepare('SELECT max(id) FROM events').pluck();
+    const last = this.lastEventId.get() as number;
     const first = last - count + 1;
     for (const [k, request] of requests) {
       const problem = idProblem(request);

@@ -68,7 +68,7 @@ export const driftStudy: StudyDefinition = {
       }
       const o = sums.get('oracle');
       for (const [model, s] of sums) {
-        const series = model === 'oracle' ? `oracle every ${days} d` : `${model} every ${days} d`;
+        const series = `${model} every ${days} d`;
         const ndcg = s.ndcg / Math.max(1, s.users);
         out.push(
           { series, metric: 'ndcg', value: ndcg },

@@ -17,7 +17,7 @@
  * The budget is checked before each trial against the last trial of the same model: a step that would not
  * fit is skipped and its parameter keeps its default (said in the report).
  */
-import { Rng } from '../core/random.js';
+import { sampleSorted } from '../core/random.js';
 import {
   buildInteractions,
   type EventTypeRule,
@@ -79,11 +79,8 @@ function defaultOf(model: ModelName, param: string): number {
 /** The validation context with at most VALID_USERS held-out users. */
 function validation(log: EventLog, items: ItemRecord[], weights: InteractionWeights): EvaluationContext {
   const ctx = evaluationContext(log, items, SPLIT, K, weights);
-  const users = ctx.testSet.users;
-  if (users.length <= VALID_USERS) return ctx;
-  const sample = users.slice();
-  new Rng(SPLIT.seed, 7).shuffle(sample);
-  return { ...ctx, testSet: { ...ctx.testSet, users: sample.subarray(0, VALID_USERS).sort() } };
+  const users = sampleSorted(ctx.testSet.users, VALID_USERS, SPLIT.seed, 7);
+  return users === ctx.testSet.users ? ctx : { ...ctx, testSet: { ...ctx.testSet, users } };
 }
 
 /** Chooses the parameters (see the header) and reports every trial. */

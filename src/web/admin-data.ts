@@ -58,27 +58,28 @@ export class AdminData {
   }
 
   /** NDCG@k for k = 1..20 per model of a bundle, as uPlot data (null when the bundle has no curve). */
-  ndcgCurve(version: string): { x: number[]; series: { label: string; values: (number | null)[] }[] } | null {
+  ndcgCurve(version: string): NdcgCurve | null {
     const b = this.bundles().find((x) => x.version === version);
-    if (!b || 'error' in b || !b.metrics) return null;
-    const x = Array.from({ length: CURVE_K }, (_, k) => k + 1);
-    const series = Object.entries(b.metrics.models)
-      .map(([label, m]) => ({ label, values: x.map((k) => m[`ndcg@${k}`] ?? null) }))
-      .filter((s) => s.values.some((v) => v !== null));
-    return series.length > 0 ? { x, series } : null;
+    return b ? bundleCurve(b) : null;
+  }
+
+  /**
+   * What the models page shows, from one listing of the bundles: them, the serving model, the retraining,
+   * and the newest bundle with an NDCG curve.
+   */
+  modelsView(): {
+    bundles: BundleSummary[];
+    serving: ServingModel | undefined;
+    retrain: RetrainView;
+    curveOf: string | undefined;
+  } {
+    const bundles = this.bundles();
+    const curveOf = bundles.find((b) => bundleCurve(b) !== null)?.version;
+    return { bundles, serving: this.serving(), retrain: this.retrain(), curveOf };
   }
 
   /** The retraining's state, and the models its run has fitted so far while it runs. */
-  retrain(): {
-    total: number;
-    state: string;
-    startedAt?: string;
-    finishedAt?: string;
-    version?: string;
-    error?: string;
-    fitted: string[];
-    seconds?: number;
-  } {
+  retrain(): RetrainView {
     const status = this.retrainer.status;
     const fitted: string[] = [];
     // the models the retrainer trains: the serving bundle's, ranked included when it has one
@@ -132,4 +133,32 @@ export class AdminData {
     });
     return { history, lists, known };
   }
+}
+
+/** NDCG@k per model of a bundle, as uPlot data. */
+export interface NdcgCurve {
+  x: number[];
+  series: { label: string; values: (number | null)[] }[];
+}
+
+/** A bundle's NDCG@1..20 curve per model, from its stored evaluation (null without one). */
+function bundleCurve(b: BundleSummary): NdcgCurve | null {
+  if ('error' in b || !b.metrics) return null;
+  const x = Array.from({ length: CURVE_K }, (_, k) => k + 1);
+  const series = Object.entries(b.metrics.models)
+    .map(([label, m]) => ({ label, values: x.map((k) => m[`ndcg@${k}`] ?? null) }))
+    .filter((s) => s.values.some((v) => v !== null));
+  return series.length > 0 ? { x, series } : null;
+}
+
+/** The retraining's state as the models page shows it. */
+export interface RetrainView {
+  total: number;
+  state: string;
+  startedAt?: string;
+  finishedAt?: string;
+  version?: string;
+  error?: string;
+  fitted: string[];
+  seconds?: number;
 }

@@ -5,6 +5,7 @@
  * his events and a swap invalidate it. The recently asked requests are remembered (without version and
  * freshness) so that after a swap they are recomputed in the background (`rewarm`).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RecommendationAnswer, SimilarAnswer } from '../answers.js';
 import { Lru } from '../lru.js';
 
@@ -115,7 +116,7 @@ export class AnswerCache {
     if (queue.length === 0) return;
     void (async () => {
       for (const request of queue) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await nextTurn();
         if (!current()) return;
         try {
           await recompute(request);

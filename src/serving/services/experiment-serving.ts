@@ -6,9 +6,11 @@
  * queued for the exposure log (./exposure-log.ts). Without a running experiment requests go straight to
  * the recommend service.
  */
+
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { UnavailableError } from '../../errors.js';
 import { interleavedPair } from '../../experiments/definition.js';
 import { teamDraft } from '../../experiments/interleave.js';
@@ -136,5 +138,3 @@ export class ExperimentServing {
     this.log.flush();
   }
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -4,8 +4,10 @@
  * stored after the new bundle's training, the last load error (for /health), and the rank threads of each
  * slot. Others follow swaps through `onSwap` (the answer cache re-warms).
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { eventWeight } from '../../data/interactions.js';
 import { BundleLoadError, UnavailableError } from '../../errors.js';
 import { type BundleManifest, listVersions } from '../../models/bundle.js';
@@ -332,4 +334,3 @@ interface Replay {
 const REPLAY_SLICE = 20_000;
 
 /** A turn of the event loop: what is waiting (requests, events) goes first. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -41,11 +41,6 @@ export class RankThreads {
     readonly threads: number,
   ) {}
 
-  /** Rank threads for a new slot; the previous ones stop once their requests are answered. */
-  start(slot: ModelSlot): void {
-    this.activate(this.create(slot));
-  }
-
   /**
    * Rank threads for a slot that is not serving yet (none without threads or a ranked model): they load
    * the model and warm up meanwhile; `events` (putEvent quintuples) are applied first.

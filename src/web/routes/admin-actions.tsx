@@ -34,15 +34,12 @@ const adminActionRoutes: FastifyPluginAsync = async (app) => {
       await services.models.reload();
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      const bundles = data.bundles();
       return sendPage(
         reply,
         <ModelsPage
           account={me(request)}
           csrf={reply.generateCsrf()}
-          bundles={bundles}
-          serving={data.serving()}
-          retrain={data.retrain()}
+          {...data.modelsView()}
           curveOf={undefined}
           error={err.message}
         />,

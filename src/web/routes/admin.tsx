@@ -58,18 +58,9 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/admin/models', admin, async (request, reply) => {
-    const bundles = data.bundles();
-    const curveOf = bundles.find((b) => data.ndcgCurve(b.version) !== null)?.version;
     return sendPage(
       reply,
-      <ModelsPage
-        account={me(request)}
-        csrf={reply.generateCsrf()}
-        bundles={bundles}
-        serving={data.serving()}
-        retrain={data.retrain()}
-        curveOf={curveOf}
-      />,
+      <ModelsPage account={me(request)} csrf={reply.generateCsrf()} {...data.modelsView()} />,
     );
   });
   app.get('/admin/partials/retrain', admin, async (_request, reply) =>

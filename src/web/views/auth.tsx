@@ -1,5 +1,5 @@
 /** Sign-in and sign-up pages: labelled fields, the field at fault named, the CSRF proof in each form. */
-import { Csrf, FormError, Layout } from './layout.js';
+import { Csrf, FormError, Layout, NewPasswordField } from './layout.js';
 
 export interface AuthForm {
   csrf: string;
@@ -59,16 +59,7 @@ export function SignUpPage(f: AuthForm) {
           />
           <label for="email">Email</label>
           <input id="email" name="email" type="email" autocomplete="email" required value={f.email ?? ''} />
-          <label for="password">Password (8 to 128 characters)</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={8}
-            maxlength={128}
-          />
+          <NewPasswordField id="password" label="Password" />
           <button type="submit" class="primary">
             Create account
           </button>

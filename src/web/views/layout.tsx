@@ -5,6 +5,7 @@
  * Content-Security-Policy forbids them).
  */
 import type { ComponentChildren } from 'preact';
+import { MAX_PASSWORD, MIN_PASSWORD } from '../../accounts/passwords.js';
 import type { AccountRecord } from '../../store/accounts.js';
 
 export interface Frame {
@@ -116,4 +117,22 @@ export function FormError({ message }: { message?: string | undefined }) {
       {message}
     </p>
   ) : null;
+}
+
+/** A new password's label and field, with the limits the accounts module enforces. */
+export function NewPasswordField({ id, label }: { id: string; label: string }) {
+  return (
+    <>
+      <label for={id}>{`${label} (${MIN_PASSWORD} to ${MAX_PASSWORD} characters)`}</label>
+      <input
+        id={id}
+        name={id}
+        type="password"
+        autocomplete="new-password"
+        required
+        minlength={MIN_PASSWORD}
+        maxlength={MAX_PASSWORD}
+      />
+    </>
+  );
 }

@@ -6,7 +6,7 @@
  */
 import type { AccountRecord } from '../../store/accounts.js';
 import type { ItemView } from '../items.js';
-import { Csrf, FormError, Layout } from './layout.js';
+import { Csrf, FormError, Layout, NewPasswordField } from './layout.js';
 
 export type FeedbackKind = 'like' | 'dislike' | 'not_interested';
 
@@ -436,16 +436,7 @@ export function AccountPage(p: Base & { error?: string | undefined; message?: st
             autocomplete="current-password"
             required
           />
-          <label for="newPassword">New password (8 to 128 characters)</label>
-          <input
-            id="newPassword"
-            name="newPassword"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={8}
-            maxlength={128}
-          />
+          <NewPasswordField id="newPassword" label="New password" />
           <button type="submit" class="primary">
             Change password
           </button>

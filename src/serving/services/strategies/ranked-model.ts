@@ -6,6 +6,7 @@
  * thread with the ranking, or on the main thread in slices that let other requests through (an
  * asynchronous request), the rest without (the note says so).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { UserProfile } from '../../../recommenders/recommender.js';
 import type { ItemExplanation, RecommendationAnswer } from '../../answers.js';
 import {
@@ -125,7 +126,7 @@ async function explainInSlices(
   const out: ItemExplanation[] = [];
   const n = prepared.items.length;
   for (let j = 0; j < n; j++) {
-    if (j > 0 && j % EXPLAIN_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
+    if (j > 0 && j % EXPLAIN_SLICE === 0) await nextTurn();
     const e: RankerExplanation = ranker.explainPrepared!(prepared, j);
     out.push(itemReasons(e));
   }
