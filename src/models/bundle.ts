@@ -13,7 +13,20 @@
  * A model's arrays and meta are what its `save()` returns; `loadModel(name, saved)` (./factory.ts: the
  * registry's models and `ranked`) rebuilds it. Writing goes to a temporary directory renamed into place, then `current` is replaced.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { open } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { type InteractionWeights, weightsFromJson, weightsToJson } from '../data/interactions.js';
@@ -224,16 +237,38 @@ export class ModelBundle {
 
   /** The fitted model `name`; a clear error when the name is unknown or not in this bundle. */
   model(name: string): Recommender {
+    return this.cache.get(name as ModelName) ?? this.rebuilt(this.savedModel(name));
+  }
+
+  /**
+   * `model` with the arrays read off the event loop (the libuv thread pool reads them straight into
+   * their typed arrays): a server swapping bundles is not held while a large matrix comes from disk.
+   */
+  async modelAsync(name: string): Promise<Recommender> {
     const cached = this.cache.get(name as ModelName);
     if (cached) return cached;
-    const saved = this.savedModel(name);
+    const entry = this.entry(name);
+    const arrays: Record<string, TypedArray> = {};
+    for (const a of entry.arrays) arrays[a.key] = await readArrayAsync(join(this.dir, a.file), a);
+    return this.rebuilt(savedOf(entry, arrays));
+  }
+
+  /** Model `name` as saved (meta and arrays read back), for loaders outside the model factory. */
+  savedModel(name: string): SavedModel {
+    const entry = this.entry(name);
+    const arrays: Record<string, TypedArray> = {};
+    for (const a of entry.arrays) arrays[a.key] = readArray(join(this.dir, a.file), a);
+    return savedOf(entry, arrays);
+  }
+
+  private rebuilt(saved: SavedModel): Recommender {
     const model = loadModel(saved.meta.name, saved);
     this.cache.set(saved.meta.name, model);
     return model;
   }
 
-  /** Model `name` as saved (meta and arrays read back), for loaders outside the model factory. */
-  savedModel(name: string): SavedModel {
+  /** The manifest's entry of model `name`; a clear error when the name is unknown or not in this bundle. */
+  private entry(name: string): BundleModel {
     if (!(MODEL_NAMES as readonly string[]).includes(name))
       throw new UsageError(`unknown model "${name}"; valid: ${MODEL_NAMES.join(', ')}`);
     const entry = this.manifest.models.find((m) => m.name === name);
@@ -241,18 +276,7 @@ export class ModelBundle {
       throw new UsageError(
         `model "${name}" is not in bundle ${this.version} (it has: ${this.modelNames().join(', ')}); train it with: reco train --models ${name}`,
       );
-    const arrays: Record<string, TypedArray> = {};
-    for (const a of entry.arrays) {
-      const file = join(this.dir, a.file);
-      const buf = readFileSync(file);
-      const Ctor = DTYPES[a.dtype];
-      if (buf.byteLength !== a.length * Ctor.BYTES_PER_ELEMENT)
-        throw new RecoError(`${file}: expected ${a.length} ${a.dtype} values, found ${buf.byteLength} bytes`);
-      const out = new Ctor(a.length); // a copy with an aligned buffer of its own
-      new Uint8Array(out.buffer).set(buf);
-      arrays[a.key] = out;
-    }
-    return { meta: { ...entry.meta, name: entry.name, params: entry.params }, arrays };
+    return entry;
   }
 
   /** External ids in the dense-index order the models were fitted with. */
@@ -292,6 +316,52 @@ export class ModelBundle {
     const first = this.modelNames()[0];
     if (!first) throw new RecoError(`bundle ${this.version} holds no model`);
     return first;
+  }
+}
+
+function savedOf(entry: BundleModel, arrays: Record<string, TypedArray>): SavedModel {
+  return { meta: { ...entry.meta, name: entry.name, params: entry.params }, arrays };
+}
+
+/** A saved array's typed array for `a` (its own aligned buffer), its file's size checked first. */
+function arrayFor(file: string, a: ArrayEntry, bytes: number): TypedArray {
+  const Ctor = DTYPES[a.dtype];
+  if (bytes !== a.length * Ctor.BYTES_PER_ELEMENT)
+    throw new RecoError(`${file}: expected ${a.length} ${a.dtype} values, found ${bytes} bytes`);
+  return new Ctor(a.length);
+}
+
+/** Reads a saved array straight into its typed array. */
+function readArray(file: string, a: ArrayEntry): TypedArray {
+  const fd = openSync(file, 'r');
+  try {
+    const out = arrayFor(file, a, fstatSync(fd).size);
+    const view = new Uint8Array(out.buffer);
+    for (let at = 0; at < view.length; ) {
+      const n = readSync(fd, view, at, view.length - at, at);
+      if (n === 0) throw new RecoError(`${file}: ended after ${at} of ${view.length} bytes`);
+      at += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `readArray` on the thread pool. */
+async function readArrayAsync(file: string, a: ArrayEntry): Promise<TypedArray> {
+  const fh = await open(file, 'r');
+  try {
+    const out = arrayFor(file, a, (await fh.stat()).size);
+    const view = new Uint8Array(out.buffer);
+    for (let at = 0; at < view.length; ) {
+      const { bytesRead } = await fh.read(view, at, view.length - at, at);
+      if (bytesRead === 0) throw new RecoError(`${file}: ended after ${at} of ${view.length} bytes`);
+      at += bytesRead;
+    }
+    return out;
+  } finally {
+    await fh.close();
   }
 }
 

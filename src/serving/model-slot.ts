@@ -227,7 +227,7 @@ export async function loadSlotInSteps(
   for (const name of bundle.modelNames()) {
     if (name === 'ranked' && options?.lazyRanked) continue;
     await pause();
-    bundle.model(name);
+    await bundle.modelAsync(name);
   }
   await pause();
   return new ModelSlot(bundle, options);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -90,6 +90,33 @@ test('a written bundle loads back into models that answer the same', async () =>
   assert.equal(bundle.defaultModel(), 'popularity');
   assert.throws(() => bundle.model('svd'), /unknown model "svd"; valid: popularity, itemknn/);
   assert.throws(() => bundle.model('ease'), /not in bundle v1 \(it has: popularity, itemknn\)/);
+});
+
+test('models read off the event loop are the same; a cut array file is refused, naming it', async () => {
+  const modelsDir = join(dir, 'async');
+  const knn = await fitted('itemknn');
+  writeBundle({
+    modelsDir,
+    data,
+    weights: interactionWeights(),
+    userIds: log.userIds,
+    itemIds: log.itemIds,
+    models: [{ model: knn, fitSeconds: 0 }],
+    version: 'v1',
+  });
+  const loaded = await openBundle(modelsDir).modelAsync('itemknn');
+  for (let u = 0; u < 4; u++) {
+    const profile = profileFromRow(X, u, { users: 4, items: 5 });
+    assert.deepEqual(loaded.scoreAll(profile), knn.scoreAll(profile));
+  }
+  const values = join(modelsDir, 'v1', 'itemknn', 'values.bin');
+  truncateSync(values, 6);
+  const want = new RegExp(
+    `${values.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: expected \\d+ float32 values, found 6 bytes`,
+  );
+  assert.throws(() => openBundle(modelsDir).model('itemknn'), want);
+  await assert.rejects(openBundle(modelsDir).modelAsync('itemknn'), want);
+  await assert.rejects(openBundle(modelsDir).modelAsync('ease'), /not in bundle v1/);
 });
 
 test('a second bundle becomes current; stored metrics pick the default model', async () => {

@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { featureWords, reasons } from '../../src/web/explain-words.js';
 import { ActivityTracker } from '../../src/web/insights/activity-tracker.js';
-import { histogramQuantile } from '../../src/web/insights/serving.js';
+import { histogramQuantile, ServingSampler } from '../../src/web/insights/serving.js';
 import { makeWorld, type World } from '../serving/helpers.js';
 
 test('histogram quantiles interpolate within the bucket, in ms; none without observations', () => {
@@ -15,6 +17,26 @@ test('histogram quantiles interpolate within the bucket, in ms; none without obs
   assert.ok(Math.abs(histogramQuantile(0.5, h)! - (1 + 9 * 0.8)) < 1e-9);
   assert.ok(Math.abs(histogramQuantile(0.95, h)! - (10 + 90 * 0.875)) < 1e-9);
   assert.equal(histogramQuantile(0.5, { ...h, cumulative: [0, 0, 0, 0], count: 0 }), null);
+});
+
+test('the serving sampler leaves the event-loop delay that /metrics reports alone', async () => {
+  // prom-client resets its event-loop delay histogram at every collection: a sampler that collected
+  // every metric every few seconds hid from /metrics the stalls it had not seen since the last sample
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Histogram({ name: 'reco_http_request_duration_seconds', help: 'h', registers: [registry] });
+  for (const name of ['reco_cache_hits_total', 'reco_cache_misses_total'])
+    new Counter({ name, help: name, registers: [registry] });
+  await sleep(30);
+  const until = performance.now() + 150;
+  while (performance.now() < until); // holds the event loop
+  await sleep(30);
+  const sampler = new ServingSampler(registry, 60_000);
+  await sampler.sample();
+  await sampler.sample();
+  const text = await registry.metrics();
+  const max = Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1]);
+  assert.ok(max >= 0.12, `event-loop delay max ${max} s after a 150 ms stall`);
 });
 
 describe('activity tracker', () => {

@@ -117,6 +117,7 @@ export class ModelHolder {
         ? { lazyRanked: true, onRankedLoad: (r: ServingRanker) => this.catchUp(next!, r) }
         : {};
       next = await loadSlotInSteps(this.modelsDir, version, options, nextTurn);
+      await nextTurn();
       tail = this.tailOf(next);
     } catch (err) {
       throw this.fault(err, version);
@@ -126,6 +127,7 @@ export class ModelHolder {
       if (from > 0) await nextTurn();
       this.replayRange(next, tail, from, Math.min(tail.length, from + REPLAY_SLICE), replay);
     }
+    await nextTurn();
     const entry = this.rankThreads.create(next, replay.forThreads);
     await this.rankThreads.settled(entry);
     try {

@@ -56,6 +56,9 @@ function isApiRoute(route: string): boolean {
   return route.startsWith('/v1/') || route === '/health' || route === '/metrics';
 }
 
+/** The metrics the sampler reads. */
+const SAMPLED = ['reco_http_request_duration_seconds', 'reco_cache_hits_total', 'reco_cache_misses_total'];
+
 export class ServingSampler {
   private last?: Totals;
   readonly samples: ServingSample[] = [];
@@ -78,7 +81,13 @@ export class ServingSampler {
   }
 
   private async totals(): Promise<Totals> {
-    const metrics = await this.registry.getMetricsAsJSON();
+    // only the metrics read here: collecting the default ones would reset the event-loop delay histogram
+    // that /metrics reports (prom-client resets it at each collection)
+    const metrics = [];
+    for (const name of SAMPLED) {
+      const metric = this.registry.getSingleMetric(name);
+      if (metric) metrics.push(await metric.get());
+    }
     const byLe = new Map<number, number>();
     let count = 0;
     let refusals = 0;
