@@ -4,12 +4,18 @@
  * `AppKeyRing` is the KeyRing the API's auth checks: the configured keys, then the app's live keys, every
  * stored digest compared in constant time whatever the outcome.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { InvalidInputError, NotFoundError } from '../errors.js';
-import { type ApiKey, generateKey, KeyRing, type Principal, type Role } from '../serving/api-keys.js';
+import {
+  type ApiKey,
+  generateKey,
+  KeyRing,
+  matchDigest,
+  type Principal,
+  type Role,
+  sha256,
+} from '../serving/api-keys.js';
 import type { AccountStore, StoredApiKey } from '../store/accounts.js';
-
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 export class AppKeyRing extends KeyRing {
   private live: { hash: Buffer; principal: Principal }[] = [];
@@ -30,12 +36,10 @@ export class AppKeyRing extends KeyRing {
       .map((k) => ({ hash: k.keyHash, principal: { role: k.role, id: `${k.role}-app-${k.id}` } }));
   }
 
-  override verify(presented: string): Principal | undefined {
-    const configured = super.verify(presented);
-    const h = sha256(presented);
-    let found: Principal | undefined;
-    for (const e of this.live) if (timingSafeEqual(h, e.hash) && found === undefined) found = e.principal;
-    return configured ?? found;
+  protected override lookup(digest: Buffer): Principal | undefined {
+    const configured = super.lookup(digest);
+    const live = matchDigest(digest, this.live);
+    return configured ?? live;
   }
 
   /** A new key of `role` labelled `label`: returned once, stored as its digest. */

@@ -91,7 +91,8 @@ export function loadOrCreateKeys(
   return { keys, source: file, generated: true };
 }
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+/** A key's SHA-256 digest: what is kept of it and compared. */
+export const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /** Checks presented keys against the configured ones in constant time. */
 export class KeyRing {
@@ -110,11 +111,23 @@ export class KeyRing {
 
   /** The principal of `presented`, or undefined; every stored key is compared whatever the outcome. */
   verify(presented: string): Principal | undefined {
-    const h = sha256(presented);
-    let found: Principal | undefined;
-    for (const e of this.entries) if (timingSafeEqual(h, e.hash) && found === undefined) found = e.principal;
-    return found;
+    return this.lookup(sha256(presented));
   }
+
+  /** The principal of a key's digest (every entry compared, in constant time). */
+  protected lookup(digest: Buffer): Principal | undefined {
+    return matchDigest(digest, this.entries);
+  }
+}
+
+/** The principal of the first entry whose hash is `digest`; every entry is compared (constant time). */
+export function matchDigest(
+  digest: Buffer,
+  entries: readonly { hash: Buffer; principal: Principal }[],
+): Principal | undefined {
+  let found: Principal | undefined;
+  for (const e of entries) if (timingSafeEqual(digest, e.hash) && found === undefined) found = e.principal;
+  return found;
 }
 
 /** Whether `role` may do what `needed` allows (admin may do all a client may). */

@@ -9,6 +9,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { ForbiddenError, SignInRefusedError, ThrottledError } from '../../accounts/errors.js';
 import {
   BundleLoadError,
   ConflictError,
@@ -53,14 +54,23 @@ function validationMessage(e: AjvError): string {
   return e.message ?? 'is invalid';
 }
 
-/** The HTTP status of a domain error. */
+/** The HTTP status of each kind of domain error: the API's and the web app's (../../web/plugins/errors.tsx). */
 const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [InvalidInputError, 400],
+  [SignInRefusedError, 401],
+  [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
   [BundleLoadError, 422],
+  [ThrottledError, 429],
   [UnavailableError, 503],
 ];
+
+/** The HTTP status of a domain error (undefined for any other error). */
+export function domainStatus(err: unknown): number | undefined {
+  for (const [Kind, status] of STATUS_OF) if (err instanceof Kind) return status;
+  return undefined;
+}
 
 /** Longest message and field an error answer carries (they may quote the request: a 5,000-character key). */
 const MAX_MESSAGE = 1000;
@@ -112,12 +122,11 @@ export function errorAnswer(err: FastifyError | Error): { body: ErrorBody; log?:
     const field = fieldOf(e);
     return { body: body(400, `${field}: ${validationMessage(e)}`, field) };
   }
-  for (const [Kind, status] of STATUS_OF)
-    if (err instanceof Kind)
-      return {
-        body: body(status, err.message, err.field),
-        ...(err.options.log ? { log: err.options.log } : {}),
-      };
+  const status = domainStatus(err);
+  if (status !== undefined) {
+    const de = err as DomainError;
+    return { body: body(status, de.message, de.field), ...(de.options.log ? { log: de.options.log } : {}) };
+  }
   if (err instanceof RecoError) return { body: body(400, err.message) };
   const code = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   // a body that does not parse (bad JSON, forbidden __proto__ keys): the body as a whole is at fault

@@ -6,28 +6,16 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { ForbiddenError, SignInRefusedError, ThrottledError } from '../../accounts/errors.js';
-import {
-  BundleLoadError,
-  ConflictError,
-  InvalidInputError,
-  NotFoundError,
-  RecoError,
-  UnavailableError,
-} from '../../errors.js';
+import { ThrottledError } from '../../accounts/errors.js';
+import { RecoError, UnavailableError } from '../../errors.js';
+import { domainStatus } from '../../serving/plugins/errors.js';
 import { sendPage, sendPartial } from '../render.js';
 import { ErrorPage } from '../views/auth.js';
 
-/** The status of an error raised on a page. */
+/** The status of an error raised on a page: a domain error's as the API answers it. */
 export function statusOf(err: Error): number {
-  if (err instanceof InvalidInputError) return 400;
-  if (err instanceof SignInRefusedError) return 401;
-  if (err instanceof ForbiddenError) return 403;
-  if (err instanceof NotFoundError) return 404;
-  if (err instanceof ConflictError) return 409;
-  if (err instanceof BundleLoadError) return 422;
-  if (err instanceof ThrottledError) return 429;
-  if (err instanceof UnavailableError) return 503;
+  const status = domainStatus(err);
+  if (status !== undefined) return status;
   if (err instanceof RecoError) return 400;
   const code = (err as FastifyError).statusCode;
   return typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
