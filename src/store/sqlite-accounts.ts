@@ -11,6 +11,7 @@ import type {
   SessionRecord,
   StoredApiKey,
 } from './accounts.js';
+import { prepared } from './statements.js';
 
 interface AccountRow {
   id: string;
@@ -63,36 +64,38 @@ export class SqliteAccounts implements AccountStore {
   }
 
   create(a: AccountRecord): boolean {
-    const r = this.db
-      .prepare(
-        `INSERT INTO accounts (id, email, display_name, password_hash, role, user_id, created_at, onboarded)
+    const r = prepared(
+      this.db,
+      `INSERT INTO accounts (id, email, display_name, password_hash, role, user_id, created_at, onboarded)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      )
-      .run(a.id, a.email, a.displayName, a.passwordHash, a.role, a.userId, a.createdAt, a.onboarded ? 1 : 0);
+    ).run(a.id, a.email, a.displayName, a.passwordHash, a.role, a.userId, a.createdAt, a.onboarded ? 1 : 0);
     return r.changes === 1;
   }
 
   byId(id: string): AccountRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
     return r && accountOf(r);
   }
 
   byEmail(email: string): AccountRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM accounts WHERE email = ?').get(email) as AccountRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM accounts WHERE email = ?').get(email) as
+      | AccountRow
+      | undefined;
     return r && accountOf(r);
   }
 
   list(limit = 1000): AccountRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM accounts ORDER BY created_at DESC, id LIMIT ?')
-      .all(limit) as AccountRow[];
+    const rows = prepared(this.db, 'SELECT * FROM accounts ORDER BY created_at DESC, id LIMIT ?').all(
+      limit,
+    ) as AccountRow[];
     return rows.map(accountOf);
   }
 
   count(): { accounts: number; admins: number } {
-    const r = this.db
-      .prepare("SELECT count(*) AS n, coalesce(sum(role = 'admin'), 0) AS a FROM accounts")
-      .get() as { n: number; a: number };
+    const r = prepared(
+      this.db,
+      "SELECT count(*) AS n, coalesce(sum(role = 'admin'), 0) AS a FROM accounts",
+    ).get() as { n: number; a: number };
     return { accounts: r.n, admins: r.a };
   }
 
@@ -106,51 +109,52 @@ export class SqliteAccounts implements AccountStore {
       values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
     }
     if (sets.length === 0) return;
-    this.db.prepare(`UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    prepared(this.db, `UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
   }
 
   remove(id: string): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM sessions WHERE account_id = ?').run(id);
-      this.db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+      prepared(this.db, 'DELETE FROM sessions WHERE account_id = ?').run(id);
+      prepared(this.db, 'DELETE FROM accounts WHERE id = ?').run(id);
     })();
   }
 
   createSession(tokenHash: Buffer, s: SessionRecord): void {
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(tokenHash, s.accountId, s.createdAt, s.expiresAt);
+    prepared(
+      this.db,
+      'INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    ).run(tokenHash, s.accountId, s.createdAt, s.expiresAt);
   }
 
   session(tokenHash: Buffer): SessionRecord | undefined {
-    const r = this.db
-      .prepare('SELECT account_id, created_at, expires_at FROM sessions WHERE token_hash = ?')
-      .get(tokenHash) as { account_id: string; created_at: number; expires_at: number } | undefined;
+    const r = prepared(
+      this.db,
+      'SELECT account_id, created_at, expires_at FROM sessions WHERE token_hash = ?',
+    ).get(tokenHash) as { account_id: string; created_at: number; expires_at: number } | undefined;
     return r && { accountId: r.account_id, createdAt: r.created_at, expiresAt: r.expires_at };
   }
 
   removeSession(tokenHash: Buffer): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+    prepared(this.db, 'DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
   }
 
   removeSessions(accountId: string): number {
-    return this.db.prepare('DELETE FROM sessions WHERE account_id = ?').run(accountId).changes;
+    return prepared(this.db, 'DELETE FROM sessions WHERE account_id = ?').run(accountId).changes;
   }
 
   removeExpiredSessions(now: number): number {
-    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+    return prepared(this.db, 'DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }
 
   createApiKey(k: StoredApiKey): void {
-    this.db
-      .prepare(
-        'INSERT INTO api_keys (id, role, key_hash, label, created_by, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(k.id, k.role, k.keyHash, k.label, k.createdBy, k.createdAt, k.revokedAt);
+    prepared(
+      this.db,
+      'INSERT INTO api_keys (id, role, key_hash, label, created_by, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(k.id, k.role, k.keyHash, k.label, k.createdBy, k.createdAt, k.revokedAt);
   }
 
   apiKeys(): StoredApiKey[] {
-    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY created_at DESC, id').all() as KeyRow[];
+    const rows = prepared(this.db, 'SELECT * FROM api_keys ORDER BY created_at DESC, id').all() as KeyRow[];
     return rows.map((r) => ({
       id: r.id,
       role: r.role,
@@ -164,7 +168,7 @@ export class SqliteAccounts implements AccountStore {
 
   revokeApiKey(id: string, at: number): boolean {
     return (
-      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
+      prepared(this.db, 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
         .changes === 1
     );
   }

@@ -59,6 +59,8 @@ async function session(app: FastifyInstance, opts: { sessions: SessionService })
   app.decorateRequest('account', undefined);
   app.decorateRequest('sessionToken', undefined);
   app.addHook('onRequest', async (request) => {
+    // static files are the same for everyone: no session lookup for each script and style sheet
+    if (request.routeOptions.url?.startsWith('/assets/')) return;
     const token = request.cookies[SESSION_COOKIE];
     const account = opts.sessions.resolve(token);
     if (account) {
