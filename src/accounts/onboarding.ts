@@ -3,9 +3,9 @@
  * go where the API's cold start puts them (the user's onboarding genres, live and stored; `like` events
  * through the event ingestor), so the first recommendations use them at once.
  */
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import type { Services } from '../serving/compose.js';
-import type { EventRecord } from '../types.js';
+import { likeEvents } from '../serving/services/users.js';
 
 /** A title offered for a first like. */
 export interface OfferedItem {
@@ -24,11 +24,8 @@ export class Onboarding {
 
   /** Known genres of `raw` (each checked, the field named), without repeats. */
   checkGenres(raw: string[], field = 'genres'): string[] {
-    const { catalogue } = this.services;
     if (raw.length > 64) throw new InvalidInputError(field, 'at most 64 genres');
-    raw.forEach((g, j) => {
-      if (!catalogue.hasGenre(g)) throw catalogue.unknownGenre(g, `${field}[${j}]`);
-    });
+    this.services.users.checkGenres(raw, field);
     return [...new Set(raw)];
   }
 
@@ -78,10 +75,7 @@ export class Onboarding {
     const genres = this.checkGenres(rawGenres);
     if (rawItems.length > 100) throw new InvalidInputError('items', 'at most 100 titles');
     const items = [...new Set(rawItems)];
-    items.forEach((id, j) => {
-      if (store.itemIndex(id) === undefined)
-        throw new NotFoundError(`unknown item "${id}"`, `items[${j}]`, { fieldInMessage: true });
-    });
+    this.services.users.checkItems(items, 'items');
     if (genres.length > 0) {
       store.upsertUsers([{ id: userId, attributes: { preferences: { genres } } }]);
       const u = store.userIndex(userId)!;
@@ -89,14 +83,7 @@ export class Onboarding {
       interactions.setPreferences(u, genres);
       interactions.touch(u);
     }
-    const now = Date.now();
-    const events: EventRecord[] = items.map((item) => ({
-      user: userId,
-      item,
-      type: 'like',
-      value: 1,
-      timestamp: now,
-    }));
+    const events = likeEvents(userId, items, Date.now());
     if (events.length > 0) ingestor.ingest(events);
     return { genres, likes: events.length };
   }

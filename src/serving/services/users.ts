@@ -38,26 +38,15 @@ export class UserService {
     if (this.store.userIndex(user.id) !== undefined)
       throw new ConflictError(`user "${user.id}" already exists`, 'id');
     const genres = user.preferences?.genres ?? [];
-    genres.forEach((g, j) => {
-      if (!this.catalogue.hasGenre(g)) throw this.catalogue.unknownGenre(g, `preferences.genres[${j}]`);
-    });
+    this.checkGenres(genres, 'preferences.genres');
     const liked = user.preferences?.items ?? [];
-    liked.forEach((id, j) => {
-      if (this.store.itemIndex(id) === undefined)
-        throw new NotFoundError(`unknown item "${id}"`, `preferences.items[${j}]`, { fieldInMessage: true });
-    });
+    this.checkItems(liked, 'preferences.items');
     const now = Date.now();
     const attributes = {
       ...(user.attributes ?? {}),
       ...(genres.length > 0 ? { preferences: { genres } } : {}),
     };
-    const events: EventRecord[] = liked.map((item) => ({
-      user: user.id,
-      item,
-      type: 'like',
-      value: 1,
-      timestamp: now,
-    }));
+    const events = likeEvents(user.id, liked, now);
     this.store.transaction(() => {
       this.store.upsertUsers([{ id: user.id, attributes, createdAt: now }]);
       if (events.length > 0) this.store.insertEvents(events, { createUsers: false, createItems: false });
@@ -68,6 +57,21 @@ export class UserService {
     if (events.length > 0) this.ingestor.apply(events);
     this.interactions.touch(u);
     return { id: user.id, likes: events.length };
+  }
+
+  /** Throws naming `field[j]` unless every genre of `genres` is the catalogue's. */
+  checkGenres(genres: readonly string[], field: string): void {
+    genres.forEach((g, j) => {
+      if (!this.catalogue.hasGenre(g)) throw this.catalogue.unknownGenre(g, `${field}[${j}]`);
+    });
+  }
+
+  /** Throws naming `field[j]` unless every item id of `items` is stored. */
+  checkItems(items: readonly string[], field: string): void {
+    items.forEach((id, j) => {
+      if (this.store.itemIndex(id) === undefined)
+        throw new NotFoundError(`unknown item "${id}"`, `${field}[${j}]`, { fieldInMessage: true });
+    });
   }
 
   /** The user's record and live statistics. */
@@ -90,4 +94,9 @@ export class UserService {
     if (this.store.userIndex(id) === undefined) throw new NotFoundError(`unknown user "${id}"`, 'id');
     return this.store.userEvents(id, limit);
   }
+}
+
+/** The `like` events of a user's onboarding choices, at `now`. */
+export function likeEvents(user: string, items: readonly string[], now: number): EventRecord[] {
+  return items.map((item) => ({ user, item, type: 'like', value: 1, timestamp: now }));
 }
