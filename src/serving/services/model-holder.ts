@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { eventWeight } from '../../data/interactions.js';
+import { eventWeight, type InteractionWeights } from '../../data/interactions.js';
 import { BundleLoadError, UnavailableError } from '../../errors.js';
 import { type BundleManifest, listVersions } from '../../models/bundle.js';
 import type { EventColumns, Store } from '../../store/store.js';
@@ -187,19 +187,14 @@ export class ModelHolder {
     if (!features) return;
     const data = slot.bundle.manifest.data;
     const tail = this.store.eventsSince(data.position ?? data.events);
-    const names = this.store.eventTypeNames();
-    const weights = this.interactions.weights;
-    for (let e = 0; e < tail.length; e++) {
-      const type = names[tail.type[e]!]!;
-      const value = tail.value[e]!;
-      features.applyEvent(
-        tail.user[e]!,
-        tail.item[e]!,
-        tail.timestamp[e]!,
-        eventWeight(weights, type, value),
-        type === 'rating' ? value : Number.NaN,
-      );
-    }
+    forEachWeighted(
+      tail,
+      0,
+      tail.length,
+      this.store.eventTypeNames(),
+      this.interactions.weights,
+      (_, u, i, t, w, r) => features.applyEvent(u, i, t, w, r),
+    );
   }
 
   /**
@@ -301,27 +296,46 @@ export class ModelHolder {
    * stored event.
    */
   private replayRange(slot: ModelSlot, tail: EventColumns, from: number, to: number, r: Replay): void {
-    const names = this.store.eventTypeNames();
     const features = slot.loadedRanked?.featureState?.();
+    const { fresh, pairs, forThreads } = r;
     // the weights the slot serves with (the live rows take them at the swap)
     const weights = slot.bundle.manifest.weights;
-    const { fresh, pairs, forThreads } = r;
-    for (let e = from; e < to; e++) {
-      const u = tail.user[e]!;
-      const i = tail.item[e]!;
-      const type = names[tail.type[e]!]!;
-      const value = tail.value[e]!;
-      const weight = eventWeight(weights, type, value);
-      const rating = type === 'rating' ? value : Number.NaN;
-      features?.applyEvent(u, i, tail.timestamp[e]!, weight, rating);
-      if (forThreads) putEvent(forThreads, e, u, i, tail.timestamp[e]!, weight, rating);
+    forEachWeighted(tail, from, to, this.store.eventTypeNames(), weights, (e, u, i, t, weight, rating) => {
+      features?.applyEvent(u, i, t, weight, rating);
+      if (forThreads) putEvent(forThreads, e, u, i, t, weight, rating);
       fresh.add(u);
       if (pairs) {
         let d = pairs.get(u);
         if (!d) pairs.set(u, (d = new Map()));
         d.set(i, (d.get(i) ?? 0) + weight);
       }
-    }
+    });
+  }
+}
+
+/**
+ * Calls `fn` for events [from, to) of `tail` with each one's (user, item, time), its weight under
+ * `weights` and its rating (NaN unless a rating), in the store's order.
+ */
+function forEachWeighted(
+  tail: EventColumns,
+  from: number,
+  to: number,
+  names: readonly string[],
+  weights: InteractionWeights,
+  fn: (e: number, u: number, i: number, t: number, weight: number, rating: number) => void,
+): void {
+  for (let e = from; e < to; e++) {
+    const type = names[tail.type[e]!]!;
+    const value = tail.value[e]!;
+    fn(
+      e,
+      tail.user[e]!,
+      tail.item[e]!,
+      tail.timestamp[e]!,
+      eventWeight(weights, type, value),
+      type === 'rating' ? value : Number.NaN,
+    );
   }
 }
 
