@@ -122,7 +122,7 @@ export class ModelSlot {
     // a ranked model that does not load leaves the strategy to the fallback (noted in answers and /health)
     try {
       const ranked = this.bundle.model('ranked') as ServingRanker;
-      ranked.setItemClock?.(ITEM_CLOCK_MS);
+      ranked.setItemClock(ITEM_CLOCK_MS);
       this.options.onRankedLoad?.(ranked);
       this.rankedModel = ranked;
     } catch (err) {

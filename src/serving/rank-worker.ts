@@ -14,14 +14,14 @@ const WARM_UP_USERS = 300;
 const { modelsDir, version } = workerData as { modelsDir: string; version: string };
 const ranker = openBundle(modelsDir, version).model('ranked') as Recommender as ServingRanker;
 // the main thread's ranker runs on the same item clock (../model-slot.ts): both answer alike
-ranker.setItemClock?.(ITEM_CLOCK_MS);
-const features = ranker.featureState?.();
+ranker.setItemClock(ITEM_CLOCK_MS);
+const features = ranker.featureState();
 const port = parentPort!;
 port.on('message', (m: RankMessage) => {
   if (m.kind === 'events') {
     const e = m.events;
     for (let k = 0; k < e.length; k += 5)
-      features?.applyEvent(e[k]!, e[k + 1]!, e[k + 2]!, e[k + 3]!, e[k + 4]!);
+      features.applyEvent(e[k]!, e[k + 1]!, e[k + 2]!, e[k + 3]!, e[k + 4]!);
     return;
   }
   let reply: RankReply;
@@ -33,7 +33,7 @@ port.on('message', (m: RankMessage) => {
         ...(m.genres ? { genres: m.genres } : {}),
         ...(m.user !== undefined ? { user: m.user } : {}),
       };
-      const reasons = ranker.explainMany ? ranker.explainMany(profile, m.targets).map(itemReasons) : [];
+      const reasons = ranker.explainMany(profile, m.targets).map(itemReasons);
       reply = { id: m.id, items: m.targets, scores: new Float32Array(0), reasons };
     } catch (err) {
       reply = { id: m.id, error: (err as Error).message };
@@ -54,7 +54,7 @@ port.on('message', (m: RankMessage) => {
     const { top } = ranked;
     const explained = Math.min(m.explain, top.items.length);
     const reasons =
-      explained > 0 && ranker.explainMany
+      explained > 0
         ? ranker.explainMany(ranked.profile, top.items.subarray(0, explained)).map(itemReasons)
         : undefined;
     reply = { id: m.id, items: top.items, scores: top.scores, ...(reasons ? { reasons } : {}) };
@@ -72,8 +72,7 @@ port.postMessage({ ready: true });
  * thread answers its first few hundred requests several times slower. Until ready, the main thread ranks.
  */
 function warmUp(): void {
-  const state = ranker.featureState?.();
-  if (!state) return;
+  const state = ranker.featureState();
   const users = Math.min(WARM_UP_USERS, state.nUsers);
   for (let u = 0; u < users; u++) {
     const n = state.userCountBefore(u, Number.POSITIVE_INFINITY);

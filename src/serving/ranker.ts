@@ -39,12 +39,12 @@ export interface PreparedExplanations {
 }
 
 export interface ServingRanker extends Recommender {
-  featureState?(): LiveFeatureState;
-  explain?(profile: UserProfile, item: number): RankerExplanation;
-  explainMany?(profile: UserProfile, items: Int32Array): RankerExplanation[];
-  prepareExplanations?(profile: UserProfile, items: Int32Array): PreparedExplanations;
-  explainPrepared?(prepared: PreparedExplanations, j: number): RankerExplanation;
-  setItemClock?(ms: number): void;
+  featureState(): LiveFeatureState;
+  explain(profile: UserProfile, item: number): RankerExplanation;
+  explainMany(profile: UserProfile, items: Int32Array): RankerExplanation[];
+  prepareExplanations(profile: UserProfile, items: Int32Array): PreparedExplanations;
+  explainPrepared(prepared: PreparedExplanations, j: number): RankerExplanation;
+  setItemClock(ms: number): void;
 }
 
 /**

@@ -153,7 +153,7 @@ export class EventIngestor {
     const slot = this.models.slot;
     // the main thread's ranker when it is loaded (with rank threads it is loaded on first use only, and
     // then replays the stored events itself: ../model-slot.ts)
-    const features = slot?.loadedRanked?.featureState?.();
+    const features = slot?.loadedRanked?.featureState();
     const forThreads =
       slot?.hasRanked && this.rankThreads.follows(slot) ? new Float64Array(events.length * 5) : undefined;
     const weights = this.interactions.weights;

@@ -183,8 +183,7 @@ export class ModelHolder {
    * received them), with the event weights serving uses now.
    */
   private catchUp(slot: ModelSlot, ranked: ServingRanker): void {
-    const features = ranked.featureState?.();
-    if (!features) return;
+    const features = ranked.featureState();
     const data = slot.bundle.manifest.data;
     const tail = this.store.eventsSince(data.position ?? data.events);
     forEachWeighted(
@@ -296,7 +295,7 @@ export class ModelHolder {
    * stored event.
    */
   private replayRange(slot: ModelSlot, tail: EventColumns, from: number, to: number, r: Replay): void {
-    const features = slot.loadedRanked?.featureState?.();
+    const features = slot.loadedRanked?.featureState();
     const { fresh, pairs, forThreads } = r;
     // the weights the slot serves with (the live rows take them at the swap)
     const weights = slot.bundle.manifest.weights;

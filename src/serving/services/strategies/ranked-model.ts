@@ -103,14 +103,8 @@ export class RankedModelStrategy implements Strategy {
     });
     if (!ctx.explain) return answer();
     const items = top.items.subarray(0, Math.min(this.explainCap, top.items.length));
-    if (ctx.async && ranker.prepareExplanations && ranker.explainPrepared)
-      return explainInSlices(ranker, ranker.prepareExplanations(profile, items)).then(answer);
-    const explained = ranker.explainMany
-      ? ranker.explainMany(profile, items)
-      : ranker.explain
-        ? Array.from(items, (i) => ranker.explain!(profile, i))
-        : [];
-    return answer(explained.map(itemReasons));
+    if (ctx.async) return explainInSlices(ranker, ranker.prepareExplanations(profile, items)).then(answer);
+    return answer(ranker.explainMany(profile, items).map(itemReasons));
   }
 }
 
