@@ -1,22 +1,20 @@
 # syntax=docker/dockerfile:1
 # reco in a container: the web app and the HTTP API over the embedded SQLite store in the /data volume.
-# Built in three stages: production dependencies (with the native SQLite driver compiled when no prebuilt
-# binary fits), the TypeScript build, and a slim runtime that runs as the unprivileged `node` user.
+# Built in two stages: the TypeScript build (every dependency installed once, the native SQLite driver
+# compiled when no prebuilt binary fits, then the development ones pruned), and a slim runtime that runs as
+# the unprivileged `node` user.
 # Not built in this project's CI (no Docker engine there): the test suite lints this file and compose.yaml.
 
-FROM node:20.20.2-bookworm-slim AS deps
+FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-
-FROM deps AS build
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20.20.2-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -24,7 +22,7 @@ ENV NODE_ENV=production \
   HOST=0.0.0.0 \
   PORT=8000
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY src/web/static ./src/web/static
 COPY package.json ./
