@@ -498,10 +498,14 @@ export class SqliteStore implements Store {
     return (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
   }
 
-  eventsSince(position: number): EventColumns & { position: number } {
+  eventsSince(position: number, limit = Number.MAX_SAFE_INTEGER): EventColumns & { position: number } {
     // one read transaction: the count and the rows see the same events
     return this.transaction(() => {
-      const n = this.db.prepare('SELECT count(*) FROM events WHERE id > ?').pluck().get(position) as number;
+      const after = this.db
+        .prepare('SELECT count(*) FROM events WHERE id > ?')
+        .pluck()
+        .get(position) as number;
+      const n = Math.min(after, limit);
       const out = {
         user: new Int32Array(n),
         item: new Int32Array(n),
@@ -512,9 +516,11 @@ export class SqliteStore implements Store {
         position,
       };
       const rows = this.db
-        .prepare('SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > ? ORDER BY id')
+        .prepare(
+          'SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > ? ORDER BY id LIMIT ?',
+        )
         .raw()
-        .iterate(position) as IterableIterator<[number, number, number, number, number, number]>;
+        .iterate(position, n) as IterableIterator<[number, number, number, number, number, number]>;
       let k = 0;
       for (const r of rows) {
         out.user[k] = r[1];

@@ -168,8 +168,11 @@ export interface Store {
    * that a server can replay the ones stored after it (../serving/services/model-holder.ts).
    */
   eventPosition(): number;
-  /** The events stored after `position`, in insertion order, by dense index, and the position they reach. */
-  eventsSince(position: number): EventColumns & { position: number };
+  /**
+   * The events stored after `position` (at most `limit` of them), in insertion order, by dense index, and
+   * the position they reach.
+   */
+  eventsSince(position: number, limit?: number): EventColumns & { position: number };
   /** A user's events, newest first. */
   userEvents(userId: string, limit?: number): StoredEvent[];
   /** Streams every event in time order (export). */

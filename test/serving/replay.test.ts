@@ -202,4 +202,24 @@ describe('the ranked model: its feature state holds the events of the retraining
     assert.equal(fs.events, store.counts().events);
     assert.equal(fs.userCountBefore(store.userIndex(user)!, Number.POSITIVE_INFINITY), stored(user));
   });
+
+  test('a swap reads and replays a tail of events longer than one slice, every one in order', async () => {
+    // more than REPLAY_SLICE (20,000) events stored since the bundle's training: read a slice a turn
+    const users = store.userIds();
+    const items = store.itemIds();
+    const t = Date.now();
+    store.insertEvents(
+      Array.from({ length: 45_000 }, (_, k) => ({
+        user: users[k % users.length]!,
+        item: items[(k * 7) % items.length]!,
+        type: 'view',
+        timestamp: t + k,
+      })),
+    );
+    const slot = await services.models.swapAsync();
+    const fs = slot.ranked!.featureState() as unknown as FeatureState;
+    assert.equal(fs.events, store.counts().events, 'every stored event is in the new slot');
+    const u = users[5]!;
+    assert.equal(fs.userCountBefore(store.userIndex(u)!, Number.POSITIVE_INFINITY), stored(u));
+  });
 });

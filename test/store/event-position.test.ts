@@ -34,6 +34,13 @@ test('eventsSince gives the events stored after a position, in insertion order, 
     assert.equal(tail.position, store.eventPosition());
     assert.equal(store.eventsSince(tail.position).length, 0);
     assert.equal(store.eventsSince(0).length, 4);
+    // at most `limit` events, and the position of the last one read
+    const first = store.eventsSince(0, 3);
+    assert.equal(first.length, 3);
+    assert.deepEqual(Array.from(first.timestamp), [3000, 1000, 500]);
+    const second = store.eventsSince(first.position, 3);
+    assert.deepEqual(Array.from(second.timestamp), [2000]);
+    assert.equal(second.position, store.eventPosition());
   } finally {
     store.close();
   }

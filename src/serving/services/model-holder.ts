@@ -111,28 +111,41 @@ export class ModelHolder {
   private async swapInSteps(version: string | undefined): Promise<ModelSlot> {
     const lazy = this.rankThreads.threads > 0;
     let next: ModelSlot | undefined;
-    let tail: EventColumns & { position: number };
+    let position: number;
     try {
       const options = lazy
         ? { lazyRanked: true, onRankedLoad: (r: ServingRanker) => this.catchUp(next!, r) }
         : {};
       next = await loadSlotInSteps(this.modelsDir, version, options, nextTurn);
-      await nextTurn();
-      tail = this.tailOf(next);
+      next.bundle.fittedSizes(this.store.counts(), 'the store');
+      position = trainedPosition(next);
     } catch (err) {
       throw this.fault(err, version);
     }
-    const replay = this.startReplay(next, tail.length);
-    for (let from = 0; from < tail.length; from += REPLAY_SLICE) {
-      if (from > 0) await nextTurn();
-      this.replayRange(next, tail, from, Math.min(tail.length, from + REPLAY_SLICE), replay);
+    // the events stored after the bundle's, read and replayed a slice a turn (a server that ran for days
+    // since the training may have a million), gathered for the rank threads in the same order
+    const replay = this.startReplay(next, 0);
+    const forThreads: Float64Array[] = [];
+    for (;;) {
+      await nextTurn();
+      let slice: EventColumns & { position: number };
+      try {
+        slice = this.store.eventsSince(position, REPLAY_SLICE);
+      } catch (err) {
+        throw this.fault(err, version);
+      }
+      if (slice.length === 0) break;
+      const part = this.startReplay(next, slice.length, replay);
+      this.replayRange(next, slice, 0, slice.length, part);
+      if (part.forThreads) forThreads.push(part.forThreads);
+      position = slice.position;
     }
-    await nextTurn();
-    const entry = this.rankThreads.create(next, replay.forThreads);
+    const entry = this.rankThreads.create(next);
+    if (entry) for (const events of forThreads) entry.pool.applyEvents(events);
     await this.rankThreads.settled(entry);
     try {
       // one turn from here: the events stored while the threads warmed up, then the swap
-      const rest = this.store.eventsSince(tail.position);
+      const rest = this.store.eventsSince(position);
       if (rest.length > 0) {
         const more = this.startReplay(next, rest.length, replay);
         this.replayRange(next, rest, 0, rest.length, more);
@@ -149,10 +162,7 @@ export class ModelHolder {
   /** The events stored after those `next` was trained on, once it is checked against the store. */
   private tailOf(next: ModelSlot): EventColumns & { position: number } {
     next.bundle.fittedSizes(this.store.counts(), 'the store');
-    // the events stored after those the bundle was trained on (e.g. during a retraining, or since the
-    // training when the server starts): bundles older than `position` ended at event `events`
-    const data = next.bundle.manifest.data;
-    return this.store.eventsSince(data.position ?? data.events);
+    return this.store.eventsSince(trainedPosition(next));
   }
 
   /** Keeps a load fault for /health (without paths) and returns it to throw. */
@@ -184,8 +194,7 @@ export class ModelHolder {
    */
   private catchUp(slot: ModelSlot, ranked: ServingRanker): void {
     const features = ranked.featureState();
-    const data = slot.bundle.manifest.data;
-    const tail = this.store.eventsSince(data.position ?? data.events);
+    const tail = this.store.eventsSince(trainedPosition(slot));
     forEachWeighted(
       tail,
       0,
@@ -336,6 +345,16 @@ function forEachWeighted(
       type === 'rating' ? value : Number.NaN,
     );
   }
+}
+
+/**
+ * The position in the store's event sequence of the last event `slot`'s bundle was trained on (the events
+ * after it are replayed: stored during a retraining, or since the training when the server starts); bundles
+ * older than `position` ended at event `events`.
+ */
+function trainedPosition(slot: ModelSlot): number {
+  const data = slot.bundle.manifest.data;
+  return data.position ?? data.events;
 }
 
 /** A replay's gatherings (ModelHolder.replayRange). */
