@@ -3,7 +3,8 @@
  * client address; the attempt that reaches the limit, and every attempt after it (the right password too),
  * is refused until the lock ends (429 with Retry-After). A successful sign-in clears the account's count.
  */
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { SharedLimits } from '../serving/shared-limits.js';
 
 export interface ThrottleOptions {
   /** Wrong passwords per account before it is locked. Default 10. */
@@ -14,18 +15,34 @@ export interface ThrottleOptions {
   windowSeconds?: number;
   /** How long a lock lasts, seconds. Default 900. */
   lockSeconds?: number;
+  /**
+   * Counts kept in Redis, shared by every replica (../serving/shared-limits.ts); each replica's own count
+   * stands in while Redis does not answer.
+   */
+  shared?: SharedLimits;
 }
 
 export class SignInThrottle {
-  private readonly byAccount: RateLimiterMemory;
-  private readonly byAddress: RateLimiterMemory;
+  private readonly byAccount: RateLimiterAbstract;
+  private readonly byAddress: RateLimiterAbstract;
   private readonly lockSeconds: number;
 
   constructor(o: ThrottleOptions = {}) {
     const duration = o.windowSeconds ?? 900;
     this.lockSeconds = o.lockSeconds ?? 900;
-    this.byAccount = new RateLimiterMemory({ points: o.accountFailures ?? 10, duration });
-    this.byAddress = new RateLimiterMemory({ points: o.addressFailures ?? 50, duration });
+    const limiter = (points: number, what: string): RateLimiterAbstract => {
+      const own = new RateLimiterMemory({ points, duration });
+      if (!o.shared) return own;
+      return new RateLimiterRedis({
+        storeClient: o.shared.redis,
+        keyPrefix: `${o.shared.prefix}signin:${what}`,
+        points,
+        duration,
+        insuranceLimiter: own,
+      });
+    };
+    this.byAccount = limiter(o.accountFailures ?? 10, 'account');
+    this.byAddress = limiter(o.addressFailures ?? 50, 'address');
   }
 
   /** Seconds to wait before trying again, or 0 when neither the account nor the address is locked. */

@@ -33,12 +33,15 @@ import modelsRoutes from './routes/models.js';
 import recommendationsRoutes from './routes/recommendations.js';
 import usersRoutes from './routes/users.js';
 import { MAX_PATH_PARAM } from './schemas.js';
+import type { SharedLimits } from './shared-limits.js';
 
 export interface AppOptions {
   services: Services;
   keys: ApiKey[];
   /** Requests per second per key; 0 turns limiting off. Default 2,000. */
   rateLimit?: number;
+  /** Rate limits counted in Redis, shared with other replicas (./shared-limits.ts). */
+  sharedLimits?: SharedLimits;
   /** Largest request body in bytes (event and item batches allow 32 MiB). Default 1 MiB. */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
@@ -99,7 +102,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(auth, { keys: options.web?.keyRing ?? new KeyRing(options.keys) });
-  await app.register(rateLimit, { max: options.rateLimit ?? 2000 });
+  await app.register(rateLimit, {
+    max: options.rateLimit ?? 2000,
+    ...(options.sharedLimits ? { shared: options.sharedLimits } : {}),
+  });
   await app.register(services, {
     services: options.services,
     ...(options.trainer ? { trainer: options.trainer } : {}),

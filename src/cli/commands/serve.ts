@@ -2,7 +2,8 @@
  * `reco serve`: the HTTP API (src/serving/) over the store and the current model bundle.
  * Keys: RECO_API_KEYS ("role:key,..."), else the key file (--keys-file, default api-keys beside the
  * database), generated with owner-only permissions and printed on first run. Rate limit: RECO_RATE_LIMIT
- * requests per second per key (default 2,000; 0 = off). The server watches the bundle's `current` pointer
+ * requests per second per key (default 2,000; 0 = off), counted in Redis across replicas with --redis URL
+ * (RECO_REDIS_URL), which also holds the sign-in throttle's counts. The server watches the bundle's `current` pointer
  * and swaps in a bundle trained by `reco train` while it runs.
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
@@ -15,6 +16,7 @@ import { loadOrCreateKeys } from '../../serving/api-keys.js';
 import { buildApp } from '../../serving/app.js';
 import { Checkpointer } from '../../serving/checkpointer.js';
 import { createServices } from '../../serving/compose.js';
+import { connectSharedLimits } from '../../serving/shared-limits.js';
 import { openStore } from '../../store/open.js';
 import { createWebServices, webOptionsFromEnv } from '../../web/compose-web.js';
 import { action, globals } from '../context.js';
@@ -25,6 +27,8 @@ export interface ServeOptions {
   modelsDir?: string;
   keysFile?: string;
   rateLimit?: string;
+  /** Redis URL: rate limits and the sign-in throttle shared with other replicas. */
+  redis?: string;
   autoCreateItems?: boolean;
   cacheSize?: string;
   rankThreads?: string;
@@ -74,16 +78,26 @@ export async function serve(
   const keysFile = opts.keysFile ?? process.env['RECO_API_KEYS_FILE'] ?? defaultKeysFile(db);
   const keys = loadOrCreateKeys(keysFile);
   const modelsDir = opts.modelsDir ?? defaultModelsDir(db);
+  const redisUrl = opts.redis ?? process.env['RECO_REDIS_URL'];
+  const shared =
+    redisUrl === undefined || redisUrl === ''
+      ? undefined
+      : await connectSharedLimits(redisUrl, opts.redis !== undefined ? '--redis' : 'RECO_REDIS_URL');
   const store = openStore(db);
   const services = createServices(store, { modelsDir, cacheSize, autoCreateItems, rankThreads });
   const { models } = services;
   // the web app (src/web/): accounts over the same services; the first admin is created on first run
-  const web = createWebServices(services, webOptionsFromEnv(keys.keys));
+  const webOptions = webOptionsFromEnv(keys.keys);
+  const web = createWebServices(
+    services,
+    shared ? { ...webOptions, throttle: { ...webOptions.throttle, shared } } : webOptions,
+  );
   const firstAdmin = await web.accounts.ensureFirstAdmin();
   const app = await buildApp({
     services,
     keys: keys.keys,
     rateLimit,
+    ...(shared ? { sharedLimits: shared } : {}),
     logger: { level: out.verbose ? 'info' : 'warn' },
     web,
     trustProxy: process.env['RECO_TRUST_PROXY'] === '1',
@@ -139,7 +153,7 @@ export async function serve(
       keys.generated || opts.printKeys
         ? `reco: API keys ${keys.generated ? 'generated into' : 'from'} ${keys.source}${keys.source === 'RECO_API_KEYS' ? '' : ' (owner-only)'}:\n${keys.keys.map((k) => `  ${k.role.padEnd(6)} ${k.key}`).join('\n')}`
         : `reco: API keys from ${keys.source} (${keys.keys.length})`,
-      `reco: rate limit ${rateLimit > 0 ? `${rateLimit} requests/s per key` : 'off'}; ranked answers computed ${rankThreads > 0 ? `on ${rankThreads} rank thread${rankThreads > 1 ? 's' : ''}` : 'on the main thread'}`,
+      `reco: rate limit ${rateLimit > 0 ? `${rateLimit} requests/s per key${shared ? ' (shared through Redis)' : ' (this process)'}` : 'off'}; ranked answers computed ${rankThreads > 0 ? `on ${rankThreads} rank thread${rankThreads > 1 ? 's' : ''}` : 'on the main thread'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }
@@ -153,6 +167,7 @@ export async function serve(
     await services.close();
     await checkpointer.stop();
     store.close();
+    shared?.redis.disconnect();
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const)
     process.once(sig, () => {
@@ -176,6 +191,10 @@ export function register(program: Command): void {
       'API key file, role:key per line (env RECO_API_KEYS_FILE; default api-keys beside the database)',
     )
     .option('--rate-limit <n>', 'requests per second per key, 0 = off (env RECO_RATE_LIMIT; default 2000)')
+    .option(
+      '--redis <url>',
+      'Redis (redis://host:port) holding the rate limits and sign-in throttle shared by several replicas (env RECO_REDIS_URL; default: each process counts alone)',
+    )
     .option(
       '--auto-create-items',
       'create unknown items named by events instead of answering 404 (env RECO_AUTO_CREATE_ITEMS=1)',
