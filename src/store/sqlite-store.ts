@@ -20,6 +20,7 @@ import { sortEventLogByTime, userTimeOrder } from './event-order.js';
 import { migrate } from './migrations.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteActivity } from './sqlite-activity.js';
+import { readEventsSince } from './sqlite-event-tail.js';
 import { SqliteExperiments } from './sqlite-experiments.js';
 import {
   checkItem,
@@ -500,39 +501,7 @@ export class SqliteStore implements Store {
 
   eventsSince(position: number, limit = Number.MAX_SAFE_INTEGER): EventColumns & { position: number } {
     // one read transaction: the count and the rows see the same events
-    return this.transaction(() => {
-      const after = this.db
-        .prepare('SELECT count(*) FROM events WHERE id > ?')
-        .pluck()
-        .get(position) as number;
-      const n = Math.min(after, limit);
-      const out = {
-        user: new Int32Array(n),
-        item: new Int32Array(n),
-        type: new Uint8Array(n),
-        value: new Float32Array(n),
-        timestamp: new Float64Array(n),
-        length: n,
-        position,
-      };
-      const rows = this.db
-        .prepare(
-          'SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > ? ORDER BY id LIMIT ?',
-        )
-        .raw()
-        .iterate(position, n) as IterableIterator<[number, number, number, number, number, number]>;
-      let k = 0;
-      for (const r of rows) {
-        out.user[k] = r[1];
-        out.item[k] = r[2];
-        out.type[k] = r[3];
-        out.value[k] = r[4];
-        out.timestamp[k] = r[5];
-        out.position = r[0];
-        k++;
-      }
-      return out;
-    });
+    return this.transaction(() => readEventsSince(this.db, position, limit));
   }
 
   userEvents(userId: string, limit = 100): StoredEvent[] {
