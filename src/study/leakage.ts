@@ -8,18 +8,26 @@
  *   - on later events: fitted on the events before the 80 % time quantile and served as of that cut
  *     (point-in-time features, as a server has), its AUC over all unseen items and NDCG@10 against the
  *     events after the cut, beside the oracle's.
+ *   - online, in the closed loop (./closed-loop.ts): the world's people served in process by a bundle of
+ *     that ranker trained the same way on the events before the midnight after the cut, for a week of
+ *     simulated days from there (no retraining), beside the random and the oracle slates.
  * The leak shows as a higher offline AUC and a lower AUC on later events.
  */
 
+import { timeQuantile } from '../data/splits.js';
 import { evaluate } from '../evaluation/evaluate.js';
 import { worldOracle } from '../evaluation/oracle.js';
 import type { RankedRecommender } from '../ranking/ranker.js';
 import type { Recommender } from '../recommenders/recommender.js';
 import type { ModelFactory } from '../training/fit-models.js';
+import { loopValues, midnightAfter, studyLoop, studyReferences } from './closed-loop.js';
 import { oracleFractions, SMALL_WORLD, type StudyDefinition, type StudyValue } from './study.js';
 import { worldData } from './world-log.js';
 
 const RANKER_PARAMS = { labelSplit: 'next' };
+const CUT = 0.8;
+/** The closed loop after the cut: people, simulated days, slate size. */
+export const LEAKAGE_LOOP = { users: 500, days: 7, k: 10 };
 /** oracleFractions' metric names -> this study's (measured on later events). */
 const LATER = new Map([
   ['ndcg', 'ndcg_later'],
@@ -55,6 +63,9 @@ export const leakageStudy: StudyDefinition = {
     { key: 'auc_later', title: 'AUC on later events' },
     { key: 'ndcg_later', title: 'NDCG@10 on later events' },
     { key: 'auc_later_frac', title: 'AUC on later events as a fraction of the oracle' },
+    { key: 'ctr', title: 'Online CTR (takes a slate) in the closed loop after the cut' },
+    { key: 'normalised', title: 'Online normalised score: (CTR - random) / (oracle - random)' },
+    { key: 'regret', title: "Online regret a slate against the oracle's slate (expected takes)" },
   ],
   pairs: [
     {
@@ -68,10 +79,26 @@ export const leakageStudy: StudyDefinition = {
     'the 80 % time quantile, twice: with point-in-time features (what reco does) and with features over ' +
     "all its events, label events included. Offline AUC: the early-stopping AUC on its validation users' " +
     'groups, built like its training rows. AUC and NDCG@10 on later events: every user with events after ' +
-    'the cut, served as of the cut, against those events (AUC over every unseen item).',
+    'the cut, served as of the cut, against those events (AUC over every unseen item). Online: a bundle ' +
+    'of each ranker, trained the same way on the events before the midnight after the cut, serves ' +
+    `${LEAKAGE_LOOP.users} of the world's people for ${LEAKAGE_LOOP.days} simulated days in the closed ` +
+    "loop (`reco loop` in process, slates of 10, no retraining); both loops meet the same people and " +
+    'arrivals; the normalised score uses the random and the oracle slates over the same people and days.',
   async runCell(cell) {
     const { world, log, items } = worldData(cell.params);
-    const split = { kind: 'global' as const, ratio: 0.8, seed: 42 };
+    const split = { kind: 'global' as const, ratio: CUT, seed: 42 };
+    const loop = {
+      world,
+      log,
+      cut: midnightAfter(timeQuantile(log, CUT)),
+      // the bundle's candidate generator beside the ranker (its own popularity source, reused)
+      models: ['popularity' as const, 'ranked' as const],
+      params: { ranked: RANKER_PARAMS },
+      ...LEAKAGE_LOOP,
+      users: Math.min(LEAKAGE_LOOP.users, cell.params.users),
+      seed: cell.seed,
+    };
+    const reference = await studyReferences({ ...loop, create: cell.create });
     const out: StudyValue[] = [];
     for (const leaky of [false, true]) {
       const series = leaky ? SERIES.leaky : SERIES.honest;
@@ -103,6 +130,9 @@ export const leakageStudy: StudyDefinition = {
         if (v.series !== 'oracle') out.push({ series, metric, value: v.value });
         else if (!leaky) out.push({ series: 'oracle', metric, value: v.value });
       }
+      const online = await studyLoop({ ...loop, create, arms: [{ name: series, strategy: 'ranked' }] });
+      out.push(...loopValues(online.loop, reference, () => series));
+      cell.note(`${series}: online CTR ${online.loop.variants[0]?.ctr.toFixed(4)}`);
     }
     return out;
   },
