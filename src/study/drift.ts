@@ -71,6 +71,29 @@ export async function driftCell(cell: CellContext, loop: DriftLoop = DRIFT_LOOP)
       `${label} (${retrainedAfter.length} retrainings): ${result.variants.map((v) => `${v.name} CTR ${v.ctr.toFixed(4)}`).join(', ')}`,
     );
   }
+  return [...out, ...relativeCtrs(out, cell.models, loop.intervals)];
+}
+
+/**
+ * Each model's CTR at every interval as a fraction of its CTR at the first (the most frequent
+ * retraining), within the cell: the same world, people and arrivals, so the seeds' spread cancels.
+ */
+export function relativeCtrs(
+  values: readonly StudyValue[],
+  models: readonly string[],
+  intervals: readonly number[],
+): StudyValue[] {
+  const ctr = (series: string) => values.find((v) => v.series === series && v.metric === 'ctr')?.value;
+  const out: StudyValue[] = [];
+  for (const model of models) {
+    const base = ctr(`${model} ${intervalLabel(intervals[0]!)}`);
+    if (!base) continue;
+    for (const every of intervals) {
+      const series = `${model} ${intervalLabel(every)}`;
+      const value = ctr(series);
+      if (value !== undefined) out.push({ series, metric: 'ctr_rel', value: value / base });
+    }
+  }
   return out;
 }
 
@@ -96,6 +119,10 @@ export const driftStudy: StudyDefinition = {
   models: ['als', 'ease'],
   metrics: [
     { key: 'ctr', title: 'Online CTR (takes a slate) in the closed loop' },
+    {
+      key: 'ctr_rel',
+      title: "Online CTR as a fraction of the same model's retrained every day (same world and people)",
+    },
     { key: 'normalised', title: 'Normalised score: (CTR - random) / (oracle - random)' },
     { key: 'regret', title: "Regret a slate against the oracle's slate (expected takes)" },
     { key: 'true_ctr', title: 'True CTR (expected takes a slate, from the world)' },

@@ -82,7 +82,7 @@ export const leakageStudy: StudyDefinition = {
     'the cut, served as of the cut, against those events (AUC over every unseen item). Online: a bundle ' +
     'of each ranker, trained the same way on the events before the midnight after the cut, serves ' +
     `${LEAKAGE_LOOP.users} of the world's people for ${LEAKAGE_LOOP.days} simulated days in the closed ` +
-    "loop (`reco loop` in process, slates of 10, no retraining); both loops meet the same people and " +
+    'loop (`reco loop` in process, slates of 10, no retraining); both loops meet the same people and ' +
     'arrivals; the normalised score uses the random and the oracle slates over the same people and days.',
   async runCell(cell) {
     const { world, log, items } = worldData(cell.params);

@@ -73,4 +73,11 @@ test('drift cell: per model and interval the online CTR, its normalised score an
     assert.ok(normalised !== undefined && Number.isFinite(normalised), `${series}: normalised`);
   }
   assert.equal(notes.length, 3, 'the references and one line per interval');
+  // CTR relative to the most frequent retraining, per model
+  assert.equal(get('ease every 2 d', 'ctr_rel'), 1);
+  const rel = get('ease never retrained', 'ctr_rel');
+  assert.ok(
+    rel !== undefined &&
+      Math.abs(rel - get('ease never retrained', 'ctr')! / get('ease every 2 d', 'ctr')!) < 1e-12,
+  );
 });
