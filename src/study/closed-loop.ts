@@ -14,6 +14,7 @@ import { InProcessClient } from '../loop/client.js';
 import { normalise } from '../loop/metrics.js';
 import { DEFAULT_PEOPLE, type PeopleParams } from '../loop/params.js';
 import { type Arm, type LoopResult, referenceCtrs, runLoop } from '../loop/run.js';
+import type { Recommender } from '../recommenders/recommender.js';
 import { DAY } from '../simulation/params.js';
 import { storeWorld } from '../simulation/simulate.js';
 import type { World } from '../simulation/world.js';
@@ -34,6 +35,8 @@ export interface StudyLoopOptions {
   models: readonly ModelName[];
   create: ModelFactory;
   params?: ModelParams;
+  /** Models fitted on exactly the events before `cut`: the first bundle takes them as they are. */
+  fitted?: ReadonlyMap<ModelName, Recommender>;
   /** The loop's own split (each arm a strategy of the bundle, or random / oracle). */
   arms: Arm[];
   users: number;
@@ -76,6 +79,7 @@ export async function studyLoop(o: StudyLoopOptions): Promise<StudyLoopResult> {
         models: o.models,
         create: o.create,
         ...(o.params ? { params: o.params } : {}),
+        ...(day === 0 && o.fitted ? { fitted: o.fitted } : {}),
         version: `sim-day-${String(day).padStart(4, '0')}`,
         run: { mirror: null },
       });
