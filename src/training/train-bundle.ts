@@ -187,7 +187,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   const interactions = buildInteractions(log, weights);
   o.onTrainStart?.();
   const fitted: FittedModel[] = [];
-  await fitModels(
+  const all = await fitModels(
     { interactions, log, items, metrics: run.sink, ...(o.fitted ? { fitted: o.fitted } : {}) },
     o.models,
     {
@@ -202,6 +202,9 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
       },
     },
   );
+  // models taken as given (o.fitted) were not fitted here: written all the same
+  for (const model of all.values())
+    if (!fitted.some((f) => f.model === model)) fitted.push({ model, fitSeconds: 0 });
   // in the order asked (fitModels fits composite models last)
   fitted.sort((a, b) => o.models.indexOf(a.model.name) - o.models.indexOf(b.model.name));
   const { manifest, dir } = writeBundle({

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
 import { DEFAULT_PEOPLE } from '../../src/loop/params.js';
 import { createModel } from '../../src/models/factory.js';
 import { resolveParams } from '../../src/simulation/params.js';
+import { worldItems } from '../../src/simulation/simulate.js';
 import { midnightAfter, studyLoop } from '../../src/study/closed-loop.js';
 import { driftCell, driftStudy } from '../../src/study/drift.js';
 import { logBefore, worldData } from '../../src/study/world-log.js';
+import type { ModelFactory } from '../../src/training/fit-models.js';
 
 /** A drift world, small: 120 users, 80 items over the study's 8 weeks. */
 const small = (seed: number, driftScale: number) =>
@@ -80,4 +83,45 @@ test('drift cell: per model and interval the online CTR, its normalised score an
     rel !== undefined &&
       Math.abs(rel - get('ease never retrained', 'ctr')! / get('ease every 2 d', 'ctr')!) < 1e-12,
   );
+});
+
+test('the first bundle of a study loop takes a model already fitted on the history as it is', async () => {
+  const params = small(4, 0.5);
+  const { world, log } = worldData(params);
+  const cut = midnightAfter((params.startMs + params.endMs) / 2);
+  const fits: string[] = [];
+  const create: ModelFactory = (name, p) => {
+    const model = createModel(name, p);
+    const fit = model.fit.bind(model);
+    model.fit = (data) => {
+      fits.push(name);
+      return fit(data);
+    };
+    return model;
+  };
+  const history = logBefore(log, cut);
+  const knn = createModel('itemknn', { neighbours: 10 });
+  await knn.fit({
+    interactions: buildInteractions(history, interactionWeights()),
+    log: history,
+    items: worldItems(world),
+  });
+  const run = await studyLoop({
+    world,
+    log,
+    cut,
+    models: ['popularity', 'itemknn'],
+    create,
+    params: { itemknn: { neighbours: 10 } },
+    fitted: new Map([['itemknn', knn]]),
+    arms: [{ name: 'knn', strategy: 'itemknn' }],
+    users: 40,
+    days: 4,
+    k: 5,
+    seed: 2,
+    retrainDays: 2,
+  });
+  assert.deepEqual(run.retrainedAfter, [2]);
+  // day 0: popularity fitted, item-kNN taken as given; day 2: both fitted
+  assert.deepEqual(fits, ['popularity', 'popularity', 'itemknn']);
 });
