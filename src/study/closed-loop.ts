@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RecoError } from '../errors.js';
 import { InProcessClient } from '../loop/client.js';
 import { normalise } from '../loop/metrics.js';
 import { DEFAULT_PEOPLE, type PeopleParams } from '../loop/params.js';
@@ -72,7 +73,7 @@ export async function studyLoop(o: StudyLoopOptions): Promise<StudyLoopResult> {
     storeWorld(store, o.world, logBefore(o.log, o.cut));
     const modelsDir = join(dir, 'models');
     const trainedOn: number[] = [];
-    const train = async (day: number) => {
+    const train = async (day: number): Promise<string> => {
       const b = await trainBundle({
         store,
         modelsDir,
@@ -84,6 +85,7 @@ export async function studyLoop(o: StudyLoopOptions): Promise<StudyLoopResult> {
         run: { mirror: null },
       });
       trainedOn.push(b.events);
+      return b.manifest.version;
     };
     await train(0);
     const served = new InProcessClient(store, modelsDir);
@@ -98,8 +100,11 @@ export async function studyLoop(o: StudyLoopOptions): Promise<StudyLoopResult> {
       onDay: async (day) => {
         const done = day + 1;
         if (every > 0 && done % every === 0 && done < o.days) {
-          await train(done);
-          served.services.models.swap();
+          const version = await train(done);
+          // a bundle that does not load leaves the old one serving: a study must not go on unaware
+          const slot = served.services.models.swap();
+          if (slot.version !== version)
+            throw new RecoError(`study loop: bundle ${version} was not swapped in (${slot.version} serves)`);
           retrainedAfter.push(done);
         }
       },

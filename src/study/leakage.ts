@@ -11,7 +11,8 @@
  *   - online, in the closed loop (./closed-loop.ts): the world's people served in process by a bundle of
  *     that very ranker (the same fit, written as it is) for a week of simulated days from the cut (no
  *     retraining), beside the random and the oracle slates.
- * The leak shows as a higher offline AUC and a lower AUC on later events.
+ * The leak shows as a higher offline AUC and a lower AUC on later events; online, whatever the loop
+ * measures (docs/studies.md: a lower CTR in every world measured).
  */
 
 import { timeQuantile } from '../data/splits.js';
