@@ -63,8 +63,11 @@ export interface LoopOptions {
    * people's responses (fast statistics: A/A runs).
    */
   measure?: boolean;
-  /** Called at the end of each simulated day (0-based) with the variants so far. */
-  onDay?: (day: number, metrics: ReadonlyMap<string, Metrics>) => void;
+  /**
+   * Called at the end of each simulated day (0-based) with the variants so far; the next day waits for
+   * it (a study retrains the server's models here).
+   */
+  onDay?: (day: number, metrics: ReadonlyMap<string, Metrics>) => void | Promise<void>;
 }
 
 export interface LoopResult {
@@ -241,7 +244,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       if (m) m.sessions++;
       sessions++;
     }
-    o.onDay?.(day, metrics);
+    await o.onDay?.(day, metrics);
   }
   return {
     start,

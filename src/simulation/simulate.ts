@@ -6,7 +6,7 @@
 
 import { Rng } from '../core/random.js';
 import { UsageError } from '../errors.js';
-import type { Store } from '../store/store.js';
+import type { EventColumns, Store } from '../store/store.js';
 import type { ItemRecord, UserRecord } from '../types.js';
 import { type GeneratedEvents, generateEvents, SIM_EVENT_TYPES } from './generate.js';
 import { genreNames, makeTitle } from './names.js';
@@ -80,15 +80,28 @@ export function simulateIntoStore(
   const t0 = performance.now();
   const { world, events } = simulateWorld(params, hooks.onGenerate);
   const t1 = performance.now();
+  storeWorld(store, world, events, hooks.onInsert);
+  const t2 = performance.now();
+  return { world, events, generateSeconds: (t1 - t0) / 1000, insertSeconds: (t2 - t1) / 1000 };
+}
+
+/**
+ * Writes a world into a store in one transaction: its users, items, the given events (generated ones, type
+ * codes in SIM_EVENT_TYPES order: all of them, or a prefix in time) and the world itself.
+ */
+export function storeWorld(
+  store: Store,
+  world: World,
+  events: EventColumns,
+  onInsert?: (done: number) => void,
+): void {
   store.transaction(() => {
     store.upsertUsers(worldUsers(world));
     store.upsertItems(worldItems(world));
     const codes = SIM_EVENT_TYPES.map((name) => store.eventTypeCode(name));
     const type = new Uint8Array(events.length);
     for (let k = 0; k < events.length; k++) type[k] = codes[events.type[k]!]!;
-    store.insertEventColumns({ ...events, type }, hooks.onInsert ? { onProgress: hooks.onInsert } : {});
+    store.insertEventColumns({ ...events, type }, onInsert ? { onProgress: onInsert } : {});
     saveWorld(store, world);
   });
-  const t2 = performance.now();
-  return { world, events, generateSeconds: (t1 - t0) / 1000, insertSeconds: (t2 - t1) / 1000 };
 }

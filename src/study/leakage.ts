@@ -2,24 +2,33 @@
  * `reco study leakage`: the ranker trained on point-in-time features (each training row's features from
  * the events strictly before its user's first label event) against the same ranker trained on features
  * computed over all the data, label events included (RankedRecommender.studyLeakFeatures: the leak the
- * system reco replaces had). Both are measured twice:
+ * system reco replaces had). Both are measured three ways:
  *   - offline, as its own training sees it: the early-stopping AUC on the validation users' groups,
  *     whose features are built the same way as the training rows (leaky for the leaky one);
- *   - on later events: fitted on the events before the 80 % time quantile and served as of that cut
- *     (point-in-time features, as a server has), its AUC over all unseen items and NDCG@10 against the
- *     events after the cut, beside the oracle's.
- * The leak shows as a higher offline AUC and a lower AUC on later events.
+ *   - on later events: fitted on the events before the cut (the midnight after the 80 % time quantile)
+ *     and served as of that cut (point-in-time features, as a server has), its AUC over all unseen items
+ *     and NDCG@10 against the events after the cut, beside the oracle's;
+ *   - online, in the closed loop (./closed-loop.ts): the world's people served in process by a bundle of
+ *     that very ranker (the same fit, written as it is) for a week of simulated days from the cut (no
+ *     retraining), beside the random and the oracle slates.
+ * The leak shows as a higher offline AUC and a lower AUC on later events; online, whatever the loop
+ * measures (docs/studies.md: a lower CTR in every world measured).
  */
 
+import { timeQuantile } from '../data/splits.js';
 import { evaluate } from '../evaluation/evaluate.js';
 import { worldOracle } from '../evaluation/oracle.js';
 import type { RankedRecommender } from '../ranking/ranker.js';
 import type { Recommender } from '../recommenders/recommender.js';
 import type { ModelFactory } from '../training/fit-models.js';
+import { loopValues, midnightAfter, studyLoop, studyReferences } from './closed-loop.js';
 import { oracleFractions, SMALL_WORLD, type StudyDefinition, type StudyValue } from './study.js';
 import { worldData } from './world-log.js';
 
 const RANKER_PARAMS = { labelSplit: 'next' };
+const CUT = 0.8;
+/** The closed loop after the cut: people, simulated days, slate size. */
+export const LEAKAGE_LOOP = { users: 500, days: 7, k: 10 };
 /** oracleFractions' metric names -> this study's (measured on later events). */
 const LATER = new Map([
   ['ndcg', 'ndcg_later'],
@@ -55,6 +64,9 @@ export const leakageStudy: StudyDefinition = {
     { key: 'auc_later', title: 'AUC on later events' },
     { key: 'ndcg_later', title: 'NDCG@10 on later events' },
     { key: 'auc_later_frac', title: 'AUC on later events as a fraction of the oracle' },
+    { key: 'ctr', title: 'Online CTR (takes a slate) in the closed loop after the cut' },
+    { key: 'normalised', title: 'Online normalised score: (CTR - random) / (oracle - random)' },
+    { key: 'regret', title: "Online regret a slate against the oracle's slate (expected takes)" },
   ],
   pairs: [
     {
@@ -65,13 +77,31 @@ export const leakageStudy: StudyDefinition = {
   ],
   method:
     "The ranker (`labelSplit: 'next'`, every other parameter its default) is fitted on the events before " +
-    'the 80 % time quantile, twice: with point-in-time features (what reco does) and with features over ' +
+    'the cut (the midnight after the 80 % time quantile), twice: with point-in-time features (what reco does) and with features over ' +
     "all its events, label events included. Offline AUC: the early-stopping AUC on its validation users' " +
     'groups, built like its training rows. AUC and NDCG@10 on later events: every user with events after ' +
-    'the cut, served as of the cut, against those events (AUC over every unseen item).',
+    'the cut, served as of the cut, against those events (AUC over every unseen item). Online: a bundle ' +
+    "of each ranker (that very fit, beside a popularity model, the bundle's candidate generator) serves " +
+    `${LEAKAGE_LOOP.users} of the world's people for ${LEAKAGE_LOOP.days} simulated days in the closed ` +
+    'loop (`reco loop` in process, slates of 10, no retraining); both loops meet the same people and ' +
+    'arrivals; the normalised score uses the random and the oracle slates over the same people and days.',
   async runCell(cell) {
     const { world, log, items } = worldData(cell.params);
-    const split = { kind: 'global' as const, ratio: 0.8, seed: 42 };
+    // the 80 % time quantile, moved on to the midnight after it (where the closed loop starts)
+    const cut = midnightAfter(timeQuantile(log, CUT));
+    const split = { kind: 'global' as const, cut, seed: 42 };
+    const loop = {
+      world,
+      log,
+      cut,
+      // the bundle's candidate generator beside the ranker (its own popularity source, reused)
+      models: ['popularity' as const, 'ranked' as const],
+      params: { ranked: RANKER_PARAMS },
+      ...LEAKAGE_LOOP,
+      users: Math.min(LEAKAGE_LOOP.users, cell.params.users),
+      seed: cell.seed,
+    };
+    const reference = await studyReferences({ ...loop, create: cell.create });
     const out: StudyValue[] = [];
     for (const leaky of [false, true]) {
       const series = leaky ? SERIES.leaky : SERIES.honest;
@@ -103,6 +133,15 @@ export const leakageStudy: StudyDefinition = {
         if (v.series !== 'oracle') out.push({ series, metric, value: v.value });
         else if (!leaky) out.push({ series: 'oracle', metric, value: v.value });
       }
+      // the bundle serves this very ranker (fitted above on the same events), not a refit
+      const online = await studyLoop({
+        ...loop,
+        create,
+        ...(ranker ? { fitted: new Map([['ranked', ranker]]) } : {}),
+        arms: [{ name: series, strategy: 'ranked' }],
+      });
+      out.push(...loopValues(online.loop, reference, () => series));
+      cell.note(`${series}: online CTR ${online.loop.variants[0]?.ctr.toFixed(4)}`);
     }
     return out;
   },

@@ -13,6 +13,7 @@ import { RecoError } from '../errors.js';
 import { evaluate, type MetricRow } from '../evaluation/evaluate.js';
 import { worldOracle } from '../evaluation/oracle.js';
 import { type BundleManifest, type FittedModel, type StoredMetrics, writeBundle } from '../models/bundle.js';
+import type { Recommender } from '../recommenders/recommender.js';
 import { loadWorld, WORLD_META_KEY } from '../simulation/oracle.js';
 import { storeWeights } from '../store/event-types.js';
 import type { Store } from '../store/store.js';
@@ -43,6 +44,11 @@ export interface TrainBundleOptions {
    * the store holds now.
    */
   snapshot?: { log: EventLog; position: number };
+  /**
+   * Models already fitted on exactly these events (FitData.fitted): one with the parameters asked is
+   * written as it is, not fitted again (a study that evaluated a model on the same events).
+   */
+  fitted?: ReadonlyMap<ModelName, Recommender>;
   /** The bundle's version (default: from the clock). */
   version?: string;
   /** Progress: the evaluation's start (models to evaluate, the oracle counted), each model evaluated. */
@@ -181,17 +187,24 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   const interactions = buildInteractions(log, weights);
   o.onTrainStart?.();
   const fitted: FittedModel[] = [];
-  await fitModels({ interactions, log, items, metrics: run.sink }, o.models, {
-    create,
-    ...(params ? { params } : {}),
-    onFitted: (name, model, fitSeconds) => {
-      fitted.push({ model, fitSeconds });
-      run.metric(`${name}.fit_seconds`, fitSeconds);
-      // a model's own account of its training (ranked: trees and validation metric per label view)
-      run.metricList(numericLeaves(`${name}.report`, (model as { report?: unknown }).report));
-      o.onModelFitted?.(name, fitSeconds);
+  const all = await fitModels(
+    { interactions, log, items, metrics: run.sink, ...(o.fitted ? { fitted: o.fitted } : {}) },
+    o.models,
+    {
+      create,
+      ...(params ? { params } : {}),
+      onFitted: (name, model, fitSeconds) => {
+        fitted.push({ model, fitSeconds });
+        run.metric(`${name}.fit_seconds`, fitSeconds);
+        // a model's own account of its training (ranked: trees and validation metric per label view)
+        run.metricList(numericLeaves(`${name}.report`, (model as { report?: unknown }).report));
+        o.onModelFitted?.(name, fitSeconds);
+      },
     },
-  });
+  );
+  // models taken as given (o.fitted) were not fitted here: written all the same
+  for (const model of all.values())
+    if (!fitted.some((f) => f.model === model)) fitted.push({ model, fitSeconds: 0 });
   // in the order asked (fitModels fits composite models last)
   fitted.sort((a, b) => o.models.indexOf(a.model.name) - o.models.indexOf(b.model.name));
   const { manifest, dir } = writeBundle({

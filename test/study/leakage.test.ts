@@ -31,4 +31,10 @@ test('leakage: features over all data raise the offline AUC and lower the AUC on
   assert.ok(get(leaky, 'auc_offline') > get(honest, 'auc_offline'), 'offline: the leak looks better');
   assert.ok(get(leaky, 'auc_later') < get(honest, 'auc_later'), 'later events: the leak is worse');
   assert.ok(get('oracle', 'auc_later') > get(honest, 'auc_later'));
+  // online, in the closed loop after the cut: each ranker served, measured against the oracle's slates
+  for (const series of [honest, leaky]) {
+    assert.ok(get(series, 'ctr') > 0, `${series}: online CTR`);
+    assert.ok(get(series, 'regret') >= -1e-9, `${series}: regret`);
+    assert.ok(get(series, 'normalised') < 1, `${series}: below the oracle`);
+  }
 });
