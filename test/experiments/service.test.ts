@@ -286,5 +286,13 @@ describe('experiments in process', () => {
   test('sample size for a 5% baseline and a 10% lift', () => {
     assert.equal(sampleSize({ baseline: 0.05, lift: 0.1 }).perVariant, 31231);
     assert.throws(() => sampleSize({ baseline: 1.5, lift: 0.1 }), /baseline: must be in/);
+    // a mean or ratio metric: its per-user sd instead of p (1 - p); (1.96 + 0.8416)^2 2 0.5^2 / 0.15^2 = 174.4
+    assert.equal(sampleSize({ baseline: 1.5, lift: 0.1, sd: 0.5 }).perVariant, 175);
+    assert.equal(
+      sampleSize({ baseline: 1.5, lift: 0.1, sd: 1 }).perVariant,
+      698,
+      'sd twice: 4 times the users',
+    );
+    assert.throws(() => sampleSize({ baseline: 1.5, lift: 0.1, sd: 0 }), /sd: must be a positive/);
   });
 });
