@@ -5,12 +5,60 @@
  * and p-value (Welch's t-test), and the sequential (always-valid) interval, safe under peeking.
  */
 import { frequentistTest } from '../experiments/stat-tests.js';
-import type { RatioStatistic } from '../experiments/statistics.js';
+import type {
+  RatioStatistic,
+  RegressionAdjustedRatioStatistic,
+  SampleMeanStatistic,
+} from '../experiments/statistics.js';
 
-/** Per-user sums of a ratio metric: numerator (takes) and denominator (slates) of each user. */
+/**
+ * Per-user sums of a ratio metric: numerator (takes) and denominator (slates) of each user; optionally the
+ * same user's sums before the experiment (`pm`, `pd`: CUPED's covariate).
+ */
 export interface RatioSample {
   m: ArrayLike<number>;
   d: ArrayLike<number>;
+  pm?: ArrayLike<number> | undefined;
+  pd?: ArrayLike<number> | undefined;
+}
+
+const sumOf = (x: ArrayLike<number>) => {
+  let s = 0;
+  for (let j = 0; j < x.length; j++) s += x[j]!;
+  return s;
+};
+const products = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+  let s = 0;
+  for (let j = 0; j < x.length; j++) s += x[j]! * y[j]!;
+  return s;
+};
+const meanStatistic = (x: ArrayLike<number>): SampleMeanStatistic => ({
+  type: 'SampleMeanStatistic',
+  n: x.length,
+  sum: sumOf(x),
+  sum_squares: products(x, x),
+});
+
+/**
+ * CUPED for a ratio metric (gbstats' regression-adjusted ratio, theta estimated from both variants): the
+ * in-experiment ratio adjusted by the same user's ratio before the experiment.
+ */
+export function cupedRatioStatistic(s: Required<RatioSample>): RegressionAdjustedRatioStatistic {
+  return {
+    type: 'RegressionAdjustedRatioStatistic',
+    n: s.m.length,
+    m_statistic_post: meanStatistic(s.m),
+    d_statistic_post: meanStatistic(s.d),
+    m_statistic_pre: meanStatistic(s.pm),
+    d_statistic_pre: meanStatistic(s.pd),
+    m_post_m_pre_sum_of_products: products(s.m, s.pm),
+    d_post_d_pre_sum_of_products: products(s.d, s.pd),
+    m_pre_d_pre_sum_of_products: products(s.pm, s.pd),
+    m_post_d_post_sum_of_products: products(s.m, s.d),
+    m_post_d_pre_sum_of_products: products(s.m, s.pd),
+    m_pre_d_post_sum_of_products: products(s.pm, s.d),
+    theta: null,
+  };
 }
 
 export function ratioStatistic(s: RatioSample): RatioStatistic {
@@ -47,10 +95,16 @@ export interface Lift {
   sequentialCi: [number, number];
 }
 
-/** Relative lift of b over a; `tuning` is the sequential test's N* (the total users expected). */
+const hasPre = (s: RatioSample): s is Required<RatioSample> => s.pm !== undefined && s.pd !== undefined;
+
+/**
+ * Relative lift of b over a; `tuning` is the sequential test's N* (the total users expected). With both
+ * samples' pre-experiment sums, CUPED-adjusted (cupedRatioStatistic).
+ */
 export function relativeLift(a: RatioSample, b: RatioSample, alpha = 0.05, tuning = 5000): Lift {
-  const sa = ratioStatistic(a);
-  const sb = ratioStatistic(b);
+  const cuped = hasPre(a) && hasPre(b);
+  const sa = cuped ? cupedRatioStatistic(a) : ratioStatistic(a);
+  const sb = cuped ? cupedRatioStatistic(b) : ratioStatistic(b);
   const fixed = frequentistTest('TwoSidedTTest', sa, sb, { alpha });
   const seq = frequentistTest('SequentialTwoSidedTTest', sa, sb, {
     alpha,
