@@ -5,15 +5,18 @@
  *   aa          200 simulated A/A experiments in process (popularity against itself, each with its own
  *               seed: people, arrivals, split): share flagged by Welch at 5% (target 5% +- 3%), and by the
  *               sequential interval peeked at every simulated day (target <= 5%).
- *   ab          ranked against popularity through HTTP (a `reco serve` child, the loop as a client): lift,
- *               95% interval, p (target: called for ranked at 1%), and the true lift from the oracle's
- *               probabilities of the same exposures (target: inside the interval); users the call needed.
+ *   ab          ranked against popularity through HTTP (a `reco serve` child, the loop as a client), after a
+ *               pre-period in which everyone is served popularity (`--pre-days`, default 7; `--ab-days`
+ *               experiment days, default 14): the lift of CTR per exposure, CUPED-adjusted on each user's
+ *               pre-period CTR (the primary metric) and unadjusted, 95% interval, p (target: called for
+ *               ranked at 1%), and the true lift from the oracle's probabilities of the same exposures
+ *               (target: inside the interval); users the call needed, and the sample size at 80% power.
  *   order       each of popularity, item-kNN, ALS, EASE and ranked served to every person (in process,
  *               same arrivals): online CTR beside offline NDCG@10 (random 75/25 split, seed 42;
  *               `--evaluation FILE` reuses a `reco evaluate --json` file of the same world;
  *               `--order-models`, `--order-days` narrow it).
- *   interleave  interleave:ranked,popularity in process: users needed by the sign test at 1% against
- *               the A/B's (target < 1/10).
+ *   interleave  interleave:ranked,popularity in process, the A/B's pre-period and days: users needed by
+ *               the sign test at 1% against the A/B's (target < 1/10).
  * `--only aa,ab` picks parts; `--aa N` sets the A/A count.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -22,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signTest } from '../src/experiments/interleave.js';
+import { sampleSize } from '../src/experiments/sample-size.js';
 import { HttpClient, InProcessClient } from '../src/loop/client.js';
 import type { VariantMetrics } from '../src/loop/metrics.js';
 import { DEFAULT_PEOPLE } from '../src/loop/params.js';
@@ -43,6 +47,8 @@ function arg(name: string): string | undefined {
 const only = new Set((arg('only') ?? 'ab,interleave,order,aa').split(','));
 const base = arg('base') ?? join(tmpdir(), 'reco-bench-loop');
 const AA = Number(arg('aa') ?? 200);
+const PRE_DAYS = Number(arg('pre-days') ?? 7);
+const AB_DAYS = Number(arg('ab-days') ?? 14);
 
 function reco(args: string[]): string {
   const t0 = performance.now();
@@ -104,14 +110,29 @@ function usersNeeded(
   return need;
 }
 
-/** The first n joiners of the run, by arm. */
-function prefix(order: { p: number; arm: string }[], n: number, arm: string, m: VariantMetrics) {
+/** The first n joiners of the run, by arm (with their pre-period sums when `pre` is given: CUPED). */
+function prefix(
+  order: { p: number; arm: string }[],
+  n: number,
+  arm: string,
+  m: VariantMetrics,
+  pre?: VariantMetrics,
+) {
   const people = order.slice(0, n).filter((j) => j.arm === arm);
   return {
     m: Float64Array.from(people, (j) => m.userTakes[j.p]!),
     d: Float64Array.from(people, (j) => m.userSlates[j.p]!),
+    ...(pre
+      ? {
+          pm: Float64Array.from(people, (j) => pre.userTakes[j.p]!),
+          pd: Float64Array.from(people, (j) => pre.userSlates[j.p]!),
+        }
+      : {}),
   };
 }
+
+const interval = (l: { value: number; ci: [number, number]; p: number; sequentialCi: [number, number] }) =>
+  `${pct(l.value)}, 95% CI [${pct(l.ci[0])}, ${pct(l.ci[1])}], p ${l.p.toExponential(2)}, always-valid [${pct(l.sequentialCi[0])}, ${pct(l.sequentialCi[1])}]`;
 
 /** Joining order over all variants (each person once, in the order the loop first served him). */
 function joinOrder(metrics: ReadonlyMap<string, VariantMetrics>, first: Float64Array) {
@@ -188,7 +209,9 @@ function startServer(db: string): Promise<{ child: ChildProcess; url: string }> 
 let abUsersNeeded: number | undefined;
 
 async function ab(): Promise<void> {
-  console.log('\n--- A/B through HTTP: ranked against popularity ---');
+  console.log(
+    `\n--- A/B through HTTP: ranked against popularity, ${PRE_DAYS} days of popularity for all, then ${AB_DAYS} days ---`,
+  );
   const s = scratch();
   const server = await startServer(s.db);
   const store = openStore(s.db);
@@ -199,6 +222,8 @@ async function ab(): Promise<void> {
     const r = await runLoop(
       loopOptions(store, {
         client: new HttpClient(server.url, KEY),
+        days: AB_DAYS,
+        preDays: PRE_DAYS,
         arms: [
           { name: 'control', strategy: 'popularity' },
           { name: 'treatment', strategy: 'ranked' },
@@ -212,21 +237,35 @@ async function ab(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const a = r.metrics.get('control')!;
     const b = r.metrics.get('treatment')!;
-    const lift = relativeLift(a.sample(), b.sample(), 0.05, r.metrics.get('control')!.users * 2);
+    const nStar = a.users + b.users;
+    const plain = relativeLift(a.sample(), b.sample(), 0.05, nStar);
+    // the primary metric: CTR per exposure, CUPED-adjusted on the user's CTR in the pre-period
+    const lift = r.pre
+      ? relativeLift(a.sample(undefined, r.pre), b.sample(undefined, r.pre), 0.05, nStar)
+      : plain;
     const ra = r.variants.find((v) => v.name === 'control')!;
     const rb = r.variants.find((v) => v.name === 'treatment')!;
     const trueLift = rb.trueCtr / ra.trueCtr - 1;
     const order = joinOrder(r.metrics, first);
     abUsersNeeded = usersNeeded(order.length, (n) => {
-      const l = relativeLift(prefix(order, n, 'control', a), prefix(order, n, 'treatment', b));
+      const l = relativeLift(prefix(order, n, 'control', a, r.pre), prefix(order, n, 'treatment', b, r.pre));
       return l.p < 0.01 && l.value > 0;
     });
+    // users per variant for 80% power at 1% to detect the true lift, from the measured per-user sd
+    const sd = (l: typeof lift) => ((l.ci[1] - l.ci[0]) / (2 * 1.959964)) * Math.sqrt(nStar / 4) * ra.ctr;
+    const need = (l: typeof lift) =>
+      sampleSize({ baseline: ra.ctr, lift: trueLift, sd: sd(l), alpha: 0.01, power: 0.8 }).perVariant;
     for (const v of r.variants)
       console.log(
         `  ${v.name.padEnd(9)} users ${v.users}, slates ${v.slates}, CTR ${f(v.ctr)}, true CTR ${f(v.trueCtr)}, regret ${f(v.regret)}`,
       );
+    if (r.pre)
+      console.log(
+        `  pre-period: ${r.pre.users} users, ${r.pre.slates} slates, CTR ${f(r.pre.takes / r.pre.slates)}`,
+      );
+    console.log(`  unadjusted: lift ${interval(plain)}; ${need(plain)} users a variant for 80% power at 1%`);
     console.log(
-      `A/B (HTTP, ${r.slates} slates in ${seconds.toFixed(0)} s): lift ${pct(lift.value)}, 95% CI [${pct(lift.ci[0])}, ${pct(lift.ci[1])}], p ${lift.p.toExponential(2)} (target: ranked called at 1%: ${lift.p < 0.01 && lift.value > 0 ? 'met' : 'NOT met'}); true lift ${pct(trueLift)} (inside the CI: ${trueLift >= lift.ci[0] && trueLift <= lift.ci[1] ? 'met' : 'NOT met'}); users needed at 1%: ${abUsersNeeded ?? 'not reached'}`,
+      `A/B (HTTP, ${r.slates} slates in ${seconds.toFixed(0)} s; ${a.users} + ${b.users} users x ${AB_DAYS} days after ${PRE_DAYS}): ${r.pre ? 'CUPED ' : ''}lift ${interval(lift)} (target: ranked called at 1%: ${lift.p < 0.01 && lift.value > 0 ? 'met' : 'NOT met'}); true lift ${pct(trueLift)} (inside the CI: ${trueLift >= lift.ci[0] && trueLift <= lift.ci[1] ? 'met' : 'NOT met'}); users needed at 1%: ${abUsersNeeded ?? 'not reached'}; ${need(lift)} users a variant for 80% power at 1%`,
     );
   } finally {
     server.child.kill('SIGTERM');
@@ -264,7 +303,7 @@ async function order(): Promise<void> {
   const evaluation = JSON.parse(readFileSync(json, 'utf8')) as { rows: { model: string; ndcg: number }[] };
   const ndcg = new Map<string, number>();
   for (const row of evaluation.rows) ndcg.set(row.model, row.ndcg);
-  const online = new Map<string, { ctr: number; trueCtr: number }>();
+  const online = new Map<string, { ctr: number; trueCtr: number; daily: number[] }>();
   const models = (arg('order-models') ?? MODELS).split(',');
   const days = Number(arg('order-days') ?? 7);
   for (const model of models) {
@@ -272,10 +311,24 @@ async function order(): Promise<void> {
     const store = openStore(run.db);
     const client = new InProcessClient(store, join(run.dir, 'models'));
     try {
+      // each day's own CTR (takes / slates of that day): warm-up and trends
+      const daily: number[] = [];
+      let before = { takes: 0, slates: 0 };
       const r = await runLoop(
-        loopOptions(store, { client, days, arms: [{ name: model, strategy: model }], measure: false }),
+        loopOptions(store, {
+          client,
+          days,
+          arms: [{ name: model, strategy: model }],
+          measure: false,
+          onDay: (_d, metrics) => {
+            const m = metrics.get(model)!;
+            daily.push((m.takes - before.takes) / Math.max(1, m.slates - before.slates));
+            before = { takes: m.takes, slates: m.slates };
+          },
+        }),
       );
-      online.set(model, { ctr: r.variants[0]!.ctr, trueCtr: r.variants[0]!.takesPerUser });
+      online.set(model, { ctr: r.variants[0]!.ctr, trueCtr: r.variants[0]!.takesPerUser, daily });
+      console.log(`  ${model}: CTR by day ${daily.map((x) => f(x, 3)).join(' ')}`);
     } finally {
       await client.close();
       store.close();
@@ -307,7 +360,12 @@ async function interleave(): Promise<void> {
     const r = await runLoop(
       loopOptions(store, {
         client,
-        arms: [{ name: 'il', strategy: 'interleave:ranked,popularity' }],
+        days: AB_DAYS,
+        preDays: PRE_DAYS,
+        arms: [
+          { name: 'control', strategy: 'popularity', weight: 0 },
+          { name: 'il', strategy: 'interleave:ranked,popularity' },
+        ],
         onDay: (_d, metrics) => {
           for (const m of metrics.values())
             for (const p of m.joined) if (first[p] === Number.POSITIVE_INFINITY) first[p] = seen++;
