@@ -48,6 +48,8 @@ const only = new Set((arg('only') ?? 'ab,interleave,order,aa').split(','));
 const base = arg('base') ?? join(tmpdir(), 'reco-bench-loop');
 const AA = Number(arg('aa') ?? 200);
 const PRE_DAYS = Number(arg('pre-days') ?? 7);
+/** A/A with a pre-period: the lifts CUPED-adjusted on it (as the A/B's). */
+const AA_PRE_DAYS = Number(arg('aa-pre-days') ?? 0);
 const AB_DAYS = Number(arg('ab-days') ?? 14);
 
 function reco(args: string[]): string {
@@ -142,7 +144,9 @@ function joinOrder(metrics: ReadonlyMap<string, VariantMetrics>, first: Float64A
 }
 
 async function aa(): Promise<void> {
-  console.log(`\n--- A/A calibration: ${AA} experiments in process (popularity vs popularity) ---`);
+  console.log(
+    `\n--- A/A calibration: ${AA} experiments in process (popularity vs popularity${AA_PRE_DAYS > 0 ? `, CUPED on ${AA_PRE_DAYS} days before` : ''}) ---`,
+  );
   const s = scratch();
   const store = openStore(s.db);
   const client = new InProcessClient(store, join(s.dir, 'models'));
@@ -153,7 +157,7 @@ async function aa(): Promise<void> {
   let finalSeq = 0;
   const t0 = performance.now();
   try {
-    const options = loopOptions(store, { users, days, client, measure: false });
+    const options = loopOptions(store, { users, days, preDays: AA_PRE_DAYS, client, measure: false });
     for (let e = 0; e < AA; e++) {
       let peekedFlag = false;
       const r = await runLoop({
@@ -163,14 +167,19 @@ async function aa(): Promise<void> {
           { name: 'A', strategy: 'popularity' },
           { name: 'B', strategy: 'popularity' },
         ],
-        onDay: (_day, metrics) => {
+        onDay: (_day, metrics, pre) => {
           const a = metrics.get('A')!;
           const b = metrics.get('B')!;
-          const lift = relativeLift(a.sample(), b.sample(), 0.05, users);
+          const lift = relativeLift(a.sample(undefined, pre), b.sample(undefined, pre), 0.05, users);
           if (excludesZero(lift.sequentialCi)) peekedFlag = true;
         },
       });
-      const lift = relativeLift(r.metrics.get('A')!.sample(), r.metrics.get('B')!.sample(), 0.05, users);
+      const lift = relativeLift(
+        r.metrics.get('A')!.sample(undefined, r.pre),
+        r.metrics.get('B')!.sample(undefined, r.pre),
+        0.05,
+        users,
+      );
       if (lift.p < 0.05) fixed++;
       if (excludesZero(lift.sequentialCi)) finalSeq++;
       if (peekedFlag) sequential++;
@@ -397,6 +406,14 @@ async function interleave(): Promise<void> {
         (abUsersNeeded !== undefined && need !== undefined
           ? ` vs the A/B's ${abUsersNeeded}: ${(need / abUsersNeeded).toFixed(3)} (target < 0.1: ${need < abUsersNeeded / 10 ? 'met' : 'NOT met'})`
           : ''),
+    );
+    // users for 80% power at 1% by the sign test, from the shares measured: q of those with a preference
+    // prefer ranked, a share `decided` of all users has one (normal approximation of the binomial)
+    const decided = (all.a + all.b) / order.length;
+    const q = all.a / Math.max(1, all.a + all.b);
+    const z = 2.575829 * 0.5 + 0.841621 * Math.sqrt(q * (1 - q));
+    console.log(
+      `  ${pct(decided)} of users with a preference, ${pct(q)} of them for ranked: ${Math.ceil((z / (q - 0.5)) ** 2 / decided)} users for 80% power at 1% (sign test)`,
     );
   } finally {
     await client.close();

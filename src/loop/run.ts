@@ -70,7 +70,7 @@ export interface LoopOptions {
    */
   preDays?: number;
   /** Called at the end of each simulated day of the experiment (0-based) with the variants so far. */
-  onDay?: (day: number, metrics: ReadonlyMap<string, Metrics>) => void;
+  onDay?: (day: number, metrics: ReadonlyMap<string, Metrics>, pre?: Metrics) => void;
 }
 
 export interface LoopResult {
@@ -257,7 +257,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       }
       sessions++;
     }
-    if (!inPre) o.onDay?.(day - preDays, metrics);
+    if (!inPre) o.onDay?.(day - preDays, metrics, pre);
   }
   return {
     ...(pre ? { pre } : {}),
