@@ -30,7 +30,7 @@ import { HttpClient, InProcessClient } from '../src/loop/client.js';
 import type { VariantMetrics } from '../src/loop/metrics.js';
 import { DEFAULT_PEOPLE } from '../src/loop/params.js';
 import { type LoopOptions, runLoop } from '../src/loop/run.js';
-import { excludesZero, relativeLift } from '../src/loop/stats.js';
+import { excludesZero, pairedLift, relativeLift } from '../src/loop/stats.js';
 import { loadWorld } from '../src/simulation/oracle.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
@@ -312,7 +312,10 @@ async function order(): Promise<void> {
   const evaluation = JSON.parse(readFileSync(json, 'utf8')) as { rows: { model: string; ndcg: number }[] };
   const ndcg = new Map<string, number>();
   for (const row of evaluation.rows) ndcg.set(row.model, row.ndcg);
-  const online = new Map<string, { ctr: number; trueCtr: number; daily: number[] }>();
+  const online = new Map<
+    string,
+    { ctr: number; trueCtr: number; daily: number[]; m: Float64Array; d: Float64Array }
+  >();
   const models = (arg('order-models') ?? MODELS).split(',');
   const days = Number(arg('order-days') ?? 7);
   for (const model of models) {
@@ -336,7 +339,15 @@ async function order(): Promise<void> {
           },
         }),
       );
-      online.set(model, { ctr: r.variants[0]!.ctr, trueCtr: r.variants[0]!.takesPerUser, daily });
+      // per person (the same people in every run): the paired comparisons below
+      const vm = r.metrics.get(model)!;
+      online.set(model, {
+        ctr: r.variants[0]!.ctr,
+        trueCtr: r.variants[0]!.takesPerUser,
+        daily,
+        m: vm.userTakes,
+        d: vm.userSlates,
+      });
       console.log(`  ${model}: CTR by day ${daily.map((x) => f(x, 3)).join(' ')}`);
     } finally {
       await client.close();
@@ -356,6 +367,17 @@ async function order(): Promise<void> {
   console.log(
     `order: offline ${byNdcg.join(' < ')}; online ${byCtr.join(' < ')} (${byNdcg.join() === byCtr.join() ? 'same' : 'DIFFERENT'})`,
   );
+  // neighbours in either order, compared person by person (same people, same arrivals)
+  const pairs = new Set<string>();
+  for (const order of [byNdcg, byCtr])
+    for (let j = 1; j < order.length; j++) pairs.add(`${order[j - 1]!},${order[j]!}`);
+  for (const pair of pairs) {
+    const [x, y] = pair.split(',') as [string, string];
+    const l = pairedLift(online.get(x)!, online.get(y)!);
+    console.log(
+      `  ${y} over ${x}: online CTR ${pct(l.value)}, 95% CI [${pct(l.ci[0])}, ${pct(l.ci[1])}], p ${l.p.toExponential(2)} (paired by person); NDCG@10 ${f(ndcg.get(y)! - ndcg.get(x)!)}`,
+    );
+  }
 }
 
 async function interleave(): Promise<void> {

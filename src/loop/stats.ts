@@ -4,6 +4,7 @@
  * takes over slates, delta method), the relative lift of a treatment over the control with a 95% interval
  * and p-value (Welch's t-test), and the sequential (always-valid) interval, safe under peeking.
  */
+import { phi, phiInverse } from '../experiments/distributions.js';
 import { frequentistTest } from '../experiments/stat-tests.js';
 import type {
   RatioStatistic,
@@ -116,4 +117,33 @@ export function relativeLift(a: RatioSample, b: RatioSample, alpha = 0.05, tunin
 /** Whether an interval excludes 0 (a difference flagged). */
 export function excludesZero(ci: readonly [number, number]): boolean {
   return ci[0] > 0 || ci[1] < 0;
+}
+
+/**
+ * Relative difference of CTR between two runs over the same people (common random numbers: the same
+ * arrivals and people, each run served by one strategy): b's ratio over a's minus 1, its variance by the
+ * delta method over the per-person differences of the linearised ratios (paired, so what the people share
+ * cancels), a normal 95% interval and two-sided p. Person j is a[j] in one run and b[j] in the other.
+ */
+export function pairedLift(a: RatioSample, b: RatioSample, alpha = 0.05): Omit<Lift, 'sequentialCi'> {
+  const n = a.m.length;
+  const mean = (x: ArrayLike<number>) => sumOf(x) / Math.max(1, n);
+  const ra = sumOf(a.m) / sumOf(a.d);
+  const rb = sumOf(b.m) / sumOf(b.d);
+  const da = mean(a.d);
+  const db = mean(b.d);
+  let s = 0;
+  let s2 = 0;
+  for (let j = 0; j < n; j++) {
+    const ia = (a.m[j]! - ra * a.d[j]!) / da;
+    const ib = (b.m[j]! - rb * b.d[j]!) / db;
+    const g = ib / ra - (rb * ia) / (ra * ra);
+    s += g;
+    s2 += g * g;
+  }
+  const variance = n > 1 ? (s2 - (s * s) / n) / (n - 1) / n : Number.NaN;
+  const value = rb / ra - 1;
+  const half = phiInverse(1 - alpha / 2) * Math.sqrt(variance);
+  const p = 2 * (1 - phi(Math.abs(value) / Math.sqrt(variance)));
+  return { value, ci: [value - half, value + half], p };
 }

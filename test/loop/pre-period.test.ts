@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { Rng } from '../../src/core/random.js';
 import { DEFAULT_PEOPLE } from '../../src/loop/params.js';
 import { runLoop } from '../../src/loop/run.js';
-import { relativeLift } from '../../src/loop/stats.js';
+import { pairedLift, relativeLift } from '../../src/loop/stats.js';
 import { loadWorld } from '../../src/simulation/oracle.js';
 import { resolveParams } from '../../src/simulation/params.js';
 import { tempDir } from '../helpers/cli.js';
@@ -99,4 +99,26 @@ test("CUPED on the pre-period's ratio narrows the lift's interval when users' ra
   assert.ok(width(cuped) < 0.7 * width(plain), `${width(cuped)} against ${width(plain)}`);
   assert.ok(cuped.ci[0] <= 0.05 && 0.05 <= cuped.ci[1], `the true lift inside ${cuped.ci}`);
   assert.ok(cuped.p < plain.p);
+});
+
+test('pairedLift: the same people in two runs, what they share cancels', () => {
+  const rng = new Rng(11, 2);
+  const d: number[] = [];
+  const ma: number[] = [];
+  const mb: number[] = [];
+  for (let j = 0; j < 300; j++) {
+    const rate = 0.3 + 2 * rng.float(); // people differ a lot, and the same in both runs
+    const slates = 1 + rng.int(30);
+    d.push(slates);
+    ma.push(slates * rate + 0.2 * rng.normal());
+    mb.push(slates * rate * 1.1 + 0.2 * rng.normal());
+  }
+  const paired = pairedLift({ m: ma, d }, { m: mb, d });
+  const unpaired = relativeLift({ m: ma, d }, { m: mb, d });
+  assert.ok(Math.abs(paired.value - 0.1) < 0.01, `${paired.value}`);
+  assert.ok(paired.ci[0] < 0.1 && 0.1 < paired.ci[1]);
+  assert.ok(paired.ci[1] - paired.ci[0] < 0.25 * (unpaired.ci[1] - unpaired.ci[0]), 'paired: far narrower');
+  assert.ok(paired.p < 1e-6);
+  // the same run against itself: no difference
+  assert.equal(pairedLift({ m: ma, d }, { m: ma, d }).value, 0);
 });
