@@ -5,15 +5,18 @@
  *   aa          200 simulated A/A experiments in process (popularity against itself, each with its own
  *               seed: people, arrivals, split): share flagged by Welch at 5% (target 5% +- 3%), and by the
  *               sequential interval peeked at every simulated day (target <= 5%).
- *   ab          ranked against popularity through HTTP (a `reco serve` child, the loop as a client): lift,
- *               95% interval, p (target: called for ranked at 1%), and the true lift from the oracle's
- *               probabilities of the same exposures (target: inside the interval); users the call needed.
+ *   ab          ranked against popularity through HTTP (a `reco serve` child, the loop as a client), after a
+ *               pre-period in which everyone is served popularity (`--pre-days`, default 7; `--ab-days`
+ *               experiment days, default 14): the lift of CTR per exposure, CUPED-adjusted on each user's
+ *               pre-period CTR (the primary metric) and unadjusted, 95% interval, p (target: called for
+ *               ranked at 1%), and the true lift from the oracle's probabilities of the same exposures
+ *               (target: inside the interval); users the call needed, and the sample size at 80% power.
  *   order       each of popularity, item-kNN, ALS, EASE and ranked served to every person (in process,
  *               same arrivals): online CTR beside offline NDCG@10 (random 75/25 split, seed 42;
  *               `--evaluation FILE` reuses a `reco evaluate --json` file of the same world;
  *               `--order-models`, `--order-days` narrow it).
- *   interleave  interleave:ranked,popularity in process: users needed by the sign test at 1% against
- *               the A/B's (target < 1/10).
+ *   interleave  interleave:ranked,popularity in process, the A/B's pre-period and days: users needed by
+ *               the sign test at 1% against the A/B's (target < 1/10).
  * `--only aa,ab` picks parts; `--aa N` sets the A/A count.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -22,11 +25,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signTest } from '../src/experiments/interleave.js';
+import { sampleSize } from '../src/experiments/sample-size.js';
 import { HttpClient, InProcessClient } from '../src/loop/client.js';
 import type { VariantMetrics } from '../src/loop/metrics.js';
 import { DEFAULT_PEOPLE } from '../src/loop/params.js';
 import { type LoopOptions, runLoop } from '../src/loop/run.js';
-import { excludesZero, relativeLift } from '../src/loop/stats.js';
+import { excludesZero, pairedLift, relativeLift } from '../src/loop/stats.js';
 import { loadWorld } from '../src/simulation/oracle.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
@@ -43,6 +47,10 @@ function arg(name: string): string | undefined {
 const only = new Set((arg('only') ?? 'ab,interleave,order,aa').split(','));
 const base = arg('base') ?? join(tmpdir(), 'reco-bench-loop');
 const AA = Number(arg('aa') ?? 200);
+const PRE_DAYS = Number(arg('pre-days') ?? 7);
+/** A/A with a pre-period: the lifts CUPED-adjusted on it (as the A/B's). */
+const AA_PRE_DAYS = Number(arg('aa-pre-days') ?? 0);
+const AB_DAYS = Number(arg('ab-days') ?? 14);
 
 function reco(args: string[]): string {
   const t0 = performance.now();
@@ -104,14 +112,29 @@ function usersNeeded(
   return need;
 }
 
-/** The first n joiners of the run, by arm. */
-function prefix(order: { p: number; arm: string }[], n: number, arm: string, m: VariantMetrics) {
+/** The first n joiners of the run, by arm (with their pre-period sums when `pre` is given: CUPED). */
+function prefix(
+  order: { p: number; arm: string }[],
+  n: number,
+  arm: string,
+  m: VariantMetrics,
+  pre?: VariantMetrics,
+) {
   const people = order.slice(0, n).filter((j) => j.arm === arm);
   return {
     m: Float64Array.from(people, (j) => m.userTakes[j.p]!),
     d: Float64Array.from(people, (j) => m.userSlates[j.p]!),
+    ...(pre
+      ? {
+          pm: Float64Array.from(people, (j) => pre.userTakes[j.p]!),
+          pd: Float64Array.from(people, (j) => pre.userSlates[j.p]!),
+        }
+      : {}),
   };
 }
+
+const interval = (l: { value: number; ci: [number, number]; p: number; sequentialCi: [number, number] }) =>
+  `${pct(l.value)}, 95% CI [${pct(l.ci[0])}, ${pct(l.ci[1])}], p ${l.p.toExponential(2)}, always-valid [${pct(l.sequentialCi[0])}, ${pct(l.sequentialCi[1])}]`;
 
 /** Joining order over all variants (each person once, in the order the loop first served him). */
 function joinOrder(metrics: ReadonlyMap<string, VariantMetrics>, first: Float64Array) {
@@ -121,7 +144,9 @@ function joinOrder(metrics: ReadonlyMap<string, VariantMetrics>, first: Float64A
 }
 
 async function aa(): Promise<void> {
-  console.log(`\n--- A/A calibration: ${AA} experiments in process (popularity vs popularity) ---`);
+  console.log(
+    `\n--- A/A calibration: ${AA} experiments in process (popularity vs popularity${AA_PRE_DAYS > 0 ? `, CUPED on ${AA_PRE_DAYS} days before` : ''}) ---`,
+  );
   const s = scratch();
   const store = openStore(s.db);
   const client = new InProcessClient(store, join(s.dir, 'models'));
@@ -132,7 +157,7 @@ async function aa(): Promise<void> {
   let finalSeq = 0;
   const t0 = performance.now();
   try {
-    const options = loopOptions(store, { users, days, client, measure: false });
+    const options = loopOptions(store, { users, days, preDays: AA_PRE_DAYS, client, measure: false });
     for (let e = 0; e < AA; e++) {
       let peekedFlag = false;
       const r = await runLoop({
@@ -142,14 +167,19 @@ async function aa(): Promise<void> {
           { name: 'A', strategy: 'popularity' },
           { name: 'B', strategy: 'popularity' },
         ],
-        onDay: (_day, metrics) => {
+        onDay: (_day, metrics, pre) => {
           const a = metrics.get('A')!;
           const b = metrics.get('B')!;
-          const lift = relativeLift(a.sample(), b.sample(), 0.05, users);
+          const lift = relativeLift(a.sample(undefined, pre), b.sample(undefined, pre), 0.05, users);
           if (excludesZero(lift.sequentialCi)) peekedFlag = true;
         },
       });
-      const lift = relativeLift(r.metrics.get('A')!.sample(), r.metrics.get('B')!.sample(), 0.05, users);
+      const lift = relativeLift(
+        r.metrics.get('A')!.sample(undefined, r.pre),
+        r.metrics.get('B')!.sample(undefined, r.pre),
+        0.05,
+        users,
+      );
       if (lift.p < 0.05) fixed++;
       if (excludesZero(lift.sequentialCi)) finalSeq++;
       if (peekedFlag) sequential++;
@@ -188,7 +218,9 @@ function startServer(db: string): Promise<{ child: ChildProcess; url: string }> 
 let abUsersNeeded: number | undefined;
 
 async function ab(): Promise<void> {
-  console.log('\n--- A/B through HTTP: ranked against popularity ---');
+  console.log(
+    `\n--- A/B through HTTP: ranked against popularity, ${PRE_DAYS} days of popularity for all, then ${AB_DAYS} days ---`,
+  );
   const s = scratch();
   const server = await startServer(s.db);
   const store = openStore(s.db);
@@ -199,6 +231,8 @@ async function ab(): Promise<void> {
     const r = await runLoop(
       loopOptions(store, {
         client: new HttpClient(server.url, KEY),
+        days: AB_DAYS,
+        preDays: PRE_DAYS,
         arms: [
           { name: 'control', strategy: 'popularity' },
           { name: 'treatment', strategy: 'ranked' },
@@ -212,21 +246,35 @@ async function ab(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const a = r.metrics.get('control')!;
     const b = r.metrics.get('treatment')!;
-    const lift = relativeLift(a.sample(), b.sample(), 0.05, r.metrics.get('control')!.users * 2);
+    const nStar = a.users + b.users;
+    const plain = relativeLift(a.sample(), b.sample(), 0.05, nStar);
+    // the primary metric: CTR per exposure, CUPED-adjusted on the user's CTR in the pre-period
+    const lift = r.pre
+      ? relativeLift(a.sample(undefined, r.pre), b.sample(undefined, r.pre), 0.05, nStar)
+      : plain;
     const ra = r.variants.find((v) => v.name === 'control')!;
     const rb = r.variants.find((v) => v.name === 'treatment')!;
     const trueLift = rb.trueCtr / ra.trueCtr - 1;
     const order = joinOrder(r.metrics, first);
     abUsersNeeded = usersNeeded(order.length, (n) => {
-      const l = relativeLift(prefix(order, n, 'control', a), prefix(order, n, 'treatment', b));
+      const l = relativeLift(prefix(order, n, 'control', a, r.pre), prefix(order, n, 'treatment', b, r.pre));
       return l.p < 0.01 && l.value > 0;
     });
+    // users per variant for 80% power at 1% to detect the true lift, from the measured per-user sd
+    const sd = (l: typeof lift) => ((l.ci[1] - l.ci[0]) / (2 * 1.959964)) * Math.sqrt(nStar / 4) * ra.ctr;
+    const need = (l: typeof lift) =>
+      sampleSize({ baseline: ra.ctr, lift: trueLift, sd: sd(l), alpha: 0.01, power: 0.8 }).perVariant;
     for (const v of r.variants)
       console.log(
         `  ${v.name.padEnd(9)} users ${v.users}, slates ${v.slates}, CTR ${f(v.ctr)}, true CTR ${f(v.trueCtr)}, regret ${f(v.regret)}`,
       );
+    if (r.pre)
+      console.log(
+        `  pre-period: ${r.pre.users} users, ${r.pre.slates} slates, CTR ${f(r.pre.takes / r.pre.slates)}`,
+      );
+    console.log(`  unadjusted: lift ${interval(plain)}; ${need(plain)} users a variant for 80% power at 1%`);
     console.log(
-      `A/B (HTTP, ${r.slates} slates in ${seconds.toFixed(0)} s): lift ${pct(lift.value)}, 95% CI [${pct(lift.ci[0])}, ${pct(lift.ci[1])}], p ${lift.p.toExponential(2)} (target: ranked called at 1%: ${lift.p < 0.01 && lift.value > 0 ? 'met' : 'NOT met'}); true lift ${pct(trueLift)} (inside the CI: ${trueLift >= lift.ci[0] && trueLift <= lift.ci[1] ? 'met' : 'NOT met'}); users needed at 1%: ${abUsersNeeded ?? 'not reached'}`,
+      `A/B (HTTP, ${r.slates} slates in ${seconds.toFixed(0)} s; ${a.users} + ${b.users} users x ${AB_DAYS} days after ${PRE_DAYS}): ${r.pre ? 'CUPED ' : ''}lift ${interval(lift)} (target: ranked called at 1%: ${lift.p < 0.01 && lift.value > 0 ? 'met' : 'NOT met'}); true lift ${pct(trueLift)} (inside the CI: ${trueLift >= lift.ci[0] && trueLift <= lift.ci[1] ? 'met' : 'NOT met'}); users needed at 1%: ${abUsersNeeded ?? 'not reached'}; ${need(lift)} users a variant for 80% power at 1%`,
     );
   } finally {
     server.child.kill('SIGTERM');
@@ -264,7 +312,10 @@ async function order(): Promise<void> {
   const evaluation = JSON.parse(readFileSync(json, 'utf8')) as { rows: { model: string; ndcg: number }[] };
   const ndcg = new Map<string, number>();
   for (const row of evaluation.rows) ndcg.set(row.model, row.ndcg);
-  const online = new Map<string, { ctr: number; trueCtr: number }>();
+  const online = new Map<
+    string,
+    { ctr: number; trueCtr: number; daily: number[]; m: Float64Array; d: Float64Array }
+  >();
   const models = (arg('order-models') ?? MODELS).split(',');
   const days = Number(arg('order-days') ?? 7);
   for (const model of models) {
@@ -272,10 +323,32 @@ async function order(): Promise<void> {
     const store = openStore(run.db);
     const client = new InProcessClient(store, join(run.dir, 'models'));
     try {
+      // each day's own CTR (takes / slates of that day): warm-up and trends
+      const daily: number[] = [];
+      let before = { takes: 0, slates: 0 };
       const r = await runLoop(
-        loopOptions(store, { client, days, arms: [{ name: model, strategy: model }], measure: false }),
+        loopOptions(store, {
+          client,
+          days,
+          arms: [{ name: model, strategy: model }],
+          measure: false,
+          onDay: (_d, metrics) => {
+            const m = metrics.get(model)!;
+            daily.push((m.takes - before.takes) / Math.max(1, m.slates - before.slates));
+            before = { takes: m.takes, slates: m.slates };
+          },
+        }),
       );
-      online.set(model, { ctr: r.variants[0]!.ctr, trueCtr: r.variants[0]!.takesPerUser });
+      // per person (the same people in every run): the paired comparisons below
+      const vm = r.metrics.get(model)!;
+      online.set(model, {
+        ctr: r.variants[0]!.ctr,
+        trueCtr: r.variants[0]!.takesPerUser,
+        daily,
+        m: vm.userTakes,
+        d: vm.userSlates,
+      });
+      console.log(`  ${model}: CTR by day ${daily.map((x) => f(x, 3)).join(' ')}`);
     } finally {
       await client.close();
       store.close();
@@ -294,6 +367,17 @@ async function order(): Promise<void> {
   console.log(
     `order: offline ${byNdcg.join(' < ')}; online ${byCtr.join(' < ')} (${byNdcg.join() === byCtr.join() ? 'same' : 'DIFFERENT'})`,
   );
+  // neighbours in either order, compared person by person (same people, same arrivals)
+  const pairs = new Set<string>();
+  for (const order of [byNdcg, byCtr])
+    for (let j = 1; j < order.length; j++) pairs.add(`${order[j - 1]!},${order[j]!}`);
+  for (const pair of pairs) {
+    const [x, y] = pair.split(',') as [string, string];
+    const l = pairedLift(online.get(x)!, online.get(y)!);
+    console.log(
+      `  ${y} over ${x}: online CTR ${pct(l.value)}, 95% CI [${pct(l.ci[0])}, ${pct(l.ci[1])}], p ${l.p.toExponential(2)} (paired by person); NDCG@10 ${f(ndcg.get(y)! - ndcg.get(x)!)}`,
+    );
+  }
 }
 
 async function interleave(): Promise<void> {
@@ -307,7 +391,12 @@ async function interleave(): Promise<void> {
     const r = await runLoop(
       loopOptions(store, {
         client,
-        arms: [{ name: 'il', strategy: 'interleave:ranked,popularity' }],
+        days: AB_DAYS,
+        preDays: PRE_DAYS,
+        arms: [
+          { name: 'control', strategy: 'popularity', weight: 0 },
+          { name: 'il', strategy: 'interleave:ranked,popularity' },
+        ],
         onDay: (_d, metrics) => {
           for (const m of metrics.values())
             for (const p of m.joined) if (first[p] === Number.POSITIVE_INFINITY) first[p] = seen++;
@@ -339,6 +428,14 @@ async function interleave(): Promise<void> {
         (abUsersNeeded !== undefined && need !== undefined
           ? ` vs the A/B's ${abUsersNeeded}: ${(need / abUsersNeeded).toFixed(3)} (target < 0.1: ${need < abUsersNeeded / 10 ? 'met' : 'NOT met'})`
           : ''),
+    );
+    // users for 80% power at 1% by the sign test, from the shares measured: q of those with a preference
+    // prefer ranked, a share `decided` of all users has one (normal approximation of the binomial)
+    const decided = (all.a + all.b) / order.length;
+    const q = all.a / Math.max(1, all.a + all.b);
+    const z = 2.575829 * 0.5 + 0.841621 * Math.sqrt(q * (1 - q));
+    console.log(
+      `  ${pct(decided)} of users with a preference, ${pct(q)} of them for ranked: ${Math.ceil((z / (q - 0.5)) ** 2 / decided)} users for 80% power at 1% (sign test)`,
     );
   } finally {
     await client.close();

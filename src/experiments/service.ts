@@ -42,9 +42,11 @@ export class ExperimentService {
   /** Reads the running experiments again (after a change made elsewhere). */
   refresh(): void {
     this.refreshedAt = Date.now();
+    // earliest started first: the first whose coverage holds a user decides (assign)
     this.runningList = this.store.experiments
       .list()
       .filter((e) => e.status === 'running')
+      .sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || a.createdAt - b.createdAt)
       .map((e) => ({ e, ranges: rangesOf(e) }));
   }
 
@@ -60,6 +62,7 @@ export class ExperimentService {
 
   create(input: ExperimentInput): ExperimentRecord {
     const e = experimentOf(input, this.now(), this.options.bundleProblem);
+    if (e.status === 'running') this.refuseOverlap(e);
     this.store.experiments.create(e);
     this.refresh();
     return e;
@@ -79,6 +82,7 @@ export class ExperimentService {
   start(id: string): ExperimentRecord {
     const e = this.get(id);
     if (e.status !== 'draft') throw new ConflictError(`experiment "${id}" is ${e.status}, not a draft`, 'id');
+    this.refuseOverlap(e);
     this.store.experiments.setStatus(id, 'running', this.now());
     this.refresh();
     return this.get(id);
@@ -94,8 +98,33 @@ export class ExperimentService {
   }
 
   /**
-   * A user's variant in the newest running experiment whose coverage holds him (one experiment decides an
-   * answer); undefined when none does.
+   * One experiment decides a user's answer: the earliest started of the running experiments whose coverage
+   * holds him. A running experiment's users therefore never change when another starts; a later one gets
+   * only the users the earlier ones leave out (with independent seeds, a random share of the
+   * product of their coverage gaps). Starting an experiment is refused (409) when a running one holds every
+   * user (coverage 1: the newcomer would get nobody) or shares its seed (the same hash: the newcomer would
+   * get only the buckets the other leaves out, some of its variants none).
+   */
+  private refuseOverlap(e: ExperimentRecord): void {
+    this.refresh();
+    for (const { e: other } of this.runningList) {
+      if (other.id === e.id) continue;
+      if (other.coverage >= 1)
+        throw new ConflictError(
+          `experiment "${other.id}" (${other.name}) is running on every user (coverage 1): stop it, or give it coverage below 1, before starting another`,
+          'coverage',
+        );
+      if (other.seed === e.seed)
+        throw new ConflictError(
+          `experiment "${other.id}" (${other.name}) is running with the same seed: give this one another seed`,
+          'seed',
+        );
+    }
+  }
+
+  /**
+   * A user's variant in the earliest started running experiment whose coverage holds him (one experiment
+   * decides an answer: refuseOverlap above); undefined when none does.
    */
   assign(userId: string): Assignment | undefined {
     for (const { e, ranges } of this.runningList) {

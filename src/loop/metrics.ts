@@ -19,6 +19,9 @@ export class VariantMetrics {
   /** Per person (loop index): takes and slates (0 for people outside this variant). */
   readonly userTakes: Float64Array;
   readonly userSlates: Float64Array;
+  /** Per person: expected takes of the slates served (the oracle's probabilities), and sessions. */
+  readonly userExpected: Float64Array;
+  readonly userSessions: Float64Array;
   /** Interleaving: per person, takes credited to the first and the second ranker. */
   readonly creditA: Float64Array;
   readonly creditB: Float64Array;
@@ -33,6 +36,8 @@ export class VariantMetrics {
   ) {
     this.userTakes = new Float64Array(persons);
     this.userSlates = new Float64Array(persons);
+    this.userExpected = new Float64Array(persons);
+    this.userSessions = new Float64Array(persons);
     this.creditA = new Float64Array(persons);
     this.creditB = new Float64Array(persons);
     this.shownItems = new Uint8Array(items);
@@ -48,6 +53,7 @@ export class VariantMetrics {
     this.takes += takes;
     this.userSlates[p]! += 1;
     this.userTakes[p]! += takes;
+    this.userExpected[p]! += expected;
     this.expected += expected;
     this.best += best;
     let mask = 0;
@@ -61,12 +67,24 @@ export class VariantMetrics {
     this.distinctGenres += g;
   }
 
-  /** Per-user sums of the people in this variant, in joining order (the first `n` when given). */
-  sample(n = this.joined.length): { m: Float64Array; d: Float64Array } {
+  /**
+   * Per-user sums of the people in this variant, in joining order (the first `n` when given); with `pre`
+   * (the pre-period's metrics, ./run.ts) also each one's takes and slates before the experiment (CUPED).
+   */
+  sample(
+    n = this.joined.length,
+    pre?: VariantMetrics,
+  ): { m: Float64Array; d: Float64Array; pm?: Float64Array; pd?: Float64Array } {
     const people = this.joined.slice(0, n);
     return {
       m: Float64Array.from(people, (p) => this.userTakes[p]!),
       d: Float64Array.from(people, (p) => this.userSlates[p]!),
+      ...(pre
+        ? {
+            pm: Float64Array.from(people, (p) => pre.userTakes[p]!),
+            pd: Float64Array.from(people, (p) => pre.userSlates[p]!),
+          }
+        : {}),
     };
   }
 }

@@ -13,6 +13,8 @@ export interface LoopRunParams {
   server?: string;
   users: number;
   days: number;
+  /** Days before the experiment (CUPED's pre-period), 0 for none. */
+  preDays?: number;
   k: number;
   seed: number;
   strategies?: string;
@@ -25,6 +27,7 @@ export function recordLoopParams(run: RunRecorder, p: LoopRunParams): void {
   if (p.server) run.param('loop.server', p.server);
   run.param('loop.users', String(p.users));
   run.param('loop.days', String(p.days));
+  if (p.preDays) run.param('loop.preDays', String(p.preDays));
   run.param('loop.k', String(p.k));
   run.param('loop.seed', String(p.seed));
   if (p.strategies) run.param('loop.strategies', p.strategies);
@@ -58,6 +61,6 @@ export function recordLoopResult(
   run.metric('loop.sessions', result.sessions);
   run.metric('loop.slates', result.slates);
   run.metric('loop.takes', result.takes);
-  const { metrics: _m, ...json } = result;
+  const { metrics: _m, pre: _p, ...json } = result;
   run.artifact('loop.json', `${JSON.stringify(json, null, 2)}\n`);
 }

@@ -64,10 +64,16 @@ export interface LoopOptions {
    */
   measure?: boolean;
   /**
-   * Called at the end of each simulated day (0-based) with the variants so far; the next day waits for
-   * it (a study retrains the server's models here).
+   * Days before the experiment (loop's own split only, default 0): every person is served the control's
+   * strategy (arms[0], the production system the experiment starts on) and his takes and slates go to
+   * `pre`, the covariate of CUPED (./stats.ts). `days` experiment days follow.
    */
-  onDay?: (day: number, metrics: ReadonlyMap<string, Metrics>) => void | Promise<void>;
+  preDays?: number;
+  /**
+   * Called at the end of each simulated day of the experiment (0-based) with the variants so far; the next
+   * day waits for it (a study retrains the server's models here).
+   */
+  onDay?: (day: number, metrics: ReadonlyMap<string, Metrics>, pre?: Metrics) => void | Promise<void>;
 }
 
 export interface LoopResult {
@@ -78,6 +84,10 @@ export interface LoopResult {
   takes: number;
   variants: VariantReport[];
   metrics: Map<string, VariantMetrics>;
+  /** The days before the experiment (`preDays`): every person's takes and slates under the control. */
+  pre?: VariantMetrics;
+  /** When the experiment started (after the pre-period). */
+  experimentStart: number;
 }
 
 /** GrowthBook's v2 hash of `salt + id`, in [0, 1) (four decimals). */
@@ -152,12 +162,16 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
   const prob = new Float64Array(M);
   const eventType = o.eventType ?? 'click';
   const start = loopStart(o.history);
+  const preDays = o.preDays ?? 0;
+  if (preDays > 0 && !arms) throw new Error('runLoop: a pre-period needs arms (the loop split)');
+  const pre = preDays > 0 ? new VariantMetrics('pre', o.users, M) : undefined;
   let sessions = 0;
   let slates = 0;
   let takes = 0;
   const toWorld = (ids: string[]) => Int32Array.from(ids, (id) => itemOf.get(id) ?? -1);
 
-  for (let day = 0; day < o.days; day++) {
+  for (let day = 0; day < preDays + o.days; day++) {
+    const inPre = day < preDays;
     const today = people.sessionsOfDay(start + day * DAY);
     for (let s = 0; s < today.person.length; s++) {
       const p = today.person[s]!;
@@ -179,17 +193,16 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       };
       for (let n = 0; n < o.people.maxSlates; n++) {
         const ask = Math.min(1000, k + shownInSession.size);
-        const measure =
-          o.measure !== false || (arms !== undefined && arms[armOf![p]!]!.strategy === 'oracle');
+        const arm = arms?.[inPre ? 0 : armOf![p]!];
+        const measure = (o.measure !== false && !inPre) || arm?.strategy === 'oracle';
         if (measure) takeProbabilities(people, p, t, prob, shownInSession);
         const top = measure ? oracleSlate(prob, k) : undefined;
         const best = top ? expectedTakes(prob, top, exam) : 0;
         let items: Int32Array;
         let request: string | undefined;
         let team: number[] | undefined;
-        if (arms) {
-          const arm = arms[armOf![p]!]!;
-          m = variant(arm.name);
+        if (arm) {
+          m = inPre ? pre! : variant(arm.name);
           const pair = interleavedPair(arm.strategy);
           // the oracle arm always measures: its slate is the one just picked
           if (arm.strategy === 'oracle') items = top!;
@@ -241,14 +254,19 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
           if (rng.float() >= o.people.continueAfterTake) break;
         } else if (--patience <= 0) break;
       }
-      if (m) m.sessions++;
+      if (m) {
+        m.sessions++;
+        m.userSessions[p]! += 1;
+      }
       sessions++;
     }
-    await o.onDay?.(day, metrics);
+    if (!inPre) await o.onDay?.(day - preDays, metrics, pre);
   }
   return {
+    ...(pre ? { pre } : {}),
+    experimentStart: start + preDays * DAY,
     start,
-    end: start + o.days * DAY,
+    end: start + (preDays + o.days) * DAY,
     sessions,
     slates,
     takes,
@@ -259,7 +277,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
 
 /** The random and the oracle slates' CTR over the same people, arrivals and days (nothing is sent). */
 export async function referenceCtrs(o: LoopOptions): Promise<{ random: number; oracle: number }> {
-  const { client: _c, onDay: _d, experiment: _e, ...base } = o;
+  // the references start at the loop's start without a pre-period (they serve no control)
+  const { client: _c, onDay: _d, experiment: _e, preDays: _p, ...base } = o;
   const random = await runLoop({ ...base, arms: [{ name: 'random', strategy: 'random' }] });
   const oracle = await runLoop({ ...base, arms: [{ name: 'oracle', strategy: 'oracle' }] });
   return { random: random.variants[0]!.ctr, oracle: oracle.variants[0]!.ctr };

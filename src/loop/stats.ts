@@ -4,13 +4,62 @@
  * takes over slates, delta method), the relative lift of a treatment over the control with a 95% interval
  * and p-value (Welch's t-test), and the sequential (always-valid) interval, safe under peeking.
  */
+import { phi, phiInverse } from '../experiments/distributions.js';
 import { frequentistTest } from '../experiments/stat-tests.js';
-import type { RatioStatistic } from '../experiments/statistics.js';
+import type {
+  RatioStatistic,
+  RegressionAdjustedRatioStatistic,
+  SampleMeanStatistic,
+} from '../experiments/statistics.js';
 
-/** Per-user sums of a ratio metric: numerator (takes) and denominator (slates) of each user. */
+/**
+ * Per-user sums of a ratio metric: numerator (takes) and denominator (slates) of each user; optionally the
+ * same user's sums before the experiment (`pm`, `pd`: CUPED's covariate).
+ */
 export interface RatioSample {
   m: ArrayLike<number>;
   d: ArrayLike<number>;
+  pm?: ArrayLike<number> | undefined;
+  pd?: ArrayLike<number> | undefined;
+}
+
+const sumOf = (x: ArrayLike<number>) => {
+  let s = 0;
+  for (let j = 0; j < x.length; j++) s += x[j]!;
+  return s;
+};
+const products = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+  let s = 0;
+  for (let j = 0; j < x.length; j++) s += x[j]! * y[j]!;
+  return s;
+};
+const meanStatistic = (x: ArrayLike<number>): SampleMeanStatistic => ({
+  type: 'SampleMeanStatistic',
+  n: x.length,
+  sum: sumOf(x),
+  sum_squares: products(x, x),
+});
+
+/**
+ * CUPED for a ratio metric (gbstats' regression-adjusted ratio, theta estimated from both variants): the
+ * in-experiment ratio adjusted by the same user's ratio before the experiment.
+ */
+export function cupedRatioStatistic(s: Required<RatioSample>): RegressionAdjustedRatioStatistic {
+  return {
+    type: 'RegressionAdjustedRatioStatistic',
+    n: s.m.length,
+    m_statistic_post: meanStatistic(s.m),
+    d_statistic_post: meanStatistic(s.d),
+    m_statistic_pre: meanStatistic(s.pm),
+    d_statistic_pre: meanStatistic(s.pd),
+    m_post_m_pre_sum_of_products: products(s.m, s.pm),
+    d_post_d_pre_sum_of_products: products(s.d, s.pd),
+    m_pre_d_pre_sum_of_products: products(s.pm, s.pd),
+    m_post_d_post_sum_of_products: products(s.m, s.d),
+    m_post_d_pre_sum_of_products: products(s.m, s.pd),
+    m_pre_d_post_sum_of_products: products(s.pm, s.d),
+    theta: null,
+  };
 }
 
 export function ratioStatistic(s: RatioSample): RatioStatistic {
@@ -47,10 +96,16 @@ export interface Lift {
   sequentialCi: [number, number];
 }
 
-/** Relative lift of b over a; `tuning` is the sequential test's N* (the total users expected). */
+const hasPre = (s: RatioSample): s is Required<RatioSample> => s.pm !== undefined && s.pd !== undefined;
+
+/**
+ * Relative lift of b over a; `tuning` is the sequential test's N* (the total users expected). With both
+ * samples' pre-experiment sums, CUPED-adjusted (cupedRatioStatistic).
+ */
 export function relativeLift(a: RatioSample, b: RatioSample, alpha = 0.05, tuning = 5000): Lift {
-  const sa = ratioStatistic(a);
-  const sb = ratioStatistic(b);
+  const cuped = hasPre(a) && hasPre(b);
+  const sa = cuped ? cupedRatioStatistic(a) : ratioStatistic(a);
+  const sb = cuped ? cupedRatioStatistic(b) : ratioStatistic(b);
   const fixed = frequentistTest('TwoSidedTTest', sa, sb, { alpha });
   const seq = frequentistTest('SequentialTwoSidedTTest', sa, sb, {
     alpha,
@@ -62,4 +117,33 @@ export function relativeLift(a: RatioSample, b: RatioSample, alpha = 0.05, tunin
 /** Whether an interval excludes 0 (a difference flagged). */
 export function excludesZero(ci: readonly [number, number]): boolean {
   return ci[0] > 0 || ci[1] < 0;
+}
+
+/**
+ * Relative difference of CTR between two runs over the same people (common random numbers: the same
+ * arrivals and people, each run served by one strategy): b's ratio over a's minus 1, its variance by the
+ * delta method over the per-person differences of the linearised ratios (paired, so what the people share
+ * cancels), a normal 95% interval and two-sided p. Person j is a[j] in one run and b[j] in the other.
+ */
+export function pairedLift(a: RatioSample, b: RatioSample, alpha = 0.05): Omit<Lift, 'sequentialCi'> {
+  const n = a.m.length;
+  const mean = (x: ArrayLike<number>) => sumOf(x) / Math.max(1, n);
+  const ra = sumOf(a.m) / sumOf(a.d);
+  const rb = sumOf(b.m) / sumOf(b.d);
+  const da = mean(a.d);
+  const db = mean(b.d);
+  let s = 0;
+  let s2 = 0;
+  for (let j = 0; j < n; j++) {
+    const ia = (a.m[j]! - ra * a.d[j]!) / da;
+    const ib = (b.m[j]! - rb * b.d[j]!) / db;
+    const g = ib / ra - (rb * ia) / (ra * ra);
+    s += g;
+    s2 += g * g;
+  }
+  const variance = n > 1 ? (s2 - (s * s) / n) / (n - 1) / n : Number.NaN;
+  const value = rb / ra - 1;
+  const half = phiInverse(1 - alpha / 2) * Math.sqrt(variance);
+  const p = 2 * (1 - phi(Math.abs(value) / Math.sqrt(variance)));
+  return { value, ci: [value - half, value + half], p };
 }

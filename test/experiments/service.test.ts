@@ -110,6 +110,50 @@ describe('experiments in process', () => {
     svc.stop(e.id);
   });
 
+  test('one experiment per user: the earliest running decides; starts that would share users are refused', () => {
+    let now = T0;
+    const x = new ExperimentService(store, { now: () => now });
+    const two = (name: string, extra: object = {}) =>
+      x.create({
+        name,
+        variants: [
+          { name: 'a', strategy: 'popularity' },
+          { name: 'b', strategy: 'itemknn' },
+        ],
+        ...extra,
+      });
+    const all = two('everyone');
+    now += 1000;
+    assert.throws(() => two('later'), /is running on every user \(coverage 1\)/);
+    const draft = two('draft', { status: 'draft', coverage: 0.5 });
+    assert.throws(
+      () => x.start(draft.id),
+      (err: Error & { field?: string }) => err.field === 'coverage',
+    );
+    x.stop(all.id);
+    const first = two('first', { coverage: 0.5, seed: 'first-seed' });
+    now += 1000;
+    assert.throws(() => two('same seed', { coverage: 0.5, seed: 'first-seed' }), /same seed/);
+    assert.equal(x.start(draft.id).status, 'running'); // another seed (its id), coverage below 1
+    // whoever the first holds stays his; the draft started later gets only the others
+    let held = 0;
+    let later = 0;
+    for (let u = 0; u < 2000; u++) {
+      const a = x.assign(`user-${u}`);
+      if (assignVariant(first, `user-${u}`) >= 0) {
+        assert.equal(a?.experiment.id, first.id);
+        held++;
+      } else if (a) {
+        assert.equal(a.experiment.id, draft.id);
+        later++;
+      }
+    }
+    // about half held by the first, and a quarter of all (half of the rest) by the later one
+    assert.ok(Math.abs(held - 1000) < 150 && Math.abs(later - 500) < 150, `${held} ${later}`);
+    x.stop(first.id);
+    x.stop(draft.id);
+  });
+
   test('an event counts by request id (whatever its clock), or by an item shown within the window after the first exposure', () => {
     const e = svc.create({
       name: 'attribution',
@@ -242,5 +286,13 @@ describe('experiments in process', () => {
   test('sample size for a 5% baseline and a 10% lift', () => {
     assert.equal(sampleSize({ baseline: 0.05, lift: 0.1 }).perVariant, 31231);
     assert.throws(() => sampleSize({ baseline: 1.5, lift: 0.1 }), /baseline: must be in/);
+    // a mean or ratio metric: its per-user sd instead of p (1 - p); (1.96 + 0.8416)^2 2 0.5^2 / 0.15^2 = 174.4
+    assert.equal(sampleSize({ baseline: 1.5, lift: 0.1, sd: 0.5 }).perVariant, 175);
+    assert.equal(
+      sampleSize({ baseline: 1.5, lift: 0.1, sd: 1 }).perVariant,
+      698,
+      'sd twice: 4 times the users',
+    );
+    assert.throws(() => sampleSize({ baseline: 1.5, lift: 0.1, sd: 0 }), /sd: must be a positive/);
   });
 });

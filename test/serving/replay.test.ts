@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { FeatureState } from '../../src/features/state.js';
+import { listVersions } from '../../src/models/bundle.js';
 import { buildApp } from '../../src/serving/app.js';
 import { createServices, type Services } from '../../src/serving/compose.js';
 import { resolveParams } from '../../src/simulation/params.js';
@@ -221,5 +222,39 @@ describe('the ranked model: its feature state holds the events of the retraining
     assert.equal(fs.events, store.counts().events, 'every stored event is in the new slot');
     const u = users[5]!;
     assert.equal(fs.userCountBefore(store.userIndex(u)!, Number.POSITIVE_INFINITY), stored(u));
+  });
+
+  test("an experiment's bundle variant: its ranked model is caught up when it loads and follows the events", async () => {
+    // two bundles by now (the retraining above made the second): the older one serves a variant
+    const current = services.models.slot!.version;
+    const older = listVersions(join(dir, 'models')).find((v) => v !== current)!;
+    assert.ok(older, 'an older bundle');
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/experiments',
+      headers: admin,
+      payload: {
+        name: 'older-bundle',
+        variants: [
+          { name: 'now', bundle: current, weight: 0.001 },
+          { name: 'older', bundle: older, weight: 0.999 },
+        ],
+      },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const user = store.userIds()[5]!;
+    const item = store.itemIds()[6]!;
+    await postEvents(app, [{ user, item, type: 'click' }]); // before the variant's bundle loads
+    const first = await recs(app, user, 'k=3');
+    assert.equal(first.version, older);
+    const slot = [...services.models.followers()].find((s) => s.version === older);
+    assert.ok(slot, 'the variant slot follows the events');
+    const fs = slot.loadedRanked!.featureState!() as unknown as FeatureState;
+    assert.equal(fs.events, store.counts().events, 'caught up with every stored event at its load');
+    await postEvents(app, [{ user, item: store.itemIds()[7]!, type: 'click' }]);
+    assert.equal(fs.events, store.counts().events, 'and fed the events after');
+    assert.equal(fs.userCountBefore(store.userIndex(user)!, Number.POSITIVE_INFINITY), stored(user));
+    const id = (created.json() as { id: string }).id;
+    await app.inject({ method: 'POST', url: `/v1/experiments/${id}/stop`, headers: admin });
   });
 });

@@ -62,6 +62,11 @@ describe('the Experiments page in a real browser', { skip, concurrency: false },
     await page.waitForURL(/\/admin\/experiments\/exp-[0-9a-f]+$/);
     const id = page.url().split('/').pop()!;
     assert.equal(await page.locator('[data-status]').first().textContent(), 'running');
+    // a running experiment says since when, not "stopped –"
+    assert.match(
+      (await page.locator('[data-period]').first().textContent())!,
+      /^since \d{4}-\d\d-\d\d \d\d:\d\d$/,
+    );
 
     // traffic through the public API, as a client would: answers of both variants, clicks with their request
     const key = served.keys.get('client')!;
@@ -133,6 +138,7 @@ describe('the Experiments page in a real browser', { skip, concurrency: false },
     await page.click(`[data-testid="stop-${id}"]`);
     await page.waitForURL(new RegExp(`/admin/experiments/${id}$`));
     assert.equal(await page.locator('[data-status]').first().textContent(), 'stopped');
+    assert.match((await page.locator('[data-period]').first().textContent())!, /^\S+ \S+ to \S+ \S+$/);
     const after = (await (
       await fetch(`${served.url}/v1/users/u1/recommendations?k=5`, { headers })
     ).json()) as {

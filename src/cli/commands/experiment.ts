@@ -174,23 +174,36 @@ export function register(program: Command): void {
 
   exp
     .command('sample-size')
-    .description('users (or exposures) per variant needed to detect a relative lift of a rate')
-    .requiredOption('--baseline <rate>', "the control's rate, e.g. 0.05")
+    .description(
+      'users (or exposures) per variant needed to detect a relative lift of a rate (or of a mean, with --sd)',
+    )
+    .requiredOption('--baseline <rate>', "the control's rate, e.g. 0.05 (with --sd: its mean)")
+    .option('--sd <s>', "a mean or ratio metric's standard deviation per user (e.g. reco loop's)")
     .requiredOption('--lift <relative>', 'the relative lift to detect, e.g. 0.1 for +10%')
     .option('--alpha <a>', 'significance level (two-sided)', '0.05')
     .option('--power <p>', 'power', '0.8')
     .option('--json', 'as JSON', false)
     .action(
-      action(async (o: { baseline: string; lift: string; alpha: string; power: string; json: boolean }) => {
-        const lift = parseNumber(o.lift, '--lift');
-        const s = sampleSize({
-          baseline: parseNumber(o.baseline, '--baseline'),
-          lift,
-          alpha: parseNumber(o.alpha, '--alpha'),
-          power: parseNumber(o.power, '--power'),
-        });
-        if (o.json) printJson(s);
-        else print(formatSampleSize(s, lift));
-      }),
+      action(
+        async (o: {
+          baseline: string;
+          lift: string;
+          alpha: string;
+          power: string;
+          sd?: string;
+          json: boolean;
+        }) => {
+          const lift = parseNumber(o.lift, '--lift');
+          const s = sampleSize({
+            ...(o.sd !== undefined ? { sd: parseNumber(o.sd, '--sd') } : {}),
+            baseline: parseNumber(o.baseline, '--baseline'),
+            lift,
+            alpha: parseNumber(o.alpha, '--alpha'),
+            power: parseNumber(o.power, '--power'),
+          });
+          if (o.json) printJson(s);
+          else print(formatSampleSize(s, lift));
+        },
+      ),
     );
 }

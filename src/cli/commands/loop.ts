@@ -10,7 +10,8 @@ import { interleavedPair } from '../../experiments/definition.js';
 import { HttpClient, InProcessClient, type LoopClient } from '../../loop/client.js';
 import { peopleFromOverrides } from '../../loop/params.js';
 import { recordDay, recordLoopParams, recordLoopResult } from '../../loop/record.js';
-import { type Arm, closedLoop } from '../../loop/run.js';
+import { type Arm, closedLoop, type LoopResult } from '../../loop/run.js';
+import { relativeLift } from '../../loop/stats.js';
 import { defaultModelsDir } from '../../models/bundle.js';
 import { parseApiKeys } from '../../serving/api-keys.js';
 import { loadWorld } from '../../simulation/oracle.js';
@@ -27,6 +28,7 @@ interface LoopOpts extends RunFlags {
   key?: string;
   users: string;
   days: string;
+  preDays: string;
   k: string;
   seed: string;
   experiment?: string;
@@ -84,6 +86,11 @@ export function register(program: Command): void {
     .option('--key <key>', 'client API key (env RECO_API_KEY; default: the key file beside the database)')
     .option('--users <n>', 'people taking part (a sample of the world)', '500')
     .option('--days <n>', 'simulated days', '7')
+    .option(
+      '--pre-days <n>',
+      "days before the experiment, every person served the first variant's strategy (CUPED's covariate; --strategies only)",
+      '0',
+    )
     .option('--k <n>', 'slate size', '10')
     .option('--seed <n>', 'random seed (people, arrivals, the loop split)', '1')
     .option('--experiment <id>', "read variants from the server's answers for this experiment")
@@ -106,12 +113,14 @@ export function register(program: Command): void {
         const g = globals(cmd);
         const users = intOf('users', opts.users, 1, 10_000_000);
         const days = intOf('days', opts.days, 1, 3650);
+        const preDays = intOf('pre-days', opts.preDays, 0, 3650);
         const k = intOf('k', opts.k, 1, 1000);
         const seed = intOf('seed', opts.seed, 0, 0xffffffff);
         const people = peopleFromOverrides(opts.param);
         const arms = opts.strategies !== undefined ? parseArms(opts.strategies) : undefined;
         if (arms && opts.experiment)
           throw new UsageError('--strategies and --experiment exclude each other (whose split is it?)');
+        if (preDays > 0 && !arms) throw new UsageError("--pre-days needs --strategies (the loop's split)");
         if (!arms && !opts.experiment)
           throw new UsageError("--strategies (the loop's split) or --experiment (the server's) is needed");
         if (opts.server !== undefined && !/^https?:\/\/[^/]/.test(opts.server))
@@ -133,6 +142,7 @@ export function register(program: Command): void {
               ...(opts.server ? { server: opts.server } : {}),
               users,
               days,
+              preDays,
               k,
               seed,
               ...(opts.strategies ? { strategies: opts.strategies } : {}),
@@ -146,6 +156,7 @@ export function register(program: Command): void {
                 history,
                 users,
                 days,
+                preDays,
                 k,
                 seed,
                 people,
@@ -165,9 +176,10 @@ export function register(program: Command): void {
           bar.done(
             `loop: ${users} people, ${days} days, ${result.sessions} sessions, ${result.slates} slates, ${result.takes} takes (run ${result.run})`,
           );
+          const lifts = liftsOf(result);
           if (opts.json) {
-            const { metrics: _m, ...json } = result;
-            process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+            const { metrics: _m, pre: _p, ...json } = result;
+            process.stdout.write(`${JSON.stringify({ ...json, lifts }, null, 2)}\n`);
             return;
           }
           const rows = [
@@ -200,6 +212,10 @@ export function register(program: Command): void {
           ];
           const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
           for (const r of rows) process.stdout.write(`${r.map((x, c) => x.padEnd(widths[c]!)).join('  ')}\n`);
+          for (const l of lifts)
+            process.stdout.write(
+              `${l.variant} against ${l.control}: CTR lift ${pct(l.value)}, 95% CI [${pct(l.ci[0])}, ${pct(l.ci[1])}], p ${l.p.toExponential(2)}${l.cuped ? ' (CUPED on the pre-period)' : ''}; true lift ${pct(l.trueLift)}\n`,
+            );
           if (result.reference)
             process.stdout.write(
               `reference: random CTR ${pct(result.reference.random)}, oracle CTR ${pct(result.reference.oracle)}\n`,
@@ -210,4 +226,34 @@ export function register(program: Command): void {
         }
       }),
     );
+}
+
+/**
+ * Each variant's CTR lift over the first (the loop's split; CUPED-adjusted on the pre-period when there
+ * was one), with the true lift of the same exposures. Interleaved variants and the server's split: none.
+ */
+function liftsOf(r: LoopResult) {
+  const variants = [...r.metrics.values()];
+  const control = variants[0];
+  if (!control || control.users === 0) return [];
+  const base = r.variants.find((v) => v.name === control.name)!;
+  return variants.slice(1).flatMap((m) => {
+    if (m.users === 0 || m.name === 'none') return [];
+    const l = relativeLift(
+      control.sample(undefined, r.pre),
+      m.sample(undefined, r.pre),
+      0.05,
+      control.users + m.users,
+    );
+    const v = r.variants.find((x) => x.name === m.name)!;
+    return [
+      {
+        control: control.name,
+        variant: m.name,
+        ...l,
+        cuped: r.pre !== undefined,
+        trueLift: v.trueCtr / base.trueCtr - 1,
+      },
+    ];
+  });
 }

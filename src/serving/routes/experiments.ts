@@ -8,12 +8,18 @@ import type { RoutePlugin } from '../schema-types.js';
 import { errorReplies, idParam } from '../schemas.js';
 
 /** Error answers of the admin routes: with a body, with an experiment id in the path (404 when unknown). */
-const withBody = errorReplies({ auth: 'admin', body: true });
+const withBody = errorReplies(
+  { auth: 'admin', body: true },
+  { 409: 'a running experiment holds every user or has the same seed (one experiment decides an answer)' },
+);
 const byId = errorReplies({ auth: 'admin', path: true }, { 404: 'no such experiment' });
 // start and stop take no body, but a body sent with another content type is refused (415) or too large (413)
 const byIdConflict = errorReplies(
   { auth: 'admin', path: true, body: true },
-  { 404: 'no such experiment', 409: 'the experiment is not in a state that allows it' },
+  {
+    404: 'no such experiment',
+    409: 'the experiment is not in a state that allows it, or (start) a running experiment holds its users',
+  },
 );
 
 const experimentsRoutes: RoutePlugin = async (app) => {
@@ -29,7 +35,7 @@ const experimentsRoutes: RoutePlugin = async (app) => {
         summary: 'Create an experiment (admin)',
         operationId: 'createExperiment',
         description:
-          'Variants name a strategy (a model, ranked, or interleave:A,B) or a bundle version, with weights; users are assigned by GrowthBook\'s v2 hash of seed and user id. It runs at once unless status is "draft".',
+          'Variants name a strategy (a model, ranked, or interleave:A,B) or a bundle version, with weights; users are assigned by GrowthBook\'s v2 hash of seed and user id. It runs at once unless status is "draft"; refused (409) while a running experiment holds every user (coverage 1) or has the same seed (the earliest started running experiment decides a user\'s answer).',
         body: experimentInputSchema,
         response: { 201: experimentSchema, ...withBody },
       },

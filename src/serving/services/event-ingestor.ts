@@ -172,6 +172,18 @@ export class EventIngestor {
     }
     // the same (user, item, time, weight, rating) to the rank threads' copies of the ranker
     if (forThreads) this.rankThreads.forward(forThreads);
+    // and to the ranked models of experiment variants' bundles, with their own bundle's event weights
+    for (const other of this.models.followers()) {
+      const state = other === slot ? undefined : other.loadedRanked?.featureState?.();
+      if (!state) continue;
+      const own = other.bundle.manifest.weights;
+      for (let k = 0; k < events.length; k++) {
+        const e = events[k]!;
+        const value = e.value ?? 1;
+        const rating = e.type === 'rating' ? Math.fround(value) : Number.NaN;
+        state.applyEvent(users[k]!, items[k]!, e.timestamp, eventWeight(own, e.type, value), rating);
+      }
+    }
     for (const u of users) this.interactions.touch(u);
     this.eventsIngested += events.length;
   }

@@ -123,11 +123,18 @@ export class ExperimentServing {
     let slot = this.slots.get(version);
     if (!slot) {
       const modelsDir = this.models.modelsDir;
-      slot = loadSlotInSteps(modelsDir, version, {}, nextTurn).catch((err: unknown) => {
-        this.slots.delete(version);
-        const message = (err as Error).message.split(modelsDir).join('models');
-        throw new UnavailableError(`the experiment's bundle ${version} does not load: ${message}`);
-      });
+      slot = loadSlotInSteps(modelsDir, version, {}, nextTurn).then(
+        (loaded) => {
+          // its ranked model learns from the events as the bundle in use does (caught up, then fed)
+          this.models.follow(loaded);
+          return loaded;
+        },
+        (err: unknown) => {
+          this.slots.delete(version);
+          const message = (err as Error).message.split(modelsDir).join('models');
+          throw new UnavailableError(`the experiment's bundle ${version} does not load: ${message}`);
+        },
+      );
       this.slots.set(version, slot);
     }
     return slot;

@@ -56,6 +56,28 @@ export class ModelHolder {
     private readonly rankThreads: RankThreads,
   ) {}
 
+  /**
+   * Bundles serving beside the one in use (experiment variants, ./experiment-serving.ts) whose ranked model
+   * follows the events: brought up to date when they load (follow), fed every event after (followers).
+   */
+  private readonly following = new Set<ModelSlot>();
+
+  /**
+   * Keeps `slot`'s ranked model (loaded on the main thread) up to date as the slot in use is kept: every
+   * event stored after its training goes into its feature state now, in one turn, with its own bundle's
+   * event weights, and the event ingestor gives it every event from then on.
+   */
+  follow(slot: ModelSlot): void {
+    const ranked = slot.loadedRanked;
+    if (ranked) this.catchUp(slot, ranked, slot.bundle.manifest.weights);
+    this.following.add(slot);
+  }
+
+  /** The slots that follow the events besides the one in use. */
+  followers(): Iterable<ModelSlot> {
+    return this.following;
+  }
+
   /** Called after each swap, with whether the live rows were rebuilt (new event weights). */
   onSwap(listener: (slot: ModelSlot, rowsRebuilt: boolean) => void): void {
     this.listeners.push(listener);
@@ -192,16 +214,11 @@ export class ModelHolder {
    * after its training goes into its feature state, in the store's order (the order the rank threads
    * received them), with the event weights serving uses now.
    */
-  private catchUp(slot: ModelSlot, ranked: ServingRanker): void {
+  private catchUp(slot: ModelSlot, ranked: ServingRanker, weights = this.interactions.weights): void {
     const features = ranked.featureState();
     const tail = this.store.eventsSince(trainedPosition(slot));
-    forEachWeighted(
-      tail,
-      0,
-      tail.length,
-      this.store.eventTypeNames(),
-      this.interactions.weights,
-      (_, u, i, t, w, r) => features.applyEvent(u, i, t, w, r),
+    forEachWeighted(tail, 0, tail.length, this.store.eventTypeNames(), weights, (_, u, i, t, w, r) =>
+      features.applyEvent(u, i, t, w, r),
     );
   }
 

@@ -12,6 +12,12 @@ import { Csrf, FormError, Layout } from './layout.js';
 
 const when = (t: number | null) =>
   t === null ? '–' : new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+/** When an experiment ran, as far as it did: "not started", "since X" or "X to Y" (never "stopped –"). */
+export function period(e: Pick<ExperimentRecord, 'startedAt' | 'stoppedAt'>): string {
+  if (e.startedAt === null) return 'not started';
+  if (e.stoppedAt === null) return `since ${when(e.startedAt)}`;
+  return `${when(e.startedAt)} to ${when(e.stoppedAt)}`;
+}
 const pct = (x: number, d = 2) => `${(x * 100).toFixed(d)}%`;
 const range = (ci: readonly number[], d = 1) => `[${pct(ci[0]!, d)}, ${pct(ci[1]!, d)}]`;
 
@@ -58,8 +64,7 @@ export function ExperimentsPage(
             <th scope="col">experiment</th>
             <th scope="col">status</th>
             <th scope="col">variants</th>
-            <th scope="col">started</th>
-            <th scope="col">stopped</th>
+            <th scope="col">period</th>
             <th scope="col"></th>
           </tr>
         </thead>
@@ -72,8 +77,7 @@ export function ExperimentsPage(
               </td>
               <td data-status>{e.status}</td>
               <td>{variantText(e)}</td>
-              <td>{when(e.startedAt)}</td>
-              <td>{when(e.stoppedAt)}</td>
+              <td data-period>{period(e)}</td>
               <td>
                 <StopButton e={e} csrf={p.csrf} />
               </td>
@@ -115,8 +119,8 @@ export function ExperimentPage(p: AdminBase & { results: ExperimentResults }) {
         {e.name} <span class="muted small">{e.id}</span>
       </h1>
       <p>
-        <span data-status>{e.status}</span> · started {when(e.startedAt)} · stopped {when(e.stoppedAt)} ·
-        attribution window {e.attributionHours} h
+        <span data-status>{e.status}</span> · <span data-period>{period(e)}</span> · attribution window{' '}
+        {e.attributionHours} h
       </p>
       <StopButton e={e} csrf={p.csrf} />
       <table class="data" id="results">
