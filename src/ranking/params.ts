@@ -140,6 +140,17 @@ export const RANKED_PARAMS = {
     min: 1,
     doc: "early exit: how many candidates (the best by the first exitTrees trees) go through every view's remaining trees",
   },
+  safetyNet: {
+    type: 'boolean',
+    default: true,
+    doc: 'on the validation users, when the ranked model (as served) falls more than safetyMargin NDCG@10 below its best candidate source, serve that source instead (the verdict is kept in the bundle and printed by reco train); false: measured and reported only',
+  },
+  safetyMargin: {
+    type: 'number',
+    default: 0.005,
+    min: 0,
+    doc: 'safety net: how far (NDCG@10 on the validation users, mean over the label views) the ranked model may fall below its best source before that source is served instead',
+  },
   exclude: {
     type: 'json',
     default: [],

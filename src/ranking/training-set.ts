@@ -26,8 +26,11 @@ import { candidateGenerator, eventFreeModels, featureBuilder, fitSources, rowsOu
 /** A training set: row-major features, labels, the first source's z-scores, per-user groups. */
 export interface TrainingRows {
   label: LabelView;
-  /** Per group (one user): his index and its rows [start, start + n). */
-  userRows: { u: number; start: number; n: number }[];
+  /**
+   * Per group (one user): his index, its rows [start, start + n), the first `candidates` of them his
+   * stage-1 candidates (what serving ranks), the others drawn from outside them.
+   */
+  userRows: { u: number; start: number; n: number; candidates: number }[];
   values: Float64Array;
   labels: Float32Array;
   zFirst: Float64Array;
@@ -243,7 +246,7 @@ function appendGroup(
     for (let r = 0; r < m; r++) dst.labels[row0 + nc + r] = isPos[extra.items[r]!]!;
     dst.zFirst.set(firstSourceZOf(extra, cands, cands.sources.length), row0 + nc);
   }
-  dst.userRows.push({ u, start: row0, n: nc + m });
+  dst.userRows.push({ u, start: row0, n: nc + m, candidates: nc });
   dst.rows += nc + m;
   return row0;
 }
