@@ -74,6 +74,12 @@ export const RANKED_PARAMS = {
     aliases: { temporal: 'next', random: 'missing' },
     doc: "how the labels are held out of the given events: 'next' (each user's latest events, features as of his first label event; also 'temporal'), 'missing' (a random share of each user's items, features from the other events only; also 'random'), or 'both' (one model per view, scored by P(next) + P(missing); needs objective binary)",
   },
+  missingTime: {
+    type: 'enum',
+    default: 'both',
+    values: ['end', 'user', 'both'],
+    doc: "the time the missing view's training rows are computed at: 'end' (the end of the given events: what a server serving everyone now sees), 'user' (each user's own last feature-side event + 1 ms: what reco recommend --at user sees), or 'both' (a group at each, so that the trees see both gaps)",
+  },
   objective: {
     type: 'enum',
     default: 'binary',
