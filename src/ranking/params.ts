@@ -76,7 +76,7 @@ export const RANKED_PARAMS = {
   },
   missingTime: {
     type: 'enum',
-    default: 'both',
+    default: 'end',
     values: ['end', 'user', 'both'],
     doc: "the time the missing view's training rows are computed at: 'end' (the end of the given events: what a server serving everyone now sees), 'user' (each user's own last feature-side event + 1 ms: what reco recommend --at user sees), or 'both' (a group at each, so that the trees see both gaps)",
   },
