@@ -74,6 +74,12 @@ export const RANKED_PARAMS = {
     aliases: { temporal: 'next', random: 'missing' },
     doc: "how the labels are held out of the given events: 'next' (each user's latest events, features as of his first label event; also 'temporal'), 'missing' (a random share of each user's items, features from the other events only; also 'random'), or 'both' (one model per view, scored by P(next) + P(missing); needs objective binary)",
   },
+  missingTime: {
+    type: 'enum',
+    default: 'end',
+    values: ['end', 'user', 'both'],
+    doc: "the time the missing view's training rows are computed at: 'end' (the end of the given events: what a server serving everyone now sees), 'user' (each user's own last feature-side event + 1 ms: what reco recommend --at user sees), or 'both' (a group at each, so that the trees see both gaps)",
+  },
   objective: {
     type: 'enum',
     default: 'binary',
@@ -139,6 +145,17 @@ export const RANKED_PARAMS = {
     default: 50,
     min: 1,
     doc: "early exit: how many candidates (the best by the first exitTrees trees) go through every view's remaining trees",
+  },
+  safetyNet: {
+    type: 'boolean',
+    default: true,
+    doc: 'on the validation users, when the ranked model (as served) falls more than safetyMargin NDCG@10 below its best candidate source, serve that source instead (the verdict is kept in the bundle and printed by reco train); false: measured and reported only',
+  },
+  safetyMargin: {
+    type: 'number',
+    default: 0.005,
+    min: 0,
+    doc: 'safety net: how far (NDCG@10 on the validation users, mean over the label views) the ranked model may fall below its best source before that source is served instead',
   },
   exclude: {
     type: 'json',

@@ -33,6 +33,8 @@ type RankedMeta = SavedModel['meta'] & {
   nUsers: number;
   nItems: number;
   now: number;
+  /** The source the safety net serves instead of the trees (absent: the trees). */
+  fallback?: string;
   training?: RankerTrainingReport;
 };
 
@@ -82,6 +84,7 @@ export function saveRanker(
     nUsers: state.nUsers,
     nItems: fitted.nItems,
     now: fitted.now,
+    ...(fitted.fallback ? { fallback: fitted.fallback } : {}),
     ...(report ? { training: report } : {}),
   };
   return { meta, arrays };
@@ -156,6 +159,7 @@ export function loadRanker(saved: SavedModel): {
       catalogue: (meta.catalogueViews ?? []).map((v) => trees('gbdt.catalogue.', v)),
       nItems: meta.nItems,
       now: meta.now,
+      ...(meta.fallback ? { fallback: meta.fallback } : {}),
     },
     ...(training ? { report: training } : {}),
   };

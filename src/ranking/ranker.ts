@@ -34,7 +34,7 @@ import type {
 } from '../recommenders/recommender.js';
 import type { TopN } from '../types.js';
 import { firstSourceZ } from './candidate-stats.js';
-import type { CandidateGenerator } from './candidates.js';
+import type { CandidateGenerator, CandidateSet } from './candidates.js';
 import { CatalogueModel } from './catalogue-model.js';
 import { type Explanation, type PreparedExplanations, ScoreExplainer } from './explain.js';
 import { type LabelView, RANKED_PARAMS, type RankedParams } from './params.js';
@@ -55,6 +55,8 @@ interface Installed extends Omit<FittedRanker, 'now'> {
   scorer: ViewScorer;
   catalogueModel: CatalogueModel;
   explainer?: ScoreExplainer;
+  /** The safety net's fallback: the index of the source served instead of the trees, or -1. */
+  fallbackSource: number;
 }
 
 export class RankedRecommender implements Recommender {
@@ -106,7 +108,10 @@ export class RankedRecommender implements Recommender {
       builder,
       scorer,
       catalogueModel: new CatalogueModel(fitted.catalogue, scorer, builder, fitted.nItems, this.params),
+      fallbackSource: fitted.fallback ? fitted.sources.findIndex((m) => m.name === fitted.fallback) : -1,
     };
+    if (fitted.fallback && this.installed.fallbackSource < 0)
+      throw new RecoError(`ranked: the fallback source '${fitted.fallback}' is not among the sources`);
     this.now = fitted.now;
     this.memo = undefined;
   }
@@ -145,6 +150,11 @@ export class RankedRecommender implements Recommender {
     return this.fitted().spec;
   }
 
+  /** The source served instead of the trees (the safety net fell back to it), or undefined: the trees. */
+  get fallback(): string | undefined {
+    return this.installed?.fallback;
+  }
+
   /** Label views of the fitted model, in scoring order. */
   labelViewsFitted(): LabelView[] {
     return this.installed?.views.map((v) => v.label) ?? [];
@@ -162,9 +172,10 @@ export class RankedRecommender implements Recommender {
     const m = this.memo;
     const memoisable = !options?.allowed && options?.excludeSeen !== false;
     if (m && m.profile === profile && m.events === events && m.t === t && memoisable) return m;
-    const { gen, builder, scorer } = this.fitted();
+    const { gen, builder, scorer, fallbackSource } = this.fitted();
     this.memo = undefined; // its score vectors are the generator's buffers, which generate overwrites
     const cands = gen.generate(profile, options);
+    if (fallbackSource >= 0) return this.sourceScored(cands, fallbackSource, profile, events, t, memoisable);
     // the rows go into one buffer reused across requests (a server's hot path; the trees read it at once)
     const need = cands.items.length * builder.width;
     if (this.rows.length < need) this.rows = new Float64Array(Math.max(need, 2 * this.rows.length));
@@ -172,6 +183,27 @@ export class RankedRecommender implements Recommender {
     const z = firstSourceZ(cands);
     const scores = scorer.score(rows, cands.items.length, z, this.params.exitKeep);
     const out = { cands, rows, z, scores };
+    if (memoisable) this.memo = { profile, events, t, ...out };
+    return out;
+  }
+
+  /** The safety net's fallback: the candidates ordered by source s's scores alone (its own top n). */
+  private sourceScored(
+    cands: CandidateSet,
+    s: number,
+    profile: UserProfile,
+    events: number,
+    t: number,
+    memoisable: boolean,
+  ): ScoredCandidates {
+    const S = cands.sources.length;
+    const n = cands.items.length;
+    const scores = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const v = cands.scores[r * S + s]!;
+      scores[r] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
+    }
+    const out = { cands, rows: new Float64Array(0), z: firstSourceZ(cands), scores };
     if (memoisable) this.memo = { profile, events, t, ...out };
     return out;
   }
@@ -191,6 +223,8 @@ export class RankedRecommender implements Recommender {
 
   /** Every item's score, an order over the whole catalogue (AUC): see ./catalogue-model.ts. */
   scoreAll(profile: UserProfile, into?: Float32Array): Float32Array {
+    const { fallbackSource, sources } = this.fitted();
+    if (fallbackSource >= 0) return sources[fallbackSource]!.scoreAll(profile, into);
     const scored = this.scoreCandidates(profile);
     return this.fitted().catalogueModel.scoreAll(profile.user ?? -1, this.timeOf(profile), scored, into);
   }

@@ -12,6 +12,7 @@ import { FeatureState } from '../features/state.js';
 import type { FitData, Recommender } from '../recommenders/recommender.js';
 import { prefixedSink } from '../training/metric-sink.js';
 import { labelViewsOf, type RankedParams } from './params.js';
+import { formatSafetyNet, judgeRanker, type SafetyVerdict, type ValidationGroups } from './safety-net.js';
 import { fitSources } from './sources.js';
 import { buildTrainingSet, type TrainingSeconds } from './training-set.js';
 import { type TrainedView, trainView, type ViewTrainingReport } from './view-training.js';
@@ -20,6 +21,8 @@ import { type TrainedView, trainView, type ViewTrainingReport } from './view-tra
 export interface RankerTrainingReport {
   views: ViewTrainingReport[];
   seconds: TrainingSeconds;
+  /** The safety net's verdict (./safety-net.ts; absent without validation users). */
+  net?: SafetyVerdict;
 }
 
 /** A fitted ranker: what serving scores with and a bundle stores. */
@@ -35,6 +38,8 @@ export interface FittedRanker {
   nItems: number;
   /** Serving time as of fitting (the fit data's `now`, or the last event + 1 ms). */
   now: number;
+  /** The source served instead of the trees (the safety net's fallback), when they fell behind it. */
+  fallback?: string;
 }
 
 export async function trainRanker(
@@ -49,6 +54,7 @@ export async function trainRanker(
   const views: TrainedView[] = [];
   const catalogue: TrainedView[] = [];
   const reports: ViewTrainingReport[] = [];
+  const validation: ValidationGroups[] = [];
   let spec: FeatureSpec | undefined;
   for (const [k, label] of labelViewsOf(params).entries()) {
     // one catalogue model, of the first label view (next by default: the next items)
@@ -63,7 +69,15 @@ export async function trainRanker(
     spec = built.spec;
     const t0 = performance.now();
     const curve = (name: string) => data.metrics && prefixedSink(data.metrics, name);
-    const { view, report } = trainView(built.rows, spec, params, say, {}, curve(`gbdt.${label}`));
+    const { view, report, validGroups } = trainView(
+      built.rows,
+      spec,
+      params,
+      say,
+      {},
+      curve(`gbdt.${label}`),
+    );
+    validation.push({ rows: built.rows, groups: validGroups });
     if (built.catalogue && built.catalogue.userRows.length >= 2)
       catalogue.push(
         trainView(
@@ -80,6 +94,8 @@ export async function trainRanker(
     reports.push(report);
   }
   if (!spec) throw new RecoError('ranked: no label view');
+  const net = judgeRanker(validation, views, spec, params);
+  if (net) say(formatSafetyNet(net));
 
   // sources refitted on everything for serving
   const t0 = performance.now();
@@ -93,6 +109,7 @@ export async function trainRanker(
     catalogue,
     nItems: data.interactions.cols,
     now: data.now ?? state.lastTime + 1,
+    ...(net?.fallback ? { fallback: net.fallback } : {}),
   };
   seconds.refit = (performance.now() - t0) / 1000;
   say(
@@ -100,5 +117,5 @@ export async function trainRanker(
       `sources ${seconds.sources.toFixed(1)} s, features ${seconds.features.toFixed(1)} s, ` +
       `gbdt ${seconds.gbdt.toFixed(1)} s, refit ${seconds.refit.toFixed(1)} s`,
   );
-  return { fitted, report: { views: reports, seconds } };
+  return { fitted, report: { views: reports, seconds, ...(net ? { net } : {}) } };
 }

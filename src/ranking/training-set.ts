@@ -14,6 +14,7 @@
  */
 import { Rng, sampleSorted } from '../core/random.js';
 import { buildInteractions, interactionWeights } from '../data/interactions.js';
+import { userServingTimes } from '../data/serving-time.js';
 import { buildTestSet, splitLog } from '../data/splits.js';
 import { type CandidateRows, type FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
@@ -26,8 +27,11 @@ import { candidateGenerator, eventFreeModels, featureBuilder, fitSources, rowsOu
 /** A training set: row-major features, labels, the first source's z-scores, per-user groups. */
 export interface TrainingRows {
   label: LabelView;
-  /** Per group (one user): his index and its rows [start, start + n). */
-  userRows: { u: number; start: number; n: number }[];
+  /**
+   * Per group (one user): his index, its rows [start, start + n), the first `candidates` of them his
+   * stage-1 candidates (what serving ranks), the others drawn from outside them.
+   */
+  userRows: { u: number; start: number; n: number; candidates: number }[];
   values: Float64Array;
   labels: Float32Array;
   zFirst: Float64Array;
@@ -100,6 +104,7 @@ export async function buildTrainingSet(
   const end = state.lastTime + 1;
   const spec = options.givenSpec ?? featureSpec(state, gen.names, params.exclude);
   const builder = featureBuilder(state, spec, inner);
+  const times = rowTimes(next || leak ? 'end' : params.missingTime, userServingTimes(split.train));
   const out = emptyTrainingRows(label);
   const rel = labels.relevant;
   const isPos = new Uint8Array(nItems);
@@ -123,8 +128,11 @@ export async function buildTrainingSet(
     const extra = negativeRows(cands, profile, nItems, rng, params.extraNegatives);
     const n = nc + extra.items.length;
     for (let r = 0; r < extra.items.length; r++) pos += isPos[extra.items[r]!]!;
-    const at = next && !leak ? cutoff[u]! : end;
+    const at = times[0]!(u, next && !leak ? cutoff[u]! : end);
     const viewRow = pos > 0 && pos < n ? appendGroup(out, builder, u, at, cands, extra, isPos) : -1;
+    // the missing view's second group, at the end (missingTime 'both': the trees see both gaps)
+    const also = times.length > 1 ? times[1]!(u, end) : at;
+    if (viewRow >= 0 && also !== at) appendGroup(out, builder, u, also, cands, extra, isPos);
     if (catalogue) {
       // the catalogue model's group: the candidates, every label item outside them, and random others
       const rows = negativeRows(
@@ -153,6 +161,16 @@ export async function buildTrainingSet(
     `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${builder.width} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}`,
   );
   return { rows: out, ...(catalogue ? { catalogue } : {}), spec };
+}
+
+/** A group's time from the user and his view time: as it is ('end'), or his own serving time ('user'). */
+type RowTime = (u: number, at: number) => number;
+
+/** The times of each user's groups under `rule` (missingTime), his serving times `own`. */
+function rowTimes(rule: RankedParams['missingTime'], own: Float64Array): RowTime[] {
+  const asIs: RowTime = (_u, at) => at;
+  const user: RowTime = (u, at) => (Number.isNaN(own[u]!) ? at : own[u]!);
+  return rule === 'end' ? [asIs] : rule === 'user' ? [user] : [user, asIs];
 }
 
 /**
@@ -243,7 +261,7 @@ function appendGroup(
     for (let r = 0; r < m; r++) dst.labels[row0 + nc + r] = isPos[extra.items[r]!]!;
     dst.zFirst.set(firstSourceZOf(extra, cands, cands.sources.length), row0 + nc);
   }
-  dst.userRows.push({ u, start: row0, n: nc + m });
+  dst.userRows.push({ u, start: row0, n: nc + m, candidates: nc });
   dst.rows += nc + m;
   return row0;
 }

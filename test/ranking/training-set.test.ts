@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sampledUsers } from '../../src/ranking/training-set.js';
+import { resolveParamValues } from '../../src/core/param-spec.js';
+import { Rng } from '../../src/core/random.js';
+import { RANKED_PARAMS } from '../../src/ranking/params.js';
+import { buildTrainingSet, sampledUsers } from '../../src/ranking/training-set.js';
+import { simulatedFitData } from '../helpers/world.js';
 
 test("a view's training users: all of them up to maxUsers, else a seeded sample of maxUsers, ascending", () => {
   const users = Int32Array.from({ length: 50 }, (_, k) => 2 * k);
@@ -12,4 +16,40 @@ test("a view's training users: all of them up to maxUsers, else a seeded sample 
   for (const u of a) assert.ok(users.includes(u));
   assert.deepEqual(Array.from(sampledUsers(users, 20, 42)), Array.from(a));
   assert.notDeepEqual(Array.from(sampledUsers(users, 20, 7)), Array.from(a));
+});
+
+/** The missing view's groups of a small world under `missingTime`, with each group's c_hours_since_last. */
+async function missingGroups(missingTime: string) {
+  const data = simulatedFitData({ users: 60, items: 50, events: 2500, dim: 6, genres: 4, seed: 9 });
+  const { params } = resolveParamValues('ranked', RANKED_PARAMS, {
+    sources: { ease: 20, popularity: 10 },
+    missingTime,
+  });
+  const { rows, spec } = await buildTrainingSet('missing', data, params, {
+    rng: new Rng(1),
+    catalogue: false,
+    givenSpec: undefined,
+    seconds: { sources: 0, features: 0, gbdt: 0, refit: 0 },
+  });
+  const col = spec.columns.indexOf('c_hours_since_last');
+  const W = spec.columns.length;
+  return rows.userRows.map((g) => ({ u: g.u, gap: rows.values[g.start * W + col]! }));
+}
+
+test("the missing view's rows: at the end of the events, at each user's own last event, or both (two groups a user)", async () => {
+  const end = await missingGroups('end');
+  const user = await missingGroups('user');
+  const both = await missingGroups('both');
+  assert.ok(end.length > 10);
+  // at each user's own serving time (his last feature-side event + 1 ms): no gap
+  assert.deepEqual(
+    user.map((g) => g.u),
+    end.map((g) => g.u),
+  );
+  for (const g of user) assert.ok(g.gap < 1e-3, `user ${g.u}: ${g.gap} h`);
+  // at the end: users last active before it have a gap
+  assert.ok(end.some((g) => g.gap > 1));
+  // both: the user-time group, then the end's (unless they coincide), the same users
+  const expected = end.flatMap((g, k) => (g.gap === user[k]!.gap ? [user[k]!] : [user[k]!, g]));
+  assert.deepEqual(both, expected);
 });

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { defaultModelsDir } from '../../models/bundle.js';
+import { formatSafetyNet, rankerVerdict } from '../../ranking/safety-net.js';
 import { openStore } from '../../store/open.js';
 import { trainBundle } from '../../training/train-bundle.js';
 import { formatTuning } from '../../training/tune-report.js';
@@ -111,6 +112,9 @@ export function register(program: Command): void {
           training?.done(
             `trained ${models.join(', ')} on ${trained.events.toLocaleString('en-US')} events in ${trained.seconds.toFixed(2)} s -> ${trained.dir} (version ${trained.manifest.version}, now current); run ${trained.runId}`,
           );
+          // the ranker's safety net: whether it serves its trees or falls back to a source
+          const net = rankerVerdict(trained.manifest);
+          if (net) process.stdout.write(`ranked: ${formatSafetyNet(net)}\n`);
         } finally {
           store.close();
         }
