@@ -8,7 +8,6 @@
  */
 import { groupNdcg } from '../core/ndcg.js';
 import type { FeatureSpec } from '../features/build.js';
-import type { BundleManifest } from '../models/bundle.js';
 import type { LabelView, RankedParams } from './params.js';
 import type { TrainingRows } from './training-set.js';
 import { ViewScorer } from './view-scorer.js';
@@ -122,9 +121,11 @@ export function formatSafetyNet(v: SafetyVerdict): string {
     : `${head}: ranked serves the trees`;
 }
 
-/** The safety net's verdict in a bundle's manifest (its ranked model's training report), if any. */
-export function rankerVerdict(manifest: BundleManifest): SafetyVerdict | undefined {
-  const meta = manifest.models.find((m) => m.name === 'ranked')?.meta as
+/** The safety net's verdict among a bundle manifest's models (its ranked model's training report), if any. */
+export function rankerVerdict(
+  models: readonly { name: string; meta: Record<string, unknown> }[],
+): SafetyVerdict | undefined {
+  const meta = models.find((m) => m.name === 'ranked')?.meta as
     | { training?: { net?: SafetyVerdict } }
     | undefined;
   return meta?.training?.net;

@@ -79,7 +79,7 @@ test('safety net: trees below their best source on the validation users fall bac
   });
   const entry = manifest.models.find((m) => m.name === 'ranked')!;
   assert.equal(entry.meta.fallback, 'ease');
-  assert.equal(rankerVerdict(manifest)?.fallback, 'ease');
+  assert.equal(rankerVerdict(manifest.models)?.fallback, 'ease');
   const again = RankedRecommender.load(ranked.save());
   assert.equal(again.fallback, 'ease');
   const p = profileOf(3);
@@ -147,5 +147,5 @@ test('reco train prints the safety net verdict and keeps it in the bundle manife
     readFileSync(join(modelsDir, version, 'manifest.json'), 'utf8'),
   ) as BundleManifest;
   assert.equal(manifest.models.find((m) => m.name === 'ranked')?.meta.fallback, 'ease');
-  assert.equal(rankerVerdict(manifest)?.best, 'ease');
+  assert.equal(rankerVerdict(manifest.models)?.best, 'ease');
 });

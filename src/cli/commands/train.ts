@@ -113,7 +113,7 @@ export function register(program: Command): void {
             `trained ${models.join(', ')} on ${trained.events.toLocaleString('en-US')} events in ${trained.seconds.toFixed(2)} s -> ${trained.dir} (version ${trained.manifest.version}, now current); run ${trained.runId}`,
           );
           // the ranker's safety net: whether it serves its trees or falls back to a source
-          const net = rankerVerdict(trained.manifest);
+          const net = rankerVerdict(trained.manifest.models);
           if (net) process.stdout.write(`ranked: ${formatSafetyNet(net)}\n`);
         } finally {
           store.close();
