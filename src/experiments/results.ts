@@ -81,32 +81,38 @@ export interface ResultOptions extends OutcomeOptions {
 /** SRM p below this is flagged. */
 export const SRM_THRESHOLD = 0.001;
 
-function sampleMean(x: Float64Array): SampleMeanStatistic {
+/** The sums gbstats' sample mean is made of, over per-user values. */
+export function sampleMean(x: ArrayLike<number>): SampleMeanStatistic {
   let sum = 0;
   let sq = 0;
-  for (const v of x) {
+  for (let k = 0; k < x.length; k++) {
+    const v = x[k]!;
     sum += v;
     sq += v * v;
   }
   return { type: 'SampleMeanStatistic', n: x.length, sum, sum_squares: sq };
 }
 
-function sumOfProducts(x: Float64Array, y: Float64Array): number {
+export function sumOfProducts(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
   for (let k = 0; k < x.length; k++) s += x[k]! * y[k]!;
   return s;
 }
 
-/** CTR as a ratio metric over users. */
-export function ctrStatistic(o: VariantOutcomes): RatioStatistic {
-  const { clicks, exposures } = o.perUser;
+/** A ratio metric over `n` users from their per-user numerators `m` and denominators `d` (delta method). */
+export function ratioStatistic(m: ArrayLike<number>, d: ArrayLike<number>, n = m.length): RatioStatistic {
   return {
     type: 'RatioStatistic',
-    n: o.users,
-    m_statistic: sampleMean(clicks),
-    d_statistic: sampleMean(exposures),
-    m_d_sum_of_products: sumOfProducts(clicks, exposures),
+    n,
+    m_statistic: sampleMean(m),
+    d_statistic: sampleMean(d),
+    m_d_sum_of_products: sumOfProducts(m, d),
   };
+}
+
+/** CTR as a ratio metric over users. */
+export function ctrStatistic(o: VariantOutcomes): RatioStatistic {
+  return ratioStatistic(o.perUser.clicks, o.perUser.exposures, o.users);
 }
 
 function cupedStatistic(o: VariantOutcomes): RegressionAdjustedStatistic {
@@ -127,7 +133,8 @@ function estimate(s: Statistic, alpha: number): Estimate {
   return { value, ci: [value - half, value + half] };
 }
 
-function lift(a: Statistic, b: Statistic, alpha: number, nStar: number): Lift {
+/** Relative lift of `b` over `a`: Welch's interval and p, and the sequential (always-valid) interval. */
+export function lift(a: Statistic, b: Statistic, alpha: number, nStar: number): Lift {
   const config = { difference_type: 'relative' as const, alpha, sequential_tuning_parameter: nStar };
   const fixed = frequentistTest('TwoSidedTTest', a, b, config);
   const seq = frequentistTest('SequentialTwoSidedTTest', a, b, config);

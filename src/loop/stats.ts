@@ -5,12 +5,10 @@
  * and p-value (Welch's t-test), and the sequential (always-valid) interval, safe under peeking.
  */
 import { phi, phiInverse } from '../experiments/distributions.js';
-import { frequentistTest } from '../experiments/stat-tests.js';
-import type {
-  RatioStatistic,
-  RegressionAdjustedRatioStatistic,
-  SampleMeanStatistic,
-} from '../experiments/statistics.js';
+import { type Lift, lift, ratioStatistic, sampleMean, sumOfProducts } from '../experiments/results.js';
+import type { RegressionAdjustedRatioStatistic } from '../experiments/statistics.js';
+
+export type { Lift };
 
 /**
  * Per-user sums of a ratio metric: numerator (takes) and denominator (slates) of each user; optionally the
@@ -28,17 +26,6 @@ const sumOf = (x: ArrayLike<number>) => {
   for (let j = 0; j < x.length; j++) s += x[j]!;
   return s;
 };
-const products = (x: ArrayLike<number>, y: ArrayLike<number>) => {
-  let s = 0;
-  for (let j = 0; j < x.length; j++) s += x[j]! * y[j]!;
-  return s;
-};
-const meanStatistic = (x: ArrayLike<number>): SampleMeanStatistic => ({
-  type: 'SampleMeanStatistic',
-  n: x.length,
-  sum: sumOf(x),
-  sum_squares: products(x, x),
-});
 
 /**
  * CUPED for a ratio metric (gbstats' regression-adjusted ratio, theta estimated from both variants): the
@@ -48,52 +35,18 @@ export function cupedRatioStatistic(s: Required<RatioSample>): RegressionAdjuste
   return {
     type: 'RegressionAdjustedRatioStatistic',
     n: s.m.length,
-    m_statistic_post: meanStatistic(s.m),
-    d_statistic_post: meanStatistic(s.d),
-    m_statistic_pre: meanStatistic(s.pm),
-    d_statistic_pre: meanStatistic(s.pd),
-    m_post_m_pre_sum_of_products: products(s.m, s.pm),
-    d_post_d_pre_sum_of_products: products(s.d, s.pd),
-    m_pre_d_pre_sum_of_products: products(s.pm, s.pd),
-    m_post_d_post_sum_of_products: products(s.m, s.d),
-    m_post_d_pre_sum_of_products: products(s.m, s.pd),
-    m_pre_d_post_sum_of_products: products(s.pm, s.d),
+    m_statistic_post: sampleMean(s.m),
+    d_statistic_post: sampleMean(s.d),
+    m_statistic_pre: sampleMean(s.pm),
+    d_statistic_pre: sampleMean(s.pd),
+    m_post_m_pre_sum_of_products: sumOfProducts(s.m, s.pm),
+    d_post_d_pre_sum_of_products: sumOfProducts(s.d, s.pd),
+    m_pre_d_pre_sum_of_products: sumOfProducts(s.pm, s.pd),
+    m_post_d_post_sum_of_products: sumOfProducts(s.m, s.d),
+    m_post_d_pre_sum_of_products: sumOfProducts(s.m, s.pd),
+    m_pre_d_post_sum_of_products: sumOfProducts(s.pm, s.d),
     theta: null,
   };
-}
-
-export function ratioStatistic(s: RatioSample): RatioStatistic {
-  let sm = 0;
-  let sm2 = 0;
-  let sd = 0;
-  let sd2 = 0;
-  let smd = 0;
-  const n = s.m.length;
-  for (let j = 0; j < n; j++) {
-    const m = s.m[j]!;
-    const d = s.d[j]!;
-    sm += m;
-    sm2 += m * m;
-    sd += d;
-    sd2 += d * d;
-    smd += m * d;
-  }
-  return {
-    type: 'RatioStatistic',
-    n,
-    m_statistic: { type: 'SampleMeanStatistic', n, sum: sm, sum_squares: sm2 },
-    d_statistic: { type: 'SampleMeanStatistic', n, sum: sd, sum_squares: sd2 },
-    m_d_sum_of_products: smd,
-  };
-}
-
-export interface Lift {
-  /** Relative lift (treatment - control) / control. */
-  value: number;
-  ci: [number, number];
-  p: number;
-  /** Always-valid 95% interval. */
-  sequentialCi: [number, number];
 }
 
 const hasPre = (s: RatioSample): s is Required<RatioSample> => s.pm !== undefined && s.pd !== undefined;
@@ -104,14 +57,9 @@ const hasPre = (s: RatioSample): s is Required<RatioSample> => s.pm !== undefine
  */
 export function relativeLift(a: RatioSample, b: RatioSample, alpha = 0.05, tuning = 5000): Lift {
   const cuped = hasPre(a) && hasPre(b);
-  const sa = cuped ? cupedRatioStatistic(a) : ratioStatistic(a);
-  const sb = cuped ? cupedRatioStatistic(b) : ratioStatistic(b);
-  const fixed = frequentistTest('TwoSidedTTest', sa, sb, { alpha });
-  const seq = frequentistTest('SequentialTwoSidedTTest', sa, sb, {
-    alpha,
-    sequential_tuning_parameter: tuning,
-  });
-  return { value: fixed.expected, ci: fixed.ci, p: fixed.pValue ?? 1, sequentialCi: seq.ci };
+  const sa = cuped ? cupedRatioStatistic(a) : ratioStatistic(a.m, a.d);
+  const sb = cuped ? cupedRatioStatistic(b) : ratioStatistic(b.m, b.d);
+  return lift(sa, sb, alpha, tuning);
 }
 
 /** Whether an interval excludes 0 (a difference flagged). */
