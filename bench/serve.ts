@@ -191,19 +191,25 @@ async function main() {
   }
 }
 
+/** A recommendation request of user u (the benchmark's users u1..u943). */
+const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
+
+/** 2,000 recommendation requests before measuring (JIT, model pages). */
+async function warmUp(url: string): Promise<void> {
+  await cannon({
+    title: 'warm-up',
+    url,
+    connections: 4,
+    amount: 2000,
+    requests: userRequests(recPath, USERS_SEED),
+  });
+}
+
 /** One server (answer cache on or off): the recommendation figures, and with `full` the rest. */
 async function measure(db: string, cache: boolean, full: boolean): Promise<void> {
   const { child, url, threads } = await startServer(db, { cache });
   try {
-    const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
-    // warm-up (JIT, model pages)
-    await cannon({
-      title: 'warm-up',
-      url,
-      connections: 4,
-      amount: 2000,
-      requests: userRequests(recPath, USERS_SEED),
-    });
+    await warmUp(url);
     const probe = (await (
       await fetch(`${url}/v1/users/u1/recommendations?k=10&explain=true`, { headers: { 'x-api-key': KEY } })
     ).json()) as { model: string; note?: string };
@@ -341,14 +347,7 @@ async function measure(db: string, cache: boolean, full: boolean): Promise<void>
 async function pacedOnly(db: string): Promise<Paced> {
   const { child, url } = await startServer(db, { cache: false });
   try {
-    const recPath = (u: number) => `/v1/users/u${u}/recommendations?k=10`;
-    await cannon({
-      title: 'warm-up',
-      url,
-      connections: 4,
-      amount: 2000,
-      requests: userRequests(recPath, USERS_SEED),
-    });
+    await warmUp(url);
     await paced(url, userRequests(recPath, USERS_SEED), rate, 2);
     let best: Paced | undefined;
     for (let k = 0; k < repeats; k++) {
