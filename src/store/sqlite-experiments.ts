@@ -13,6 +13,7 @@ import type {
   ExposureRecord,
   VariantRecord,
 } from './experiments.js';
+import { prepared } from './statements.js';
 
 interface ExperimentRow {
   id: string;
@@ -47,7 +48,11 @@ function experimentOf(r: ExperimentRow): ExperimentRecord {
 export class SqliteExperiments implements ExperimentStore {
   /** `owner`: the store whose database (opened in its constructor, after this is made) holds the tables. */
   constructor(
-    private readonly owner: { readonly db: Database.Database; userIndex(id: string): number | undefined },
+    private readonly owner: {
+      readonly db: Database.Database;
+      userIndex(id: string): number | undefined;
+      eventPosition(): number;
+    },
   ) {}
 
   private get db(): Database.Database {
@@ -91,14 +96,12 @@ export class SqliteExperiments implements ExperimentStore {
     else this.db.prepare('UPDATE experiments SET status = ? WHERE id = ?').run(status, id);
   }
 
-  private insertExposure?: Database.Statement;
-
   logExposures(exposures: readonly ExposureRecord[]): void {
-    this.insertExposure ??= this.db.prepare(
+    const insert = prepared(
+      this.db,
       `INSERT INTO exposures (request, experiment, variant, user_id, items, teams, ts, latency_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insert = this.insertExposure;
     const write = () => {
       for (const x of exposures)
         insert.run(
@@ -166,19 +169,17 @@ export class SqliteExperiments implements ExperimentStore {
     return this.countEvents.get(u, from, to) as number;
   }
 
-  // statements prepared once, at first use (outcomes() runs the first two once per exposed user)
+  // statements prepared once, at first use (outcomes() runs them once per exposed user; pluck(), so kept
+  // apart from ./statements.ts)
   private selectUserEvents?: Database.Statement;
   private countEvents?: Database.Statement;
-  private lastEventId?: Database.Statement;
-  private insertTag?: Database.Statement;
 
   /**
    * Tags the events just inserted (in this transaction, in order: their ids are the `count` ids up to the
    * largest) whose position among them is given with the request id they carried.
    */
   tagInserted(requests: readonly [number, string][], count: number): void {
-    this.lastEventId ??= this.db.prepare('SELECT max(id) FROM events').pluck();
-    const last = this.lastEventId.get() as number;
+    const last = this.owner.eventPosition();
     const first = last - count + 1;
     for (const [k, request] of requests) {
       const problem = idProblem(request);
@@ -188,9 +189,10 @@ export class SqliteExperiments implements ExperimentStore {
   }
 
   tagEvents(tags: readonly { eventId: number; request: string }[]): void {
-    this.insertTag ??= this.db.prepare(
+    const insert = prepared(
+      this.db,
       'INSERT OR REPLACE INTO event_requests (event_id, request) VALUES (?, ?)',
     );
-    for (const t of tags) this.insertTag.run(t.eventId, t.request);
+    for (const t of tags) insert.run(t.eventId, t.request);
   }
 }

@@ -186,7 +186,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   }
   const interactions = buildInteractions(log, weights);
   o.onTrainStart?.();
-  const fitted: FittedModel[] = [];
+  const secondsOf = new Map<string, number>();
   const all = await fitModels(
     { interactions, log, items, metrics: run.sink, ...(o.fitted ? { fitted: o.fitted } : {}) },
     o.models,
@@ -194,7 +194,7 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
       create,
       ...(params ? { params } : {}),
       onFitted: (name, model, fitSeconds) => {
-        fitted.push({ model, fitSeconds });
+        secondsOf.set(name, fitSeconds);
         run.metric(`${name}.fit_seconds`, fitSeconds);
         // a model's own account of its training (ranked: trees and validation metric per label view)
         run.metricList(numericLeaves(`${name}.report`, (model as { report?: unknown }).report));
@@ -202,11 +202,12 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
       },
     },
   );
-  // models taken as given (o.fitted) were not fitted here: written all the same
-  for (const model of all.values())
-    if (!fitted.some((f) => f.model === model)) fitted.push({ model, fitSeconds: 0 });
-  // in the order asked (fitModels fits composite models last)
-  fitted.sort((a, b) => o.models.indexOf(a.model.name) - o.models.indexOf(b.model.name));
+  // in the order asked (fitModels fits composite models last); models taken as given (o.fitted) were not
+  // fitted here: written all the same
+  const fitted: FittedModel[] = o.models.map((name) => ({
+    model: all.get(name)!,
+    fitSeconds: secondsOf.get(name) ?? 0,
+  }));
   const { manifest, dir } = writeBundle({
     modelsDir: o.modelsDir,
     data: {

@@ -161,27 +161,26 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
   const probe: ModelName = used.has('ease') ? 'ease' : 'itemknn';
   let weights = o.weights;
   let weightsKey = 'declared';
-  if (used.has('ease') || used.has('itemknn') || used.has('als')) {
-    for (const [code, name] of ctx.split.train.typeNames.entries()) {
-      if (o.fixedTypes?.has(name) || !varies(ctx.split.train, code)) continue;
-      const declared: EventTypeRule = weights.types.get(name) ?? weights.fallback;
-      const rules = [declared.value, ...VALUE_RULES.filter((r) => r !== declared.value)].filter(
-        (r) => r !== 'centered' || declared.center !== undefined,
-      );
-      const withRule = (r: ValueRule): InteractionWeights => {
-        const types = new Map(weights.types);
-        types.set(name, { ...declared, value: r });
-        return { types, fallback: weights.fallback };
-      };
-      const chosen = await search(`weights.${name}`, rules, (r) => {
-        const w = withRule(r as ValueRule);
-        const key = r === declared.value ? weightsKey : `${weightsKey} ${name}=${r}`;
-        return trial(probe, {}, buildInteractions(ctx.split.train, w), key, r);
-      });
-      if (chosen !== declared.value) {
-        weights = withRule(chosen as ValueRule);
-        weightsKey = `${weightsKey} ${name}=${chosen}`;
-      }
+  // (some model of the tunable ones is used: the early return above)
+  for (const [code, name] of ctx.split.train.typeNames.entries()) {
+    if (o.fixedTypes?.has(name) || !varies(ctx.split.train, code)) continue;
+    const declared: EventTypeRule = weights.types.get(name) ?? weights.fallback;
+    const rules = [declared.value, ...VALUE_RULES.filter((r) => r !== declared.value)].filter(
+      (r) => r !== 'centered' || declared.center !== undefined,
+    );
+    const withRule = (r: ValueRule): InteractionWeights => {
+      const types = new Map(weights.types);
+      types.set(name, { ...declared, value: r });
+      return { types, fallback: weights.fallback };
+    };
+    const chosen = await search(`weights.${name}`, rules, (r) => {
+      const w = withRule(r as ValueRule);
+      const key = r === declared.value ? weightsKey : `${weightsKey} ${name}=${r}`;
+      return trial(probe, {}, buildInteractions(ctx.split.train, w), key, r);
+    });
+    if (chosen !== declared.value) {
+      weights = withRule(chosen as ValueRule);
+      weightsKey = `${weightsKey} ${name}=${chosen}`;
     }
   }
   const X = buildInteractions(ctx.split.train, weights);

@@ -157,6 +157,12 @@ export class EventIngestor {
     const forThreads =
       slot?.hasRanked && this.rankThreads.follows(slot) ? new Float64Array(events.length * 5) : undefined;
     const weights = this.interactions.weights;
+    // the ranked models of experiment variants' bundles follow the same events, with their own bundle's
+    // event weights
+    const followers = [...this.models.followers()].flatMap((other) => {
+      const state = other.loadedRanked?.featureState();
+      return state ? [{ state, weights: other.bundle.manifest.weights }] : [];
+    });
     this.popularity.beforeEvents();
     for (let k = 0; k < events.length; k++) {
       const e = events[k]!;
@@ -169,21 +175,11 @@ export class EventIngestor {
       const rating = e.type === 'rating' ? Math.fround(value) : Number.NaN;
       features?.applyEvent(u, i, e.timestamp, w, rating);
       if (forThreads) putEvent(forThreads, k, u, i, e.timestamp, w, rating);
+      for (const f of followers)
+        f.state.applyEvent(u, i, e.timestamp, eventWeight(f.weights, e.type, value), rating);
     }
     // the same (user, item, time, weight, rating) to the rank threads' copies of the ranker
     if (forThreads) this.rankThreads.forward(forThreads);
-    // and to the ranked models of experiment variants' bundles, with their own bundle's event weights
-    for (const other of this.models.followers()) {
-      const state = other === slot ? undefined : other.loadedRanked?.featureState?.();
-      if (!state) continue;
-      const own = other.bundle.manifest.weights;
-      for (let k = 0; k < events.length; k++) {
-        const e = events[k]!;
-        const value = e.value ?? 1;
-        const rating = e.type === 'rating' ? Math.fround(value) : Number.NaN;
-        state.applyEvent(users[k]!, items[k]!, e.timestamp, eventWeight(own, e.type, value), rating);
-      }
-    }
     for (const u of users) this.interactions.touch(u);
     this.eventsIngested += events.length;
   }

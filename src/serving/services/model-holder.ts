@@ -383,5 +383,3 @@ interface Replay {
 
 /** Events replayed in one turn of the event loop by swapAsync. */
 const REPLAY_SLICE = 20_000;
-
-/** A turn of the event loop: what is waiting (requests, events) goes first. */

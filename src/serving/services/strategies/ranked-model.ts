@@ -121,7 +121,7 @@ async function explainInSlices(
   const n = prepared.items.length;
   for (let j = 0; j < n; j++) {
     if (j > 0 && j % EXPLAIN_SLICE === 0) await nextTurn();
-    const e: RankerExplanation = ranker.explainPrepared!(prepared, j);
+    const e: RankerExplanation = ranker.explainPrepared(prepared, j);
     out.push(itemReasons(e));
   }
   return out;
