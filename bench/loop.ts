@@ -120,17 +120,13 @@ function prefix(
   m: VariantMetrics,
   pre?: VariantMetrics,
 ) {
-  const people = order.slice(0, n).filter((j) => j.arm === arm);
-  return {
-    m: Float64Array.from(people, (j) => m.userTakes[j.p]!),
-    d: Float64Array.from(people, (j) => m.userSlates[j.p]!),
-    ...(pre
-      ? {
-          pm: Float64Array.from(people, (j) => pre.userTakes[j.p]!),
-          pd: Float64Array.from(people, (j) => pre.userSlates[j.p]!),
-        }
-      : {}),
-  };
+  return m.sample(
+    pre,
+    order
+      .slice(0, n)
+      .filter((j) => j.arm === arm)
+      .map((j) => j.p),
+  );
 }
 
 const interval = (l: { value: number; ci: [number, number]; p: number; sequentialCi: [number, number] }) =>
@@ -170,13 +166,13 @@ async function aa(): Promise<void> {
         onDay: (_day, metrics, pre) => {
           const a = metrics.get('A')!;
           const b = metrics.get('B')!;
-          const lift = relativeLift(a.sample(undefined, pre), b.sample(undefined, pre), 0.05, users);
+          const lift = relativeLift(a.sample(pre), b.sample(pre), 0.05, users);
           if (excludesZero(lift.sequentialCi)) peekedFlag = true;
         },
       });
       const lift = relativeLift(
-        r.metrics.get('A')!.sample(undefined, r.pre),
-        r.metrics.get('B')!.sample(undefined, r.pre),
+        r.metrics.get('A')!.sample(r.pre),
+        r.metrics.get('B')!.sample(r.pre),
         0.05,
         users,
       );
@@ -249,9 +245,7 @@ async function ab(): Promise<void> {
     const nStar = a.users + b.users;
     const plain = relativeLift(a.sample(), b.sample(), 0.05, nStar);
     // the primary metric: CTR per exposure, CUPED-adjusted on the user's CTR in the pre-period
-    const lift = r.pre
-      ? relativeLift(a.sample(undefined, r.pre), b.sample(undefined, r.pre), 0.05, nStar)
-      : plain;
+    const lift = r.pre ? relativeLift(a.sample(r.pre), b.sample(r.pre), 0.05, nStar) : plain;
     const ra = r.variants.find((v) => v.name === 'control')!;
     const rb = r.variants.find((v) => v.name === 'treatment')!;
     const trueLift = rb.trueCtr / ra.trueCtr - 1;

@@ -9,6 +9,7 @@
  */
 import type { ExperimentRecord, ExposureRecord } from '../store/experiments.js';
 import type { Store } from '../store/store.js';
+import { interleavedPair } from './definition.js';
 
 export interface OutcomeOptions {
   /** Event types counted as clicks (default click). */
@@ -68,7 +69,7 @@ export function outcomes(store: Store, e: ExperimentRecord, options: OutcomeOpti
   const preDays = options.preDays ?? 14;
   const users = byUser(store.experiments.exposures(e.id, until));
   const k = e.variants.length;
-  const interleaved = e.variants.map((v) => v.strategy?.startsWith('interleave:') ?? false);
+  const interleaved = e.variants.map((v) => interleavedPair(v.strategy) !== undefined);
   const acc = e.variants.map((_, j) => ({
     exposures: [] as number[],
     clicks: [] as number[],

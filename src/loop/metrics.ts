@@ -11,7 +11,6 @@ export class VariantMetrics {
   slates = 0;
   takes = 0;
   sessions = 0;
-  users = 0;
   /** Sum of the expected takes of the slates served, and of the oracle's best slates. */
   expected = 0;
   best = 0;
@@ -45,10 +44,8 @@ export class VariantMetrics {
 
   /** One slate served to person p: its items (world indices), takes, expected and best expected takes. */
   slate(world: World, p: number, items: Int32Array, takes: number, expected: number, best: number): void {
-    if (this.userSlates[p] === 0 && this.userTakes[p] === 0) {
-      this.users++;
-      this.joined.push(p);
-    }
+    // every slate counts in userSlates: a person without one has not joined yet
+    if (this.userSlates[p] === 0) this.joined.push(p);
     this.slates++;
     this.takes += takes;
     this.userSlates[p]! += 1;
@@ -67,15 +64,19 @@ export class VariantMetrics {
     this.distinctGenres += g;
   }
 
+  /** People who were served at least one slate in this variant. */
+  get users(): number {
+    return this.joined.length;
+  }
+
   /**
-   * Per-user sums of the people in this variant, in joining order (the first `n` when given); with `pre`
-   * (the pre-period's metrics, ./run.ts) also each one's takes and slates before the experiment (CUPED).
+   * Per-user sums of `people` (default: everyone in this variant, in joining order); with `pre` (the
+   * pre-period's metrics, ./run.ts) also each one's takes and slates before the experiment (CUPED).
    */
   sample(
-    n = this.joined.length,
     pre?: VariantMetrics,
+    people: readonly number[] = this.joined,
   ): { m: Float64Array; d: Float64Array; pm?: Float64Array; pd?: Float64Array } {
-    const people = this.joined.slice(0, n);
     return {
       m: Float64Array.from(people, (p) => this.userTakes[p]!),
       d: Float64Array.from(people, (p) => this.userSlates[p]!),

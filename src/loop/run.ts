@@ -115,17 +115,23 @@ export function loopStart(log: EventLog): number {
 }
 
 /** What each world user already has in `log` (every event but views), by world user index. */
-export function historyOf(world: World, log: EventLog): (u: number) => Int32Array {
+export function historyOf(
+  world: World,
+  log: EventLog,
+  itemOf = worldItemIndex(world),
+): (u: number) => Int32Array {
   const userOf = new Map<string, number>();
   for (let u = 0; u < world.params.users; u++) userOf.set(userId(u), u);
-  const itemOf = worldItemIndex(world);
+  // the log's dense indices to the world's (-1: not the world's), looked up once per id, not per event
+  const worldUser = Int32Array.from(log.userIds, (id) => userOf.get(id) ?? -1);
+  const worldItem = Int32Array.from(log.itemIds, (id) => itemOf.get(id) ?? -1);
   const lists: number[][] = Array.from({ length: world.params.users }, () => []);
   const view = log.typeNames.indexOf('view');
   for (let j = 0; j < log.length; j++) {
     if (log.type[j] === view) continue;
-    const u = userOf.get(log.userIds[log.user[j]!]!);
-    const i = itemOf.get(log.itemIds[log.item[j]!]!);
-    if (u !== undefined && i !== undefined) lists[u]!.push(i);
+    const u = worldUser[log.user[j]!]!;
+    const i = worldItem[log.item[j]!]!;
+    if (u >= 0 && i >= 0) lists[u]!.push(i);
   }
   return (u) => Int32Array.from(lists[u] ?? []);
 }
@@ -143,8 +149,8 @@ const INTERNAL = new Set(['random', 'oracle']);
 export async function runLoop(o: LoopOptions): Promise<LoopResult> {
   const { world, k } = o;
   const M = world.params.items;
-  const people = new People(world, o.people, o.users, o.seed, historyOf(world, o.history), k);
   const itemOf = worldItemIndex(world);
+  const people = new People(world, o.people, o.users, o.seed, historyOf(world, o.history, itemOf), k);
   const exam = people.examination();
   const salt = `reco-loop-${o.seed}-`;
   const arms = o.arms;

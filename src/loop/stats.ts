@@ -75,11 +75,12 @@ export function excludesZero(ci: readonly [number, number]): boolean {
  */
 export function pairedLift(a: RatioSample, b: RatioSample, alpha = 0.05): Omit<Lift, 'sequentialCi'> {
   const n = a.m.length;
-  const mean = (x: ArrayLike<number>) => sumOf(x) / Math.max(1, n);
-  const ra = sumOf(a.m) / sumOf(a.d);
-  const rb = sumOf(b.m) / sumOf(b.d);
-  const da = mean(a.d);
-  const db = mean(b.d);
+  const sa = sumOf(a.d);
+  const sb = sumOf(b.d);
+  const ra = sumOf(a.m) / sa;
+  const rb = sumOf(b.m) / sb;
+  const da = sa / Math.max(1, n);
+  const db = sb / Math.max(1, n);
   let s = 0;
   let s2 = 0;
   for (let j = 0; j < n; j++) {

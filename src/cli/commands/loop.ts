@@ -239,12 +239,7 @@ function liftsOf(r: LoopResult) {
   const base = r.variants.find((v) => v.name === control.name)!;
   return variants.slice(1).flatMap((m) => {
     if (m.users === 0 || m.name === 'none') return [];
-    const l = relativeLift(
-      control.sample(undefined, r.pre),
-      m.sample(undefined, r.pre),
-      0.05,
-      control.users + m.users,
-    );
+    const l = relativeLift(control.sample(r.pre), m.sample(r.pre), 0.05, control.users + m.users);
     const v = r.variants.find((x) => x.name === m.name)!;
     return [
       {
