@@ -5,7 +5,13 @@
 import type { WorldParams } from '../simulation/params.js';
 import { driftStudy } from './drift.js';
 import { leakageStudy } from './leakage.js';
-import { evaluateAgainstOracle, SMALL_WORLD, type StudyDefinition } from './study.js';
+import {
+  type CellContext,
+  evaluateAgainstOracle,
+  SMALL_WORLD,
+  type StudyDefinition,
+  type StudyValue,
+} from './study.js';
 import { worldData } from './world-log.js';
 
 const QUICK_MODELS: StudyDefinition['models'] = ['popularity', 'itemknn', 'als', 'ease'];
@@ -37,10 +43,7 @@ const noiseStudy: StudyDefinition = {
   models: QUICK_MODELS,
   metrics: FRACTION_METRICS,
   method: EVALUATE_METHOD,
-  async runCell(cell) {
-    const { world, log, items } = worldData(cell.params);
-    return (await evaluateAgainstOracle(world, log, items, cell)).values;
-  },
+  runCell: evaluateCell,
 };
 
 /**
@@ -49,6 +52,13 @@ const noiseStudy: StudyDefinition = {
  * with a popularity law that drives exposure (no genre structure, no drift, no ageing); reco's full world
  * is the defaults.
  */
+
+/** A cell of an offline study: its world simulated, every model evaluated beside the oracle. */
+async function evaluateCell(cell: CellContext): Promise<StudyValue[]> {
+  const { world, log, items } = worldData(cell.params);
+  return evaluateAgainstOracle(world, log, items, cell);
+}
+
 export const SEED_GENRES_ONLY: Partial<WorldParams> = {
   userNoise: 0,
   itemNoise: 0,
@@ -92,10 +102,7 @@ const realismStudy: StudyDefinition = {
   models: QUICK_MODELS,
   metrics: FRACTION_METRICS,
   method: EVALUATE_METHOD,
-  async runCell(cell) {
-    const { world, log, items } = worldData(cell.params);
-    return (await evaluateAgainstOracle(world, log, items, cell)).values;
-  },
+  runCell: evaluateCell,
 };
 
 const STUDIES = new Map<string, StudyDefinition>([

@@ -83,7 +83,7 @@ export async function evaluateAgainstOracle(
   items: ItemRecord[],
   cell: Pick<CellContext, 'models' | 'create' | 'note'>,
   split: SplitOptions = TEMPORAL_SPLIT,
-): Promise<{ result: EvaluationResult; values: StudyValue[] }> {
+): Promise<StudyValue[]> {
   const result = await evaluate(log, items, {
     split,
     k: 10,
@@ -93,15 +93,15 @@ export async function evaluateAgainstOracle(
     onModelDone: (row) =>
       cell.note(`${row.model}: NDCG@10 ${row.ndcg.toFixed(4)}, AUC ${row.auc.toFixed(4)}`),
   });
-  return { result, values: oracleFractions(result) };
+  return oracleFractions(result);
 }
 
 /** Each row's NDCG@10 and AUC, raw and as fractions of the oracle row's. */
-export function oracleFractions(result: EvaluationResult, suffix = ''): StudyValue[] {
+export function oracleFractions(result: EvaluationResult): StudyValue[] {
   const oracle = result.rows.find((r) => r.model === 'oracle');
   const out: StudyValue[] = [];
   for (const row of result.rows) {
-    const series = row.model === 'oracle' ? 'oracle' : `${row.model}${suffix}`;
+    const series = row.model;
     out.push({ series, metric: 'ndcg', value: row.ndcg }, { series, metric: 'auc', value: row.auc });
     if (oracle && row.model !== 'oracle')
       out.push(
