@@ -82,10 +82,27 @@ export function affinity(world: World, u: number, i: number, t: number): number 
   const ir = i * D;
   let dot = 0;
   for (let j = 0; j < D; j++) dot += (uf[ur + j]! + f * ud[ur + j]!) * it[ir + j]!;
-  const share = world.params.tasteShare;
-  if (share < 1)
-    dot = Math.sqrt(share) * dot + Math.sqrt(1 - share) * tasteSpread(world) * pairNormal(world, u, i);
+  if (world.params.tasteShare < 1) {
+    const mix = tasteMix(world);
+    dot = mix.taste * dot + mix.noise * pairNormal(world, u, i);
+  }
   return world.params.affinityScale * dot;
+}
+
+const mixes = new WeakMap<World, { taste: number; noise: number }>();
+
+/**
+ * The weights of the taste and of the pair noise in an affinity when `tasteShare` < 1: sqrt(share), and
+ * sqrt(1 - share) times the taste's spread (worked out once per world, not per affinity).
+ */
+function tasteMix(world: World): { taste: number; noise: number } {
+  let mix = mixes.get(world);
+  if (!mix) {
+    const share = world.params.tasteShare;
+    mix = { taste: Math.sqrt(share), noise: Math.sqrt(1 - share) * tasteSpread(world) };
+    mixes.set(world, mix);
+  }
+  return mix;
 }
 
 const spreads = new WeakMap<World, number>();
