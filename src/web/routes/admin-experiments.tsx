@@ -14,6 +14,8 @@ import { type CreateValues, ExperimentPage, ExperimentsPage } from '../views/adm
 const admin = { config: { web: 'admin' as const } };
 /** Points of the charts over time. */
 const TIMELINE_POINTS = 12;
+/** How long a computed timeline answers the charts that ask for it again, ms. */
+const TIMELINE_REUSE_MS = 5_000;
 
 /** A variant from the form: a strategy, or bundle:VERSION. */
 function variant(name: string, spec: string, weight: number): ExperimentInput['variants'][number] {
@@ -94,8 +96,16 @@ const adminExperimentRoutes: FastifyPluginAsync = async (app) => {
     ),
   );
 
-  const timeline = (id: string): ExperimentResults =>
-    experiments.results(id, { timelinePoints: TIMELINE_POINTS });
+  // a page's two charts ask for the same timeline within moments of each other (and every 30 s): one
+  // computation (an exposure read and one per exposed user, at each point) serves both
+  let last: { id: string; at: number; results: ExperimentResults } | undefined;
+  const timeline = (id: string): ExperimentResults => {
+    const now = Date.now();
+    if (last?.id === id && now - last.at < TIMELINE_REUSE_MS) return last.results;
+    const results = experiments.results(id, { timelinePoints: TIMELINE_POINTS });
+    last = { id, at: now, results };
+    return results;
+  };
 
   app.get<{ Params: { id: string } }>('/admin/api/experiments/:id/lift.json', admin, async (request) => {
     const r = timeline(request.params.id);
