@@ -44,8 +44,8 @@ const mlDir = flag('ml') ?? args.find((a) => !a.startsWith('-')) ?? ML100K_DIR;
 const models = (flag('models')?.split(',') as ModelName[] | undefined) ?? modelNames();
 
 async function run(store: Store, split: SplitOptions, withOracle: boolean): Promise<EvaluationResult> {
-  const world = withOracle ? (await import('../src/simulation/oracle.js')).loadWorld(store) : undefined;
-  return evaluate(store.loadEventLog(), store.listItems(), {
+  const world = withOracle ? await (await import('../src/simulation/oracle.js')).loadWorld(store) : undefined;
+  return evaluate(await store.loadEventLog(), await store.listItems(), {
     split,
     k: 10,
     models,
@@ -90,7 +90,7 @@ let mlRandom: EvaluationResult | undefined;
 if (!args.includes('--skip-ml')) {
   if (!existsSync(mlDir)) console.log(`MovieLens 100K not found at ${mlDir}: skipped (pass --ml=DIR)`);
   else {
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     const t = performance.now();
     await importMovieLens(store, mlDir);
     console.log(`MovieLens 100K from ${mlDir}: imported in ${((performance.now() - t) / 1000).toFixed(2)} s`);
@@ -102,14 +102,14 @@ if (!args.includes('--skip-ml')) {
       temporal,
       TEMPORAL_REFERENCE,
     );
-    store.close();
+    await store.close();
   }
 }
 
 if (!args.includes('--skip-sim')) {
-  const store = openStore(':memory:');
+  const store = await openStore(':memory:');
   const t = performance.now();
-  simulateIntoStore(store, resolveParams('movielens', { seed: 1 }));
+  await simulateIntoStore(store, resolveParams('movielens', { seed: 1 }));
   console.log(
     `\nsynthetic world (preset movielens, seed 1): simulated in ${((performance.now() - t) / 1000).toFixed(2)} s`,
   );
@@ -140,5 +140,5 @@ if (!args.includes('--skip-sim')) {
           );
       }
   }
-  store.close();
+  await store.close();
 }

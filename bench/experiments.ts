@@ -30,15 +30,15 @@ const ROUNDS = arg('rounds', 3);
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'reco-bench-exp-'));
   try {
-    const store = openStore(join(dir, 'reco.db'));
-    simulateIntoStore(
+    const store = await openStore(join(dir, 'reco.db'));
+    await simulateIntoStore(
       store,
       resolveParams(undefined, { users: 2000, items: 1000, events: 100_000, seed: 3 }),
     );
     const modelsDir = join(dir, 'models');
     await trainBundle({ store, modelsDir, models: ['popularity', 'itemknn'], create: createModel });
-    const services = createServices(store, { modelsDir, cacheSize: 0 });
-    services.models.swap();
+    const services = await createServices(store, { modelsDir, cacheSize: 0 });
+    await services.models.swap();
     const serving = services.experimentServing;
     const users = store.userIds();
     const times = new Float64Array(REQUESTS);
@@ -57,7 +57,7 @@ async function main() {
         });
         times[k] = performance.now() - start;
       }
-      serving.log.flush();
+      await serving.log.flush();
       const wall = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       const cpuUs = (cpu.user + cpu.system) / REQUESTS;
@@ -65,24 +65,26 @@ async function main() {
       const q = (p: number) => sorted[Math.min(REQUESTS - 1, Math.floor(p * REQUESTS))]!;
       return { p50: q(0.5), p99: q(0.99), perRequest: wall / REQUESTS, cpuUs };
     };
-    const id = services.experiments.create({
-      name: 'bench',
-      status: 'draft',
-      variants: [
-        { name: 'a', strategy: 'itemknn' },
-        { name: 'b', strategy: 'itemknn' },
-      ],
-    }).id;
+    const id = (
+      await services.experiments.create({
+        name: 'bench',
+        status: 'draft',
+        variants: [
+          { name: 'a', strategy: 'itemknn' },
+          { name: 'b', strategy: 'itemknn' },
+        ],
+      })
+    ).id;
     const best = { none: Number.POSITIVE_INFINITY, experiment: Number.POSITIVE_INFINITY };
     const cpu = { none: Number.POSITIVE_INFINITY, experiment: Number.POSITIVE_INFINITY };
     await round('none'); // warm-up (JIT)
     for (let r = 0; r < ROUNDS; r++) {
       const none = await round('none');
-      services.experiments.start(id);
+      await services.experiments.start(id);
       const exp = await round('experiment');
-      services.experiments.stop(id);
-      store.experiments.setStatus(id, 'draft', Date.now());
-      services.experiments.refresh();
+      await services.experiments.stop(id);
+      await store.experiments.setStatus(id, 'draft', Date.now());
+      await services.experiments.refresh();
       best.none = Math.min(best.none, none.p99);
       best.experiment = Math.min(best.experiment, exp.p99);
       cpu.none = Math.min(cpu.none, none.cpuUs);
@@ -91,13 +93,13 @@ async function main() {
         `  round ${r + 1}: no experiment p50 ${none.p50.toFixed(3)} ms, p99 ${none.p99.toFixed(3)} ms (CPU ${none.cpuUs.toFixed(1)} us a request); experiment running p50 ${exp.p50.toFixed(3)} ms, p99 ${exp.p99.toFixed(3)} ms (CPU ${exp.cpuUs.toFixed(1)} us, the exposure log's writes included)`,
       );
     }
-    const exposures = store.experiments.exposures(id).length;
+    const exposures = (await store.experiments.exposures(id)).length;
     const rise = best.experiment - best.none;
     console.log(
       `experiment cost in process, ${REQUESTS} requests a round, cache off: p99 ${best.none.toFixed(3)} ms without, ${best.experiment.toFixed(3)} ms with (best of ${ROUNDS}): ${rise >= 0 ? '+' : ''}${rise.toFixed(3)} ms (target at most +1 ms: ${rise <= 1 ? 'met' : 'NOT met'}); CPU a request ${cpu.none.toFixed(1)} us without, ${cpu.experiment.toFixed(1)} us with (+${(cpu.experiment - cpu.none).toFixed(1)} us, the figure a loaded machine does not blur); ${exposures} exposures logged`,
     );
     await services.close();
-    store.close();
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

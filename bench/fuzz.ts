@@ -47,17 +47,17 @@ async function main(): Promise<void> {
       run(['--db', db, '-q', 'simulate', '--preset', arg('preset') ?? 'movielens', '--seed', '1']);
       run(['--db', db, '-q', 'train', '--models', 'popularity,itemknn,als,ease']);
     }
-    const store = openStore(db);
+    const store = await openStore(db);
     const world: FuzzWorld = {
       users: store.userIds().slice(0, 200),
       items: store.itemIds().slice(0, 200),
       types: store.eventTypeNames(),
-      genres: [...new Set(store.listItems().flatMap((it) => it.genres ?? []))],
+      genres: [...new Set((await store.listItems()).flatMap((it) => it.genres ?? []))],
       versions: [readFileSync(join(dir, 'models', 'current'), 'utf8').trim(), 'nope'],
       clientKey: KEY,
       adminKey: ADMIN_KEY,
     };
-    store.close();
+    await store.close();
     const server = await startServer(db, [
       { role: 'client', key: KEY },
       { role: 'admin', key: ADMIN_KEY },

@@ -23,7 +23,7 @@ try {
   const csv = join(dir, 'events.csv');
   writeFileSync(csv, `${lines.join('\n')}\n`);
 
-  const store = openStore(join(dir, 'a.db'));
+  const store = await openStore(join(dir, 'a.db'));
   let t = performance.now();
   const s = await importEventsFile(store, csv);
   const importSec = (performance.now() - t) / 1000;
@@ -31,21 +31,21 @@ try {
     `import events CSV: ${s.rows.toLocaleString('en-US')} rows in ${importSec.toFixed(2)} s (${Math.round(s.rows / importSec).toLocaleString('en-US')} rows/s); target < 10 s: ${importSec < 10 ? 'met' : 'MISSED'}`,
   );
   t = performance.now();
-  const log = store.loadEventLog();
+  const log = await store.loadEventLog();
   const loadSec = (performance.now() - t) / 1000;
   console.log(`load event log: ${log.length.toLocaleString('en-US')} events in ${loadSec.toFixed(2)} s`);
 
-  const b = openStore(join(dir, 'b.db'));
-  b.upsertUsers(log.userIds.map((id) => ({ id })));
-  b.upsertItems(log.itemIds.map((id) => ({ id })));
+  const b = await openStore(join(dir, 'b.db'));
+  await b.upsertUsers(log.userIds.map((id) => ({ id })));
+  await b.upsertItems(log.itemIds.map((id) => ({ id })));
   t = performance.now();
-  b.insertEventColumns(log);
+  await b.insertEventColumns(log);
   const colSec = (performance.now() - t) / 1000;
   console.log(
     `columnar bulk insert: ${log.length.toLocaleString('en-US')} events in ${colSec.toFixed(2)} s (${Math.round(log.length / colSec).toLocaleString('en-US')} events/s)`,
   );
-  store.close();
-  b.close();
+  await store.close();
+  await b.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

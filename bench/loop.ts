@@ -81,11 +81,11 @@ function scratch(): { db: string; dir: string } {
   return { db: join(dir, 'reco.db'), dir };
 }
 
-function loopOptions(store: Store, over: Partial<LoopOptions>): LoopOptions {
-  const world = loadWorld(store);
+async function loopOptions(store: Store, over: Partial<LoopOptions>): Promise<LoopOptions> {
+  const world = await loadWorld(store);
   return {
     world,
-    history: store.loadEventLog(),
+    history: await store.loadEventLog(),
     users: world.params.users,
     days: 7,
     k: 10,
@@ -144,8 +144,8 @@ async function aa(): Promise<void> {
     `\n--- A/A calibration: ${AA} experiments in process (popularity vs popularity${AA_PRE_DAYS > 0 ? `, CUPED on ${AA_PRE_DAYS} days before` : ''}) ---`,
   );
   const s = scratch();
-  const store = openStore(s.db);
-  const client = new InProcessClient(store, join(s.dir, 'models'));
+  const store = await openStore(s.db);
+  const client = await InProcessClient.open(store, join(s.dir, 'models'));
   const users = 200;
   const days = 4;
   let fixed = 0;
@@ -153,7 +153,7 @@ async function aa(): Promise<void> {
   let finalSeq = 0;
   const t0 = performance.now();
   try {
-    const options = loopOptions(store, { users, days, preDays: AA_PRE_DAYS, client, measure: false });
+    const options = await loopOptions(store, { users, days, preDays: AA_PRE_DAYS, client, measure: false });
     for (let e = 0; e < AA; e++) {
       let peekedFlag = false;
       const r = await runLoop({
@@ -186,7 +186,7 @@ async function aa(): Promise<void> {
     }
   } finally {
     await client.close();
-    store.close();
+    await store.close();
     rmSync(s.dir, { recursive: true, force: true });
   }
   console.log(
@@ -219,13 +219,13 @@ async function ab(): Promise<void> {
   );
   const s = scratch();
   const server = await startServer(s.db);
-  const store = openStore(s.db);
+  const store = await openStore(s.db);
   const t0 = performance.now();
   try {
-    const first = new Float64Array(loadWorld(store).params.users).fill(Number.POSITIVE_INFINITY);
+    const first = new Float64Array((await loadWorld(store)).params.users).fill(Number.POSITIVE_INFINITY);
     let seen = 0;
     const r = await runLoop(
-      loopOptions(store, {
+      await loopOptions(store, {
         client: new HttpClient(server.url, KEY),
         days: AB_DAYS,
         preDays: PRE_DAYS,
@@ -273,7 +273,7 @@ async function ab(): Promise<void> {
   } finally {
     server.child.kill('SIGTERM');
     await new Promise((res) => server.child.once('exit', res));
-    store.close();
+    await store.close();
     rmSync(s.dir, { recursive: true, force: true });
   }
 }
@@ -314,14 +314,14 @@ async function order(): Promise<void> {
   const days = Number(arg('order-days') ?? 7);
   for (const model of models) {
     const run = scratch();
-    const store = openStore(run.db);
-    const client = new InProcessClient(store, join(run.dir, 'models'));
+    const store = await openStore(run.db);
+    const client = await InProcessClient.open(store, join(run.dir, 'models'));
     try {
       // each day's own CTR (takes / slates of that day): warm-up and trends
       const daily: number[] = [];
       let before = { takes: 0, slates: 0 };
       const r = await runLoop(
-        loopOptions(store, {
+        await loopOptions(store, {
           client,
           days,
           arms: [{ name: model, strategy: model }],
@@ -345,7 +345,7 @@ async function order(): Promise<void> {
       console.log(`  ${model}: CTR by day ${daily.map((x) => f(x, 3)).join(' ')}`);
     } finally {
       await client.close();
-      store.close();
+      await store.close();
       rmSync(run.dir, { recursive: true, force: true });
     }
   }
@@ -377,13 +377,13 @@ async function order(): Promise<void> {
 async function interleave(): Promise<void> {
   console.log('\n--- Interleaving: interleave:ranked,popularity in process ---');
   const s = scratch();
-  const store = openStore(s.db);
-  const client = new InProcessClient(store, join(s.dir, 'models'));
+  const store = await openStore(s.db);
+  const client = await InProcessClient.open(store, join(s.dir, 'models'));
   try {
-    const first = new Float64Array(loadWorld(store).params.users).fill(Number.POSITIVE_INFINITY);
+    const first = new Float64Array((await loadWorld(store)).params.users).fill(Number.POSITIVE_INFINITY);
     let seen = 0;
     const r = await runLoop(
-      loopOptions(store, {
+      await loopOptions(store, {
         client,
         days: AB_DAYS,
         preDays: PRE_DAYS,
@@ -433,7 +433,7 @@ async function interleave(): Promise<void> {
     );
   } finally {
     await client.close();
-    store.close();
+    await store.close();
     rmSync(s.dir, { recursive: true, force: true });
   }
 }

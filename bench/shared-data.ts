@@ -25,12 +25,12 @@ export const ML100K_DIR = process.env.RECO_ML100K ?? join(SHARED_DIR, 'data', 'm
 export async function loadMovieLens(
   dir: string = ML100K_DIR,
 ): Promise<{ log: EventLog; items: ItemRecord[] }> {
-  const store = openStore(':memory:');
+  const store = await openStore(':memory:');
   try {
     await importMovieLens(store, dir);
-    return { log: store.loadEventLog(), items: store.listItems() };
+    return { log: await store.loadEventLog(), items: await store.listItems() };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

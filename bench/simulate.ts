@@ -37,13 +37,13 @@ console.log(
 
 const dir = mkdtempSync(join(tmpdir(), 'reco-bench-sim-'));
 try {
-  const store = openStore(join(dir, 'sim.db'));
+  const store = await openStore(join(dir, 'sim.db'));
   t = performance.now();
   cpu = cpuSec();
-  const r = simulateIntoStore(store, params);
+  const r = await simulateIntoStore(store, params);
   const totalSec = (performance.now() - t) / 1000;
   const totalCpu = cpuSec() - cpu;
-  store.close();
+  await store.close();
   const rss = rssMb();
   console.log(
     `simulate into store: ${fmt(r.events.length)} events in ${totalSec.toFixed(2)} s (generate ${r.generateSeconds.toFixed(2)} s, write ${r.insertSeconds.toFixed(2)} s; ${fmt(r.events.length / totalSec)} events/s), ${totalCpu.toFixed(2)} s CPU, peak RSS ${fmt(rss)} MB`,

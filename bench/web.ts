@@ -36,15 +36,15 @@ function quantile(xs: number[], q: number): number {
 process.env['RECO_SCRYPT_LOG2N'] ??= '14';
 const dir = mkdtempSync(join(tmpdir(), 'reco-bench-web-'));
 const db = dbArg ?? join(dir, 'reco.db');
-const store = openStore(db);
+const store = await openStore(db);
 if (!dbArg) {
   console.log('building the movielens-preset world and training every model ...');
-  simulateIntoStore(store, resolveParams('movielens', { seed: 1 }));
+  await simulateIntoStore(store, resolveParams('movielens', { seed: 1 }));
   await trainBundle({ store, modelsDir: defaultModelsDir(db), models: modelNames(), create: createModel });
 }
-const services = createServices(store, { modelsDir: defaultModelsDir(db), rankThreads: 0 });
-services.models.swapAtStartup();
-const web = createWebServices(services, { keys: [{ role: 'admin', key: 'bench-admin-key-000' }] });
+const services = await createServices(store, { modelsDir: defaultModelsDir(db), rankThreads: 0 });
+await services.models.swapAtStartup();
+const web = await createWebServices(services, { keys: [{ role: 'admin', key: 'bench-admin-key-000' }] });
 const app = await buildApp({ services, keys: [], rateLimit: 0, web, defaultMetrics: false });
 await app.ready();
 
@@ -54,7 +54,7 @@ const person = await web.accounts.signUp({
   displayName: 'Bench',
 });
 const genres = web.onboarding.genres().slice(0, 2);
-web.onboarding.complete(
+await web.onboarding.complete(
   person.account.userId,
   genres,
   web.onboarding
@@ -62,7 +62,7 @@ web.onboarding.complete(
     .slice(0, 3)
     .map((x) => x.id),
 );
-web.accounts.markOnboarded(person.account);
+await web.accounts.markOnboarded(person.account);
 const adminCreds = await web.accounts.createAdmin('bench-admin@example.com');
 const admin = await web.accounts.signIn(adminCreds.email, adminCreds.password, '127.0.0.1');
 
@@ -222,5 +222,5 @@ if (existsSync(CHROMIUM)) {
 
 await app.close();
 await services.close();
-store.close();
+await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -75,7 +75,8 @@ export class AccountService {
     const email = normaliseEmail(input.email);
     const displayName = displayNameOf(input.displayName);
     checkPassword(input.password, 'password');
-    if (this.accounts.byEmail(email)) throw new ConflictError('an account with this email exists', 'email');
+    if (await this.accounts.byEmail(email))
+      throw new ConflictError('an account with this email exists', 'email');
     const passwordHash = await hashPassword(input.password);
     const account: AccountRecord = {
       id: randomBytes(12).toString('base64url'),
@@ -87,9 +88,10 @@ export class AccountService {
       createdAt: Date.now(),
       onboarded: false,
     };
-    if (!this.accounts.create(account)) throw new ConflictError('an account with this email exists', 'email');
-    this.users?.create({ id: account.userId });
-    return { account, ...this.sessions.create(account.id) };
+    if (!(await this.accounts.create(account)))
+      throw new ConflictError('an account with this email exists', 'email');
+    await this.users?.create({ id: account.userId });
+    return { account, ...(await this.sessions.create(account.id)) };
   }
 
   /** Checks the password (throttled per account and per address) and opens a session. */
@@ -97,7 +99,7 @@ export class AccountService {
     const email = rawEmail.trim().toLowerCase().slice(0, 254);
     const wait = await this.throttle.retryAfter(email, address);
     if (wait > 0) throw new ThrottledError(wait);
-    const account = this.accounts.byEmail(email);
+    const account = await this.accounts.byEmail(email);
     // an unknown email costs what a wrong password does (no timing tells which it was)
     const ok = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
     if (!account || !ok) {
@@ -106,11 +108,11 @@ export class AccountService {
       throw new SignInRefusedError('wrong email or password');
     }
     await this.throttle.succeeded(email);
-    return { account, ...this.sessions.create(account.id) };
+    return { account, ...(await this.sessions.create(account.id)) };
   }
 
-  signOut(token: string | undefined): void {
-    this.sessions.revoke(token);
+  async signOut(token: string | undefined): Promise<void> {
+    await this.sessions.revoke(token);
   }
 
   /** A new password: every session of the account is revoked, and a new one opened for this browser. */
@@ -119,35 +121,35 @@ export class AccountService {
       throw new InvalidInputError('currentPassword', 'is not your current password');
     checkPassword(next, 'newPassword');
     const passwordHash = await hashPassword(next);
-    this.accounts.update(account.id, { passwordHash });
-    this.sessions.revokeAll(account.id);
-    return { account: { ...account, passwordHash }, ...this.sessions.create(account.id) };
+    await this.accounts.update(account.id, { passwordHash });
+    await this.sessions.revokeAll(account.id);
+    return { account: { ...account, passwordHash }, ...(await this.sessions.create(account.id)) };
   }
 
   /** Deletes the account (password confirmed): personal data removed, events kept anonymised. */
   async deleteAccount(account: AccountRecord, password: string): Promise<void> {
     if (!(await verifyPassword(password, account.passwordHash)))
       throw new InvalidInputError('password', 'is not your password');
-    this.store.transaction(() => {
-      this.accounts.remove(account.id);
+    await this.store.transaction(async () => {
+      await this.accounts.remove(account.id);
       if (this.store.userIndex(account.userId) !== undefined)
-        this.store.upsertUsers([{ id: account.userId, attributes: {} }]);
+        await this.store.upsertUsers([{ id: account.userId, attributes: {} }]);
     });
   }
 
   /** Every account, newest first (the operators' page). */
-  list(limit = 1000): AccountRecord[] {
+  list(limit = 1000): Promise<AccountRecord[]> {
     return this.accounts.list(limit);
   }
 
-  markOnboarded(account: AccountRecord): void {
-    this.accounts.update(account.id, { onboarded: true });
+  markOnboarded(account: AccountRecord): Promise<void> {
+    return this.accounts.update(account.id, { onboarded: true });
   }
 
-  setRole(accountId: string, role: AccountRole): AccountRecord {
-    const account = this.accounts.byId(accountId);
+  async setRole(accountId: string, role: AccountRole): Promise<AccountRecord> {
+    const account = await this.accounts.byId(accountId);
     if (!account) throw new NotFoundError(`unknown account "${accountId}"`, 'account');
-    this.accounts.update(accountId, { role });
+    await this.accounts.update(accountId, { role });
     return { ...account, role };
   }
 
@@ -158,7 +160,7 @@ export class AccountService {
   async ensureFirstAdmin(
     email = process.env['RECO_ADMIN_EMAIL'] || 'admin@reco.local',
   ): Promise<{ email: string; password: string } | undefined> {
-    if (this.accounts.count().admins > 0) return undefined;
+    if ((await this.accounts.count()).admins > 0) return undefined;
     return this.createAdmin(email);
   }
 
@@ -166,14 +168,14 @@ export class AccountService {
   async createAdmin(rawEmail: string): Promise<{ email: string; password: string }> {
     const email = normaliseEmail(rawEmail);
     const password = randomBytes(18).toString('base64url');
-    const existing = this.accounts.byEmail(email);
+    const existing = await this.accounts.byEmail(email);
     if (existing) {
-      this.accounts.update(existing.id, { role: 'admin', passwordHash: await hashPassword(password) });
-      this.sessions.revokeAll(existing.id);
+      await this.accounts.update(existing.id, { role: 'admin', passwordHash: await hashPassword(password) });
+      await this.sessions.revokeAll(existing.id);
     } else await this.signUp({ email, password, displayName: 'Administrator' }, 'admin');
-    const created = this.accounts.byEmail(email)!;
-    this.accounts.update(created.id, { onboarded: true });
-    this.sessions.revokeAll(created.id);
+    const created = (await this.accounts.byEmail(email))!;
+    await this.accounts.update(created.id, { onboarded: true });
+    await this.sessions.revokeAll(created.id);
     return { email, password };
   }
 }

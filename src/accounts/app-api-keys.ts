@@ -25,13 +25,18 @@ export class AppKeyRing extends KeyRing {
     private readonly accounts: AccountStore,
   ) {
     super(configured);
-    this.reload();
+  }
+
+  /** The key ring with the app's live keys read from the store. */
+  static async open(configured: ApiKey[], accounts: AccountStore): Promise<AppKeyRing> {
+    const ring = new AppKeyRing(configured, accounts);
+    await ring.reload();
+    return ring;
   }
 
   /** Reads the app's live keys from the store again. */
-  reload(): void {
-    this.live = this.accounts
-      .apiKeys()
+  async reload(): Promise<void> {
+    this.live = (await this.accounts.apiKeys())
       .filter((k) => k.revokedAt === null)
       .map((k) => ({ hash: k.keyHash, principal: { role: k.role, id: `${k.role}-app-${k.id}` } }));
   }
@@ -43,7 +48,7 @@ export class AppKeyRing extends KeyRing {
   }
 
   /** A new key of `role` labelled `label`: returned once, stored as its digest. */
-  create(role: Role, label: string, createdBy: string): { id: string; key: string } {
+  async create(role: Role, label: string, createdBy: string): Promise<{ id: string; key: string }> {
     const name = label.trim();
     if (name.length === 0 || name.length > 80)
       throw new InvalidInputError('label', 'must have 1 to 80 characters');
@@ -59,15 +64,15 @@ export class AppKeyRing extends KeyRing {
       createdAt: Date.now(),
       revokedAt: null,
     };
-    this.accounts.createApiKey(record);
-    this.reload();
+    await this.accounts.createApiKey(record);
+    await this.reload();
     return { id, key };
   }
 
-  revoke(id: string): void {
-    if (!this.accounts.revokeApiKey(id, Date.now()))
+  async revoke(id: string): Promise<void> {
+    if (!(await this.accounts.revokeApiKey(id, Date.now())))
       throw new NotFoundError(`no live key "${id}" created from the app`, 'key');
-    this.reload();
+    await this.reload();
   }
 
   /** The configured keys as the app lists them: role and the digest prefix the logs use, never the key. */
@@ -78,7 +83,7 @@ export class AppKeyRing extends KeyRing {
     }));
   }
 
-  list(): StoredApiKey[] {
+  list(): Promise<StoredApiKey[]> {
     return this.accounts.apiKeys();
   }
 }

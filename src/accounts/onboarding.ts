@@ -64,27 +64,30 @@ export class Onboarding {
     }
     return chosen.map((i) => {
       const id = catalogue.itemId(i);
-      const rec = this.services.store.getItem(id);
-      return { id, title: rec?.title ?? id, genres: catalogue.genresOf(i) ?? [] };
+      return { id, title: catalogue.title(i) ?? id, genres: catalogue.genresOf(i) ?? [] };
     });
   }
 
   /** Stores the genres (live at once) and the likes of user `userId`. */
-  complete(userId: string, rawGenres: string[], rawItems: string[]): { genres: string[]; likes: number } {
+  async complete(
+    userId: string,
+    rawGenres: string[],
+    rawItems: string[],
+  ): Promise<{ genres: string[]; likes: number }> {
     const { store, interactions, ingestor } = this.services;
     const genres = this.checkGenres(rawGenres);
     if (rawItems.length > 100) throw new InvalidInputError('items', 'at most 100 titles');
     const items = [...new Set(rawItems)];
     this.services.users.checkItems(items, 'items');
     if (genres.length > 0) {
-      store.upsertUsers([{ id: userId, attributes: { preferences: { genres } } }]);
+      await store.upsertUsers([{ id: userId, attributes: { preferences: { genres } } }]);
       const u = store.userIndex(userId)!;
       interactions.ensureUsers(u + 1);
       interactions.setPreferences(u, genres);
       interactions.touch(u);
     }
     const events = likeEvents(userId, items, Date.now());
-    if (events.length > 0) ingestor.ingest(events);
+    if (events.length > 0) await ingestor.ingest(events);
     return { genres, likes: events.length };
   }
 }

@@ -25,37 +25,37 @@ export class SessionService {
   ) {}
 
   /** A new session of `accountId`: the token for the cookie and its expiry. */
-  create(accountId: string): { token: string; expiresAt: number } {
+  async create(accountId: string): Promise<{ token: string; expiresAt: number }> {
     const token = randomBytes(32).toString('base64url');
     const createdAt = this.now();
     const expiresAt = createdAt + this.ttlMs;
-    this.accounts.createSession(tokenDigest(token), { accountId, createdAt, expiresAt });
+    await this.accounts.createSession(tokenDigest(token), { accountId, createdAt, expiresAt });
     return { token, expiresAt };
   }
 
   /** The account a token signs in, or undefined (unknown, malformed, expired: removed then). */
-  resolve(token: string | undefined): AccountRecord | undefined {
+  async resolve(token: string | undefined): Promise<AccountRecord | undefined> {
     if (token === undefined || !TOKEN.test(token)) return undefined;
     const digest = tokenDigest(token);
-    const s = this.accounts.session(digest);
+    const s = await this.accounts.session(digest);
     if (!s) return undefined;
     if (s.expiresAt <= this.now()) {
-      this.accounts.removeSession(digest);
+      await this.accounts.removeSession(digest);
       return undefined;
     }
     return this.accounts.byId(s.accountId);
   }
 
-  revoke(token: string | undefined): void {
-    if (token !== undefined && TOKEN.test(token)) this.accounts.removeSession(tokenDigest(token));
+  async revoke(token: string | undefined): Promise<void> {
+    if (token !== undefined && TOKEN.test(token)) await this.accounts.removeSession(tokenDigest(token));
   }
 
-  revokeAll(accountId: string): number {
+  revokeAll(accountId: string): Promise<number> {
     return this.accounts.removeSessions(accountId);
   }
 
   /** Removes expired sessions; returns how many. */
-  sweep(): number {
+  sweep(): Promise<number> {
     return this.accounts.removeExpiredSessions(this.now());
   }
 }

@@ -69,8 +69,8 @@ export function parseNumber(raw: string, option: string): number {
 }
 
 /** Throws a clear error when the store holds no events yet. */
-export function requireEvents(store: Store): void {
-  if (store.counts().events === 0)
+export async function requireEvents(store: Store): Promise<void> {
+  if ((await store.counts()).events === 0)
     throw new RecoError(
       `the store ${store.path} holds no events: fill it first, e.g. "reco simulate" or "reco import movielens <dir>" (or pass --db)`,
     );

@@ -21,7 +21,7 @@ export async function exportEventsCsv(
   csv.pipe(file);
   let n = 0;
   try {
-    for (const e of store.iterateEvents()) {
+    for await (const e of store.iterateEvents()) {
       // a store written before times were checked may hold one that no date format can express
       const problem = timeProblem(e.timestamp);
       if (problem)

@@ -21,7 +21,7 @@ export async function evaluateRun(
   options: EvaluateOptions,
 ): Promise<{ result: EvaluationResult; runId: string }> {
   return withRun(store, { kind: 'evaluate', ...run }, async (r) => {
-    recordInputs(r, store, log, options.models);
+    await recordInputs(r, store, log, options.models);
     r.paramList(weightParams(options.weights ?? interactionWeights()));
     await r.flush();
     const result = await evaluate(log, items, {

@@ -61,13 +61,17 @@ export function byUser(exposures: readonly ExposureRecord[]): Map<string, UserEx
   return users;
 }
 
-export function outcomes(store: Store, e: ExperimentRecord, options: OutcomeOptions = {}): VariantOutcomes[] {
+export async function outcomes(
+  store: Store,
+  e: ExperimentRecord,
+  options: OutcomeOptions = {},
+): Promise<VariantOutcomes[]> {
   const until = options.until ?? Number.MAX_SAFE_INTEGER;
   const clickTypes = new Set(options.clickTypes ?? DEFAULT_CLICK_TYPES);
   const conversionTypes = new Set(options.conversionTypes ?? DEFAULT_CONVERSION_TYPES);
   const window = e.attributionHours * 3_600_000;
   const preDays = options.preDays ?? 14;
-  const users = byUser(store.experiments.exposures(e.id, until));
+  const users = byUser(await store.experiments.exposures(e.id, until));
   const k = e.variants.length;
   const interleaved = e.variants.map((v) => interleavedPair(v.strategy) !== undefined);
   const acc = e.variants.map((_, j) => ({
@@ -101,7 +105,7 @@ export function outcomes(store: Store, e: ExperimentRecord, options: OutcomeOpti
     let clicks = 0;
     let conversions = 0;
     const credit: [number, number] = [0, 0];
-    for (const ev of store.experiments.userEvents(user, first, until)) {
+    for (const ev of await store.experiments.userEvents(user, first, until)) {
       // an event naming one of his requests counts whatever its clock (the request id proves the order)
       let x = ev.request === null ? undefined : byRequest.get(ev.request);
       if (!x) {
@@ -127,7 +131,7 @@ export function outcomes(store: Store, e: ExperimentRecord, options: OutcomeOpti
     a.exposures.push(ux.list.length);
     a.clicks.push(clicks);
     a.conversions.push(conversions);
-    a.pre.push(options.pre ? store.experiments.eventCount(user, first - preDays * DAY, first) : 0);
+    a.pre.push(options.pre ? await store.experiments.eventCount(user, first - preDays * DAY, first) : 0);
     a.credits?.push(credit);
   }
   return acc.map((a) => ({

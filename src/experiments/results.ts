@@ -209,15 +209,15 @@ export function resultsOf(
 }
 
 /** An experiment's results from the store (with its timeline when asked). */
-export function experimentResults(
+export async function experimentResults(
   store: Store,
   e: ExperimentRecord,
   options: ResultOptions = {},
-): ExperimentResults {
-  const items = store.counts().items;
+): Promise<ExperimentResults> {
+  const items = (await store.counts()).items;
   const results = resultsOf(
     e,
-    outcomes(store, e, { ...options, pre: options.cuped ?? false }),
+    await outcomes(store, e, { ...options, pre: options.cuped ?? false }),
     items,
     options,
   );
@@ -228,7 +228,7 @@ export function experimentResults(
     results.timeline = [];
     for (let k = 1; k <= points; k++) {
       const at = Math.round(start + ((end - start) * k) / points);
-      const r = resultsOf(e, outcomes(store, e, { ...options, until: at }), items, options);
+      const r = resultsOf(e, await outcomes(store, e, { ...options, until: at }), items, options);
       results.timeline.push({
         at,
         variants: r.variants.map((v) => ({

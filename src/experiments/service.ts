@@ -31,28 +31,41 @@ export class ExperimentService {
   private refreshedAt = 0;
   private readonly now: () => number;
 
-  constructor(
+  private constructor(
     readonly store: Store,
     private readonly options: ExperimentServiceOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.refresh();
+  }
+
+  /** The service with the running experiments read. */
+  static async open(store: Store, options: ExperimentServiceOptions = {}): Promise<ExperimentService> {
+    const service = new ExperimentService(store, options);
+    await service.refresh();
+    return service;
   }
 
   /** Reads the running experiments again (after a change made elsewhere). */
-  refresh(): void {
+  async refresh(): Promise<void> {
     this.refreshedAt = Date.now();
     // earliest started first: the first whose coverage holds a user decides (assign)
-    this.runningList = this.store.experiments
-      .list()
+    this.runningList = (await this.store.experiments.list())
       .filter((e) => e.status === 'running')
       .sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || a.createdAt - b.createdAt)
       .map((e) => ({ e, ranges: rangesOf(e) }));
   }
 
-  /** Reads the running experiments again when the last read is older than `ms` (another process's changes). */
+  /**
+   * Reads the running experiments again, in the background, when the last read is older than `ms` (another
+   * process's changes); the list read last serves meanwhile.
+   */
   refreshIfOlder(ms: number): void {
-    if (Date.now() - this.refreshedAt > ms) this.refresh();
+    if (Date.now() - this.refreshedAt <= ms) return;
+    this.refreshedAt = Date.now();
+    this.refresh().catch(() => {
+      // the store did not answer: the list read last serves on, and the next request tries again
+      this.refreshedAt = 0;
+    });
   }
 
   /** Whether any experiment is running (serving's fast path when none). */
@@ -60,40 +73,40 @@ export class ExperimentService {
     return this.runningList.length > 0;
   }
 
-  create(input: ExperimentInput): ExperimentRecord {
+  async create(input: ExperimentInput): Promise<ExperimentRecord> {
     const e = experimentOf(input, this.now(), this.options.bundleProblem);
-    if (e.status === 'running') this.refuseOverlap(e);
-    this.store.experiments.create(e);
-    this.refresh();
+    if (e.status === 'running') await this.refuseOverlap(e);
+    await this.store.experiments.create(e);
+    await this.refresh();
     return e;
   }
 
-  list(): ExperimentRecord[] {
+  list(): Promise<ExperimentRecord[]> {
     return this.store.experiments.list();
   }
 
-  get(id: string): ExperimentRecord {
-    const e = this.store.experiments.get(id);
+  async get(id: string): Promise<ExperimentRecord> {
+    const e = await this.store.experiments.get(id);
     if (!e) throw new NotFoundError(`unknown experiment "${id}"`, 'id');
     return e;
   }
 
   /** Starts a draft. */
-  start(id: string): ExperimentRecord {
-    const e = this.get(id);
+  async start(id: string): Promise<ExperimentRecord> {
+    const e = await this.get(id);
     if (e.status !== 'draft') throw new ConflictError(`experiment "${id}" is ${e.status}, not a draft`, 'id');
-    this.refuseOverlap(e);
-    this.store.experiments.setStatus(id, 'running', this.now());
-    this.refresh();
+    await this.refuseOverlap(e);
+    await this.store.experiments.setStatus(id, 'running', this.now());
+    await this.refresh();
     return this.get(id);
   }
 
   /** Stops a running experiment (or a draft); its results stay readable. */
-  stop(id: string): ExperimentRecord {
-    const e = this.get(id);
+  async stop(id: string): Promise<ExperimentRecord> {
+    const e = await this.get(id);
     if (e.status === 'stopped') throw new ConflictError(`experiment "${id}" is already stopped`, 'id');
-    this.store.experiments.setStatus(id, 'stopped', this.now());
-    this.refresh();
+    await this.store.experiments.setStatus(id, 'stopped', this.now());
+    await this.refresh();
     return this.get(id);
   }
 
@@ -105,8 +118,8 @@ export class ExperimentService {
    * user (coverage 1: the newcomer would get nobody) or shares its seed (the same hash: the newcomer would
    * get only the buckets the other leaves out, some of its variants none).
    */
-  private refuseOverlap(e: ExperimentRecord): void {
-    this.refresh();
+  private async refuseOverlap(e: ExperimentRecord): Promise<void> {
+    await this.refresh();
     for (const { e: other } of this.runningList) {
       if (other.id === e.id) continue;
       if (other.coverage >= 1)
@@ -135,22 +148,22 @@ export class ExperimentService {
   }
 
   /** A user's variant in one experiment (running or not), or undefined outside its coverage. */
-  variantOf(id: string, userId: string): Assignment | undefined {
-    const e = this.get(id);
+  async variantOf(id: string, userId: string): Promise<Assignment | undefined> {
+    const e = await this.get(id);
     const index = assignVariant(e, userId);
     return index < 0 ? undefined : { experiment: e, index, variant: e.variants[index]! };
   }
 
-  logExposures(exposures: readonly ExposureRecord[]): void {
-    this.store.experiments.logExposures(exposures);
+  logExposures(exposures: readonly ExposureRecord[]): Promise<void> {
+    return this.store.experiments.logExposures(exposures);
   }
 
   /** Stores events (users created on first sight, items and types must exist), with their request ids. */
-  recordEvents(events: readonly EventRecord[]): number {
+  recordEvents(events: readonly EventRecord[]): Promise<number> {
     return this.store.insertEvents(events, { createItems: false, createTypes: false });
   }
 
-  results(id: string, options: ResultOptions = {}): ExperimentResults {
-    return experimentResults(this.store, this.get(id), { now: this.now(), ...options });
+  async results(id: string, options: ResultOptions = {}): Promise<ExperimentResults> {
+    return experimentResults(this.store, await this.get(id), { now: this.now(), ...options });
   }
 }

@@ -88,10 +88,13 @@ export class HttpClient implements LoopClient {
 
 /** The serving services over `store` and the bundles of `modelsDir`, called directly. */
 export class InProcessClient implements LoopClient {
-  readonly services: Services;
-  constructor(store: Store, modelsDir: string) {
-    this.services = createServices(store, { modelsDir });
-    this.services.models.swap();
+  private constructor(readonly services: Services) {}
+
+  /** A client of the services built over `store`, serving the current bundle of `modelsDir`. */
+  static async open(store: Store, modelsDir: string): Promise<InProcessClient> {
+    const services = await createServices(store, { modelsDir });
+    await services.models.swap();
+    return new InProcessClient(services);
   }
 
   /** As the route answers: without a strategy, by the user's variant when an experiment runs. */
@@ -106,7 +109,7 @@ export class InProcessClient implements LoopClient {
 
   async send(events: LoopEvent[]): Promise<void> {
     if (events.length === 0) return;
-    this.services.ingestor.ingest(events.map((e) => ({ ...e })));
+    await this.services.ingestor.ingest(events.map((e) => ({ ...e })));
   }
 
   close(): Promise<void> {

@@ -42,15 +42,15 @@ export function profileFromRow(x: Csr, u: number, fitted: FittedSizes): UserProf
 }
 
 /** One user's profile from his stored events (no full log load). */
-export function userProfileFromStore(
+export async function userProfileFromStore(
   store: Store,
   userId: string,
   u: number,
   weights: InteractionWeights,
   fitted: FittedSizes,
   at: ServingTimeRule = { kind: 'now' },
-): UserProfile {
-  const events = store.userEvents(userId, Number.MAX_SAFE_INTEGER);
+): Promise<UserProfile> {
+  const events = await store.userEvents(userId, Number.MAX_SAFE_INTEGER);
   const typeNames = store.eventTypeNames();
   const codes = new Map(typeNames.map((n, c) => [n, c]));
   const n = events.length;

@@ -67,13 +67,13 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices(store: Store, options: ServingOptions): Services {
-  const catalogue = new Catalogue(store);
-  const interactions = new LiveInteractions(store, options.recentItems ?? 10);
+export async function createServices(store: Store, options: ServingOptions): Promise<Services> {
+  const catalogue = await Catalogue.open(store);
+  const interactions = await LiveInteractions.open(store, options.recentItems ?? 10);
   const popularity = new LivePopularity(interactions, catalogue);
   const rankThreads = new RankThreads(options.modelsDir, options.rankThreads ?? 0);
   const models = new ModelHolder(store, options.modelsDir, interactions, popularity, rankThreads);
-  const newItems = new NewItemsIndex(store, catalogue);
+  const newItems = new NewItemsIndex(catalogue);
   const cache = new AnswerCache(options.cacheSize ?? 50_000);
   const core = { store, catalogue, interactions, popularity, models, rankThreads, newItems, cache };
   const autoCreate = options.autoCreateItems ?? false;
@@ -104,7 +104,7 @@ export function createServices(store: Store, options: ServingOptions): Services 
       (req) => recommend.recommendAsync(req),
     );
   });
-  const experiments = new ExperimentService(store, {
+  const experiments = await ExperimentService.open(store, {
     bundleProblem: (version) => ExperimentServing.bundleProblem(options.modelsDir, version),
   });
   const exposureLog = new ExposureLog(store, options.onExposureError);
@@ -119,9 +119,9 @@ export function createServices(store: Store, options: ServingOptions): Services 
     similar: new SimilarService(store, models, catalogue, cache, newItems),
     experiments,
     experimentServing,
-    close: () => {
-      experimentServing.close();
-      return models.close();
+    close: async () => {
+      await experimentServing.close();
+      await models.close();
     },
   };
 }

@@ -24,12 +24,12 @@ export const WORLD_META_KEY = 'world';
 const UNRELEASED_LOGIT = -20;
 const HOUR = 3_600_000;
 
-export function saveWorld(store: Store, world: World): void {
-  store.setMeta(WORLD_META_KEY, serializeWorld(world));
+export function saveWorld(store: Store, world: World): Promise<void> {
+  return store.setMeta(WORLD_META_KEY, serializeWorld(world));
 }
 
-export function loadWorld(store: Store): World {
-  const buf = store.getMeta(WORLD_META_KEY);
+export async function loadWorld(store: Store): Promise<World> {
+  const buf = await store.getMeta(WORLD_META_KEY);
   if (!buf) throw new RecoError(`${store.path} holds no simulated world (run "reco simulate" on it first)`);
   return deserializeWorld(buf);
 }

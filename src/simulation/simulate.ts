@@ -67,12 +67,12 @@ export function worldUsers(world: World): UserRecord[] {
   return out;
 }
 
-export function simulateIntoStore(
+export async function simulateIntoStore(
   store: Store,
   params: WorldParams,
   hooks: SimulateHooks = {},
-): SimulateResult {
-  const c = store.counts();
+): Promise<SimulateResult> {
+  const c = await store.counts();
   if (c.users > 0 || c.items > 0 || c.events > 0)
     throw new UsageError(
       `${store.path} is not empty (${c.users} users, ${c.items} items, ${c.events} events): simulate into a new database`,
@@ -80,7 +80,7 @@ export function simulateIntoStore(
   const t0 = performance.now();
   const { world, events } = simulateWorld(params, hooks.onGenerate);
   const t1 = performance.now();
-  storeWorld(store, world, events, hooks.onInsert);
+  await storeWorld(store, world, events, hooks.onInsert);
   const t2 = performance.now();
   return { world, events, generateSeconds: (t1 - t0) / 1000, insertSeconds: (t2 - t1) / 1000 };
 }
@@ -94,14 +94,18 @@ export function storeWorld(
   world: World,
   events: EventColumns,
   onInsert?: (done: number) => void,
-): void {
-  store.transaction(() => {
-    store.upsertUsers(worldUsers(world));
-    store.upsertItems(worldItems(world));
-    const codes = SIM_EVENT_TYPES.map((name) => store.eventTypeCode(name));
-    const type = new Uint8Array(events.length);
-    for (let k = 0; k < events.length; k++) type[k] = codes[events.type[k]!]!;
-    store.insertEventColumns({ ...events, type }, onInsert ? { onProgress: onInsert } : {});
-    saveWorld(store, world);
-  });
+): Promise<void> {
+  return store.transaction(
+    async () => {
+      await store.upsertUsers(worldUsers(world));
+      await store.upsertItems(worldItems(world));
+      const codes: number[] = [];
+      for (const name of SIM_EVENT_TYPES) codes.push(await store.eventTypeCode(name));
+      const type = new Uint8Array(events.length);
+      for (let k = 0; k < events.length; k++) type[k] = codes[events.type[k]!]!;
+      await store.insertEventColumns({ ...events, type }, onInsert ? { onProgress: onInsert } : {});
+      await saveWorld(store, world);
+    },
+    { expectedEvents: events.length },
+  );
 }

@@ -52,29 +52,29 @@ export type AccountPatch = Partial<
 
 export interface AccountStore {
   /** Adds an account; false when its email or user id is taken (nothing written). */
-  create(account: AccountRecord): boolean;
-  byId(id: string): AccountRecord | undefined;
-  byEmail(email: string): AccountRecord | undefined;
+  create(account: AccountRecord): Promise<boolean>;
+  byId(id: string): Promise<AccountRecord | undefined>;
+  byEmail(email: string): Promise<AccountRecord | undefined>;
   /** Accounts, newest first. */
-  list(limit?: number): AccountRecord[];
-  count(): { accounts: number; admins: number };
-  update(id: string, patch: AccountPatch): void;
+  list(limit?: number): Promise<AccountRecord[]>;
+  count(): Promise<{ accounts: number; admins: number }>;
+  update(id: string, patch: AccountPatch): Promise<void>;
   /** Removes the account and its sessions. */
-  remove(id: string): void;
+  remove(id: string): Promise<void>;
 
-  createSession(tokenHash: Buffer, session: SessionRecord): void;
+  createSession(tokenHash: Buffer, session: SessionRecord): Promise<void>;
   /** The session of a token digest, expired ones included (the caller checks `expiresAt`). */
-  session(tokenHash: Buffer): SessionRecord | undefined;
-  removeSession(tokenHash: Buffer): void;
+  session(tokenHash: Buffer): Promise<SessionRecord | undefined>;
+  removeSession(tokenHash: Buffer): Promise<void>;
   /** Every session of an account (sign-out everywhere, password change); returns how many. */
-  removeSessions(accountId: string): number;
-  removeExpiredSessions(now: number): number;
+  removeSessions(accountId: string): Promise<number>;
+  removeExpiredSessions(now: number): Promise<number>;
 
-  createApiKey(key: StoredApiKey): void;
+  createApiKey(key: StoredApiKey): Promise<void>;
   /** Every app-created key, revoked ones too, newest first. */
-  apiKeys(): StoredApiKey[];
+  apiKeys(): Promise<StoredApiKey[]>;
   /** Marks a key revoked; false when there is no such live key. */
-  revokeApiKey(id: string, at: number): boolean;
+  revokeApiKey(id: string, at: number): Promise<boolean>;
 }
 
 /** Events counted in one minute of ingestion, by type. */
@@ -87,12 +87,12 @@ export interface MinuteCount {
 
 export interface ActivityStore {
   /** The latest stored events across every user, newest first (by insertion). */
-  latest(limit: number): (StoredEvent & { position: number })[];
+  latest(limit: number): Promise<(StoredEvent & { position: number })[]>;
   /**
    * Events ingested at or after `since` (ms), counted by minute and type; only those stored after
    * `after` (a position) when given. Returns the position counted up to.
    */
-  perMinute(since: number, after?: number): { minutes: MinuteCount[]; position: number };
+  perMinute(since: number, after?: number): Promise<{ minutes: MinuteCount[]; position: number }>;
   /** Every event counted by type, and the position counted up to. */
-  countsByType(): { counts: Map<string, number>; position: number };
+  countsByType(): Promise<{ counts: Map<string, number>; position: number }>;
 }

@@ -65,24 +65,24 @@ export interface ExperimentEvent {
 }
 
 export interface ExperimentStore {
-  create(e: ExperimentRecord): void;
-  get(id: string): ExperimentRecord | undefined;
+  create(e: ExperimentRecord): Promise<void>;
+  get(id: string): Promise<ExperimentRecord | undefined>;
   /** Newest first. */
-  list(): ExperimentRecord[];
+  list(): Promise<ExperimentRecord[]>;
   /** Sets the status (and its time). */
-  setStatus(id: string, status: ExperimentStatus, at: number): void;
+  setStatus(id: string, status: ExperimentStatus, at: number): Promise<void>;
   /** Appends exposures in one transaction. */
-  logExposures(exposures: readonly ExposureRecord[]): void;
+  logExposures(exposures: readonly ExposureRecord[]): Promise<void>;
   /** An experiment's exposures in time order (up to `until` when given). */
-  exposures(experiment: string, until?: number): ExposureRecord[];
+  exposures(experiment: string, until?: number): Promise<ExposureRecord[]>;
   /**
    * A user's events at or after `since` (and at or before `until`), and every event of his that carries a
    * request id whatever its time (a client may stamp events with its own clock, as `reco loop` does with
    * simulated time), in time order, with their request ids.
    */
-  userEvents(user: string, since: number, until?: number): ExperimentEvent[];
+  userEvents(user: string, since: number, until?: number): Promise<ExperimentEvent[]>;
   /** Per user, how many events he has in [from, to) (CUPED's pre-exposure covariate). */
-  eventCount(user: string, from: number, to: number): number;
+  eventCount(user: string, from: number, to: number): Promise<number>;
   /** Records the request ids carried by the events with the given ids. */
-  tagEvents(tags: readonly { eventId: number; request: string }[]): void;
+  tagEvents(tags: readonly { eventId: number; request: string }[]): Promise<void>;
 }

@@ -6,41 +6,44 @@
  */
 import type Database from 'better-sqlite3';
 import type { ActivityStore, MinuteCount } from './accounts.js';
+import type { SqliteOwner } from './statements.js';
 import type { StoredEvent } from './store.js';
 
 export class SqliteActivity implements ActivityStore {
   /** `owner`: the store whose database (opened in its constructor, after this is made) holds the tables. */
-  constructor(private readonly owner: { readonly db: Database.Database }) {}
+  constructor(private readonly owner: SqliteOwner) {}
 
   private get db(): Database.Database {
     return this.owner.db;
   }
 
-  latest(limit: number): (StoredEvent & { position: number })[] {
-    const rows = this.db
-      .prepare(
-        `SELECT e.id, u.id AS user, i.id AS item, t.name AS type, e.value, e.ts, e.ingested_at
-         FROM events e JOIN users u ON u.idx = e.user_idx JOIN items i ON i.idx = e.item_idx
-         JOIN event_types t ON t.code = e.type ORDER BY e.id DESC LIMIT ?`,
-      )
-      .all(limit) as {
-      id: number;
-      user: string;
-      item: string;
-      type: string;
-      value: number;
-      ts: number;
-      ingested_at: number;
-    }[];
-    return rows.map((r) => ({
-      position: r.id,
-      user: r.user,
-      item: r.item,
-      type: r.type,
-      value: r.value,
-      timestamp: r.ts,
-      ingestedAt: r.ingested_at,
-    }));
+  latest(limit: number): Promise<(StoredEvent & { position: number })[]> {
+    return this.owner.gated(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT e.id, u.id AS user, i.id AS item, t.name AS type, e.value, e.ts, e.ingested_at
+           FROM events e JOIN users u ON u.idx = e.user_idx JOIN items i ON i.idx = e.item_idx
+           JOIN event_types t ON t.code = e.type ORDER BY e.id DESC LIMIT ?`,
+        )
+        .all(limit) as {
+        id: number;
+        user: string;
+        item: string;
+        type: string;
+        value: number;
+        ts: number;
+        ingested_at: number;
+      }[];
+      return rows.map((r) => ({
+        position: r.id,
+        user: r.user,
+        item: r.item,
+        type: r.type,
+        value: r.value,
+        timestamp: r.ts,
+        ingestedAt: r.ingested_at,
+      }));
+    });
   }
 
   /** The smallest event id ingested at or after `since` (ids beyond the last: none). */
@@ -62,30 +65,34 @@ export class SqliteActivity implements ActivityStore {
     return lo;
   }
 
-  perMinute(since: number, after?: number): { minutes: MinuteCount[]; position: number } {
-    return this.db.transaction(() => {
-      const position = (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
-      const from = after !== undefined ? after + 1 : this.firstIdSince(since);
-      const minutes = this.db
-        .prepare(
-          `SELECT (e.ingested_at / 60000) * 60000 AS minute, t.name AS type, count(*) AS count
-           FROM events e JOIN event_types t ON t.code = e.type
-           WHERE e.id >= ? AND e.id <= ? AND e.ingested_at >= ? GROUP BY minute, e.type ORDER BY minute`,
-        )
-        .all(from, position, since) as MinuteCount[];
-      return { minutes, position };
-    })();
+  perMinute(since: number, after?: number): Promise<{ minutes: MinuteCount[]; position: number }> {
+    return this.owner.gated(() => {
+      return this.db.transaction(() => {
+        const position = (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
+        const from = after !== undefined ? after + 1 : this.firstIdSince(since);
+        const minutes = this.db
+          .prepare(
+            `SELECT (e.ingested_at / 60000) * 60000 AS minute, t.name AS type, count(*) AS count
+             FROM events e JOIN event_types t ON t.code = e.type
+             WHERE e.id >= ? AND e.id <= ? AND e.ingested_at >= ? GROUP BY minute, e.type ORDER BY minute`,
+          )
+          .all(from, position, since) as MinuteCount[];
+        return { minutes, position };
+      })();
+    });
   }
 
-  countsByType(): { counts: Map<string, number>; position: number } {
-    return this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          'SELECT t.name AS type, count(*) AS n FROM events e JOIN event_types t ON t.code = e.type GROUP BY e.type',
-        )
-        .all() as { type: string; n: number }[];
-      const position = (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
-      return { counts: new Map(rows.map((r) => [r.type, r.n])), position };
-    })();
+  countsByType(): Promise<{ counts: Map<string, number>; position: number }> {
+    return this.owner.gated(() => {
+      return this.db.transaction(() => {
+        const rows = this.db
+          .prepare(
+            'SELECT t.name AS type, count(*) AS n FROM events e JOIN event_types t ON t.code = e.type GROUP BY e.type',
+          )
+          .all() as { type: string; n: number }[];
+        const position = (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
+        return { counts: new Map(rows.map((r) => [r.type, r.n])), position };
+      })();
+    });
   }
 }

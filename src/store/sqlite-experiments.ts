@@ -13,7 +13,7 @@ import type {
   ExposureRecord,
   VariantRecord,
 } from './experiments.js';
-import { prepared } from './statements.js';
+import { prepared, type SqliteOwner } from './statements.js';
 
 interface ExperimentRow {
   id: string;
@@ -48,10 +48,10 @@ function experimentOf(r: ExperimentRow): ExperimentRecord {
 export class SqliteExperiments implements ExperimentStore {
   /** `owner`: the store whose database (opened in its constructor, after this is made) holds the tables. */
   constructor(
-    private readonly owner: {
-      readonly db: Database.Database;
+    private readonly owner: SqliteOwner & {
       userIndex(id: string): number | undefined;
-      eventPosition(): number;
+      /** The last event's position, read synchronously (inside the inserting transaction). */
+      position(): number;
     },
   ) {}
 
@@ -59,114 +59,132 @@ export class SqliteExperiments implements ExperimentStore {
     return this.owner.db;
   }
 
-  create(e: ExperimentRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO experiments (id, name, seed, variants, coverage, attribution_hours, status, created_at,
-         started_at, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.id,
-        e.name,
-        e.seed,
-        JSON.stringify(e.variants),
-        e.coverage,
-        e.attributionHours,
-        e.status,
-        e.createdAt,
-        e.startedAt,
-        e.stoppedAt,
-      );
-  }
-
-  get(id: string): ExperimentRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM experiments WHERE id = ?').get(id) as ExperimentRow | undefined;
-    return r && experimentOf(r);
-  }
-
-  list(): ExperimentRecord[] {
-    const rows = this.db.prepare('SELECT * FROM experiments ORDER BY created_at DESC, id').all();
-    return (rows as ExperimentRow[]).map(experimentOf);
-  }
-
-  setStatus(id: string, status: ExperimentStatus, at: number): void {
-    const column = status === 'running' ? 'started_at' : status === 'stopped' ? 'stopped_at' : undefined;
-    if (column)
-      this.db.prepare(`UPDATE experiments SET status = ?, ${column} = ? WHERE id = ?`).run(status, at, id);
-    else this.db.prepare('UPDATE experiments SET status = ? WHERE id = ?').run(status, id);
-  }
-
-  logExposures(exposures: readonly ExposureRecord[]): void {
-    const insert = prepared(
-      this.db,
-      `INSERT INTO exposures (request, experiment, variant, user_id, items, teams, ts, latency_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const write = () => {
-      for (const x of exposures)
-        insert.run(
-          x.request,
-          x.experiment,
-          x.variant,
-          x.user,
-          JSON.stringify(x.items),
-          x.teams ? JSON.stringify(x.teams) : null,
-          x.timestamp,
-          x.latencyMs,
+  create(e: ExperimentRecord): Promise<void> {
+    return this.owner.gated(() => {
+      this.db
+        .prepare(
+          `INSERT INTO experiments (id, name, seed, variants, coverage, attribution_hours, status, created_at,
+           started_at, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          e.id,
+          e.name,
+          e.seed,
+          JSON.stringify(e.variants),
+          e.coverage,
+          e.attributionHours,
+          e.status,
+          e.createdAt,
+          e.startedAt,
+          e.stoppedAt,
         );
-    };
-    if (this.db.inTransaction) write();
-    else this.db.transaction(write)();
+    });
   }
 
-  exposures(experiment: string, until?: number): ExposureRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT request, experiment, variant, user_id, items, teams, ts, latency_ms FROM exposures
-         WHERE experiment = ? AND ts <= ? ORDER BY ts, id`,
-      )
-      .raw()
-      .all(experiment, until ?? Number.MAX_SAFE_INTEGER) as ExposureRow[];
-    return rows.map((r) => ({
-      request: r[0],
-      experiment: r[1],
-      variant: r[2],
-      user: r[3],
-      items: JSON.parse(r[4]) as string[],
-      ...(r[5] !== null ? { teams: JSON.parse(r[5]) as number[] } : {}),
-      timestamp: r[6],
-      latencyMs: r[7],
-    }));
+  get(id: string): Promise<ExperimentRecord | undefined> {
+    return this.owner.gated(() => {
+      const r = this.db.prepare('SELECT * FROM experiments WHERE id = ?').get(id) as
+        | ExperimentRow
+        | undefined;
+      return r && experimentOf(r);
+    });
   }
 
-  userEvents(user: string, since: number, until?: number): ExperimentEvent[] {
-    const u = this.owner.userIndex(user);
-    if (u === undefined) return [];
-    this.selectUserEvents ??= this.db
-      .prepare(
-        `SELECT i.id, t.name, e.value, e.ts, r.request FROM events e
-         JOIN items i ON i.idx = e.item_idx JOIN event_types t ON t.code = e.type
-         LEFT JOIN event_requests r ON r.event_id = e.id
-         WHERE e.user_idx = ? AND ((e.ts >= ? AND e.ts <= ?) OR r.request IS NOT NULL) ORDER BY e.ts, e.id`,
-      )
-      .raw();
-    const rows = this.selectUserEvents.all(u, since, until ?? Number.MAX_SAFE_INTEGER) as [
-      string,
-      string,
-      number,
-      number,
-      string | null,
-    ][];
-    return rows.map((r) => ({ item: r[0], type: r[1], value: r[2], timestamp: r[3], request: r[4] }));
+  list(): Promise<ExperimentRecord[]> {
+    return this.owner.gated(() => {
+      const rows = this.db.prepare('SELECT * FROM experiments ORDER BY created_at DESC, id').all();
+      return (rows as ExperimentRow[]).map(experimentOf);
+    });
   }
 
-  eventCount(user: string, from: number, to: number): number {
-    const u = this.owner.userIndex(user);
-    if (u === undefined) return 0;
-    this.countEvents ??= this.db
-      .prepare('SELECT count(*) FROM events WHERE user_idx = ? AND ts >= ? AND ts < ?')
-      .pluck();
-    return this.countEvents.get(u, from, to) as number;
+  setStatus(id: string, status: ExperimentStatus, at: number): Promise<void> {
+    return this.owner.gated(() => {
+      const column = status === 'running' ? 'started_at' : status === 'stopped' ? 'stopped_at' : undefined;
+      if (column)
+        this.db.prepare(`UPDATE experiments SET status = ?, ${column} = ? WHERE id = ?`).run(status, at, id);
+      else this.db.prepare('UPDATE experiments SET status = ? WHERE id = ?').run(status, id);
+    });
+  }
+
+  logExposures(exposures: readonly ExposureRecord[]): Promise<void> {
+    return this.owner.gated(() => {
+      const insert = prepared(
+        this.db,
+        `INSERT INTO exposures (request, experiment, variant, user_id, items, teams, ts, latency_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const write = () => {
+        for (const x of exposures)
+          insert.run(
+            x.request,
+            x.experiment,
+            x.variant,
+            x.user,
+            JSON.stringify(x.items),
+            x.teams ? JSON.stringify(x.teams) : null,
+            x.timestamp,
+            x.latencyMs,
+          );
+      };
+      if (this.db.inTransaction) write();
+      else this.db.transaction(write)();
+    });
+  }
+
+  exposures(experiment: string, until?: number): Promise<ExposureRecord[]> {
+    return this.owner.gated(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT request, experiment, variant, user_id, items, teams, ts, latency_ms FROM exposures
+           WHERE experiment = ? AND ts <= ? ORDER BY ts, id`,
+        )
+        .raw()
+        .all(experiment, until ?? Number.MAX_SAFE_INTEGER) as ExposureRow[];
+      return rows.map((r) => ({
+        request: r[0],
+        experiment: r[1],
+        variant: r[2],
+        user: r[3],
+        items: JSON.parse(r[4]) as string[],
+        ...(r[5] !== null ? { teams: JSON.parse(r[5]) as number[] } : {}),
+        timestamp: r[6],
+        latencyMs: r[7],
+      }));
+    });
+  }
+
+  userEvents(user: string, since: number, until?: number): Promise<ExperimentEvent[]> {
+    return this.owner.gated(() => {
+      const u = this.owner.userIndex(user);
+      if (u === undefined) return [];
+      this.selectUserEvents ??= this.db
+        .prepare(
+          `SELECT i.id, t.name, e.value, e.ts, r.request FROM events e
+           JOIN items i ON i.idx = e.item_idx JOIN event_types t ON t.code = e.type
+           LEFT JOIN event_requests r ON r.event_id = e.id
+           WHERE e.user_idx = ? AND ((e.ts >= ? AND e.ts <= ?) OR r.request IS NOT NULL) ORDER BY e.ts, e.id`,
+        )
+        .raw();
+      const rows = this.selectUserEvents.all(u, since, until ?? Number.MAX_SAFE_INTEGER) as [
+        string,
+        string,
+        number,
+        number,
+        string | null,
+      ][];
+      return rows.map((r) => ({ item: r[0], type: r[1], value: r[2], timestamp: r[3], request: r[4] }));
+    });
+  }
+
+  eventCount(user: string, from: number, to: number): Promise<number> {
+    return this.owner.gated(() => {
+      const u = this.owner.userIndex(user);
+      if (u === undefined) return 0;
+      this.countEvents ??= this.db
+        .prepare('SELECT count(*) FROM events WHERE user_idx = ? AND ts >= ? AND ts < ?')
+        .pluck();
+      return this.countEvents.get(u, from, to) as number;
+    });
   }
 
   // statements prepared once, at first use (outcomes() runs them once per exposed user; pluck(), so kept
@@ -179,16 +197,20 @@ export class SqliteExperiments implements ExperimentStore {
    * largest) whose position among them is given with the request id they carried.
    */
   tagInserted(requests: readonly [number, string][], count: number): void {
-    const last = this.owner.eventPosition();
+    const last = this.owner.position();
     const first = last - count + 1;
     for (const [k, request] of requests) {
       const problem = idProblem(request);
       if (problem !== undefined) throw new InputError(`event ${k + 1}: request: ${problem}`);
     }
-    this.tagEvents(requests.map(([k, request]) => ({ eventId: first + k, request })));
+    this.tag(requests.map(([k, request]) => ({ eventId: first + k, request })));
   }
 
-  tagEvents(tags: readonly { eventId: number; request: string }[]): void {
+  tagEvents(tags: readonly { eventId: number; request: string }[]): Promise<void> {
+    return this.owner.gated(() => this.tag(tags));
+  }
+
+  private tag(tags: readonly { eventId: number; request: string }[]): void {
     const insert = prepared(
       this.db,
       'INSERT OR REPLACE INTO event_requests (event_id, request) VALUES (?, ?)',

@@ -20,10 +20,10 @@ import {
   type RunStatus,
 } from './store.js';
 
-const RUN_ID = /^[0-9a-f]{32}$/;
-const END_STATUSES: readonly RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
+export const RUN_ID = /^[0-9a-f]{32}$/;
+export const END_STATUSES: readonly RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
 
-interface RunRow {
+export interface RunRow {
   id: string;
   name: string;
   kind: RunKind;
@@ -33,7 +33,7 @@ interface RunRow {
   error: string | null;
 }
 
-function infoFromRow(r: RunRow): RunInfo {
+export function infoFromRow(r: RunRow): RunInfo {
   const info: RunInfo = {
     id: r.id,
     name: r.name,
@@ -46,26 +46,65 @@ function infoFromRow(r: RunRow): RunInfo {
   return info;
 }
 
-type MetricRow = [string, number | null, number, number];
+export type MetricRow = [string, number | null, number, number];
 
-const metricFromRow = (r: MetricRow): RunMetric => ({
+export const metricFromRow = (r: MetricRow): RunMetric => ({
   key: r[0],
   value: r[1] ?? Number.NaN,
   timestamp: r[2],
   step: r[3],
 });
 
-function checkTime(value: number, field: string): void {
+export function checkTime(value: number, field: string): void {
   if (!Number.isSafeInteger(value) || value < 0)
     throw new InputError(`${field} must be a non-negative integer (ms since the epoch), got ${value}`);
 }
 
-function checkEntries(entries: readonly RunEntry[], what: string): void {
+export function checkEntries(entries: readonly RunEntry[], what: string): void {
   for (const e of entries) {
     if (typeof e.key !== 'string' || e.key.length === 0)
       throw new InputError(`${what} key must be a non-empty string`);
     if (typeof e.value !== 'string') throw new InputError(`${what} "${e.key}": value must be a string`);
   }
+}
+
+/** A new run's id, name, kind and start time, as the store accepts them (an InputError otherwise). */
+export function checkNewRun(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): void {
+  if (typeof run.id !== 'string' || !RUN_ID.test(run.id))
+    throw new InputError(`run id must be 32 lowercase hex digits, got "${run.id}"`);
+  if (typeof run.name !== 'string' || run.name.length === 0)
+    throw new InputError('run name must be a non-empty string');
+  if (!RUN_KINDS.includes(run.kind))
+    throw new InputError(`run kind must be one of ${RUN_KINDS.join(', ')}, got "${run.kind}"`);
+  checkTime(run.startTime, 'run startTime');
+}
+
+/** A batch's entries checked (an InputError otherwise), each list present. */
+export function checkBatch(batch: RunBatch): Required<RunBatch> {
+  const params = batch.params ?? [];
+  const tags = batch.tags ?? [];
+  const metrics = batch.metrics ?? [];
+  const artifacts = batch.artifacts ?? [];
+  checkEntries(params, 'param');
+  checkEntries(tags, 'tag');
+  for (const m of metrics) {
+    if (typeof m.key !== 'string' || m.key.length === 0)
+      throw new InputError('metric key must be a non-empty string');
+    if (typeof m.value !== 'number') throw new InputError(`metric "${m.key}": value must be a number`);
+    checkTime(m.timestamp, `metric "${m.key}": timestamp`);
+    if (!Number.isSafeInteger(m.step)) throw new InputError(`metric "${m.key}": step must be an integer`);
+  }
+  for (const a of artifacts)
+    if (typeof a.path !== 'string' || a.path.length === 0 || !Buffer.isBuffer(a.content))
+      throw new InputError('artifact needs a non-empty path and a Buffer content');
+  return { params, tags, metrics, artifacts };
+}
+
+/** A run's end: a final status and a time (an InputError otherwise). */
+export function checkFinish(status: RunStatus, endTime: number): void {
+  if (!END_STATUSES.includes(status))
+    throw new InputError(`run status must be one of ${END_STATUSES.join(', ')}, got "${status}"`);
+  checkTime(endTime, 'run endTime');
 }
 
 export class SqliteRuns {
@@ -123,13 +162,7 @@ export class SqliteRuns {
   }
 
   create(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): void {
-    if (typeof run.id !== 'string' || !RUN_ID.test(run.id))
-      throw new InputError(`run id must be 32 lowercase hex digits, got "${run.id}"`);
-    if (typeof run.name !== 'string' || run.name.length === 0)
-      throw new InputError('run name must be a non-empty string');
-    if (!RUN_KINDS.includes(run.kind))
-      throw new InputError(`run kind must be one of ${RUN_KINDS.join(', ')}, got "${run.kind}"`);
-    checkTime(run.startTime, 'run startTime');
+    checkNewRun(run);
     this.stmt.create.run(run.id, run.name, run.kind, run.startTime);
   }
 
@@ -138,22 +171,7 @@ export class SqliteRuns {
   }
 
   log(id: string, batch: RunBatch): void {
-    const params = batch.params ?? [];
-    const tags = batch.tags ?? [];
-    const metrics = batch.metrics ?? [];
-    const artifacts = batch.artifacts ?? [];
-    checkEntries(params, 'param');
-    checkEntries(tags, 'tag');
-    for (const m of metrics) {
-      if (typeof m.key !== 'string' || m.key.length === 0)
-        throw new InputError('metric key must be a non-empty string');
-      if (typeof m.value !== 'number') throw new InputError(`metric "${m.key}": value must be a number`);
-      checkTime(m.timestamp, `metric "${m.key}": timestamp`);
-      if (!Number.isSafeInteger(m.step)) throw new InputError(`metric "${m.key}": step must be an integer`);
-    }
-    for (const a of artifacts)
-      if (typeof a.path !== 'string' || a.path.length === 0 || !Buffer.isBuffer(a.content))
-        throw new InputError('artifact needs a non-empty path and a Buffer content');
+    const { params, tags, metrics, artifacts } = checkBatch(batch);
     this.db.transaction(() => {
       this.mustExist(id);
       for (const { key, value } of params) {
@@ -172,9 +190,7 @@ export class SqliteRuns {
   }
 
   finish(id: string, status: Exclude<RunStatus, 'RUNNING'>, endTime: number, error?: string): void {
-    if (!END_STATUSES.includes(status))
-      throw new InputError(`run status must be one of ${END_STATUSES.join(', ')}, got "${status}"`);
-    checkTime(endTime, 'run endTime');
+    checkFinish(status, endTime);
     this.db.transaction(() => {
       this.mustExist(id);
       this.stmt.finish.run(status, endTime, error ?? null, id);

@@ -34,6 +34,7 @@ import {
   userFromRow,
 } from './sqlite-rows.js';
 import { SqliteRuns } from './sqlite-runs.js';
+import { prepared, type SqliteOwner } from './statements.js';
 import type {
   EventColumns,
   EventTypeDeclaration,
@@ -48,6 +49,7 @@ import type {
   StoreCounts,
   StoredEvent,
 } from './store.js';
+import { TransactionGate } from './transaction-gate.js';
 
 const PROGRESS_EVERY = 8192;
 /** Rows per multi-row INSERT in insertEventColumns (a divisor of PROGRESS_EVERY; 6 * 128 = 768 parameters). */
@@ -64,7 +66,17 @@ function isBulk(adding: number, existing: number): boolean {
   return adding >= 50_000 && adding * 2 >= existing;
 }
 
-export class SqliteStore implements Store {
+/** The running transaction's state (one at a time: ./transaction-gate.ts). */
+interface SqliteTransaction {
+  /** Whether the events' secondary index was dropped for a bulk load (and is built again at the end). */
+  bulk: boolean;
+}
+
+/**
+ * Every method runs synchronously on the one connection; the asynchronous interface waits only while a
+ * transaction that the caller is outside of is running (./transaction-gate.ts).
+ */
+export class SqliteStore implements Store, SqliteOwner {
   readonly db: Database.Database;
   private readonly userIdx = new Map<string, number>();
   private readonly itemIdx = new Map<string, number>();
@@ -74,7 +86,7 @@ export class SqliteStore implements Store {
   private typeNameList: string[] = [];
   /** Rules given to event types (reco types set), by name. */
   private readonly typeRules = new Map<string, EventTypeRule>();
-  private asyncTxActive = false;
+  private readonly gate = new TransactionGate<SqliteTransaction>();
   private readonly runs: SqliteRuns;
   readonly accounts = new SqliteAccounts(this);
   readonly activity = new SqliteActivity(this);
@@ -133,9 +145,14 @@ export class SqliteStore implements Store {
     };
     this.runs = new SqliteRuns(this.db);
     this.loadMaps();
-    this.transaction(() => {
-      for (const [name] of DEFAULT_EVENT_TYPES) this.eventTypeCode(name);
+    this.atomic(() => {
+      for (const [name] of DEFAULT_EVENT_TYPES) this.declaredCode(name);
     });
+  }
+
+  /** Runs fn once no transaction the caller is outside of is running. */
+  gated<T>(fn: () => T): Promise<T> {
+    return this.gate.run(fn);
   }
 
   private loadMaps(): void {
@@ -159,7 +176,8 @@ export class SqliteStore implements Store {
     }
   }
 
-  transaction<T>(fn: () => T): T {
+  /** Runs fn in one transaction, synchronously (joining the one that is open, if any). */
+  private atomic<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
     try {
       return this.db.transaction(fn)();
@@ -169,30 +187,40 @@ export class SqliteStore implements Store {
     }
   }
 
-  async transactionAsync<T>(fn: () => Promise<T>, options: { expectedEvents?: number } = {}): Promise<T> {
-    if (this.asyncTxActive || this.db.inTransaction)
-      throw new RecoError('another transaction is already running');
-    const bulk = isBulk(options.expectedEvents ?? 0, this.counts().events);
-    this.asyncTxActive = true;
-    this.db.exec('BEGIN');
-    try {
-      if (bulk) this.db.exec(DROP_EVENT_INDEXES);
-      const result = await fn();
-      if (bulk) this.db.exec(CREATE_EVENT_INDEXES);
-      this.db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.loadMaps();
-      throw err;
-    } finally {
-      this.asyncTxActive = false;
-    }
+  transaction<T>(fn: () => Promise<T>, options: { expectedEvents?: number } = {}): Promise<T> {
+    return this.gate.transaction(
+      () => {
+        const bulk = isBulk(options.expectedEvents ?? 0, this.eventCount());
+        this.db.exec('BEGIN');
+        if (bulk) this.db.exec(DROP_EVENT_INDEXES);
+        return { bulk };
+      },
+      async (tx) => {
+        try {
+          const result = await fn();
+          if (tx.bulk) this.db.exec(CREATE_EVENT_INDEXES);
+          this.db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          this.loadMaps(); // forget ids created inside the rolled-back transaction
+          throw err;
+        }
+      },
+      fn,
+    );
   }
 
-  counts(): StoreCounts {
-    const events = this.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
-    return { users: this.userIdList.length, items: this.itemIdList.length, events };
+  private eventCount(): number {
+    return this.db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+  }
+
+  counts(): Promise<StoreCounts> {
+    return this.gated(() => ({
+      users: this.userIdList.length,
+      items: this.itemIdList.length,
+      events: this.eventCount(),
+    }));
   }
 
   private ensureUser(id: string, createdAt: number, attributes: string | null): number {
@@ -206,8 +234,12 @@ export class SqliteStore implements Store {
     return idx;
   }
 
-  upsertUsers(users: Iterable<UserRecord>): number {
-    return this.transaction(() => {
+  upsertUsers(users: Iterable<UserRecord>): Promise<number> {
+    return this.gated(() => this.upsertUsersNow(users));
+  }
+
+  private upsertUsersNow(users: Iterable<UserRecord>): number {
+    return this.atomic(() => {
       let n = 0;
       const now = Date.now();
       for (const u of users) {
@@ -242,8 +274,12 @@ export class SqliteStore implements Store {
     return idx;
   }
 
-  upsertItems(items: Iterable<ItemRecord>): number {
-    return this.transaction(() => {
+  upsertItems(items: Iterable<ItemRecord>): Promise<number> {
+    return this.gated(() => this.upsertItemsNow(items));
+  }
+
+  private upsertItemsNow(items: Iterable<ItemRecord>): number {
+    return this.atomic(() => {
       let n = 0;
       const now = Date.now();
       for (const it of items) {
@@ -261,11 +297,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  insertEvents(events: Iterable<EventRecord>, options: InsertEventsOptions = {}): number {
+  insertEvents(events: Iterable<EventRecord>, options: InsertEventsOptions = {}): Promise<number> {
+    return this.gated(() => this.insertEventsNow(events, options));
+  }
+
+  private insertEventsNow(events: Iterable<EventRecord>, options: InsertEventsOptions): number {
     const createUsers = options.createUsers ?? true;
     const createItems = options.createItems ?? true;
     const createTypes = options.createTypes ?? true;
-    return this.transaction(() => {
+    return this.atomic(() => {
       const ingestedAt = Date.now();
       // rows go EVENT_BATCH at a time through one multi-row INSERT (as insertEventColumns), the rest one by one
       const batch = this.insertEventBatch();
@@ -298,7 +338,7 @@ export class SqliteStore implements Store {
         args[o + 1] = i;
         if (!createTypes && !this.typeCodes.has(e.type))
           throw new InputError(`${where}: unknown event type "${e.type}" (declare it first: reco types set)`);
-        args[o + 2] = this.eventTypeCode(e.type);
+        args[o + 2] = this.declaredCode(e.type);
         args[o + 3] = e.value ?? 1;
         args[o + 4] = e.timestamp;
         args[o + 5] = ingestedAt;
@@ -315,11 +355,19 @@ export class SqliteStore implements Store {
     });
   }
 
-  insertEventColumns(ev: EventColumns, options: Pick<InsertEventsOptions, 'onProgress'> = {}): number {
+  insertEventColumns(
+    ev: EventColumns,
+    options: Pick<InsertEventsOptions, 'onProgress'> = {},
+  ): Promise<number> {
+    return this.gated(() => this.insertColumnsNow(ev, options));
+  }
+
+  private insertColumnsNow(ev: EventColumns, options: Pick<InsertEventsOptions, 'onProgress'>): number {
     const nUsers = this.userIdList.length;
     const nItems = this.itemIdList.length;
-    const bulk = isBulk(ev.length, this.counts().events);
-    return this.transaction(() => {
+    // inside a transaction that dropped the index already (bulk), the drop and rebuild here do nothing
+    const bulk = isBulk(ev.length, this.eventCount());
+    return this.atomic(() => {
       if (bulk) this.db.exec(DROP_EVENT_INDEXES);
       const ingestedAt = Date.now();
       const insert = this.stmt.insertEvent;
@@ -376,7 +424,16 @@ export class SqliteStore implements Store {
     return this.eventBatchStmt;
   }
 
-  eventTypeCode(name: string): number {
+  eventTypeCode(name: string): Promise<number> {
+    return this.gated(() => this.declaredCode(name));
+  }
+
+  typeCode(name: string): number | undefined {
+    return this.typeCodes.get(name);
+  }
+
+  /** The code of an event type, declared now when it is new. */
+  private declaredCode(name: string): number {
     let code = this.typeCodes.get(name);
     if (code === undefined) {
       refuse('event type', idProblem(name));
@@ -385,7 +442,7 @@ export class SqliteStore implements Store {
         throw new InputError(
           `too many event types (256 at most): cannot declare "${name}" (reco types lists them)`,
         );
-      this.transaction(() => this.stmt.insertType.run(code, name));
+      this.atomic(() => this.stmt.insertType.run(code, name));
       this.typeCodes.set(name, code);
       this.typeNameList[code] = name;
     }
@@ -400,13 +457,15 @@ export class SqliteStore implements Store {
     });
   }
 
-  declareEventType(name: string, rule: EventTypeRule): void {
-    const checked = checkRule(name, rule);
-    this.transaction(() => {
-      const code = this.eventTypeCode(name);
-      this.stmt.setTypeRule.run(checked.weight, checked.value, checked.center ?? null, code);
+  declareEventType(name: string, rule: EventTypeRule): Promise<void> {
+    return this.gated(() => {
+      const checked = checkRule(name, rule);
+      this.atomic(() => {
+        const code = this.declaredCode(name);
+        this.stmt.setTypeRule.run(checked.weight, checked.value, checked.center ?? null, code);
+      });
+      this.typeRules.set(name, checked);
     });
-    this.typeRules.set(name, checked);
   }
 
   eventTypeNames(): string[] {
@@ -426,22 +485,34 @@ export class SqliteStore implements Store {
     return this.itemIdList.slice();
   }
 
-  getUser(id: string): UserRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
-    return r && userFromRow(r);
+  getUser(id: string): Promise<UserRecord | undefined> {
+    return this.gated(() => {
+      const r = prepared(this.db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+      return r && userFromRow(r);
+    });
   }
-  getItem(id: string): ItemRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
-    return r && itemFromRow(r);
+  getItem(id: string): Promise<ItemRecord | undefined> {
+    return this.gated(() => {
+      const r = prepared(this.db, 'SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+      return r && itemFromRow(r);
+    });
   }
-  listItems(): ItemRecord[] {
-    return (this.db.prepare('SELECT * FROM items ORDER BY idx').all() as ItemRow[]).map(itemFromRow);
+  listItems(): Promise<ItemRecord[]> {
+    return this.gated(() =>
+      (prepared(this.db, 'SELECT * FROM items ORDER BY idx').all() as ItemRow[]).map(itemFromRow),
+    );
   }
-  listUsers(): UserRecord[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY idx').all() as UserRow[]).map(userFromRow);
+  listUsers(): Promise<UserRecord[]> {
+    return this.gated(() =>
+      (prepared(this.db, 'SELECT * FROM users ORDER BY idx').all() as UserRow[]).map(userFromRow),
+    );
   }
 
-  loadEventLog(options: { until?: number } = {}): EventLog {
+  loadEventLog(options: { until?: number } = {}): Promise<EventLog> {
+    return this.gated(() => this.loadEventLogNow(options));
+  }
+
+  private loadEventLogNow(options: { until?: number }): EventLog {
     const where = options.until === undefined ? '' : 'WHERE ts < ?';
     const params = options.until === undefined ? [] : [options.until];
     const count = this.db.prepare(`SELECT count(*) FROM events ${where}`).pluck();
@@ -495,16 +566,27 @@ export class SqliteStore implements Store {
     return sorted ? log : sortEventLogByTime(log);
   }
 
-  eventPosition(): number {
+  position(): number {
     return (this.db.prepare('SELECT max(id) FROM events').pluck().get() as number | null) ?? 0;
   }
 
-  eventsSince(position: number, limit = Number.MAX_SAFE_INTEGER): EventColumns & { position: number } {
-    // one read transaction: the count and the rows see the same events
-    return this.transaction(() => readEventsSince(this.db, position, limit));
+  eventPosition(): Promise<number> {
+    return this.gated(() => this.position());
   }
 
-  userEvents(userId: string, limit = 100): StoredEvent[] {
+  eventsSince(
+    position: number,
+    limit = Number.MAX_SAFE_INTEGER,
+  ): Promise<EventColumns & { position: number }> {
+    // one read transaction: the count and the rows see the same events
+    return this.gated(() => this.atomic(() => readEventsSince(this.db, position, limit)));
+  }
+
+  userEvents(userId: string, limit = 100): Promise<StoredEvent[]> {
+    return this.gated(() => this.userEventsNow(userId, limit));
+  }
+
+  private userEventsNow(userId: string, limit: number): StoredEvent[] {
     const u = this.userIdx.get(userId);
     if (u === undefined) return [];
     const rows = this.db
@@ -523,52 +605,71 @@ export class SqliteStore implements Store {
     }));
   }
 
-  *iterateEvents(): IterableIterator<StoredEvent> {
-    const rows = this.db
-      .prepare('SELECT user_idx, item_idx, type, value, ts, ingested_at FROM events ORDER BY ts, id')
-      .raw()
-      .iterate() as IterableIterator<[number, number, number, number, number, number]>;
-    for (const r of rows) {
-      yield {
-        user: this.userIdList[r[0]]!,
-        item: this.itemIdList[r[1]]!,
-        type: this.typeNameList[r[2]]!,
-        value: r[3],
-        timestamp: r[4],
-        ingestedAt: r[5],
-      };
+  async *iterateEvents(): AsyncIterableIterator<StoredEvent> {
+    await this.gate.idle();
+    // A file is read through a connection of its own (WAL: one consistent snapshot, and this connection
+    // stays free for other calls between the consumer's awaits); an in-memory database all at once.
+    const own = this.path === ':memory:' ? undefined : new Database(this.path, { readonly: true });
+    try {
+      const sql = 'SELECT user_idx, item_idx, type, value, ts, ingested_at FROM events ORDER BY ts, id';
+      const statement = (own ?? this.db).prepare(sql).raw();
+      const rows = (own ? statement.iterate() : statement.all()) as Iterable<
+        [number, number, number, number, number, number]
+      >;
+      for (const r of rows) {
+        yield {
+          user: this.userIdList[r[0]]!,
+          item: this.itemIdList[r[1]]!,
+          type: this.typeNameList[r[2]]!,
+          value: r[3],
+          timestamp: r[4],
+          ingestedAt: r[5],
+        };
+      }
+    } finally {
+      own?.close();
     }
   }
 
-  getMeta(key: string): Buffer | undefined {
-    const v = this.stmt.getMeta.pluck().get(key) as Buffer | string | undefined;
-    return v === undefined ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(v);
+  getMeta(key: string): Promise<Buffer | undefined> {
+    return this.gated(() => {
+      const v = this.stmt.getMeta.pluck().get(key) as Buffer | string | undefined;
+      return v === undefined ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(v);
+    });
   }
 
-  setMeta(key: string, value: Buffer | string): void {
-    this.stmt.setMeta.run(key, typeof value === 'string' ? Buffer.from(value) : value, Date.now());
+  setMeta(key: string, value: Buffer | string): Promise<void> {
+    return this.gated(() => {
+      this.stmt.setMeta.run(key, typeof value === 'string' ? Buffer.from(value) : value, Date.now());
+    });
   }
 
-  createRun(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): void {
-    this.runs.create(run);
+  createRun(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): Promise<void> {
+    return this.gated(() => this.runs.create(run));
   }
-  logRun(id: string, batch: RunBatch): void {
-    this.runs.log(id, batch);
+  logRun(id: string, batch: RunBatch): Promise<void> {
+    return this.gated(() => this.runs.log(id, batch));
   }
-  finishRun(id: string, status: Exclude<RunStatus, 'RUNNING'>, endTime: number, error?: string): void {
-    this.runs.finish(id, status, endTime, error);
+  finishRun(
+    id: string,
+    status: Exclude<RunStatus, 'RUNNING'>,
+    endTime: number,
+    error?: string,
+  ): Promise<void> {
+    return this.gated(() => this.runs.finish(id, status, endTime, error));
   }
-  listRuns(filter?: { kind?: RunKind; limit?: number }): RunInfo[] {
-    return this.runs.list(filter);
+  listRuns(filter?: { kind?: RunKind; limit?: number }): Promise<RunInfo[]> {
+    return this.gated(() => this.runs.list(filter));
   }
-  getRun(id: string): RunRecord | undefined {
-    return this.runs.get(id);
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return this.gated(() => this.runs.get(id));
   }
-  metricHistory(id: string, key?: string): RunMetric[] {
-    return this.runs.history(id, key);
+  metricHistory(id: string, key?: string): Promise<RunMetric[]> {
+    return this.gated(() => this.runs.history(id, key));
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.gate.idle();
     if (this.db.open) this.db.close();
   }
 }

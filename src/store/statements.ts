@@ -15,3 +15,10 @@ export function prepared(db: Database.Database, sql: string): Database.Statement
   if (!s) statements.set(sql, (s = db.prepare(sql)));
   return s;
 }
+
+/** What a SQLite sub-store (accounts, activity, experiments) needs of the store that owns the database. */
+export interface SqliteOwner {
+  readonly db: Database.Database;
+  /** Runs fn once no transaction the caller is outside of is running (../store/transaction-gate.ts). */
+  gated<T>(fn: () => T): Promise<T>;
+}

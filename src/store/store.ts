@@ -113,7 +113,12 @@ export interface RunRecord extends RunInfo {
   artifacts: RunArtifact[];
 }
 
+/**
+ * The store. Its I/O is asynchronous (a server database answers over a connection); the catalogue's id maps
+ * and the event types are held in memory and answer synchronously.
+ */
 export interface Store {
+  /** The file, or the database's address without its password. */
   readonly path: string;
   /** The web app's accounts, sessions and app-made API keys (./accounts.ts). */
   readonly accounts: AccountStore;
@@ -122,80 +127,89 @@ export interface Store {
   /** Online experiments and their exposure log (./experiments.ts). */
   readonly experiments: ExperimentStore;
 
-  /** Runs fn in one transaction: all of it is written, or none. Nested calls join the outer one. */
-  transaction<T>(fn: () => T): T;
   /**
-   * The same for async work (streamed imports). Only one may run at a time. `expectedEvents`, an estimate
-   * of the events it will add, lets the store choose a bulk strategy for large loads.
+   * Runs fn in one transaction: all of it is written, or none. The store's calls made inside fn join it
+   * (nested transactions too); calls from elsewhere wait until it ends. `expectedEvents`, an estimate of the
+   * events it will add, lets the store choose a bulk strategy for large loads.
    */
-  transactionAsync<T>(fn: () => Promise<T>, options?: { expectedEvents?: number }): Promise<T>;
+  transaction<T>(fn: () => Promise<T>, options?: { expectedEvents?: number }): Promise<T>;
 
-  counts(): StoreCounts;
+  counts(): Promise<StoreCounts>;
 
   /** Inserts or updates users; returns the number written. */
-  upsertUsers(users: Iterable<UserRecord>): number;
-  upsertItems(items: Iterable<ItemRecord>): number;
+  upsertUsers(users: Iterable<UserRecord>): Promise<number>;
+  upsertItems(items: Iterable<ItemRecord>): Promise<number>;
   /** Inserts events by external id; returns the number inserted. */
-  insertEvents(events: Iterable<EventRecord>, options?: InsertEventsOptions): number;
+  insertEvents(events: Iterable<EventRecord>, options?: InsertEventsOptions): Promise<number>;
   /** Bulk insert by dense index (users and items must exist). */
-  insertEventColumns(events: EventColumns, options?: Pick<InsertEventsOptions, 'onProgress'>): number;
+  insertEventColumns(
+    events: EventColumns,
+    options?: Pick<InsertEventsOptions, 'onProgress'>,
+  ): Promise<number>;
 
   /** The code of an event type, declared on first use (with the built-in rule of its name, or weight 1, count). */
-  eventTypeCode(name: string): number;
+  eventTypeCode(name: string): Promise<number>;
+  /** The code of a declared event type (undefined when it is not declared). */
+  typeCode(name: string): number | undefined;
   /** Event type names by code. */
   eventTypeNames(): string[];
   /** The declared event types with their rules (given, or built in). */
   eventTypes(): EventTypeDeclaration[];
   /** Declares an event type or changes its rule. */
-  declareEventType(name: string, rule: EventTypeRule): void;
+  declareEventType(name: string, rule: EventTypeRule): Promise<void>;
 
   userIndex(id: string): number | undefined;
   itemIndex(id: string): number | undefined;
   /** External ids in dense-index order. */
   userIds(): string[];
   itemIds(): string[];
-  getUser(id: string): UserRecord | undefined;
-  getItem(id: string): ItemRecord | undefined;
+  getUser(id: string): Promise<UserRecord | undefined>;
+  getItem(id: string): Promise<ItemRecord | undefined>;
   /** All items in dense-index order. */
-  listItems(): ItemRecord[];
-  listUsers(): UserRecord[];
+  listItems(): Promise<ItemRecord[]>;
+  listUsers(): Promise<UserRecord[]>;
 
   /** All events (or those before `until`), columnar, sorted by timestamp. */
-  loadEventLog(options?: { until?: number }): EventLog;
+  loadEventLog(options?: { until?: number }): Promise<EventLog>;
   /**
    * The position of the last stored event in the store's event sequence (events are numbered in insertion
    * order; 0 when there are none). A model bundle records the position of the events it was trained on, so
    * that a server can replay the ones stored after it (../serving/services/model-holder.ts).
    */
-  eventPosition(): number;
+  eventPosition(): Promise<number>;
   /**
    * The events stored after `position` (at most `limit` of them), in insertion order, by dense index, and
    * the position they reach.
    */
-  eventsSince(position: number, limit?: number): EventColumns & { position: number };
+  eventsSince(position: number, limit?: number): Promise<EventColumns & { position: number }>;
   /** A user's events, newest first. */
-  userEvents(userId: string, limit?: number): StoredEvent[];
+  userEvents(userId: string, limit?: number): Promise<StoredEvent[]>;
   /** Streams every event in time order (export). */
-  iterateEvents(): IterableIterator<StoredEvent>;
+  iterateEvents(): AsyncIterableIterator<StoredEvent>;
 
   /** Starts a run (status RUNNING). */
-  createRun(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): void;
+  createRun(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): Promise<void>;
   /**
    * Adds to a run, in one transaction: metrics appended, tags and artifacts overwritten; a param logged
    * again must keep its value (an InputError otherwise). Throws when the run does not exist.
    */
-  logRun(id: string, batch: RunBatch): void;
+  logRun(id: string, batch: RunBatch): Promise<void>;
   /** Ends a run: its status, end time and, when FAILED, the error message. */
-  finishRun(id: string, status: Exclude<RunStatus, 'RUNNING'>, endTime: number, error?: string): void;
+  finishRun(
+    id: string,
+    status: Exclude<RunStatus, 'RUNNING'>,
+    endTime: number,
+    error?: string,
+  ): Promise<void>;
   /** Runs, newest first, of one kind when given, at most `limit`. */
-  listRuns(filter?: { kind?: RunKind; limit?: number }): RunInfo[];
-  getRun(id: string): RunRecord | undefined;
+  listRuns(filter?: { kind?: RunKind; limit?: number }): Promise<RunInfo[]>;
+  getRun(id: string): Promise<RunRecord | undefined>;
   /** Every logged value of a run's metric `key` (every metric when absent), in logging order. */
-  metricHistory(id: string, key?: string): RunMetric[];
+  metricHistory(id: string, key?: string): Promise<RunMetric[]>;
 
   /** Small named blobs stored beside the data (world parameters, model manifests). */
-  getMeta(key: string): Buffer | undefined;
-  setMeta(key: string, value: Buffer | string): void;
+  getMeta(key: string): Promise<Buffer | undefined>;
+  setMeta(key: string, value: Buffer | string): Promise<void>;
 
-  close(): void;
+  close(): Promise<void>;
 }

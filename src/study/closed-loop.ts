@@ -67,10 +67,10 @@ export function midnightAfter(t: number): number {
 /** Runs the loop once over a store of its own; see the module header. */
 export async function studyLoop(o: StudyLoopOptions): Promise<StudyLoopResult> {
   const dir = mkdtempSync(join(tmpdir(), 'reco-study-loop-'));
-  const store = openStore(join(dir, 'reco.db'));
+  const store = await openStore(join(dir, 'reco.db'));
   let client: InProcessClient | undefined;
   try {
-    storeWorld(store, o.world, logBefore(o.log, o.cut));
+    await storeWorld(store, o.world, logBefore(o.log, o.cut));
     const modelsDir = join(dir, 'models');
     const trainedOn: number[] = [];
     const train = async (day: number): Promise<string> => {
@@ -88,12 +88,12 @@ export async function studyLoop(o: StudyLoopOptions): Promise<StudyLoopResult> {
       return b.manifest.version;
     };
     await train(0);
-    const served = new InProcessClient(store, modelsDir);
+    const served = await InProcessClient.open(store, modelsDir);
     client = served;
     const retrainedAfter: number[] = [];
     const every = o.retrainDays ?? 0;
     const loop = await runLoop({
-      ...loopBase(o, store.loadEventLog()),
+      ...loopBase(o, await store.loadEventLog()),
       arms: o.arms,
       client: served,
       ...(o.measure !== undefined ? { measure: o.measure } : {}),
@@ -102,7 +102,7 @@ export async function studyLoop(o: StudyLoopOptions): Promise<StudyLoopResult> {
         if (every > 0 && done % every === 0 && done < o.days) {
           const version = await train(done);
           // a bundle that does not load leaves the old one serving: a study must not go on unaware
-          const slot = served.services.models.swap();
+          const slot = await served.services.models.swap();
           if (slot.version !== version)
             throw new RecoError(`study loop: bundle ${version} was not swapped in (${slot.version} serves)`);
           retrainedAfter.push(done);
@@ -112,7 +112,7 @@ export async function studyLoop(o: StudyLoopOptions): Promise<StudyLoopResult> {
     return { loop, retrainedAfter, trainedOn };
   } finally {
     await client?.close();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -13,16 +13,16 @@ import type { RunRecorder } from './run-recorder.js';
 import { dataTags, evaluationMetrics, modelParams, splitParams, worldParams } from './run-values.js';
 
 /** The data a run reads: its fingerprint and store (tags), the models asked for and the world (params). */
-export function recordInputs(
+export async function recordInputs(
   run: RunRecorder,
   store: Store,
   log: EventLog,
   models: readonly ModelName[],
-): void {
+): Promise<void> {
   run.tagList(dataTags(dataFingerprint(log)));
   run.tag('reco.data.db', store.path);
   run.param('models', models.join(','));
-  run.paramList(worldParams(store));
+  run.paramList(await worldParams(store));
 }
 
 /** `create`, recording each model's resolved parameters as it is built (the same model twice: once). */

@@ -87,9 +87,9 @@ export class RunRecorder {
       { key: 'reco.version', value: recoVersion() },
       { key: 'reco.kind', value: options.kind },
     ];
-    store.transaction(() => {
-      store.createRun({ id, name, kind: options.kind, startTime });
-      store.logRun(id, { tags });
+    await store.transaction(async () => {
+      await store.createRun({ id, name, kind: options.kind, startTime });
+      await store.logRun(id, { tags });
     });
     const run = new RunRecorder(store, id, name, options.warn ?? stderrWarn);
     const mirror = options.mirror === undefined ? mirrorFromEnv() : (options.mirror ?? undefined);
@@ -97,7 +97,7 @@ export class RunRecorder {
       try {
         run.mirror = await mirror({ id, name, startTime, tags });
         if (run.mirror.runId)
-          store.logRun(id, { tags: [{ key: 'reco.mirror.run_id', value: run.mirror.runId }] });
+          await store.logRun(id, { tags: [{ key: 'reco.mirror.run_id', value: run.mirror.runId }] });
       } catch (err) {
         run.dropMirror(err, 'cannot create the run');
       }
@@ -149,7 +149,7 @@ export class RunRecorder {
     this.tags = [];
     this.artifacts = [];
     if (batch.params.length + batch.metrics.length + batch.tags.length + artifacts.length === 0) return;
-    this.store.logRun(this.id, { ...batch, artifacts });
+    await this.store.logRun(this.id, { ...batch, artifacts });
     if (this.mirror && batch.params.length + batch.metrics.length + batch.tags.length > 0) {
       try {
         await this.mirror.log(batch);
@@ -164,7 +164,7 @@ export class RunRecorder {
     if (error !== undefined) this.tag('reco.error', error.slice(0, 5000));
     await this.flush();
     const endTime = Date.now();
-    this.store.finishRun(this.id, status, endTime, error);
+    await this.store.finishRun(this.id, status, endTime, error);
     if (this.mirror) {
       try {
         await this.mirror.end(status, endTime);

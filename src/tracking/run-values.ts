@@ -106,9 +106,9 @@ export function weightParams(weights: InteractionWeights): RunEntry[] {
 }
 
 /** The simulated world's parameters (`world.*`) when the store holds one, else none. */
-export function worldParams(store: Store): RunEntry[] {
-  if (store.getMeta(WORLD_META_KEY) === undefined) return [];
-  return flattenParams('world', loadWorld(store).params);
+export async function worldParams(store: Store): Promise<RunEntry[]> {
+  if ((await store.getMeta(WORLD_META_KEY)) === undefined) return [];
+  return flattenParams('world', (await loadWorld(store)).params);
 }
 
 /** The data a run saw, as tags `reco.data.*`. */

@@ -95,17 +95,17 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   // the events and their position in one read transaction: the bundle records exactly what it saw
   // (a server swapping it in replays what was stored after, e.g. during this training)
   const { log, position, items } = o.snapshot
-    ? { ...o.snapshot, items: store.listItems().slice(0, o.snapshot.log.itemIds.length) }
-    : store.transaction(() => ({
-        log: store.loadEventLog(),
-        position: store.eventPosition(),
-        items: store.listItems(),
+    ? { ...o.snapshot, items: (await store.listItems()).slice(0, o.snapshot.log.itemIds.length) }
+    : await store.transaction(async () => ({
+        log: await store.loadEventLog(),
+        position: await store.eventPosition(),
+        items: await store.listItems(),
       }));
   if (log.length === 0)
     throw new RecoError(
       `the store ${store.path} holds no events: fill it first, e.g. "reco simulate" or "reco import movielens <dir>"`,
     );
-  recordInputs(run, store, log, o.models);
+  await recordInputs(run, store, log, o.models);
   // each model's resolved parameters, as it is built (the evaluation's and the training's are the same)
   const create = recordingFactory(run, o.create);
   await run.flush();
@@ -148,7 +148,8 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
   let metrics: StoredMetrics | undefined;
   if (o.evaluateK !== undefined) {
     const k = o.evaluateK;
-    const oracle = store.getMeta(WORLD_META_KEY) !== undefined ? worldOracle(loadWorld(store)) : undefined;
+    const oracle =
+      (await store.getMeta(WORLD_META_KEY)) !== undefined ? worldOracle(await loadWorld(store)) : undefined;
     o.onEvaluateStart?.(o.models.length + (oracle ? 1 : 0), oracle !== undefined);
     const result = await evaluate(log, items, {
       split: EVALUATION_SPLIT,

@@ -24,7 +24,7 @@ export type TrainOutcome = { ok: true; version: string } | { ok: false; message:
 const job = workerData as TrainJob;
 let outcome: TrainOutcome;
 try {
-  const store = openStore(job.db);
+  const store = await openStore(job.db);
   try {
     const trained = await trainBundle({
       store,
@@ -36,7 +36,7 @@ try {
     });
     outcome = { ok: true, version: trained.manifest.version };
   } finally {
-    store.close();
+    await store.close();
   }
 } catch (err) {
   outcome = { ok: false, message: (err as Error).message };

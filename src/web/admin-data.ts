@@ -9,8 +9,8 @@ import type { RecommendationAnswer } from '../serving/answers.js';
 import type { Services } from '../serving/compose.js';
 import type { Retrainer } from '../serving/retrain.js';
 import type { BundleSummary } from '../serving/services/model-holder.js';
+import type { StoredEvent } from '../store/store.js';
 import { reasons } from './explain-words.js';
-import { itemView } from './items.js';
 
 /** The largest k of the NDCG@k curve a training records (ndcg@1 .. ndcg@20). */
 export const CURVE_K = 20;
@@ -67,28 +67,28 @@ export class AdminData {
    * What the models page shows, from one listing of the bundles: them, the serving model, the retraining,
    * and the newest bundle with an NDCG curve.
    */
-  modelsView(): {
+  async modelsView(): Promise<{
     bundles: BundleSummary[];
     serving: ServingModel | undefined;
     retrain: RetrainView;
     curveOf: string | undefined;
-  } {
+  }> {
     const bundles = this.bundles();
     const curveOf = bundles.find((b) => bundleCurve(b) !== null)?.version;
-    return { bundles, serving: this.serving(), retrain: this.retrain(), curveOf };
+    return { bundles, serving: this.serving(), retrain: await this.retrain(), curveOf };
   }
 
   /** The retraining's state, and the models its run has fitted so far while it runs. */
-  retrain(): RetrainView {
+  async retrain(): Promise<RetrainView> {
     const status = this.retrainer.status;
     const fitted: string[] = [];
     // the models the retrainer trains: the serving bundle's, ranked included when it has one
     const slot = this.services.models.slot;
     const total = slot ? slot.models.size + (slot.bundle.has('ranked') ? 1 : 0) : 0;
     if (status.state === 'running' && status.startedAt) {
-      const run = this.services.store.listRuns({ kind: 'retrain', limit: 1 })[0];
+      const run = (await this.services.store.listRuns({ kind: 'retrain', limit: 1 }))[0];
       if (run && run.status === 'RUNNING' && run.startTime >= Date.parse(status.startedAt) - 5000)
-        for (const m of this.services.store.getRun(run.id)?.metrics ?? [])
+        for (const m of (await this.services.store.getRun(run.id))?.metrics ?? [])
           if (m.key.endsWith('.fit_seconds')) fitted.push(m.key.slice(0, -'.fit_seconds'.length));
     }
     const since = status.startedAt
@@ -103,14 +103,14 @@ export class AdminData {
   }
 
   /** Every strategy's top 10 for `userId`, side by side, with reasons. */
-  inspect(userId: string): {
-    history: ReturnType<Services['store']['userEvents']>;
+  async inspect(userId: string): Promise<{
+    history: StoredEvent[];
     lists: StrategyList[];
     known: boolean;
-  } {
+  }> {
     const { store, recommend, models } = this.services;
     const known = store.userIndex(userId) !== undefined;
-    const history = known ? store.userEvents(userId, 50) : [];
+    const history = known ? await store.userEvents(userId, 50) : [];
     const slot = models.require();
     const strategies = ['ranked', ...slot.models.keys()];
     const lists = strategies.map((strategy): StrategyList => {
@@ -126,7 +126,7 @@ export class AdminData {
         note: answer.note,
         items: (answer.items ?? []).map((it) => ({
           id: it.id!,
-          title: itemView(store.getItem(it.id!), it.id!).title,
+          title: it.title ?? it.id!,
           reasons: reasons(it, undefined),
         })),
       };

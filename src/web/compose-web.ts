@@ -45,7 +45,7 @@ export function webOptionsFromEnv(keys: ApiKey[], env = process.env): WebOptions
   return { keys, ...(lockSeconds !== undefined ? { throttle: { lockSeconds } } : {}) };
 }
 
-export function createWebServices(services: Services, options: WebOptions): WebServices {
+export async function createWebServices(services: Services, options: WebOptions): Promise<WebServices> {
   const { store } = services;
   const sessions = new SessionService(store.accounts, options.sessionTtlMs ?? SESSION_TTL_MS);
   const accounts = new AccountService(store, services.users, sessions, new SignInThrottle(options.throttle));
@@ -53,7 +53,7 @@ export function createWebServices(services: Services, options: WebOptions): WebS
     services,
     accounts,
     sessions,
-    keyRing: new AppKeyRing(options.keys, store.accounts),
+    keyRing: await AppKeyRing.open(options.keys, store.accounts),
     onboarding: new Onboarding(services),
     activity: new ActivityTracker(store),
     dataset: new DatasetInsights(store),

@@ -36,23 +36,23 @@ export class CatalogueSearch {
 
   constructor(private readonly services: Services) {}
 
-  private current(now = Date.now()) {
+  private async current(now = Date.now()) {
     const count = this.services.catalogue.count;
     const idx = this.index;
     if (idx && idx.count === count && now - idx.at < 30_000) return idx;
-    const items = this.services.store.listItems();
+    const items = await this.services.store.listItems();
     this.index = { items, titles: items.map((it) => (it.title ?? it.id).toLowerCase()), count, at: now };
     return this.index;
   }
 
   /** Items whose title holds `query` (any case) and of `genre`, most popular first; one page of them. */
-  search(
+  async search(
     query: string,
     genre: string | undefined,
     page: number,
     perPage = 24,
-  ): { items: ItemView[]; total: number } {
-    const { titles, items } = this.current();
+  ): Promise<{ items: ItemView[]; total: number }> {
+    const { titles, items } = await this.current();
     const q = query.trim().toLowerCase();
     const scores = this.services.popularity.scores();
     const hits: number[] = [];

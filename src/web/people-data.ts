@@ -26,14 +26,14 @@ export class PeopleData {
     this.search = new CatalogueSearch(services);
   }
 
-  private history(userId: string, limit: number): StoredEvent[] {
+  private async history(userId: string, limit: number): Promise<StoredEvent[]> {
     return this.services.store.userIndex(userId) === undefined
       ? []
-      : this.services.store.userEvents(userId, limit);
+      : await this.services.store.userEvents(userId, limit);
   }
 
-  item(id: string): ItemView {
-    return itemView(this.services.store.getItem(id), id);
+  async item(id: string): Promise<ItemView> {
+    return itemView(await this.services.store.getItem(id), id);
   }
 
   /**
@@ -46,7 +46,8 @@ export class PeopleData {
       k,
       ...(genre ? { genre } : {}),
     });
-    const cards: Card[] = (answer.items ?? []).map((it) => ({ ...this.item(it.id!), reasons: [] }));
+    const cards: Card[] = [];
+    for (const it of answer.items ?? []) cards.push({ ...(await this.item(it.id!)), reasons: [] });
     return { cards, model: answer.model ?? 'unknown', note: answer.note };
   }
 
@@ -59,11 +60,7 @@ export class PeopleData {
     const { store, similar, models, interactions, rankThreads } = this.services;
     const i = store.itemIndex(itemId);
     if (i === undefined) throw new NotFoundError(`unknown item "${itemId}"`, 'item');
-    const liked = new Set(
-      this.history(account.userId, 300)
-        .filter(isLike)
-        .map((e) => e.item),
-    );
+    const liked = new Set((await this.history(account.userId, 300)).filter(isLike).map((e) => e.item));
     let because: string | undefined;
     if (liked.size > 0) {
       const near = (similar.similar(itemId, 30).items ?? []).find((s) => liked.has(s.id!));
@@ -103,10 +100,11 @@ export class PeopleData {
     ]);
   }
 
-  activity(account: AccountRecord, limit = 100): ActivityRow[] {
-    return this.history(account.userId, limit).map((e) => ({
+  async activity(account: AccountRecord, limit = 100): Promise<ActivityRow[]> {
+    const { catalogue, store } = this.services;
+    return (await this.history(account.userId, limit)).map((e) => ({
       item: e.item,
-      title: this.item(e.item).title,
+      title: catalogue.title(store.itemIndex(e.item) ?? -1) ?? e.item,
       type: e.type,
       value: e.value,
       at: new Date(e.timestamp).toISOString(),
@@ -114,24 +112,24 @@ export class PeopleData {
   }
 
   /** The person's latest feedback on an item (for the item page's pressed button). */
-  feedbackOn(account: AccountRecord, item: string): FeedbackKind | undefined {
-    const e = this.history(account.userId, 300).find(
+  async feedbackOn(account: AccountRecord, item: string): Promise<FeedbackKind | undefined> {
+    const e = (await this.history(account.userId, 300)).find(
       (x) => x.item === item && (x.type === 'like' || x.type === 'dislike'),
     );
     if (!e) return undefined;
     return e.type === 'like' ? 'like' : e.value < 1 ? 'not_interested' : 'dislike';
   }
 
-  itemPage(account: AccountRecord, id: string) {
+  async itemPage(account: AccountRecord, id: string) {
     const { items, similar } = this.services;
-    const rec = items.get(id); // 404 for an unknown item
+    const rec = await items.get(id); // 404 for an unknown item
     const sim = similar.similar(id, 12);
     return {
       item: itemView(rec, id),
       events: rec.stats.events,
-      similar: (sim.items ?? []).map((s) => this.item(s.id!)),
+      similar: await Promise.all((sim.items ?? []).map((s) => this.item(s.id!))),
       similarNote: sim.note,
-      done: this.feedbackOn(account, id),
+      done: await this.feedbackOn(account, id),
     };
   }
 }

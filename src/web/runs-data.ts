@@ -49,39 +49,40 @@ export class RunsData {
     return kind;
   }
 
-  list(kind: RunKind | undefined, limit = 200): RunInfo[] {
+  list(kind: RunKind | undefined, limit = 200): Promise<RunInfo[]> {
     return this.store.listRuns({ ...(kind ? { kind } : {}), limit });
   }
 
-  private record(id: string, field: string): RunRecord {
+  private async record(id: string, field: string): Promise<RunRecord> {
     if (!RUN_ID.test(id)) throw new InvalidInputError(field, 'must be a run id (32 hexadecimal digits)');
-    const run = this.store.getRun(id);
+    const run = await this.store.getRun(id);
     if (!run) throw new NotFoundError(`no run ${id}`);
     return run;
   }
 
-  run(id: string): RunPageData {
-    const run = this.record(id, 'id');
-    return { run, curveKeys: [...curves(this.store.metricHistory(id)).keys()] };
+  async run(id: string): Promise<RunPageData> {
+    const run = await this.record(id, 'id');
+    return { run, curveKeys: [...curves(await this.store.metricHistory(id)).keys()] };
   }
 
-  compare(ids: readonly string[]): CompareData {
+  async compare(ids: readonly string[]): Promise<CompareData> {
     const unique = [...new Set(ids)];
     if (unique.length < 2 || unique.length > MAX_COMPARED)
       throw new InvalidInputError('id', `select 2 to ${MAX_COMPARED} runs to compare`);
-    const runs = unique.map((id, j) => this.record(id, `id[${j}]`));
+    const runs = await Promise.all(unique.map((id, j) => this.record(id, `id[${j}]`)));
     const keys = new Set<string>();
-    for (const r of runs) for (const k of curves(this.store.metricHistory(r.id)).keys()) keys.add(k);
+    for (const r of runs) for (const k of curves(await this.store.metricHistory(r.id)).keys()) keys.add(k);
     return { comparison: compareRuns(runs), curveKeys: [...keys].sort() };
   }
 
   /** Metric `key` of each run by step, as one chart (x: the union of their steps). */
-  series(ids: readonly string[], key: string): SeriesJson {
+  async series(ids: readonly string[], key: string): Promise<SeriesJson> {
     const unique = [...new Set(ids)];
     if (unique.length < 1 || unique.length > MAX_COMPARED)
       throw new InvalidInputError('id', `give 1 to ${MAX_COMPARED} runs`);
-    const runs = unique.map((id, j) => this.record(id, `id[${j}]`));
-    const histories = runs.map((r) => byStep(this.store.metricHistory(r.id, key)));
+    const runs = await Promise.all(unique.map((id, j) => this.record(id, `id[${j}]`)));
+    const histories: Map<number, number>[] = [];
+    for (const r of runs) histories.push(byStep(await this.store.metricHistory(r.id, key)));
     const x = [...new Set(histories.flatMap((h) => [...h.keys()]))].sort((a, b) => a - b);
     return {
       kind: 'line',

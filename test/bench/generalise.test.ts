@@ -86,12 +86,12 @@ test("each format's file reads back through reco's importer with its import flag
     };
     const columns = flag('--columns');
     const type = flag('--type') ?? 'rating';
-    const store = openStore(':memory:');
+    const store = await openStore(':memory:');
     await importEventsFile(store, file, {
       ...(columns ? { columns: parseColumnSpec(columns) } : {}),
       defaultType: type,
     });
-    const back = store.loadEventLog();
+    const back = await store.loadEventLog();
     assert.deepEqual(Array.from(back.value), format.valued ? Array.from(log.value) : [1, 1, 1], name);
     assert.deepEqual(Array.from(back.timestamp), Array.from(log.timestamp), name);
     assert.equal(back.typeNames[back.type[0]!], type, name);
@@ -102,7 +102,7 @@ test("each format's file reads back through reco's importer with its import flag
         ['u2', ['i1']],
       ],
     );
-    store.close();
+    await store.close();
   }
   const itemsFile = join(dir, 'items.csv');
   writeItems(
@@ -117,12 +117,12 @@ test("each format's file reads back through reco's importer with its import flag
     ],
     'all',
   );
-  const store = openStore(':memory:');
+  const store = await openStore(':memory:');
   await importItemsFile(store, itemsFile);
-  const [item] = store.listItems();
+  const [item] = await store.listItems();
   assert.equal(item!.title, 'Heat, "the" film (1995)');
   assert.deepEqual(item!.genres, ['Action', 'Crime']);
-  store.close();
+  await store.close();
 });
 
 test('readLists orders each user by rank', () => {

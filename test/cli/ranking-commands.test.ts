@@ -26,13 +26,13 @@ test('reco features lists every declaration with its scope', () => {
 /** A small simulated store with a bundle holding only a small `ranked`, fitted on all its events. */
 async function rankedWorld(name: string) {
   const db = join(dir, name);
-  const store = openStore(db);
-  simulateIntoStore(
+  const store = await openStore(db);
+  await simulateIntoStore(
     store,
     resolveParams(undefined, { users: 80, items: 60, events: 3000, dim: 6, genres: 5, seed: 4 }),
   );
-  const log = store.loadEventLog();
-  const items = store.listItems();
+  const log = await store.loadEventLog();
+  const items = await store.listItems();
   const weights = interactionWeights();
   const interactions = buildInteractions(log, weights);
   const ranked = new RankedRecommender({
@@ -70,7 +70,7 @@ test('reco explain prints the candidate sources and the features that moved the 
   };
   const top = ranked.recommend(profile, 1);
   const item = log.itemIds[top.items[0]!]!;
-  store.close();
+  await store.close();
   const r = reco('--db', db, 'explain', '--user', user, '--item', item, '--top', '5');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /candidate sources: (ease|popularity) \(rank \d+/);
@@ -90,7 +90,7 @@ test('reco explain prints the candidate sources and the features that moved the 
 
 test('reco recommend --at: each user as of his own last event (default), as of now, or as of a date', async () => {
   const { db, store, log, interactions, ranked } = await rankedWorld('at.db');
-  store.close();
+  await store.close();
   const last = userServingTimes(log);
   const lists = (at?: (u: number) => number) =>
     log.userIds.flatMap((uid, u) => {

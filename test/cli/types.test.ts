@@ -49,21 +49,21 @@ test('reco types lists the built-in rules; set declares one, kept by the store a
   assert.match(centre.stderr, /'stars'.*centre/);
 });
 
-test('the store keeps declared rules across reopening, and refuses undeclared types when asked', () => {
+test('the store keeps declared rules across reopening, and refuses undeclared types when asked', async () => {
   const path = join(dir, 'rules.db');
-  const store = openStore(path);
-  store.declareEventType('toString', { weight: 3, value: 'count' });
-  store.close();
-  const again = openStore(path);
+  const store = await openStore(path);
+  await store.declareEventType('toString', { weight: 3, value: 'count' });
+  await store.close();
+  const again = await openStore(path);
   assert.deepEqual(again.eventTypes().find((t) => t.name === 'toString')?.rule, {
     weight: 3,
     value: 'count',
   });
   const e = { user: 'u', item: 'i', value: 1, timestamp: Date.UTC(2024, 0, 1) };
-  assert.throws(
+  await assert.rejects(
     () => again.insertEvents([{ ...e, type: 'valueOf' }], { createTypes: false }),
     /unknown event type "valueOf"/,
   );
-  assert.equal(again.insertEvents([{ ...e, type: 'toString' }], { createTypes: false }), 1);
-  again.close();
+  assert.equal(await again.insertEvents([{ ...e, type: 'toString' }], { createTypes: false }), 1);
+  await again.close();
 });

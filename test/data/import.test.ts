@@ -9,6 +9,7 @@ import { importItemsFile } from '../../src/data/import/items-file.js';
 import { importMovieLens } from '../../src/data/import/movielens.js';
 import { InputError } from '../../src/errors.js';
 import { openStore } from '../../src/store/open.js';
+import { allEvents } from '../helpers/store-events.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'reco-import-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,18 +46,18 @@ test('MovieLens 100K layout: latin-1 titles, genres from flags, users, ratings i
   );
   writeFileSync(join(ml, 'u.user'), '1|24|M|technician|85711\n2|53|F|other|94043\n');
   writeFileSync(join(ml, 'u.data'), '1\t2\t5\t881250949\n2\t1\t3\t891717742\n1\t1\t4\t878887116\n');
-  const store = freshStore();
+  const store = await freshStore();
   const s = await importMovieLens(store, ml);
   assert.deepEqual([s.layout, s.users, s.items, s.ratings], ['100k', 2, 2, 3]);
-  const amelie = store.getItem('2')!;
+  const amelie = (await store.getItem('2'))!;
   assert.equal(amelie.title, 'Amélie (2001)');
   assert.deepEqual(amelie.genres, ['Action', 'Comedy']);
   assert.equal(amelie.createdAt, Date.UTC(2001, 9, 5));
-  assert.equal(store.getUser('2')?.attributes?.occupation, 'other');
-  const log = store.loadEventLog();
+  assert.equal((await store.getUser('2'))?.attributes?.occupation, 'other');
+  const log = await store.loadEventLog();
   assert.deepEqual(Array.from(log.timestamp), [878887116000, 881250949000, 891717742000]);
   assert.deepEqual(Array.from(log.value), [4, 5, 3]);
-  store.close();
+  await store.close();
 });
 
 test('MovieLens CSV layout: year from the title, |-genres, tags gathered onto items', async () => {
@@ -74,16 +75,16 @@ test('MovieLens CSV layout: year from the title, |-genres, tags gathered onto it
     join(ml, 'tags.csv'),
     'userId,movieId,tag,timestamp\n1,10,Heist,1445714994\n2,10,heist,1445714995\n',
   );
-  const store = freshStore();
+  const store = await freshStore();
   const s = await importMovieLens(store, ml);
   assert.deepEqual([s.layout, s.users, s.items, s.ratings, s.tags], ['csv', 1, 2, 2, 2]);
-  const heat = store.getItem('10')!;
+  const heat = (await store.getItem('10'))!;
   assert.equal(heat.title, 'Heat, The (1995)');
   assert.deepEqual(heat.genres, ['Action', 'Crime']);
   assert.deepEqual(heat.tags, ['heist']);
   assert.equal(heat.attributes?.year, 1995);
-  assert.deepEqual(store.getItem('11')?.genres, []);
-  store.close();
+  assert.deepEqual((await store.getItem('11'))?.genres, []);
+  await store.close();
 });
 
 test('a MovieLens rating for an unknown movie fails and imports nothing', async () => {
@@ -94,42 +95,42 @@ test('a MovieLens rating for an unknown movie fails and imports nothing', async 
     join(ml, 'ratings.csv'),
     'userId,movieId,rating,timestamp\n1,10,4,964982703\n1,99,3,964981247\n',
   );
-  const store = freshStore();
+  const store = await freshStore();
   await rejectsWith(importMovieLens(store, ml), 'unknown item "99"');
-  assert.deepEqual(store.counts(), { users: 0, items: 0, events: 0 });
-  store.close();
+  assert.deepEqual(await store.counts(), { users: 0, items: 0, events: 0 });
+  await store.close();
 });
 
 test('events with a header: aliases, ISO and second timestamps, type column', async () => {
-  const store = freshStore();
+  const store = await freshStore();
   const p = file(
     'ev.csv',
     'user_id,movie_id,type,value,timestamp\nu1,"i,1",click,1,2026-11-26T10:00:00Z\nu2,i2,purchase,2.5,1764151200\n',
   );
   const s = await importEventsFile(store, p);
   assert.deepEqual([s.rows, s.users, s.items], [2, 2, 2]);
-  const log = store.loadEventLog();
+  const log = await store.loadEventLog();
   assert.equal(log.itemIds[log.item[1]!], 'i,1');
   assert.equal(log.typeNames[log.type[1]!], 'click');
   assert.equal(log.timestamp[1], Date.UTC(2026, 10, 26, 10));
   assert.equal(log.timestamp[0], 1764151200000);
   assert.equal(log.value[0], 2.5);
-  store.close();
+  await store.close();
 });
 
 test('events without a header take --columns in any order; TSV is detected', async () => {
-  const store = freshStore();
+  const store = await freshStore();
   const p = file('ev.tsv', '5\t1000\tu7\ti3\n3\t2000\tu8\ti3\n');
   await importEventsFile(store, p, { columns: parseColumnSpec('rating,timestamp,user,item') });
-  const log = store.loadEventLog();
+  const log = await store.loadEventLog();
   assert.deepEqual(Array.from(log.value), [5, 3]);
   assert.deepEqual(Array.from(log.timestamp), [1_000_000, 2_000_000]);
   assert.equal(log.typeNames[log.type[0]!], 'rating');
-  store.close();
+  await store.close();
 });
 
 test('bad event files name the file, line and column, and import nothing', async () => {
-  const store = freshStore();
+  const store = await freshStore();
   const cases: [string, string | Buffer, (string | RegExp)[]][] = [
     [
       'rating.csv',
@@ -153,34 +154,34 @@ test('bad event files name the file, line and column, and import nothing', async
     const p = file(name, content);
     await rejectsWith(importEventsFile(store, p), p, ...fragments);
   }
-  assert.deepEqual(store.counts(), { users: 0, items: 0, events: 0 });
+  assert.deepEqual(await store.counts(), { users: 0, items: 0, events: 0 });
   await rejectsWith(importEventsFile(store, join(dir, 'missing.csv')), 'no such file');
-  store.close();
+  await store.close();
 });
 
 test('items: attributes keep their types; a duplicate id is refused with both lines', async () => {
-  const store = freshStore();
+  const store = await freshStore();
   const p = file('items.csv', 'id,title,genres,year,studio\na,Alpha,Drama|War,1999,Acme\nb,Beta,,2001,\n');
   assert.equal((await importItemsFile(store, p)).rows, 2);
-  assert.deepEqual(store.getItem('a'), {
+  assert.deepEqual(await store.getItem('a'), {
     id: 'a',
     title: 'Alpha',
     genres: ['Drama', 'War'],
     attributes: { year: 1999, studio: 'Acme' },
-    createdAt: store.getItem('a')!.createdAt,
+    createdAt: (await store.getItem('a'))!.createdAt,
   });
-  assert.deepEqual(store.getItem('b')?.attributes, { year: 2001 });
+  assert.deepEqual((await store.getItem('b'))?.attributes, { year: 2001 });
   const dup = file('dup.csv', 'id,title\nx,One\ny,Two\nx,Three\n');
-  const other = freshStore();
+  const other = await freshStore();
   await rejectsWith(importItemsFile(other, dup), 'line 4', 'duplicate item id "x" (first on line 2)');
-  assert.equal(other.counts().items, 0);
-  store.close();
-  other.close();
+  assert.equal((await other.counts()).items, 0);
+  await store.close();
+  await other.close();
 });
 
 test('export writes user,item,type,value,timestamp and re-imports to the same events', async () => {
-  const a = freshStore();
-  a.insertEvents([
+  const a = await freshStore();
+  await a.insertEvents([
     { user: 'u"1', item: 'i,1', type: 'rating', value: 4, timestamp: 1_700_000_000_123 },
     { user: 'u2', item: 'i2', type: 'dislike', value: -1, timestamp: 1_700_000_100_000 },
   ]);
@@ -189,9 +190,9 @@ test('export writes user,item,type,value,timestamp and re-imports to the same ev
   const text = readFileSync(out, 'utf8');
   assert.equal(text.split('\n')[0], 'user,item,type,value,timestamp');
   assert.ok(text.includes('"u""1","i,1",rating,4,2023-11-14T22:13:20.123Z'));
-  const b = freshStore();
+  const b = await freshStore();
   await importEventsFile(b, out);
-  const [la, lb] = [a.loadEventLog(), b.loadEventLog()];
+  const [la, lb] = [await a.loadEventLog(), await b.loadEventLog()];
   assert.deepEqual(lb.userIds, la.userIds);
   assert.deepEqual(Array.from(lb.timestamp), Array.from(la.timestamp));
   assert.deepEqual(Array.from(lb.value), Array.from(la.value));
@@ -199,52 +200,52 @@ test('export writes user,item,type,value,timestamp and re-imports to the same ev
     Array.from(lb.type, (t) => lb.typeNames[t]),
     Array.from(la.type, (t) => la.typeNames[t]),
   );
-  a.close();
-  b.close();
+  await a.close();
+  await b.close();
 });
 
 test('--header skip with a column order, and header names mapped with --columns', async () => {
   const csv = 'uid,movie_no,stars,when\nu1,m1,4,978300760\nu2,m1,2,978300761\n';
-  const store = freshStore();
+  const store = await freshStore();
   await importEventsFile(store, file('h.csv', csv), {
     columns: parseColumnSpec('user,item,rating,timestamp'),
     header: 'skip',
   });
-  assert.equal(store.counts().events, 2);
-  const mapped = freshStore();
+  assert.equal((await store.counts()).events, 2);
+  const mapped = await freshStore();
   await importEventsFile(mapped, file('m.csv', csv), {
     columns: parseColumnSpec('uid=user,movie_no=item,stars=rating,when=timestamp'),
   });
   assert.deepEqual(
-    [...mapped.iterateEvents()].map((e) => [e.user, e.item, e.type, e.value, e.timestamp]),
+    (await allEvents(mapped)).map((e) => [e.user, e.item, e.type, e.value, e.timestamp]),
     [
       ['u1', 'm1', 'rating', 4, 978300760000],
       ['u2', 'm1', 'rating', 2, 978300761000],
     ],
   );
   await rejectsWith(
-    importEventsFile(freshStore(), file('m2.csv', csv), {
+    importEventsFile(await freshStore(), file('m2.csv', csv), {
       columns: parseColumnSpec('userId=user,movie_no=item'),
     }),
     'userId',
     'line 1',
   );
-  store.close();
-  mapped.close();
+  await store.close();
+  await mapped.close();
 });
 
 test('--no-quotes reads a " inside a TSV field as a character', async () => {
   const tsv = 'user\titem\tvalue\nu1\t"Weird Al" Yankovic\t3\nu2\tAbba\t1\n';
-  const quoted = freshStore();
+  const quoted = await freshStore();
   await rejectsWith(importEventsFile(quoted, file('q.tsv', tsv)), 'q.tsv');
-  const plain = freshStore();
+  const plain = await freshStore();
   await importEventsFile(plain, file('q.tsv', tsv), { noQuotes: true, defaultType: 'play' });
   assert.deepEqual(
-    [...plain.iterateEvents()].map((e) => e.item),
+    (await allEvents(plain)).map((e) => e.item),
     ['"Weird Al" Yankovic', 'Abba'],
   );
-  quoted.close();
-  plain.close();
+  await quoted.close();
+  await plain.close();
 });
 
 test('values, times and ids the rest of reco cannot hold are refused naming line and column', async () => {
@@ -259,15 +260,15 @@ test('values, times and ids the rest of reco cannot hold are refused naming line
     [`${'u'.repeat(300)},i1,1,1000000000\n`, 'user'],
   ];
   for (const [row, column] of cases) {
-    const store = freshStore();
+    const store = await freshStore();
     await rejectsWith(importEventsFile(store, file('bad.csv', head + row)), 'line 2', `column ${column}`);
-    assert.equal(store.counts().events, 0);
-    store.close();
+    assert.equal((await store.counts()).events, 0);
+    await store.close();
   }
 });
 
-test('the store refuses what the importers refuse, whoever calls it', () => {
-  const store = freshStore();
+test('the store refuses what the importers refuse, whoever calls it', async () => {
+  const store = await freshStore();
   const ok = { user: 'u1', item: 'i1', type: 'view', value: 1, timestamp: Date.UTC(2020, 0, 1) };
   for (const bad of [
     { ...ok, user: ' ' },
@@ -279,22 +280,22 @@ test('the store refuses what the importers refuse, whoever calls it', () => {
     { ...ok, timestamp: 1e16 },
     { ...ok, timestamp: 1.5 },
   ])
-    assert.throws(() => store.insertEvents([ok, bad]), InputError, JSON.stringify(bad));
-  assert.equal(store.counts().events, 0);
-  assert.throws(() => store.upsertItems([{ id: 'i9', genres: ['a', ' b'] }]), /genres/);
-  assert.throws(() => store.upsertItems([{ id: 'i9', title: 'x\u0007' }]), /title/);
+    await assert.rejects(() => store.insertEvents([ok, bad]), InputError, JSON.stringify(bad));
+  assert.equal((await store.counts()).events, 0);
+  await assert.rejects(() => store.upsertItems([{ id: 'i9', genres: ['a', ' b'] }]), /genres/);
+  await assert.rejects(() => store.upsertItems([{ id: 'i9', title: 'x\u0007' }]), /title/);
   let deep: Record<string, unknown> = {};
   for (let d = 0; d < 50; d++) deep = { d: deep };
-  assert.throws(() => store.upsertUsers([{ id: 'u9', attributes: deep }]), /nested/);
-  assert.equal(store.counts().users, 0);
-  store.close();
+  await assert.rejects(() => store.upsertUsers([{ id: 'u9', attributes: deep }]), /nested/);
+  assert.equal((await store.counts()).users, 0);
+  await store.close();
 });
 
 test('an items file column named like an Object.prototype property is an ordinary attribute', async () => {
-  const store = freshStore();
+  const store = await freshStore();
   await importItemsFile(store, file('p.csv', 'id,__proto__,constructor,toString\ni1,1,x,y\n'));
-  const it = store.getItem('i1')!;
+  const it = (await store.getItem('i1'))!;
   assert.deepEqual(Object.keys(it.attributes ?? {}).sort(), ['__proto__', 'constructor', 'toString']);
   assert.equal(Object.getPrototypeOf(it.attributes), Object.prototype);
-  store.close();
+  await store.close();
 });

@@ -14,6 +14,7 @@ import { importEventsFile } from '../../src/data/import/events-file.js';
 import { idProblem, MAX_EVENT_VALUE, MAX_TIME, MIN_TIME } from '../../src/data/valid.js';
 import { openStore } from '../../src/store/open.js';
 import type { EventRecord } from '../../src/types.js';
+import { allEvents } from '../helpers/store-events.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'reco-round-trip-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,25 +40,25 @@ test('export then import gives back every accepted event exactly', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 40 }), async (events: EventRecord[]) => {
       const k = run++;
-      const a = openStore(join(dir, `a${k}.db`));
-      const b = openStore(join(dir, `b${k}.db`));
+      const a = await openStore(join(dir, `a${k}.db`));
+      const b = await openStore(join(dir, `b${k}.db`));
       try {
-        a.insertEvents(events);
+        await a.insertEvents(events);
         const csv = join(dir, `e${k}.csv`);
         await exportEventsCsv(a, csv);
         await importEventsFile(b, csv);
-        const rows = (s: typeof a) =>
-          [...s.iterateEvents()].map((e) => [
+        const rows = async (s: typeof a) =>
+          (await allEvents(s)).map((e) => [
             e.user,
             e.item,
             e.type,
             Object.is(e.value, -0) ? 0 : e.value,
             e.timestamp,
           ]);
-        assert.deepEqual(rows(b), rows(a));
+        assert.deepEqual(await rows(b), await rows(a));
       } finally {
-        a.close();
-        b.close();
+        await a.close();
+        await b.close();
       }
     }),
     { seed: 42, numRuns: 150 },

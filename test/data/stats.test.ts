@@ -12,16 +12,16 @@ import {
 import { openStore } from '../../src/store/open.js';
 import { type Ev, makeLog } from '../recommenders/helpers.js';
 
-function tinyStore() {
-  const store = openStore(':memory:');
-  store.upsertUsers([{ id: 'u1' }, { id: 'u2' }, { id: 'u3' }]);
-  store.upsertItems([
+async function tinyStore() {
+  const store = await openStore(':memory:');
+  await store.upsertUsers([{ id: 'u1' }, { id: 'u2' }, { id: 'u3' }]);
+  await store.upsertItems([
     { id: 'a', genres: ['Drama', 'Comedy'] },
     { id: 'b', genres: ['Drama'] },
     { id: 'c', genres: [] },
     { id: 'd', genres: ['Drama', 'Comedy', 'War'] },
   ]);
-  store.insertEvents([
+  await store.insertEvents([
     { user: 'u1', item: 'a', type: 'rating', value: 5, timestamp: 1000 },
     { user: 'u1', item: 'b', type: 'rating', value: 4, timestamp: 2000 },
     { user: 'u1', item: 'c', type: 'rating', value: 4, timestamp: 3000 },
@@ -32,10 +32,10 @@ function tinyStore() {
   return store;
 }
 
-test('stats of a tiny hand-made store (values worked out by hand)', () => {
-  const store = tinyStore();
-  const s = computeStats(store.loadEventLog(), store.listItems());
-  store.close();
+test('stats of a tiny hand-made store (values worked out by hand)', async () => {
+  const store = await tinyStore();
+  const s = computeStats(await store.loadEventLog(), await store.listItems());
+  await store.close();
   assert.equal(s.users, 3);
   assert.equal(s.items, 4);
   assert.equal(s.events, 6);
@@ -77,10 +77,10 @@ test('gini and quantiles: edge cases', () => {
   assert.equal(quantiles([]).max, 0);
 });
 
-test('compare: relative differences and the within flag', () => {
-  const store = tinyStore();
-  const a = computeStats(store.loadEventLog(), store.listItems());
-  store.close();
+test('compare: relative differences and the within flag', async () => {
+  const store = await tinyStore();
+  const a = computeStats(await store.loadEventLog(), await store.listItems());
+  await store.close();
   const b = { ...a, users: 4, events: 5, itemGini: 0.5 };
   const rows = compareStats(a, b, 0.1);
   const byName = new Map(rows.map((r) => [r.name, r]));

@@ -38,26 +38,26 @@ function plantedEvents(): EventRecord[] {
   return events;
 }
 
-function plantedStore(name: string) {
-  const store = openStore(join(dir, name));
-  store.upsertItems(
+async function plantedStore(name: string) {
+  const store = await openStore(join(dir, name));
+  await store.upsertItems(
     ['a', 'b'].flatMap((c) =>
       Array.from({ length: 15 }, (_, i) => ({ id: `${c}${i}`, title: `Film ${c}${i}`, genres: [c] })),
     ),
   );
-  store.insertEvents(plantedEvents());
+  await store.insertEvents(plantedEvents());
   return store;
 }
 
 test('on planted taste groups, item-kNN beats popularity; metrics stay in range', async () => {
-  const store = plantedStore('planted.db');
-  const result = await evaluate(store.loadEventLog(), store.listItems(), {
+  const store = await plantedStore('planted.db');
+  const result = await evaluate(await store.loadEventLog(), await store.listItems(), {
     split: { kind: 'random', ratio: 0.75, seed: 42 },
     k: 5,
     models: ['popularity', 'itemknn'],
     create: createRecommender,
   });
-  store.close();
+  await store.close();
   assert.equal(result.users, 60, 'every user has held-out items');
   assert.equal(result.trainEvents + result.testEvents, 660);
   const [pop, knn] = result.rows;
@@ -85,29 +85,29 @@ test('on planted taste groups, item-kNN beats popularity; metrics stay in range'
 });
 
 test('on a simulated world the oracle row is at least as good as the models', async () => {
-  const store = openStore(join(dir, 'sim.db'));
-  simulateIntoStore(
+  const store = await openStore(join(dir, 'sim.db'));
+  await simulateIntoStore(
     store,
     resolveParams(undefined, { users: 150, items: 120, events: 6000, dim: 8, genres: 6, seed: 3 }),
   );
   const { worldOracle } = await import('../../src/evaluation/oracle.js');
   const { loadWorld } = await import('../../src/simulation/oracle.js');
-  const result = await evaluate(store.loadEventLog(), store.listItems(), {
+  const result = await evaluate(await store.loadEventLog(), await store.listItems(), {
     split: { kind: 'temporal', ratio: 0.8 },
     k: 10,
     models: ['popularity', 'itemknn'],
     create: createRecommender,
-    oracle: worldOracle(loadWorld(store)),
+    oracle: worldOracle(await loadWorld(store)),
   });
-  store.close();
+  await store.close();
   const oracle = result.rows.find((r) => r.model === 'oracle')!;
   for (const r of result.rows)
     if (r !== oracle) assert.ok(oracle.ndcg >= r.ndcg, `oracle ${oracle.ndcg} below ${r.model} ${r.ndcg}`);
 });
 
-test('train, then recommend --all writes K rows per user, seen items excluded', () => {
+test('train, then recommend --all writes K rows per user, seen items excluded', async () => {
   const db = join(dir, 'cli.db');
-  plantedStore('cli.db').close();
+  await (await plantedStore('cli.db')).close();
   const train = reco('--db', db, '-q', 'train', '--models', 'popularity,itemknn');
   assert.equal(train.code, 0, train.stderr);
   const out = join(dir, 'recs.csv');

@@ -21,14 +21,14 @@ let store: Store;
 const clock = T0;
 let svc: ExperimentService;
 
-before(() => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'reco-exp-'));
-  store = openStore(join(dir, 'reco.db'));
-  store.upsertItems(Array.from({ length: 40 }, (_, k) => ({ id: `i${k}`, title: `Item ${k}` })));
-  svc = new ExperimentService(store, { now: () => clock });
+  store = await openStore(join(dir, 'reco.db'));
+  await store.upsertItems(Array.from({ length: 40 }, (_, k) => ({ id: `i${k}`, title: `Item ${k}` })));
+  svc = await ExperimentService.open(store, { now: () => clock });
 });
-after(() => {
-  store.close();
+after(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -45,12 +45,12 @@ function exposure(e: string, variant: number, user: string, items: string[], at:
 }
 
 describe('experiments in process', () => {
-  test('create checks its input and names the field at fault', () => {
-    assert.throws(
+  test('create checks its input and names the field at fault', async () => {
+    await assert.rejects(
       () => svc.create({ name: 'x', variants: [{ name: 'a', strategy: 'popularity' }] }),
       /variants: must list 2 to 10/,
     );
-    assert.throws(
+    await assert.rejects(
       () =>
         svc.create({
           name: 'x',
@@ -61,7 +61,7 @@ describe('experiments in process', () => {
         }),
       /variants\[1\]\.strategy: "nope" is not a strategy/,
     );
-    assert.throws(
+    await assert.rejects(
       () =>
         svc.create({
           name: 'x',
@@ -72,7 +72,7 @@ describe('experiments in process', () => {
         }),
       /variants\[0\]\.weight/,
     );
-    const draft = svc.create({
+    const draft = await svc.create({
       name: 'draft',
       status: 'draft',
       variants: [
@@ -86,13 +86,13 @@ describe('experiments in process', () => {
       [0.75, 0.25],
     );
     assert.equal(svc.active, false);
-    assert.equal(svc.stop(draft.id).status, 'stopped');
-    assert.throws(() => svc.stop(draft.id), /already stopped/);
-    assert.throws(() => svc.get('exp-none'), /unknown experiment/);
+    assert.equal((await svc.stop(draft.id)).status, 'stopped');
+    await assert.rejects(() => svc.stop(draft.id), /already stopped/);
+    await assert.rejects(() => svc.get('exp-none'), /unknown experiment/);
   });
 
-  test('assignment is deterministic and follows the weights', () => {
-    const e = svc.create({
+  test('assignment is deterministic and follows the weights', async () => {
+    const e = await svc.create({
       name: 'weights',
       seed: 'fixed-seed',
       variants: [
@@ -106,13 +106,13 @@ describe('experiments in process', () => {
     assert.ok(Math.abs(counts[0]! - 1000) < 120, `${counts}`);
     assert.equal(svc.assign('user-7')?.index, assignVariant(e, 'user-7'));
     assert.equal(svc.assign('user-7')?.index, svc.assign('user-7')?.index);
-    assert.equal(svc.variantOf(e.id, 'user-7')?.index, assignVariant(e, 'user-7'));
-    svc.stop(e.id);
+    assert.equal((await svc.variantOf(e.id, 'user-7'))?.index, assignVariant(e, 'user-7'));
+    await svc.stop(e.id);
   });
 
-  test('one experiment per user: the earliest running decides; starts that would share users are refused', () => {
+  test('one experiment per user: the earliest running decides; starts that would share users are refused', async () => {
     let now = T0;
-    const x = new ExperimentService(store, { now: () => now });
+    const x = await ExperimentService.open(store, { now: () => now });
     const two = (name: string, extra: object = {}) =>
       x.create({
         name,
@@ -122,19 +122,19 @@ describe('experiments in process', () => {
         ],
         ...extra,
       });
-    const all = two('everyone');
+    const all = await two('everyone');
     now += 1000;
-    assert.throws(() => two('later'), /is running on every user \(coverage 1\)/);
-    const draft = two('draft', { status: 'draft', coverage: 0.5 });
-    assert.throws(
+    await assert.rejects(() => two('later'), /is running on every user \(coverage 1\)/);
+    const draft = await two('draft', { status: 'draft', coverage: 0.5 });
+    await assert.rejects(
       () => x.start(draft.id),
       (err: Error & { field?: string }) => err.field === 'coverage',
     );
-    x.stop(all.id);
-    const first = two('first', { coverage: 0.5, seed: 'first-seed' });
+    await x.stop(all.id);
+    const first = await two('first', { coverage: 0.5, seed: 'first-seed' });
     now += 1000;
-    assert.throws(() => two('same seed', { coverage: 0.5, seed: 'first-seed' }), /same seed/);
-    assert.equal(x.start(draft.id).status, 'running'); // another seed (its id), coverage below 1
+    await assert.rejects(() => two('same seed', { coverage: 0.5, seed: 'first-seed' }), /same seed/);
+    assert.equal((await x.start(draft.id)).status, 'running'); // another seed (its id), coverage below 1
     // whoever the first holds stays his; the draft started later gets only the others
     let held = 0;
     let later = 0;
@@ -150,12 +150,12 @@ describe('experiments in process', () => {
     }
     // about half held by the first, and a quarter of all (half of the rest) by the later one
     assert.ok(Math.abs(held - 1000) < 150 && Math.abs(later - 500) < 150, `${held} ${later}`);
-    x.stop(first.id);
-    x.stop(draft.id);
+    await x.stop(first.id);
+    await x.stop(draft.id);
   });
 
-  test('an event counts by request id (whatever its clock), or by an item shown within the window after the first exposure', () => {
-    const e = svc.create({
+  test('an event counts by request id (whatever its clock), or by an item shown within the window after the first exposure', async () => {
+    const e = await svc.create({
       name: 'attribution',
       attributionHours: 2,
       variants: [
@@ -163,7 +163,7 @@ describe('experiments in process', () => {
         { name: 'treatment', strategy: 'als' },
       ],
     });
-    svc.logExposures([
+    await svc.logExposures([
       exposure(e.id, 0, 'alice', ['i1', 'i2', 'i3'], T0 + HOUR, 'r1'),
       exposure(e.id, 0, 'alice', ['i4'], T0 + 10 * HOUR, 'r2'),
       exposure(e.id, 1, 'bob', ['i1', 'i5'], T0 + HOUR, 'r3'),
@@ -181,18 +181,18 @@ describe('experiments in process', () => {
       { user: 'bob', item: 'i5', type: 'click', timestamp: T0 - 1000 * HOUR, request: 'r1' }, // alice's request
       { user: 'carol', item: 'i1', type: 'click', timestamp: T0 + 2 * HOUR }, // never exposed
     ];
-    assert.equal(svc.recordEvents(events), events.length);
-    const r = svc.results(e.id);
+    assert.equal(await svc.recordEvents(events), events.length);
+    const r = await svc.results(e.id);
     const [c, t] = r.variants;
     assert.deepEqual([c!.users, c!.exposures, c!.clicks, c!.conversions], [1, 2, 2, 1]);
     assert.deepEqual([t!.users, t!.exposures, t!.clicks], [1, 1, 2]);
     assert.equal(c!.ctr.value, 1);
     assert.equal(r.guardrails.coverage[0], 4 / 40);
-    svc.stop(e.id);
+    await svc.stop(e.id);
   });
 
-  test('an A/B difference is found, its interval holds the true lift, SRM stays quiet', () => {
-    const e = svc.create({
+  test('an A/B difference is found, its interval holds the true lift, SRM stays quiet', async () => {
+    const e = await svc.create({
       name: 'ab',
       variants: [
         { name: 'control', strategy: 'popularity' },
@@ -214,9 +214,9 @@ describe('experiments in process', () => {
           events.push({ user, item: 'i1', type: 'click', timestamp: at + 10, request });
       }
     }
-    svc.logExposures(exposures);
-    svc.recordEvents(events);
-    const r = svc.results(e.id, { cuped: true, timelinePoints: 3, now: T0 + 3000 * 1000 });
+    await svc.logExposures(exposures);
+    await svc.recordEvents(events);
+    const r = await svc.results(e.id, { cuped: true, timelinePoints: 3, now: T0 + 3000 * 1000 });
     const lift = r.variants[1]!.lift!;
     assert.ok(lift.p < 0.01, `p ${lift.p}`);
     assert.ok(lift.ci[0] < 0.5 && lift.ci[1] > 0.5, `ci ${lift.ci}`);
@@ -224,11 +224,11 @@ describe('experiments in process', () => {
     assert.ok(!r.srm.flagged, `srm ${r.srm.p}`);
     assert.equal(r.timeline?.length, 3);
     assert.ok(r.variants[1]!.cuped !== undefined);
-    svc.stop(e.id);
+    await svc.stop(e.id);
   });
 
-  test('SRM is flagged when a variant loses users', () => {
-    const e = svc.create({
+  test('SRM is flagged when a variant loses users', async () => {
+    const e = await svc.create({
       name: 'srm',
       variants: [
         { name: 'control', strategy: 'popularity' },
@@ -241,13 +241,13 @@ describe('experiments in process', () => {
       if (v === 1 && u % 3 === 0) continue; // a third of the treatment's users lost
       x.push(exposure(e.id, v, `srm-${u}`, ['i1'], T0 + u, `srm-${u}`));
     }
-    svc.logExposures(x);
-    const r = svc.results(e.id);
+    await svc.logExposures(x);
+    const r = await svc.results(e.id);
     assert.ok(r.srm.flagged, `srm ${r.srm.p}`);
-    svc.stop(e.id);
+    await svc.stop(e.id);
   });
 
-  test('interleaving credits clicks to the ranker that placed the item', () => {
+  test('interleaving credits clicks to the ranker that placed the item', async () => {
     const slate = teamDraft(['a1', 'a2', 'a3', 'x'], ['x', 'b2', 'b3', 'a1'], 6, 'req-1');
     assert.equal(new Set(slate.items).size, slate.items.length);
     assert.equal(slate.items.length, 6);
@@ -256,7 +256,7 @@ describe('experiments in process', () => {
       assert.ok(list.includes(slate.items[p]!));
     }
     assert.deepEqual(teamDraft(['a', 'b'], ['c', 'd'], 4, 's'), teamDraft(['a', 'b'], ['c', 'd'], 4, 's'));
-    const e = svc.create({
+    const e = await svc.create({
       name: 'interleave',
       variants: [
         { name: 'control', strategy: 'popularity', weight: 0.01 },
@@ -275,12 +275,12 @@ describe('experiments in process', () => {
       const pos = s.teams.indexOf(want);
       ev.push({ user, item: s.items[pos]!, type: 'click', timestamp: T0 + u + 5 });
     }
-    svc.logExposures(x);
-    svc.recordEvents(ev);
-    const il = svc.results(e.id).variants[1]!.interleaving!;
+    await svc.logExposures(x);
+    await svc.recordEvents(ev);
+    const il = (await svc.results(e.id)).variants[1]!.interleaving!;
     assert.deepEqual(il.rankers, ['popularity', 'ranked']);
     assert.ok(il.preferB > il.preferA && il.p < 0.01, JSON.stringify(il));
-    svc.stop(e.id);
+    await svc.stop(e.id);
   });
 
   test('sample size for a 5% baseline and a 10% lift', () => {

@@ -26,9 +26,9 @@ export function simulatedFitData(params: Partial<WorldParams>): FitData {
 }
 
 /** A store at `path` holding a small simulated world (its events, items and the world itself). */
-export function simulatedStore(path: string, params: Partial<WorldParams>): Store {
-  const store = openStore(path);
-  simulateIntoStore(store, resolveParams(undefined, params));
+export async function simulatedStore(path: string, params: Partial<WorldParams>): Promise<Store> {
+  const store = await openStore(path);
+  await simulateIntoStore(store, resolveParams(undefined, params));
   return store;
 }
 

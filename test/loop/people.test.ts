@@ -86,7 +86,7 @@ test('people parameters: unknown names and values out of range are refused by na
 test('a loop is deterministic for a seed (in process, against the serving services)', async () => {
   const dir = tempDir('reco-loop-det-');
   const db = join(dir, 'a.db');
-  const store = simulatedStore(db, { ...resolveParams('tiny', { seed: 2 }), events: 2000 });
+  const store = await simulatedStore(db, { ...resolveParams('tiny', { seed: 2 }), events: 2000 });
   await trainBundle({
     store,
     modelsDir: join(dir, 'models'),
@@ -95,15 +95,15 @@ test('a loop is deterministic for a seed (in process, against the serving servic
     params: { itemknn: { neighbours: 10 } },
     run: { mirror: null },
   });
-  store.close();
+  await store.close();
   copyFileSync(db, join(dir, 'b.db'));
   const once = async (file: string, seed: number) => {
-    const s = openStore(join(dir, file));
-    const client = new InProcessClient(s, join(dir, 'models'));
+    const s = await openStore(join(dir, file));
+    const client = await InProcessClient.open(s, join(dir, 'models'));
     try {
       const r = await runLoop({
-        world: loadWorld(s),
-        history: s.loadEventLog(),
+        world: await loadWorld(s),
+        history: await s.loadEventLog(),
         users: 30,
         days: 3,
         k: 5,
@@ -115,10 +115,10 @@ test('a loop is deterministic for a seed (in process, against the serving servic
         ],
         client,
       });
-      return { variants: r.variants, events: s.counts().events };
+      return { variants: r.variants, events: (await s.counts()).events };
     } finally {
       await client.close();
-      s.close();
+      await s.close();
     }
   };
   const a = await once('a.db', 7);
@@ -130,7 +130,7 @@ test('a loop is deterministic for a seed (in process, against the serving servic
 
 test("with the server's experiment, variants come from the answers and every slate is an exposure", async () => {
   const dir = tempDir('reco-loop-exp-');
-  const store = simulatedStore(join(dir, 'reco.db'), { ...resolveParams('tiny', { seed: 3 }) });
+  const store = await simulatedStore(join(dir, 'reco.db'), { ...resolveParams('tiny', { seed: 3 }) });
   await trainBundle({
     store,
     modelsDir: join(dir, 'models'),
@@ -139,9 +139,9 @@ test("with the server's experiment, variants come from the answers and every sla
     params: { itemknn: { neighbours: 10 } },
     run: { mirror: null },
   });
-  const client = new InProcessClient(store, join(dir, 'models'));
+  const client = await InProcessClient.open(store, join(dir, 'models'));
   try {
-    const e = client.services.experiments.create({
+    const e = await client.services.experiments.create({
       name: 'pop-vs-knn',
       variants: [
         { name: 'control', strategy: 'popularity' },
@@ -149,8 +149,8 @@ test("with the server's experiment, variants come from the answers and every sla
       ],
     });
     const r = await runLoop({
-      world: loadWorld(store),
-      history: store.loadEventLog(),
+      world: await loadWorld(store),
+      history: await store.loadEventLog(),
       users: 30,
       days: 2,
       k: 5,
@@ -162,9 +162,9 @@ test("with the server's experiment, variants come from the answers and every sla
     assert.deepEqual(r.variants.map((v) => v.name).sort(), ['control', 'treatment']);
     assert.ok(r.variants.every((v) => v.users > 0));
     await client.close(); // writes the queued exposures
-    assert.equal(store.experiments.exposures(e.id).length, r.slates);
+    assert.equal((await store.experiments.exposures(e.id)).length, r.slates);
   } finally {
     await client.close();
-    store.close();
+    await store.close();
   }
 });

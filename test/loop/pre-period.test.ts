@@ -17,14 +17,14 @@ import { simulatedStore } from '../helpers/world.js';
 const DAY = 86_400_000;
 
 test('a pre-period serves everyone the control, apart from the experiment days and their metrics', async () => {
-  const store = simulatedStore(join(tempDir('reco-loop-pre-'), 'a.db'), {
+  const store = await simulatedStore(join(tempDir('reco-loop-pre-'), 'a.db'), {
     ...resolveParams('tiny', { seed: 3 }),
     events: 2000,
   });
   try {
     const base = {
-      world: loadWorld(store),
-      history: store.loadEventLog(),
+      world: await loadWorld(store),
+      history: await store.loadEventLog(),
       users: 40,
       days: 2,
       preDays: 3,
@@ -70,7 +70,7 @@ test('a pre-period serves everyone the control, apart from the experiment days a
       'the experiment days differ',
     );
   } finally {
-    store.close();
+    await store.close();
   }
 });
 

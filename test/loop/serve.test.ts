@@ -28,7 +28,7 @@ interface LoopJson {
 test('reco loop against a reco serve child: its takes are in the server history', async () => {
   const dir = tempDir('reco-loop-serve-');
   const db = join(dir, 'reco.db');
-  const store = simulatedStore(db, { users: 40, items: 60, events: 1500, dim: 8, genres: 6, seed: 4 });
+  const store = await simulatedStore(db, { users: 40, items: 60, events: 1500, dim: 8, genres: 6, seed: 4 });
   await trainBundle({
     store,
     modelsDir: join(dir, 'models'),
@@ -37,8 +37,8 @@ test('reco loop against a reco serve child: its takes are in the server history'
     params: { itemknn: { neighbours: 10 } },
     run: { mirror: null },
   });
-  const before = store.counts().events;
-  store.close();
+  const before = (await store.counts()).events;
+  await store.close();
   const child = spawn(
     process.execPath,
     [CLI, '--db', db, 'serve', '--port', '0', '--no-watch', '--rate-limit', '0', '--rank-threads', '0'],
@@ -105,12 +105,12 @@ test('reco loop against a reco serve child: its takes are in the server history'
     // every take is an event of the server: its users' histories hold exactly the loop's clicks, at
     // simulated times within the loop's days (after the world's events)
     const users = new Set<string>();
-    const s = openStore(db);
+    const s = await openStore(db);
     try {
-      assert.equal(s.counts().events, before + out.takes);
+      assert.equal((await s.counts()).events, before + out.takes);
       for (const id of s.userIds()) users.add(id);
     } finally {
-      s.close();
+      await s.close();
     }
     let clicks = 0;
     for (const id of users) {
@@ -140,10 +140,10 @@ test('reco loop against a reco serve child: its takes are in the server history'
   assert.match(runs.stdout, /loop/);
 });
 
-test('reco loop: bad options are named', () => {
+test('reco loop: bad options are named', async () => {
   const dir = tempDir('reco-loop-args-');
   const db = join(dir, 'reco.db');
-  simulatedStore(db, { users: 20, items: 30, events: 400, dim: 4, genres: 4, seed: 1 }).close();
+  await (await simulatedStore(db, { users: 20, items: 30, events: 400, dim: 4, genres: 4, seed: 1 })).close();
   let r = reco('--db', db, 'loop', '--users', '0', '--strategies', 'popularity');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--users must be an integer/);

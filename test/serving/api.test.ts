@@ -181,7 +181,7 @@ describe('bad input answers 400 naming the field', () => {
   ];
   for (const [body, field] of bodies)
     test(`POST /v1/events -> field ${field}`, async () => {
-      const before = w.store.counts().events;
+      const before = (await w.store.counts()).events;
       const r = await w.app.inject({
         method: 'POST',
         url: '/v1/events',
@@ -190,7 +190,7 @@ describe('bad input answers 400 naming the field', () => {
       });
       assert.equal(r.statusCode, 400, r.body);
       assert.equal(r.json().field, field);
-      assert.equal(w.store.counts().events, before, 'nothing stored');
+      assert.equal((await w.store.counts()).events, before, 'nothing stored');
     });
 
   test('malformed JSON is a 400, not a crash', async () => {
@@ -205,7 +205,7 @@ describe('bad input answers 400 naming the field', () => {
   });
 
   test('an event for an unknown item answers 404 naming it, and nothing of the batch is stored', async () => {
-    const before = w.store.counts().events;
+    const before = (await w.store.counts()).events;
     const r = await w.app.inject({
       method: 'POST',
       url: '/v1/events',
@@ -219,7 +219,7 @@ describe('bad input answers 400 naming the field', () => {
     });
     assert.equal(r.statusCode, 404);
     assert.equal(r.json().field, 'events[1].item');
-    assert.equal(w.store.counts().events, before);
+    assert.equal((await w.store.counts()).events, before);
   });
 
   test('a body over the limit answers 413', async () => {

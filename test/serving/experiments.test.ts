@@ -104,8 +104,8 @@ describe('experiments over HTTP', () => {
       client,
     );
     assert.equal(ev.status, 200);
-    w.services.experimentServing.log.flush();
-    const x = w.store.experiments.exposures(e.id);
+    await w.services.experimentServing.log.flush();
+    const x = await w.store.experiments.exposures(e.id);
     assert.equal(x.length, USERS.length + 1);
     assert.deepEqual(
       x.at(-1)!.items,
@@ -185,8 +185,8 @@ describe('experiments over HTTP', () => {
       const either = new Set([...pop.items, ...als.items].map((x) => x.id));
       assert.ok(a.items.every((x) => either.has(x.id)));
     }
-    w.services.experimentServing.log.flush();
-    const x = w.store.experiments.exposures(il.id);
+    await w.services.experimentServing.log.flush();
+    const x = await w.store.experiments.exposures(il.id);
     assert.ok(x.every((r) => r.teams !== undefined && r.teams.length === r.items.length));
     await call('POST', `/v1/experiments/${il.id}/stop`);
   });

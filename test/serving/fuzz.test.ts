@@ -35,17 +35,17 @@ test('fuzz: thousands of generated requests against reco serve, then train, expo
   r = reco('--db', db, '-q', 'train');
   assert.equal(r.code, 0, r.stderr);
 
-  const store = openStore(db);
+  const store = await openStore(db);
   const world: FuzzWorld = {
     users: store.userIds().slice(0, 20),
     items: store.itemIds().slice(0, 40),
     types: store.eventTypeNames(),
-    genres: [...new Set(store.listItems().flatMap((it) => it.genres ?? []))],
+    genres: [...new Set((await store.listItems()).flatMap((it) => it.genres ?? []))],
     versions: [readFileSync(join(dir, 'models', 'current'), 'utf8').trim(), 'nope', '20200101-000000-000'],
     clientKey: CLIENT_KEY,
     adminKey: ADMIN_KEY,
   };
-  store.close();
+  await store.close();
 
   const server = await startServer(db, KEYS, ['--rate-limit', '0', '--rank-threads', '1']);
   let report: Awaited<ReturnType<typeof runFuzz>>;

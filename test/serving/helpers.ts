@@ -55,8 +55,11 @@ export function seedEvents(): EventRecord[] {
 }
 
 /** The events a training sees, and their position in the store (as `reco train` reads them). */
-export function snapshot(store: Store): { log: EventLog; position: number } {
-  return store.transaction(() => ({ log: store.loadEventLog(), position: store.eventPosition() }));
+export function snapshot(store: Store): Promise<{ log: EventLog; position: number }> {
+  return store.transaction(async () => ({
+    log: await store.loadEventLog(),
+    position: await store.eventPosition(),
+  }));
 }
 
 /** Small parameters for the test world's models. */
@@ -75,9 +78,10 @@ export async function trainBundle(
   modelsDir: string,
   models: ModelName[],
   version?: string,
-  snap = snapshot(store),
+  snap?: { log: EventLog; position: number },
   params = SMALL,
 ) {
+  snap ??= await snapshot(store);
   return train({
     store,
     modelsDir,
@@ -106,17 +110,17 @@ export async function makeWorld(
   options: { rateLimit?: number; trainer?: Trainer; autoCreateItems?: boolean; cacheSize?: number } = {},
 ): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'reco-serving-'));
-  const store = openStore(join(dir, 'reco.db'));
-  store.upsertItems(ITEMS);
-  store.insertEvents(seedEvents());
+  const store = await openStore(join(dir, 'reco.db'));
+  await store.upsertItems(ITEMS);
+  await store.insertEvents(seedEvents());
   const modelsDir = join(dir, 'models');
   await trainBundle(store, modelsDir, TEST_MODELS, '20260101-000000-000');
-  const services = createServices(store, {
+  const services = await createServices(store, {
     modelsDir,
     ...(options.autoCreateItems ? { autoCreateItems: true } : {}),
     ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}),
   });
-  services.models.swap();
+  await services.models.swap();
   const app = await buildApp({
     services,
     keys: KEYS,
@@ -134,7 +138,7 @@ export async function makeWorld(
     async close() {
       await app.close();
       await app.retrainer.done();
-      store.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

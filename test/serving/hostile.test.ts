@@ -155,7 +155,7 @@ describe('hostile input', () => {
     const r = await post('/v1/items', { items });
     assert.equal(r.statusCode, 400, r.body);
     assert.match(JSON.parse(r.body).field, /^items\[\d+\]\.genres$/);
-    assert.equal(w.store.getItem('g0'), undefined, 'nothing of the batch is stored');
+    assert.equal(await w.store.getItem('g0'), undefined, 'nothing of the batch is stored');
     const one = await get('/v1/users/u1/recommendations?genre=nope');
     badRequest(one, 'genre');
     assert.ok(one.body.length < 2000, `${one.body.length} bytes`);

@@ -17,9 +17,9 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cl
 test('SIGKILL mid-stream loses no acknowledged event', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'reco-kill-'));
   const db = join(dir, 'reco.db');
-  const seed = openStore(db);
-  seed.upsertItems(ITEMS);
-  seed.close();
+  const seed = await openStore(db);
+  await seed.upsertItems(ITEMS);
+  await seed.close();
   const start = () => {
     const child = spawn(
       process.execPath,
@@ -109,9 +109,9 @@ test('SIGKILL mid-stream loses no acknowledged event', async () => {
       second.child.kill('SIGKILL');
       await new Promise((r) => second.child.once('exit', r));
     }
-    const store = openStore(db);
+    const store = await openStore(db);
     try {
-      const log = store.loadEventLog();
+      const log = await store.loadEventLog();
       const stored = new Set<string>();
       for (let k = 0; k < log.length; k++)
         stored.add(`${log.userIds[log.user[k]!]}|${log.itemIds[log.item[k]!]}|${log.timestamp[k]}`);
@@ -119,7 +119,7 @@ test('SIGKILL mid-stream loses no acknowledged event', async () => {
       assert.ok(acked.length >= 3000);
       assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged events lost`);
     } finally {
-      store.close();
+      await store.close();
     }
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

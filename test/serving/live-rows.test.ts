@@ -31,7 +31,7 @@ test('live rows equal the offline interaction matrix after random events', async
       assert.equal(r.statusCode, 200, r.body);
     }
     const slot = w.services.models.slot!;
-    const X = buildInteractions(w.store.loadEventLog(), slot.bundle.manifest.weights);
+    const X = buildInteractions(await w.store.loadEventLog(), slot.bundle.manifest.weights);
     for (let u = 0; u < X.rows; u++) {
       const want = csrRow(X, u);
       const got = w.services.interactions.profile(u, slot);

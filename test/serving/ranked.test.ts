@@ -31,10 +31,10 @@ let app: FastifyInstance;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'reco-ranked-'));
-  store = openStore(join(dir, 'reco.db'));
-  simulateIntoStore(store, resolveParams('tiny', { seed: 3 }));
-  const log = store.loadEventLog();
-  const items = store.listItems();
+  store = await openStore(join(dir, 'reco.db'));
+  await simulateIntoStore(store, resolveParams('tiny', { seed: 3 }));
+  const log = await store.loadEventLog();
+  const items = await store.listItems();
   const weights = interactionWeights();
   const interactions = buildInteractions(log, weights);
   const models: FittedModel[] = [];
@@ -58,14 +58,14 @@ before(async () => {
     itemIds: log.itemIds,
     models,
   });
-  const services = createServices(store, { modelsDir: join(dir, 'models') });
-  services.models.swap();
+  const services = await createServices(store, { modelsDir: join(dir, 'models') });
+  await services.models.swap();
   app = await buildApp({ services, keys: KEYS, rateLimit: 0, defaultMetrics: false });
 });
 
 after(async () => {
   await app.close();
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -120,9 +120,13 @@ test('/health lists ranked among the models that answer', async () => {
 });
 
 test("rank threads give the main thread's answers, before and after events (each applied to their copies)", async () => {
-  const services = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0, rankThreads: 2 });
+  const services = await createServices(store, {
+    modelsDir: join(dir, 'models'),
+    cacheSize: 0,
+    rankThreads: 2,
+  });
   const threaded = services.recommend;
-  services.models.swap();
+  await services.models.swap();
   await services.rankThreads.ready();
   const users = store.userIds().slice(0, 25);
   // the chain: ranked on the rank threads when the request may wait, explanations on the main thread
@@ -171,7 +175,7 @@ test("rank threads give the main thread's answers, before and after events (each
       assert.deepEqual(answers[j], threaded.recommend(req), `at once: ${JSON.stringify(req)}`);
     const items = store.itemIds();
     const t0 = Date.now();
-    services.ingestor.ingest(
+    await services.ingestor.ingest(
       users.flatMap((user, k) => [
         { user, item: items[(k * 7) % items.length]!, type: 'click', timestamp: t0 + k },
         { user, item: items[(k * 13 + 1) % items.length]!, type: 'rating', value: 5, timestamp: t0 + k + 1 },
@@ -206,15 +210,19 @@ function explainedOneByOne(services: Services, req: RecommendRequest, cap: numbe
 
 test('explain=true: reasons of the first explainCap items, the same on a rank thread, in main-thread slices and one item at a time', async () => {
   const cap = 6;
-  const threaded = createServices(store, {
+  const threaded = await createServices(store, {
     modelsDir: join(dir, 'models'),
     cacheSize: 0,
     rankThreads: 1,
     explainCap: cap,
   });
-  const sliced = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0, explainCap: cap });
-  threaded.models.swap();
-  sliced.models.swap();
+  const sliced = await createServices(store, {
+    modelsDir: join(dir, 'models'),
+    cacheSize: 0,
+    explainCap: cap,
+  });
+  await threaded.models.swap();
+  await sliced.models.swap();
   await threaded.rankThreads.ready();
   try {
     const genre = threaded.catalogue.genres()[0]!;
@@ -255,8 +263,8 @@ test('explain=true: reasons of the first explainCap items, the same on a rank th
 });
 
 test('explain=true on the main thread yields to the event loop between slices of items', async () => {
-  const sliced = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0 });
-  sliced.models.swap();
+  const sliced = await createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0 });
+  await sliced.models.swap();
   let turns = 0;
   let counting = true;
   const tick = () => {
@@ -278,8 +286,8 @@ test('explain=true on the main thread yields to the event loop between slices of
 });
 
 test('an admin reload under load: requests keep being answered while it runs, events meanwhile reach the new bundle', async () => {
-  const services = createServices(store, { modelsDir: join(dir, 'models'), rankThreads: 1 });
-  services.models.swap();
+  const services = await createServices(store, { modelsDir: join(dir, 'models'), rankThreads: 1 });
+  await services.models.swap();
   await services.rankThreads.ready();
   const server = await buildApp({ services, keys: KEYS, rateLimit: 0, defaultMetrics: false });
   const users = store.userIds().slice(0, 30);
@@ -335,10 +343,10 @@ test('rank threads of a server starting on a bundle older than its store get the
   // the main thread's ranker, and must send them to the threads' copies, which load the bundle as saved
   const items = store.itemIds();
   const users = store.userIds().slice(0, 12);
-  const live = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0 });
-  live.models.swap();
+  const live = await createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0 });
+  await live.models.swap();
   const t0 = Date.now();
-  live.ingestor.ingest(
+  await live.ingestor.ingest(
     users.map((user, k) => ({
       user,
       item: items[(k * 11 + 3) % items.length]!,
@@ -346,8 +354,12 @@ test('rank threads of a server starting on a bundle older than its store get the
       timestamp: t0 + k,
     })),
   );
-  const restarted = createServices(store, { modelsDir: join(dir, 'models'), cacheSize: 0, rankThreads: 1 });
-  restarted.models.swap();
+  const restarted = await createServices(store, {
+    modelsDir: join(dir, 'models'),
+    cacheSize: 0,
+    rankThreads: 1,
+  });
+  await restarted.models.swap();
   await restarted.rankThreads.ready();
   try {
     for (const userId of users) {

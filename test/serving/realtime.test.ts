@@ -130,9 +130,9 @@ describe('real time: an event shows in the next answer', () => {
       item: `i${(k % 12) + 1}`,
       type: 'view',
     }));
-    const before = w.store.counts().events;
+    const before = (await w.store.counts()).events;
     assert.deepEqual(await post(w, { events }), { accepted: 10_000 });
-    assert.equal(w.store.counts().events, before + 10_000);
+    assert.equal((await w.store.counts()).events, before + 10_000);
   });
 });
 
@@ -238,8 +238,8 @@ describe('hot swap and faulty bundles', () => {
     cpSync(join(w.modelsDir, good), bad, { recursive: true });
     writeFileSync(join(bad, 'manifest.json'), '{ not json');
     writeFileSync(join(w.modelsDir, 'current'), '20270101-000000-000\n');
-    const fresh = createServices(w.store, { modelsDir: w.modelsDir }).models;
-    const slot = fresh.swapAtStartup();
+    const fresh = (await createServices(w.store, { modelsDir: w.modelsDir })).models;
+    const slot = await fresh.swapAtStartup();
     // 20260103-000000-000 (newer, with a truncated array: the previous test) does not load either
     assert.equal(slot.version, good);
     assert.match(fresh.lastLoadError?.message ?? '', /serving the previous bundle/);

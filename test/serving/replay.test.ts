@@ -42,7 +42,7 @@ describe('events acknowledged during a retraining survive the swap', () => {
   before(async () => {
     w = await makeWorld({
       trainer: async ({ modelsDir }) => {
-        const snap = snapshot(w.store);
+        const snap = await snapshot(w.store);
         await meanwhile();
         await trainBundle(w.store, modelsDir, TEST_MODELS, '20260105-000000-000', snap);
       },
@@ -124,24 +124,25 @@ describe('the ranked model: its feature state holds the events of the retraining
   let meanwhile: () => Promise<void> = async () => {};
   const MODELS: ModelName[] = ['popularity', 'itemknn', 'ease', 'ranked'];
 
-  async function train(modelsDir: string, snap = snapshot(store)) {
+  async function train(modelsDir: string, snap?: Awaited<ReturnType<typeof snapshot>>) {
+    snap ??= await snapshot(store);
     await trainBundle(store, modelsDir, MODELS, undefined, snap, {});
   }
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'reco-replay-'));
-    store = openStore(join(dir, 'reco.db'));
-    simulateIntoStore(store, resolveParams('tiny', { seed: 5 }));
+    store = await openStore(join(dir, 'reco.db'));
+    await simulateIntoStore(store, resolveParams('tiny', { seed: 5 }));
     await train(join(dir, 'models'));
-    services = createServices(store, { modelsDir: join(dir, 'models') });
-    services.models.swap();
+    services = await createServices(store, { modelsDir: join(dir, 'models') });
+    await services.models.swap();
     app = await buildApp({
       services,
       keys: KEYS,
       rateLimit: 0,
       defaultMetrics: false,
       trainer: async ({ modelsDir }) => {
-        const snap = snapshot(store);
+        const snap = await snapshot(store);
         await meanwhile();
         await train(modelsDir, snap);
       },
@@ -149,7 +150,7 @@ describe('the ranked model: its feature state holds the events of the retraining
   });
   after(async () => {
     await app.close();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -161,13 +162,13 @@ describe('the ranked model: its feature state holds the events of the retraining
       item: fs.itemCountBefore(store.itemIndex(item)!, inf),
     };
   }
-  const stored = (user: string) => store.userEvents(user, 100_000).length;
+  const stored = async (user: string) => (await store.userEvents(user, 100_000)).length;
   const featureState = () => services.models.slot!.ranked!.featureState!() as unknown as FeatureState;
 
   test('after the swap', async () => {
     const user = store.userIds()[1]!;
     const item = store.itemIds()[2]!;
-    const itemEvents = () => services.items.get(item).stats.events;
+    const itemEvents = async () => (await services.items.get(item)).stats.events;
     const t = Date.now();
     meanwhile = async () => {
       await postEvents(
@@ -185,7 +186,7 @@ describe('the ranked model: its feature state holds the events of the retraining
     assert.equal(app.retrainer.status.state, 'done', JSON.stringify(app.retrainer.status));
     assert.notEqual(services.models.slot!.version, old);
     const fs = featureState();
-    assert.equal(fs.events, store.counts().events, 'every stored event is in the feature state');
+    assert.equal(fs.events, (await store.counts()).events, 'every stored event is in the feature state');
     assert.deepEqual(counts(fs, user, item), { user: stored(user), item: itemEvents() });
     assert.equal(fs.userCountBefore(store.userIndex('late-comer')!, Number.POSITIVE_INFINITY), 1);
     const a = await recs(app, user, 'k=10');
@@ -197,11 +198,11 @@ describe('the ranked model: its feature state holds the events of the retraining
     const user = store.userIds()[3]!;
     const item = store.itemIds()[4]!;
     await postEvents(app, [{ user, item, type: 'like' }]);
-    const fresh = createServices(store, { modelsDir: join(dir, 'models') }).models;
-    fresh.swapAtStartup();
+    const fresh = (await createServices(store, { modelsDir: join(dir, 'models') })).models;
+    await fresh.swapAtStartup();
     const fs = fresh.slot!.ranked!.featureState!() as unknown as FeatureState;
-    assert.equal(fs.events, store.counts().events);
-    assert.equal(fs.userCountBefore(store.userIndex(user)!, Number.POSITIVE_INFINITY), stored(user));
+    assert.equal(fs.events, (await store.counts()).events);
+    assert.equal(fs.userCountBefore(store.userIndex(user)!, Number.POSITIVE_INFINITY), await stored(user));
   });
 
   test('a swap reads and replays a tail of events longer than one slice, every one in order', async () => {
@@ -209,7 +210,7 @@ describe('the ranked model: its feature state holds the events of the retraining
     const users = store.userIds();
     const items = store.itemIds();
     const t = Date.now();
-    store.insertEvents(
+    await store.insertEvents(
       Array.from({ length: 45_000 }, (_, k) => ({
         user: users[k % users.length]!,
         item: items[(k * 7) % items.length]!,
@@ -219,9 +220,9 @@ describe('the ranked model: its feature state holds the events of the retraining
     );
     const slot = await services.models.swapAsync();
     const fs = slot.ranked!.featureState() as unknown as FeatureState;
-    assert.equal(fs.events, store.counts().events, 'every stored event is in the new slot');
+    assert.equal(fs.events, (await store.counts()).events, 'every stored event is in the new slot');
     const u = users[5]!;
-    assert.equal(fs.userCountBefore(store.userIndex(u)!, Number.POSITIVE_INFINITY), stored(u));
+    assert.equal(fs.userCountBefore(store.userIndex(u)!, Number.POSITIVE_INFINITY), await stored(u));
   });
 
   test("an experiment's bundle variant: its ranked model is caught up when it loads and follows the events", async () => {
@@ -250,10 +251,10 @@ describe('the ranked model: its feature state holds the events of the retraining
     const slot = [...services.models.followers()].find((s) => s.version === older);
     assert.ok(slot, 'the variant slot follows the events');
     const fs = slot.loadedRanked!.featureState!() as unknown as FeatureState;
-    assert.equal(fs.events, store.counts().events, 'caught up with every stored event at its load');
+    assert.equal(fs.events, (await store.counts()).events, 'caught up with every stored event at its load');
     await postEvents(app, [{ user, item: store.itemIds()[7]!, type: 'click' }]);
-    assert.equal(fs.events, store.counts().events, 'and fed the events after');
-    assert.equal(fs.userCountBefore(store.userIndex(user)!, Number.POSITIVE_INFINITY), stored(user));
+    assert.equal(fs.events, (await store.counts()).events, 'and fed the events after');
+    assert.equal(fs.userCountBefore(store.userIndex(user)!, Number.POSITIVE_INFINITY), await stored(user));
     const id = (created.json() as { id: string }).id;
     await app.inject({ method: 'POST', url: `/v1/experiments/${id}/stop`, headers: admin });
   });

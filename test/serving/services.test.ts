@@ -90,7 +90,7 @@ describe('the strategy chain', () => {
 
   test('a model that scores genres serves a new user with onboarding genres only', async () => {
     await trainBundle(w.store, w.modelsDir, [...TEST_MODELS, 'content'], '20260102-000000-000');
-    w.services.models.swap();
+    await w.services.models.swap();
     const genresOnly = { items: new Int32Array(0), weights: new Float32Array(0), genres: ['Drama'] };
     assert.equal(servedBy(context({ userId: 'nobody', profile: genresOnly })), 'onboarding-genres');
     assert.equal(servedBy(context({ userId: 'nobody', profile: genresOnly, strategy: 'als' })), 'no-history');

@@ -18,31 +18,31 @@ test('world serialisation round trip keeps every array and parameter', () => {
   assert.throws(() => deserializeWorld(Buffer.from('not a world')), /format/);
 });
 
-test('simulate into a store: users, items, events and the world beside them', () => {
-  const store = openStore(':memory:');
+test('simulate into a store: users, items, events and the world beside them', async () => {
+  const store = await openStore(':memory:');
   const params = resolveParams('tiny', { seed: 12 });
-  const r = simulateIntoStore(store, params);
-  assert.deepEqual(store.counts(), { users: params.users, items: params.items, events: params.events });
+  const r = await simulateIntoStore(store, params);
+  assert.deepEqual(await store.counts(), { users: params.users, items: params.items, events: params.events });
   assert.equal(store.userIndex('u1'), 0);
   assert.equal(store.itemIndex(`i${params.items}`), params.items - 1);
-  const item = store.getItem('i1')!;
+  const item = (await store.getItem('i1'))!;
   assert.match(item.title!, /\(\d{4}\)$/);
   assert.ok(item.genres!.length >= 1);
-  const log = store.loadEventLog();
+  const log = await store.loadEventLog();
   assert.deepEqual(log.item, r.events.item);
-  const world = loadWorld(store);
+  const world = await loadWorld(store);
   assert.equal(trueProbability(world, 3, 4, params.endMs), trueProbability(r.world, 3, 4, params.endMs));
-  assert.throws(() => simulateIntoStore(store, params), /not empty/);
-  store.close();
-  const empty = openStore(':memory:');
-  assert.throws(() => loadWorld(empty), /no simulated world/);
-  empty.close();
+  await assert.rejects(() => simulateIntoStore(store, params), /not empty/);
+  await store.close();
+  const empty = await openStore(':memory:');
+  await assert.rejects(() => loadWorld(empty), /no simulated world/);
+  await empty.close();
 });
 
-test('oracle CSV: rows in, the same rows with p out; bad rows name their line', () => {
-  const store = openStore(':memory:');
+test('oracle CSV: rows in, the same rows with p out; bad rows name their line', async () => {
+  const store = await openStore(':memory:');
   const params = resolveParams('tiny', { seed: 13 });
-  const { world } = simulateIntoStore(store, params);
+  const { world } = await simulateIntoStore(store, params);
   const t = params.startMs + 86_400_000 * 100;
   const out = answerPairs(
     store,
@@ -69,5 +69,5 @@ test('oracle CSV: rows in, the same rows with p out; bad rows name their line', 
   bad('u1,i1\nu1,nothing\n', /line 2, column 2: unknown item/);
   bad('u1\n', /line 1: expected user,item\[,timestamp\]/);
   bad('u1,i1,yesterday-ish\n', /line 1, column 3: timestamp/);
-  store.close();
+  await store.close();
 });

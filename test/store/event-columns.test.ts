@@ -18,31 +18,34 @@ function columns(n: number, users: number, items: number) {
   return { user, item, type, value, timestamp, length: n };
 }
 
-test('insertEventColumns: full multi-row batches and a remainder all arrive, in order', () => {
-  const store = openStore(':memory:');
-  store.upsertUsers(Array.from({ length: 7 }, (_, u) => ({ id: `u${u}` })));
-  store.upsertItems(Array.from({ length: 11 }, (_, i) => ({ id: `i${i}` })));
+test('insertEventColumns: full multi-row batches and a remainder all arrive, in order', async () => {
+  const store = await openStore(':memory:');
+  await store.upsertUsers(Array.from({ length: 7 }, (_, u) => ({ id: `u${u}` })));
+  await store.upsertItems(Array.from({ length: 11 }, (_, i) => ({ id: `i${i}` })));
   const ev = columns(300, 7, 11); // 2 batches of 128 and 44 single rows
-  assert.equal(store.insertEventColumns(ev), 300);
-  const log = store.loadEventLog();
+  assert.equal(await store.insertEventColumns(ev), 300);
+  const log = await store.loadEventLog();
   assert.equal(log.length, 300);
   assert.deepEqual(log.user, ev.user);
   assert.deepEqual(log.item, ev.item);
   assert.deepEqual(log.type, ev.type);
   assert.deepEqual(log.value, ev.value);
   assert.deepEqual(log.timestamp, ev.timestamp);
-  store.close();
+  await store.close();
 });
 
-test('insertEventColumns: an index out of range inside a batch or the remainder writes nothing', () => {
+test('insertEventColumns: an index out of range inside a batch or the remainder writes nothing', async () => {
   for (const bad of [5, 290]) {
-    const store = openStore(':memory:');
-    store.upsertUsers(Array.from({ length: 7 }, (_, u) => ({ id: `u${u}` })));
-    store.upsertItems(Array.from({ length: 11 }, (_, i) => ({ id: `i${i}` })));
+    const store = await openStore(':memory:');
+    await store.upsertUsers(Array.from({ length: 7 }, (_, u) => ({ id: `u${u}` })));
+    await store.upsertItems(Array.from({ length: 11 }, (_, i) => ({ id: `i${i}` })));
     const ev = columns(300, 7, 11);
     ev.item[bad] = 11;
-    assert.throws(() => store.insertEventColumns(ev), new RegExp(`event ${bad}: item index 11 out of range`));
-    assert.equal(store.counts().events, 0);
-    store.close();
+    await assert.rejects(
+      () => store.insertEventColumns(ev),
+      new RegExp(`event ${bad}: item index 11 out of range`),
+    );
+    assert.equal((await store.counts()).events, 0);
+    await store.close();
   }
 });

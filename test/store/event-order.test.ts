@@ -37,20 +37,20 @@ test('userTimeOrder: grouped by user ascending, each user in time order, ties st
   assert.deepEqual(Array.from(userTimeOrder(user, ts, 40)), want);
 });
 
-test('a bulk columnar insert (rows written in user order) still loads in time order, indexes rebuilt', () => {
+test('a bulk columnar insert (rows written in user order) still loads in time order, indexes rebuilt', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'reco-bulk-'));
   try {
-    const store = openStore(join(dir, 'bulk.db'));
+    const store = await openStore(join(dir, 'bulk.db'));
     const nUsers = 50;
     const n = 60_000; // above the bulk threshold
-    store.upsertUsers(Array.from({ length: nUsers }, (_, u) => ({ id: `u${u}` })));
-    store.upsertItems(Array.from({ length: 30 }, (_, i) => ({ id: `i${i}` })));
+    await store.upsertUsers(Array.from({ length: nUsers }, (_, u) => ({ id: `u${u}` })));
+    await store.upsertItems(Array.from({ length: 30 }, (_, i) => ({ id: `i${i}` })));
     const user = Int32Array.from({ length: n }, () => Math.floor(rand() * nUsers));
     const item = Int32Array.from({ length: n }, () => Math.floor(rand() * 30));
     const timestamp = Float64Array.from({ length: n }, (_, k) => 1e12 + k * 1000);
     const value = Float32Array.from({ length: n }, (_, k) => k); // identifies each event
-    store.insertEventColumns({ user, item, type: new Uint8Array(n), value, timestamp, length: n });
-    const log = store.loadEventLog();
+    await store.insertEventColumns({ user, item, type: new Uint8Array(n), value, timestamp, length: n });
+    const log = await store.loadEventLog();
     assert.equal(log.length, n);
     for (let k = 0; k < n; k++) {
       const e = log.value[k]!;
@@ -65,10 +65,10 @@ test('a bulk columnar insert (rows written in user order) still loads in time or
       .all();
     assert.deepEqual([...indexes].sort(), ['events_user_ts']);
     assert.equal(
-      store.userEvents('u3', 1)[0]?.timestamp,
+      (await store.userEvents('u3', 1))[0]?.timestamp,
       Math.max(...Array.from(timestamp).filter((_, k) => user[k] === 3)),
     );
-    store.close();
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

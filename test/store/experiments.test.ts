@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import { openStore } from '../../src/store/open.js';
 import type { EventRecord } from '../../src/types.js';
 
-test('events keep their request ids, in batches of any size, and survive a reopen', () => {
+test('events keep their request ids, in batches of any size, and survive a reopen', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'reco-store-exp-'));
   try {
     const path = join(dir, 'reco.db');
-    let store = openStore(path);
-    store.upsertItems([{ id: 'a' }, { id: 'b' }]);
+    let store = await openStore(path);
+    await store.upsertItems([{ id: 'a' }, { id: 'b' }]);
     const t0 = Date.UTC(2026, 0, 1);
     // 300 events (two multi-row batches of 128 and 44 one by one), every seventh with a request id
     const events: EventRecord[] = Array.from({ length: 300 }, (_, k) => ({
@@ -22,25 +22,29 @@ test('events keep their request ids, in batches of any size, and survive a reope
       timestamp: t0 + k,
       ...(k % 7 === 3 ? { request: `req-${k}` } : {}),
     }));
-    store.insertEvents(events.slice(0, 10));
-    store.insertEvents(events.slice(10));
-    store.close();
-    store = openStore(path);
+    await store.insertEvents(events.slice(0, 10));
+    await store.insertEvents(events.slice(10));
+    await store.close();
+    store = await openStore(path);
     for (let u = 0; u < 5; u++) {
-      const got = store.experiments.userEvents(`u${u}`, t0);
+      const got = await store.experiments.userEvents(`u${u}`, t0);
       const want = events.filter((e) => e.user === `u${u}`);
       assert.deepEqual(
         got.map((e) => [e.item, e.timestamp, e.request]),
         want.map((e) => [e.item, e.timestamp, e.request ?? null]),
       );
     }
-    assert.equal(store.experiments.eventCount('u1', t0, t0 + 50), 10);
-    assert.throws(
+    assert.equal(await store.experiments.eventCount('u1', t0, t0 + 50), 10);
+    await assert.rejects(
       () => store.insertEvents([{ user: 'u1', item: 'a', type: 'click', timestamp: t0, request: ' x' }]),
       /event 1: request: must not begin or end with white space/,
     );
-    assert.equal(store.experiments.userEvents('u1', t0).length, 60, 'the faulty batch stored nothing');
-    store.experiments.create({
+    assert.equal(
+      (await store.experiments.userEvents('u1', t0)).length,
+      60,
+      'the faulty batch stored nothing',
+    );
+    await store.experiments.create({
       id: 'exp-1',
       name: 'one',
       seed: 's',
@@ -55,8 +59,8 @@ test('events keep their request ids, in batches of any size, and survive a reope
       startedAt: null,
       stoppedAt: null,
     });
-    store.experiments.setStatus('exp-1', 'running', t0 + 1);
-    store.experiments.logExposures([
+    await store.experiments.setStatus('exp-1', 'running', t0 + 1);
+    await store.experiments.logExposures([
       {
         request: 'r1',
         experiment: 'exp-1',
@@ -77,11 +81,11 @@ test('events keep their request ids, in batches of any size, and survive a reope
         latencyMs: 0.5,
       },
     ]);
-    const e = store.experiments.get('exp-1')!;
+    const e = (await store.experiments.get('exp-1'))!;
     assert.equal(e.status, 'running');
     assert.equal(e.startedAt, t0 + 1);
     assert.equal(e.variants[1]!.bundle, 'v1');
-    const x = store.experiments.exposures('exp-1');
+    const x = await store.experiments.exposures('exp-1');
     assert.deepEqual(
       x.map((r) => r.request),
       ['r0', 'r1'],
@@ -89,8 +93,8 @@ test('events keep their request ids, in batches of any size, and survive a reope
     );
     assert.deepEqual(x[1]!.teams, [0, 1]);
     assert.equal(x[0]!.teams, undefined);
-    assert.equal(store.experiments.exposures('exp-1', t0 + 3).length, 1);
-    store.close();
+    assert.equal((await store.experiments.exposures('exp-1', t0 + 3)).length, 1);
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

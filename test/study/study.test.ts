@@ -114,7 +114,7 @@ test('logBefore: the events before a time, as a log', () => {
 });
 
 test('a study (two cells at once, in workers): every cell a run of kind study, a report with a table and a chart per metric', async () => {
-  const store = openStore(join(dir, 'study.db'));
+  const store = await openStore(join(dir, 'study.db'));
   try {
     const def = findStudy('noise')!;
     const out = join(dir, 'noise');
@@ -138,10 +138,10 @@ test('a study (two cells at once, in workers): every cell a run of kind study, a
       result.cells.map((c) => `${c.level}/${c.seed}`),
       ['tasteShare=1/1', 'tasteShare=1/2', 'tasteShare=0.3/1', 'tasteShare=0.3/2'],
     );
-    const runs = store.listRuns({ kind: 'study' });
+    const runs = await store.listRuns({ kind: 'study' });
     assert.equal(runs.length, 4);
     assert.ok(runs.every((r) => r.status === 'FINISHED'));
-    const run = store.getRun(result.cells[0]!.runId)!;
+    const run = (await store.getRun(result.cells[0]!.runId))!;
     const param = (k: string) => run.params.find((p) => p.key === k)?.value;
     assert.equal(param('study'), 'noise');
     assert.equal(param('study.level'), 'tasteShare=1');
@@ -162,6 +162,6 @@ test('a study (two cells at once, in workers): every cell a run of kind study, a
     assert.match(md, /!\[NDCG@10 as a fraction of the oracle\]\(ndcg_frac\.svg\)/);
     assert.equal(report.markdown, md);
   } finally {
-    store.close();
+    await store.close();
   }
 });

@@ -42,7 +42,7 @@ class FakeMlflow {
 
   constructor() {
     this.server = createServer((req, res) => {
-      this.body(req).then((raw) => {
+      void this.body(req).then((raw) => {
         const answer = this.handle(req, raw);
         res.writeHead(answer.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(answer.body));
@@ -181,7 +181,7 @@ const WORLD = { users: 40, items: 30, events: 1000, dim: 4, genres: 4, seed: 2 }
 
 test('a training is logged to MLflow: experiment, run with its tags, every param and metric, its end', async () => {
   const mlflow = await new FakeMlflow().start();
-  const store = simulatedStore(join(dir, 'a.db'), WORLD);
+  const store = await simulatedStore(join(dir, 'a.db'), WORLD);
   try {
     const warnings: string[] = [];
     const trained = await trainSmall(store, join(dir, 'models-a'), {
@@ -194,7 +194,7 @@ test('a training is logged to MLflow: experiment, run with its tags, every param
       mlflow.received.slice(0, 3).map((r) => `${r.method} ${r.endpoint}`),
       ['GET experiments/get-by-name', 'POST experiments/create', 'POST runs/create'],
     );
-    const local = store.getRun(trained.runId)!;
+    const local = (await store.getRun(trained.runId))!;
     const [create] = mlflow.sent('runs/create');
     assert.equal(create!.experiment_id, '100');
     assert.equal(create!.run_name, local.name);
@@ -205,14 +205,11 @@ test('a training is logged to MLflow: experiment, run with its tags, every param
     // every param and metric value reached the server, in logging order
     const batches = mlflow.sent('runs/log-batch');
     const params = batches.flatMap((b) => (b.params ?? []) as { key: string; value: string }[]);
-    assert.deepEqual(
-      params.map((p) => p.key).sort(),
-      local.params.map((p) => p.key),
-    );
+    assert.deepEqual(params.map((p) => p.key).sort(), await local.params.map((p) => p.key));
     const metrics = batches.flatMap(
       (b) => (b.metrics ?? []) as { key: string; value: number; step: number }[],
     );
-    const history = store.metricHistory(local.id);
+    const history = await store.metricHistory(local.id);
     assert.deepEqual(
       metrics.map((m) => [m.key, m.value, m.step]),
       history.map((m) => [m.key, m.value, m.step]),
@@ -221,7 +218,7 @@ test('a training is logged to MLflow: experiment, run with its tags, every param
       ...createTags,
       ...batches.flatMap((b) => (b.tags ?? []) as { key: string; value: string }[]),
     ];
-    for (const t of local.tags.filter((t) => t.key !== 'reco.mirror.run_id'))
+    for (const t of await local.tags.filter((t) => t.key !== 'reco.mirror.run_id'))
       assert.ok(
         tags.some((x) => x.key === t.key && x.value === t.value),
         `tag ${t.key}`,
@@ -229,16 +226,16 @@ test('a training is logged to MLflow: experiment, run with its tags, every param
     assert.deepEqual(mlflow.sent('runs/update'), [
       { run_id: 'f'.repeat(32), status: 'FINISHED', end_time: local.endTime },
     ]);
-    assert.equal(local.tags.find((t) => t.key === 'reco.mirror.run_id')?.value, 'f'.repeat(32));
+    assert.equal((await local.tags.find((t) => t.key === 'reco.mirror.run_id'))?.value, 'f'.repeat(32));
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
 test('2,500 metrics go in chunks within the limits, in order', async () => {
   const mlflow = await new FakeMlflow().start();
   mlflow.experiments.set('reco', '7');
-  const store = openStore(join(dir, 'b.db'));
+  const store = await openStore(join(dir, 'b.db'));
   try {
     const run = await RunRecorder.start(store, { kind: 'evaluate', mirror: mlflowMirror(mlflow.url) });
     for (let i = 0; i < 150; i++) run.param(`p${i}`, 'x'.repeat(i === 0 ? 7000 : 3));
@@ -264,13 +261,13 @@ test('2,500 metrics go in chunks within the limits, in order', async () => {
     // 150 params and 120 tags need two requests; the 2,770 items need three at 1,000 each
     assert.equal(batches.length, 3);
     assert.deepEqual(
-      logBatchChunks({ params: [], tags: [], metrics: store.metricHistory(run.id) }).map(
+      logBatchChunks({ params: [], tags: [], metrics: await store.metricHistory(run.id) }).map(
         (b) => b.metrics!.length,
       ),
       [1000, 1000, 500],
     );
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -294,7 +291,7 @@ test('a server answering 500 fails nothing: the training succeeds, one line on s
   const mlflow = await new FakeMlflow().start();
   mlflow.logBatchStatus = 500;
   const db = join(dir, 'c.db');
-  simulatedStore(db, WORLD).close();
+  await (await simulatedStore(db, WORLD)).close();
   const r = await recoAsync({}, '--db', db, '-q', 'train', '--models', 'popularity', '--mlflow', mlflow.url);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stderr.trim().split('\n');
@@ -305,13 +302,13 @@ test('a server answering 500 fails nothing: the training succeeds, one line on s
   );
   assert.equal(mlflow.sent('runs/log-batch').length, 1, 'no more requests once it failed');
   assert.equal(mlflow.sent('runs/update').length, 0);
-  const after = openStore(db);
+  const after = await openStore(db);
   try {
-    const [run] = after.listRuns();
+    const [run] = await after.listRuns();
     assert.equal(run!.status, 'FINISHED');
-    assert.ok(after.getRun(run!.id)!.metrics.some((m) => m.key === 'popularity.fit_seconds'));
+    assert.ok(await (await after.getRun(run!.id))!.metrics.some((m) => m.key === 'popularity.fit_seconds'));
   } finally {
-    after.close();
+    await after.close();
   }
 });
 
@@ -322,7 +319,7 @@ test('a server that is down, or an MLFLOW_TRACKING_URI that is no server, is one
     (closed as unknown as { server: Server }).server.close(() => resolve()),
   );
   const db = join(dir, 'd.db');
-  simulatedStore(db, WORLD).close();
+  await (await simulatedStore(db, WORLD)).close();
   const r = await recoAsync(
     { MLFLOW_TRACKING_URI: url },
     '--db',
@@ -340,7 +337,7 @@ test('a server that is down, or an MLFLOW_TRACKING_URI that is no server, is one
   assert.equal(r.stderr.trim().split('\n').length, 1);
 
   const warnings: string[] = [];
-  const s = openStore(join(dir, 'e.db'));
+  const s = await openStore(join(dir, 'e.db'));
   try {
     const run = await RunRecorder.start(s, {
       kind: 'train',
@@ -350,9 +347,9 @@ test('a server that is down, or an MLFLOW_TRACKING_URI that is no server, is one
     await run.end('FINISHED');
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /file:\.\/mlruns is not an http\(s\) MLflow tracking server/);
-    assert.equal(s.getRun(run.id)!.status, 'FINISHED');
+    assert.equal((await s.getRun(run.id))!.status, 'FINISHED');
   } finally {
-    s.close();
+    await s.close();
   }
   const usage = await recoAsync({}, '--db', db, 'train', '--mlflow', 'file:./mlruns');
   assert.equal(usage.code, 2);

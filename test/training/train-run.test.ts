@@ -23,10 +23,10 @@ const value = (entries: { key: string; value: string }[], key: string) =>
 const metric = (run: RunRecord, key: string) => run.metrics.find((m) => m.key === key)?.value;
 
 test('a training records its run: data, world, split and model params, metrics, curves, bundle', async () => {
-  const store = simulated('a.db');
+  const store = await simulated('a.db');
   try {
     const trained = await trainSmall(store, join(dir, 'models-a'), { name: 'first' }, 4);
-    const run = store.getRun(trained.runId)!;
+    const run = (await store.getRun(trained.runId))!;
     assert.equal(run.kind, 'train', 'the default kind');
     assert.equal(run.name, 'first');
     assert.equal(run.status, 'FINISHED');
@@ -47,7 +47,7 @@ test('a training records its run: data, world, split and model params, metrics, 
     assert.equal(value(run.params, 'weights.click.weight'), String(rules.types.get('click')!.weight));
     assert.equal(value(run.params, 'weights_fallback.value'), rules.fallback.value);
     // tags: provenance and the data's fingerprint
-    const log = store.loadEventLog();
+    const log = await store.loadEventLog();
     assert.equal(value(run.tags, 'reco.data.events'), String(log.length));
     assert.equal(value(run.tags, 'reco.data.users'), '50');
     assert.equal(value(run.tags, 'reco.data.hash'), eventLogHash(log));
@@ -70,24 +70,28 @@ test('a training records its run: data, world, split and model params, metrics, 
     assert.equal(metric(run, 'popularity.precision_at_5'), stored['popularity']!['precision']);
     assert.equal(metric(run, 'als.fit_seconds'), trained.manifest.models[1]!.fitSeconds);
     assert.ok(metric(run, 'als.eval_fit_seconds')! >= 0);
-    const curve = store.metricHistory(run.id, 'als.loss');
+    const curve = await store.metricHistory(run.id, 'als.loss');
     assert.deepEqual(
       curve.map((m) => m.step),
       [1, 2, 3, 4],
     );
     assert.ok(curve[3]!.value < curve[0]!.value);
     // artifacts: the evaluation report and the bundle's description
-    const report = JSON.parse(run.artifacts.find((a) => a.path === 'evaluation.json')!.content.toString());
+    const report = JSON.parse(
+      (await run).artifacts.find((a) => a.path === 'evaluation.json')!.content.toString(),
+    );
     assert.equal(report.k, 5);
-    const bundle = JSON.parse(run.artifacts.find((a) => a.path === 'bundle.json')!.content.toString());
+    const bundle = JSON.parse(
+      (await run).artifacts.find((a) => a.path === 'bundle.json')!.content.toString(),
+    );
     assert.deepEqual(bundle.models, ['popularity', 'als']);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
 test('a failed training is recorded FAILED with its message, and still throws it', async () => {
-  const store = simulated('b.db');
+  const store = await simulated('b.db');
   try {
     await assert.rejects(
       trainBundle({
@@ -100,28 +104,31 @@ test('a failed training is recorded FAILED with its message, and still throws it
       }),
       /factors/,
     );
-    const [run] = store.listRuns();
+    const [run] = await store.listRuns();
     assert.equal(run!.kind, 'retrain');
     assert.equal(run!.status, 'FAILED');
     assert.match(run!.error!, /factors/);
-    assert.match(value(store.getRun(run!.id)!.tags, 'reco.error')!, /factors/);
+    assert.match(value((await store.getRun(run!.id))!.tags, 'reco.error')!, /factors/);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
 test("the server's trainer (a worker thread) records a retrain run", async () => {
-  simulated('c.db').close();
+  await (await simulated('c.db')).close();
   await trainInWorker({ db: join(dir, 'c.db'), modelsDir: join(dir, 'models-c'), models: ['popularity'] });
-  const store = openStore(join(dir, 'c.db'));
+  const store = await openStore(join(dir, 'c.db'));
   try {
-    const runs = store.listRuns();
+    const runs = await store.listRuns();
     assert.deepEqual(
       runs.map((r) => [r.kind, r.status]),
       [['retrain', 'FINISHED']],
     );
-    assert.equal(value(store.getRun(runs[0]!.id)!.tags, 'mlflow.source.name'), 'reco serve (retrain)');
+    assert.equal(
+      value((await store.getRun(runs[0]!.id))!.tags, 'mlflow.source.name'),
+      'reco serve (retrain)',
+    );
   } finally {
-    store.close();
+    await store.close();
   }
 });

@@ -13,22 +13,22 @@ import { trainInWorker } from '../../src/training/train-in-worker.js';
 import type { ModelName } from '../../src/types.js';
 import { ITEMS, seedEvents } from '../serving/helpers.js';
 
-function seededStore(dir: string) {
-  const store = openStore(join(dir, 'reco.db'));
-  store.upsertItems(ITEMS);
-  store.insertEvents(seedEvents());
+async function seededStore(dir: string) {
+  const store = await openStore(join(dir, 'reco.db'));
+  await store.upsertItems(ITEMS);
+  await store.insertEvents(seedEvents());
   return store;
 }
 
 describe('fitModels', () => {
   test('fits each model once, composites last, and lends a model only to copies with its parameters', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reco-fit-'));
-    const store = seededStore(dir);
+    const store = await seededStore(dir);
     try {
-      const log = store.loadEventLog();
+      const log = await store.loadEventLog();
       const created: ModelName[] = [];
       const models = await fitModels(
-        { interactions: buildInteractions(log), log, items: store.listItems() },
+        { interactions: buildInteractions(log), log, items: await store.listItems() },
         ['hybrid', 'als', 'itemknn'],
         {
           create: (name, params) => {
@@ -47,7 +47,7 @@ describe('fitModels', () => {
 
       const lentTo: Recommender[] = [];
       const second = await fitModels(
-        { interactions: buildInteractions(log), log, items: store.listItems() },
+        { interactions: buildInteractions(log), log, items: await store.listItems() },
         ['hybrid', 'als'],
         { create: (name, params) => createModel(name, params), onFitted: (_n, m) => void lentTo.push(m) },
       );
@@ -65,7 +65,7 @@ describe('fitModels', () => {
       // ones): the hybrid borrows it; another item-kNN than the hybrid's is fitted apart
       const als = { factors: 4, iterations: 3 };
       const third = await fitModels(
-        { interactions: buildInteractions(log), log, items: store.listItems() },
+        { interactions: buildInteractions(log), log, items: await store.listItems() },
         ['hybrid', 'als', 'itemknn'],
         {
           create: (name, params) => createModel(name, params),
@@ -78,7 +78,7 @@ describe('fitModels', () => {
       assert.equal(parts3.get('als'), third.get('als'));
       assert.notEqual(parts3.get('itemknn'), third.get('itemknn'));
     } finally {
-      store.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -87,7 +87,7 @@ describe('fitModels', () => {
 describe('trainInWorker', () => {
   test('trains a bundle from the store in a worker thread and makes it current', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reco-train-worker-'));
-    seededStore(dir).close();
+    await (await seededStore(dir)).close();
     try {
       const modelsDir = join(dir, 'models');
       const version = await trainInWorker({

@@ -69,7 +69,7 @@ describe('accounts, sessions, throttle', () => {
     assert.equal(account.email, 'ann@example.com');
     assert.match(account.userId, /^acct-[0-9a-f]{24}$/);
     assert.ok(world.store.userIndex(account.userId) !== undefined);
-    assert.equal(world.store.accounts.session(tokenDigest(token))?.accountId, account.id);
+    assert.equal((await world.store.accounts.session(tokenDigest(token)))?.accountId, account.id);
     await assert.rejects(
       s.signUp({ email: 'ann@example.com', password: 'long enough', displayName: 'A' }),
       ConflictError,
@@ -96,19 +96,19 @@ describe('accounts, sessions, throttle', () => {
       password: 'first password',
       displayName: 'Sam',
     });
-    const row = world.store.accounts.session(tokenDigest(token))!;
+    const row = (await world.store.accounts.session(tokenDigest(token)))!;
     assert.equal(row.expiresAt, now + 1000);
-    assert.equal(s.sessions.resolve(token)?.id, account.id);
+    assert.equal((await s.sessions.resolve(token))?.id, account.id);
     const other = await s.signIn('sam@example.com', 'first password', '10.0.0.1');
-    s.signOut(token);
-    assert.equal(s.sessions.resolve(token), undefined);
-    assert.equal(s.sessions.resolve(other.token)?.id, account.id);
+    await s.signOut(token);
+    assert.equal(await s.sessions.resolve(token), undefined);
+    assert.equal((await s.sessions.resolve(other.token))?.id, account.id);
     const changed = await s.changePassword(account, 'first password', 'second password');
-    assert.equal(s.sessions.resolve(other.token), undefined, 'other sessions revoked');
-    assert.equal(s.sessions.resolve(changed.token)?.id, account.id);
+    assert.equal(await s.sessions.resolve(other.token), undefined, 'other sessions revoked');
+    assert.equal((await s.sessions.resolve(changed.token))?.id, account.id);
     now += 1001;
-    assert.equal(s.sessions.resolve(changed.token), undefined, 'expired');
-    assert.equal(world.store.accounts.session(tokenDigest(changed.token)), undefined, 'and removed');
+    assert.equal(await s.sessions.resolve(changed.token), undefined, 'expired');
+    assert.equal(await world.store.accounts.session(tokenDigest(changed.token)), undefined, 'and removed');
   });
 
   test('the tenth wrong password locks the account; the right one waits; other accounts do not', async () => {
@@ -138,26 +138,26 @@ describe('accounts, sessions, throttle', () => {
       password: 'delete me now',
       displayName: 'Del',
     });
-    world.services.ingestor.ingest([
+    await world.services.ingestor.ingest([
       { user: account.userId, item: 'i1', type: 'like', value: 1, timestamp: Date.now() },
     ]);
     await assert.rejects(s.deleteAccount(account, 'wrong password'), InvalidInputError);
     await s.deleteAccount(account, 'delete me now');
-    assert.equal(world.store.accounts.byEmail('del@example.com'), undefined);
-    assert.equal(world.store.accounts.byId(account.id), undefined);
-    assert.equal(world.store.userEvents(account.userId).length, 1);
+    assert.equal(await world.store.accounts.byEmail('del@example.com'), undefined);
+    assert.equal(await world.store.accounts.byId(account.id), undefined);
+    assert.equal((await world.store.userEvents(account.userId)).length, 1);
   });
 
-  test('API keys made in the app are checked in constant time with the configured ones, and revoked', () => {
+  test('API keys made in the app are checked in constant time with the configured ones, and revoked', async () => {
     const ring = new AppKeyRing(KEYS, world.store.accounts);
-    const { id, key } = ring.create('client', 'mobile app', 'acc');
+    const { id, key } = await ring.create('client', 'mobile app', 'acc');
     assert.equal(ring.verify(key)?.role, 'client');
     assert.equal(ring.verify(KEYS[1]!.key)?.role, 'admin');
     assert.equal(ring.verify(`${key}x`), undefined);
-    ring.revoke(id);
+    await ring.revoke(id);
     assert.equal(ring.verify(key), undefined);
     assert.ok(
-      !world.store.accounts.apiKeys().some((k) => k.keyHash.toString('utf8').includes(key)),
+      !(await world.store.accounts.apiKeys()).some((k) => k.keyHash.toString('utf8').includes(key)),
       'only digests stored',
     );
   });
@@ -166,10 +166,10 @@ describe('accounts, sessions, throttle', () => {
 describe('page guards', () => {
   let world: World;
   let app: Awaited<ReturnType<typeof buildApp>>;
-  let web: ReturnType<typeof createWebServices>;
+  let web: Awaited<ReturnType<typeof createWebServices>>;
   before(async () => {
     world = await makeWorld();
-    web = createWebServices(world.services, { keys: KEYS });
+    web = await createWebServices(world.services, { keys: KEYS });
     app = await buildApp({ services: world.services, keys: KEYS, rateLimit: 0, defaultMetrics: false, web });
     await app.ready();
   });
@@ -226,7 +226,7 @@ describe('page guards', () => {
       payload: `_csrf=${csrf}&item=i1&kind=like`,
     });
     assert.equal(foreign.statusCode, 403);
-    assert.equal(world.store.userEvents(account.userId).length, 0);
+    assert.equal((await world.store.userEvents(account.userId)).length, 0);
     const ok = await app.inject({
       method: 'POST',
       url: '/feedback',
@@ -235,11 +235,11 @@ describe('page guards', () => {
     });
     assert.equal(ok.statusCode, 303);
     assert.deepEqual(
-      world.store.userEvents(account.userId).map((e) => e.item),
+      (await world.store.userEvents(account.userId)).map((e) => e.item),
       ['i1'],
     );
     assert.equal(
-      world.store.userEvents('u1').some((e) => e.type === 'like'),
+      (await world.store.userEvents('u1')).some((e) => e.type === 'like'),
       false,
       'the form cannot name the user',
     );

@@ -62,12 +62,12 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
     await p.click('button[type=submit].primary');
   };
 
-  const userIdOf = (who: string): string => {
-    const store = openStore(db);
+  const userIdOf = async (who: string): Promise<string> => {
+    const store = await openStore(db);
     try {
-      return store.accounts.byEmail(who)!.userId;
+      return (await store.accounts.byEmail(who))!.userId;
     } finally {
-      store.close();
+      await store.close();
     }
   };
 
@@ -101,8 +101,8 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
     // the genre filter swaps the list in place: every card of the chosen genre
     const genre = favourite;
     await page.selectOption('#genre', genre);
-    await page.waitForFunction((g) => {
-      const cards = [...document.querySelectorAll('#recs li.card')];
+    await page.waitForFunction(async (g) => {
+      const cards = [...(await document.querySelectorAll('#recs li.card'))];
       return (
         cards.length > 0 &&
         cards.every((c) => [...c.querySelectorAll('.genres li')].some((li) => li.textContent === g))
@@ -129,7 +129,7 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
     assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 1);
     await page.goto(`${served.url}/activity`);
     assert.ok((await page.locator(`#activity li[data-item="${item}"][data-type=like]`).count()) >= 1);
-    const res = await fetch(`${served.url}/v1/users/${encodeURIComponent(userIdOf(email))}/history`, {
+    const res = await fetch(`${served.url}/v1/users/${encodeURIComponent(await userIdOf(email))}/history`, {
       headers: { authorization: `Bearer ${clientKey}` },
     });
     const history = (await res.json()) as { events: { item: string; type: string }[] };
@@ -192,9 +192,9 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
       assert.equal(res.status(), 403, path);
     }
     const other = 'u1';
-    const store = openStore(db);
-    const otherBefore = store.userEvents(other, 1000).length;
-    store.close();
+    const store = await openStore(db);
+    const otherBefore = (await store.userEvents(other, 1000)).length;
+    await store.close();
     const target = (await cards(page))[0]!;
     // ids in the form, the URL and headers are not the person's to choose
     const res = await page.request.post(`${served.url}/feedback?user=${other}`, {
@@ -203,14 +203,14 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
       maxRedirects: 0,
     });
     assert.equal(res.status(), 303);
-    const after = openStore(db);
+    const after = await openStore(db);
     assert.equal(
-      after.userEvents(other, 1000).length,
+      (await after.userEvents(other, 1000)).length,
       otherBefore,
       "the other user's history did not change",
     );
-    assert.ok(after.userEvents(userIdOf(email), 1000).some((e) => e.item === target));
-    after.close();
+    assert.ok((await after.userEvents(await userIdOf(email), 1000)).some((e) => e.item === target));
+    await after.close();
     const activity = await page.request.get(`${served.url}/partials/activity?user=${other}`, {
       headers: { 'x-user-id': other },
     });
@@ -287,9 +287,9 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
   });
 
   test('7. a cross-site form post and a request without the CSRF proof are refused', async () => {
-    const store0 = openStore(db);
-    const before = store0.userEvents(userIdOf(email), 1000).length;
-    store0.close();
+    const store0 = await openStore(db);
+    const before = (await store0.userEvents(await userIdOf(email), 1000)).length;
+    await store0.close();
     await page.goto(`${served.url}/`);
     const target = (await cards(page))[0]!;
     // an attacker's page on another site (localhost is another site than 127.0.0.1) posting to the app
@@ -336,9 +336,13 @@ describe('web app in a real browser', { skip, concurrency: false }, () => {
       maxRedirects: 0,
     });
     assert.equal(foreign.status(), 403);
-    const store1 = openStore(db);
-    assert.equal(store1.userEvents(userIdOf(email), 1000).length, before, 'no event was stored');
-    store1.close();
+    const store1 = await openStore(db);
+    assert.equal(
+      (await store1.userEvents(await userIdOf(email), 1000)).length,
+      before,
+      'no event was stored',
+    );
+    await store1.close();
   });
 
   test('8. ten wrong passwords for one account get 429; the right one waits until the throttle ends', async () => {

@@ -46,24 +46,24 @@ describe('activity tracker', () => {
   });
   after(() => world.close());
 
-  test('counts and per-minute rates follow new events', () => {
+  test('counts and per-minute rates follow new events', async () => {
     const tracker = new ActivityTracker(world.store);
     const now = Date.now();
-    const before = tracker.counts();
-    const r0 = tracker.rates(1, now);
+    const before = await tracker.counts();
+    const r0 = await tracker.rates(1, now);
     const last = r0.events.length - 1;
-    world.services.ingestor.ingest([
+    await world.services.ingestor.ingest([
       { user: 'u1', item: 'i9', type: 'like', value: 1, timestamp: now },
       { user: 'u2', item: 'i9', type: 'click', value: 1, timestamp: now },
     ]);
-    const r1 = tracker.rates(1, now);
+    const r1 = await tracker.rates(1, now);
     assert.equal(r1.events[last]! - r0.events[last]!, 2);
     assert.equal(r1.likes[last]! - r0.likes[last]!, 1);
     assert.equal(r1.x.length, 60);
-    const after = tracker.counts();
+    const after = await tracker.counts();
     assert.equal(after.events - before.events, 2);
     assert.equal(after.likes - before.likes, 1);
-    assert.equal(tracker.latest(1)[0]!.type, 'click');
+    assert.equal((await tracker.latest(1))[0]!.type, 'click');
   });
 });
 

@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { email: string }, cmd: Command) => {
         const g = globals(cmd);
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
           const accounts = new AccountService(
             store,
@@ -30,7 +30,7 @@ export function register(program: Command): void {
           const created = await accounts.createAdmin(opts.email);
           process.stdout.write(`admin account: email ${created.email} password ${created.password}\n`);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

@@ -95,14 +95,14 @@ export function register(program: Command): void {
         const models = parseModelList(opts.models);
         const params = parseModelParams(opts.params);
         const run = runOptionsFrom(opts);
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
-          requireEvents(store);
-          const log = store.loadEventLog();
-          const items = store.listItems();
+          await requireEvents(store);
+          const log = await store.loadEventLog();
+          const items = await store.listItems();
           const oracle =
-            opts.oracle && store.getMeta(WORLD_META_KEY) !== undefined
-              ? worldOracle(loadWorld(store))
+            opts.oracle && (await store.getMeta(WORLD_META_KEY)) !== undefined
+              ? worldOracle(await loadWorld(store))
               : undefined;
           let progress: Progress | undefined;
           const { result, runId } = await evaluateRun(store, run, log, items, {
@@ -137,7 +137,7 @@ export function register(program: Command): void {
             if (!g.quiet) process.stderr.write(`results written to ${opts.json}\n`);
           }
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

@@ -24,19 +24,19 @@ const printJson = (value: unknown) => print(JSON.stringify(value, null, 2));
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Opens the store and the experiments over it, runs fn, closes the store. */
-async function withExperiments(cmd: Command, fn: (x: ExperimentService) => void): Promise<void> {
+async function withExperiments(cmd: Command, fn: (x: ExperimentService) => Promise<void>): Promise<void> {
   const db = globals(cmd).db;
-  const store = openStore(db);
+  const store = await openStore(db);
   try {
     const modelsDir = defaultModelsDir(db);
-    fn(
-      new ExperimentService(store, {
+    await fn(
+      await ExperimentService.open(store, {
         bundleProblem: (v) =>
           listVersions(modelsDir).includes(v) ? undefined : `no bundle "${v}" in ${modelsDir}`,
       }),
     );
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -100,8 +100,8 @@ export function register(program: Command): void {
           status: o.draft ? 'draft' : 'running',
           ...(o.seed !== undefined ? { seed: o.seed } : {}),
         };
-        await withExperiments(cmd, (x) => {
-          const e = x.create(input);
+        await withExperiments(cmd, async (x) => {
+          const e = await x.create(input);
           if (o.json) printJson(e);
           else print(`created ${e.id} (${e.status})\n${formatExperiment(e)}`);
         });
@@ -114,8 +114,8 @@ export function register(program: Command): void {
     .option('--json', 'as JSON', false)
     .action(
       action(async (o: { json: boolean }, cmd: Command) => {
-        await withExperiments(cmd, (x) =>
-          o.json ? printJson(x.list()) : print(formatExperimentList(x.list())),
+        await withExperiments(cmd, async (x) =>
+          o.json ? printJson(await x.list()) : print(formatExperimentList(await x.list())),
         );
       }),
     );
@@ -132,8 +132,8 @@ export function register(program: Command): void {
       .option('--json', 'as JSON', false)
       .action(
         action(async (id: string, o: { json: boolean }, cmd: Command) => {
-          await withExperiments(cmd, (x) => {
-            const e = verb === 'show' ? x.get(id) : x[verb](id);
+          await withExperiments(cmd, async (x) => {
+            const e = await (verb === 'show' ? x.get(id) : x[verb](id));
             if (o.json) printJson(e);
             else print(formatExperiment(e));
           });
@@ -163,8 +163,12 @@ export function register(program: Command): void {
         ) => {
           const tuning = parsePositiveInt(o.tuning, '--tuning');
           const points = o.timeline === undefined ? 0 : parsePositiveInt(o.timeline, '--timeline');
-          await withExperiments(cmd, (x) => {
-            const r = x.results(id, { cuped: o.cuped, sequentialTuning: tuning, timelinePoints: points });
+          await withExperiments(cmd, async (x) => {
+            const r = await x.results(id, {
+              cuped: o.cuped,
+              sequentialTuning: tuning,
+              timelinePoints: points,
+            });
             if (o.json) printJson(r);
             else print(formatResults(r));
           });

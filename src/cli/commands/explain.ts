@@ -41,7 +41,7 @@ export function register(program: Command): void {
       action(async (opts: ExplainOpts, cmd: Command) => {
         const g = globals(cmd);
         const top = parsePositiveInt(opts.top, '--top');
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
           const u = store.userIndex(opts.user);
           if (u === undefined) throw new UsageError(`unknown user "${opts.user}"`);
@@ -58,7 +58,7 @@ export function register(program: Command): void {
           const { users, items } = bundle.manifest.data;
           if (i >= items)
             throw new UsageError(`item "${opts.item}" is newer than model bundle ${bundle.version}`);
-          const profile = userProfileFromStore(store, opts.user, u, bundle.manifest.weights, {
+          const profile = await userProfileFromStore(store, opts.user, u, bundle.manifest.weights, {
             users,
             items,
           });
@@ -67,7 +67,7 @@ export function register(program: Command): void {
             process.stdout.write(`${JSON.stringify({ ...ex, user: opts.user, item: opts.item }, null, 2)}\n`);
             return;
           }
-          const title = store.getItem(opts.item)?.title;
+          const title = (await store.getItem(opts.item))?.title;
           const seen = profile.items.includes(i) ? ' (already seen by the user)' : '';
           const lines = [
             `user ${opts.user}, item ${opts.item}${title ? ` (${title})` : ''}${seen}: ranked score ${ex.score.toFixed(4)} as of ${new Date(ex.t).toISOString()}, bundle ${bundle.version}`,
@@ -88,7 +88,7 @@ export function register(program: Command): void {
           ];
           process.stdout.write(`${lines.join('\n')}\n${formatTable(rows)}\n`);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

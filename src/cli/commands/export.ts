@@ -13,14 +13,14 @@ export function register(program: Command): void {
     .action(
       action(async (opts: { out: string }, cmd: Command) => {
         const g = globals(cmd);
-        const store = openStore(g.db);
-        const total = store.counts().events;
+        const store = await openStore(g.db);
+        const total = (await store.counts()).events;
         const progress = startProgress({ label: 'export events', total, unit: 'events', quiet: g.quiet });
         try {
           const n = await exportEventsCsv(store, opts.out, (k) => progress.update(k));
           progress.done(`exported ${n} events to ${opts.out}`);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

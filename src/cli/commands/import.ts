@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .action(
       action(async (dir: string, _opts: unknown, cmd: Command) => {
         const g = globals(cmd);
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         const progress = startProgress({
           label: 'import movielens',
           total: 100_000,
@@ -34,7 +34,7 @@ export function register(program: Command): void {
             `imported MovieLens (${s.layout}) into ${g.db}: ${s.users} users, ${s.items} items, ${s.ratings} ratings${s.tags ? `, ${s.tags} tags` : ''}`,
           );
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );
@@ -65,7 +65,7 @@ export function register(program: Command): void {
           const columns = opts.columns ? parseColumnSpec(opts.columns) : undefined;
           if (opts.header !== undefined && !['names', 'skip', 'none'].includes(opts.header))
             throw new UsageError(`--header must be names, skip or none, got "${opts.header}"`);
-          const store = openStore(g.db);
+          const store = await openStore(g.db);
           const progress = startProgress({
             label: 'import events',
             total: 0,
@@ -91,7 +91,7 @@ export function register(program: Command): void {
                 `new event types declared with weight 1, values counted as they are: ${s.newTypes.join(', ')} (reco types set NAME --weight W --value log|count|binary|centered to change)\n`,
               );
           } finally {
-            store.close();
+            await store.close();
           }
         },
       ),
@@ -108,7 +108,7 @@ export function register(program: Command): void {
     .action(
       action(async (file: string, opts: { delimiter?: string; quotes: boolean }, cmd: Command) => {
         const g = globals(cmd);
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         const progress = startProgress({ label: 'import items', total: 0, unit: 'items', quiet: g.quiet });
         try {
           const s = await importItemsFile(store, file, {
@@ -120,7 +120,7 @@ export function register(program: Command): void {
           });
           progress.done(`imported ${s.rows} items from ${file} into ${g.db}`);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

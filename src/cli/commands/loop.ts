@@ -125,16 +125,16 @@ export function register(program: Command): void {
           throw new UsageError("--strategies (the loop's split) or --experiment (the server's) is needed");
         if (opts.server !== undefined && !/^https?:\/\/[^/]/.test(opts.server))
           throw new UsageError(`--server must be an http(s) URL (got "${opts.server}")`);
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         let client: LoopClient | undefined;
         try {
-          const world = loadWorld(store);
+          const world = await loadWorld(store);
           if (users > world.params.users)
             throw new UsageError(`--users ${users}: the world has ${world.params.users} users`);
-          const history = store.loadEventLog();
+          const history = await store.loadEventLog();
           client = opts.server
             ? new HttpClient(opts.server, clientKey(opts, g.db))
-            : new InProcessClient(store, defaultModelsDir(g.db));
+            : await InProcessClient.open(store, defaultModelsDir(g.db));
           const bar = startProgress({ label: 'loop', total: days, unit: 'days', quiet: g.quiet });
           const result = await withRun(store, { kind: 'loop', ...runOptionsFrom(opts) }, async (run) => {
             recordLoopParams(run, {
@@ -149,7 +149,7 @@ export function register(program: Command): void {
               ...(opts.experiment ? { experiment: opts.experiment } : {}),
               people,
             });
-            run.paramList(worldParams(store));
+            run.paramList(await worldParams(store));
             const out = await closedLoop(
               {
                 world,
@@ -222,7 +222,7 @@ export function register(program: Command): void {
             );
         } finally {
           await client?.close();
-          store.close();
+          await store.close();
         }
       }),
     );

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .requiredOption('--pairs <file>', 'CSV with user,item[,timestamp] rows ("-" for standard input)')
     .option('--out <file>', 'write the CSV here instead of standard output')
     .action(
-      action((opts: { pairs: string; out?: string }, cmd: Command) => {
+      action(async (opts: { pairs: string; out?: string }, cmd: Command) => {
         const g = globals(cmd);
         let text: string;
         try {
@@ -21,13 +21,13 @@ export function register(program: Command): void {
         } catch (err) {
           throw new InputError(`cannot read: ${(err as Error).message}`, opts.pairs);
         }
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
-          const csv = answerPairs(store, loadWorld(store), text, opts.pairs);
+          const csv = answerPairs(store, await loadWorld(store), text, opts.pairs);
           if (opts.out) writeFileSync(opts.out, csv);
           else process.stdout.write(csv);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

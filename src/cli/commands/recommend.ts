@@ -41,8 +41,8 @@ async function writeAll(
   at: ServingTimeRule,
 ) {
   const model = bundle.model(modelName);
-  const fitted = bundle.fittedSizes(store.counts(), store.path);
-  const log = store.loadEventLog();
+  const fitted = bundle.fittedSizes(await store.counts(), store.path);
+  const log = await store.loadEventLog();
   const x = buildInteractions(log, bundle.manifest.weights);
   const times = servingTimes(log, at);
   const toFile = out !== undefined && out !== '-';
@@ -81,7 +81,7 @@ async function writeAll(
   );
 }
 
-function printUser(
+async function printUser(
   store: Store,
   bundle: ModelBundle,
   modelName: string,
@@ -92,14 +92,14 @@ function printUser(
   const u = store.userIndex(userId);
   if (u === undefined)
     throw new UsageError(
-      `unknown user "${userId}" (the store ${store.path} has ${store.counts().users} users)`,
+      `unknown user "${userId}" (the store ${store.path} has ${(await store.counts()).users} users)`,
     );
   const model = bundle.model(modelName);
-  const fitted = bundle.fittedSizes(store.counts(), store.path);
-  const profile = userProfileFromStore(store, userId, u, bundle.manifest.weights, fitted, at);
+  const fitted = bundle.fittedSizes(await store.counts(), store.path);
+  const profile = await userProfileFromStore(store, userId, u, bundle.manifest.weights, fitted, at);
   const top = model.recommend(profile, k);
   process.stdout.write(
-    `top ${top.items.length} for user ${userId} (${profile.items.length} items seen, excluded) by ${modelName}, bundle ${bundle.version}\n${formatItemList(store, top)}\n`,
+    `top ${top.items.length} for user ${userId} (${profile.items.length} items seen, excluded) by ${modelName}, bundle ${bundle.version}\n${await formatItemList(store, top)}\n`,
   );
 }
 
@@ -129,16 +129,16 @@ export function register(program: Command): void {
           throw new UsageError('give exactly one of --user <id> and --all');
         if (opts.out !== undefined && !opts.all) throw new UsageError('--out goes with --all');
         const k = parsePositiveInt(opts.k, '--k');
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
-          requireEvents(store);
+          await requireEvents(store);
           const bundle = openBundle(opts.modelsDir ?? defaultModelsDir(g.db), opts.version);
           const modelName = opts.model ?? bundle.defaultModel();
           const at = parseServingTime(opts.at);
           if (opts.all) await writeAll(store, bundle, modelName, k, opts.out, g.quiet, at);
-          else printUser(store, bundle, modelName, k, opts.user!, at);
+          else await printUser(store, bundle, modelName, k, opts.user!, at);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

@@ -27,11 +27,13 @@ function parseKind(raw: string | undefined): RunKind | undefined {
 }
 
 /** The run `ref` names: its id, or a prefix of one id only (at least 4 hex digits). */
-export function findRun(store: Store, ref: string): RunRecord {
-  const exact = store.getRun(ref);
+export async function findRun(store: Store, ref: string): Promise<RunRecord> {
+  const exact = await store.getRun(ref);
   if (exact) return exact;
-  const matches = /^[0-9a-f]{4,31}$/.test(ref) ? store.listRuns().filter((r) => r.id.startsWith(ref)) : [];
-  if (matches.length === 1) return store.getRun(matches[0]!.id)!;
+  const matches = /^[0-9a-f]{4,31}$/.test(ref)
+    ? (await store.listRuns()).filter((r) => r.id.startsWith(ref))
+    : [];
+  if (matches.length === 1) return (await store.getRun(matches[0]!.id))!;
   if (matches.length > 1)
     throw new UsageError(`run "${ref}" is ambiguous: ${matches.map((r) => r.id).join(', ')}`);
   throw new RecoError(`no run "${ref}" in ${store.path} (see: reco runs list)`);
@@ -39,11 +41,11 @@ export function findRun(store: Store, ref: string): RunRecord {
 
 /** Opens the store, runs fn, closes it. */
 async function withStore(cmd: Command, fn: (store: Store) => void | Promise<void>): Promise<void> {
-  const store = openStore(globals(cmd).db);
+  const store = await openStore(globals(cmd).db);
   try {
     await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -65,8 +67,8 @@ export function register(program: Command): void {
       action(async (opts: { kind?: string; limit?: string; json: boolean }, cmd: Command) => {
         const kind = parseKind(opts.kind);
         const limit = opts.limit === undefined ? undefined : parsePositiveInt(opts.limit, '--limit');
-        await withStore(cmd, (store) => {
-          const list = store.listRuns({
+        await withStore(cmd, async (store) => {
+          const list = await store.listRuns({
             ...(kind ? { kind } : {}),
             ...(limit !== undefined ? { limit } : {}),
           });
@@ -83,9 +85,9 @@ export function register(program: Command): void {
     .option('--json', 'as JSON (with every curve)', false)
     .action(
       action(async (ref: string, opts: { json: boolean }, cmd: Command) => {
-        await withStore(cmd, (store) => {
-          const run = findRun(store, ref);
-          const history = store.metricHistory(run.id);
+        await withStore(cmd, async (store) => {
+          const run = await findRun(store, ref);
+          const history = await store.metricHistory(run.id);
           if (opts.json) printJson(runJson(run, history));
           else print(formatRun(run, history));
         });
@@ -100,8 +102,8 @@ export function register(program: Command): void {
     .action(
       action(async (refs: string[], opts: { json: boolean }, cmd: Command) => {
         if (refs.length < 2) throw new UsageError('runs compare needs two or more run ids');
-        await withStore(cmd, (store) => {
-          const comparison = compareRuns(refs.map((ref) => findRun(store, ref)));
+        await withStore(cmd, async (store) => {
+          const comparison = compareRuns(await Promise.all(refs.map((ref) => findRun(store, ref))));
           if (opts.json) printJson(comparison);
           else print(formatComparison(comparison));
         });
@@ -137,11 +139,11 @@ export function register(program: Command): void {
               ? 'must have at most 500 characters'
               : runNameProblem(opts.experiment);
           if (problem) throw new UsageError(`--experiment ${problem}, got "${opts.experiment}"`);
-          await withStore(cmd, (store) => {
+          await withStore(cmd, async (store) => {
             const ids =
               refs.length > 0
-                ? refs.map((ref) => findRun(store, ref).id)
-                : store.listRuns(kind ? { kind } : {}).map((r) => r.id);
+                ? (await Promise.all(refs.map((ref) => findRun(store, ref)))).map((r) => r.id)
+                : (await store.listRuns(kind ? { kind } : {})).map((r) => r.id);
             const options = {
               root: opts.mlruns,
               experiment: opts.experiment,
@@ -150,9 +152,9 @@ export function register(program: Command): void {
             };
             const experiment = ensureExperiment(opts.mlruns, opts.experiment, format);
             for (const id of ids) {
-              const run = store.getRun(id)!;
+              const run = (await store.getRun(id))!;
               if (kind && run.kind !== kind) continue;
-              exportRun({ ...run, metrics: store.metricHistory(id) }, experiment, options);
+              exportRun({ ...run, metrics: await store.metricHistory(id) }, experiment, options);
             }
             if (!globals(cmd).quiet)
               process.stderr.write(

@@ -83,12 +83,12 @@ export async function serve(
     redisUrl === undefined || redisUrl === ''
       ? undefined
       : await connectSharedLimits(redisUrl, opts.redis !== undefined ? '--redis' : 'RECO_REDIS_URL');
-  const store = openStore(db);
-  const services = createServices(store, { modelsDir, cacheSize, autoCreateItems, rankThreads });
+  const store = await openStore(db);
+  const services = await createServices(store, { modelsDir, cacheSize, autoCreateItems, rankThreads });
   const { models } = services;
   // the web app (src/web/): accounts over the same services; the first admin is created on first run
   const webOptions = webOptionsFromEnv(keys.keys);
-  const web = createWebServices(
+  const web = await createWebServices(
     services,
     shared ? { ...webOptions, throttle: { ...webOptions.throttle, shared } } : webOptions,
   );
@@ -104,7 +104,7 @@ export async function serve(
   });
   const checkpointer = new Checkpointer(store, 1000, (msg) => app.log.warn(msg));
   try {
-    models.swapAtStartup();
+    await models.swapAtStartup();
     if (models.lastLoadError) app.log.error(`model bundle: ${models.lastLoadError.message}`);
   } catch (err) {
     app.log.error(
@@ -166,7 +166,7 @@ export async function serve(
     await app.retrainer.done();
     await services.close();
     await checkpointer.stop();
-    store.close();
+    await store.close();
     shared?.redis.disconnect();
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const)

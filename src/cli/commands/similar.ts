@@ -51,15 +51,15 @@ export function register(program: Command): void {
     .option('--models-dir <dir>', 'where bundles live (default: models/ beside the database)')
     .option('--version <id>', 'bundle version (default: current)')
     .action(
-      action((opts: SimilarOpts, cmd: Command) => {
+      action(async (opts: SimilarOpts, cmd: Command) => {
         const g = globals(cmd);
         const k = parsePositiveInt(opts.k, '--k');
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
           const i = store.itemIndex(opts.item);
           if (i === undefined)
             throw new UsageError(
-              `unknown item "${opts.item}" (the store ${store.path} has ${store.counts().items} items)`,
+              `unknown item "${opts.item}" (the store ${store.path} has ${(await store.counts()).items} items)`,
             );
           const bundle = openBundle(opts.modelsDir ?? defaultModelsDir(g.db), opts.version);
           if (i >= bundle.manifest.data.items)
@@ -68,12 +68,12 @@ export function register(program: Command): void {
             );
           const name = pickModel(bundle, opts.model);
           const top = bundle.model(name).similarItems!(i, k);
-          const source = store.getItem(opts.item);
+          const source = await store.getItem(opts.item);
           process.stdout.write(
-            `items similar to ${opts.item}${source?.title ? ` (${source.title})` : ''} by ${name}, bundle ${bundle.version}\n${formatItemList(store, top)}\n`,
+            `items similar to ${opts.item}${source?.title ? ` (${source.title})` : ''} by ${name}, bundle ${bundle.version}\n${await formatItemList(store, top)}\n`,
           );
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

@@ -67,7 +67,7 @@ export function register(program: Command): void {
       [] as string[],
     )
     .action(
-      action((opts: SimulateOptions, cmd: Command) => {
+      action(async (opts: SimulateOptions, cmd: Command) => {
         const g = globals(cmd);
         const params = resolveParams(opts.preset, {
           ...parseParamOverrides(opts.param),
@@ -78,7 +78,7 @@ export function register(program: Command): void {
           dim: intOption('dim', opts.dim),
           genres: intOption('genres', opts.genres),
         });
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
           const gen = startProgress({
             label: 'generate',
@@ -87,7 +87,7 @@ export function register(program: Command): void {
             quiet: g.quiet,
           });
           let ins: ReturnType<typeof startProgress> | undefined;
-          const r = simulateIntoStore(store, params, {
+          const r = await simulateIntoStore(store, params, {
             onGenerate: (n) => gen.update(n),
             onInsert: (n) => {
               if (!ins) {
@@ -108,7 +108,7 @@ export function register(program: Command): void {
               ` write ${r.insertSeconds.toFixed(2)} s${r.events.usersShort > 0 ? `; ${r.events.usersShort} users ran out of items` : ''}`,
           );
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

@@ -34,13 +34,13 @@ async function runStep(args: string[], g: GlobalOptions): Promise<void> {
 }
 
 /** The current bundle when it was trained on exactly the events the store holds now. */
-export function reusableBundle(store: Store, modelsDir: string): ModelBundle | undefined {
+export async function reusableBundle(store: Store, modelsDir: string): Promise<ModelBundle | undefined> {
   if (listVersions(modelsDir).length === 0) return undefined;
   try {
     const bundle = openBundle(modelsDir);
     const d = bundle.manifest.data;
-    const c = store.counts();
-    if (d.position === store.eventPosition() && d.events === c.events) return bundle;
+    const c = await store.counts();
+    if (d.position === (await store.eventPosition()) && d.events === c.events) return bundle;
   } catch {
     // no current bundle, or one that does not read: train anew
   }
@@ -79,9 +79,9 @@ export function register(program: Command): void {
         const t0 = performance.now();
         const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
         const modelsDir = defaultModelsDir(g.db);
-        const store = openStore(g.db);
-        const empty = store.counts().events === 0;
-        store.close();
+        const store = await openStore(g.db);
+        const empty = (await store.counts()).events === 0;
+        await store.close();
         if (empty) {
           process.stderr.write(
             `reco start: ${g.db} is empty: creating a demo world (movielens preset, seed ${opts.seed})\n`,
@@ -97,8 +97,8 @@ export function register(program: Command): void {
           process.stdout.write(`\n${summaryTable(openBundle(modelsDir))}`);
           return;
         }
-        const data = openStore(g.db);
-        let bundle = reusableBundle(data, modelsDir);
+        const data = await openStore(g.db);
+        let bundle = await reusableBundle(data, modelsDir);
         if (bundle)
           process.stderr.write(
             `reco start: the data is unchanged since bundle ${bundle.version}: serving it\n`,
@@ -117,8 +117,8 @@ export function register(program: Command): void {
             `reco start: quick models fitted in ${quick.seconds.toFixed(1)} s (bundle ${bundle.version})\n`,
           );
         }
-        const c = data.counts();
-        data.close();
+        const c = await data.counts();
+        await data.close();
         const server = await serve(
           g.db,
           {

@@ -19,12 +19,12 @@ interface StatsOptions {
   tolerance: string;
 }
 
-export function storeStats(path: string): DatasetStats {
-  const store = openStore(path);
+export async function storeStats(path: string): Promise<DatasetStats> {
+  const store = await openStore(path);
   try {
-    return computeStats(store.loadEventLog(), store.listItems(), storeWeights(store));
+    return computeStats(await store.loadEventLog(), await store.listItems(), storeWeights(store));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -52,13 +52,13 @@ export function register(program: Command): void {
     .option('--against <file>', 'compare with statistics saved by "reco stats --json"')
     .option('--tolerance <x>', 'relative tolerance for the within flag', '0.1')
     .action(
-      action((opts: StatsOptions, cmd: Command) => {
+      action(async (opts: StatsOptions, cmd: Command) => {
         const g = globals(cmd);
         if (opts.compare && opts.against) throw new UsageError('give --compare or --against, not both');
         const tolerance = Number(opts.tolerance);
         if (!(tolerance >= 0))
           throw new UsageError(`--tolerance must be a non-negative number (got "${opts.tolerance}")`);
-        const stats = storeStats(g.db);
+        const stats = await storeStats(g.db);
         const refName = opts.compare ?? opts.against;
         if (refName === undefined) {
           process.stdout.write(
@@ -66,7 +66,7 @@ export function register(program: Command): void {
           );
           return;
         }
-        const reference = opts.compare ? storeStats(opts.compare) : readStatsJson(refName);
+        const reference = opts.compare ? await storeStats(opts.compare) : readStatsJson(refName);
         const rows = compareStats(stats, reference, tolerance);
         if (opts.json)
           process.stdout.write(

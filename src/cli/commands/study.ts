@@ -61,7 +61,7 @@ export function register(program: Command): void {
         }).mirror;
         const out = opts.out ?? `studies/${def.name}`;
         const total = (levels ?? def.levels).length * seeds;
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
           const progress = startProgress({
             label: `study ${def.name}`,
@@ -92,7 +92,7 @@ export function register(program: Command): void {
             `study ${def.name}: ${result.cells.length} cells (${result.levels.length} levels x ${seeds} seeds) in ${result.seconds.toFixed(0)} s, recorded as runs of kind study; report ${report.dir}/README.md`,
           );
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

@@ -64,9 +64,9 @@ export function register(program: Command): void {
         const k = parsePositiveInt(opts.k, '--k');
         const budgetSeconds = parseDuration(opts.tuneBudget, '--tune-budget');
         const run = runOptionsFrom(opts);
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
-          requireEvents(store);
+          await requireEvents(store);
           let evaluation: Progress | undefined;
           let withOracle = false;
           let training: Progress | undefined;
@@ -116,7 +116,7 @@ export function register(program: Command): void {
           const net = rankerVerdict(trained.manifest.models);
           if (net) process.stdout.write(`ranked: ${formatSafetyNet(net)}\n`);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

@@ -27,9 +27,9 @@ export function register(program: Command): void {
     .description('the declared event types and how their events weigh in training')
     .option('--json', 'print JSON')
     .action(
-      action((opts: { json?: boolean }, cmd: Command) => {
+      action(async (opts: { json?: boolean }, cmd: Command) => {
         const g = globals(cmd);
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
           const list = store.eventTypes();
           if (opts.json) {
@@ -43,7 +43,7 @@ export function register(program: Command): void {
               `${t.name.padEnd(width)}  ${describeRule(t.rule)}${t.given ? '' : ' (built in)'}\n`,
             );
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );
@@ -55,13 +55,13 @@ export function register(program: Command): void {
     .option('--value <rule>', `how the event's value counts: ${VALUE_RULES.join(', ')}`)
     .option('--center <c>', 'the neutral value of a centered rule (e.g. 3 for 1-5 stars)')
     .action(
-      action((name: string, opts: SetOpts, cmd: Command) => {
+      action(async (name: string, opts: SetOpts, cmd: Command) => {
         const g = globals(cmd);
         const problem = idProblem(name);
         if (problem) throw new UsageError(`event type name ${problem}`);
         if (opts.value !== undefined && !(VALUE_RULES as readonly string[]).includes(opts.value))
           throw new UsageError(`--value must be one of ${VALUE_RULES.join(', ')}, got "${opts.value}"`);
-        const store = openStore(g.db);
+        const store = await openStore(g.db);
         try {
           const current = store.eventTypes().find((t) => t.name === name)?.rule ?? {
             weight: 1,
@@ -73,11 +73,11 @@ export function register(program: Command): void {
             value: (opts.value as ValueRule | undefined) ?? current.value,
             ...(center !== undefined ? { center } : {}),
           };
-          store.declareEventType(name, rule);
+          await store.declareEventType(name, rule);
           if (!g.quiet)
             process.stderr.write(`event type ${name}: ${describeRule(rule)} (used from the next training)\n`);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
     );

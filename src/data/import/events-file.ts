@@ -134,7 +134,7 @@ export async function importEventsFile(
   file: string,
   options: ImportEventsOptions = {},
 ): Promise<ImportSummary> {
-  const before = store.counts();
+  const before = await store.counts();
   const typesBefore = store.eventTypeNames().length;
   const spec = options.columns;
   const header = options.header ?? (spec?.kind === 'order' ? 'none' : 'names');
@@ -154,7 +154,7 @@ export async function importEventsFile(
 
   // about 30 bytes a row in a typical events file
   const expectedEvents = (statSync(file, { throwIfNoEntry: false })?.size ?? 0) / 30;
-  await store.transactionAsync(
+  await store.transaction(
     async () => {
       const read = readDelimited(file, {
         ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
@@ -210,12 +210,12 @@ export async function importEventsFile(
         batch.push({ user, item, type, value, timestamp });
         rows++;
         if (batch.length >= BATCH) {
-          store.insertEvents(batch);
+          await store.insertEvents(batch);
           batch = [];
           options.onProgress?.(rows);
         }
       }
-      if (batch.length > 0) store.insertEvents(batch);
+      if (batch.length > 0) await store.insertEvents(batch);
       options.onProgress?.(rows);
       if (rows === 0) {
         throw new InputError(sawHeader ? 'no events after the header' : 'no events in the file', file);
@@ -223,7 +223,7 @@ export async function importEventsFile(
     },
     { expectedEvents },
   );
-  const after = store.counts();
+  const after = await store.counts();
   return {
     file,
     rows,

@@ -105,7 +105,7 @@ export async function importItemsFile(
   }
   if (!header) throw new InputError('the file is empty', file);
   if (items.length === 0) throw new InputError('no items after the header', file);
-  store.upsertItems(items);
+  await store.upsertItems(items);
   options.onProgress?.(items.length);
   return { file, rows: items.length };
 }

@@ -92,12 +92,12 @@ async function importRatings(
       timestamp: parseTimestampField(fields[columns.timestamp]!, at('timestamp')),
     });
     if (batch.length >= BATCH) {
-      n += store.insertEvents(batch, { createItems: false });
+      n += await store.insertEvents(batch, { createItems: false });
       batch = [];
       options.onProgress?.(n);
     }
   }
-  n += store.insertEvents(batch, { createItems: false });
+  n += await store.insertEvents(batch, { createItems: false });
   options.onProgress?.(n);
   return n;
 }
@@ -139,7 +139,7 @@ async function import100k(
     if (released !== undefined) item.createdAt = released;
     items.push(item);
   }
-  store.upsertItems(items);
+  await store.upsertItems(items);
 
   const userFile = join(dir, 'u.user');
   if (existsSync(userFile)) {
@@ -158,7 +158,7 @@ async function import100k(
         createdAt: 0,
       });
     }
-    store.upsertUsers(users);
+    await store.upsertUsers(users);
   }
   const ratings = await importRatings(
     store,
@@ -167,7 +167,7 @@ async function import100k(
     options,
     '\t',
   );
-  const c = store.counts();
+  const c = await store.counts();
   return { layout: '100k', users: c.users, items: c.items, ratings, tags: 0 };
 }
 
@@ -225,7 +225,7 @@ async function importCsvLayout(
       if (tags) item.tags = [...tags];
     }
   }
-  store.upsertItems(items);
+  await store.upsertItems(items);
   const ratingFile = join(dir, 'ratings.csv');
   const ratings = await importRatings(
     store,
@@ -234,7 +234,7 @@ async function importCsvLayout(
     options,
     ',',
   );
-  const c = store.counts();
+  const c = await store.counts();
   return { layout: 'csv', users: c.users, items: c.items, ratings, tags: tagCount };
 }
 
@@ -247,7 +247,7 @@ export async function importMovieLens(
   const ratingsFile = join(dir, layout === '100k' ? 'u.data' : 'ratings.csv');
   // about 25 bytes a rating in u.data and ratings.csv
   const expectedEvents = (statSync(ratingsFile, { throwIfNoEntry: false })?.size ?? 0) / 25;
-  return store.transactionAsync(
+  return store.transaction(
     () => (layout === '100k' ? import100k(store, dir, options) : importCsvLayout(store, dir, options)),
     { expectedEvents },
   );

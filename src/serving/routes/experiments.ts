@@ -40,7 +40,7 @@ const experimentsRoutes: RoutePlugin = async (app) => {
         response: { 201: experimentSchema, ...withBody },
       },
     },
-    async (request, reply) => reply.code(201).send(experiments.create(request.body)),
+    async (request, reply) => reply.code(201).send(await experiments.create(request.body)),
   );
 
   app.get(
@@ -57,7 +57,7 @@ const experimentsRoutes: RoutePlugin = async (app) => {
         },
       },
     },
-    async () => ({ experiments: experiments.list() }),
+    async () => ({ experiments: await experiments.list() }),
   );
 
   app.get(

@@ -45,7 +45,7 @@ const itemsRoutes: RoutePlugin = async (app) => {
       },
     },
     async (request) => {
-      const item = app.itemService.get(request.params.id);
+      const item = await app.itemService.get(request.params.id);
       return { ...item, createdAt: isoTime(item.createdAt) };
     },
   );
@@ -106,7 +106,7 @@ const itemsRoutes: RoutePlugin = async (app) => {
         return t === undefined ? rest : { ...rest, createdAt: t };
       });
       try {
-        return app.itemService.upsert(records);
+        return await app.itemService.upsert(records);
       } catch (err) {
         // a fault of item k, named as the request names it
         if (err instanceof DomainError && err.index !== undefined && err.field !== undefined)

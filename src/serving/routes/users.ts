@@ -70,7 +70,7 @@ const usersRoutes: RoutePlugin = async (app) => {
         },
       },
     },
-    async (request, reply) => reply.code(201).send(app.userService.create(request.body)),
+    async (request, reply) => reply.code(201).send(await app.userService.create(request.body)),
   );
 
   app.get(
@@ -88,7 +88,7 @@ const usersRoutes: RoutePlugin = async (app) => {
       },
     },
     async (request) => {
-      const { user, stats } = app.userService.get(request.params.id);
+      const { user, stats } = await app.userService.get(request.params.id);
       return { id: user.id, attributes: user.attributes ?? {}, createdAt: isoTime(user.createdAt), stats };
     },
   );
@@ -132,7 +132,7 @@ const usersRoutes: RoutePlugin = async (app) => {
     },
     async (request) => {
       const id = request.params.id;
-      const events = app.userService.history(id, request.query.limit).map((e) => ({
+      const events = (await app.userService.history(id, request.query.limit)).map((e) => ({
         item: e.item,
         type: e.type,
         value: e.value,

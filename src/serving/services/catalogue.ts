@@ -1,5 +1,6 @@
 /**
- * The in-memory catalogue: every item's title and genres by dense index (new items too), a mask of the
+ * The in-memory catalogue: every item's record (title, genres, tags, attributes) by dense index (new
+ * items too, as the store merges their updates), a mask of the
  * items of each genre, and the external item ids. It also turns a ranked list of dense indices into the
  * answer's items (id, score, title).
  */
@@ -9,25 +10,38 @@ import type { ItemRecord } from '../../types.js';
 import type { ItemExplanation, RecommendedItem } from '../answers.js';
 
 export class Catalogue {
-  private titles: (string | undefined)[] = [];
-  private itemGenres: (string[] | undefined)[] = [];
+  /** Records by dense index (undefined: an item created by an event, with nothing but its id). */
+  private records: (ItemRecord | undefined)[] = [];
   private masks = new Map<string, Uint8Array>();
   private ids: string[] = [];
 
-  constructor(private readonly store: Store) {
-    const items = store.listItems();
-    this.titles = items.map((i) => i.title);
-    this.itemGenres = items.map((i) => i.genres);
-    this.rebuildMasks();
+  private constructor(private readonly store: Store) {}
+
+  /** The catalogue of the items stored in `store`. */
+  static async open(store: Store): Promise<Catalogue> {
+    const catalogue = new Catalogue(store);
+    catalogue.records = await store.listItems();
+    catalogue.rebuildMasks();
+    return catalogue;
   }
 
   /** Items in all (fitted and new). */
   get count(): number {
-    return this.titles.length;
+    return this.records.length;
   }
 
   genresOf(i: number): string[] | undefined {
-    return this.itemGenres[i];
+    return this.records[i]?.genres;
+  }
+
+  /** Item i's record as stored (undefined for an item created by an event). */
+  record(i: number): ItemRecord | undefined {
+    return this.records[i];
+  }
+
+  /** Item i's title, if it has one. */
+  title(i: number): string | undefined {
+    return this.records[i]?.title;
   }
 
   /** Item i's external id. */
@@ -64,7 +78,7 @@ export class Catalogue {
 
   /** The items of any of `genres`, within `allowed` when given. */
   unionMask(genres: string[], allowed: Uint8Array | undefined): Uint8Array {
-    const n = this.titles.length;
+    const n = this.records.length;
     const out = new Uint8Array(n);
     for (const g of genres) {
       const m = this.masks.get(g);
@@ -76,25 +90,21 @@ export class Catalogue {
 
   /** Items up to index n - 1 exist (created by events: no title, no genre). */
   ensureItems(n: number): void {
-    if (n <= this.titles.length) return;
-    while (this.titles.length < n) {
-      this.titles.push(undefined);
-      this.itemGenres.push(undefined);
-    }
+    if (n <= this.records.length) return;
+    while (this.records.length < n) this.records.push(undefined);
     this.ids = [];
     this.rebuildMasks(); // masks cover every item (a new one is in no genre)
   }
 
-  /** Records stored by the store (created or updated): their titles and genres. */
+  /** Records stored by the store (created or updated): merged as the store merges them (given fields). */
   update(items: ItemRecord[]): void {
     for (const it of items) {
       const i = this.store.itemIndex(it.id)!;
-      while (this.titles.length <= i) {
-        this.titles.push(undefined);
-        this.itemGenres.push(undefined);
-      }
-      if (it.title !== undefined) this.titles[i] = it.title;
-      if (it.genres !== undefined) this.itemGenres[i] = it.genres;
+      while (this.records.length <= i) this.records.push(undefined);
+      const merged: ItemRecord = { ...(this.records[i] ?? { id: it.id }) };
+      for (const key of ['title', 'genres', 'tags', 'attributes', 'createdAt'] as const)
+        if (it[key] !== undefined) Object.assign(merged, { [key]: it[key] });
+      this.records[i] = merged;
     }
     this.ids = [];
     this.rebuildMasks();
@@ -110,7 +120,7 @@ export class Catalogue {
     for (let r = 0; r < items.length; r++) {
       const i = items[r]!;
       const it: RecommendedItem = { id: this.itemId(i), score: scores[r]! };
-      const t = this.titles[i];
+      const t = this.records[i]?.title;
       if (t !== undefined) it.title = t;
       if (describe) Object.assign(it, describe(r));
       out[r] = it;
@@ -119,10 +129,10 @@ export class Catalogue {
   }
 
   private rebuildMasks(): void {
-    const n = this.itemGenres.length;
+    const n = this.records.length;
     const masks = new Map<string, Uint8Array>();
     for (let i = 0; i < n; i++) {
-      for (const g of this.itemGenres[i] ?? []) {
+      for (const g of this.records[i]?.genres ?? []) {
         let m = masks.get(g);
         if (!m) masks.set(g, (m = new Uint8Array(n)));
         m[i] = 1;

@@ -38,15 +38,22 @@ export class EventIngestor {
   ) {}
 
   /** Validates, stores (one transaction, durable on return) and applies events; returns how many. */
-  ingest(events: EventRecord[]): number {
+  ingest(events: EventRecord[]): Promise<number> {
     this.check(events);
-    const n = this.store.insertEvents(events, {
-      createUsers: true,
-      createItems: this.autoCreateItems,
-      createTypes: false,
+    return this.models.holdingEvents(async () => {
+      const n = await this.store.insertEvents(events, {
+        createUsers: true,
+        createItems: this.autoCreateItems,
+        createTypes: false,
+      });
+      this.apply(events);
+      return n;
     });
-    this.apply(events);
-    return n;
+  }
+
+  /** Runs fn with the events held (./model-holder.ts holdingEvents): a write and its apply, together. */
+  holdingEvents<T>(fn: () => Promise<T>): Promise<T> {
+    return this.models.holdingEvents(fn);
   }
 
   /**
@@ -61,7 +68,7 @@ export class EventIngestor {
       this.pending.push({ events, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.models.holdingEvents(() => this.flush()));
       }
     });
   }
@@ -100,21 +107,22 @@ export class EventIngestor {
     return `declared: ${shown}${names.length > 12 ? `, and ${names.length - 12} more` : ''}; an admin declares others: PUT /v1/event-types/{name}`;
   }
 
-  private flush(): void {
+  /** Stores and applies the pending groups (run while the events are held: ./model-holder.ts). */
+  private async flush(): Promise<void> {
     const group = this.pending;
     this.pending = [];
     this.flushScheduled = false;
     const options = { createUsers: true, createItems: this.autoCreateItems, createTypes: false };
     let stored = group;
     try {
-      this.store.transaction(() => {
-        for (const p of group) this.store.insertEvents(p.events, options);
+      await this.store.transaction(async () => {
+        for (const p of group) await this.store.insertEvents(p.events, options);
       });
     } catch {
       stored = [];
       for (const p of group) {
         try {
-          this.store.insertEvents(p.events, options);
+          await this.store.insertEvents(p.events, options);
           stored.push(p);
         } catch (err) {
           p.reject(err);
@@ -179,7 +187,10 @@ export class EventIngestor {
         f.state.applyEvent(u, i, e.timestamp, eventWeight(f.weights, e.type, value), rating);
     }
     // the same (user, item, time, weight, rating) to the rank threads' copies of the ranker
-    if (forThreads) this.rankThreads.forward(forThreads);
+    if (forThreads) {
+      this.rankThreads.forward(forThreads);
+      if (slot && !slot.loadedRanked) this.models.keepForLazyRanked(slot, forThreads);
+    }
     for (const u of users) this.interactions.touch(u);
     this.eventsIngested += events.length;
   }

@@ -16,7 +16,10 @@ export class EventTypeService {
   }
 
   /** Declares `name` with `rule` (or changes its rule); faults name the field. */
-  declare(name: string, rule: { weight: number; value: string; center?: number }): EventTypeDeclaration {
+  async declare(
+    name: string,
+    rule: { weight: number; value: string; center?: number },
+  ): Promise<EventTypeDeclaration> {
     const problem = idProblem(name);
     if (problem) throw new InvalidInputError('name', problem);
     if (!(VALUE_RULES as readonly string[]).includes(rule.value))
@@ -37,7 +40,7 @@ export class EventTypeService {
       throw err;
     }
     try {
-      this.store.declareEventType(name, wanted);
+      await this.store.declareEventType(name, wanted);
     } catch (err) {
       throw new InvalidInputError('name', (err as Error).message);
     }

@@ -124,9 +124,9 @@ export class ExperimentServing {
     if (!slot) {
       const modelsDir = this.models.modelsDir;
       slot = loadSlotInSteps(modelsDir, version, {}, nextTurn).then(
-        (loaded) => {
+        async (loaded) => {
           // its ranked model learns from the events as the bundle in use does (caught up, then fed)
-          this.models.follow(loaded);
+          await this.models.follow(loaded);
           return loaded;
         },
         (err: unknown) => {
@@ -141,7 +141,7 @@ export class ExperimentServing {
   }
 
   /** Writes the queued exposures (at close). */
-  close(): void {
-    this.log.flush();
+  close(): Promise<void> {
+    return this.log.flush();
   }
 }

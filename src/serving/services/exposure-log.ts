@@ -24,22 +24,22 @@ export class ExposureLog {
 
   push(x: ExposureRecord): void {
     this.queue.push(x);
-    if (this.queue.length >= BATCH) setImmediate(() => this.flush());
+    if (this.queue.length >= BATCH) setImmediate(() => void this.flush());
     else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), DELAY_MS);
+      this.timer = setTimeout(() => void this.flush(), DELAY_MS);
       this.timer.unref();
     }
   }
 
   /** Writes every queued exposure now. */
-  flush(): void {
+  async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
     try {
-      this.store.experiments.logExposures(batch);
+      await this.store.experiments.logExposures(batch);
       this.written += batch.length;
     } catch (err) {
       this.failures++;

@@ -25,11 +25,11 @@ export class ItemService {
   ) {}
 
   /** Inserts or updates items; new ones are known to the models after the next training. */
-  upsert(items: ItemRecord[]): { created: number; updated: number } {
+  async upsert(items: ItemRecord[]): Promise<{ created: number; updated: number }> {
     this.check(items);
     let created = 0;
     for (const it of items) if (this.store.itemIndex(it.id) === undefined) created++;
-    this.store.upsertItems(items);
+    await this.store.upsertItems(items);
     this.catalogue.update(items);
     this.interactions.ensureItems(this.catalogue.count);
     this.popularity.ensureItems(this.catalogue.count);
@@ -59,8 +59,8 @@ export class ItemService {
   }
 
   /** The item record with its live counters. */
-  get(id: string): ItemWithStats {
-    const rec = this.store.getItem(id);
+  async get(id: string): Promise<ItemWithStats> {
+    const rec = await this.store.getItem(id);
     if (!rec) throw new NotFoundError(`unknown item "${id}"`, 'id');
     const { events, lastEvent } = this.interactions.itemCounters(this.store.itemIndex(id)!);
     return { ...rec, stats: { events, lastEvent: lastEvent > 0 ? new Date(lastEvent).toISOString() : null } };

@@ -20,7 +20,7 @@ import {
 import { type FittedSizes, fittedRow } from '../../models/profiles.js';
 import type { UserProfile } from '../../recommenders/recommender.js';
 import type { Store } from '../../store/store.js';
-import type { Csr } from '../../types.js';
+import type { Csr, EventLog } from '../../types.js';
 import { LiveRow, type Row } from './live-row.js';
 
 const EMPTY_ITEMS = new Int32Array(0);
@@ -49,27 +49,38 @@ export class LiveInteractions {
   private itemLastEvent = new Float64Array(0);
   private readonly prefs = new Map<number, string[]>();
 
-  constructor(
+  private constructor(
     private readonly store: Store,
     /** Recent items kept per user. Default 10. */
     recentItems = 10,
   ) {
     this.recentSize = Math.max(1, recentItems);
-    this.loadPreferences();
-    this.rebuild();
   }
 
-  /** Takes a bundle's event weights; the rows are rebuilt when they differ (returns whether they were). */
-  useWeights(w: InteractionWeights): boolean {
+  /** The live state of every stored event and user preference. */
+  static async open(store: Store, recentItems = 10): Promise<LiveInteractions> {
+    const live = new LiveInteractions(store, recentItems);
+    await live.loadPreferences();
+    live.rebuild(await store.loadEventLog());
+    return live;
+  }
+
+  /**
+   * Takes a bundle's event weights; the rows are rebuilt from the stored events when they differ (returns
+   * whether they were). Run it while no event is being stored (../model-holder.ts holdingEvents).
+   */
+  async useWeights(w: InteractionWeights): Promise<boolean> {
     const rebuild = !sameWeights(w, this.weights);
-    this.weights = w;
-    if (rebuild) this.rebuild();
+    if (rebuild) {
+      const log = await this.store.loadEventLog();
+      this.weights = w;
+      this.rebuild(log);
+    }
     return rebuild;
   }
 
   /** Rows, recent items and counters from every stored event (startup, or new event weights). */
-  private rebuild(): void {
-    const log = this.store.loadEventLog();
+  private rebuild(log: EventLog): void {
     this.base = buildInteractions(log, this.weights);
     this.overrides.clear();
     const nUsers = log.userIds.length;
@@ -89,8 +100,8 @@ export class LiveInteractions {
     }
   }
 
-  private loadPreferences(): void {
-    for (const u of this.store.listUsers()) {
+  private async loadPreferences(): Promise<void> {
+    for (const u of await this.store.listUsers()) {
       const p = (u.attributes?.['preferences'] as { genres?: unknown } | undefined)?.genres;
       if (Array.isArray(p) && p.every((g) => typeof g === 'string')) {
         const idx = this.store.userIndex(u.id);

@@ -47,6 +47,13 @@ export class ModelHolder {
   private readonly listeners: ((slot: ModelSlot, rowsRebuilt: boolean) => void)[] = [];
   /** The swap running (swapAsync runs one at a time). */
   private swapping: Promise<void> = Promise.resolve();
+  /** The end of the last step that holds the events (`holdingEvents`). */
+  private eventsHeld: Promise<void> = Promise.resolve();
+  /**
+   * The events sent to the rank threads of the slot in use since its training, kept while its ranked
+   * model is not loaded on the main thread: the main thread replays them when it loads it (catchUp).
+   */
+  private lazyTail: { slot: ModelSlot; chunks: Float64Array[]; events: number } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -67,10 +74,46 @@ export class ModelHolder {
    * event stored after its training goes into its feature state now, in one turn, with its own bundle's
    * event weights, and the event ingestor gives it every event from then on.
    */
-  follow(slot: ModelSlot): void {
-    const ranked = slot.loadedRanked;
-    if (ranked) this.catchUp(slot, ranked, slot.bundle.manifest.weights);
-    this.following.add(slot);
+  follow(slot: ModelSlot): Promise<void> {
+    return this.holdingEvents(async () => {
+      const ranked = slot.loadedRanked;
+      if (ranked) {
+        const features = ranked.featureState();
+        const tail = await this.store.eventsSince(trainedPosition(slot));
+        const weights = slot.bundle.manifest.weights;
+        forEachWeighted(tail, 0, tail.length, this.store.eventTypeNames(), weights, (_, u, i, t, w, r) =>
+          features.applyEvent(u, i, t, w, r),
+        );
+      }
+      this.following.add(slot);
+    });
+  }
+
+  /**
+   * Runs `fn` while no other such step runs: the event ingestor stores and applies each group of events
+   * in one, and a swap reads the last events and swaps in another, so that no event is stored after the
+   * swap's read and applied only to the slot it replaces.
+   */
+  holdingEvents<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.eventsHeld.then(fn);
+    this.eventsHeld = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /**
+   * Events applied to the slot in use, as sent to its rank threads: kept for its ranked model while the
+   * main thread has not loaded it. Past LAZY_TAIL_CAP events the main thread loads it now instead (it
+   * replays what was kept), so that the memory kept is bounded.
+   */
+  keepForLazyRanked(slot: ModelSlot, events: Float64Array): void {
+    const tail = this.lazyTail;
+    if (tail === undefined || tail.slot !== slot) return;
+    tail.chunks.push(events);
+    tail.events += events.length / 5;
+    if (tail.events > LAZY_TAIL_CAP) void slot.ranked;
   }
 
   /** The slots that follow the events besides the one in use. */
@@ -98,20 +141,22 @@ export class ModelHolder {
    * `swapAsync` is the server's). On any fault the slot in use stays, the error is kept for /health, and
    * it is rethrown.
    */
-  swap(version?: string): ModelSlot {
-    let next: ModelSlot;
-    let tail: EventColumns;
-    try {
-      next = loadSlot(this.modelsDir, version);
-      tail = this.tailOf(next);
-    } catch (err) {
-      throw this.fault(err, version);
-    }
-    const replay = this.startReplay(next, tail.length);
-    this.replayRange(next, tail, 0, tail.length, replay);
-    const entry = this.rankThreads.create(next, replay.forThreads);
-    this.cutOver(next, replay, entry);
-    return next;
+  swap(version?: string): Promise<ModelSlot> {
+    return this.holdingEvents(async () => {
+      let next: ModelSlot;
+      let tail: EventColumns;
+      try {
+        next = loadSlot(this.modelsDir, version);
+        tail = await this.tailOf(next);
+      } catch (err) {
+        throw this.fault(err, version);
+      }
+      const replay = this.startReplay(next, tail.length);
+      this.replayRange(next, tail, 0, tail.length, replay);
+      const entry = this.rankThreads.create(next, replay.forThreads);
+      await this.cutOver(next, replay, entry);
+      return next;
+    });
   }
 
   /**
@@ -139,7 +184,7 @@ export class ModelHolder {
         ? { lazyRanked: true, onRankedLoad: (r: ServingRanker) => this.catchUp(next!, r) }
         : {};
       next = await loadSlotInSteps(this.modelsDir, version, options, nextTurn);
-      next.bundle.fittedSizes(this.store.counts(), 'the store');
+      next.bundle.fittedSizes(await this.store.counts(), 'the store');
       position = trainedPosition(next);
     } catch (err) {
       throw this.fault(err, version);
@@ -152,7 +197,7 @@ export class ModelHolder {
       await nextTurn();
       let slice: EventColumns & { position: number };
       try {
-        slice = this.store.eventsSince(position, REPLAY_SLICE);
+        slice = await this.store.eventsSince(position, REPLAY_SLICE);
       } catch (err) {
         throw this.fault(err, version);
       }
@@ -165,25 +210,33 @@ export class ModelHolder {
     const entry = this.rankThreads.create(next);
     if (entry) for (const events of forThreads) entry.pool.applyEvents(events);
     await this.rankThreads.settled(entry);
-    try {
-      // one turn from here: the events stored while the threads warmed up, then the swap
-      const rest = this.store.eventsSince(position);
-      if (rest.length > 0) {
-        const more = this.startReplay(next, rest.length, replay);
-        this.replayRange(next, rest, 0, rest.length, more);
-        if (entry && more.forThreads) entry.pool.applyEvents(more.forThreads);
+    const slot = next;
+    // with the events held from here: those stored while the threads warmed up, then the swap
+    return this.holdingEvents(async () => {
+      try {
+        const rest = await this.store.eventsSince(position);
+        if (rest.length > 0) {
+          const more = this.startReplay(slot, rest.length, replay);
+          this.replayRange(slot, rest, 0, rest.length, more);
+          if (entry && more.forThreads) entry.pool.applyEvents(more.forThreads);
+          if (more.forThreads) forThreads.push(more.forThreads);
+        }
+      } catch (err) {
+        if (entry) void entry.pool.close();
+        throw this.fault(err, version);
       }
-    } catch (err) {
-      if (entry) void entry.pool.close();
-      throw this.fault(err, version);
-    }
-    this.cutOver(next, replay, entry);
-    return next;
+      this.lazyTail =
+        lazy && slot.hasRanked && !slot.loadedRanked
+          ? { slot, chunks: forThreads, events: forThreads.reduce((n, c) => n + c.length / 5, 0) }
+          : undefined;
+      await this.cutOver(slot, replay, entry);
+      return slot;
+    });
   }
 
   /** The events stored after those `next` was trained on, once it is checked against the store. */
-  private tailOf(next: ModelSlot): EventColumns & { position: number } {
-    next.bundle.fittedSizes(this.store.counts(), 'the store');
+  private async tailOf(next: ModelSlot): Promise<EventColumns & { position: number }> {
+    next.bundle.fittedSizes(await this.store.counts(), 'the store');
     return this.store.eventsSince(trainedPosition(next));
   }
 
@@ -198,8 +251,9 @@ export class ModelHolder {
   }
 
   /** The swap itself, in one turn: the live state set for `next`, its threads in use, listeners told. */
-  private cutOver(next: ModelSlot, replay: Replay, entry: ThreadsEntry | undefined): void {
-    const rebuilt = this.interactions.useWeights(next.bundle.manifest.weights);
+  private async cutOver(next: ModelSlot, replay: Replay, entry: ThreadsEntry | undefined): Promise<void> {
+    const rebuilt = await this.interactions.useWeights(next.bundle.manifest.weights);
+    // from here to the end in one turn
     this.popularity.reset(next, replay.pairs);
     this.interactions.setFresh(replay.fresh);
     this.slot = next;
@@ -210,16 +264,17 @@ export class ModelHolder {
   }
 
   /**
-   * A ranked model loaded on the main thread after its slot was swapped in lazily: every event stored
-   * after its training goes into its feature state, in the store's order (the order the rank threads
-   * received them), with the event weights serving uses now.
+   * A ranked model loaded on the main thread after its slot was swapped in lazily: the events its rank
+   * threads received since its training (kept in `lazyTail`) go into its feature state, in their order.
    */
-  private catchUp(slot: ModelSlot, ranked: ServingRanker, weights = this.interactions.weights): void {
+  private catchUp(slot: ModelSlot, ranked: ServingRanker): void {
+    const tail = this.lazyTail;
+    if (tail === undefined || tail.slot !== slot) return;
+    this.lazyTail = undefined;
     const features = ranked.featureState();
-    const tail = this.store.eventsSince(trainedPosition(slot));
-    forEachWeighted(tail, 0, tail.length, this.store.eventTypeNames(), weights, (_, u, i, t, w, r) =>
-      features.applyEvent(u, i, t, w, r),
-    );
+    for (const e of tail.chunks)
+      for (let k = 0; k < e.length; k += 5)
+        features.applyEvent(e[k]!, e[k + 1]!, e[k + 2]!, e[k + 3]!, e[k + 4]!);
   }
 
   /**
@@ -250,16 +305,16 @@ export class ModelHolder {
    * At startup: the current bundle, else (it is missing or does not load) the newest older version that
    * loads, with the fault kept in `lastLoadError` (/health says degraded). Throws when none loads.
    */
-  swapAtStartup(): ModelSlot {
+  async swapAtStartup(): Promise<ModelSlot> {
     try {
-      return this.swap();
+      return await this.swap();
     } catch (err) {
       const fault = this.lastLoadError;
       const current = readCurrentPointer(this.modelsDir);
       for (const v of listVersions(this.modelsDir).reverse()) {
         if (v === current) continue;
         try {
-          const slot = this.swap(v);
+          const slot = await this.swap(v);
           this.lastLoadError = fault && {
             ...fault,
             message: `${fault.message} (serving the previous bundle ${v} instead)`,
@@ -383,3 +438,6 @@ interface Replay {
 
 /** Events replayed in one turn of the event loop by swapAsync. */
 const REPLAY_SLICE = 20_000;
+
+/** Events kept for a ranked model not yet loaded on the main thread (40 bytes each) before it is loaded. */
+const LAZY_TAIL_CAP = 1_000_000;

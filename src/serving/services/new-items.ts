@@ -13,7 +13,6 @@
 import { selectTopN } from '../../core/top-n.js';
 import { ContentRecommender } from '../../recommenders/content.js';
 import type { UserProfile } from '../../recommenders/recommender.js';
-import type { Store } from '../../store/store.js';
 import type { ItemRecord, TopN } from '../../types.js';
 import type { ModelSlot } from '../model-slot.js';
 import type { Catalogue } from './catalogue.js';
@@ -132,16 +131,13 @@ export class NewItems {
 export class NewItemsIndex {
   private current?: NewItems;
 
-  constructor(
-    private readonly store: Store,
-    private readonly catalogue: Catalogue,
-  ) {}
+  constructor(private readonly catalogue: Catalogue) {}
 
   of(slot: ModelSlot): NewItems {
     if (this.current?.slot !== slot)
       this.current = new NewItems(slot, {
         count: () => this.catalogue.count,
-        record: (i) => this.store.getItem(this.catalogue.itemId(i)),
+        record: (i) => this.catalogue.record(i),
         genres: (i) => this.catalogue.genresOf(i),
       });
     return this.current;

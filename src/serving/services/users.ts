@@ -32,7 +32,7 @@ export class UserService {
   ) {}
 
   /** Creates a user with onboarding preferences (genres, liked items stored as `like` events). */
-  create(user: NewUser): { id: string; likes: number } {
+  async create(user: NewUser): Promise<{ id: string; likes: number }> {
     const fault = userProblem(user);
     if (fault) throw new InvalidInputError(fault[0], fault[1]);
     if (this.store.userIndex(user.id) !== undefined)
@@ -47,16 +47,19 @@ export class UserService {
       ...(genres.length > 0 ? { preferences: { genres } } : {}),
     };
     const events = likeEvents(user.id, liked, now);
-    this.store.transaction(() => {
-      this.store.upsertUsers([{ id: user.id, attributes, createdAt: now }]);
-      if (events.length > 0) this.store.insertEvents(events, { createUsers: false, createItems: false });
+    return this.ingestor.holdingEvents(async () => {
+      await this.store.transaction(async () => {
+        await this.store.upsertUsers([{ id: user.id, attributes, createdAt: now }]);
+        if (events.length > 0)
+          await this.store.insertEvents(events, { createUsers: false, createItems: false });
+      });
+      const u = this.store.userIndex(user.id)!;
+      this.interactions.ensureUsers(u + 1);
+      if (genres.length > 0) this.interactions.setPreferences(u, genres);
+      if (events.length > 0) this.ingestor.apply(events);
+      this.interactions.touch(u);
+      return { id: user.id, likes: events.length };
     });
-    const u = this.store.userIndex(user.id)!;
-    this.interactions.ensureUsers(u + 1);
-    if (genres.length > 0) this.interactions.setPreferences(u, genres);
-    if (events.length > 0) this.ingestor.apply(events);
-    this.interactions.touch(u);
-    return { id: user.id, likes: events.length };
   }
 
   /** Throws naming `field[j]` unless every genre of `genres` is the catalogue's. */
@@ -75,8 +78,8 @@ export class UserService {
   }
 
   /** The user's record and live statistics. */
-  get(id: string): { user: UserRecord; stats: UserStats } {
-    const user = this.store.getUser(id);
+  async get(id: string): Promise<{ user: UserRecord; stats: UserStats }> {
+    const user = await this.store.getUser(id);
     const u = this.store.userIndex(id);
     if (!user || u === undefined) throw new NotFoundError(`unknown user "${id}"`, 'id');
     const g = this.interactions.preferences(u);

@@ -26,17 +26,17 @@ export class ActivityTracker {
 
   constructor(private readonly store: Store) {}
 
-  counts(): OverviewCounts {
-    const c = this.store.counts();
-    return { ...c, likes: this.likeCount() };
+  async counts(): Promise<OverviewCounts> {
+    const c = await this.store.counts();
+    return { ...c, likes: await this.likeCount() };
   }
 
-  private likeCount(): number {
+  private async likeCount(): Promise<number> {
     if (!this.likes) {
-      const { counts, position } = this.store.activity.countsByType();
+      const { counts, position } = await this.store.activity.countsByType();
       this.likes = { count: counts.get('like') ?? 0, position };
     }
-    const since = this.store.eventsSince(this.likes.position);
+    const since = await this.store.eventsSince(this.likes.position);
     if (since.length > 0) {
       const names = this.store.eventTypeNames();
       let n = 0;
@@ -47,14 +47,14 @@ export class ActivityTracker {
   }
 
   /** Events and likes per minute over the last `hours`, every minute present (zeros included). */
-  rates(hours = 3, now = Date.now()): RateSeries {
+  async rates(hours = 3, now = Date.now()): Promise<RateSeries> {
     const end = Math.floor(now / 60_000) * 60_000;
     const start = end - hours * 3_600_000 + 60_000;
     const n = (end - start) / 60_000 + 1;
     const out: RateSeries = { x: new Array(n), events: new Array(n).fill(0), likes: new Array(n).fill(0) };
     for (let k = 0; k < n; k++) out.x[k] = (start + k * 60_000) / 1000;
     const counted = this.minutes;
-    const read = this.store.activity.perMinute(start, counted?.position);
+    const read = await this.store.activity.perMinute(start, counted?.position);
     const counts = counted?.counts ?? new Map<number, { events: number; likes: number }>();
     for (const m of read.minutes) {
       const c = counts.get(m.minute) ?? { events: 0, likes: 0 };
@@ -73,7 +73,7 @@ export class ActivityTracker {
     return out;
   }
 
-  latest(limit = 50): (StoredEvent & { position: number })[] {
+  latest(limit = 50): Promise<(StoredEvent & { position: number })[]> {
     return this.store.activity.latest(limit);
   }
 }

@@ -23,13 +23,13 @@ export class DatasetInsights {
 
   constructor(private readonly store: Store) {}
 
-  view(now = Date.now()): DatasetView {
-    const position = this.store.eventPosition();
+  async view(now = Date.now()): Promise<DatasetView> {
+    const position = await this.store.eventPosition();
     const c = this.cached;
     if (c && (position - c.position) * 100 <= Math.max(c.position, 1) && now - c.computedAt < 60_000)
       return c;
-    const log = this.store.loadEventLog();
-    const stats = computeStats(log, this.store.listItems(), storeWeights(this.store));
+    const log = await this.store.loadEventLog();
+    const stats = computeStats(log, await this.store.listItems(), storeWeights(this.store));
     const perItem = new Float64Array(log.itemIds.length);
     const perUserCount = new Float64Array(log.userIds.length);
     for (let k = 0; k < log.length; k++) {

@@ -68,7 +68,7 @@ export class RankerInsights {
     const ranked = slot.ranked;
     if (!ranked?.explain) return { version: slot.version, importance, note: 'the ranked model did not load' };
     const rng = new Rng(42, 7);
-    const users = Math.min(slot.fitted.users, store.counts().users);
+    const users = Math.min(slot.fitted.users, (await store.counts()).users);
     const sums = new Map<string, { abs: number; sum: number }>();
     let explained = 0;
     let sampled = 0;

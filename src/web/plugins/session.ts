@@ -62,7 +62,7 @@ async function session(app: FastifyInstance, opts: { sessions: SessionService })
     // static files are the same for everyone: no session lookup for each script and style sheet
     if (request.routeOptions.url?.startsWith('/assets/')) return;
     const token = request.cookies[SESSION_COOKIE];
-    const account = opts.sessions.resolve(token);
+    const account = await opts.sessions.resolve(token);
     if (account) {
       request.account = account;
       request.sessionToken = token;

@@ -25,7 +25,7 @@ const adminActionRoutes: FastifyPluginAsync = async (app) => {
       if (!(err instanceof ConflictError)) throw err;
     }
     if (request.headers['hx-request'] === 'true')
-      return sendPartial(reply, <RetrainStatus status={data.retrain()} />);
+      return sendPartial(reply, <RetrainStatus status={await data.retrain()} />);
     return reply.redirect('/admin/models', 303);
   });
 
@@ -39,7 +39,7 @@ const adminActionRoutes: FastifyPluginAsync = async (app) => {
         <ModelsPage
           account={me(request)}
           csrf={reply.generateCsrf()}
-          {...data.modelsView()}
+          {...(await data.modelsView())}
           curveOf={undefined}
           error={err.message}
         />,
@@ -49,7 +49,7 @@ const adminActionRoutes: FastifyPluginAsync = async (app) => {
     return reply.redirect('/admin/models', 303);
   });
 
-  const accountsPage = (
+  const accountsPage = async (
     request: FastifyRequest,
     csrf: string,
     extra: { newKey?: { id: string; key: string }; error?: string },
@@ -57,9 +57,9 @@ const adminActionRoutes: FastifyPluginAsync = async (app) => {
     <AccountsPage
       account={me(request)}
       csrf={csrf}
-      accounts={accounts.list()}
+      accounts={await accounts.list()}
       configured={keyRing.configuredSummary()}
-      keys={keyRing.list()}
+      keys={await keyRing.list()}
       {...extra}
     />
   );
@@ -70,27 +70,31 @@ const adminActionRoutes: FastifyPluginAsync = async (app) => {
       throw new InvalidInputError('role', `must be one of ${ACCOUNT_ROLES.join(', ')}`);
     if (request.params.id === me(request).id)
       throw new InvalidInputError('account', 'you cannot change your own role');
-    accounts.setRole(request.params.id, role);
+    await accounts.setRole(request.params.id, role);
     return reply.redirect('/admin/accounts', 303);
   });
 
   app.post('/admin/keys', admin, async (request, reply) => {
     try {
       const role = field(request.body, 'role', 10);
-      const newKey = keyRing.create(role as 'client', field(request.body, 'label', 200), me(request).id);
-      return sendPage(reply, accountsPage(request, reply.generateCsrf(), { newKey }));
+      const newKey = await keyRing.create(
+        role as 'client',
+        field(request.body, 'label', 200),
+        me(request).id,
+      );
+      return sendPage(reply, await accountsPage(request, reply.generateCsrf(), { newKey }));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       return sendPage(
         reply,
-        accountsPage(request, reply.generateCsrf(), { error: err.message }),
+        await accountsPage(request, reply.generateCsrf(), { error: err.message }),
         statusOf(err),
       );
     }
   });
 
   app.post<{ Params: { id: string } }>('/admin/keys/:id/revoke', admin, async (request, reply) => {
-    keyRing.revoke(request.params.id);
+    await keyRing.revoke(request.params.id);
     return reply.redirect('/admin/accounts', 303);
   });
 };

@@ -38,7 +38,11 @@ const adminExperimentRoutes: FastifyPluginAsync = async (app) => {
   app.get('/admin/experiments', admin, async (request, reply) =>
     sendPage(
       reply,
-      <ExperimentsPage account={me(request)} csrf={reply.generateCsrf()} experiments={experiments.list()} />,
+      <ExperimentsPage
+        account={me(request)}
+        csrf={reply.generateCsrf()}
+        experiments={await experiments.list()}
+      />,
     ),
   );
 
@@ -54,7 +58,7 @@ const adminExperimentRoutes: FastifyPluginAsync = async (app) => {
     try {
       const weight = number(values.weight, 'weight', 0.5);
       if (!(weight > 0 && weight < 1)) throw new InvalidInputError('weight', 'must be between 0 and 1');
-      const e = experiments.create({
+      const e = await experiments.create({
         name: field(body, 'name', 200),
         variants: [
           variant('control', field(body, 'control', 200), 1 - weight),
@@ -70,7 +74,7 @@ const adminExperimentRoutes: FastifyPluginAsync = async (app) => {
         <ExperimentsPage
           account={me(request)}
           csrf={reply.generateCsrf()}
-          experiments={experiments.list()}
+          experiments={await experiments.list()}
           error={err.message}
           values={values}
         />,
@@ -80,8 +84,8 @@ const adminExperimentRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post<{ Params: { id: string } }>('/admin/experiments/:id/stop', admin, async (request, reply) => {
-    const e = experiments.get(request.params.id);
-    if (e.status !== 'stopped') experiments.stop(e.id);
+    const e = await experiments.get(request.params.id);
+    if (e.status !== 'stopped') await experiments.stop(e.id);
     return reply.redirect(`/admin/experiments/${encodeURIComponent(e.id)}`, 303);
   });
 
@@ -91,7 +95,7 @@ const adminExperimentRoutes: FastifyPluginAsync = async (app) => {
       <ExperimentPage
         account={me(request)}
         csrf={reply.generateCsrf()}
-        results={experiments.results(request.params.id)}
+        results={await experiments.results(request.params.id)}
       />,
     ),
   );
@@ -99,16 +103,16 @@ const adminExperimentRoutes: FastifyPluginAsync = async (app) => {
   // a page's two charts ask for the same timeline within moments of each other (and every 30 s): one
   // computation (an exposure read and one per exposed user, at each point) serves both
   let last: { id: string; at: number; results: ExperimentResults } | undefined;
-  const timeline = (id: string): ExperimentResults => {
+  const timeline = async (id: string): Promise<ExperimentResults> => {
     const now = Date.now();
     if (last?.id === id && now - last.at < TIMELINE_REUSE_MS) return last.results;
-    const results = experiments.results(id, { timelinePoints: TIMELINE_POINTS });
+    const results = await experiments.results(id, { timelinePoints: TIMELINE_POINTS });
     last = { id, at: now, results };
     return results;
   };
 
   app.get<{ Params: { id: string } }>('/admin/api/experiments/:id/lift.json', admin, async (request) => {
-    const r = timeline(request.params.id);
+    const r = await timeline(request.params.id);
     const points = r.timeline ?? [];
     const treatment = (k: number) => points[k]!.variants[1]?.lift;
     const series = (label: string, pick: (l: NonNullable<ReturnType<typeof treatment>>) => number) => ({
@@ -132,7 +136,7 @@ const adminExperimentRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get<{ Params: { id: string } }>('/admin/api/experiments/:id/ctr.json', admin, async (request) => {
-    const r = timeline(request.params.id);
+    const r = await timeline(request.params.id);
     const points = r.timeline ?? [];
     return {
       kind: 'time',

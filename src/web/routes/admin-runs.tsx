@@ -20,23 +20,27 @@ const adminRunRoutes: FastifyPluginAsync = async (app) => {
     const kind = data.kindOf(optionalField(request.query, 'kind', 20));
     return sendPage(
       reply,
-      <RunsPage account={me(request)} csrf={reply.generateCsrf()} runs={data.list(kind)} kind={kind} />,
+      <RunsPage account={me(request)} csrf={reply.generateCsrf()} runs={await data.list(kind)} kind={kind} />,
     );
   });
   app.get('/admin/partials/runs', admin, async (request, reply) => {
     const kind = data.kindOf(optionalField(request.query, 'kind', 20));
-    return sendPartial(reply, <RunsList runs={data.list(kind)} kind={kind} />);
+    return sendPartial(reply, <RunsList runs={await data.list(kind)} kind={kind} />);
   });
   app.get('/admin/runs/compare', admin, async (request, reply) =>
     sendPage(
       reply,
-      <ComparePage account={me(request)} csrf={reply.generateCsrf()} {...data.compare(ids(request))} />,
+      <ComparePage
+        account={me(request)}
+        csrf={reply.generateCsrf()}
+        {...(await data.compare(ids(request)))}
+      />,
     ),
   );
   app.get<{ Params: { id: string } }>('/admin/runs/:id', admin, async (request, reply) =>
     sendPage(
       reply,
-      <RunPage account={me(request)} csrf={reply.generateCsrf()} {...data.run(request.params.id)} />,
+      <RunPage account={me(request)} csrf={reply.generateCsrf()} {...(await data.run(request.params.id))} />,
     ),
   );
   app.get('/admin/api/runs/series.json', admin, async (request) =>

@@ -27,9 +27,9 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
   sampler.start();
   app.addHook('onClose', async () => sampler.stop());
   const me = (request: FastifyRequest) => request.account!;
-  const titleMap = (ids: Iterable<string>) => {
+  const titleMap = async (ids: Iterable<string>) => {
     const m = new Map<string, string>();
-    for (const id of ids) if (!m.has(id)) m.set(id, services.store.getItem(id)?.title ?? id);
+    for (const id of ids) if (!m.has(id)) m.set(id, (await services.store.getItem(id))?.title ?? id);
     return m;
   };
 
@@ -39,16 +39,16 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
       <OverviewPage
         account={me(request)}
         csrf={reply.generateCsrf()}
-        counts={activity.counts()}
+        counts={await activity.counts()}
         serving={data.serving()}
       />,
     ),
   );
   app.get('/admin/partials/counts', admin, async (_request, reply) =>
-    sendPartial(reply, <CountsPanel counts={activity.counts()} serving={data.serving()} />),
+    sendPartial(reply, <CountsPanel counts={await activity.counts()} serving={data.serving()} />),
   );
   app.get('/admin/api/rates.json', admin, async (request) => {
-    const r = activity.rates(3);
+    const r = await activity.rates(3);
     const likes = optionalField(request.query, 'series', 20) === 'likes';
     return {
       kind: 'time',
@@ -60,11 +60,11 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
   app.get('/admin/models', admin, async (request, reply) => {
     return sendPage(
       reply,
-      <ModelsPage account={me(request)} csrf={reply.generateCsrf()} {...data.modelsView()} />,
+      <ModelsPage account={me(request)} csrf={reply.generateCsrf()} {...(await data.modelsView())} />,
     );
   });
   app.get('/admin/partials/retrain', admin, async (_request, reply) =>
-    sendPartial(reply, <RetrainStatus status={data.retrain()} />),
+    sendPartial(reply, <RetrainStatus status={await data.retrain()} />),
   );
   app.get('/admin/api/ndcg.json', admin, async (request) => {
     const version = optionalField(request.query, 'version', 200) ?? '';
@@ -80,20 +80,23 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
   );
 
   app.get('/admin/activity', admin, async (request, reply) => {
-    const events = activity.latest(50);
+    const events = await activity.latest(50);
     return sendPage(
       reply,
       <LiveActivityPage
         account={me(request)}
         csrf={reply.generateCsrf()}
         events={events}
-        titles={titleMap(events.map((e) => e.item))}
+        titles={await titleMap(events.map((e) => e.item))}
       />,
     );
   });
   app.get('/admin/partials/live', admin, async (_request, reply) => {
-    const events = activity.latest(50);
-    return sendPartial(reply, <LiveEvents events={events} titles={titleMap(events.map((e) => e.item))} />);
+    const events = await activity.latest(50);
+    return sendPartial(
+      reply,
+      <LiveEvents events={events} titles={await titleMap(events.map((e) => e.item))} />,
+    );
   });
 
   app.get('/admin/serving', admin, async (request, reply) =>
@@ -126,10 +129,13 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/admin/data', admin, async (request, reply) =>
-    sendPage(reply, <DataPage account={me(request)} csrf={reply.generateCsrf()} view={dataset.view()} />),
+    sendPage(
+      reply,
+      <DataPage account={me(request)} csrf={reply.generateCsrf()} view={await dataset.view()} />,
+    ),
   );
   app.get('/admin/api/long-tail.json', admin, async () => {
-    const t = dataset.view().longTail;
+    const t = (await dataset.view()).longTail;
     return {
       kind: 'line',
       xLabel: 'item rank',
@@ -141,8 +147,8 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/admin/users', admin, async (request, reply) => {
     const user = (optionalField(request.query, 'user', 256) ?? '').trim();
-    const result = user === '' ? undefined : data.inspect(user);
-    const ids = result ? [...result.history.map((e) => e.item)] : [];
+    const result = user === '' ? undefined : await data.inspect(user);
+    const ids = result ? result.history.map((e) => e.item) : [];
     return sendPage(
       reply,
       <InspectorPage
@@ -150,7 +156,7 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
         csrf={reply.generateCsrf()}
         user={user}
         result={result}
-        titles={titleMap(ids)}
+        titles={await titleMap(ids)}
       />,
     );
   });
@@ -161,9 +167,9 @@ const adminRoutes: FastifyPluginAsync = async (app) => {
       <AccountsPage
         account={me(request)}
         csrf={reply.generateCsrf()}
-        accounts={accounts.list()}
+        accounts={await accounts.list()}
         configured={keyRing.configuredSummary()}
-        keys={keyRing.list()}
+        keys={await keyRing.list()}
       />,
     ),
   );

@@ -60,7 +60,7 @@ const authRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.post('/signout', pub, async (request, reply) => {
-    accounts.signOut(request.sessionToken);
+    await accounts.signOut(request.sessionToken);
     clearSessionCookie(reply);
     return reply.redirect('/signin', 303);
   });

@@ -122,12 +122,12 @@ const peopleRoutes: FastifyPluginAsync = async (app) => {
 
   app.post('/onboarding', async (request, reply) => {
     const account = me(request);
-    onboarding.complete(
+    await onboarding.complete(
       account.userId,
       listField(request.body, 'genres', 100, 64),
       listField(request.body, 'items', 256, 100),
     );
-    accounts.markOnboarded(account);
+    await accounts.markOnboarded(account);
     return reply.redirect('/', 303);
   });
 
@@ -136,7 +136,7 @@ const peopleRoutes: FastifyPluginAsync = async (app) => {
     const genre = genreOf(request.query);
     const page = intField(request.query, 'page', 1, 100_000, 1);
     const perPage = 24;
-    const found = data.search.search(q, genre, page, perPage);
+    const found = await data.search.search(q, genre, page, perPage);
     return sendPage(
       reply,
       <BrowsePage
@@ -153,19 +153,23 @@ const peopleRoutes: FastifyPluginAsync = async (app) => {
   });
 
   app.get<{ Params: { id: string } }>('/items/:id', async (request, reply) => {
-    const view = data.itemPage(me(request), request.params.id);
+    const view = await data.itemPage(me(request), request.params.id);
     return sendPage(reply, <ItemPage account={me(request)} csrf={reply.generateCsrf()} {...view} />);
   });
 
   app.get('/activity', async (request, reply) =>
     sendPage(
       reply,
-      <ActivityPage account={me(request)} csrf={reply.generateCsrf()} rows={data.activity(me(request))} />,
+      <ActivityPage
+        account={me(request)}
+        csrf={reply.generateCsrf()}
+        rows={await data.activity(me(request))}
+      />,
     ),
   );
 
   app.get('/partials/activity', async (request, reply) =>
-    sendPartial(reply, <ActivityList rows={data.activity(me(request))} />),
+    sendPartial(reply, <ActivityList rows={await data.activity(me(request))} />),
   );
 
   app.get('/account', async (request, reply) =>

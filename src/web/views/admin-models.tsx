@@ -22,7 +22,7 @@ const METRIC_COLUMNS: [string, string][] = [
   ['coverage', 'coverage'],
 ];
 
-export function RetrainStatus({ status }: { status: ReturnType<AdminData['retrain']> }) {
+export async function RetrainStatus({ status }: { status: Awaited<ReturnType<AdminData['retrain']>> }) {
   const running = status.state === 'running';
   return (
     <div
@@ -93,7 +93,7 @@ export function ModelsPage(
   p: AdminBase & {
     bundles: BundleSummary[];
     serving: ServingModel | undefined;
-    retrain: ReturnType<AdminData['retrain']>;
+    retrain: Awaited<ReturnType<AdminData['retrain']>>;
     curveOf: string | undefined;
     error?: string | undefined;
   },

@@ -1,0 +1,119 @@
+/**
+ * The PostgreSQL store's schema (./pg-store.ts): the tables of the SQLite store (./migrations.ts) in
+ * PostgreSQL's types, in one schema (namespace) of the database, versioned in `reco_schema`. Event ids are
+ * the event log's positions: assigned under a transaction-scoped advisory lock, so that they are gapless
+ * and in commit order (what `eventsSince(position)` and a bundle's trained-on position rely on).
+ */
+import type { PoolClient } from 'pg';
+
+export const PG_SCHEMA_VERSION = 1;
+
+/** The advisory lock every transaction that writes events or creates users, items or types holds. */
+export const EVENT_LOG_LOCK = 7_301_731;
+
+const SCHEMA_V1 = `
+  CREATE TABLE users (
+    idx integer PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    attributes text,
+    created_at bigint NOT NULL
+  );
+  CREATE TABLE items (
+    idx integer PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    title text,
+    genres text,
+    tags text,
+    attributes text,
+    created_at bigint NOT NULL
+  );
+  CREATE TABLE event_types (
+    code integer PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    weight double precision,
+    value_rule text,
+    center double precision
+  );
+  CREATE TABLE events (
+    id bigint PRIMARY KEY,
+    user_idx integer NOT NULL,
+    item_idx integer NOT NULL,
+    type integer NOT NULL,
+    value double precision NOT NULL,
+    ts bigint NOT NULL,
+    ingested_at bigint NOT NULL
+  );
+  CREATE INDEX events_user_ts ON events(user_idx, ts);
+  CREATE TABLE meta (
+    key text PRIMARY KEY,
+    value bytea NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE runs (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    kind text NOT NULL,
+    status text NOT NULL,
+    start_time bigint NOT NULL,
+    end_time bigint,
+    error text
+  );
+  CREATE INDEX runs_start ON runs(start_time);
+  CREATE TABLE run_params (
+    run_id text NOT NULL REFERENCES runs(id),
+    key text NOT NULL,
+    value text NOT NULL,
+    PRIMARY KEY (run_id, key)
+  );
+  CREATE TABLE run_tags (
+    run_id text NOT NULL REFERENCES runs(id),
+    key text NOT NULL,
+    value text NOT NULL,
+    PRIMARY KEY (run_id, key)
+  );
+  CREATE TABLE run_metrics (
+    id bigserial PRIMARY KEY,
+    run_id text NOT NULL REFERENCES runs(id),
+    key text NOT NULL,
+    value double precision,
+    timestamp bigint NOT NULL,
+    step bigint NOT NULL
+  );
+  CREATE INDEX run_metrics_run_key ON run_metrics(run_id, key);
+  CREATE TABLE run_artifacts (
+    run_id text NOT NULL REFERENCES runs(id),
+    path text NOT NULL,
+    content bytea NOT NULL,
+    PRIMARY KEY (run_id, path)
+  );
+  CREATE TABLE event_requests (
+    event_id bigint PRIMARY KEY,
+    request text NOT NULL
+  );
+  CREATE INDEX event_requests_request ON event_requests(request);
+`;
+
+/** Creates the schema's tables when they are missing (under a lock: replicas may start together). */
+export async function migratePg(client: PoolClient, schema: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`SET LOCAL search_path TO ${schema}`);
+    await client.query('CREATE TABLE IF NOT EXISTS reco_schema (version integer NOT NULL)');
+    const r = await client.query<{ version: number }>('SELECT max(version) AS version FROM reco_schema');
+    const current = r.rows[0]?.version ?? 0;
+    if (current > PG_SCHEMA_VERSION)
+      throw new Error(
+        `database schema version ${current} is newer than this reco (${PG_SCHEMA_VERSION}); upgrade reco`,
+      );
+    if (current < 1) {
+      await client.query(SCHEMA_V1);
+      await client.query('INSERT INTO reco_schema (version) VALUES (1)');
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  }
+}
