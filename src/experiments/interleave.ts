@@ -48,6 +48,18 @@ export function teamDraft<T>(a: readonly T[], b: readonly T[], k: number, seed: 
   return { items, teams };
 }
 
+/**
+ * Length of the common prefix of two lists (at most `k`): the ranks at which both rankers put the same
+ * items in the same order. Team draft places these items first, in that order, and only the coin decides
+ * which team is credited with each, so a click on one says nothing about which ranker is better.
+ */
+export function commonPrefix<T>(a: readonly T[], b: readonly T[], k = Number.POSITIVE_INFINITY): number {
+  const n = Math.min(a.length, b.length, k);
+  let j = 0;
+  while (j < n && a[j] === b[j]) j++;
+  return j;
+}
+
 export interface InterleavingResult {
   /** The two rankers, A then B. */
   rankers: [string, string];
@@ -101,4 +113,51 @@ export function interleavingResult(
     clicksA,
     clicksB,
   };
+}
+
+/** One interleaved slate as the credit rules read it: the team of each rank, the lists' common prefix, the ranks clicked. */
+export interface InterleavedSlate {
+  teams: readonly number[];
+  commonPrefix: number;
+  clicked: readonly number[];
+}
+
+/**
+ * How a user's clicks on interleaved slates become his credits for A and B.
+ * - `credit`: `all` credits every click to the team that placed the item (Radlinski et al. 2008);
+ *   `prefix` credits none of the clicks on the lists' common prefix (the coin alone chose their team, so
+ *   they carry no preference, only noise), the rest as `all`.
+ * - `per`: `click` sums the credited clicks over his slates; `slate` scores each slate first (won by the
+ *   team with more credited clicks, or tied) and counts the slates each team won (the per-impression
+ *   outcome of Chapelle et al. 2012, aggregated per user).
+ */
+export interface CreditRule {
+  credit: 'all' | 'prefix';
+  per: 'click' | 'slate';
+}
+
+export const STANDARD_CREDIT: CreditRule = { credit: 'all', per: 'click' };
+
+/** A user's credits [A, B] over his interleaved slates under `rule`. */
+export function userCredits(
+  slates: Iterable<InterleavedSlate>,
+  rule: CreditRule = STANDARD_CREDIT,
+): [number, number] {
+  let a = 0;
+  let b = 0;
+  for (const s of slates) {
+    let sa = 0;
+    let sb = 0;
+    for (const r of s.clicked) {
+      if (rule.credit === 'prefix' && r < s.commonPrefix) continue;
+      if (s.teams[r] === 0) sa++;
+      else if (s.teams[r] === 1) sb++;
+    }
+    if (rule.per === 'click') {
+      a += sa;
+      b += sb;
+    } else if (sa > sb) a++;
+    else if (sb > sa) b++;
+  }
+  return [a, b];
 }
