@@ -8,6 +8,7 @@ import { Rng } from '../../src/core/random.js';
 import {
   type CreditRule,
   commonPrefix,
+  creditDifferenceTest,
   type InterleavedSlate,
   signTest,
   teamDraft,
@@ -123,4 +124,26 @@ test('the prefix rule drops only noise: a ranker better below a shared top is fo
   assert.ok(all.a > all.b && prefix.a > prefix.b);
   assert.ok(prefix.a / (prefix.a + prefix.b) > all.a / (all.a + all.b), 'a clearer preference');
   assert.ok(prefix.p < all.p, `p ${prefix.p} against ${all.p}`);
+});
+
+test('the t-test of credit differences: a one-sample t-test of A minus B over users', () => {
+  // differences 1..5: t = 3 / sqrt(2.5 / 5) = 4.243 with 4 degrees of freedom, p = 0.01324 (scipy's ttest_1samp)
+  const r = creditDifferenceTest([
+    [1, 0],
+    [2, 0],
+    [3, 0],
+    [5, 1],
+    [5, 0],
+  ]);
+  assert.equal(r.mean, 3);
+  assert.ok(Math.abs(r.p - 0.013236) < 1e-4, String(r.p));
+  assert.equal(creditDifferenceTest([[2, 1]]).p, 1);
+  assert.equal(
+    creditDifferenceTest([
+      [1, 1],
+      [0, 0],
+      [3, 3],
+    ]).p,
+    1,
+  );
 });
