@@ -25,7 +25,7 @@
  * `--only aa,ab` picks parts; `--aa N` sets the A/A count.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -329,61 +329,90 @@ async function order(): Promise<void> {
     daily: number[][];
   };
   const online = new Map<string, Online>();
+  // `--order-cache DIR`: each (seed, model) run's per-person sums kept there, and reused when present
+  const cache = arg('order-cache');
+  if (cache) mkdirSync(cache, { recursive: true });
+  type Sums = {
+    takes: number;
+    slates: number;
+    expected: number;
+    m: number[];
+    d: number[];
+    e: number[];
+    daily: number[];
+  };
+  const runOne = async (seed: number, model: string): Promise<Sums> => {
+    const file = cache ? join(cache, `${seed}-${model}-${days}.json`) : undefined;
+    if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Sums;
+    const run = scratch();
+    const store = openStore(run.db);
+    const client = new InProcessClient(store, join(run.dir, 'models'));
+    const t0 = performance.now();
+    try {
+      // each day's own CTR (takes / slates of that day): warm-up and trends
+      const daily: number[] = [];
+      let before = { takes: 0, slates: 0 };
+      const r = await runLoop(
+        loopOptions(store, {
+          client,
+          days,
+          seed,
+          arms: [{ name: model, strategy: model }],
+          onDay: (_d, metrics) => {
+            const m = metrics.get(model)!;
+            daily.push((m.takes - before.takes) / Math.max(1, m.slates - before.slates));
+            before = { takes: m.takes, slates: m.slates };
+          },
+        }),
+      );
+      const vm = r.metrics.get(model)!;
+      const sums: Sums = {
+        takes: vm.takes,
+        slates: vm.slates,
+        expected: vm.expected,
+        m: [...vm.userTakes],
+        d: [...vm.userSlates],
+        e: [...vm.userExpected],
+        daily,
+      };
+      if (file) writeFileSync(file, JSON.stringify(sums));
+      console.log(`  (seed ${seed} ${model}: ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      return sums;
+    } finally {
+      await client.close();
+      store.close();
+      rmSync(run.dir, { recursive: true, force: true });
+    }
+  };
   for (const seed of seeds)
     for (const model of models) {
-      const run = scratch();
-      const store = openStore(run.db);
-      const client = new InProcessClient(store, join(run.dir, 'models'));
-      const t0 = performance.now();
-      try {
-        // each day's own CTR (takes / slates of that day): warm-up and trends
-        const daily: number[] = [];
-        let before = { takes: 0, slates: 0 };
-        const r = await runLoop(
-          loopOptions(store, {
-            client,
-            days,
-            seed,
-            arms: [{ name: model, strategy: model }],
-            onDay: (_d, metrics) => {
-              const m = metrics.get(model)!;
-              daily.push((m.takes - before.takes) / Math.max(1, m.slates - before.slates));
-              before = { takes: m.takes, slates: m.slates };
-            },
-          }),
-        );
-        const vm = r.metrics.get(model)!;
-        let o = online.get(model);
-        if (!o) {
-          const n = vm.userTakes.length;
-          o = {
-            takes: 0,
-            slates: 0,
-            expected: 0,
-            m: new Float64Array(n),
-            d: new Float64Array(n),
-            e: new Float64Array(n),
-            daily: [],
-          };
-          online.set(model, o);
-        }
-        o.takes += vm.takes;
-        o.slates += vm.slates;
-        o.expected += vm.expected;
-        for (let p = 0; p < o.m.length; p++) {
-          o.m[p]! += vm.userTakes[p]!;
-          o.d[p]! += vm.userSlates[p]!;
-          o.e[p]! += vm.userExpected[p]!;
-        }
-        o.daily.push(daily);
-        console.log(
-          `  seed ${seed} ${model}: CTR ${f(vm.takes / vm.slates)}, true CTR ${f(vm.expected / vm.slates)}; by day ${daily.map((x) => f(x, 3)).join(' ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
-        );
-      } finally {
-        await client.close();
-        store.close();
-        rmSync(run.dir, { recursive: true, force: true });
+      const sums = await runOne(seed, model);
+      let o = online.get(model);
+      if (!o) {
+        const n = sums.m.length;
+        o = {
+          takes: 0,
+          slates: 0,
+          expected: 0,
+          m: new Float64Array(n),
+          d: new Float64Array(n),
+          e: new Float64Array(n),
+          daily: [],
+        };
+        online.set(model, o);
       }
+      o.takes += sums.takes;
+      o.slates += sums.slates;
+      o.expected += sums.expected;
+      for (let p = 0; p < o.m.length; p++) {
+        o.m[p]! += sums.m[p]!;
+        o.d[p]! += sums.d[p]!;
+        o.e[p]! += sums.e[p]!;
+      }
+      o.daily.push(sums.daily);
+      console.log(
+        `  seed ${seed} ${model}: CTR ${f(sums.takes / sums.slates)}, true CTR ${f(sums.expected / sums.slates)}; by day ${sums.daily.map((x) => f(x, 3)).join(' ')}`,
+      );
     }
   // read after the online runs: `--evaluation` files may be written meanwhile
   const ndcgs = new Map<string, number[]>();

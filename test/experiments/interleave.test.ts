@@ -147,3 +147,22 @@ test('the t-test of credit differences: a one-sample t-test of A minus B over us
     1,
   );
 });
+
+test('the t-test of credit differences holds its level with heavy-tailed activity (seeded, 60 users, 2,000 experiments)', () => {
+  // users click 1 to ~100 times (log-normal), each credited click a fair coin between the teams
+  const rng = new Rng(17);
+  let flagged = 0;
+  const runs = 2000;
+  for (let e = 0; e < runs; e++) {
+    const users: [number, number][] = [];
+    for (let u = 0; u < 60; u++) {
+      const n = Math.min(200, Math.round(rng.logNormal(2, 1)));
+      let a = 0;
+      for (let j = 0; j < n; j++) if (rng.float() < 0.5) a++;
+      users.push([a, n - a]);
+    }
+    if (creditDifferenceTest(users).p < 0.01) flagged++;
+  }
+  // 1% expected: 20 of 2,000 (binomial sd 4.5)
+  assert.ok(flagged >= 5 && flagged <= 40, `${flagged} of ${runs} flagged at 1%`);
+});
