@@ -75,6 +75,13 @@ export interface InterleavingResult {
   /** Credited clicks in all. */
   clicksA: number;
   clicksB: number;
+  /**
+   * Mean over users of A's credited clicks minus B's (ties and users without a click count 0), and the
+   * two-sided p of its t-test (creditDifferenceTest): more sensitive than the sign test when users'
+   * preferences differ in strength (the closed loop's: docs/loop.md).
+   */
+  meanDifference: number;
+  pDifference: number;
 }
 
 /** Two-sided sign test p-value of `x` successes against `y` (ties dropped). */
@@ -94,7 +101,9 @@ export function interleavingResult(
   let ties = 0;
   let clicksA = 0;
   let clicksB = 0;
+  const users: [number, number][] = [];
   for (const [ca, cb] of perUser) {
+    users.push([ca, cb]);
     clicksA += ca;
     clicksB += cb;
     if (ca > cb) preferA++;
@@ -102,6 +111,7 @@ export function interleavingResult(
     else ties++;
   }
   const decided = preferA + preferB;
+  const difference = creditDifferenceTest(users);
   return {
     rankers,
     preferA,
@@ -112,6 +122,8 @@ export function interleavingResult(
     p: signTest(preferA, preferB),
     clicksA,
     clicksB,
+    meanDifference: difference.mean,
+    pDifference: difference.p,
   };
 }
 
