@@ -86,13 +86,30 @@ const summary = (x: (number | undefined)[], digits = 0) => {
 
 const files = process.argv.slice(2);
 const table: Record<string, (number | undefined)[]> = {};
-const push = (k: string, v: number | undefined) => {
+const record = (k: string, v: number | undefined) => {
   table[k] ??= [];
   table[k].push(v);
 };
-for (const file of files) {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { seed: number; ab?: AbUser[]; il?: IlSlate[] };
-  console.log(`\nseed ${data.seed} (${file})`);
+type Data = { seed: number; ab?: AbUser[]; il?: IlSlate[]; label: string };
+const datasets: Data[] = files.map((file) => ({
+  ...(JSON.parse(readFileSync(file, 'utf8')) as Data),
+  label: file,
+}));
+// every seed's users together (each person of each seed one unit): the effects of all runs at once,
+// less at the mercy of one run's draw than any seed alone
+if (datasets.length > 1)
+  datasets.push({
+    seed: 0,
+    label: 'pooled',
+    ab: datasets.flatMap((d, k) => (d.ab ?? []).map((u) => ({ ...u, p: u.p + 100_000 * k }))),
+    il: datasets.flatMap((d, k) =>
+      (d.il ?? []).map((x): IlSlate => [x[0] + 100_000 * k, x[1], x[2], x[3], x[4]]),
+    ),
+  });
+for (const data of datasets) {
+  const pooled = data.label === 'pooled';
+  console.log(pooled ? '\nall seeds pooled' : `\nseed ${data.seed} (${data.label})`);
+  const push = (k: string, v: number | undefined) => record(pooled ? `pooled: ${k}` : k, v);
   let abNeed: number | undefined;
   if (data.ab) {
     const users = data.ab;
@@ -192,4 +209,4 @@ for (const file of files) {
 }
 console.log(`\nover ${files.length} seed(s), users for 80% power at 1% (bootstrap, ${DRAWS} draws a point):`);
 for (const [k, v] of Object.entries(table))
-  console.log(`  ${k}: ${summary(v, k.startsWith('ratio') ? 3 : k.startsWith('false') ? 2 : 0)}`);
+  console.log(`  ${k}: ${summary(v, k.includes('ratio') ? 3 : k.includes('false positives') ? 2 : 0)}`);
