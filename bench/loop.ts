@@ -12,15 +12,20 @@
  *               ranked at 1%), and the true lift from the oracle's probabilities of the same exposures
  *               (target: inside the interval); users the call needed, and the sample size at 80% power.
  *   order       each of popularity, item-kNN, ALS, EASE and ranked served to every person (in process,
- *               same arrivals): online CTR beside offline NDCG@10 (random 75/25 split, seed 42;
- *               `--evaluation FILE` reuses a `reco evaluate --json` file of the same world;
+ *               same arrivals; `--order-seeds 1,2,3` repeats it with other people streams and arrivals,
+ *               each person's sums added over the seeds): online CTR and true CTR (the oracle's expected
+ *               takes of the slates served), every pair compared person by person, beside offline NDCG@10
+ *               (random 75/25 splits, `--split-seeds 42,1,...`, the mean and the split-by-split spread;
+ *               `--evaluation F1,F2` reuses `reco evaluate --json` files of the same world;
  *               `--order-models`, `--order-days` narrow it).
  *   interleave  interleave:ranked,popularity in process, the A/B's pre-period and days: users needed by
- *               the sign test at 1% against the A/B's (target < 1/10).
+ *               the sign test at 1% (by one run's joining order) against the A/B's. The comparison the
+ *               target is read on (one rule for both, several seeds) is bench/loop-power-run.ts and
+ *               bench/loop-power.ts.
  * `--only aa,ab` picks parts; `--aa N` sets the A/A count.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -281,41 +286,68 @@ async function ab(): Promise<void> {
 async function order(): Promise<void> {
   console.log('\n--- Online CTR order against offline NDCG@10 ---');
   const s = scratch();
-  const reuse = arg('evaluation');
-  const json = reuse ?? join(s.dir, 'evaluation.json');
-  if (!reuse)
-    reco([
-      '--db',
-      s.db,
-      'evaluate',
-      '--split',
-      'random',
-      '--ratio',
-      '0.75',
-      '--seed',
-      '42',
-      '--k',
-      '10',
-      '--models',
-      MODELS,
-      '--no-auc',
-      '--no-oracle',
-      '--json',
-      json,
-    ]);
-  const evaluation = JSON.parse(readFileSync(json, 'utf8')) as { rows: { model: string; ndcg: number }[] };
-  const ndcg = new Map<string, number>();
-  for (const row of evaluation.rows) ndcg.set(row.model, row.ndcg);
-  const online = new Map<
-    string,
-    { ctr: number; trueCtr: number; daily: number[]; m: Float64Array; d: Float64Array }
-  >();
+  // offline: one `reco evaluate --json` file per split seed (`--evaluation F1,F2,...` reuses them)
+  const reuse = arg('evaluation')?.split(',');
+  const splitSeeds = (arg('split-seeds') ?? '42').split(',');
+  const jsons =
+    reuse ??
+    splitSeeds.map((seed) => {
+      const json = join(s.dir, `evaluation-${seed}.json`);
+      reco([
+        '--db',
+        s.db,
+        'evaluate',
+        '--split',
+        'random',
+        '--ratio',
+        '0.75',
+        '--seed',
+        seed,
+        '--k',
+        '10',
+        '--models',
+        MODELS,
+        '--no-auc',
+        '--no-oracle',
+        '--json',
+        json,
+      ]);
+      return json;
+    });
+  // online: every person served one model at a time, from the same start, with the same arrivals and
+  // people streams for a seed; per person, the takes, slates and expected takes summed over the seeds
   const models = (arg('order-models') ?? MODELS).split(',');
   const days = Number(arg('order-days') ?? 7);
-  for (const model of models) {
+  const seeds = (arg('order-seeds') ?? '1').split(',').map(Number);
+  type Online = {
+    takes: number;
+    slates: number;
+    expected: number;
+    m: Float64Array;
+    d: Float64Array;
+    e: Float64Array;
+    daily: number[][];
+  };
+  const online = new Map<string, Online>();
+  // `--order-cache DIR`: each (seed, model) run's per-person sums kept there, and reused when present
+  const cache = arg('order-cache');
+  if (cache) mkdirSync(cache, { recursive: true });
+  type Sums = {
+    takes: number;
+    slates: number;
+    expected: number;
+    m: number[];
+    d: number[];
+    e: number[];
+    daily: number[];
+  };
+  const runOne = async (seed: number, model: string): Promise<Sums> => {
+    const file = cache ? join(cache, `${seed}-${model}-${days}.json`) : undefined;
+    if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Sums;
     const run = scratch();
     const store = await openStore(run.db);
     const client = await InProcessClient.open(store, join(run.dir, 'models'));
+    const t0 = performance.now();
     try {
       // each day's own CTR (takes / slates of that day): warm-up and trends
       const daily: number[] = [];
@@ -324,8 +356,8 @@ async function order(): Promise<void> {
         await loopOptions(store, {
           client,
           days,
+          seed,
           arms: [{ name: model, strategy: model }],
-          measure: false,
           onDay: (_d, metrics) => {
             const m = metrics.get(model)!;
             daily.push((m.takes - before.takes) / Math.max(1, m.slates - before.slates));
@@ -333,45 +365,104 @@ async function order(): Promise<void> {
           },
         }),
       );
-      // per person (the same people in every run): the paired comparisons below
       const vm = r.metrics.get(model)!;
-      online.set(model, {
-        ctr: r.variants[0]!.ctr,
-        trueCtr: r.variants[0]!.takesPerUser,
+      const sums: Sums = {
+        takes: vm.takes,
+        slates: vm.slates,
+        expected: vm.expected,
+        m: [...vm.userTakes],
+        d: [...vm.userSlates],
+        e: [...vm.userExpected],
         daily,
-        m: vm.userTakes,
-        d: vm.userSlates,
-      });
-      console.log(`  ${model}: CTR by day ${daily.map((x) => f(x, 3)).join(' ')}`);
+      };
+      if (file) writeFileSync(file, JSON.stringify(sums));
+      console.log(`  (seed ${seed} ${model}: ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      return sums;
     } finally {
       await client.close();
       await store.close();
       rmSync(run.dir, { recursive: true, force: true });
     }
+  };
+  for (const seed of seeds)
+    for (const model of models) {
+      const sums = await runOne(seed, model);
+      let o = online.get(model);
+      if (!o) {
+        const n = sums.m.length;
+        o = {
+          takes: 0,
+          slates: 0,
+          expected: 0,
+          m: new Float64Array(n),
+          d: new Float64Array(n),
+          e: new Float64Array(n),
+          daily: [],
+        };
+        online.set(model, o);
+      }
+      o.takes += sums.takes;
+      o.slates += sums.slates;
+      o.expected += sums.expected;
+      for (let p = 0; p < o.m.length; p++) {
+        o.m[p]! += sums.m[p]!;
+        o.d[p]! += sums.d[p]!;
+        o.e[p]! += sums.e[p]!;
+      }
+      o.daily.push(sums.daily);
+      console.log(
+        `  seed ${seed} ${model}: CTR ${f(sums.takes / sums.slates)}, true CTR ${f(sums.expected / sums.slates)}; by day ${sums.daily.map((x) => f(x, 3)).join(' ')}`,
+      );
+    }
+  // read after the online runs: `--evaluation` files may be written meanwhile
+  const ndcgs = new Map<string, number[]>();
+  for (const json of jsons) {
+    const evaluation = JSON.parse(readFileSync(json, 'utf8')) as { rows: { model: string; ndcg: number }[] };
+    for (const row of evaluation.rows) {
+      if (!ndcgs.has(row.model)) ndcgs.set(row.model, []);
+      ndcgs.get(row.model)!.push(row.ndcg);
+    }
   }
+  const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
+  const sdOf = (x: number[]) =>
+    x.length < 2 ? 0 : Math.sqrt(x.reduce((a, b) => a + (b - mean(x)) ** 2, 0) / (x.length - 1));
+  const ndcg = new Map<string, number>();
+  for (const [m, v] of ndcgs) ndcg.set(m, mean(v));
   rmSync(s.dir, { recursive: true, force: true });
-  console.log('  model       NDCG@10  online CTR  takes/user');
-  for (const m of models)
+  console.log(`  ${jsons.length} split(s), ${seeds.length} loop seed(s) x ${days} days`);
+  console.log('  model       NDCG@10 (mean, sd over splits)  online CTR  true CTR');
+  for (const m of models) {
+    const o = online.get(m)!;
     console.log(
-      `  ${m.padEnd(10)}  ${f(ndcg.get(m) ?? Number.NaN)}   ${f(online.get(m)!.ctr)}      ${f(online.get(m)!.trueCtr)}`,
-    );
-  const names = models;
-  const byNdcg = [...names].sort((x, y) => ndcg.get(x)! - ndcg.get(y)!);
-  const byCtr = [...names].sort((x, y) => online.get(x)!.ctr - online.get(y)!.ctr);
-  console.log(
-    `order: offline ${byNdcg.join(' < ')}; online ${byCtr.join(' < ')} (${byNdcg.join() === byCtr.join() ? 'same' : 'DIFFERENT'})`,
-  );
-  // neighbours in either order, compared person by person (same people, same arrivals)
-  const pairs = new Set<string>();
-  for (const order of [byNdcg, byCtr])
-    for (let j = 1; j < order.length; j++) pairs.add(`${order[j - 1]!},${order[j]!}`);
-  for (const pair of pairs) {
-    const [x, y] = pair.split(',') as [string, string];
-    const l = pairedLift(online.get(x)!, online.get(y)!);
-    console.log(
-      `  ${y} over ${x}: online CTR ${pct(l.value)}, 95% CI [${pct(l.ci[0])}, ${pct(l.ci[1])}], p ${l.p.toExponential(2)} (paired by person); NDCG@10 ${f(ndcg.get(y)! - ndcg.get(x)!)}`,
+      `  ${m.padEnd(10)}  ${f(ndcg.get(m) ?? Number.NaN)} (${f(sdOf(ndcgs.get(m) ?? []))})          ${f(o.takes / o.slates)}      ${f(o.expected / o.slates)}`,
     );
   }
+  const byNdcg = [...models].sort((x, y) => ndcg.get(x)! - ndcg.get(y)!);
+  const byCtr = [...models].sort(
+    (x, y) => online.get(x)!.takes / online.get(x)!.slates - online.get(y)!.takes / online.get(y)!.slates,
+  );
+  const byTrue = [...models].sort(
+    (x, y) =>
+      online.get(x)!.expected / online.get(x)!.slates - online.get(y)!.expected / online.get(y)!.slates,
+  );
+  console.log(
+    `order: offline ${byNdcg.join(' < ')}; online ${byCtr.join(' < ')} (${byNdcg.join() === byCtr.join() ? 'same' : 'DIFFERENT'}); true CTR ${byTrue.join(' < ')} (${byNdcg.join() === byTrue.join() ? 'same' : 'DIFFERENT'})`,
+  );
+  // every pair, compared person by person (same people, same arrivals): observed CTR and true CTR; and the
+  // offline difference over the splits (mean, sd of the split-by-split differences)
+  for (let i = 0; i < byNdcg.length; i++)
+    for (let j = i + 1; j < byNdcg.length; j++) {
+      const x = byNdcg[i]!;
+      const y = byNdcg[j]!;
+      const ox = online.get(x)!;
+      const oy = online.get(y)!;
+      const l = pairedLift(ox, oy);
+      const t = pairedLift({ m: ox.e, d: ox.d }, { m: oy.e, d: oy.d });
+      const dn = ndcgs.get(y)!.map((v, k) => v - ndcgs.get(x)![k]!);
+      console.log(
+        `  ${y} over ${x}: NDCG@10 ${f(mean(dn))} (sd ${f(sdOf(dn))}, ${dn.filter((v) => v > 0).length}/${dn.length} splits > 0); online CTR ${pct(l.value)} [${pct(l.ci[0])}, ${pct(l.ci[1])}], p ${l.p.toExponential(2)}; true CTR ${pct(t.value)} [${pct(t.ci[0])}, ${pct(t.ci[1])}], p ${t.p.toExponential(2)} (paired by person)`,
+      );
+    }
 }
 
 async function interleave(): Promise<void> {

@@ -4,7 +4,7 @@
  * ranker his clicks credited more; the sign test over users with a preference orders the two rankers.
  */
 import { Rng } from '../core/random.js';
-import { binomialCdfAt } from './distributions.js';
+import { binomialCdfAt, studentCdf } from './distributions.js';
 import { fnv1a32 } from './hash.js';
 
 export interface Interleaved<T> {
@@ -48,6 +48,18 @@ export function teamDraft<T>(a: readonly T[], b: readonly T[], k: number, seed: 
   return { items, teams };
 }
 
+/**
+ * Length of the common prefix of two lists (at most `k`): the ranks at which both rankers put the same
+ * items in the same order. Team draft places these items first, in that order, and only the coin decides
+ * which team is credited with each, so a click on one says nothing about which ranker is better.
+ */
+export function commonPrefix<T>(a: readonly T[], b: readonly T[], k = Number.POSITIVE_INFINITY): number {
+  const n = Math.min(a.length, b.length, k);
+  let j = 0;
+  while (j < n && a[j] === b[j]) j++;
+  return j;
+}
+
 export interface InterleavingResult {
   /** The two rankers, A then B. */
   rankers: [string, string];
@@ -63,6 +75,13 @@ export interface InterleavingResult {
   /** Credited clicks in all. */
   clicksA: number;
   clicksB: number;
+  /**
+   * Mean over users of A's credited clicks minus B's (ties and users without a click count 0), and the
+   * two-sided p of its t-test (creditDifferenceTest): more sensitive than the sign test when users'
+   * preferences differ in strength (the closed loop's: docs/loop.md).
+   */
+  meanDifference: number;
+  pDifference: number;
 }
 
 /** Two-sided sign test p-value of `x` successes against `y` (ties dropped). */
@@ -82,7 +101,9 @@ export function interleavingResult(
   let ties = 0;
   let clicksA = 0;
   let clicksB = 0;
+  const users: [number, number][] = [];
   for (const [ca, cb] of perUser) {
+    users.push([ca, cb]);
     clicksA += ca;
     clicksB += cb;
     if (ca > cb) preferA++;
@@ -90,6 +111,7 @@ export function interleavingResult(
     else ties++;
   }
   const decided = preferA + preferB;
+  const difference = creditDifferenceTest(users);
   return {
     rankers,
     preferA,
@@ -100,5 +122,80 @@ export function interleavingResult(
     p: signTest(preferA, preferB),
     clicksA,
     clicksB,
+    meanDifference: difference.mean,
+    pDifference: difference.p,
   };
+}
+
+/** One interleaved slate as the credit rules read it: the team of each rank, the lists' common prefix, the ranks clicked. */
+export interface InterleavedSlate {
+  teams: readonly number[];
+  commonPrefix: number;
+  clicked: readonly number[];
+}
+
+/**
+ * How a user's clicks on interleaved slates become his credits for A and B.
+ * - `credit`: `all` credits every click to the team that placed the item (Radlinski et al. 2008);
+ *   `prefix` credits none of the clicks on the lists' common prefix (the coin alone chose their team, so
+ *   they carry no preference, only noise), the rest as `all`.
+ * - `per`: `click` sums the credited clicks over his slates; `slate` scores each slate first (won by the
+ *   team with more credited clicks, or tied) and counts the slates each team won (the per-impression
+ *   outcome of Chapelle et al. 2012, aggregated per user).
+ */
+export interface CreditRule {
+  credit: 'all' | 'prefix';
+  per: 'click' | 'slate';
+}
+
+export const STANDARD_CREDIT: CreditRule = { credit: 'all', per: 'click' };
+
+/** A user's credits [A, B] over his interleaved slates under `rule`. */
+export function userCredits(
+  slates: Iterable<InterleavedSlate>,
+  rule: CreditRule = STANDARD_CREDIT,
+): [number, number] {
+  let a = 0;
+  let b = 0;
+  for (const s of slates) {
+    let sa = 0;
+    let sb = 0;
+    for (const r of s.clicked) {
+      if (rule.credit === 'prefix' && r < s.commonPrefix) continue;
+      if (s.teams[r] === 0) sa++;
+      else if (s.teams[r] === 1) sb++;
+    }
+    if (rule.per === 'click') {
+      a += sa;
+      b += sb;
+    } else if (sa > sb) a++;
+    else if (sb > sa) b++;
+  }
+  return [a, b];
+}
+
+/**
+ * The paired t-test of the users' credit differences (A's credits minus B's, ties and users without a
+ * click counting 0): the mean difference and its two-sided p-value (Student's t, n - 1 degrees of
+ * freedom). Unlike the sign test it weighs a user by how strongly his clicks prefer one ranker.
+ */
+export function creditDifferenceTest(perUser: Iterable<readonly [number, number]>): {
+  mean: number;
+  p: number;
+} {
+  let n = 0;
+  let s = 0;
+  let s2 = 0;
+  for (const [a, b] of perUser) {
+    const d = a - b;
+    n++;
+    s += d;
+    s2 += d * d;
+  }
+  if (n < 2) return { mean: n ? s : 0, p: 1 };
+  const mean = s / n;
+  const variance = (s2 - n * mean * mean) / (n - 1);
+  if (!(variance > 0)) return { mean, p: mean === 0 ? 1 : 0 };
+  const t = mean / Math.sqrt(variance / n);
+  return { mean, p: Math.min(1, 2 * studentCdf(-Math.abs(t), n - 1)) };
 }

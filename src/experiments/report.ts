@@ -83,7 +83,7 @@ export function formatResults(r: ExperimentResults): string {
     const il = v.interleaving;
     if (il)
       out.push(
-        `${v.name}, interleaving: ${il.rankers[0]} preferred by ${il.preferA} users, ${il.rankers[1]} by ${il.preferB} (${pct(il.shareB, 1)}), ${il.ties} ties; sign test p = ${num(il.p)}`,
+        `${v.name}, interleaving: ${il.rankers[0]} preferred by ${il.preferA} users, ${il.rankers[1]} by ${il.preferB} (${pct(il.shareB, 1)}), ${il.ties} ties; sign test p = ${num(il.p)}; credited clicks ${il.rankers[0]} minus ${il.rankers[1]} ${num(il.meanDifference)} a user, t-test p = ${num(il.pDifference)}`,
       );
   }
   return out.join('\n');

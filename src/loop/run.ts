@@ -18,7 +18,7 @@
  */
 import { interleavedPair } from '../experiments/definition.js';
 import { hash } from '../experiments/hash.js';
-import { teamDraft } from '../experiments/interleave.js';
+import { commonPrefix, teamDraft } from '../experiments/interleave.js';
 import { DAY } from '../simulation/params.js';
 import { itemId, userId } from '../simulation/simulate.js';
 import type { World } from '../simulation/world.js';
@@ -74,6 +74,24 @@ export interface LoopOptions {
    * day waits for it (a study retrains the server's models here).
    */
   onDay?: (day: number, metrics: ReadonlyMap<string, Metrics>, pre?: Metrics) => void | Promise<void>;
+  /**
+   * Called after every slate of the experiment (not the pre-period) with what was shown and taken: the
+   * bench's interleaving credit rules are applied to these after the run.
+   */
+  onSlate?: (slate: SlateRecord) => void;
+}
+
+/** One slate the loop served in the experiment, as `onSlate` sees it. */
+export interface SlateRecord {
+  /** Person (loop index), the experiment's day (0-based), and the variant's name. */
+  person: number;
+  day: number;
+  variant: string;
+  /** Ranks taken (0-based). */
+  taken: number[];
+  /** Interleaved slates: the team that placed each rank (0 = A, 1 = B), and the two lists' common prefix. */
+  teams?: number[];
+  commonPrefix?: number;
 }
 
 export interface LoopResult {
@@ -207,6 +225,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
         let items: Int32Array;
         let request: string | undefined;
         let team: number[] | undefined;
+        let prefix = 0;
         if (arm) {
           m = inPre ? pre! : variant(arm.name);
           const pair = interleavedPair(arm.strategy);
@@ -218,7 +237,10 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
               o.client!.recommend(user, ask, pair[0]),
               o.client!.recommend(user, ask, pair[1]),
             ]);
-            const d = teamDraft(fresh(la.items), fresh(lb.items), k, `${salt}${user}-${slates}`);
+            const fa = fresh(la.items);
+            const fb = fresh(lb.items);
+            const d = teamDraft(fa, fb, k, `${salt}${user}-${slates}`);
+            prefix = commonPrefix(fa, fb, k);
             items = toWorld(d.items);
             team = d.teams;
           } else {
@@ -242,6 +264,14 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
             if (team[r] === 0) m.creditA[p]! += 1;
             else m.creditB[p]! += 1;
           }
+        if (!inPre && o.onSlate)
+          o.onSlate({
+            person: p,
+            day: day - preDays,
+            variant: m.name,
+            taken,
+            ...(team ? { teams: team, commonPrefix: prefix } : {}),
+          });
         slates++;
         takes += taken.length;
         if (taken.length > 0 && o.client) {

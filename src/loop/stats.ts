@@ -4,6 +4,7 @@
  * takes over slates, delta method), the relative lift of a treatment over the control with a 95% interval
  * and p-value (Welch's t-test), and the sequential (always-valid) interval, safe under peeking.
  */
+import { Rng } from '../core/random.js';
 import { phi, phiInverse } from '../experiments/distributions.js';
 import { type Lift, lift, ratioStatistic, sampleMean, sumOfProducts } from '../experiments/results.js';
 import type { RegressionAdjustedRatioStatistic } from '../experiments/statistics.js';
@@ -95,4 +96,55 @@ export function pairedLift(a: RatioSample, b: RatioSample, alpha = 0.05): Omit<L
   const half = phiInverse(1 - alpha / 2) * Math.sqrt(variance);
   const p = 2 * (1 - phi(Math.abs(value) / Math.sqrt(variance)));
   return { value, ci: [value - half, value + half], p };
+}
+
+/**
+ * Users an experiment needs, by resampling a run's users: for each n of `grid` (ascending), `draws`
+ * bootstrap samples of n users (with replacement, from `units`, each unit one user with whatever the
+ * test reads of him) are tested, and the share in which `called` holds is the empirical power at n. The
+ * answer is the smallest n whose power reaches `power`, interpolated linearly between the grid's points
+ * (undefined when the grid's largest n falls short). The same rule serves an A/B test (units: users of
+ * both arms, each drawn with his arm, as a hash split would) and an interleaving test (units: the
+ * interleaved users), so that their figures compare.
+ */
+export function usersNeededByPower<T>(
+  units: readonly T[],
+  called: (sample: T[]) => boolean,
+  grid: readonly number[],
+  o: { draws?: number; power?: number; seed?: number } = {},
+): { users: number | undefined; curve: { n: number; power: number }[] } {
+  const draws = o.draws ?? 200;
+  const target = o.power ?? 0.8;
+  const rng = new Rng(o.seed ?? 1, 21);
+  const curve: { n: number; power: number }[] = [];
+  for (const n of grid) {
+    let hits = 0;
+    for (let d = 0; d < draws; d++) {
+      const sample: T[] = new Array(n);
+      for (let j = 0; j < n; j++) sample[j] = units[rng.int(units.length)]!;
+      if (called(sample)) hits++;
+    }
+    const power = hits / draws;
+    curve.push({ n, power });
+    if (power >= target) {
+      const prev = curve[curve.length - 2];
+      const users =
+        prev && power > prev.power
+          ? prev.n + ((target - prev.power) / (power - prev.power)) * (n - prev.n)
+          : n;
+      return { users, curve };
+    }
+  }
+  return { users: undefined, curve };
+}
+
+/** A grid from `lo` to `hi` with steps of about `ratio` (integers, ascending, no repeats). */
+export function geometricGrid(lo: number, hi: number, ratio = 1.1): number[] {
+  const out: number[] = [];
+  for (let x = lo; x <= hi; x *= ratio) {
+    const n = Math.round(x);
+    if (out[out.length - 1] !== n) out.push(n);
+  }
+  if (out[out.length - 1] !== hi) out.push(hi);
+  return out;
 }

@@ -129,6 +129,8 @@ export const resultsSchema = {
               p: { type: 'number' },
               clicksA: { type: 'integer' },
               clicksB: { type: 'integer' },
+              meanDifference: { type: 'number' },
+              pDifference: { type: 'number' },
             },
           },
         },

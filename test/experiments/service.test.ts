@@ -280,6 +280,9 @@ describe('experiments in process', () => {
     const il = (await svc.results(e.id)).variants[1]!.interleaving!;
     assert.deepEqual(il.rankers, ['popularity', 'ranked']);
     assert.ok(il.preferB > il.preferA && il.p < 0.01, JSON.stringify(il));
+    // one click a user: the credit difference is -1 or +1, its mean (15 - 45) / 60 = -0.5
+    assert.equal(il.meanDifference, (il.preferA - il.preferB) / 60);
+    assert.ok(il.meanDifference < 0 && il.pDifference < 0.01, JSON.stringify(il));
     await svc.stop(e.id);
   });
 

@@ -195,7 +195,8 @@ export function ExperimentPage(p: AdminBase & { results: ExperimentResults }) {
             <p data-interleaving={v.name}>
               Interleaving ({v.name}): {il.rankers[0]} preferred by {il.preferA} users, {il.rankers[1]} by{' '}
               {il.preferB} ({pct(il.shareB, 1)} of those with a preference), {il.ties} ties; sign test p ={' '}
-              {il.p.toFixed(4)}.
+              {il.p.toFixed(4)}; credited clicks {il.rankers[0]} minus {il.rankers[1]}{' '}
+              {il.meanDifference.toFixed(3)} a user, t-test p = {il.pDifference.toFixed(4)}.
             </p>
           );
         })}
