@@ -37,14 +37,14 @@ async function run(
   onSlate?: (s: SlateRecord) => void,
 ) {
   const s = scratch();
-  const store = openStore(s.db);
+  const store = await openStore(s.db);
   const client = await InProcessClient.open(store, join(s.dir, 'models'));
   const t0 = performance.now();
   try {
-    const world = loadWorld(store);
+    const world = await loadWorld(store);
     const r = await runLoop({
       world,
-      history: store.loadEventLog(),
+      history: await store.loadEventLog(),
       users: world.params.users,
       days,
       preDays,
@@ -62,7 +62,7 @@ async function run(
     return r;
   } finally {
     await client.close();
-    store.close();
+    await store.close();
     rmSync(s.dir, { recursive: true, force: true });
   }
 }
