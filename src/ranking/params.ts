@@ -164,7 +164,7 @@ export const RANKED_PARAMS = {
   },
   netFraction: {
     type: 'number',
-    default: 0.15,
+    default: 0.3,
     min: 0,
     max: 0.5,
     doc: 'safety net: share of the users held out of everything the trees learn from (training, early stopping, blend, the catalogue model), on whom the net judges the ranked model as served (each user as of his own last event); 0: no net',
