@@ -46,3 +46,36 @@ export function firstSourceZOf(other: CandidateRows, cands: CandidateRows, sourc
   for (let r = 0; r < m; r++) z[r] = (other.scores[r * sources]! - mean) / sd;
   return z;
 }
+
+/**
+ * Per candidate: source s's score standardised over the user's candidates (z-score; sd 1 when 0). A
+ * candidate without a score from it (NaN) gets the lowest z of the others.
+ */
+export function sourceZ(c: CandidateRows, s: number): Float64Array {
+  const n = c.items.length;
+  const S = n > 0 ? c.scores.length / n : 1;
+  let mean = 0;
+  let m = 0;
+  for (let r = 0; r < n; r++) {
+    const v = c.scores[r * S + s]!;
+    if (Number.isNaN(v)) continue;
+    mean += v;
+    m++;
+  }
+  mean /= Math.max(1, m);
+  let q = 0;
+  for (let r = 0; r < n; r++) {
+    const v = c.scores[r * S + s]!;
+    if (!Number.isNaN(v)) q += (v - mean) ** 2;
+  }
+  const sd = Math.sqrt(q / Math.max(1, m)) || 1;
+  const z = new Float64Array(n);
+  let low = 0;
+  for (let r = 0; r < n; r++) {
+    const v = c.scores[r * S + s]!;
+    z[r] = Number.isNaN(v) ? Number.NaN : (v - mean) / sd;
+    if (z[r]! < low) low = z[r]!;
+  }
+  for (let r = 0; r < n; r++) if (Number.isNaN(z[r]!)) z[r] = low;
+  return z;
+}

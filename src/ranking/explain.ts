@@ -4,12 +4,14 @@
  * the contributions are TreeSHAP's (./gbdt/explain.ts), in log-odds; each is multiplied by the view's
  * secant slope (p - p_base) / (logit - logit_base), which carries them to the probability so that they
  * still add up exactly; the views' contributions are then summed, and the stage-1 blend (blend x the first
- * source's z-score) is one more entry, `blend_<source>_z`. So base + contributions = score, exactly.
+ * source's z-score) is one more entry, `blend_<source>_z`, and the safety net's blend of a source (weight x
+ * its z-score, ./safety-net.ts), when there is one, another, `net_<source>_z`. So base + contributions =
+ * score, exactly.
  */
 import { sigmoid } from '../core/math.js';
 import type { CandidateRows, FeatureBuilder, FeatureSpec } from '../features/build.js';
 import type { Recommender, UserProfile } from '../recommenders/recommender.js';
-import { firstSourceZ } from './candidate-stats.js';
+import { firstSourceZ, sourceZ } from './candidate-stats.js';
 import type { CandidateGenerator } from './candidates.js';
 import { ShapExplainer } from './gbdt/explain.js';
 import type { LabelView } from './params.js';
@@ -45,6 +47,8 @@ export interface ExplainedRanker {
   views: ViewScorer;
   /** Binary trees (probabilities), else one lambdarank view (raw scores). */
   probability: boolean;
+  /** The safety net's blend: the source's index among the sources and its weight (absent: none). */
+  net?: { source: number; weight: number };
 }
 
 /**
@@ -63,6 +67,8 @@ export interface PreparedExplanations {
   rows: Float64Array;
   /** Per item, the first source's z-score among the user's candidates. */
   z: Float64Array;
+  /** Per item, the safety net's blend source's z-score among the user's candidates (with a net blend). */
+  netZ?: Float64Array;
 }
 
 export class ScoreExplainer {
@@ -101,8 +107,11 @@ export class ScoreExplainer {
     const rows = new Float64Array(items.length * W);
     const z = new Float64Array(items.length);
     const sources: Explanation['sources'][] = [];
+    const net = this.ranker.net;
+    const netZ = net ? new Float64Array(items.length) : undefined;
     let candRows: Float64Array | undefined;
     let candZ: Float64Array | undefined;
+    let candNetZ: Float64Array | undefined;
     for (let j = 0; j < items.length; j++) {
       const item = items[j]!;
       const r = at.get(item) ?? -1;
@@ -121,6 +130,7 @@ export class ScoreExplainer {
         candZ ??= firstSourceZ(cands);
         rows.set(candRows.subarray(r * W, (r + 1) * W), j * W);
         z[j] = candZ[r]!;
+        if (net && netZ) netZ[j] = (candNetZ ??= sourceZ(cands, net.source))[r]!;
       } else {
         const all: CandidateRows = {
           items: Int32Array.of(...cands.items, item),
@@ -129,9 +139,10 @@ export class ScoreExplainer {
         };
         rows.set(builder.build(user, t, all).subarray(n * W, (n + 1) * W), j * W);
         z[j] = firstSourceZ(all)[n]!;
+        if (net && netZ) netZ[j] = sourceZ(all, net.source)[n]!;
       }
     }
-    return { user, t, items: Int32Array.from(items), sources, rows, z };
+    return { user, t, items: Int32Array.from(items), sources, rows, z, ...(netZ ? { netZ } : {}) };
   }
 
   /** The explanation of prepared item j: TreeSHAP per view over its row (reads nothing else). */
@@ -160,9 +171,18 @@ export class ScoreExplainer {
       base += p0;
       explained.push({ label: v.label, probability: p1, logit, baseLogit });
     });
-    const contributions = [...spec.columns, `blend_${spec.sources[0]}_z`]
-      .map((feature, c) => ({ feature, value: c < W ? x[c]! : z, contribution: contribution[c]! }))
-      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    const entries = [...spec.columns, `blend_${spec.sources[0]}_z`].map((feature, c) => ({
+      feature,
+      value: c < W ? x[c]! : z,
+      contribution: contribution[c]!,
+    }));
+    const net = this.ranker.net;
+    if (net && p.netZ) {
+      const v = p.netZ[j]!;
+      entries.push({ feature: `net_${spec.sources[net.source]}_z`, value: v, contribution: net.weight * v });
+      score += net.weight * v;
+    }
+    const contributions = entries.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
     return {
       user: p.user,
       item: p.items[j]!,

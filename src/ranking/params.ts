@@ -76,9 +76,9 @@ export const RANKED_PARAMS = {
   },
   missingTime: {
     type: 'enum',
-    default: 'end',
-    values: ['end', 'user', 'both'],
-    doc: "the time the missing view's training rows are computed at: 'end' (the end of the given events: what a server serving everyone now sees), 'user' (each user's own last feature-side event + 1 ms: what reco recommend --at user sees), or 'both' (a group at each, so that the trees see both gaps)",
+    default: 'auto',
+    values: ['end', 'user', 'both', 'auto'],
+    doc: "the time the missing view's training rows are computed at: 'end' (the end of the given events: what a server serving everyone now sees), 'user' (each user's own last feature-side event + 1 ms: what reco recommend --at user sees), 'both' (a group at each, so that the trees see both gaps), or 'auto' (the view trained under 'both' and under 'end', the safety net's held-out users choose: 'end' unless 'both' serves them better)",
   },
   objective: {
     type: 'enum',
@@ -149,13 +149,31 @@ export const RANKED_PARAMS = {
   safetyNet: {
     type: 'boolean',
     default: true,
-    doc: 'on the validation users, when the ranked model (as served) falls more than safetyMargin NDCG@10 below its best candidate source, serve that source instead (the verdict is kept in the bundle and printed by reco train); false: measured and reported only',
+    doc: "on the net's held-out users (netFraction), when the ranked model (as served) falls more than safetyMargin NDCG@10 below its best candidate source in either label view, blend that source's per-user z-score into the served score (of the weights that bring both views within the margin, the one with the best mean) or, when no weight does, serve that source instead (the verdict is kept in the bundle and printed by reco train); false: measured and reported only",
   },
   safetyMargin: {
     type: 'number',
     default: 0.005,
     min: 0,
-    doc: 'safety net: how far (NDCG@10 on the validation users, mean over the label views) the ranked model may fall below its best source before that source is served instead',
+    doc: "safety net: how far (NDCG@10 on the net's held-out users, in each label view) the ranked model may fall below its best source before the net blends that source in or serves it instead",
+  },
+  netBlend: {
+    type: 'boolean',
+    default: true,
+    doc: "safety net: when the trees fall behind, first try blending the best source's z-score into their score (false: serve that source alone at once)",
+  },
+  netFraction: {
+    type: 'number',
+    default: 0.3,
+    min: 0,
+    max: 0.5,
+    doc: 'safety net: share of the users held out of everything the trees learn from (training, early stopping, blend, the catalogue model), on whom the net judges the ranked model as served (each user as of his own last event); 0: no net',
+  },
+  maxNetUsers: {
+    type: 'int',
+    default: 1000,
+    min: 1,
+    doc: "safety net: at most this many held-out users (a seeded sample): the net's cost stays bounded whatever the number of users",
   },
   exclude: {
     type: 'json',

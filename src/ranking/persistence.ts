@@ -15,6 +15,7 @@ import type { SavedModel, TypedArray } from '../recommenders/recommender.js';
 import type { ItemRecord } from '../types.js';
 import { modelToText, parseModelText } from './gbdt/io/model-text.js';
 import type { LabelView } from './params.js';
+import type { NetBlend } from './safety-net.js';
 import type { FittedRanker, RankerTrainingReport } from './train-ranker.js';
 import type { TrainedView } from './view-training.js';
 
@@ -35,6 +36,8 @@ type RankedMeta = SavedModel['meta'] & {
   now: number;
   /** The source the safety net serves instead of the trees (absent: the trees). */
   fallback?: string;
+  /** The source the safety net blends into the trees' score, and its weight (absent: none). */
+  netBlend?: NetBlend;
   training?: RankerTrainingReport;
 };
 
@@ -85,6 +88,7 @@ export function saveRanker(
     nItems: fitted.nItems,
     now: fitted.now,
     ...(fitted.fallback ? { fallback: fitted.fallback } : {}),
+    ...(fitted.netBlend ? { netBlend: fitted.netBlend } : {}),
     ...(report ? { training: report } : {}),
   };
   return { meta, arrays };
@@ -160,6 +164,7 @@ export function loadRanker(saved: SavedModel): {
       nItems: meta.nItems,
       now: meta.now,
       ...(meta.fallback ? { fallback: meta.fallback } : {}),
+      ...(meta.netBlend ? { netBlend: meta.netBlend } : {}),
     },
     ...(training ? { report: training } : {}),
   };

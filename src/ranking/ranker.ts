@@ -39,6 +39,7 @@ import { CatalogueModel } from './catalogue-model.js';
 import { type Explanation, type PreparedExplanations, ScoreExplainer } from './explain.js';
 import { type LabelView, RANKED_PARAMS, type RankedParams } from './params.js';
 import { loadRanker, saveRanker } from './persistence.js';
+import { blendedScores, type NetBlend } from './safety-net.js';
 import { candidateGenerator, featureBuilder } from './sources.js';
 import { type FittedRanker, type RankerTrainingReport, trainRanker } from './train-ranker.js';
 import { type ScoredCandidates, ViewScorer } from './view-scorer.js';
@@ -57,6 +58,8 @@ interface Installed extends Omit<FittedRanker, 'now'> {
   explainer?: ScoreExplainer;
   /** The safety net's fallback: the index of the source served instead of the trees, or -1. */
   fallbackSource: number;
+  /** The index of the source the safety net blends into the trees' score, or -1. */
+  netSource: number;
 }
 
 export class RankedRecommender implements Recommender {
@@ -109,9 +112,14 @@ export class RankedRecommender implements Recommender {
       scorer,
       catalogueModel: new CatalogueModel(fitted.catalogue, scorer, builder, fitted.nItems, this.params),
       fallbackSource: fitted.fallback ? fitted.sources.findIndex((m) => m.name === fitted.fallback) : -1,
+      netSource: fitted.netBlend ? fitted.sources.findIndex((m) => m.name === fitted.netBlend!.source) : -1,
     };
     if (fitted.fallback && this.installed.fallbackSource < 0)
       throw new RecoError(`ranked: the fallback source '${fitted.fallback}' is not among the sources`);
+    if (fitted.netBlend && this.installed.netSource < 0)
+      throw new RecoError(
+        `ranked: the safety net's blend source '${fitted.netBlend.source}' is not among the sources`,
+      );
     this.now = fitted.now;
     this.memo = undefined;
   }
@@ -155,6 +163,11 @@ export class RankedRecommender implements Recommender {
     return this.installed?.fallback;
   }
 
+  /** The source the safety net blends into the trees' score and its weight, or undefined: none. */
+  get netBlend(): NetBlend | undefined {
+    return this.installed?.netBlend;
+  }
+
   /** Label views of the fitted model, in scoring order. */
   labelViewsFitted(): LabelView[] {
     return this.installed?.views.map((v) => v.label) ?? [];
@@ -172,7 +185,7 @@ export class RankedRecommender implements Recommender {
     const m = this.memo;
     const memoisable = !options?.allowed && options?.excludeSeen !== false;
     if (m && m.profile === profile && m.events === events && m.t === t && memoisable) return m;
-    const { gen, builder, scorer, fallbackSource } = this.fitted();
+    const { gen, builder, scorer, fallbackSource, netSource } = this.fitted();
     this.memo = undefined; // its score vectors are the generator's buffers, which generate overwrites
     const cands = gen.generate(profile, options);
     if (fallbackSource >= 0) return this.sourceScored(cands, fallbackSource, profile, events, t, memoisable);
@@ -181,7 +194,12 @@ export class RankedRecommender implements Recommender {
     if (this.rows.length < need) this.rows = new Float64Array(Math.max(need, 2 * this.rows.length));
     const rows = builder.build(profile.user ?? -1, t, cands, this.rows);
     const z = firstSourceZ(cands);
-    const scores = scorer.score(rows, cands.items.length, z, this.params.exitKeep);
+    const trees = scorer.score(rows, cands.items.length, z, this.params.exitKeep);
+    // the safety net's blend of a source (./safety-net.ts), the same function the net judged
+    const scores =
+      netSource >= 0
+        ? blendedScores(trees, cands.scores, cands.items.length, netSource, this.installed!.netBlend!.weight)
+        : trees;
     const out = { cands, rows, z, scores };
     if (memoisable) this.memo = { profile, events, t, ...out };
     return out;
@@ -261,6 +279,7 @@ export class RankedRecommender implements Recommender {
       sources: s.sources,
       views: s.scorer,
       probability: this.params.objective === 'binary',
+      ...(s.netSource >= 0 ? { net: { source: s.netSource, weight: s.netBlend!.weight } } : {}),
     });
     return s.explainer;
   }

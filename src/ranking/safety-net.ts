@@ -1,26 +1,58 @@
 /**
- * The ranker's safety net (issue #18): on the validation users each label view held out of its trees
- * (./view-training.ts), the ranked model as served (every view's trees and blend, early exit, over the
- * user's stage-1 candidates only) is compared with each candidate source alone (its own order of the same
- * candidates, which holds its whole top 10). Figures are NDCG@10 averaged over the views, so that both
- * kinds of relevance count. When the trees fall more than `safetyMargin` below the best source, the ranker
- * serves that source instead (`fallback`), and says so in its bundle meta and `reco train`'s output.
+ * The ranker's safety net (issue #18). A share of the users (`netFraction`, at most `maxNetUsers`) is held
+ * out of everything the trees learn from: both label views' training and early-stopping users, their blend
+ * weights and the catalogue model. In each label view's internal split (./training-set.ts: the sources
+ * fitted on the feature side, which holds these users' feature events but not their labels, as a store
+ * holds a test user's training events), each held-out user is served as `reco recommend --all` serves him
+ * by default: his stage-1 candidates, features as of his own last feature-side event + 1 ms, every view's
+ * trees and blend with early exit. His NDCG@10 counts all his unseen label items (those stage 1 missed
+ * too), as an outside scorer does. The `next` view is the temporal protocol's image, `missing` the random
+ * one's, so each view is judged on its own: the trees are behind in a view when they trail its best
+ * candidate source (its own order of the same candidates, which hold its whole top 10) by more than
+ * `safetyMargin` + NET_Z standard errors of the per-user paired differences (a few hundred users measure
+ * NDCG@10 to about 0.01, more than the margin: without it the net fires on noise).
+ *
+ * When the trees are behind in some view, the net tries each source blended into the served score,
+ * score + w z (z the source's per-user z-score over the candidates, w from NET_WEIGHTS), and each source
+ * alone: of those behind in no view, the one with the best mean NDCG@10 over the views is served (`blend`
+ * or `fallback`); when none is, the source with the best mean (`fallback`). The verdict is kept in the
+ * bundle meta and printed by `reco train`.
  */
-import { groupNdcg } from '../core/ndcg.js';
-import type { FeatureSpec } from '../features/build.js';
+import { ndcgAtK } from '../core/ndcg.js';
+import { sourceZ } from './candidate-stats.js';
 import type { LabelView, RankedParams } from './params.js';
-import type { TrainingRows } from './training-set.js';
+import type { NetGroup } from './training-set.js';
 import { ViewScorer } from './view-scorer.js';
 import type { TrainedView } from './view-training.js';
 
 const K = 10;
 
-/** NDCG@10 of the ranked model and of each source on one view's validation users. */
+/** The weights of the best source's z-score tried when the trees alone fall behind it (0: the trees). */
+export const NET_WEIGHTS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1, 2, 5];
+
+/** NDCG@10 of the ranked model and of each source on one view's held-out users. */
 export interface SafetyViewFigures {
   label: LabelView;
   users: number;
+  /** The trees as served (no source blended in). */
   ranked: number;
   sources: Record<string, number>;
+  /** The trees' mean per-user NDCG@10 minus the view's best source's, and its standard error. */
+  gap: number;
+  se: number;
+}
+
+/** One source's z-score blended in at one weight: NDCG@10 per view (in the order of `views`). */
+export interface NetBlendTrial {
+  source: string;
+  weight: number;
+  ndcg: number[];
+}
+
+/** The served score's extra term: weight x the source's per-user z-score over the candidates. */
+export interface NetBlend {
+  source: string;
+  weight: number;
 }
 
 /** The safety net's verdict (kept in the bundle's ranked meta, printed by `reco train`). */
@@ -32,92 +64,208 @@ export interface SafetyVerdict {
   /** The source with the best mean. */
   best: string;
   margin: number;
-  /** The source served instead of the trees (they were more than `margin` below it), or null: the trees. */
+  /** NET_Z: the standard errors a view's deficit must exceed the margin by to count as behind. */
+  confidence: number;
+  /** The blends tried (absent when the trees were not behind in any view, or without netBlend). */
+  trials?: NetBlendTrial[];
+  /** The best source blended into the trees' score (absent: the trees alone, or the fallback). */
+  blend?: NetBlend;
+  /** The source served instead of the trees (no blend brought every view within `margin`), or null. */
   fallback: string | null;
 }
 
-/** One view's training rows and the groups of its validation users. */
-export interface ValidationGroups {
-  rows: TrainingRows;
-  groups: Int32Array;
+/** Binary NDCG@10 of a group ordered by `score` (descending, ties in row order), `relevant` label items. */
+function ndcgOf(
+  score: Float64Array,
+  labels: Uint8Array,
+  n: number,
+  relevant: number,
+  order: Int32Array,
+): number {
+  for (let r = 0; r < n; r++) order[r] = r;
+  const o = order.subarray(0, n).sort((a, b) => score[b]! - score[a]! || a - b);
+  const gains = new Uint8Array(Math.min(K, n));
+  for (let r = 0; r < gains.length; r++) gains[r] = labels[o[r]!]!;
+  return ndcgAtK(gains, K, relevant);
+}
+
+/** The served score with the net's blend: the trees' score plus weight x source s's z-score. */
+export function blendedScores(
+  trees: Float64Array,
+  scores: Float32Array,
+  n: number,
+  s: number,
+  weight: number,
+): Float64Array {
+  if (!(weight > 0)) return trees;
+  const z = sourceZ({ items: new Int32Array(n), scores, ranks: new Float32Array(0) }, s);
+  const out = new Float64Array(n);
+  for (let r = 0; r < n; r++) out[r] = trees[r]! + weight * z[r]!;
+  return out;
 }
 
 /**
- * The verdict over the views' validation groups, or undefined when there are none (validFraction 0) or no
- * source has its score among the features. `enabled` false: measured and reported, never a fallback.
+ * How sure the net must be that the trees are behind: a view's mean deficit against its best source must
+ * exceed the margin by this many standard errors of the per-user paired differences (one-sided 95%).
+ */
+export const NET_Z = 1.645;
+
+/** Mean and standard error of the per-user differences a - b. */
+function pairedGap(a: Float64Array, b: Float64Array): { gap: number; se: number } {
+  const n = a.length;
+  let m = 0;
+  for (let q = 0; q < n; q++) m += a[q]! - b[q]!;
+  m /= n;
+  let v = 0;
+  for (let q = 0; q < n; q++) v += (a[q]! - b[q]! - m) ** 2;
+  return { gap: m, se: n > 1 ? Math.sqrt(v / (n - 1) / n) : Number.POSITIVE_INFINITY };
+}
+
+const meanOf = (x: ArrayLike<number>) => {
+  let s = 0;
+  for (let q = 0; q < x.length; q++) s += x[q]!;
+  return s / x.length;
+};
+
+/**
+ * The verdict over the views' held-out groups (`net[k]`: view k's, in the views' order), or undefined when
+ * there are none. The trees are behind in a view when their mean NDCG@10 there trails the view's best
+ * source by more than `safetyMargin` + NET_Z standard errors (per-user paired differences); a blend or a
+ * source is acceptable when it is behind in no view. `safetyNet` false: measured and reported only.
  */
 export function judgeRanker(
-  sets: readonly ValidationGroups[],
+  net: readonly NetGroup[][],
   views: readonly TrainedView[],
-  spec: FeatureSpec,
+  sourceNames: readonly string[],
   params: RankedParams,
 ): SafetyVerdict | undefined {
-  const W = spec.columns.length;
-  const sourceCols = spec.sources
-    .map((name) => ({ name, col: spec.columns.indexOf(`ui_score[${name}]`) }))
-    .filter((s) => s.col >= 0);
-  if (sourceCols.length === 0 || sets.every((s) => s.groups.length === 0)) return undefined;
+  const used = net.map((g, k) => ({ groups: g, label: views[k]!.label })).filter((v) => v.groups.length > 0);
+  if (used.length === 0 || sourceNames.length === 0) return undefined;
+  const S = sourceNames.length;
   const scorer = new ViewScorer(views, params.exitTrees, params.objective === 'binary');
-  const figures: SafetyViewFigures[] = [];
-  let score = new Float64Array(0);
-  for (const { rows, groups } of sets) {
-    if (groups.length === 0) continue;
-    let ranked = 0;
-    const sums = new Float64Array(sourceCols.length);
-    for (const q of groups) {
-      const { start, candidates: n } = rows.userRows[q]!;
-      const labels = rows.labels.subarray(start, start + n);
-      const x = rows.values.subarray(start * W, (start + n) * W);
-      const one = Int32Array.of(n);
-      ranked += groupNdcg(
-        labels,
-        one,
-        scorer.score(x, n, rows.zFirst.subarray(start, start + n), params.exitKeep),
-        K,
-      );
-      if (score.length < n) score = new Float64Array(2 * n);
-      for (const [s, { col }] of sourceCols.entries()) {
-        for (let r = 0; r < n; r++) {
-          const v = x[r * W + col]!;
+  let order = new Int32Array(0);
+  const ndcg = (score: Float64Array, g: NetGroup) => {
+    if (order.length < g.n) order = new Int32Array(2 * g.n);
+    return ndcgOf(score, g.labels, g.n, g.relevant, order);
+  };
+  // per view: the trees' scores of each group (as served), their per-user NDCG and every source's
+  const treeScores: Float64Array[][] = [];
+  const treeNdcg: Float64Array[] = [];
+  const sourceNdcg: Float64Array[][] = [];
+  for (const { groups } of used) {
+    const mine: Float64Array[] = [];
+    const t = new Float64Array(groups.length);
+    const own = sourceNames.map(() => new Float64Array(groups.length));
+    for (const [q, g] of groups.entries()) {
+      const x = Float64Array.from(scorer.score(g.values, g.n, g.zFirst, params.exitKeep).subarray(0, g.n));
+      mine.push(x);
+      t[q] = ndcg(x, g);
+      const score = new Float64Array(g.n);
+      for (let s = 0; s < S; s++) {
+        for (let r = 0; r < g.n; r++) {
+          const v = g.scores[r * S + s]!;
           score[r] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
         }
-        sums[s]! += groupNdcg(labels, one, score, K);
+        own[s]![q] = ndcg(score, g);
       }
     }
-    figures.push({
-      label: rows.label,
-      users: groups.length,
-      ranked: ranked / groups.length,
-      sources: Object.fromEntries(sourceCols.map((s, k) => [s.name, sums[k]! / groups.length])),
-    });
+    treeScores.push(mine);
+    treeNdcg.push(t);
+    sourceNdcg.push(own);
   }
-  const mean = (f: (v: SafetyViewFigures) => number) =>
-    figures.reduce((a, v) => a + f(v), 0) / figures.length;
-  const sources = Object.fromEntries(sourceCols.map(({ name }) => [name, mean((v) => v.sources[name]!)]));
-  let best = sourceCols[0]!.name;
-  for (const { name } of sourceCols) if (sources[name]! > sources[best]!) best = name;
-  const ranked = mean((v) => v.ranked);
+  // each view's best source, and whether per-user figures `x` of view k are behind it
+  const bestOf = sourceNdcg.map((own) => {
+    let b = 0;
+    for (let s = 1; s < S; s++) if (meanOf(own[s]!) > meanOf(own[b]!)) b = s;
+    return b;
+  });
   const margin = params.safetyMargin;
-  const behind = ranked < sources[best]! - margin;
-  return {
+  const behind = (x: Float64Array, k: number) => {
+    const { gap, se } = pairedGap(x, sourceNdcg[k]![bestOf[k]!]!);
+    return gap < -margin - NET_Z * se;
+  };
+  const figures: SafetyViewFigures[] = used.map(({ groups, label }, k) => {
+    const { gap, se } = pairedGap(treeNdcg[k]!, sourceNdcg[k]![bestOf[k]!]!);
+    return {
+      label,
+      users: groups.length,
+      ranked: meanOf(treeNdcg[k]!),
+      sources: Object.fromEntries(sourceNames.map((name, s) => [name, meanOf(sourceNdcg[k]![s]!)])),
+      gap,
+      se,
+    };
+  });
+  const mean = (f: (v: SafetyViewFigures, k: number) => number) =>
+    figures.reduce((a, v, k) => a + f(v, k), 0) / figures.length;
+  const sources = Object.fromEntries(sourceNames.map((name) => [name, mean((v) => v.sources[name]!)]));
+  let b = 0;
+  for (let s = 1; s < S; s++) if (sources[sourceNames[s]!]! > sources[sourceNames[b]!]!) b = s;
+  const best = sourceNames[b]!;
+  const verdict: SafetyVerdict = {
     views: figures,
-    ranked,
+    ranked: mean((v) => v.ranked),
     sources,
     best,
     margin,
-    fallback: params.safetyNet && behind ? best : null,
+    confidence: NET_Z,
+    fallback: null,
   };
+  const fine = (perView: Float64Array[]) => perView.every((x, k) => !behind(x, k));
+  if (fine(treeNdcg) || !params.safetyNet) return verdict;
+
+  // the trees are behind in some view: each source blended in (netBlend) or alone, the acceptable one
+  // with the best mean over the views (a blend before a source alone on a tie)
+  let chosen: { source: number; weight: number; mean: number } | undefined;
+  const consider = (source: number, weight: number, perView: Float64Array[]) => {
+    const m = perView.reduce((a, x) => a + meanOf(x), 0) / perView.length;
+    if (fine(perView) && (!chosen || m > chosen.mean)) chosen = { source, weight, mean: m };
+  };
+  if (params.netBlend) {
+    const trials: NetBlendTrial[] = [];
+    for (let s = 0; s < S; s++)
+      for (const weight of NET_WEIGHTS) {
+        if (weight === 0) continue;
+        const perView = used.map(({ groups }, k) =>
+          Float64Array.from(groups, (g, q) =>
+            ndcg(blendedScores(treeScores[k]![q]!, g.scores, g.n, s, weight), g),
+          ),
+        );
+        trials.push({ source: sourceNames[s]!, weight, ndcg: perView.map(meanOf) });
+        consider(s, weight, perView);
+      }
+    verdict.trials = trials;
+  }
+  for (let s = 0; s < S; s++)
+    consider(
+      s,
+      Number.POSITIVE_INFINITY,
+      sourceNdcg.map((own) => own[s]!),
+    );
+  if (chosen && Number.isFinite(chosen.weight))
+    verdict.blend = { source: sourceNames[chosen.source]!, weight: chosen.weight };
+  else verdict.fallback = chosen ? sourceNames[chosen.source]! : best;
+  return verdict;
 }
 
 /** One line for `reco train`: the figures and what the ranker serves. */
 export function formatSafetyNet(v: SafetyVerdict): string {
   const users = v.views.map((f) => `${f.label} ${f.users}`).join(', ');
-  const head = `safety net (NDCG@10 on validation users: ${users}): trees ${v.ranked.toFixed(4)}, best source ${v.best} ${v.sources[v.best]!.toFixed(4)}`;
-  const behind = v.ranked < v.sources[v.best]! - v.margin;
-  if (v.fallback)
-    return `${head}: the trees are more than ${v.margin} below it; ranked FALLS BACK to ${v.fallback}`;
+  const per = (f: (x: SafetyViewFigures) => number) =>
+    v.views.map((x) => `${x.label} ${f(x).toFixed(4)}`).join(', ');
+  const head =
+    `safety net (NDCG@10 on held-out users as served: ${users}): trees ${per((x) => x.ranked)}; ` +
+    `best source ${per((x) => Math.max(...Object.values(x.sources)))} (${v.best} on the mean); ` +
+    `trees - best ${v.views.map((x) => `${x.label} ${x.gap >= 0 ? '+' : ''}${x.gap.toFixed(4)} (se ${x.se.toFixed(4)})`).join(', ')}`;
+  const behind = v.views.some((x) => x.gap < -v.margin - v.confidence * x.se);
+  const why = `the trees are behind by more than ${v.margin} + ${v.confidence} se`;
+  if (v.fallback) return `${head}: ${why} and no blend recovers it; ranked FALLS BACK to ${v.fallback}`;
+  if (v.blend) {
+    const t = v.trials?.find((x) => x.source === v.blend!.source && x.weight === v.blend!.weight);
+    const at = t ? ` (${t.ndcg.map((x, k) => `${v.views[k]!.label} ${x.toFixed(4)}`).join(', ')})` : '';
+    return `${head}: ${why}; ranked serves them BLENDED with ${v.blend.source} (weight ${v.blend.weight})${at}`;
+  }
   return behind
-    ? `${head}: the trees are more than ${v.margin} below it, but the net is off (safetyNet false); ranked serves the trees`
+    ? `${head}: ${why}, but the net is off (safetyNet false); ranked serves the trees`
     : `${head}: ranked serves the trees`;
 }
 

@@ -11,18 +11,27 @@ import type { FeatureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
 import type { FitData, Recommender } from '../recommenders/recommender.js';
 import { prefixedSink } from '../training/metric-sink.js';
-import { labelViewsOf, type RankedParams } from './params.js';
-import { formatSafetyNet, judgeRanker, type SafetyVerdict, type ValidationGroups } from './safety-net.js';
+import { type LabelView, labelViewsOf, type RankedParams } from './params.js';
+import { formatSafetyNet, judgeRanker, type NetBlend, type SafetyVerdict } from './safety-net.js';
 import { fitSources } from './sources.js';
-import { buildTrainingSet, type TrainingSeconds } from './training-set.js';
+import { buildTrainingSet, type NetGroup, type TrainingRows, type TrainingSeconds } from './training-set.js';
 import { type TrainedView, trainView, type ViewTrainingReport } from './view-training.js';
 
 /** Where the training went (kept in the saved meta, printed by `reco train`). */
 export interface RankerTrainingReport {
   views: ViewTrainingReport[];
   seconds: TrainingSeconds;
-  /** The safety net's verdict (./safety-net.ts; absent without validation users). */
+  /** The safety net's verdict (./safety-net.ts; absent without held-out users). */
   net?: SafetyVerdict;
+  /** missingTime 'auto': the time chosen and the served NDCG@10 (mean of the views) under each. */
+  missingTime?: MissingTimeChoice;
+}
+
+/** What missingTime 'auto' chose, on the net's held-out users. */
+export interface MissingTimeChoice {
+  chosen: 'end' | 'both';
+  end: number;
+  both: number;
 }
 
 /** A fitted ranker: what serving scores with and a bundle stores. */
@@ -40,6 +49,8 @@ export interface FittedRanker {
   now: number;
   /** The source served instead of the trees (the safety net's fallback), when they fell behind it. */
   fallback?: string;
+  /** The source the safety net blends into the trees' score, and its weight (absent: none). */
+  netBlend?: NetBlend;
 }
 
 export async function trainRanker(
@@ -51,37 +62,43 @@ export async function trainRanker(
   const say = log ?? (() => {});
   const seconds: TrainingSeconds = { sources: 0, features: 0, gbdt: 0, refit: 0 };
   const rng = new Rng(params.seed, 1);
-  const views: TrainedView[] = [];
   const catalogue: TrainedView[] = [];
-  const reports: ViewTrainingReport[] = [];
-  const validation: ValidationGroups[] = [];
+  const net: NetGroup[][] = [];
+  const netUsers = pickNetUsers(data, params);
+  const curve = (name: string) => data.metrics && prefixedSink(data.metrics, name);
   let spec: FeatureSpec | undefined;
+  // per view: its training rows (every user's) and, with a net, the trees trained without the held-out
+  // users that the net judges; missingTime 'auto' builds the missing view under 'both' and judges its
+  // trees on all the groups and on each user's end group alone (exactly the rows 'end' builds)
+  const built: { label: LabelView; rows: TrainingRows; auto: boolean }[] = [];
+  const judged: TrainedView[] = [];
+  let judgedEnd: TrainedView | undefined;
   for (const [k, label] of labelViewsOf(params).entries()) {
+    const auto = label === 'missing' && params.missingTime === 'auto';
+    const viewParams: RankedParams = auto ? { ...params, missingTime: 'both' } : params;
     // one catalogue model, of the first label view (next by default: the next items)
-    const built = await buildTrainingSet(label, data, params, {
+    const set = await buildTrainingSet(label, data, viewParams, {
       rng,
       catalogue: params.catalogueModel && k === 0,
       givenSpec: spec,
       seconds,
+      ...(netUsers ? { netUsers } : {}),
       ...(log ? { log } : {}),
       ...(internal.leakFeatures ? { leakFeatures: true } : {}),
     });
-    spec = built.spec;
+    spec = set.spec;
+    built.push({ label, rows: set.rows, auto });
     const t0 = performance.now();
-    const curve = (name: string) => data.metrics && prefixedSink(data.metrics, name);
-    const { view, report, validGroups } = trainView(
-      built.rows,
-      spec,
-      params,
-      say,
-      {},
-      curve(`gbdt.${label}`),
-    );
-    validation.push({ rows: built.rows, groups: validGroups });
-    if (built.catalogue && built.catalogue.userRows.length >= 2)
+    if (netUsers && set.net.length > 0) {
+      net.push(set.net);
+      const quiet = () => {};
+      judged.push(trainView(withoutUsers(set.rows, netUsers), spec, params, quiet).view);
+      if (auto) judgedEnd = trainView(withoutUsers(endGroups(set.rows), netUsers), spec, params, quiet).view;
+    }
+    if (set.catalogue && set.catalogue.userRows.length >= 2)
       catalogue.push(
         trainView(
-          built.catalogue,
+          set.catalogue,
           spec,
           params,
           (m) => say(`catalogue model: ${m}`),
@@ -90,12 +107,53 @@ export async function trainRanker(
         ).view,
       );
     seconds.gbdt += (performance.now() - t0) / 1000;
+  }
+  if (!spec) throw new RecoError('ranked: no label view');
+  const judging = net.length === built.length;
+  let verdict = judging ? judgeRanker(net, judged, spec.sources, params) : undefined;
+  let missingTime: MissingTimeChoice | undefined;
+  let endChosen = params.missingTime === 'auto';
+  if (judging && judgedEnd) {
+    // 'auto': the trees' own figures (before any blend or fallback) under each, on the held-out users
+    const k = built.findIndex((b) => b.auto);
+    const other = judgeRanker(
+      net,
+      judged.map((v, j) => (j === k ? judgedEnd! : v)),
+      spec.sources,
+      params,
+    );
+    const both = verdict ? verdict.ranked : Number.NaN;
+    const end = other ? other.ranked : Number.NaN;
+    // the end's (the default) unless the trees under both times rank the held-out users better
+    const chosen = both > end ? 'both' : 'end';
+    missingTime = { chosen, end, both };
+    if (other) say(`missingTime end: ${formatSafetyNet(other)}`);
+    if (verdict) say(`missingTime both: ${formatSafetyNet(verdict)}`);
+    say(
+      `missingTime auto: the trees' NDCG@10 on held-out users as served (mean of the views): end ${end.toFixed(4)}, both ${both.toFixed(4)}: ${chosen}`,
+    );
+    endChosen = chosen === 'end';
+    if (endChosen) verdict = other;
+  }
+  if (verdict) say(formatSafetyNet(verdict));
+
+  // the served trees: every user's rows (the held-out ones too), under the net's choices
+  const views: TrainedView[] = [];
+  const reports: ViewTrainingReport[] = [];
+  const t1 = performance.now();
+  for (const { label, rows, auto } of built) {
+    const { view, report } = trainView(
+      auto && endChosen ? endGroups(rows) : rows,
+      spec,
+      params,
+      say,
+      {},
+      curve(`gbdt.${label}`),
+    );
     views.push(view);
     reports.push(report);
   }
-  if (!spec) throw new RecoError('ranked: no label view');
-  const net = judgeRanker(validation, views, spec, params);
-  if (net) say(formatSafetyNet(net));
+  seconds.gbdt += (performance.now() - t1) / 1000;
 
   // sources refitted on everything for serving
   const t0 = performance.now();
@@ -109,7 +167,8 @@ export async function trainRanker(
     catalogue,
     nItems: data.interactions.cols,
     now: data.now ?? state.lastTime + 1,
-    ...(net?.fallback ? { fallback: net.fallback } : {}),
+    ...(verdict?.fallback ? { fallback: verdict.fallback } : {}),
+    ...(verdict?.blend ? { netBlend: verdict.blend } : {}),
   };
   seconds.refit = (performance.now() - t0) / 1000;
   say(
@@ -117,5 +176,42 @@ export async function trainRanker(
       `sources ${seconds.sources.toFixed(1)} s, features ${seconds.features.toFixed(1)} s, ` +
       `gbdt ${seconds.gbdt.toFixed(1)} s, refit ${seconds.refit.toFixed(1)} s`,
   );
-  return { fitted, report: { views: reports, seconds, ...(net ? { net } : {}) } };
+  return {
+    fitted,
+    report: {
+      views: reports,
+      seconds,
+      ...(verdict ? { net: verdict } : {}),
+      ...(missingTime ? { missingTime } : {}),
+    },
+  };
+}
+
+/** A training set without the groups of the users marked in `users`. */
+function withoutUsers(rows: TrainingRows, users: Uint8Array): TrainingRows {
+  const userRows = rows.userRows.filter((g) => users[g.u] !== 1);
+  return { ...rows, userRows, rows: userRows.reduce((a, g) => a + g.n, 0) };
+}
+
+/** The missing view's groups at the end alone, out of a 'both' training set (each user's last group). */
+function endGroups(rows: TrainingRows): TrainingRows {
+  const userRows = rows.userRows.filter((g, q) => rows.userRows[q + 1]?.u !== g.u);
+  return { ...rows, userRows, rows: userRows.reduce((a, g) => a + g.n, 0) };
+}
+
+/**
+ * The safety net's held-out users (1 per user index): a seeded sample of `netFraction` of the users with two
+ * events or more, at most `maxNetUsers`; undefined when none (netFraction 0, or too few users).
+ */
+function pickNetUsers(data: FitData, params: RankedParams): Uint8Array | undefined {
+  const x = data.interactions;
+  const eligible: number[] = [];
+  for (let u = 0; u < x.rows; u++) if (x.indptr[u + 1]! - x.indptr[u]! >= 2) eligible.push(u);
+  const want = Math.min(params.maxNetUsers, Math.round(eligible.length * params.netFraction));
+  if (want < 1 || eligible.length - want < 2) return undefined;
+  const users = Int32Array.from(eligible);
+  new Rng(params.seed, 5).shuffle(users);
+  const mask = new Uint8Array(x.rows);
+  for (const u of users.subarray(0, want)) mask[u] = 1;
+  return mask;
 }

@@ -13,12 +13,14 @@
  * outside them and `catalogueNegatives` random others; the candidates' rows copied from the view's group.
  */
 import { Rng, sampleSorted } from '../core/random.js';
+import { sortedHas } from '../core/search.js';
 import { buildInteractions, interactionWeights } from '../data/interactions.js';
 import { userServingTimes } from '../data/serving-time.js';
 import { buildTestSet, splitLog } from '../data/splits.js';
 import { type CandidateRows, type FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
 import type { FitData, UserProfile } from '../recommenders/recommender.js';
+import type { Csr } from '../types.js';
 import { firstSourceZ, firstSourceZOf, sourceMaxOf } from './candidate-stats.js';
 import type { CandidateSet } from './candidates.js';
 import type { LabelView, RankedParams } from './params.js';
@@ -40,6 +42,23 @@ export interface TrainingRows {
   positives: number;
   /** Label items stage 1 put among the candidates. */
   found: number;
+}
+
+/**
+ * One held-out user of the safety net (./safety-net.ts) in one label view: his stage-1 candidates as
+ * served (no extra negatives), their feature rows as of his own serving time, each source's scores, and
+ * which of them are label items; `relevant` counts all his label items he has not seen (those outside the
+ * candidates too), as an outside scorer counts them.
+ */
+export interface NetGroup {
+  u: number;
+  n: number;
+  values: Float64Array;
+  zFirst: Float64Array;
+  /** The candidates' source scores, row-major (n x sources), as serving reads them. */
+  scores: Float32Array;
+  labels: Uint8Array;
+  relevant: number;
 }
 
 /** Seconds spent so far, by step (training adds to them view by view). */
@@ -66,8 +85,13 @@ export async function buildTrainingSet(
     log?: (line: string) => void;
     /** Study only (`reco study leakage`): features over ALL the given events, label events included. */
     leakFeatures?: boolean;
+    /**
+     * The safety net's held-out users (1 per user index): each also gives a NetGroup (the caller leaves
+     * their training rows out of the trees the net judges).
+     */
+    netUsers?: Uint8Array;
   },
-): Promise<{ rows: TrainingRows; catalogue?: TrainingRows; spec: FeatureSpec }> {
+): Promise<{ rows: TrainingRows; catalogue?: TrainingRows; spec: FeatureSpec; net: NetGroup[] }> {
   const { log, items } = data;
   const { rng, seconds } = options;
   const nItems = data.interactions.cols;
@@ -104,20 +128,36 @@ export async function buildTrainingSet(
   const end = state.lastTime + 1;
   const spec = options.givenSpec ?? featureSpec(state, gen.names, params.exclude);
   const builder = featureBuilder(state, spec, inner);
-  const times = rowTimes(next || leak ? 'end' : params.missingTime, userServingTimes(split.train));
+  const own = userServingTimes(split.train);
+  const times = rowTimes(next || leak ? 'end' : params.missingTime, own);
   const out = emptyTrainingRows(label);
   const rel = labels.relevant;
   const isPos = new Uint8Array(nItems);
   const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
   const catalogueRng = new Rng(params.seed, next ? 2 : 3);
+  const held = options.netUsers;
+  const net: NetGroup[] = [];
+  if (held)
+    for (const u of labels.users) {
+      if (held[u] !== 1 || Number.isNaN(own[u]!)) continue;
+      const profile = profileOf(featX, u);
+      const a = rel.indptr[u]!;
+      const b = rel.indptr[u + 1]!;
+      let relevant = 0;
+      for (let j = a; j < b; j++) {
+        const i = rel.indices[j]!;
+        if (!sortedHas(profile.items, i)) {
+          isPos[i] = 1;
+          relevant++;
+        }
+      }
+      if (relevant > 0) net.push(netGroup(builder, gen.generate(profile), u, own[u]!, isPos, relevant));
+      for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
+    }
   for (const u of sampledUsers(labels.users, params.maxUsers, params.seed)) {
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
-    const profile: UserProfile = {
-      user: u,
-      items: featX.indices.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
-      weights: featX.values.subarray(featX.indptr[u]!, featX.indptr[u + 1]!),
-    };
+    const profile = profileOf(featX, u);
     const cands = gen.generate(profile);
     const nc = cands.items.length;
     for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
@@ -158,9 +198,41 @@ export async function buildTrainingSet(
   }
   seconds.features += (performance.now() - tf) / 1000;
   options.log?.(
-    `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${builder.width} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}`,
+    `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${builder.width} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}${held ? `; ${net.length} held-out users for the safety net` : ''}`,
   );
-  return { rows: out, ...(catalogue ? { catalogue } : {}), spec };
+  return { rows: out, ...(catalogue ? { catalogue } : {}), spec, net };
+}
+
+/** User u's feature-side profile. */
+function profileOf(x: Csr, u: number): UserProfile {
+  return {
+    user: u,
+    items: x.indices.subarray(x.indptr[u]!, x.indptr[u + 1]!),
+    weights: x.values.subarray(x.indptr[u]!, x.indptr[u + 1]!),
+  };
+}
+
+/** A held-out user's group for the safety net: his candidates' rows as of t, copied out of the generator. */
+function netGroup(
+  builder: FeatureBuilder,
+  cands: CandidateSet,
+  u: number,
+  t: number,
+  isPos: Uint8Array,
+  relevant: number,
+): NetGroup {
+  const n = cands.items.length;
+  const values = new Float64Array(n * builder.width);
+  builder.build(u, t, cands, values, 0);
+  return {
+    u,
+    n,
+    values,
+    zFirst: firstSourceZ(cands),
+    scores: Float32Array.from(cands.scores),
+    labels: Uint8Array.from(cands.items, (i) => isPos[i]!),
+    relevant,
+  };
 }
 
 /** A group's time from the user and his view time: as it is ('end'), or his own serving time ('user'). */

@@ -68,7 +68,7 @@ export function trainView(
   say: (line: string) => void,
   overrides: LightgbmParams = {},
   metrics?: MetricSink,
-): { view: TrainedView; report: ViewTrainingReport; validGroups: Int32Array } {
+): { view: TrainedView; report: ViewTrainingReport } {
   const { userRows } = d;
   if (userRows.length < 2)
     throw new RecoError(
@@ -148,11 +148,7 @@ export function trainView(
     onLog: (m: string) => say(`gbdt (${d.label}): ${m}`),
   });
   const { blend, validNdcg } = validSet ? searchBlend(model, validSet) : { blend: 0, validNdcg: Number.NaN };
-  // the validation users' groups (the safety net, ./safety-net.ts, judges the ranker on them)
-  const validGroups: number[] = [];
-  for (let q = 0; q < userRows.length; q++) if (isValid[q] === 1) validGroups.push(q);
   return {
-    validGroups: Int32Array.from(validGroups),
     view: { label: d.label, model, blend },
     report: {
       label: d.label,

@@ -119,10 +119,13 @@ function rowProfile(x: Csr, u: number, anonymous = false): UserProfile {
 async function fittedRanked(params: Record<string, unknown>) {
   const { log, items } = simulatedLog();
   const interactions = buildInteractions(log, interactionWeights());
+  // the trees' own mechanics (early exit, scoreAll): the safety net measures without blending or falling
+  // back (test/ranking/safety-net.test.ts tests what it serves)
   const ranked = new RankedRecommender({
     sources: { ease: 40, popularity: 20 },
     minDataInLeaf: 10,
     earlyStopping: 0,
+    safetyNet: false,
     ...params,
   });
   await ranked.fit({ interactions, log, items });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { interactionWeights } from '../../src/data/interactions.js';
 import { type BundleManifest, writeBundle } from '../../src/models/bundle.js';
 import { RankedRecommender } from '../../src/ranking/ranker.js';
-import { formatSafetyNet, rankerVerdict } from '../../src/ranking/safety-net.js';
+import { formatSafetyNet, NET_WEIGHTS, rankerVerdict } from '../../src/ranking/safety-net.js';
 import { createRecommender } from '../../src/recommenders/index.js';
 import type { UserProfile } from '../../src/recommenders/recommender.js';
 import { reco, tempDir } from '../helpers/cli.js';
@@ -16,13 +16,15 @@ const data = simulatedFitData({ users: 120, items: 100, events: 5000, dim: 8, ge
 /**
  * Trees that cannot split (a leaf needs a million rows) under the content model as the first source: the
  * ranked order is content's (the candidates' order and the blend), which EASE, the second source, beats
- * by far on the validation users (0.15 against 0.08).
+ * by far on the net's held-out users. Without the net's blend (netBlend false), it falls back to EASE.
  */
 const CRIPPLED = {
   sources: { content: 20, ease: 40 },
   numIterations: 3,
   minDataInLeaf: 1_000_000,
   earlyStopping: 0,
+  netBlend: false,
+  netFraction: 0.3,
 };
 
 function profileOf(u: number): UserProfile {
@@ -34,7 +36,7 @@ function profileOf(u: number): UserProfile {
   };
 }
 
-test('safety net: trees below their best source on the validation users fall back to it, in the model, its bundle and its summary', async () => {
+test("safety net: trees below their best source on the net's held-out users fall back to it, in the model, its bundle and its summary", async () => {
   const ranked = new RankedRecommender(CRIPPLED);
   await ranked.fit(data);
   const net = ranked.report?.net;
@@ -43,9 +45,11 @@ test('safety net: trees below their best source on the validation users fall bac
     net.views.map((v) => v.label),
     ['next', 'missing'],
   );
-  for (const v of net.views) assert.ok(v.users > 0);
+  for (const v of net.views) {
+    assert.ok(v.users > 0);
+    assert.ok(v.sources.ease! > v.ranked + net.margin, JSON.stringify(net));
+  }
   assert.equal(net.best, 'ease');
-  assert.ok(net.sources.ease! > net.ranked + net.margin, JSON.stringify(net));
   assert.equal(net.fallback, 'ease');
   assert.equal(ranked.fallback, 'ease');
   assert.match(formatSafetyNet(net), /ranked FALLS BACK to ease$/);
@@ -101,8 +105,8 @@ test('safety net off: the same trees are measured and reported behind, and serve
   assert.notDeepEqual(Array.from(ranked.recommend(p, 10).items), Array.from(ease.recommend(p, 10).items));
 });
 
-test('safety net: no validation users, no verdict and no fallback', async () => {
-  const ranked = new RankedRecommender({ ...CRIPPLED, validFraction: 0 });
+test('safety net: no held-out users, no verdict and no fallback', async () => {
+  const ranked = new RankedRecommender({ ...CRIPPLED, netFraction: 0 });
   await ranked.fit(data);
   assert.equal(ranked.report?.net, undefined);
   assert.equal(ranked.fallback, undefined);
@@ -137,15 +141,80 @@ test('reco train prints the safety net verdict and keeps it in the bundle manife
     JSON.stringify({ ranked: CRIPPLED }),
   );
   assert.equal(r.code, 0, r.stderr);
-  assert.match(
-    r.stdout,
-    /^ranked: safety net \(NDCG@10 on validation users: next \d+, missing \d+\): trees 0\.\d{4}, best source ease 0\.\d{4}: .*ranked FALLS BACK to ease$/m,
-  );
+  const line =
+    /^ranked: safety net \(NDCG@10 on held-out users as served: next \d+, missing \d+\): trees next 0\.\d{4}, missing 0\.\d{4}; best source next 0\.\d{4}, missing 0\.\d{4} \((\w+) on the mean\); trees - best next [+-]0\.\d{4} \(se 0\.\d{4}\), missing [+-]0\.\d{4} \(se 0\.\d{4}\): (.*)$/m.exec(
+      r.stdout,
+    );
+  assert.ok(line, r.stdout);
   const modelsDir = join(dir, 'models');
   const version = readFileSync(join(modelsDir, 'current'), 'utf8').trim();
   const manifest = JSON.parse(
     readFileSync(join(modelsDir, version, 'manifest.json'), 'utf8'),
   ) as BundleManifest;
-  assert.equal(manifest.models.find((m) => m.name === 'ranked')?.meta.fallback, 'ease');
-  assert.equal(rankerVerdict(manifest.models)?.best, 'ease');
+  // the bundle holds what was printed
+  const meta = manifest.models.find((m) => m.name === 'ranked')?.meta;
+  const verdict = rankerVerdict(manifest.models);
+  assert.equal(verdict?.best, line[1]);
+  const fallback = /ranked FALLS BACK to (\w+)$/.exec(line[2]!)?.[1];
+  assert.equal(meta?.fallback, fallback);
+  assert.equal(verdict?.fallback ?? undefined, fallback);
+  const blend = /BLENDED with (\w+) \(weight ([\d.]+)\)/.exec(line[2]!);
+  assert.deepEqual(meta?.netBlend, blend ? { source: blend[1], weight: Number(blend[2]) } : undefined);
+  if (!fallback && !blend) assert.equal(line[2], 'ranked serves the trees');
+});
+
+test('safety net: with netBlend, trees behind are served blended with the best source (what the net judged), explained to the score', async () => {
+  const ranked = new RankedRecommender({ ...CRIPPLED, netBlend: true });
+  await ranked.fit(data);
+  const net = ranked.report?.net;
+  assert.ok(net?.trials, 'weights tried');
+  // every source at every weight but 0
+  assert.equal(net.trials.length, 2 * (NET_WEIGHTS.length - 1));
+  // the trees cannot split: any weight of EASE's z-score orders the candidates as EASE does, within the margin
+  assert.equal(net.fallback, null);
+  assert.equal(net.blend?.source, 'ease');
+  assert.ok(net.blend.weight > 0);
+  assert.deepEqual(ranked.netBlend, net.blend);
+  const chosen = net.trials.find((t) => t.source === 'ease' && t.weight === net.blend!.weight)!;
+  net.views.forEach((v, k) => {
+    assert.ok(chosen.ndcg[k]! >= Math.max(...Object.values(v.sources)) - net.margin);
+    assert.ok(chosen.ndcg[k]! > v.ranked);
+  });
+  assert.match(formatSafetyNet(net), /ranked serves them BLENDED with ease \(weight [\d.]+\)/);
+  const p = profileOf(11);
+  const top = ranked.recommend(p, 10);
+  for (let r = 0; r < top.items.length; r++) {
+    const e = ranked.explain(p, top.items[r]!);
+    assert.ok(Math.abs(e.score - top.scores[r]!) < 1e-4, `${e.score} vs ${top.scores[r]}`);
+    const sum = e.base + e.contributions.reduce((a, c) => a + c.contribution, 0);
+    assert.ok(Math.abs(sum - e.score) < 1e-9);
+    assert.ok(e.contributions.some((c) => c.feature === 'net_ease_z'));
+  }
+  // saved and loaded, the same blend and lists
+  const again = RankedRecommender.load(ranked.save());
+  assert.deepEqual(again.netBlend, net.blend);
+  assert.deepEqual(Array.from(again.recommend(p, 10).items), Array.from(top.items));
+});
+
+test("missingTime auto: the net's held-out users choose between the missing view at the end and at both times, and the chosen view's trees are that setting's own", async () => {
+  const small = { sources: { ease: 30, popularity: 10 }, numIterations: 30, netFraction: 0.3 };
+  const auto = new RankedRecommender({ ...small, missingTime: 'auto' });
+  await auto.fit(data);
+  const choice = auto.report?.missingTime;
+  assert.ok(choice, 'a choice');
+  assert.ok(Number.isFinite(choice.end) && Number.isFinite(choice.both));
+  assert.equal(choice.chosen, choice.both > choice.end ? 'both' : 'end');
+  const trees = (m: RankedRecommender) =>
+    Buffer.from(m.save().arrays['gbdt.missing'] as Uint8Array).toString('utf8');
+  for (const setting of ['end', 'both'] as const) {
+    const fixed = new RankedRecommender({ ...small, missingTime: setting });
+    await fixed.fit(data);
+    assert.equal(fixed.report?.missingTime, undefined);
+    // each figure is that setting's own, as its net serves it
+    assert.equal(choice[setting], fixed.report!.net!.ranked);
+    if (setting === choice.chosen) {
+      assert.equal(trees(auto), trees(fixed));
+      assert.deepEqual(auto.report?.net, fixed.report?.net);
+    } else assert.notEqual(trees(auto), trees(fixed));
+  }
 });

@@ -53,3 +53,38 @@ test("the missing view's rows: at the end of the events, at each user's own last
   const expected = end.flatMap((g, k) => (g.gap === user[k]!.gap ? [user[k]!] : [user[k]!, g]));
   assert.deepEqual(both, expected);
 });
+
+test("the safety net's held-out users give net groups served as of their own last event (their training rows are kept for the served trees)", async () => {
+  const data = simulatedFitData({ users: 60, items: 50, events: 2500, dim: 6, genres: 4, seed: 9 });
+  const { params } = resolveParamValues('ranked', RANKED_PARAMS, { sources: { ease: 20, popularity: 10 } });
+  const netUsers = new Uint8Array(60);
+  for (let u = 0; u < 60; u += 4) netUsers[u] = 1;
+  for (const label of ['next', 'missing'] as const) {
+    const { rows, net, spec, catalogue } = await buildTrainingSet(label, data, params, {
+      rng: new Rng(1),
+      catalogue: true,
+      givenSpec: undefined,
+      seconds: { sources: 0, features: 0, gbdt: 0, refit: 0 },
+      netUsers,
+    });
+    assert.ok(rows.userRows.length > 20);
+    // the trees the net judges leave these rows out (train-ranker.ts); the served trees train on them
+    assert.ok(rows.userRows.some((g) => netUsers[g.u] === 1));
+    assert.ok(catalogue!.userRows.length > 20);
+    assert.ok(net.length >= 10, `${label}: ${net.length} net groups`);
+    const col = spec.columns.indexOf('c_hours_since_last');
+    const W = spec.columns.length;
+    const S = spec.sources.length;
+    for (const g of net) {
+      assert.equal(netUsers[g.u], 1);
+      // candidates only, every label counted (those stage 1 missed too)
+      assert.equal(g.values.length, g.n * W);
+      assert.equal(g.scores.length, g.n * S);
+      let found = 0;
+      for (const l of g.labels) found += l;
+      assert.ok(g.relevant >= found && g.relevant > 0);
+      // as recommend --all serves him: at his own last (feature-side) event + 1 ms
+      for (let r = 0; r < g.n; r++) assert.ok(g.values[r * W + col]! < 1e-3);
+    }
+  }
+});
