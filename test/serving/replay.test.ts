@@ -187,7 +187,7 @@ describe('the ranked model: its feature state holds the events of the retraining
     assert.notEqual(services.models.slot!.version, old);
     const fs = featureState();
     assert.equal(fs.events, (await store.counts()).events, 'every stored event is in the feature state');
-    assert.deepEqual(counts(fs, user, item), { user: stored(user), item: itemEvents() });
+    assert.deepEqual(counts(fs, user, item), { user: await stored(user), item: await itemEvents() });
     assert.equal(fs.userCountBefore(store.userIndex('late-comer')!, Number.POSITIVE_INFINITY), 1);
     const a = await recs(app, user, 'k=10');
     assert.equal(a.model, 'ranked');

@@ -120,7 +120,7 @@ test('migration 4 adds the run tables to a version-3 database and keeps its data
   db.close();
   const store = await openStore(path);
   try {
-    assert.equal(store.getMeta('k')?.toString(), 'v');
+    assert.equal((await store.getMeta('k'))?.toString(), 'v');
     await store.createRun({ id: ID, name: 'x', kind: 'evaluate', startTime: 1 });
     assert.equal((await store.listRuns()).length, 1);
   } finally {

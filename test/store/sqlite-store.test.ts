@@ -26,7 +26,7 @@ test('meta blobs round-trip and schema version is recorded', async () => {
   const store = await openStore(path);
   await store.setMeta('world', Buffer.from([1, 2, 3]));
   await store.setMeta('world', 'replaced');
-  assert.equal(store.getMeta('world')?.toString(), 'replaced');
+  assert.equal((await store.getMeta('world'))?.toString(), 'replaced');
   assert.equal(await store.getMeta('missing'), undefined);
   await store.close();
 });
