@@ -1,4 +1,5 @@
-import { isPgLocation, PgStore } from './pg-store.js';
+import { isPgLocation } from './pg-location.js';
+import { PgStore } from './pg-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 

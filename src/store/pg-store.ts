@@ -10,20 +10,18 @@
  */
 import { once } from 'node:events';
 import pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import {
-  checkRule,
-  DEFAULT_EVENT_TYPES,
-  type EventTypeRule,
-  interactionWeights,
-  ruleOf,
-} from '../data/interactions.js';
-import { idProblem, timeProblem, valueProblem } from '../data/valid.js';
+import { from as copyFrom } from 'pg-copy-streams';
+import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/interactions.js';
+import { idProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import type { AccountStore, ActivityStore } from './accounts.js';
+import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from './event-input.js';
 import { sortEventLogByTime } from './event-order.js';
 import type { ExperimentStore } from './experiments.js';
+import { IdMaps } from './id-maps.js';
+import { columnsOfRows, copyEventLog, cursorEventRows } from './pg-event-reads.js';
+import { parsePgLocation, unsupported } from './pg-location.js';
 import { PgRuns } from './pg-runs.js';
 import { EVENT_LOG_LOCK, migratePg } from './pg-schema.js';
 import {
@@ -33,7 +31,6 @@ import {
   type ItemRow,
   itemFromRow,
   refuse,
-  ruleFromRow,
   type UserRow,
   userFromRow,
 } from './sqlite-rows.js';
@@ -56,42 +53,9 @@ import { TransactionGate } from './transaction-gate.js';
 // bigint columns (times, positions) as numbers: every value reco writes is a safe integer
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Rows per INSERT ... SELECT FROM unnest(...) statement; larger loads go through COPY. */
 const INSERT_ROWS = 5_000;
 const PROGRESS_EVERY = 8192;
-
-/** Whether a --db value names a PostgreSQL database. */
-export function isPgLocation(location: string): boolean {
-  return /^postgres(ql)?:\/\//.test(location);
-}
-
-/** The connection string without its `schema` parameter, the schema (default `public`), and a display name. */
-export function parsePgLocation(location: string): { url: string; schema: string; display: string } {
-  let u: URL;
-  try {
-    u = new URL(location);
-  } catch {
-    throw new InputError(`--db: not a PostgreSQL URL: "${location.slice(0, 200)}"`);
-  }
-  const schema = u.searchParams.get('schema') ?? 'public';
-  if (!SCHEMA_NAME.test(schema))
-    throw new InputError(
-      `--db: schema "${schema.slice(0, 80)}" must be a lower-case SQL name ([a-z_][a-z0-9_]*)`,
-    );
-  u.searchParams.delete('schema');
-  const url = u.toString();
-  if (u.password) u.password = '***';
-  return { url, schema, display: `${u.toString()}${schema === 'public' ? '' : ` (schema ${schema})`}` };
-}
-
-/** A store feature that PostgreSQL does not hold yet: every call fails naming it. */
-function unsupported<T extends object>(what: string): T {
-  return new Proxy({} as T, {
-    get: () => () =>
-      Promise.reject(new RecoError(`${what} are not yet kept in PostgreSQL: use a SQLite store for them`)),
-  });
-}
 
 interface PgTransaction {
   client: pg.PoolClient;
@@ -107,13 +71,7 @@ export class PgStore implements Store {
   private readonly pool: pg.Pool;
   private readonly gate = new TransactionGate<PgTransaction>();
   private readonly runs: PgRuns;
-  private readonly userIdx = new Map<string, number>();
-  private readonly itemIdx = new Map<string, number>();
-  private userIdList: string[] = [];
-  private itemIdList: string[] = [];
-  private readonly typeCodes = new Map<string, number>();
-  private typeNameList: string[] = [];
-  private readonly typeRules = new Map<string, EventTypeRule>();
+  private readonly ids = new IdMaps();
 
   private constructor(url: string, schema: string, display: string) {
     this.path = display;
@@ -177,7 +135,7 @@ export class PgStore implements Store {
         } catch (err) {
           await tx.client.query('ROLLBACK').catch(() => undefined);
           // forget ids created inside the rolled-back transaction
-          this.forgetIds();
+          this.ids.clear();
           throw err;
         } finally {
           tx.client.release();
@@ -201,51 +159,30 @@ export class PgStore implements Store {
     })();
   }
 
-  private forgetIds(): void {
-    this.userIdx.clear();
-    this.itemIdx.clear();
-    this.userIdList = [];
-    this.itemIdList = [];
-    this.typeCodes.clear();
-    this.typeNameList = [];
-    this.typeRules.clear();
-  }
-
   /** Reads the users, items and event types created since the maps were last read (by any process). */
   private async catchUpIds(): Promise<void> {
+    const from = [this.ids.users, this.ids.items, this.ids.types];
     const users = await this.queryRows<[number, string]>(
       'SELECT idx, id FROM users WHERE idx >= $1 ORDER BY idx',
-      [this.userIdList.length],
+      [from[0]],
     );
-    for (const [idx, id] of users) {
-      this.userIdList[idx] = id;
-      this.userIdx.set(id, idx);
-    }
+    for (const [idx, id] of users) this.ids.setUser(idx, id);
     const items = await this.queryRows<[number, string]>(
       'SELECT idx, id FROM items WHERE idx >= $1 ORDER BY idx',
-      [this.itemIdList.length],
+      [from[1]],
     );
-    for (const [idx, id] of items) {
-      this.itemIdList[idx] = id;
-      this.itemIdx.set(id, idx);
-    }
-    const types = (
-      await this.query<EventTypeRow>(
-        'SELECT code, name, weight, value_rule, center FROM event_types WHERE code >= $1 ORDER BY code',
-        [this.typeNameList.length],
-      )
-    ).rows;
-    for (const t of types) {
-      this.typeCodes.set(t.name, t.code);
-      this.typeNameList[t.code] = t.name;
-      const rule = ruleFromRow(t);
-      if (rule) this.typeRules.set(t.name, rule);
-    }
+    for (const [idx, id] of items) this.ids.setItem(idx, id);
+    const types = await this.query<EventTypeRow>(
+      'SELECT code, name, weight, value_rule, center FROM event_types WHERE code >= $1 ORDER BY code',
+      [from[2]],
+    );
+    for (const t of types.rows) this.ids.setType(t);
   }
 
+  /** Events counted by their last position: positions are gapless and events are never deleted. */
   async counts(): Promise<StoreCounts> {
     const [row] = await this.queryRows<[number, number, number]>(
-      'SELECT (SELECT count(*) FROM users)::int, (SELECT count(*) FROM items)::int, (SELECT count(*) FROM events)::int',
+      'SELECT (SELECT count(*) FROM users)::int, (SELECT count(*) FROM items)::int, (SELECT coalesce(max(id), 0) FROM events)::int',
     );
     return { users: row![0], items: row![1], events: row![2] };
   }
@@ -257,7 +194,7 @@ export class PgStore implements Store {
       for (const u of users) {
         checkUser(u);
         const attributes = u.attributes === undefined ? null : JSON.stringify(u.attributes);
-        const existing = this.userIdx.get(u.id);
+        const existing = this.ids.userIndex(u.id);
         if (existing === undefined) await this.addUsers([u.id], [u.createdAt ?? now], [attributes]);
         else
           await this.query('UPDATE users SET attributes = coalesce($1, attributes) WHERE idx = $2', [
@@ -273,16 +210,13 @@ export class PgStore implements Store {
   /** Adds new users at the next dense indices (inside write()). */
   private async addUsers(ids: string[], createdAt: number[], attributes?: (string | null)[]): Promise<void> {
     if (ids.length === 0) return;
-    const first = this.userIdList.length;
+    const first = this.ids.users;
     const idx = ids.map((_, k) => first + k);
     await this.query(
       'INSERT INTO users (idx, id, attributes, created_at) SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[])',
       [idx, ids, attributes ?? ids.map(() => null), createdAt],
     );
-    ids.forEach((id, k) => {
-      this.userIdList.push(id);
-      this.userIdx.set(id, first + k);
-    });
+    for (let k = 0; k < ids.length; k++) this.ids.setUser(first + k, ids[k]!);
   }
 
   private async addItems(
@@ -296,7 +230,7 @@ export class PgStore implements Store {
     }[],
   ): Promise<void> {
     if (items.length === 0) return;
-    const first = this.itemIdList.length;
+    const first = this.ids.items;
     await this.query(
       `INSERT INTO items (idx, id, title, genres, tags, attributes, created_at)
        SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])`,
@@ -310,10 +244,7 @@ export class PgStore implements Store {
         items.map((i) => i.createdAt),
       ],
     );
-    items.forEach((it, k) => {
-      this.itemIdList.push(it.id);
-      this.itemIdx.set(it.id, first + k);
-    });
+    for (let k = 0; k < items.length; k++) this.ids.setItem(first + k, items[k]!.id);
   }
 
   upsertItems(items: Iterable<ItemRecord>): Promise<number> {
@@ -328,7 +259,7 @@ export class PgStore implements Store {
         const genres = it.genres === undefined ? null : JSON.stringify(it.genres);
         const tags = it.tags === undefined ? null : JSON.stringify(it.tags);
         const attributes = it.attributes === undefined ? null : JSON.stringify(it.attributes);
-        const existing = this.itemIdx.get(it.id);
+        const existing = this.ids.itemIndex(it.id);
         if (existing === undefined && !seen.has(it.id)) {
           seen.add(it.id);
           fresh.push({ id: it.id, title, genres, tags, attributes, createdAt: it.createdAt ?? now });
@@ -340,7 +271,7 @@ export class PgStore implements Store {
           await this.query(
             `UPDATE items SET title = coalesce($1, title), genres = coalesce($2, genres), tags = coalesce($3, tags),
              attributes = coalesce($4, attributes), created_at = coalesce($5, created_at) WHERE idx = $6`,
-            [title, genres, tags, attributes, it.createdAt ?? null, this.itemIdx.get(it.id)],
+            [title, genres, tags, attributes, it.createdAt ?? null, this.ids.itemIndex(it.id)],
           );
         }
         n++;
@@ -351,9 +282,7 @@ export class PgStore implements Store {
   }
 
   insertEvents(events: Iterable<EventRecord>, options: InsertEventsOptions = {}): Promise<number> {
-    const createUsers = options.createUsers ?? true;
-    const createItems = options.createItems ?? true;
-    const createTypes = options.createTypes ?? true;
+    const creation = eventCreation(options);
     return this.write(async () => {
       const ingestedAt = Date.now();
       const cols = {
@@ -370,43 +299,31 @@ export class PgStore implements Store {
       // new ids get their index when the batch is written; until then they are numbered here
       const pendingUser = new Map<string, number>();
       const pendingItem = new Map<string, number>();
+      const ids: EventIds = {
+        userIndex: (id) => this.ids.userIndex(id) ?? pendingUser.get(id),
+        itemIndex: (id) => this.ids.itemIndex(id) ?? pendingItem.get(id),
+        typeCode: (name) => this.ids.typeCode(name),
+        newUser: (id, createdAt) => {
+          const u = this.ids.users + newUsers.length;
+          pendingUser.set(id, u);
+          newUsers.push(id);
+          newUserTimes.push(createdAt);
+          return u;
+        },
+        newItem: (id, createdAt) => {
+          const i = this.ids.items + newItems.length;
+          pendingItem.set(id, i);
+          newItems.push({ id, title: null, genres: null, tags: null, attributes: null, createdAt });
+          return i;
+        },
+      };
       let n = 0;
       for (const e of events) {
-        const where = `event ${n + 1}`;
         if (e.request !== undefined) {
-          refuse(`${where}: request`, idProblem(e.request));
+          refuse(`event ${n + 1}: request`, idProblem(e.request));
           requests.push([n, e.request]);
         }
-        let u = this.userIdx.get(e.user) ?? pendingUser.get(e.user);
-        if (u === undefined) {
-          if (!createUsers) throw new InputError(`unknown user "${e.user}"`);
-          refuse(`${where}: user`, idProblem(e.user));
-          refuse(`${where}: timestamp`, timeProblem(e.timestamp));
-          u = this.userIdList.length + newUsers.length;
-          pendingUser.set(e.user, u);
-          newUsers.push(e.user);
-          newUserTimes.push(e.timestamp);
-        }
-        let i = this.itemIdx.get(e.item) ?? pendingItem.get(e.item);
-        if (i === undefined) {
-          if (!createItems) throw new InputError(`unknown item "${e.item}"`);
-          refuse(`${where}: item`, idProblem(e.item));
-          refuse(`${where}: timestamp`, timeProblem(e.timestamp));
-          i = this.itemIdList.length + newItems.length;
-          pendingItem.set(e.item, i);
-          newItems.push({
-            id: e.item,
-            title: null,
-            genres: null,
-            tags: null,
-            attributes: null,
-            createdAt: e.timestamp,
-          });
-        }
-        if (e.value !== undefined) refuse(`${where}: value`, valueProblem(e.value));
-        refuse(`${where}: timestamp`, timeProblem(e.timestamp));
-        if (!createTypes && !this.typeCodes.has(e.type))
-          throw new InputError(`${where}: unknown event type "${e.type}" (declare it first: reco types set)`);
+        const [u, i] = resolveEvent(e, n, creation, ids);
         cols.user.push(u);
         cols.item.push(i);
         cols.type.push(await this.declaredCode(e.type));
@@ -456,16 +373,7 @@ export class PgStore implements Store {
     options: Pick<InsertEventsOptions, 'onProgress'> = {},
   ): Promise<number> {
     return this.write(async () => {
-      const nUsers = this.userIdList.length;
-      const nItems = this.itemIdList.length;
-      for (let e = 0; e < ev.length; e++) {
-        const u = ev.user[e]!;
-        const i = ev.item[e]!;
-        if (u < 0 || u >= nUsers)
-          throw new RecoError(`event ${e}: user index ${u} out of range 0..${nUsers - 1}`);
-        if (i < 0 || i >= nItems)
-          throw new RecoError(`event ${e}: item index ${i} out of range 0..${nItems - 1}`);
-      }
+      checkEventIndices(ev, this.ids.users, this.ids.items);
       const first = (await this.lastPosition()) + 1;
       const ingestedAt = Date.now();
       const tx = this.gate.current()!;
@@ -492,38 +400,33 @@ export class PgStore implements Store {
   }
 
   eventTypeCode(name: string): Promise<number> {
-    const known = this.typeCodes.get(name);
+    const known = this.ids.typeCode(name);
     if (known !== undefined) return Promise.resolve(known);
     return this.write(() => this.declaredCode(name));
   }
 
   typeCode(name: string): number | undefined {
-    return this.typeCodes.get(name);
+    return this.ids.typeCode(name);
   }
 
   /** The code of an event type, declared now when it is new (inside write()). */
   private async declaredCode(name: string): Promise<number> {
-    let code = this.typeCodes.get(name);
+    let code = this.ids.typeCode(name);
     if (code === undefined) {
       refuse('event type', idProblem(name));
-      code = this.typeNameList.length;
+      code = this.ids.types;
       if (code > 255)
         throw new InputError(
           `too many event types (256 at most): cannot declare "${name}" (reco types lists them)`,
         );
       await this.query('INSERT INTO event_types (code, name) VALUES ($1, $2)', [code, name]);
-      this.typeCodes.set(name, code);
-      this.typeNameList[code] = name;
+      this.ids.setType({ code, name, weight: null, value_rule: null, center: null });
     }
     return code;
   }
 
   eventTypes(): EventTypeDeclaration[] {
-    const builtIn = interactionWeights();
-    return this.typeNameList.map((name, code) => {
-      const given = this.typeRules.get(name);
-      return { name, code, rule: given ?? ruleOf(builtIn, name), given: given !== undefined };
-    });
+    return this.ids.eventTypes();
   }
 
   declareEventType(name: string, rule: EventTypeRule): Promise<void> {
@@ -536,24 +439,24 @@ export class PgStore implements Store {
         checked.center ?? null,
         code,
       ]);
-      this.typeRules.set(name, checked);
+      this.ids.setRule(name, checked);
     });
   }
 
   eventTypeNames(): string[] {
-    return this.typeNameList.slice();
+    return this.ids.typeNames();
   }
   userIndex(id: string): number | undefined {
-    return this.userIdx.get(id);
+    return this.ids.userIndex(id);
   }
   itemIndex(id: string): number | undefined {
-    return this.itemIdx.get(id);
+    return this.ids.itemIndex(id);
   }
   userIds(): string[] {
-    return this.userIdList.slice();
+    return this.ids.userIds();
   }
   itemIds(): string[] {
-    return this.itemIdList.slice();
+    return this.ids.itemIds();
   }
 
   async getUser(id: string): Promise<UserRecord | undefined> {
@@ -590,55 +493,14 @@ export class PgStore implements Store {
   }
 
   async loadEventLog(options: { until?: number } = {}): Promise<EventLog> {
-    const where = options.until === undefined ? '' : `WHERE ts < ${Math.floor(options.until)}`;
-    const { user, item, type, value, timestamp, n, sorted } = await this.snapshot(async (c) => {
-      const count = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM events ${where}`)).rows[0]!
-        .n;
-      const cols = {
-        user: new Int32Array(count),
-        item: new Int32Array(count),
-        type: new Uint8Array(count),
-        value: new Float32Array(count),
-        timestamp: new Float64Array(count),
-      };
-      let k = 0;
-      let isSorted = true;
-      let rest = '';
-      const stream = c.query(
-        copyTo(
-          `COPY (SELECT user_idx, item_idx, type, value, ts FROM events ${where} ORDER BY id) TO STDOUT`,
-        ),
-      );
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const text = rest + chunk.toString('utf8');
-        let start = 0;
-        for (let nl = text.indexOf('\n', start); nl >= 0 && k < count; nl = text.indexOf('\n', start)) {
-          const f = text.slice(start, nl).split('\t');
-          cols.user[k] = Number(f[0]);
-          cols.item[k] = Number(f[1]);
-          cols.type[k] = Number(f[2]);
-          cols.value[k] = Number(f[3]);
-          const ts = Number(f[4]);
-          cols.timestamp[k] = ts;
-          if (k > 0 && ts < cols.timestamp[k - 1]!) isSorted = false;
-          k++;
-          start = nl + 1;
-        }
-        rest = text.slice(start);
-      }
-      return { ...cols, n: k, sorted: isSorted };
-    });
-    await this.catchUpIds();
+    const { columns, sorted, maxType } = await this.snapshot((c) => copyEventLog(c, options.until));
+    // users, items or types created by another process since the maps were read
+    if (this.ids.behind(columns) || maxType >= this.ids.types) await this.catchUpIds();
     const log: EventLog = {
       userIds: this.userIds(),
       itemIds: this.itemIds(),
       typeNames: this.eventTypeNames(),
-      user,
-      item,
-      type,
-      value,
-      timestamp,
-      length: n,
+      ...columns,
     };
     return sorted ? log : sortEventLogByTime(log);
   }
@@ -655,77 +517,25 @@ export class PgStore implements Store {
       'SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > $1 ORDER BY id LIMIT $2',
       [position, Math.min(limit, 2 ** 31 - 1)],
     );
-    const n = rows.length;
-    const out = {
-      user: new Int32Array(n),
-      item: new Int32Array(n),
-      type: new Uint8Array(n),
-      value: new Float32Array(n),
-      timestamp: new Float64Array(n),
-      length: n,
-      position,
-    };
-    rows.forEach((r, k) => {
-      out.user[k] = r[1];
-      out.item[k] = r[2];
-      out.type[k] = r[3];
-      out.value[k] = r[4];
-      out.timestamp[k] = r[5];
-      out.position = r[0];
-    });
-    if (
-      out.user.some((u) => u >= this.userIdList.length) ||
-      out.item.some((i) => i >= this.itemIdList.length)
-    )
-      await this.catchUpIds();
+    const out = columnsOfRows(rows, position);
+    if (this.ids.behind(out)) await this.catchUpIds();
     return out;
   }
 
   async userEvents(userId: string, limit = 100): Promise<StoredEvent[]> {
-    const u = this.userIdx.get(userId);
+    const u = this.ids.userIndex(userId);
     if (u === undefined) return [];
     const rows = await this.queryRows<[number, number, number, number, number]>(
       'SELECT item_idx, type, value, ts, ingested_at FROM events WHERE user_idx = $1 ORDER BY ts DESC, id DESC LIMIT $2',
       [u, limit],
     );
-    return rows.map((r) => ({
-      user: userId,
-      item: this.itemIdList[r[0]]!,
-      type: this.typeNameList[r[1]]!,
-      value: r[2],
-      timestamp: r[3],
-      ingestedAt: r[4],
-    }));
+    return rows.map((r) => this.ids.storedEvent(u, r[0], r[1], r[2], r[3], r[4]));
   }
 
   async *iterateEvents(): AsyncIterableIterator<StoredEvent> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query(
-        'DECLARE reco_events NO SCROLL CURSOR FOR SELECT user_idx, item_idx, type, value, ts, ingested_at FROM events ORDER BY ts, id',
-      );
-      for (;;) {
-        const r = await client.query<[number, number, number, number, number, number]>({
-          text: 'FETCH 5000 FROM reco_events',
-          rowMode: 'array',
-        });
-        if (r.rows.length === 0) break;
-        if (r.rows.some((x) => x[0] >= this.userIdList.length || x[1] >= this.itemIdList.length))
-          await this.catchUpIds();
-        for (const x of r.rows)
-          yield {
-            user: this.userIdList[x[0]]!,
-            item: this.itemIdList[x[1]]!,
-            type: this.typeNameList[x[2]]!,
-            value: x[3],
-            timestamp: x[4],
-            ingestedAt: x[5],
-          };
-      }
-      await client.query('COMMIT');
-    } finally {
-      client.release();
+    for await (const page of cursorEventRows(this.pool)) {
+      if (page.some((x) => x[0] >= this.ids.users || x[1] >= this.ids.items)) await this.catchUpIds();
+      for (const x of page) yield this.ids.storedEvent(x[0], x[1], x[2], x[3], x[4], x[5]);
     }
   }
 

@@ -6,21 +6,17 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  checkRule,
-  DEFAULT_EVENT_TYPES,
-  type EventTypeRule,
-  interactionWeights,
-  ruleOf,
-} from '../data/interactions.js';
-import { idProblem, timeProblem, valueProblem } from '../data/valid.js';
+import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/interactions.js';
+import { idProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
+import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from './event-input.js';
 import { sortEventLogByTime, userTimeOrder } from './event-order.js';
+import { IdMaps } from './id-maps.js';
 import { migrate } from './migrations.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteActivity } from './sqlite-activity.js';
-import { readEventsSince } from './sqlite-event-tail.js';
+import { iterateEventRows, readEventLog, readEventsSince } from './sqlite-event-reads.js';
 import { SqliteExperiments } from './sqlite-experiments.js';
 import {
   checkItem,
@@ -29,7 +25,6 @@ import {
   type ItemRow,
   itemFromRow,
   refuse,
-  ruleFromRow,
   type UserRow,
   userFromRow,
 } from './sqlite-rows.js';
@@ -81,14 +76,7 @@ interface SqliteTransaction {
  */
 export class SqliteStore implements Store, SqliteOwner {
   readonly db: Database.Database;
-  private readonly userIdx = new Map<string, number>();
-  private readonly itemIdx = new Map<string, number>();
-  private userIdList: string[] = [];
-  private itemIdList: string[] = [];
-  private readonly typeCodes = new Map<string, number>();
-  private typeNameList: string[] = [];
-  /** Rules given to event types (reco types set), by name. */
-  private readonly typeRules = new Map<string, EventTypeRule>();
+  private readonly ids = new IdMaps();
   private readonly gate = new TransactionGate<SqliteTransaction>();
   private readonly runs: SqliteRuns;
   readonly accounts = new SqliteAccounts(this);
@@ -159,24 +147,15 @@ export class SqliteStore implements Store, SqliteOwner {
   }
 
   private loadMaps(): void {
-    this.userIdList = (this.db.prepare('SELECT id FROM users ORDER BY idx').pluck().all() as string[]) ?? [];
-    this.itemIdList = (this.db.prepare('SELECT id FROM items ORDER BY idx').pluck().all() as string[]) ?? [];
-    this.userIdx.clear();
-    this.itemIdx.clear();
-    for (let i = 0; i < this.userIdList.length; i++) this.userIdx.set(this.userIdList[i]!, i);
-    for (let i = 0; i < this.itemIdList.length; i++) this.itemIdx.set(this.itemIdList[i]!, i);
+    this.ids.clear();
+    const users = this.db.prepare('SELECT id FROM users ORDER BY idx').pluck().all() as string[];
+    const items = this.db.prepare('SELECT id FROM items ORDER BY idx').pluck().all() as string[];
+    for (let idx = 0; idx < users.length; idx++) this.ids.setUser(idx, users[idx]!);
+    for (let idx = 0; idx < items.length; idx++) this.ids.setItem(idx, items[idx]!);
     const types = this.db
       .prepare('SELECT code, name, weight, value_rule, center FROM event_types ORDER BY code')
       .all() as EventTypeRow[];
-    this.typeCodes.clear();
-    this.typeNameList = [];
-    this.typeRules.clear();
-    for (const t of types) {
-      this.typeCodes.set(t.name, t.code);
-      this.typeNameList[t.code] = t.name;
-      const rule = ruleFromRow(t);
-      if (rule) this.typeRules.set(t.name, rule);
-    }
+    for (const t of types) this.ids.setType(t);
   }
 
   /** Runs fn in one transaction, synchronously (joining the one that is open, if any). */
@@ -223,19 +202,18 @@ export class SqliteStore implements Store, SqliteOwner {
 
   counts(): Promise<StoreCounts> {
     return this.gated(() => ({
-      users: this.userIdList.length,
-      items: this.itemIdList.length,
+      users: this.ids.users,
+      items: this.ids.items,
       events: this.eventCount(),
     }));
   }
 
   private ensureUser(id: string, createdAt: number, attributes: string | null): number {
-    let idx = this.userIdx.get(id);
+    let idx = this.ids.userIndex(id);
     if (idx === undefined) {
-      idx = this.userIdList.length;
+      idx = this.ids.users;
       this.stmt.insertUser.run(idx, id, attributes, createdAt);
-      this.userIdx.set(id, idx);
-      this.userIdList.push(id);
+      this.ids.setUser(idx, id);
     }
     return idx;
   }
@@ -251,7 +229,7 @@ export class SqliteStore implements Store, SqliteOwner {
       for (const u of users) {
         checkUser(u);
         const attributes = u.attributes === undefined ? null : JSON.stringify(u.attributes);
-        const existing = this.userIdx.get(u.id);
+        const existing = this.ids.userIndex(u.id);
         if (existing === undefined) this.ensureUser(u.id, u.createdAt ?? now, attributes);
         else this.stmt.updateUser.run(attributes, existing);
         n++;
@@ -261,7 +239,7 @@ export class SqliteStore implements Store, SqliteOwner {
   }
 
   private ensureItem(id: string, createdAt: number): number {
-    return this.itemIdx.get(id) ?? this.addItem(id, null, null, null, null, createdAt);
+    return this.ids.itemIndex(id) ?? this.addItem(id, null, null, null, null, createdAt);
   }
 
   /** Inserts a new item at the next dense index. */
@@ -273,10 +251,9 @@ export class SqliteStore implements Store, SqliteOwner {
     attributes: string | null,
     createdAt: number,
   ): number {
-    const idx = this.itemIdList.length;
+    const idx = this.ids.items;
     this.stmt.insertItem.run(idx, id, title, genres, tags, attributes, createdAt);
-    this.itemIdx.set(id, idx);
-    this.itemIdList.push(id);
+    this.ids.setItem(idx, id);
     return idx;
   }
 
@@ -294,7 +271,7 @@ export class SqliteStore implements Store, SqliteOwner {
         const genres = it.genres === undefined ? null : JSON.stringify(it.genres);
         const tags = it.tags === undefined ? null : JSON.stringify(it.tags);
         const attributes = it.attributes === undefined ? null : JSON.stringify(it.attributes);
-        const existing = this.itemIdx.get(it.id);
+        const existing = this.ids.itemIndex(it.id);
         if (existing === undefined) this.addItem(it.id, title, genres, tags, attributes, it.createdAt ?? now);
         else this.stmt.updateItem.run(title, genres, tags, attributes, it.createdAt ?? null, existing);
         n++;
@@ -308,9 +285,14 @@ export class SqliteStore implements Store, SqliteOwner {
   }
 
   private insertEventsNow(events: Iterable<EventRecord>, options: InsertEventsOptions): number {
-    const createUsers = options.createUsers ?? true;
-    const createItems = options.createItems ?? true;
-    const createTypes = options.createTypes ?? true;
+    const creation = eventCreation(options);
+    const ids: EventIds = {
+      userIndex: (id) => this.ids.userIndex(id),
+      itemIndex: (id) => this.ids.itemIndex(id),
+      typeCode: (name) => this.ids.typeCode(name),
+      newUser: (id, createdAt) => this.ensureUser(id, createdAt, null),
+      newItem: (id, createdAt) => this.ensureItem(id, createdAt),
+    };
     return this.atomic(() => {
       const ingestedAt = Date.now();
       // rows go EVENT_BATCH at a time through one multi-row INSERT (as insertEventColumns), the rest one by one
@@ -320,30 +302,11 @@ export class SqliteStore implements Store, SqliteOwner {
       let pending = 0;
       let n = 0;
       for (const e of events) {
-        const where = `event ${n + 1}`;
         if (e.request !== undefined) requests.push([n, e.request]);
-        // ids are checked when they first arrive: every stored one is valid
-        let u = this.userIdx.get(e.user);
-        if (u === undefined) {
-          if (!createUsers) throw new InputError(`unknown user "${e.user}"`);
-          refuse(`${where}: user`, idProblem(e.user));
-          refuse(`${where}: timestamp`, timeProblem(e.timestamp));
-          u = this.ensureUser(e.user, e.timestamp, null);
-        }
-        let i = this.itemIdx.get(e.item);
-        if (i === undefined) {
-          if (!createItems) throw new InputError(`unknown item "${e.item}"`);
-          refuse(`${where}: item`, idProblem(e.item));
-          refuse(`${where}: timestamp`, timeProblem(e.timestamp));
-          i = this.ensureItem(e.item, e.timestamp);
-        }
-        if (e.value !== undefined) refuse(`${where}: value`, valueProblem(e.value));
-        refuse(`${where}: timestamp`, timeProblem(e.timestamp));
+        const [u, i] = resolveEvent(e, n, creation, ids);
         const o = pending * 6;
         args[o] = u;
         args[o + 1] = i;
-        if (!createTypes && !this.typeCodes.has(e.type))
-          throw new InputError(`${where}: unknown event type "${e.type}" (declare it first: reco types set)`);
         args[o + 2] = this.declaredCode(e.type);
         args[o + 3] = e.value ?? 1;
         args[o + 4] = e.timestamp;
@@ -369,8 +332,8 @@ export class SqliteStore implements Store, SqliteOwner {
   }
 
   private insertColumnsNow(ev: EventColumns, options: Pick<InsertEventsOptions, 'onProgress'>): number {
-    const nUsers = this.userIdList.length;
-    const nItems = this.itemIdList.length;
+    const nUsers = this.ids.users;
+    checkEventIndices(ev, nUsers, this.ids.items);
     // inside a transaction that dropped the index already (bulk), the drop and rebuild here do nothing
     const bulk = ev.length >= BULK_MIN && isBulk(ev.length, this.eventCount());
     return this.atomic(() => {
@@ -389,15 +352,9 @@ export class SqliteStore implements Store, SqliteOwner {
       for (; k + EVENT_BATCH <= ev.length; k += EVENT_BATCH) {
         for (let j = 0; j < EVENT_BATCH; j++) {
           const e = order ? order[k + j]! : k + j;
-          const u = ev.user[e]!;
-          const i = ev.item[e]!;
-          if (u < 0 || u >= nUsers)
-            throw new RecoError(`event ${e}: user index ${u} out of range 0..${nUsers - 1}`);
-          if (i < 0 || i >= nItems)
-            throw new RecoError(`event ${e}: item index ${i} out of range 0..${nItems - 1}`);
           const o = j * 6;
-          args[o] = u;
-          args[o + 1] = i;
+          args[o] = ev.user[e]!;
+          args[o + 1] = ev.item[e]!;
           args[o + 2] = ev.type[e]!;
           args[o + 3] = ev.value[e]!;
           args[o + 4] = Math.round(ev.timestamp[e]!);
@@ -408,13 +365,14 @@ export class SqliteStore implements Store, SqliteOwner {
       }
       for (; k < ev.length; k++) {
         const e = order ? order[k]! : k;
-        const u = ev.user[e]!;
-        const i = ev.item[e]!;
-        if (u < 0 || u >= nUsers)
-          throw new RecoError(`event ${e}: user index ${u} out of range 0..${nUsers - 1}`);
-        if (i < 0 || i >= nItems)
-          throw new RecoError(`event ${e}: item index ${i} out of range 0..${nItems - 1}`);
-        insert.run(u, i, ev.type[e]!, ev.value[e]!, Math.round(ev.timestamp[e]!), ingestedAt);
+        insert.run(
+          ev.user[e]!,
+          ev.item[e]!,
+          ev.type[e]!,
+          ev.value[e]!,
+          Math.round(ev.timestamp[e]!),
+          ingestedAt,
+        );
       }
       if (bulk) this.db.exec(CREATE_EVENT_INDEXES);
       options.onProgress?.(ev.length);
@@ -435,32 +393,27 @@ export class SqliteStore implements Store, SqliteOwner {
   }
 
   typeCode(name: string): number | undefined {
-    return this.typeCodes.get(name);
+    return this.ids.typeCode(name);
   }
 
   /** The code of an event type, declared now when it is new. */
   private declaredCode(name: string): number {
-    let code = this.typeCodes.get(name);
+    let code = this.ids.typeCode(name);
     if (code === undefined) {
       refuse('event type', idProblem(name));
-      code = this.typeNameList.length;
+      code = this.ids.types;
       if (code > 255)
         throw new InputError(
           `too many event types (256 at most): cannot declare "${name}" (reco types lists them)`,
         );
       this.atomic(() => this.stmt.insertType.run(code, name));
-      this.typeCodes.set(name, code);
-      this.typeNameList[code] = name;
+      this.ids.setType({ code, name, weight: null, value_rule: null, center: null });
     }
     return code;
   }
 
   eventTypes(): EventTypeDeclaration[] {
-    const builtIn = interactionWeights();
-    return this.typeNameList.map((name, code) => {
-      const given = this.typeRules.get(name);
-      return { name, code, rule: given ?? ruleOf(builtIn, name), given: given !== undefined };
-    });
+    return this.ids.eventTypes();
   }
 
   declareEventType(name: string, rule: EventTypeRule): Promise<void> {
@@ -470,25 +423,25 @@ export class SqliteStore implements Store, SqliteOwner {
         const code = this.declaredCode(name);
         this.stmt.setTypeRule.run(checked.weight, checked.value, checked.center ?? null, code);
       });
-      this.typeRules.set(name, checked);
+      this.ids.setRule(name, checked);
     });
   }
 
   eventTypeNames(): string[] {
-    return this.typeNameList.slice();
+    return this.ids.typeNames();
   }
 
   userIndex(id: string): number | undefined {
-    return this.userIdx.get(id);
+    return this.ids.userIndex(id);
   }
   itemIndex(id: string): number | undefined {
-    return this.itemIdx.get(id);
+    return this.ids.itemIndex(id);
   }
   userIds(): string[] {
-    return this.userIdList.slice();
+    return this.ids.userIds();
   }
   itemIds(): string[] {
-    return this.itemIdList.slice();
+    return this.ids.itemIds();
   }
 
   getUser(id: string): Promise<UserRecord | undefined> {
@@ -519,55 +472,15 @@ export class SqliteStore implements Store, SqliteOwner {
   }
 
   private loadEventLogNow(options: { until?: number }): EventLog {
-    const where = options.until === undefined ? '' : 'WHERE ts < ?';
-    const params = options.until === undefined ? [] : [options.until];
-    const count = this.db.prepare(`SELECT count(*) FROM events ${where}`).pluck();
-    const n = count.get(...params) as number;
-    const user = new Int32Array(n);
-    const item = new Int32Array(n);
-    const type = new Uint8Array(n);
-    const value = new Float32Array(n);
-    const timestamp = new Float64Array(n);
-    let k = 0;
-    let sorted = true;
-    let maxUser = -1;
-    let maxItem = -1;
-    let maxType = -1;
-    const rows = this.db
-      .prepare(`SELECT user_idx, item_idx, type, value, ts FROM events ${where} ORDER BY id`)
-      .raw()
-      .iterate(...params) as IterableIterator<[number, number, number, number, number]>;
-    for (const r of rows) {
-      if (k >= n) break;
-      user[k] = r[0];
-      item[k] = r[1];
-      type[k] = r[2];
-      value[k] = r[3];
-      timestamp[k] = r[4];
-      if (k > 0 && r[4] < timestamp[k - 1]!) sorted = false;
-      if (r[0] > maxUser) maxUser = r[0];
-      if (r[1] > maxItem) maxItem = r[1];
-      if (r[2] > maxType) maxType = r[2];
-      k++;
-    }
+    const { columns, sorted, maxType } = readEventLog(this.db, options.until);
     // users, items or types created by another connection since this one read them (e.g. a server
     // ingesting while `reco train` loads): read them again (in the caller's transaction, if any)
-    if (
-      maxUser >= this.userIdList.length ||
-      maxItem >= this.itemIdList.length ||
-      maxType >= this.typeNameList.length
-    )
-      this.loadMaps();
+    if (this.ids.behind(columns) || maxType >= this.ids.types) this.loadMaps();
     const log: EventLog = {
       userIds: this.userIds(),
       itemIds: this.itemIds(),
       typeNames: this.eventTypeNames(),
-      user,
-      item,
-      type,
-      value,
-      timestamp,
-      length: k,
+      ...columns,
     };
     return sorted ? log : sortEventLogByTime(log);
   }
@@ -593,7 +506,7 @@ export class SqliteStore implements Store, SqliteOwner {
   }
 
   private userEventsNow(userId: string, limit: number): StoredEvent[] {
-    const u = this.userIdx.get(userId);
+    const u = this.ids.userIndex(userId);
     if (u === undefined) return [];
     const rows = this.db
       .prepare(
@@ -601,40 +514,13 @@ export class SqliteStore implements Store, SqliteOwner {
       )
       .raw()
       .all(u, limit) as [number, number, number, number, number][];
-    return rows.map((r) => ({
-      user: userId,
-      item: this.itemIdList[r[0]]!,
-      type: this.typeNameList[r[1]]!,
-      value: r[2],
-      timestamp: r[3],
-      ingestedAt: r[4],
-    }));
+    return rows.map((r) => this.ids.storedEvent(u, r[0], r[1], r[2], r[3], r[4]));
   }
 
   async *iterateEvents(): AsyncIterableIterator<StoredEvent> {
     await this.gate.idle();
-    // A file is read through a connection of its own (WAL: one consistent snapshot, and this connection
-    // stays free for other calls between the consumer's awaits); an in-memory database all at once.
-    const own = this.path === ':memory:' ? undefined : new Database(this.path, { readonly: true });
-    try {
-      const sql = 'SELECT user_idx, item_idx, type, value, ts, ingested_at FROM events ORDER BY ts, id';
-      const statement = (own ?? this.db).prepare(sql).raw();
-      const rows = (own ? statement.iterate() : statement.all()) as Iterable<
-        [number, number, number, number, number, number]
-      >;
-      for (const r of rows) {
-        yield {
-          user: this.userIdList[r[0]]!,
-          item: this.itemIdList[r[1]]!,
-          type: this.typeNameList[r[2]]!,
-          value: r[3],
-          timestamp: r[4],
-          ingestedAt: r[5],
-        };
-      }
-    } finally {
-      own?.close();
-    }
+    for (const r of iterateEventRows(this.db, this.path))
+      yield this.ids.storedEvent(r[0], r[1], r[2], r[3], r[4], r[5]);
   }
 
   getMeta(key: string): Promise<Buffer | undefined> {
