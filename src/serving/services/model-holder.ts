@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Serial } from '../../core/serial.js';
 import { eventWeight, type InteractionWeights } from '../../data/interactions.js';
 import { BundleLoadError, UnavailableError } from '../../errors.js';
 import { type BundleManifest, listVersions } from '../../models/bundle.js';
@@ -45,10 +46,10 @@ export class ModelHolder {
   lastLoadError?: LoadFault;
   swaps = 0;
   private readonly listeners: ((slot: ModelSlot, rowsRebuilt: boolean) => void)[] = [];
-  /** The swap running (swapAsync runs one at a time). */
-  private swapping: Promise<void> = Promise.resolve();
-  /** The end of the last step that holds the events (`holdingEvents`). */
-  private eventsHeld: Promise<void> = Promise.resolve();
+  /** swapAsync runs one swap at a time. */
+  private readonly swapQueue = new Serial();
+  /** The steps that hold the events (`holdingEvents`), one at a time. */
+  private readonly eventSteps = new Serial();
   /**
    * The events sent to the rank threads of the slot in use since its training, kept while its ranked
    * model is not loaded on the main thread: the main thread replays them when it loads it (catchUp).
@@ -95,12 +96,7 @@ export class ModelHolder {
    * swap's read and applied only to the slot it replaces.
    */
   holdingEvents<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.eventsHeld.then(fn);
-    this.eventsHeld = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.eventSteps.run(fn);
   }
 
   /**
@@ -167,12 +163,7 @@ export class ModelHolder {
    * in one turn, the events stored meanwhile are replayed and the slot swapped in. Swaps run one at a time.
    */
   swapAsync(version?: string): Promise<ModelSlot> {
-    const run = this.swapping.then(() => this.swapInSteps(version));
-    this.swapping = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.swapQueue.run(() => this.swapInSteps(version));
   }
 
   private async swapInSteps(version: string | undefined): Promise<ModelSlot> {
