@@ -21,6 +21,7 @@ import { register as registerStart } from './commands/start.js';
 import { register as registerStats } from './commands/stats.js';
 import { register as registerStudy } from './commands/study.js';
 import { register as registerTrain } from './commands/train.js';
+import { register as registerTrainWorker } from './commands/train-worker.js';
 import { register as registerTypes } from './commands/types.js';
 import { defaultDbPath } from './context.js';
 
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerStats(program);
   registerStudy(program);
   registerTrain(program);
+  registerTrainWorker(program);
   registerTypes(program);
   return program;
 }

@@ -55,6 +55,11 @@ export class ExperimentService {
       .map((e) => ({ e, ranges: rangesOf(e) }));
   }
 
+  /** Tells the other processes sharing the store (replicas) that the experiments changed. */
+  private async changed(): Promise<void> {
+    await this.store.feed?.announce({ topic: 'experiments' });
+  }
+
   /**
    * Reads the running experiments again, in the background, when the last read is older than `ms` (another
    * process's changes); the list read last serves meanwhile.
@@ -78,6 +83,7 @@ export class ExperimentService {
     if (e.status === 'running') await this.refuseOverlap(e);
     await this.store.experiments.create(e);
     await this.refresh();
+    await this.changed();
     return e;
   }
 
@@ -98,6 +104,7 @@ export class ExperimentService {
     await this.refuseOverlap(e);
     await this.store.experiments.setStatus(id, 'running', this.now());
     await this.refresh();
+    await this.changed();
     return this.get(id);
   }
 
@@ -107,6 +114,7 @@ export class ExperimentService {
     if (e.status === 'stopped') throw new ConflictError(`experiment "${id}" is already stopped`, 'id');
     await this.store.experiments.setStatus(id, 'stopped', this.now());
     await this.refresh();
+    await this.changed();
     return this.get(id);
   }
 

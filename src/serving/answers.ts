@@ -67,7 +67,11 @@ export const retrainStatusSchema = {
   required: ['state'],
   additionalProperties: false,
   properties: {
-    state: { type: 'string', enum: ['idle', 'running', 'done', 'failed'] },
+    state: {
+      type: 'string',
+      enum: ['idle', 'queued', 'running', 'done', 'failed'],
+      description: 'queued: asked of the train worker (replicas over PostgreSQL), not yet taken',
+    },
     startedAt: { type: 'string' },
     finishedAt: { type: 'string' },
     version: { type: 'string' },

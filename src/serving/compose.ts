@@ -14,6 +14,7 @@ import { ExposureLog } from './services/exposure-log.js';
 import { ItemService } from './services/items.js';
 import { LiveInteractions } from './services/live-interactions.js';
 import { LivePopularity } from './services/live-popularity.js';
+import { LogFollower } from './services/log-follower.js';
 import { ModelHolder } from './services/model-holder.js';
 import { NewItemsIndex } from './services/new-items.js';
 import { RankThreads } from './services/rank-threads.js';
@@ -41,6 +42,8 @@ export interface ServingOptions {
   rankThreads?: number;
   /** Where a failed write of the exposure log is reported (default: nowhere). */
   onExposureError?: (err: unknown) => void;
+  /** Where a replica's log follower reports faults (default: stderr). */
+  onFollowerWarning?: (message: string) => void;
   /** Items of a ranked answer explained (explain=true); the rest come without reasons. Default EXPLAIN_CAP (100). */
   explainCap?: number;
 }
@@ -63,13 +66,20 @@ export interface Services {
   /** Online experiments (the in-process API), and recommendations served by their variants. */
   experiments: ExperimentService;
   experimentServing: ExperimentServing;
+  /**
+   * A replica's log follower, over a store shared by several processes (PostgreSQL): started once the
+   * bundle is swapped in (`start`); undefined on a single server.
+   */
+  follower: LogFollower | undefined;
   /** Writes the queued exposures and stops the rank threads. */
   close(): Promise<void>;
 }
 
 export async function createServices(store: Store, options: ServingOptions): Promise<Services> {
   const catalogue = await Catalogue.open(store);
-  const interactions = await LiveInteractions.open(store, options.recentItems ?? 10);
+  // a replica builds its state up to a position of the log, and follows it from there
+  const start = store.feed ? await store.eventPosition() : undefined;
+  const interactions = await LiveInteractions.open(store, options.recentItems ?? 10, start);
   const popularity = new LivePopularity(interactions, catalogue);
   const rankThreads = new RankThreads(options.modelsDir, options.rankThreads ?? 0);
   const models = new ModelHolder(store, options.modelsDir, interactions, popularity, rankThreads);
@@ -109,17 +119,38 @@ export async function createServices(store: Store, options: ServingOptions): Pro
   });
   const exposureLog = new ExposureLog(store, options.onExposureError);
   const experimentServing = new ExperimentServing(experiments, recommend, models, exposureLog);
+  const items = new ItemService(store, catalogue, interactions, popularity, newItems, cache);
+  const follower =
+    store.feed && start !== undefined
+      ? new LogFollower(
+          store,
+          store.feed,
+          models,
+          ingestor,
+          {
+            itemsChanged: () => items.reload(),
+            bundlePublished: async (version) => {
+              if (models.slot?.version !== version) await models.swapAsync(version);
+            },
+            experimentsChanged: () => experiments.refresh(),
+            warn: options.onFollowerWarning ?? ((m) => process.stderr.write(`reco: ${m}\n`)),
+          },
+          start,
+        )
+      : undefined;
   return {
     ...core,
     ingestor,
     eventTypes: new EventTypeService(store),
     users: new UserService(store, catalogue, interactions, ingestor),
-    items: new ItemService(store, catalogue, interactions, popularity, newItems, cache),
+    items,
     recommend,
     similar: new SimilarService(store, models, catalogue, cache, newItems),
     experiments,
     experimentServing,
+    follower,
     close: async () => {
+      await follower?.close();
       await experimentServing.close();
       await models.close();
     },

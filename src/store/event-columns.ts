@@ -1,5 +1,5 @@
 /** Columns for `n` events (./store.ts EventColumns), zeroed, to be filled by a store's read. */
-import type { EventColumns } from './store.js';
+import type { EventColumns, EventLogOptions } from './store.js';
 
 export function eventColumns(n: number): EventColumns {
   return {
@@ -10,4 +10,20 @@ export function eventColumns(n: number): EventColumns {
     timestamp: new Float64Array(n),
     length: n,
   };
+}
+
+/**
+ * The SQL WHERE clause (or nothing) choosing the events `options` names, on columns `ts` and `id`, with its
+ * numbers inlined (both are checked to be finite; times are whole milliseconds in both stores).
+ */
+export function eventLogWhere(options: EventLogOptions): string {
+  const clauses: string[] = [];
+  if (options.until !== undefined) clauses.push(`ts < ${Math.ceil(finite(options.until, 'until'))}`);
+  if (options.upTo !== undefined) clauses.push(`id <= ${Math.floor(finite(options.upTo, 'upTo'))}`);
+  return clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
+}
+
+function finite(x: number, name: string): number {
+  if (!Number.isFinite(x)) throw new RangeError(`loadEventLog: ${name} must be a finite number, got ${x}`);
+  return x;
 }

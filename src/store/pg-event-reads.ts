@@ -4,18 +4,18 @@
  */
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { eventColumns } from './event-columns.js';
-import type { EventColumns } from './store.js';
+import { eventColumns, eventLogWhere } from './event-columns.js';
+import type { EventColumns, EventLogOptions } from './store.js';
 
 /**
- * Every event (before `until` when given) in insertion order, read on `client` (in one snapshot: the count
+ * Every event (those `options` names) in insertion order, read on `client` (in one snapshot: the count
  * and the rows see the same events), whether they are in time order, and the largest type code read.
  */
 export async function copyEventLog(
   client: pg.PoolClient,
-  until: number | undefined,
+  options: EventLogOptions,
 ): Promise<{ columns: EventColumns; sorted: boolean; maxType: number }> {
-  const where = until === undefined ? '' : `WHERE ts < ${Math.floor(until)}`;
+  const where = eventLogWhere(options);
   const count = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM events ${where}`)).rows[0]!
     .n;
   const columns = eventColumns(count);

@@ -21,6 +21,7 @@ import { sortEventLogByTime } from './event-order.js';
 import type { ExperimentStore } from './experiments.js';
 import { IdMaps } from './id-maps.js';
 import { columnsOfRows, copyEventLog, cursorEventRows } from './pg-event-reads.js';
+import { PgFeed } from './pg-feed.js';
 import { parsePgLocation, unsupported } from './pg-location.js';
 import { PgRuns } from './pg-runs.js';
 import { EVENT_LOG_LOCK, migratePg } from './pg-schema.js';
@@ -36,6 +37,7 @@ import {
 } from './sqlite-rows.js';
 import type {
   EventColumns,
+  EventLogOptions,
   EventTypeDeclaration,
   InsertEventsOptions,
   RunBatch,
@@ -72,6 +74,8 @@ export class PgStore implements Store {
   private readonly gate = new TransactionGate<PgTransaction>();
   private readonly runs: PgRuns;
   private readonly ids = new IdMaps();
+  /** Changes committed by the other processes on this schema (LISTEN/NOTIFY). */
+  readonly feed: PgFeed;
 
   private constructor(url: string, schema: string, display: string) {
     this.path = display;
@@ -79,6 +83,13 @@ export class PgStore implements Store {
     // an idle connection that fails (the server restarts) must not end the process
     this.pool.on('error', () => undefined);
     this.runs = new PgRuns((sql, params) => this.query(sql, params));
+    this.feed = new PgFeed(url, schema, {
+      query: (sql, params) => this.query(sql, params),
+      transaction: (fn) => this.transaction(fn),
+      getMeta: (key) => this.getMeta(key),
+      setMeta: (key, value) => this.setMeta(key, value),
+      refreshIds: () => this.catchUpIds(),
+    });
   }
 
   /** Opens (creating the schema's tables as needed) the store at a postgres:// URL (`?schema=` optional). */
@@ -151,7 +162,12 @@ export class PgStore implements Store {
     if (!tx) return this.transaction(() => this.write(fn));
     return (async () => {
       if (!tx.locked) {
-        await tx.client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
+        // the other processes are told of the write when it commits
+        await tx.client.query('SELECT pg_advisory_xact_lock($1), pg_notify($2, $3)', [
+          EVENT_LOG_LOCK,
+          this.feed.channel,
+          this.feed.payload({ topic: 'log' }),
+        ]);
         tx.locked = true;
         await this.catchUpIds();
       }
@@ -277,6 +293,7 @@ export class PgStore implements Store {
         n++;
       }
       await this.addItems(fresh);
+      await this.feed.announce({ topic: 'items' });
       return n;
     });
   }
@@ -492,8 +509,8 @@ export class PgStore implements Store {
     }
   }
 
-  async loadEventLog(options: { until?: number } = {}): Promise<EventLog> {
-    const { columns, sorted, maxType } = await this.snapshot((c) => copyEventLog(c, options.until));
+  async loadEventLog(options: EventLogOptions = {}): Promise<EventLog> {
+    const { columns, sorted, maxType } = await this.snapshot((c) => copyEventLog(c, options));
     // users, items or types created by another process since the maps were read
     if (this.ids.behind(columns) || maxType >= this.ids.types) await this.catchUpIds();
     const log: EventLog = {

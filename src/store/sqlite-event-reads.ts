@@ -4,23 +4,19 @@
  * count incrementally), and every event in time order (export).
  */
 import Database from 'better-sqlite3';
-import { eventColumns } from './event-columns.js';
-import type { EventColumns } from './store.js';
+import { eventColumns, eventLogWhere } from './event-columns.js';
+import type { EventColumns, EventLogOptions } from './store.js';
 
 /**
- * Every event (before `until` when given) in insertion order, whether they are in time order, and the
+ * Every event (those `options` names) in insertion order, whether they are in time order, and the
  * largest type code read.
  */
 export function readEventLog(
   db: Database.Database,
-  until: number | undefined,
+  options: EventLogOptions,
 ): { columns: EventColumns; sorted: boolean; maxType: number } {
-  const where = until === undefined ? '' : 'WHERE ts < ?';
-  const params = until === undefined ? [] : [until];
-  const n = db
-    .prepare(`SELECT count(*) FROM events ${where}`)
-    .pluck()
-    .get(...params) as number;
+  const where = eventLogWhere(options);
+  const n = db.prepare(`SELECT count(*) FROM events ${where}`).pluck().get() as number;
   const columns = eventColumns(n);
   let k = 0;
   let sorted = true;
@@ -28,7 +24,7 @@ export function readEventLog(
   const rows = db
     .prepare(`SELECT user_idx, item_idx, type, value, ts FROM events ${where} ORDER BY id`)
     .raw()
-    .iterate(...params) as IterableIterator<[number, number, number, number, number]>;
+    .iterate() as IterableIterator<[number, number, number, number, number]>;
   for (const r of rows) {
     if (k >= n) break;
     columns.user[k] = r[0];

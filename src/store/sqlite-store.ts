@@ -32,6 +32,7 @@ import { SqliteRuns } from './sqlite-runs.js';
 import { prepared, type SqliteOwner } from './statements.js';
 import type {
   EventColumns,
+  EventLogOptions,
   EventTypeDeclaration,
   InsertEventsOptions,
   RunBatch,
@@ -467,12 +468,12 @@ export class SqliteStore implements Store, SqliteOwner {
     );
   }
 
-  loadEventLog(options: { until?: number } = {}): Promise<EventLog> {
+  loadEventLog(options: EventLogOptions = {}): Promise<EventLog> {
     return this.gated(() => this.loadEventLogNow(options));
   }
 
-  private loadEventLogNow(options: { until?: number }): EventLog {
-    const { columns, sorted, maxType } = readEventLog(this.db, options.until);
+  private loadEventLogNow(options: EventLogOptions): EventLog {
+    const { columns, sorted, maxType } = readEventLog(this.db, options);
     // users, items or types created by another connection since this one read them (e.g. a server
     // ingesting while `reco train` loads): read them again (in the caller's transaction, if any)
     if (this.ids.behind(columns) || maxType >= this.ids.types) this.loadMaps();

@@ -9,6 +9,7 @@ import type { EventTypeRule } from '../data/interactions.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import type { AccountStore, ActivityStore } from './accounts.js';
 import type { ExperimentStore } from './experiments.js';
+import type { StoreFeed } from './feed.js';
 
 /** A declared event type: its name, code and how its events weigh (../data/interactions.ts). */
 export interface EventTypeDeclaration {
@@ -117,6 +118,14 @@ export interface RunRecord extends RunInfo {
  * The store. Its I/O is asynchronous (a server database answers over a connection); the catalogue's id maps
  * and the event types are held in memory and answer synchronously.
  */
+/** Which events `loadEventLog` reads. */
+export interface EventLogOptions {
+  /** Only events before this time (ms). */
+  until?: number;
+  /** Only events at or before this position of the log (a replica's state is built up to one). */
+  upTo?: number;
+}
+
 export interface Store {
   /** The file, or the database's address without its password. */
   readonly path: string;
@@ -126,6 +135,11 @@ export interface Store {
   readonly activity: ActivityStore;
   /** Online experiments and their exposure log (./experiments.ts). */
   readonly experiments: ExperimentStore;
+  /**
+   * The changes committed by other processes writing to the same store (PostgreSQL, with several replicas:
+   * ./feed.ts); undefined for a store with one writing server (SQLite).
+   */
+  readonly feed?: StoreFeed;
 
   /**
    * Runs fn in one transaction: all of it is written, or none. The store's calls made inside fn join it
@@ -169,8 +183,11 @@ export interface Store {
   listItems(): Promise<ItemRecord[]>;
   listUsers(): Promise<UserRecord[]>;
 
-  /** All events (or those before `until`), columnar, sorted by timestamp. */
-  loadEventLog(options?: { until?: number }): Promise<EventLog>;
+  /**
+   * All events (or those before the time `until`, or those at or before the position `upTo`), columnar,
+   * sorted by timestamp.
+   */
+  loadEventLog(options?: EventLogOptions): Promise<EventLog>;
   /**
    * The position of the last stored event in the store's event sequence (events are numbered in insertion
    * order; 0 when there are none). A model bundle records the position of the events it was trained on, so

@@ -92,15 +92,18 @@ export async function trainBundle(o: TrainBundleOptions): Promise<TrainedBundle>
 async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<TrainedBundle, 'runId'>> {
   const { store } = o;
   const started = performance.now();
-  // the events and their position in one read transaction: the bundle records exactly what it saw
-  // (a server swapping it in replays what was stored after, e.g. during this training)
+  // the events up to a position read first: the bundle records exactly what it saw (a server swapping it
+  // in replays what was stored after, e.g. during this training, by other processes too)
   const { log, position, items } = o.snapshot
     ? { ...o.snapshot, items: (await store.listItems()).slice(0, o.snapshot.log.itemIds.length) }
-    : await store.transaction(async () => ({
-        log: await store.loadEventLog(),
-        position: await store.eventPosition(),
-        items: await store.listItems(),
-      }));
+    : await store.transaction(async () => {
+        const position = await store.eventPosition();
+        return {
+          position,
+          log: await store.loadEventLog({ upTo: position }),
+          items: await store.listItems(),
+        };
+      });
   if (log.length === 0)
     throw new RecoError(
       `the store ${store.path} holds no events: fill it first, e.g. "reco simulate" or "reco import movielens <dir>"`,
@@ -228,6 +231,8 @@ async function train(o: TrainBundleOptions, run: RunRecorder): Promise<Omit<Trai
     ...(tuning ? { tuning } : {}),
     ...(o.version ? { version: o.version } : {}),
   });
+  // the replicas sharing the store swap it in (../store/feed.ts)
+  await store.feed?.publishBundle(manifest.version);
   const seconds = (performance.now() - started) / 1000;
   run.metric('train_seconds', seconds);
   run.tag('reco.bundle.version', manifest.version);

@@ -84,7 +84,13 @@ export async function serve(
       ? undefined
       : await connectSharedLimits(redisUrl, opts.redis !== undefined ? '--redis' : 'RECO_REDIS_URL');
   const store = await openStore(db);
-  const services = await createServices(store, { modelsDir, cacheSize, autoCreateItems, rankThreads });
+  const services = await createServices(store, {
+    modelsDir,
+    cacheSize,
+    autoCreateItems,
+    rankThreads,
+    onFollowerWarning: (m) => app.log.warn(m),
+  });
   const { models } = services;
   // the web app (src/web/): accounts over the same services; the first admin is created on first run
   const webOptions = webOptionsFromEnv(keys.keys);
@@ -104,15 +110,19 @@ export async function serve(
   });
   const checkpointer = new Checkpointer(store, 1000, (msg) => app.log.warn(msg));
   try {
-    await models.swapAtStartup();
+    // over a shared store, the bundle its feed names current (published by the training)
+    await models.swapAtStartup(await store.feed?.currentBundle());
     if (models.lastLoadError) app.log.error(`model bundle: ${models.lastLoadError.message}`);
   } catch (err) {
     app.log.error(
       `no model bundle loaded (recommendations answer 503 until one is): ${(err as Error).message}`,
     );
   }
+  // a replica catches up with the event log after the swap (and follows it from then on)
+  await services.follower?.start();
   const pointer = join(modelsDir, 'current');
-  if (opts.watch) {
+  // (over a shared store the feed announces new bundles instead: ../../serving/services/log-follower.ts)
+  if (opts.watch && !store.feed) {
     // a bundle trained by `reco train` while the server runs is swapped in (a faulty one is logged and skipped)
     watchFile(pointer, { interval: 2000 }, (cur, prev) => {
       if (cur.mtimeMs === prev.mtimeMs || app.retrainer.busy) return;

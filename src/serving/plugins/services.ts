@@ -12,6 +12,7 @@ import type { EventIngestor } from '../services/event-ingestor.js';
 import type { EventTypeService } from '../services/event-types.js';
 import type { ExperimentServing } from '../services/experiment-serving.js';
 import type { ItemService } from '../services/items.js';
+import type { LogFollower } from '../services/log-follower.js';
 import type { ModelHolder } from '../services/model-holder.js';
 import type { RecommendService } from '../services/recommend.js';
 import type { SimilarService } from '../services/similar.js';
@@ -30,6 +31,8 @@ declare module 'fastify' {
     retrainer: Retrainer;
     experiments: ExperimentService;
     experimentServing: ExperimentServing;
+    /** A replica's log follower (undefined on a single server). */
+    logFollower: LogFollower | undefined;
   }
 }
 
@@ -45,9 +48,16 @@ async function services(app: FastifyInstance, opts: { services: Services; traine
   app.decorate('answerCache', s.cache);
   app.decorate('experiments', s.experiments);
   app.decorate('experimentServing', s.experimentServing);
+  app.decorate('logFollower', s.follower);
   app.decorate(
     'retrainer',
-    new Retrainer(s.models, s.store.path, opts.trainer, (level, msg) => app.log[level](msg)),
+    new Retrainer(
+      s.models,
+      s.store.path,
+      opts.trainer,
+      (level, msg) => app.log[level](msg),
+      s.store.feed ? { store: s.store, feed: s.store.feed } : undefined,
+    ),
   );
 }
 

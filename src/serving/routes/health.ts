@@ -1,7 +1,8 @@
 /**
- * GET /health (no key): liveness and readiness, `{status, ready}`: 200 when a model bundle serves, 503 when
- * none does (the process is alive either way); status "degraded" when a bundle failed to load while the
- * previous one keeps serving. With an admin key, the details: the bundle, the load error, warnings, the
+ * GET /health (no key): liveness and readiness, `{status, ready}`: 200 when a model bundle serves (and, on
+ * a replica, its live state has caught up with the event log), 503 otherwise (the process is alive either
+ * way); status "degraded" when a bundle failed to load while the previous one keeps serving, or a replica
+ * cannot read the log. A replica's answer says where it is in the log (`log`: applied position and lag). With an admin key, the details: the bundle, the load error, warnings, the
  * retraining, counters. GET /v1/ping: an empty route behind the same auth and rate limits
  * (the baseline of the serving benchmark).
  */
@@ -17,7 +18,22 @@ const healthSchema = {
   required: ['status', 'ready'],
   properties: {
     status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'] },
-    ready: { type: 'boolean', description: 'a model bundle serves' },
+    ready: {
+      type: 'boolean',
+      description: 'a model bundle serves and, on a replica, the live state has caught up with the event log',
+    },
+    log: {
+      type: 'object',
+      description: "a replica's place in the shared event log (absent on a single server)",
+      required: ['applied', 'head', 'lag', 'caughtUp'],
+      properties: {
+        applied: { type: 'integer', description: 'position of the last event applied to the live state' },
+        head: { type: 'integer', description: 'the log position last read' },
+        lag: { type: 'integer', description: 'events stored and not yet applied, as last known' },
+        caughtUp: { type: 'boolean', description: 'the first catch-up after start is done' },
+        error: { type: ['string', 'null'], description: 'why the log was last not read, until it is' },
+      },
+    },
     live: { type: 'boolean' },
     model: {
       type: ['object', 'null'],
@@ -36,7 +52,7 @@ const healthSchema = {
 } as const;
 
 const healthRoutes: RoutePlugin = async (app) => {
-  const { models, retrainer, ingestor } = app;
+  const { models, retrainer, ingestor, logFollower } = app;
   app.get(
     '/health',
     {
@@ -62,17 +78,28 @@ const healthRoutes: RoutePlugin = async (app) => {
     async (request, reply) => {
       const slot = models.slot;
       const error = models.lastLoadError ?? null;
+      const follow = logFollower?.status();
+      const log = follow && {
+        applied: follow.applied,
+        head: follow.head,
+        lag: follow.lag,
+        caughtUp: follow.caughtUp,
+        error: follow.error,
+      };
+      const ready = slot !== undefined && (follow?.caughtUp ?? true);
       const status = !slot
         ? 'unavailable'
-        : error || slot.rankerNote || retrainer.status.state === 'failed'
+        : error || slot.rankerNote || retrainer.status.state === 'failed' || follow?.error
           ? 'degraded'
           : 'ok';
+      const code = ready ? 200 : 503;
       if (request.principal?.role !== 'admin')
-        return reply.code(slot ? 200 : 503).send({ status, ready: slot !== undefined });
-      return reply.code(slot ? 200 : 503).send({
+        return reply.code(code).send({ status, ready, ...(log ? { log } : {}) });
+      return reply.code(code).send({
         status,
         live: true,
-        ready: slot !== undefined,
+        ready,
+        ...(log ? { log } : {}),
         model: slot
           ? {
               version: slot.version,

@@ -91,7 +91,7 @@ const modelsRoutes: RoutePlugin = async (app) => {
       },
     },
     async (_request, reply) => {
-      retrainer.start();
+      await retrainer.start();
       return reply.code(202).send({ status: retrainer.status });
     },
   );

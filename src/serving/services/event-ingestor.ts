@@ -1,13 +1,16 @@
 /**
  * Event ingestion: validate (every event names a known item, unless auto-creation is on), store in one
- * transaction (durable when it returns: SQLite WAL), apply to the live state, then answer. Applying moves
- * the live rows, recent items and counters, live popularity, the serving ranker's feature state and the rank
- * threads' copies of it. `ingestGrouped` commits the batches of one event-loop turn together.
+ * transaction (durable when it returns: SQLite WAL, PostgreSQL's commit), apply to the live state, then
+ * answer. Applying moves the live rows, recent items and counters, live popularity, the serving ranker's
+ * feature state and the rank threads' copies of it. `ingestGrouped` commits the batches of one event-loop
+ * turn together. On a replica (a store with a feed), the events applied after a write are the log's up to
+ * its end, in log order: those of the other replicas stored before, then these (./log-follower.ts).
  */
 import { eventWeight } from '../../data/interactions.js';
 import { idProblem, timeProblem, valueProblem } from '../../data/valid.js';
 import { InvalidInputError, NotFoundError } from '../../errors.js';
-import type { Store } from '../../store/store.js';
+import { eventColumns } from '../../store/event-columns.js';
+import type { EventColumns, Store } from '../../store/store.js';
 import type { EventRecord } from '../../types.js';
 import type { Catalogue } from './catalogue.js';
 import type { LiveInteractions } from './live-interactions.js';
@@ -21,8 +24,15 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** Applies the events of the log up to its end (a replica's log follower, ./log-follower.ts). */
+export interface LogCatchUp {
+  catchUpHeld(): Promise<void>;
+}
+
 export class EventIngestor {
   eventsIngested = 0;
+  /** A replica's log follower: the events applied after a write are the log's (set by it). */
+  log: LogCatchUp | undefined;
   private pending: Pending[] = [];
   private flushScheduled = false;
 
@@ -38,17 +48,28 @@ export class EventIngestor {
   ) {}
 
   /** Validates, stores (one transaction, durable on return) and applies events; returns how many. */
-  ingest(events: EventRecord[]): Promise<number> {
-    this.check(events);
+  async ingest(events: EventRecord[]): Promise<number> {
+    await this.checkKnown(events);
     return this.models.holdingEvents(async () => {
       const n = await this.store.insertEvents(events, {
         createUsers: true,
         createItems: this.autoCreateItems,
         createTypes: false,
       });
-      this.apply(events);
+      await this.applyStored([events]);
       return n;
     });
+  }
+
+  /**
+   * Applies events just stored (while holding the events): on a replica, every event of the log up to its
+   * end, in log order; else these.
+   */
+  async applyStored(groups: readonly EventRecord[][]): Promise<void> {
+    if (this.log) {
+      await this.log.catchUpHeld();
+      for (const events of groups) this.eventsIngested += events.length;
+    } else for (const events of groups) this.apply(events);
   }
 
   /** Runs fn with the events held (./model-holder.ts holdingEvents): a write and its apply, together. */
@@ -62,8 +83,8 @@ export class EventIngestor {
    * several times more events per second), then applied, then each request is answered. A batch that
    * makes the group fail is retried alone, so one request's fault fails only that request.
    */
-  ingestGrouped(events: EventRecord[]): Promise<number> {
-    this.check(events);
+  async ingestGrouped(events: EventRecord[]): Promise<number> {
+    await this.checkKnown(events);
     return new Promise((resolve, reject) => {
       this.pending.push({ events, resolve, reject });
       if (!this.flushScheduled) {
@@ -71,6 +92,17 @@ export class EventIngestor {
         setImmediate(() => void this.models.holdingEvents(() => this.flush()));
       }
     });
+  }
+
+  /**
+   * `check`, after reading the ids created by the other replicas when an event names an item this one
+   * does not know yet (a replica's store has a feed).
+   */
+  private async checkKnown(events: EventRecord[]): Promise<void> {
+    const feed = this.store.feed;
+    if (feed && !this.autoCreateItems && events.some((e) => this.store.itemIndex(e.item) === undefined))
+      await feed.refreshIds();
+    this.check(events);
   }
 
   /**
@@ -129,31 +161,44 @@ export class EventIngestor {
         }
       }
     }
-    for (const p of stored) {
-      try {
-        this.apply(p.events);
-        p.resolve(p.events.length);
-      } catch (err) {
-        p.reject(err);
-      }
+    try {
+      await this.applyStored(stored.map((p) => p.events));
+    } catch (err) {
+      for (const p of stored) p.reject(err);
+      return;
     }
+    for (const p of stored) p.resolve(p.events.length);
   }
 
   /** Applies stored events to the live state. */
   apply(events: EventRecord[]): void {
-    // each id looked up once
-    const users = new Int32Array(events.length);
-    const items = new Int32Array(events.length);
+    // each id looked up once, into the columns the log's reads give
+    const cols = eventColumns(events.length);
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k]!;
+      cols.user[k] = this.store.userIndex(e.user)!;
+      cols.item[k] = this.store.itemIndex(e.item)!;
+      cols.type[k] = this.store.typeCode(e.type)!;
+      cols.value[k] = e.value ?? 1;
+      cols.timestamp[k] = e.timestamp;
+    }
+    this.applyColumns(cols);
+    this.eventsIngested += events.length;
+  }
+
+  /**
+   * Applies stored events, given by dense index and type code, to the live state (a replica's log
+   * follower gives those of the log; `apply` those of a write).
+   */
+  applyColumns(cols: EventColumns): void {
+    const { user: users, item: items, length: n } = cols;
     let maxU = -1;
     let maxI = -1;
-    for (let k = 0; k < events.length; k++) {
-      const u = this.store.userIndex(events[k]!.user)!;
-      const i = this.store.itemIndex(events[k]!.item)!;
-      users[k] = u;
-      items[k] = i;
-      if (u > maxU) maxU = u;
-      if (i > maxI) maxI = i;
+    for (let k = 0; k < n; k++) {
+      if (users[k]! > maxU) maxU = users[k]!;
+      if (items[k]! > maxI) maxI = items[k]!;
     }
+    const names = this.store.eventTypeNames();
     this.catalogue.ensureItems(maxI + 1); // items created by events (auto-creation)
     this.interactions.ensureUsers(maxU + 1);
     this.interactions.ensureItems(this.catalogue.count);
@@ -163,7 +208,7 @@ export class EventIngestor {
     // then replays the stored events itself: ../model-slot.ts)
     const features = slot?.loadedRanked?.featureState();
     const forThreads =
-      slot?.hasRanked && this.rankThreads.follows(slot) ? new Float64Array(events.length * 5) : undefined;
+      slot?.hasRanked && this.rankThreads.follows(slot) ? new Float64Array(n * 5) : undefined;
     const weights = this.interactions.weights;
     // the ranked models of experiment variants' bundles follow the same events, with their own bundle's
     // event weights
@@ -172,26 +217,25 @@ export class EventIngestor {
       return state ? [{ state, weights: other.bundle.manifest.weights }] : [];
     });
     this.popularity.beforeEvents();
-    for (let k = 0; k < events.length; k++) {
-      const e = events[k]!;
+    for (let k = 0; k < n; k++) {
+      const type = names[cols.type[k]!]!;
       const u = users[k]!;
       const i = items[k]!;
-      const value = e.value ?? 1;
-      const w = eventWeight(weights, e.type, value);
-      const then = this.interactions.apply(u, i, w, e.timestamp);
+      const value = cols.value[k]!;
+      const t = cols.timestamp[k]!;
+      const w = eventWeight(weights, type, value);
+      const then = this.interactions.apply(u, i, w, t);
       this.popularity.applied(i, then, w);
-      const rating = e.type === 'rating' ? Math.fround(value) : Number.NaN;
-      features?.applyEvent(u, i, e.timestamp, w, rating);
-      if (forThreads) putEvent(forThreads, k, u, i, e.timestamp, w, rating);
-      for (const f of followers)
-        f.state.applyEvent(u, i, e.timestamp, eventWeight(f.weights, e.type, value), rating);
+      const rating = type === 'rating' ? value : Number.NaN;
+      features?.applyEvent(u, i, t, w, rating);
+      if (forThreads) putEvent(forThreads, k, u, i, t, w, rating);
+      for (const f of followers) f.state.applyEvent(u, i, t, eventWeight(f.weights, type, value), rating);
     }
     // the same (user, item, time, weight, rating) to the rank threads' copies of the ranker
     if (forThreads) {
       this.rankThreads.forward(forThreads);
       if (slot && !slot.loadedRanked) this.models.keepForLazyRanked(slot, forThreads);
     }
-    for (const u of users) this.interactions.touch(u);
-    this.eventsIngested += events.length;
+    for (let k = 0; k < n; k++) this.interactions.touch(users[k]!);
   }
 }

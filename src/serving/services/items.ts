@@ -38,6 +38,16 @@ export class ItemService {
     return { created, updated: items.length - created };
   }
 
+  /** Reads every item record again (changed by another replica), with the ids created meanwhile. */
+  async reload(): Promise<void> {
+    await this.store.feed?.refreshIds();
+    this.catalogue.update(await this.store.listItems());
+    this.interactions.ensureItems(this.catalogue.count);
+    this.popularity.ensureItems(this.catalogue.count);
+    this.newItems.invalidate();
+    this.cache.clear();
+  }
+
   /**
    * Each record as ../../data/valid.ts accepts it, and the store's genres within MAX_GENRES after them;
    * faults name the record's `index` and field.

@@ -58,21 +58,22 @@ export class LiveInteractions {
   }
 
   /** The live state of every stored event and user preference. */
-  static async open(store: Store, recentItems = 10): Promise<LiveInteractions> {
+  /** The live state of the stored events (up to the position `upTo` when given: a replica's start). */
+  static async open(store: Store, recentItems = 10, upTo?: number): Promise<LiveInteractions> {
     const live = new LiveInteractions(store, recentItems);
     await live.loadPreferences();
-    live.rebuild(await store.loadEventLog());
+    live.rebuild(await store.loadEventLog(upTo === undefined ? {} : { upTo }));
     return live;
   }
 
   /**
-   * Takes a bundle's event weights; the rows are rebuilt from the stored events when they differ (returns
-   * whether they were). Run it while no event is being stored (../model-holder.ts holdingEvents).
+   * Takes a bundle's event weights; the rows are rebuilt from the stored events (up to the position `upTo`
+   * on a replica) when they differ (returns whether they were). Run it while no event is being stored (../model-holder.ts holdingEvents).
    */
-  async useWeights(w: InteractionWeights): Promise<boolean> {
+  async useWeights(w: InteractionWeights, upTo?: number): Promise<boolean> {
     const rebuild = !sameWeights(w, this.weights);
     if (rebuild) {
-      const log = await this.store.loadEventLog();
+      const log = await this.store.loadEventLog(upTo === undefined ? {} : { upTo });
       this.weights = w;
       this.rebuild(log);
     }

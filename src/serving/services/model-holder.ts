@@ -55,6 +55,12 @@ export class ModelHolder {
    * model is not loaded on the main thread: the main thread replays them when it loads it (catchUp).
    */
   private lazyTail: { slot: ModelSlot; chunks: Float64Array[]; events: number } | undefined;
+  /**
+   * A replica's log position applied to the live state (./log-follower.ts): swaps replay the stored
+   * events up to it and no further (the follower applies the rest, to the new slot). Undefined on a
+   * single server, whose every stored event is applied.
+   */
+  appliedPosition: (() => number) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -80,7 +86,7 @@ export class ModelHolder {
       const ranked = slot.loadedRanked;
       if (ranked) {
         const features = ranked.featureState();
-        const tail = await this.store.eventsSince(trainedPosition(slot));
+        const tail = await this.eventsAfter(trainedPosition(slot));
         const weights = slot.bundle.manifest.weights;
         forEachWeighted(tail, 0, tail.length, this.store.eventTypeNames(), weights, (_, u, i, t, w, r) =>
           features.applyEvent(u, i, t, w, r),
@@ -188,7 +194,7 @@ export class ModelHolder {
       await nextTurn();
       let slice: EventColumns & { position: number };
       try {
-        slice = await this.store.eventsSince(position, REPLAY_SLICE);
+        slice = await this.eventsAfter(position, REPLAY_SLICE);
       } catch (err) {
         throw this.fault(err, version);
       }
@@ -205,7 +211,7 @@ export class ModelHolder {
     // with the events held from here: those stored while the threads warmed up, then the swap
     return this.holdingEvents(async () => {
       try {
-        const rest = await this.store.eventsSince(position);
+        const rest = await this.eventsAfter(position);
         if (rest.length > 0) {
           const more = this.startReplay(slot, rest.length, replay);
           this.replayRange(slot, rest, 0, rest.length, more);
@@ -228,7 +234,22 @@ export class ModelHolder {
   /** The events stored after those `next` was trained on, once it is checked against the store. */
   private async tailOf(next: ModelSlot): Promise<EventColumns & { position: number }> {
     next.bundle.fittedSizes(await this.store.counts(), 'the store');
-    return this.store.eventsSince(trainedPosition(next));
+    return this.eventsAfter(trainedPosition(next));
+  }
+
+  /**
+   * The events stored after `position` (at most `limit`) that the live state holds: all of them on a
+   * single server, those up to the applied position on a replica.
+   */
+  private eventsAfter(
+    position: number,
+    limit = Number.MAX_SAFE_INTEGER,
+  ): Promise<EventColumns & { position: number }> {
+    const applied = this.appliedPosition?.();
+    return this.store.eventsSince(
+      position,
+      applied === undefined ? limit : Math.max(0, Math.min(limit, applied - position)),
+    );
   }
 
   /** Keeps a load fault for /health (without paths) and returns it to throw. */
@@ -243,7 +264,10 @@ export class ModelHolder {
 
   /** The swap itself, in one turn: the live state set for `next`, its threads in use, listeners told. */
   private async cutOver(next: ModelSlot, replay: Replay, entry: ThreadsEntry | undefined): Promise<void> {
-    const rebuilt = await this.interactions.useWeights(next.bundle.manifest.weights);
+    const rebuilt = await this.interactions.useWeights(
+      next.bundle.manifest.weights,
+      this.appliedPosition?.(),
+    );
     // from here to the end in one turn
     this.popularity.reset(next, replay.pairs);
     this.interactions.setFresh(replay.fresh);
@@ -293,15 +317,15 @@ export class ModelHolder {
   }
 
   /**
-   * At startup: the current bundle, else (it is missing or does not load) the newest older version that
+   * At startup: the current bundle (`version` when given, else the models folder's `current`), else (it is missing or does not load) the newest older version that
    * loads, with the fault kept in `lastLoadError` (/health says degraded). Throws when none loads.
    */
-  async swapAtStartup(): Promise<ModelSlot> {
+  async swapAtStartup(version?: string): Promise<ModelSlot> {
     try {
-      return await this.swap();
+      return await this.swap(version);
     } catch (err) {
       const fault = this.lastLoadError;
-      const current = readCurrentPointer(this.modelsDir);
+      const current = version ?? readCurrentPointer(this.modelsDir);
       for (const v of listVersions(this.modelsDir).reverse()) {
         if (v === current) continue;
         try {

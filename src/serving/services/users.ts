@@ -56,7 +56,7 @@ export class UserService {
       const u = this.store.userIndex(user.id)!;
       this.interactions.ensureUsers(u + 1);
       if (genres.length > 0) this.interactions.setPreferences(u, genres);
-      if (events.length > 0) this.ingestor.apply(events);
+      if (events.length > 0) await this.ingestor.applyStored([events]);
       this.interactions.touch(u);
       return { id: user.id, likes: events.length };
     });
