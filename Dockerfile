@@ -26,7 +26,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY src/web/static ./src/web/static
 COPY package.json ./
-RUN mkdir -p /data && chown node:node /data
+# /models: the bundles shared by the replicas and the train worker of compose.yaml's `scale` profile; a new
+# named volume mounted there takes this directory's owner, so that `node` can write to it
+RUN mkdir -p /data /models && chown node:node /data /models
 USER node
 VOLUME ["/data"]
 EXPOSE 8000
