@@ -42,6 +42,8 @@ export interface ServingOptions {
   rankThreads?: number;
   /** Where a failed write of the exposure log is reported (default: nowhere). */
   onExposureError?: (err: unknown) => void;
+  /** Whether a replica swaps in the bundles published by trainings elsewhere. Default true. */
+  followBundles?: boolean;
   /** Where a replica's log follower reports faults (default: stderr). */
   onFollowerWarning?: (message: string) => void;
   /** Items of a ranked answer explained (explain=true); the rest come without reasons. Default EXPLAIN_CAP (100). */
@@ -130,7 +132,8 @@ export async function createServices(store: Store, options: ServingOptions): Pro
           {
             itemsChanged: () => items.reload(),
             bundlePublished: async (version) => {
-              if (models.slot?.version !== version) await models.swapAsync(version);
+              if (options.followBundles !== false && models.slot?.version !== version)
+                await models.swapAsync(version);
             },
             experimentsChanged: () => experiments.refresh(),
             warn: options.onFollowerWarning ?? ((m) => process.stderr.write(`reco: ${m}\n`)),

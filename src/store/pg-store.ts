@@ -20,6 +20,7 @@ import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from '.
 import { sortEventLogByTime } from './event-order.js';
 import type { ExperimentStore } from './experiments.js';
 import { IdMaps } from './id-maps.js';
+import { asUnavailable } from './pg-errors.js';
 import { columnsOfRows, copyEventLog, cursorEventRows } from './pg-event-reads.js';
 import { PgFeed } from './pg-feed.js';
 import { parsePgLocation, unsupported } from './pg-location.js';
@@ -121,35 +122,51 @@ export class PgStore implements Store {
     params: unknown[] = [],
   ): Promise<pg.QueryResult<R>> {
     const tx = this.gate.current();
-    return tx ? tx.client.query<R>(sql, params) : this.pool.query<R>(sql, params);
+    return tx ? tx.client.query<R>(sql, params) : this.pool.query<R>(sql, params).catch(this.unreachable);
   }
 
   private async queryRows<R extends unknown[]>(sql: string, params: unknown[] = []): Promise<R[]> {
     const tx = this.gate.current();
     const config = { text: sql, values: params, rowMode: 'array' as const };
-    const r = tx ? await tx.client.query<R>(config) : await this.pool.query<R>(config);
+    const r = tx
+      ? await tx.client.query<R>(config)
+      : await this.pool.query<R>(config).catch(this.unreachable);
     return r.rows;
   }
+
+  /** Rethrows a fault, as UnavailableError when the database cannot be reached (./pg-errors.ts). */
+  private readonly unreachable = (err: unknown): never => {
+    throw asUnavailable(err, this.path);
+  };
 
   transaction<T>(fn: () => Promise<T>, _options?: { expectedEvents?: number }): Promise<T> {
     return this.gate.transaction(
       async () => {
-        const client = await this.pool.connect();
-        await client.query('BEGIN');
+        const client = await this.pool.connect().catch(this.unreachable);
+        try {
+          await client.query('BEGIN');
+        } catch (err) {
+          client.release(true);
+          this.unreachable(err);
+        }
         return { client, locked: false };
       },
       async (tx) => {
+        let broken = false;
         try {
           const result = await fn();
           await tx.client.query('COMMIT');
           return result;
         } catch (err) {
-          await tx.client.query('ROLLBACK').catch(() => undefined);
+          await tx.client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
           // forget ids created inside the rolled-back transaction
           this.ids.clear();
-          throw err;
+          return this.unreachable(err);
         } finally {
-          tx.client.release();
+          // a connection that failed is closed, not given back to the pool
+          tx.client.release(broken);
         }
       },
       fn,
@@ -495,7 +512,7 @@ export class PgStore implements Store {
   private async snapshot<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const tx = this.gate.current();
     if (tx) return fn(tx.client);
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(this.unreachable);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const out = await fn(client);
@@ -503,7 +520,7 @@ export class PgStore implements Store {
       return out;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      return this.unreachable(err);
     } finally {
       client.release();
     }

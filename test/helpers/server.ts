@@ -23,9 +23,15 @@ export async function startServer(
   keys: { role: string; key: string }[],
   args: string[] = [],
   timeoutMs = 180_000,
+  options: { watch?: boolean; env?: Record<string, string> } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, '--db', db, 'serve', '--port', '0', '--no-watch', ...args], {
-    env: { ...process.env, RECO_API_KEYS: keys.map((k) => `${k.role}:${k.key}`).join(',') },
+  const watch = options.watch ? [] : ['--no-watch'];
+  const child = spawn(process.execPath, [CLI, '--db', db, 'serve', '--port', '0', ...watch, ...args], {
+    env: {
+      ...process.env,
+      RECO_API_KEYS: keys.map((k) => `${k.role}:${k.key}`).join(','),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -89,6 +89,7 @@ export async function serve(
     cacheSize,
     autoCreateItems,
     rankThreads,
+    followBundles: opts.watch,
     onFollowerWarning: (m) => app.log.warn(m),
   });
   const { models } = services;
@@ -214,7 +215,10 @@ export function register(program: Command): void {
       '--rank-threads <n|auto>',
       'worker threads computing ranked answers beside the main thread, each with its own copy of the model; 0: on the main thread (env RECO_RANK_THREADS; default auto: 2 on two cores, one per core but one beyond, none on one)',
     )
-    .option('--no-watch', 'do not swap in bundles trained while the server runs')
+    .option(
+      '--no-watch',
+      "do not swap in bundles trained while the server runs (the models folder's current; over PostgreSQL, the bundles published)",
+    )
     .action(
       action(async (opts: ServeOptions, cmd: Command) => {
         const g = globals(cmd);
