@@ -319,11 +319,8 @@ export class PgStore implements Store {
       };
       let n = 0;
       for (const e of events) {
-        if (e.request !== undefined) {
-          refuse(`event ${n + 1}: request`, idProblem(e.request));
-          requests.push([n, e.request]);
-        }
         const [u, i] = resolveEvent(e, n, creation, ids);
+        if (e.request !== undefined) requests.push([n, e.request]);
         cols.user.push(u);
         cols.item.push(i);
         cols.type.push(await this.declaredCode(e.type));

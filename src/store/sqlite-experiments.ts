@@ -3,8 +3,6 @@
  * log, and the request ids events carried.
  */
 import type Database from 'better-sqlite3';
-import { idProblem } from '../data/valid.js';
-import { InputError } from '../errors.js';
 import type {
   ExperimentEvent,
   ExperimentRecord,
@@ -194,15 +192,12 @@ export class SqliteExperiments implements ExperimentStore {
 
   /**
    * Tags the events just inserted (in this transaction, in order: their ids are the `count` ids up to the
-   * largest) whose position among them is given with the request id they carried.
+   * largest) whose position among them is given with the request id they carried (checked by
+   * ./event-input.ts).
    */
   tagInserted(requests: readonly [number, string][], count: number): void {
     const last = this.owner.position();
     const first = last - count + 1;
-    for (const [k, request] of requests) {
-      const problem = idProblem(request);
-      if (problem !== undefined) throw new InputError(`event ${k + 1}: request: ${problem}`);
-    }
     this.tag(requests.map(([k, request]) => ({ eventId: first + k, request })));
   }
 

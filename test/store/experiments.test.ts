@@ -37,7 +37,7 @@ test('events keep their request ids, in batches of any size, and survive a reope
     assert.equal(await store.experiments.eventCount('u1', t0, t0 + 50), 10);
     await assert.rejects(
       () => store.insertEvents([{ user: 'u1', item: 'a', type: 'click', timestamp: t0, request: ' x' }]),
-      /event 1: request: must not begin or end with white space/,
+      /event 1: request must not begin or end with white space/,
     );
     assert.equal(
       (await store.experiments.userEvents('u1', t0)).length,
