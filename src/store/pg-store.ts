@@ -4,9 +4,9 @@
  * dense indices in memory (id maps), caught up from the database under the event log's lock before any
  * write, so that every process assigns the same index to the same id. Events get gapless positions in
  * commit order (./pg-schema.ts). Bulk loads go through COPY (pg-copy-streams).
- *
- * Not yet on PostgreSQL: the web app's accounts, the operators' activity views and online experiments
- * (their calls fail naming what is missing).
+ * The web app's accounts, the operators' activity views and online experiments are parts of their own
+ * (./pg-accounts.ts, ./pg-activity.ts, ./pg-experiments.ts), given the store's query functions so that their
+ * calls join the caller's transaction.
  */
 import { once } from 'node:events';
 import pg from 'pg';
@@ -15,13 +15,15 @@ import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/inte
 import { idProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
-import type { AccountStore, ActivityStore } from './accounts.js';
 import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from './event-input.js';
 import { sortEventLogByTime } from './event-order.js';
-import type { ExperimentStore } from './experiments.js';
 import { IdMaps } from './id-maps.js';
+import { PgAccounts } from './pg-accounts.js';
+import { PgActivity } from './pg-activity.js';
 import { columnsOfRows, copyEventLog, cursorEventRows } from './pg-event-reads.js';
-import { parsePgLocation, unsupported } from './pg-location.js';
+import { PgExperiments } from './pg-experiments.js';
+import { parsePgLocation } from './pg-location.js';
+import type { PgSql } from './pg-query.js';
 import { PgRuns } from './pg-runs.js';
 import { EVENT_LOG_LOCK, migratePg } from './pg-schema.js';
 import {
@@ -65,12 +67,17 @@ interface PgTransaction {
 
 export class PgStore implements Store {
   readonly path: string;
-  readonly accounts = unsupported<AccountStore>('accounts');
-  readonly activity = unsupported<ActivityStore>('activity views');
-  readonly experiments = unsupported<ExperimentStore>('experiments');
+  /** The statements of the store's parts: on the caller's transaction, or on any pooled connection. */
+  private readonly sql: PgSql = {
+    query: (sql, params) => this.query(sql, params),
+    rows: (sql, params) => this.queryRows(sql, params),
+  };
+  readonly accounts = new PgAccounts(this.sql.query);
+  readonly activity = new PgActivity(this.sql);
+  readonly experiments = new PgExperiments(this.sql);
+  private readonly runs = new PgRuns(this.sql.query);
   private readonly pool: pg.Pool;
   private readonly gate = new TransactionGate<PgTransaction>();
-  private readonly runs: PgRuns;
   private readonly ids = new IdMaps();
 
   private constructor(url: string, schema: string, display: string) {
@@ -78,7 +85,6 @@ export class PgStore implements Store {
     this.pool = new pg.Pool({ connectionString: url, max: 8, options: `-c search_path=${schema}` });
     // an idle connection that fails (the server restarts) must not end the process
     this.pool.on('error', () => undefined);
-    this.runs = new PgRuns((sql, params) => this.query(sql, params));
   }
 
   /** Opens (creating the schema's tables as needed) the store at a postgres:// URL (`?schema=` optional). */
@@ -94,9 +100,13 @@ export class PgStore implements Store {
     }
     try {
       await migratePg(client, schema);
-    } finally {
+    } catch (err) {
+      // an unusable schema (one newer than this reco): no pool left open to hold the process
       client.release();
+      await store.pool.end();
+      throw err;
     }
+    client.release();
     await store.catchUpIds();
     await store.transaction(async () => {
       for (const [name] of DEFAULT_EVENT_TYPES) await store.eventTypeCode(name);
@@ -349,12 +359,7 @@ export class PgStore implements Store {
           ],
         );
       }
-      if (requests.length > 0)
-        await this.query(
-          `INSERT INTO event_requests (event_id, request) SELECT * FROM unnest($1::bigint[], $2::text[])
-           ON CONFLICT (event_id) DO UPDATE SET request = excluded.request`,
-          [requests.map(([k]) => first + k), requests.map(([, r]) => r)],
-        );
+      await this.experiments.tag(requests.map(([k, request]) => ({ eventId: first + k, request })));
       options.onProgress?.(n);
       return n;
     });
