@@ -33,7 +33,8 @@ export class PgAccounts implements AccountStore {
   }
 
   async byId(id: string): Promise<AccountRecord | undefined> {
-    const r = (await this.query<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id])).rows[0];
+    const r = (await this.query<AccountRow>('SELECT * FROM accounts WHERE id = $1', [id], 'reco_account'))
+      .rows[0];
     return r && accountOf(r);
   }
 
@@ -83,6 +84,7 @@ export class PgAccounts implements AccountStore {
       await this.query<SessionRow>(
         'SELECT account_id, created_at, expires_at FROM sessions WHERE token_hash = $1',
         [tokenHash],
+        'reco_session',
       )
     ).rows[0];
     return r && sessionOf(r);

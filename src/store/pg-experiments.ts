@@ -95,6 +95,7 @@ export class PgExperiments implements ExperimentStore {
        WHERE e.user_idx = (SELECT idx FROM users WHERE id = $1)
          AND ((e.ts >= $2 AND e.ts <= $3) OR r.request IS NOT NULL) ORDER BY e.ts, e.id`,
       [user, Math.ceil(since), Math.floor(until ?? NO_END)],
+      'reco_user_events',
     );
     return rows.map(userEventOf);
   }
@@ -104,6 +105,7 @@ export class PgExperiments implements ExperimentStore {
       `SELECT count(*)::int FROM events
        WHERE user_idx = (SELECT idx FROM users WHERE id = $1) AND ts >= $2 AND ts < $3`,
       [user, Math.ceil(from), Math.ceil(to)],
+      'reco_event_count',
     );
     return row![0];
   }

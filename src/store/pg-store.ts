@@ -69,8 +69,8 @@ export class PgStore implements Store {
   readonly path: string;
   /** The statements of the store's parts: on the caller's transaction, or on any pooled connection. */
   private readonly sql: PgSql = {
-    query: (sql, params) => this.query(sql, params),
-    rows: (sql, params) => this.queryRows(sql, params),
+    query: (sql, params, name) => this.query(sql, params, name),
+    rows: (sql, params, name) => this.queryRows(sql, params, name),
   };
   readonly accounts = new PgAccounts(this.sql.query);
   readonly activity = new PgActivity(this.sql);
@@ -114,18 +114,32 @@ export class PgStore implements Store {
     return store;
   }
 
-  /** A query on the caller's transaction, or on any pooled connection. */
+  /**
+   * A query on the caller's transaction, or on any pooled connection. `name`: the statement is prepared once
+   * per connection under it (for the statements run per user or per request: no planning each time).
+   */
   private query<R extends pg.QueryResultRow = Record<string, unknown>>(
     sql: string,
     params: unknown[] = [],
+    name?: string,
   ): Promise<pg.QueryResult<R>> {
     const tx = this.gate.current();
-    return tx ? tx.client.query<R>(sql, params) : this.pool.query<R>(sql, params);
+    const config = { text: sql, values: params, ...(name !== undefined ? { name } : {}) };
+    return tx ? tx.client.query<R>(config) : this.pool.query<R>(config);
   }
 
-  private async queryRows<R extends unknown[]>(sql: string, params: unknown[] = []): Promise<R[]> {
+  private async queryRows<R extends unknown[]>(
+    sql: string,
+    params: unknown[] = [],
+    name?: string,
+  ): Promise<R[]> {
     const tx = this.gate.current();
-    const config = { text: sql, values: params, rowMode: 'array' as const };
+    const config = {
+      text: sql,
+      values: params,
+      rowMode: 'array' as const,
+      ...(name !== undefined ? { name } : {}),
+    };
     const r = tx ? await tx.client.query<R>(config) : await this.pool.query<R>(config);
     return r.rows;
   }
