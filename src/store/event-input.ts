@@ -54,6 +54,7 @@ export function resolveEvent(
   }
   if (e.value !== undefined) refuse(`${where}: value`, valueProblem(e.value));
   refuse(`${where}: timestamp`, timeProblem(e.timestamp));
+  if (e.request !== undefined) refuse(`${where}: request`, idProblem(e.request));
   if (!creation.createTypes && ids.typeCode(e.type) === undefined)
     throw new InputError(`${where}: unknown event type "${e.type}" (declare it first: reco types set)`);
   return [u, i];

@@ -1,8 +1,8 @@
 /**
  * Where a PostgreSQL store is (./pg-store.ts): a postgres:// URL with an optional `?schema=`, told apart from
- * a SQLite file, and shown without its password; and the store parts that PostgreSQL does not hold yet.
+ * a SQLite file, and shown without its password.
  */
-import { InputError, RecoError } from '../errors.js';
+import { InputError } from '../errors.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Whether a --db value names a PostgreSQL database. */
@@ -27,12 +27,4 @@ export function parsePgLocation(location: string): { url: string; schema: string
   const url = u.toString();
   if (u.password) u.password = '***';
   return { url, schema, display: `${u.toString()}${schema === 'public' ? '' : ` (schema ${schema})`}` };
-}
-
-/** A store feature that PostgreSQL does not hold yet: every call fails naming it. */
-export function unsupported<T extends object>(what: string): T {
-  return new Proxy({} as T, {
-    get: () => () =>
-      Promise.reject(new RecoError(`${what} are not yet kept in PostgreSQL: use a SQLite store for them`)),
-  });
 }

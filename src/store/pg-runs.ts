@@ -3,8 +3,8 @@
  * dialect, with the same checks and MLflow's rules (params immutable, tags and artifacts overwritten,
  * metrics appended, NaN kept as NULL). `log` runs inside the caller's transaction (PgStore.logRun).
  */
-import type pg from 'pg';
 import { InputError } from '../errors.js';
+import type { PgQuery } from './pg-query.js';
 import {
   checkBatch,
   checkFinish,
@@ -16,10 +16,8 @@ import {
 } from './sqlite-runs.js';
 import type { RunBatch, RunEntry, RunInfo, RunKind, RunMetric, RunRecord, RunStatus } from './store.js';
 
-type Query = <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => Promise<pg.QueryResult<R>>;
-
 export class PgRuns {
-  constructor(private readonly query: Query) {}
+  constructor(private readonly query: PgQuery) {}
 
   async create(run: Pick<RunInfo, 'id' | 'name' | 'kind' | 'startTime'>): Promise<void> {
     checkNewRun(run);

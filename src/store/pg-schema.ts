@@ -6,7 +6,7 @@
  */
 import type { PoolClient } from 'pg';
 
-export const PG_SCHEMA_VERSION = 1;
+export const PG_SCHEMA_VERSION = 2;
 
 /** The advisory lock every transaction that writes events or creates users, items or types holds. */
 export const EVENT_LOG_LOCK = 7_301_731;
@@ -93,6 +93,71 @@ const SCHEMA_V1 = `
   CREATE INDEX event_requests_request ON event_requests(request);
 `;
 
+/**
+ * Version 2: the web app's accounts, sessions and app-made API keys (SQLite's migration 5: only SHA-256
+ * digests of tokens and keys, as bytea), and online experiments with their exposure log (SQLite's migration
+ * 6; the request ids events carry are in version 1's event_requests). Variants and an exposure's items and
+ * teams are jsonb; exposures are numbered in insertion order (ties of time keep it).
+ */
+const SCHEMA_V2 = `
+  CREATE TABLE accounts (
+    id text PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    display_name text NOT NULL,
+    password_hash text NOT NULL,
+    role text NOT NULL,
+    user_id text NOT NULL UNIQUE,
+    created_at bigint NOT NULL,
+    onboarded boolean NOT NULL DEFAULT false
+  );
+  CREATE TABLE sessions (
+    token_hash bytea PRIMARY KEY,
+    account_id text NOT NULL REFERENCES accounts(id),
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL
+  );
+  CREATE INDEX sessions_account ON sessions(account_id);
+  CREATE TABLE api_keys (
+    id text PRIMARY KEY,
+    role text NOT NULL,
+    key_hash bytea NOT NULL UNIQUE,
+    label text NOT NULL,
+    created_by text,
+    created_at bigint NOT NULL,
+    revoked_at bigint
+  );
+  CREATE TABLE experiments (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    seed text NOT NULL,
+    variants jsonb NOT NULL,
+    coverage double precision NOT NULL,
+    attribution_hours double precision NOT NULL,
+    status text NOT NULL,
+    created_at bigint NOT NULL,
+    started_at bigint,
+    stopped_at bigint
+  );
+  CREATE TABLE exposures (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    request text NOT NULL,
+    experiment text NOT NULL,
+    variant integer NOT NULL,
+    user_id text NOT NULL,
+    items jsonb NOT NULL,
+    teams jsonb,
+    ts bigint NOT NULL,
+    latency_ms double precision NOT NULL
+  );
+  CREATE INDEX exposures_experiment_ts ON exposures(experiment, ts);
+`;
+
+/** The schema's versions in order: each upgrades the one before. */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  { version: 1, sql: SCHEMA_V1 },
+  { version: 2, sql: SCHEMA_V2 },
+];
+
 /** Creates the schema's tables when they are missing (under a lock: replicas may start together). */
 export async function migratePg(client: PoolClient, schema: string): Promise<void> {
   await client.query('BEGIN');
@@ -107,9 +172,10 @@ export async function migratePg(client: PoolClient, schema: string): Promise<voi
       throw new Error(
         `database schema version ${current} is newer than this reco (${PG_SCHEMA_VERSION}); upgrade reco`,
       );
-    if (current < 1) {
-      await client.query(SCHEMA_V1);
-      await client.query('INSERT INTO reco_schema (version) VALUES (1)');
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO reco_schema (version) VALUES ($1)', [m.version]);
     }
     await client.query('COMMIT');
   } catch (err) {

@@ -4,9 +4,9 @@
  * dense indices in memory (id maps), caught up from the database under the event log's lock before any
  * write, so that every process assigns the same index to the same id. Events get gapless positions in
  * commit order (./pg-schema.ts). Bulk loads go through COPY (pg-copy-streams).
- *
- * Not yet on PostgreSQL: the web app's accounts, the operators' activity views and online experiments
- * (their calls fail naming what is missing).
+ * The web app's accounts, the operators' activity views and online experiments are parts of their own
+ * (./pg-accounts.ts, ./pg-activity.ts, ./pg-experiments.ts), given the store's query functions so that their
+ * calls join the caller's transaction.
  */
 import { once } from 'node:events';
 import pg from 'pg';
@@ -15,15 +15,17 @@ import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/inte
 import { idProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
-import type { AccountStore, ActivityStore } from './accounts.js';
 import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from './event-input.js';
 import { sortEventLogByTime } from './event-order.js';
-import type { ExperimentStore } from './experiments.js';
 import { IdMaps } from './id-maps.js';
+import { PgAccounts } from './pg-accounts.js';
+import { PgActivity } from './pg-activity.js';
 import { asUnavailable } from './pg-errors.js';
 import { columnsOfRows, copyEventLog, cursorEventRows } from './pg-event-reads.js';
+import { PgExperiments } from './pg-experiments.js';
 import { PgFeed } from './pg-feed.js';
-import { parsePgLocation, unsupported } from './pg-location.js';
+import { parsePgLocation } from './pg-location.js';
+import type { PgSql } from './pg-query.js';
 import { PgRuns } from './pg-runs.js';
 import { EVENT_LOG_LOCK, migratePg } from './pg-schema.js';
 import {
@@ -68,12 +70,17 @@ interface PgTransaction {
 
 export class PgStore implements Store {
   readonly path: string;
-  readonly accounts = unsupported<AccountStore>('accounts');
-  readonly activity = unsupported<ActivityStore>('activity views');
-  readonly experiments = unsupported<ExperimentStore>('experiments');
+  /** The statements of the store's parts: on the caller's transaction, or on any pooled connection. */
+  private readonly sql: PgSql = {
+    query: (sql, params, name) => this.query(sql, params, name),
+    rows: (sql, params, name) => this.queryRows(sql, params, name),
+  };
+  readonly accounts = new PgAccounts(this.sql.query);
+  readonly activity = new PgActivity(this.sql);
+  readonly experiments = new PgExperiments(this.sql);
+  private readonly runs = new PgRuns(this.sql.query);
   private readonly pool: pg.Pool;
   private readonly gate = new TransactionGate<PgTransaction>();
-  private readonly runs: PgRuns;
   private readonly ids = new IdMaps();
   /** Changes committed by the other processes on this schema (LISTEN/NOTIFY). */
   readonly feed: PgFeed;
@@ -83,7 +90,6 @@ export class PgStore implements Store {
     this.pool = new pg.Pool({ connectionString: url, max: 8, options: `-c search_path=${schema}` });
     // an idle connection that fails (the server restarts) must not end the process
     this.pool.on('error', () => undefined);
-    this.runs = new PgRuns((sql, params) => this.query(sql, params));
     this.feed = new PgFeed(url, schema, {
       query: (sql, params) => this.query(sql, params),
       transaction: (fn) => this.transaction(fn),
@@ -106,9 +112,13 @@ export class PgStore implements Store {
     }
     try {
       await migratePg(client, schema);
-    } finally {
+    } catch (err) {
+      // an unusable schema (one newer than this reco): no pool left open to hold the process
       client.release();
+      await store.pool.end();
+      throw err;
     }
+    client.release();
     await store.catchUpIds();
     await store.transaction(async () => {
       for (const [name] of DEFAULT_EVENT_TYPES) await store.eventTypeCode(name);
@@ -116,18 +126,32 @@ export class PgStore implements Store {
     return store;
   }
 
-  /** A query on the caller's transaction, or on any pooled connection. */
+  /**
+   * A query on the caller's transaction, or on any pooled connection. `name`: the statement is prepared once
+   * per connection under it (for the statements run per user or per request: no planning each time).
+   */
   private query<R extends pg.QueryResultRow = Record<string, unknown>>(
     sql: string,
     params: unknown[] = [],
+    name?: string,
   ): Promise<pg.QueryResult<R>> {
     const tx = this.gate.current();
-    return tx ? tx.client.query<R>(sql, params) : this.pool.query<R>(sql, params).catch(this.unreachable);
+    const config = { text: sql, values: params, ...(name !== undefined ? { name } : {}) };
+    return tx ? tx.client.query<R>(config) : this.pool.query<R>(config).catch(this.unreachable);
   }
 
-  private async queryRows<R extends unknown[]>(sql: string, params: unknown[] = []): Promise<R[]> {
+  private async queryRows<R extends unknown[]>(
+    sql: string,
+    params: unknown[] = [],
+    name?: string,
+  ): Promise<R[]> {
     const tx = this.gate.current();
-    const config = { text: sql, values: params, rowMode: 'array' as const };
+    const config = {
+      text: sql,
+      values: params,
+      rowMode: 'array' as const,
+      ...(name !== undefined ? { name } : {}),
+    };
     const r = tx
       ? await tx.client.query<R>(config)
       : await this.pool.query<R>(config).catch(this.unreachable);
@@ -353,11 +377,8 @@ export class PgStore implements Store {
       };
       let n = 0;
       for (const e of events) {
-        if (e.request !== undefined) {
-          refuse(`event ${n + 1}: request`, idProblem(e.request));
-          requests.push([n, e.request]);
-        }
         const [u, i] = resolveEvent(e, n, creation, ids);
+        if (e.request !== undefined) requests.push([n, e.request]);
         cols.user.push(u);
         cols.item.push(i);
         cols.type.push(await this.declaredCode(e.type));
@@ -386,12 +407,7 @@ export class PgStore implements Store {
           ],
         );
       }
-      if (requests.length > 0)
-        await this.query(
-          `INSERT INTO event_requests (event_id, request) SELECT * FROM unnest($1::bigint[], $2::text[])
-           ON CONFLICT (event_id) DO UPDATE SET request = excluded.request`,
-          [requests.map(([k]) => first + k), requests.map(([, r]) => r)],
-        );
+      await this.experiments.tag(requests.map(([k, request]) => ({ eventId: first + k, request })));
       options.onProgress?.(n);
       return n;
     });

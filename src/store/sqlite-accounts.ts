@@ -3,57 +3,23 @@
  * digest, and API keys created from the app.
  */
 import type Database from 'better-sqlite3';
-import type {
-  AccountPatch,
-  AccountRecord,
-  AccountRole,
-  AccountStore,
-  SessionRecord,
-  StoredApiKey,
-} from './accounts.js';
+import {
+  ACCOUNT_COLUMNS,
+  type AccountRow,
+  API_KEY_COLUMNS,
+  accountOf,
+  accountValues,
+  apiKeyOf,
+  apiKeyValues,
+  type KeyRow,
+  patchAssignments,
+  type SessionRow,
+  sessionOf,
+} from './account-rows.js';
+import type { AccountPatch, AccountRecord, AccountStore, SessionRecord, StoredApiKey } from './accounts.js';
 import { prepared, type SqliteOwner } from './statements.js';
 
-interface AccountRow {
-  id: string;
-  email: string;
-  display_name: string;
-  password_hash: string;
-  role: AccountRole;
-  user_id: string;
-  created_at: number;
-  onboarded: number;
-}
-
-interface KeyRow {
-  id: string;
-  role: 'client' | 'admin';
-  key_hash: Buffer;
-  label: string;
-  created_by: string | null;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-function accountOf(r: AccountRow): AccountRecord {
-  return {
-    id: r.id,
-    email: r.email,
-    displayName: r.display_name,
-    passwordHash: r.password_hash,
-    role: r.role,
-    userId: r.user_id,
-    createdAt: r.created_at,
-    onboarded: r.onboarded === 1,
-  };
-}
-
-/** The columns an AccountPatch may set, by its field. */
-const PATCH_COLUMNS = new Map<keyof AccountPatch, string>([
-  ['passwordHash', 'password_hash'],
-  ['role', 'role'],
-  ['displayName', 'display_name'],
-  ['onboarded', 'onboarded'],
-]);
+const bit = (v: boolean) => (v ? 1 : 0);
 
 export class SqliteAccounts implements AccountStore {
   /** `owner`: the store whose database (opened in its constructor, after this is made) holds the tables. */
@@ -67,9 +33,8 @@ export class SqliteAccounts implements AccountStore {
     return this.owner.gated(() => {
       const r = prepared(
         this.db,
-        `INSERT INTO accounts (id, email, display_name, password_hash, role, user_id, created_at, onboarded)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      ).run(a.id, a.email, a.displayName, a.passwordHash, a.role, a.userId, a.createdAt, a.onboarded ? 1 : 0);
+        `INSERT INTO accounts (${ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ).run(...accountValues(a, bit));
       return r.changes === 1;
     });
   }
@@ -111,16 +76,10 @@ export class SqliteAccounts implements AccountStore {
 
   update(id: string, patch: AccountPatch): Promise<void> {
     return this.owner.gated(() => {
-      const sets: string[] = [];
-      const values: (string | number)[] = [];
-      for (const [field, column] of PATCH_COLUMNS) {
-        const v = patch[field];
-        if (v === undefined) continue;
-        sets.push(`${column} = ?`);
-        values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
-      }
-      if (sets.length === 0) return;
-      prepared(this.db, `UPDATE accounts SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+      const { columns, values } = patchAssignments(patch, bit);
+      if (columns.length === 0) return;
+      const sets = columns.map((c) => `${c} = ?`).join(', ');
+      prepared(this.db, `UPDATE accounts SET ${sets} WHERE id = ?`).run(...values, id);
     });
   }
 
@@ -147,8 +106,8 @@ export class SqliteAccounts implements AccountStore {
       const r = prepared(
         this.db,
         'SELECT account_id, created_at, expires_at FROM sessions WHERE token_hash = ?',
-      ).get(tokenHash) as { account_id: string; created_at: number; expires_at: number } | undefined;
-      return r && { accountId: r.account_id, createdAt: r.created_at, expiresAt: r.expires_at };
+      ).get(tokenHash) as SessionRow | undefined;
+      return r && sessionOf(r);
     });
   }
 
@@ -172,25 +131,16 @@ export class SqliteAccounts implements AccountStore {
 
   createApiKey(k: StoredApiKey): Promise<void> {
     return this.owner.gated(() => {
-      prepared(
-        this.db,
-        'INSERT INTO api_keys (id, role, key_hash, label, created_by, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(k.id, k.role, k.keyHash, k.label, k.createdBy, k.createdAt, k.revokedAt);
+      prepared(this.db, `INSERT INTO api_keys (${API_KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+        ...apiKeyValues(k),
+      );
     });
   }
 
   apiKeys(): Promise<StoredApiKey[]> {
     return this.owner.gated(() => {
       const rows = prepared(this.db, 'SELECT * FROM api_keys ORDER BY created_at DESC, id').all() as KeyRow[];
-      return rows.map((r) => ({
-        id: r.id,
-        role: r.role,
-        keyHash: r.key_hash,
-        label: r.label,
-        createdBy: r.created_by,
-        createdAt: r.created_at,
-        revokedAt: r.revoked_at,
-      }));
+      return rows.map(apiKeyOf);
     });
   }
 

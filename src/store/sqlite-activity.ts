@@ -5,8 +5,9 @@
  * (an index every insert would pay for).
  */
 import type Database from 'better-sqlite3';
+import { LATEST_EVENTS_SQL, type LatestEventRow, latestEventOf } from './account-rows.js';
 import type { ActivityStore, MinuteCount } from './accounts.js';
-import type { SqliteOwner } from './statements.js';
+import { prepared, type SqliteOwner } from './statements.js';
 import type { StoredEvent } from './store.js';
 
 export class SqliteActivity implements ActivityStore {
@@ -19,30 +20,8 @@ export class SqliteActivity implements ActivityStore {
 
   latest(limit: number): Promise<(StoredEvent & { position: number })[]> {
     return this.owner.gated(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT e.id, u.id AS user, i.id AS item, t.name AS type, e.value, e.ts, e.ingested_at
-           FROM events e JOIN users u ON u.idx = e.user_idx JOIN items i ON i.idx = e.item_idx
-           JOIN event_types t ON t.code = e.type ORDER BY e.id DESC LIMIT ?`,
-        )
-        .all(limit) as {
-        id: number;
-        user: string;
-        item: string;
-        type: string;
-        value: number;
-        ts: number;
-        ingested_at: number;
-      }[];
-      return rows.map((r) => ({
-        position: r.id,
-        user: r.user,
-        item: r.item,
-        type: r.type,
-        value: r.value,
-        timestamp: r.ts,
-        ingestedAt: r.ingested_at,
-      }));
+      const rows = prepared(this.db, `${LATEST_EVENTS_SQL} LIMIT ?`).all(limit) as LatestEventRow[];
+      return rows.map(latestEventOf);
     });
   }
 

@@ -3,47 +3,26 @@
  * log, and the request ids events carried.
  */
 import type Database from 'better-sqlite3';
-import { idProblem } from '../data/valid.js';
-import { InputError } from '../errors.js';
+import {
+  EXPERIMENT_COLUMNS,
+  type ExperimentRow,
+  type ExposureRow,
+  experimentOf,
+  experimentValues,
+  exposureOf,
+  exposureValues,
+  statusTimeColumn,
+  type UserEventRow,
+  userEventOf,
+} from './experiment-rows.js';
 import type {
   ExperimentEvent,
   ExperimentRecord,
   ExperimentStatus,
   ExperimentStore,
   ExposureRecord,
-  VariantRecord,
 } from './experiments.js';
 import { prepared, type SqliteOwner } from './statements.js';
-
-interface ExperimentRow {
-  id: string;
-  name: string;
-  seed: string;
-  variants: string;
-  coverage: number;
-  attribution_hours: number;
-  status: ExperimentStatus;
-  created_at: number;
-  started_at: number | null;
-  stopped_at: number | null;
-}
-
-type ExposureRow = [string, string, number, string, string, string | null, number, number];
-
-function experimentOf(r: ExperimentRow): ExperimentRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    seed: r.seed,
-    variants: JSON.parse(r.variants) as VariantRecord[],
-    coverage: r.coverage,
-    attributionHours: r.attribution_hours,
-    status: r.status,
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    stoppedAt: r.stopped_at,
-  };
-}
 
 export class SqliteExperiments implements ExperimentStore {
   /** `owner`: the store whose database (opened in its constructor, after this is made) holds the tables. */
@@ -62,22 +41,8 @@ export class SqliteExperiments implements ExperimentStore {
   create(e: ExperimentRecord): Promise<void> {
     return this.owner.gated(() => {
       this.db
-        .prepare(
-          `INSERT INTO experiments (id, name, seed, variants, coverage, attribution_hours, status, created_at,
-           started_at, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          e.id,
-          e.name,
-          e.seed,
-          JSON.stringify(e.variants),
-          e.coverage,
-          e.attributionHours,
-          e.status,
-          e.createdAt,
-          e.startedAt,
-          e.stoppedAt,
-        );
+        .prepare(`INSERT INTO experiments (${EXPERIMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(...experimentValues(e));
     });
   }
 
@@ -99,7 +64,7 @@ export class SqliteExperiments implements ExperimentStore {
 
   setStatus(id: string, status: ExperimentStatus, at: number): Promise<void> {
     return this.owner.gated(() => {
-      const column = status === 'running' ? 'started_at' : status === 'stopped' ? 'stopped_at' : undefined;
+      const column = statusTimeColumn(status);
       if (column)
         this.db.prepare(`UPDATE experiments SET status = ?, ${column} = ? WHERE id = ?`).run(status, at, id);
       else this.db.prepare('UPDATE experiments SET status = ? WHERE id = ?').run(status, id);
@@ -114,17 +79,7 @@ export class SqliteExperiments implements ExperimentStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const write = () => {
-        for (const x of exposures)
-          insert.run(
-            x.request,
-            x.experiment,
-            x.variant,
-            x.user,
-            JSON.stringify(x.items),
-            x.teams ? JSON.stringify(x.teams) : null,
-            x.timestamp,
-            x.latencyMs,
-          );
+        for (const x of exposures) insert.run(...exposureValues(x));
       };
       if (this.db.inTransaction) write();
       else this.db.transaction(write)();
@@ -140,16 +95,7 @@ export class SqliteExperiments implements ExperimentStore {
         )
         .raw()
         .all(experiment, until ?? Number.MAX_SAFE_INTEGER) as ExposureRow[];
-      return rows.map((r) => ({
-        request: r[0],
-        experiment: r[1],
-        variant: r[2],
-        user: r[3],
-        items: JSON.parse(r[4]) as string[],
-        ...(r[5] !== null ? { teams: JSON.parse(r[5]) as number[] } : {}),
-        timestamp: r[6],
-        latencyMs: r[7],
-      }));
+      return rows.map(exposureOf);
     });
   }
 
@@ -165,14 +111,8 @@ export class SqliteExperiments implements ExperimentStore {
            WHERE e.user_idx = ? AND ((e.ts >= ? AND e.ts <= ?) OR r.request IS NOT NULL) ORDER BY e.ts, e.id`,
         )
         .raw();
-      const rows = this.selectUserEvents.all(u, since, until ?? Number.MAX_SAFE_INTEGER) as [
-        string,
-        string,
-        number,
-        number,
-        string | null,
-      ][];
-      return rows.map((r) => ({ item: r[0], type: r[1], value: r[2], timestamp: r[3], request: r[4] }));
+      const rows = this.selectUserEvents.all(u, since, until ?? Number.MAX_SAFE_INTEGER) as UserEventRow[];
+      return rows.map(userEventOf);
     });
   }
 
@@ -194,15 +134,12 @@ export class SqliteExperiments implements ExperimentStore {
 
   /**
    * Tags the events just inserted (in this transaction, in order: their ids are the `count` ids up to the
-   * largest) whose position among them is given with the request id they carried.
+   * largest) whose position among them is given with the request id they carried (checked by
+   * ./event-input.ts).
    */
   tagInserted(requests: readonly [number, string][], count: number): void {
     const last = this.owner.position();
     const first = last - count + 1;
-    for (const [k, request] of requests) {
-      const problem = idProblem(request);
-      if (problem !== undefined) throw new InputError(`event ${k + 1}: request: ${problem}`);
-    }
     this.tag(requests.map(([k, request]) => ({ eventId: first + k, request })));
   }
 

@@ -1,0 +1,107 @@
+/**
+ * The store contract's harness: each behaviour runs on every store (SQLite, PostgreSQL). The PostgreSQL
+ * stores live in schemas of their own in the machine's `test` database (RECO_TEST_PG, default
+ * postgres://postgres@127.0.0.1:5432/test), dropped afterwards; under CI=true an unreachable PostgreSQL
+ * fails the suite instead of skipping it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe } from 'node:test';
+import pg from 'pg';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+
+export const PG_URL = process.env['RECO_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function pgReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Backend {
+  name: 'sqlite' | 'postgres';
+  /** A location for a new, empty store (the same location opened twice is the same store). */
+  location(): string;
+  cleanup(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  const dir = mkdtempSync(join(tmpdir(), 'reco-contract-'));
+  let n = 0;
+  return {
+    name: 'sqlite',
+    location: () => join(dir, `s${n++}.db`),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** PostgreSQL stores, each in a new schema of the test database; `cleanup` drops them. */
+export function pgBackend(): Backend {
+  const schemas: string[] = [];
+  return {
+    name: 'postgres',
+    location: () => {
+      const schema = `reco_test_${randomBytes(6).toString('hex')}`;
+      schemas.push(schema);
+      return `${PG_URL}?schema=${schema}`;
+    },
+    cleanup: async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+/** What a contract suite's behaviours get: the backend's name and fresh stores (closed and dropped after). */
+export interface ContractContext {
+  backend: Backend['name'];
+  /** Opens a store: a new, empty one, or the one at `location` again. */
+  fresh(location?: string): Promise<{ store: Store; location: string }>;
+  /** A location for a new, empty store without opening it. */
+  location(): string;
+}
+
+/**
+ * Why tests needing PostgreSQL skip (it is unreachable), or false; under CI=true an unreachable PostgreSQL
+ * throws instead.
+ */
+export async function pgSkip(): Promise<string | false> {
+  if (await pgReachable()) return false;
+  if (process.env['CI'] === 'true')
+    throw new Error(
+      `PostgreSQL is not reachable at ${PG_URL}: .ci/run starts it; its tests must run under CI`,
+    );
+  return `PostgreSQL not reachable at ${PG_URL}`;
+}
+
+/** Declares `define`'s tests once per store, in a `describe` named `store contract: <title> (<backend>)`. */
+export async function storeContract(title: string, define: (c: ContractContext) => void): Promise<void> {
+  const pgSkipped = await pgSkip();
+  for (const make of [sqliteBackend, pgBackend]) {
+    const backend = make();
+    const skip = backend.name === 'postgres' ? pgSkipped : false;
+    describe(`store contract: ${title} (${backend.name})`, { skip }, () => {
+      const open: Store[] = [];
+      const fresh = async (location = backend.location()) => {
+        const s = await openStore(location);
+        open.push(s);
+        return { store: s, location };
+      };
+      after(async () => {
+        for (const s of open) await s.close().catch(() => undefined);
+        await backend.cleanup();
+      });
+      define({ backend: backend.name, fresh, location: () => backend.location() });
+    });
+  }
+}
