@@ -31,7 +31,7 @@ export function register(program: Command): void {
         try {
           const s = await importMovieLens(store, dir, { onProgress: (n) => progress.update(n) });
           progress.done(
-            `imported MovieLens (${s.layout}) into ${g.db}: ${s.users} users, ${s.items} items, ${s.ratings} ratings${s.tags ? `, ${s.tags} tags` : ''}`,
+            `imported MovieLens (${s.layout}) into ${store.path}: ${s.users} users, ${s.items} items, ${s.ratings} ratings${s.tags ? `, ${s.tags} tags` : ''}`,
           );
         } finally {
           await store.close();
@@ -84,7 +84,7 @@ export function register(program: Command): void {
               onProgress: (n) => progress.update(n),
             });
             progress.done(
-              `imported ${s.rows} events from ${file} into ${g.db} (${s.users} new users, ${s.items} new items)`,
+              `imported ${s.rows} events from ${file} into ${store.path} (${s.users} new users, ${s.items} new items)`,
             );
             if (s.newTypes.length > 0 && !g.quiet)
               process.stderr.write(
@@ -118,7 +118,7 @@ export function register(program: Command): void {
             noQuotes: !opts.quotes,
             onProgress: (n) => progress.update(n),
           });
-          progress.done(`imported ${s.rows} items from ${file} into ${g.db}`);
+          progress.done(`imported ${s.rows} items from ${file} into ${store.path}`);
         } finally {
           await store.close();
         }

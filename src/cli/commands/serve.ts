@@ -159,7 +159,7 @@ export async function serve(
             `reco: first admin account (shown once): email ${firstAdmin.email} password ${firstAdmin.password}`,
           ]
         : []),
-      `reco: serving ${db} (${models.slot ? `model bundle ${models.slot.version}` : 'no model bundle yet'}) on ${url}`,
+      `reco: serving ${store.path} (${models.slot ? `model bundle ${models.slot.version}` : 'no model bundle yet'}) on ${url}`,
       `reco: API docs ${url}/docs, OpenAPI ${url}/openapi.json, health ${url}/health`,
       keys.generated || opts.printKeys
         ? `reco: API keys ${keys.generated ? 'generated into' : 'from'} ${keys.source}${keys.source === 'RECO_API_KEYS' ? '' : ' (owner-only)'}:\n${keys.keys.map((k) => `  ${k.role.padEnd(6)} ${k.key}`).join('\n')}`

@@ -103,7 +103,7 @@ export function register(program: Command): void {
             },
           });
           ins?.done(
-            `simulated into ${g.db}: ${params.users} users, ${params.items} items, ${r.events.length.toLocaleString('en-US')} events` +
+            `simulated into ${store.path}: ${params.users} users, ${params.items} items, ${r.events.length.toLocaleString('en-US')} events` +
               ` (seed ${params.seed}${opts.preset ? `, preset ${opts.preset}` : ''}); generate ${r.generateSeconds.toFixed(2)} s,` +
               ` write ${r.insertSeconds.toFixed(2)} s${r.events.usersShort > 0 ? `; ${r.events.usersShort} users ran out of items` : ''}`,
           );

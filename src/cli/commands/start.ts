@@ -84,7 +84,7 @@ export function register(program: Command): void {
         await store.close();
         if (empty) {
           process.stderr.write(
-            `reco start: ${g.db} is empty: creating a demo world (movielens preset, seed ${opts.seed})\n`,
+            `reco start: ${store.path} is empty: creating a demo world (movielens preset, seed ${opts.seed})\n`,
           );
           await runStep(['simulate', '--preset', 'movielens', '--seed', opts.seed], {
             ...g,

@@ -24,9 +24,13 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** Applies the events of the log up to its end (a replica's log follower, ./log-follower.ts). */
+/** A replica's log follower (./log-follower.ts), as the ingestor calls it after a write. */
 export interface LogCatchUp {
-  catchUpHeld(): Promise<void>;
+  /**
+   * Applies the events of the log up to its end, `written` (just stored by this replica) among them:
+   * applied as given when nothing else was stored since the last applied event, else read from the log.
+   */
+  afterWrite(written: readonly EventRecord[][]): Promise<void>;
 }
 
 export class EventIngestor {
@@ -66,10 +70,8 @@ export class EventIngestor {
    * end, in log order; else these.
    */
   async applyStored(groups: readonly EventRecord[][]): Promise<void> {
-    if (this.log) {
-      await this.log.catchUpHeld();
-      for (const events of groups) this.eventsIngested += events.length;
-    } else for (const events of groups) this.apply(events);
+    if (this.log) await this.log.afterWrite(groups);
+    else for (const events of groups) this.apply(events);
   }
 
   /** Runs fn with the events held (./model-holder.ts holdingEvents): a write and its apply, together. */

@@ -11,6 +11,7 @@
  */
 import type { FeedNotice, FeedSubscription, StoreFeed } from '../../store/feed.js';
 import type { Store } from '../../store/store.js';
+import type { EventRecord } from '../../types.js';
 import type { EventIngestor, LogCatchUp } from './event-ingestor.js';
 import type { ModelHolder } from './model-holder.js';
 
@@ -94,6 +95,31 @@ export class LogFollower implements LogCatchUp {
       lastReadAt: this.lastReadAt,
       error: this.error,
     };
+  }
+
+  /**
+   * After this replica stored `written` (holding the events): when the log grew by exactly those events
+   * since the applied position, nobody else's are among them and they are applied as given (no read
+   * back); else everything after the applied position is read from the log, in its order.
+   */
+  async afterWrite(written: readonly EventRecord[][]): Promise<void> {
+    let n = 0;
+    for (const events of written) n += events.length;
+    try {
+      const end = await this.store.eventPosition();
+      this.lastReadAt = Date.now();
+      if (end - this.applied === n) {
+        for (const events of written) this.ingestor.apply(events);
+        this.applied = end;
+        if (end > this.head) this.head = end;
+        return;
+      }
+    } catch (err) {
+      this.fault(err);
+      return;
+    }
+    await this.catchUpHeld();
+    this.ingestor.eventsIngested += n;
   }
 
   /**
