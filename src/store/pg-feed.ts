@@ -7,14 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FeedNotice, FeedSubscription, StoreFeed } from './feed.js';
+import { lockKeys } from './pg-schema.js';
 
 /** Meta key holding the current model bundle's version. */
 export const CURRENT_BUNDLE_KEY = 'bundle.current';
 
 const RECONNECT_MS = 1000;
-
-/** Session advisory locks by name (./pg-schema.ts EVENT_LOG_LOCK is the event log's). */
-const LOCKS = new Map([['training', 7_301_732]]);
 
 export interface PgFeedHost {
   /** Runs a statement on the caller's transaction, or on any pooled connection. */
@@ -33,7 +31,7 @@ export class PgFeed implements StoreFeed {
 
   constructor(
     private readonly url: string,
-    schema: string,
+    private readonly schema: string,
     private readonly host: PgFeedHost,
   ) {
     this.channel = `reco_${schema}`.slice(0, 63);
@@ -71,7 +69,7 @@ export class PgFeed implements StoreFeed {
     c.on('error', () => undefined);
     await c.connect();
     try {
-      await c.query('SELECT pg_advisory_lock($1)', [LOCKS.get(name)]);
+      await c.query('SELECT pg_advisory_lock($1, $2)', lockKeys(name, this.schema));
       return await fn();
     } finally {
       await c.end().catch(() => undefined);

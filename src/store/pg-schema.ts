@@ -5,11 +5,25 @@
  * and in commit order (what `eventsSince(position)` and a bundle's trained-on position rely on).
  */
 import type { PoolClient } from 'pg';
+import { hashString } from '../core/random.js';
 
 export const PG_SCHEMA_VERSION = 2;
 
-/** The advisory lock every transaction that writes events or creates users, items or types holds. */
-export const EVENT_LOG_LOCK = 7_301_731;
+/** The kinds of advisory lock reco takes, each one per schema (./pg-store.ts, ./pg-feed.ts). */
+const LOCK_CLASSES = new Map([
+  // every transaction that writes events or creates users, items or types (and the migration)
+  ['event-log', 7_301_731],
+  // a training (`reco train-worker`), one at a time
+  ['training', 7_301_732],
+] as const);
+
+/**
+ * The two 32-bit keys of advisory lock `kind` for `schema`: locks are the database's, so each schema has
+ * its own (stores in other schemas of the same database never wait for each other).
+ */
+export function lockKeys(kind: 'event-log' | 'training', schema: string): [number, number] {
+  return [LOCK_CLASSES.get(kind)!, hashString(schema) | 0];
+}
 
 const SCHEMA_V1 = `
   CREATE TABLE users (
@@ -162,7 +176,7 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
 export async function migratePg(client: PoolClient, schema: string): Promise<void> {
   await client.query('BEGIN');
   try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', lockKeys('event-log', schema));
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`SET LOCAL search_path TO ${schema}`);
     await client.query('CREATE TABLE IF NOT EXISTS reco_schema (version integer NOT NULL)');

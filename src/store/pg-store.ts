@@ -27,7 +27,7 @@ import { PgFeed } from './pg-feed.js';
 import { parsePgLocation } from './pg-location.js';
 import type { PgSql } from './pg-query.js';
 import { PgRuns } from './pg-runs.js';
-import { EVENT_LOG_LOCK, migratePg } from './pg-schema.js';
+import { lockKeys, migratePg } from './pg-schema.js';
 import {
   checkItem,
   checkUser,
@@ -84,12 +84,15 @@ export class PgStore implements Store {
   private readonly ids = new IdMaps();
   /** Changes committed by the other processes on this schema (LISTEN/NOTIFY). */
   readonly feed: PgFeed;
+  /** The schema's event log lock (./pg-schema.ts lockKeys). */
+  private readonly eventLogLock: [number, number];
 
   private constructor(url: string, schema: string, display: string) {
     this.path = display;
     this.pool = new pg.Pool({ connectionString: url, max: 8, options: `-c search_path=${schema}` });
     // an idle connection that fails (the server restarts) must not end the process
     this.pool.on('error', () => undefined);
+    this.eventLogLock = lockKeys('event-log', schema);
     this.feed = new PgFeed(url, schema, {
       query: (sql, params) => this.query(sql, params),
       transaction: (fn) => this.transaction(fn),
@@ -204,8 +207,8 @@ export class PgStore implements Store {
     return (async () => {
       if (!tx.locked) {
         // the other processes are told of the write when it commits
-        await tx.client.query('SELECT pg_advisory_xact_lock($1), pg_notify($2, $3)', [
-          EVENT_LOG_LOCK,
+        await tx.client.query('SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, $4)', [
+          ...this.eventLogLock,
           this.feed.channel,
           this.feed.payload({ topic: 'log' }),
         ]);
