@@ -13,7 +13,7 @@ import type { ExposureRecord } from '../../src/store/experiments.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import type { EventRecord } from '../../src/types.js';
-import { pgBackend, pgSkip } from '../helpers/store-backends.js';
+import { storeKinds } from '../helpers/store-backends.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 5, 1);
@@ -35,15 +35,11 @@ function exposure(e: string, variant: number, user: string, items: string[], at:
 }
 
 // on SQLite and on PostgreSQL (a schema of its own, dropped afterwards; ../helpers/store-backends.ts)
-const pg = pgBackend();
-const pgSkipped = await pgSkip();
-after(() => (pgSkipped ? undefined : pg.cleanup()));
-
-for (const backend of ['sqlite', 'postgres'] as const)
-  describe(`experiments in process (${backend})`, { skip: backend === 'postgres' && pgSkipped }, () => {
+for (const kind of await storeKinds())
+  describe(`experiments in process (${kind.name})`, { skip: kind.skip }, () => {
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'reco-exp-'));
-      store = await openStore(backend === 'postgres' ? pg.location() : join(dir, 'reco.db'));
+      store = await openStore(kind.db() ?? join(dir, 'reco.db'));
       await store.upsertItems(Array.from({ length: 40 }, (_, k) => ({ id: `i${k}`, title: `Item ${k}` })));
       svc = await ExperimentService.open(store, { now: () => clock });
     });

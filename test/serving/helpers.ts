@@ -112,8 +112,8 @@ export async function makeWorld(
     trainer?: Trainer;
     autoCreateItems?: boolean;
     cacheSize?: number;
-    /** The store (a new, empty one; default: a SQLite file in the world's folder). */
-    db?: string;
+    /** The store (a new, empty one; default or undefined: a SQLite file in the world's folder). */
+    db?: string | undefined;
   } = {},
 ): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'reco-serving-'));

@@ -15,7 +15,7 @@ import { SignInThrottle } from '../../src/accounts/sign-in-throttle.js';
 import { ConflictError, InvalidInputError } from '../../src/errors.js';
 import { buildApp } from '../../src/serving/app.js';
 import { createWebServices } from '../../src/web/compose-web.js';
-import { pgBackend, pgSkip } from '../helpers/store-backends.js';
+import { storeKinds } from '../helpers/store-backends.js';
 import { KEYS, makeWorld, type World } from '../serving/helpers.js';
 
 const cost = { log2N: 12, r: 8, p: 1 };
@@ -46,14 +46,11 @@ describe('passwords', () => {
 });
 
 // on SQLite and on PostgreSQL (a schema of its own, dropped afterwards; ../helpers/store-backends.ts)
-const pg = pgBackend();
-const pgSkipped = await pgSkip();
-after(() => (pgSkipped ? undefined : pg.cleanup()));
-for (const backend of ['sqlite', 'postgres'] as const)
-  describe(`accounts, sessions, throttle (${backend})`, { skip: backend === 'postgres' && pgSkipped }, () => {
+for (const kind of await storeKinds())
+  describe(`accounts, sessions, throttle (${kind.name})`, { skip: kind.skip }, () => {
     let world: World;
     before(async () => {
-      world = await makeWorld(backend === 'postgres' ? { db: pg.location() } : {});
+      world = await makeWorld({ db: kind.db() });
     });
     after(() => world.close());
 
