@@ -3,7 +3,7 @@
  * their sessions (only a SHA-256 digest of each token), API keys created from the app (digests too), and
  * the read-only queries of the operators' pages over the events (latest events across users, counts by
  * minute of ingestion, counts by type). The Store reaches them as `store.accounts` and `store.activity`
- * (./sqlite-accounts.ts, ./sqlite-activity.ts).
+ * (./sqlite-accounts.ts, ./sqlite-activity.ts; on PostgreSQL ./pg-accounts.ts, ./pg-activity.ts).
  */
 import type { StoredEvent } from './stored-event.js';
 

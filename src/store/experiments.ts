@@ -3,7 +3,8 @@
  * variants, seed, attribution window, status and times), the exposure log (one row per answer served in a
  * running experiment: its request id, variant, user, the items by position and, for an interleaved answer,
  * the ranker that placed each), and the request id an event may carry. The Store reaches them as
- * `store.experiments` (./sqlite-experiments.ts); the logic is in ../experiments/.
+ * `store.experiments` (./sqlite-experiments.ts; on PostgreSQL ./pg-experiments.ts); the logic is in
+ * ../experiments/.
  */
 
 export const EXPERIMENT_STATUSES = ['draft', 'running', 'stopped'] as const;

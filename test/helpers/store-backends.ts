@@ -105,3 +105,20 @@ export async function storeContract(title: string, define: (c: ContractContext) 
     });
   }
 }
+
+/**
+ * The two stores for a suite that opens its own (makeWorld, a service over a store), in order: whether each
+ * skips, and `db()`, undefined for SQLite (the suite's own file) or a new PostgreSQL schema, dropped after
+ * the file's tests.
+ */
+export async function storeKinds(): Promise<
+  { name: Backend['name']; skip: string | false; db(): string | undefined }[]
+> {
+  const skip = await pgSkip();
+  const pg = pgBackend();
+  if (!skip) after(() => pg.cleanup());
+  return [
+    { name: 'sqlite', skip: false, db: () => undefined },
+    { name: 'postgres', skip, db: () => pg.location() },
+  ];
+}

@@ -107,10 +107,17 @@ export interface World {
 }
 
 export async function makeWorld(
-  options: { rateLimit?: number; trainer?: Trainer; autoCreateItems?: boolean; cacheSize?: number } = {},
+  options: {
+    rateLimit?: number;
+    trainer?: Trainer;
+    autoCreateItems?: boolean;
+    cacheSize?: number;
+    /** The store (a new, empty one; default or undefined: a SQLite file in the world's folder). */
+    db?: string | undefined;
+  } = {},
 ): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'reco-serving-'));
-  const store = await openStore(join(dir, 'reco.db'));
+  const store = await openStore(options.db ?? join(dir, 'reco.db'));
   await store.upsertItems(ITEMS);
   await store.insertEvents(seedEvents());
   const modelsDir = join(dir, 'models');

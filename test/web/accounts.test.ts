@@ -15,6 +15,7 @@ import { SignInThrottle } from '../../src/accounts/sign-in-throttle.js';
 import { ConflictError, InvalidInputError } from '../../src/errors.js';
 import { buildApp } from '../../src/serving/app.js';
 import { createWebServices } from '../../src/web/compose-web.js';
+import { storeKinds } from '../helpers/store-backends.js';
 import { KEYS, makeWorld, type World } from '../serving/helpers.js';
 
 const cost = { log2N: 12, r: 8, p: 1 };
@@ -44,124 +45,126 @@ describe('passwords', () => {
   });
 });
 
-describe('accounts, sessions, throttle', () => {
-  let world: World;
-  before(async () => {
-    world = await makeWorld();
-  });
-  after(() => world.close());
-
-  const service = (throttle = new SignInThrottle({ lockSeconds: 60 }), now?: () => number) =>
-    new AccountService(
-      world.store,
-      world.services.users,
-      new SessionService(world.store.accounts, 1000, now),
-      throttle,
-    );
-
-  test('sign-up makes a reco user the server chose; the email is unique; fields are named', async () => {
-    const s = service();
-    const { account, token } = await s.signUp({
-      email: ' Ann@Example.com ',
-      password: 'long enough',
-      displayName: 'Ann',
+// on SQLite and on PostgreSQL (a schema of its own, dropped afterwards; ../helpers/store-backends.ts)
+for (const kind of await storeKinds())
+  describe(`accounts, sessions, throttle (${kind.name})`, { skip: kind.skip }, () => {
+    let world: World;
+    before(async () => {
+      world = await makeWorld({ db: kind.db() });
     });
-    assert.equal(account.email, 'ann@example.com');
-    assert.match(account.userId, /^acct-[0-9a-f]{24}$/);
-    assert.ok(world.store.userIndex(account.userId) !== undefined);
-    assert.equal((await world.store.accounts.session(tokenDigest(token)))?.accountId, account.id);
-    await assert.rejects(
-      s.signUp({ email: 'ann@example.com', password: 'long enough', displayName: 'A' }),
-      ConflictError,
-    );
-    await assert.rejects(
-      s.signUp({ email: 'nope', password: 'long enough', displayName: 'A' }),
-      (e: InvalidInputError) => e.field === 'email',
-    );
-    await assert.rejects(
-      s.signUp({ email: 'b@x.io', password: 'short', displayName: 'A' }),
-      (e: InvalidInputError) => e.field === 'password',
-    );
-    await assert.rejects(
-      s.signUp({ email: 'b@x.io', password: 'long enough', displayName: 'a\u0007b' }),
-      (e: InvalidInputError) => e.field === 'displayName',
-    );
-  });
+    after(() => world.close());
 
-  test('sessions: digests only, expire, revoked on sign-out and on a password change', async () => {
-    let now = 1_000_000;
-    const s = service(undefined, () => now);
-    const { account, token } = await s.signUp({
-      email: 'sam@example.com',
-      password: 'first password',
-      displayName: 'Sam',
-    });
-    const row = (await world.store.accounts.session(tokenDigest(token)))!;
-    assert.equal(row.expiresAt, now + 1000);
-    assert.equal((await s.sessions.resolve(token))?.id, account.id);
-    const other = await s.signIn('sam@example.com', 'first password', '10.0.0.1');
-    await s.signOut(token);
-    assert.equal(await s.sessions.resolve(token), undefined);
-    assert.equal((await s.sessions.resolve(other.token))?.id, account.id);
-    const changed = await s.changePassword(account, 'first password', 'second password');
-    assert.equal(await s.sessions.resolve(other.token), undefined, 'other sessions revoked');
-    assert.equal((await s.sessions.resolve(changed.token))?.id, account.id);
-    now += 1001;
-    assert.equal(await s.sessions.resolve(changed.token), undefined, 'expired');
-    assert.equal(await world.store.accounts.session(tokenDigest(changed.token)), undefined, 'and removed');
-  });
-
-  test('the tenth wrong password locks the account; the right one waits; other accounts do not', async () => {
-    const s = service(new SignInThrottle({ lockSeconds: 60 }));
-    await s.signUp({ email: 'tom@example.com', password: 'right password', displayName: 'Tom' });
-    await s.signUp({ email: 'una@example.com', password: 'right password', displayName: 'Una' });
-    const codes: string[] = [];
-    for (let k = 0; k < 10; k++)
-      codes.push(
-        await s.signIn('tom@example.com', `wrong ${k}`, `10.1.0.${k}`).then(
-          () => 'ok',
-          (e: Error) => e.name,
-        ),
+    const service = (throttle = new SignInThrottle({ lockSeconds: 60 }), now?: () => number) =>
+      new AccountService(
+        world.store,
+        world.services.users,
+        new SessionService(world.store.accounts, 1000, now),
+        throttle,
       );
-    assert.deepEqual(codes, [...Array(9).fill('SignInRefusedError'), 'ThrottledError']);
-    await assert.rejects(
-      s.signIn('tom@example.com', 'right password', '10.2.0.1'),
-      (e: Error & { retryAfter: number }) => e.name === 'ThrottledError' && e.retryAfter > 50,
-    );
-    assert.ok((await s.signIn('una@example.com', 'right password', '10.2.0.1')).token);
-  });
 
-  test('deleting an account removes its personal data and keeps its events under the unlinked id', async () => {
-    const s = service();
-    const { account } = await s.signUp({
-      email: 'del@example.com',
-      password: 'delete me now',
-      displayName: 'Del',
+    test('sign-up makes a reco user the server chose; the email is unique; fields are named', async () => {
+      const s = service();
+      const { account, token } = await s.signUp({
+        email: ' Ann@Example.com ',
+        password: 'long enough',
+        displayName: 'Ann',
+      });
+      assert.equal(account.email, 'ann@example.com');
+      assert.match(account.userId, /^acct-[0-9a-f]{24}$/);
+      assert.ok(world.store.userIndex(account.userId) !== undefined);
+      assert.equal((await world.store.accounts.session(tokenDigest(token)))?.accountId, account.id);
+      await assert.rejects(
+        s.signUp({ email: 'ann@example.com', password: 'long enough', displayName: 'A' }),
+        ConflictError,
+      );
+      await assert.rejects(
+        s.signUp({ email: 'nope', password: 'long enough', displayName: 'A' }),
+        (e: InvalidInputError) => e.field === 'email',
+      );
+      await assert.rejects(
+        s.signUp({ email: 'b@x.io', password: 'short', displayName: 'A' }),
+        (e: InvalidInputError) => e.field === 'password',
+      );
+      await assert.rejects(
+        s.signUp({ email: 'b@x.io', password: 'long enough', displayName: 'a\u0007b' }),
+        (e: InvalidInputError) => e.field === 'displayName',
+      );
     });
-    await world.services.ingestor.ingest([
-      { user: account.userId, item: 'i1', type: 'like', value: 1, timestamp: Date.now() },
-    ]);
-    await assert.rejects(s.deleteAccount(account, 'wrong password'), InvalidInputError);
-    await s.deleteAccount(account, 'delete me now');
-    assert.equal(await world.store.accounts.byEmail('del@example.com'), undefined);
-    assert.equal(await world.store.accounts.byId(account.id), undefined);
-    assert.equal((await world.store.userEvents(account.userId)).length, 1);
-  });
 
-  test('API keys made in the app are checked in constant time with the configured ones, and revoked', async () => {
-    const ring = new AppKeyRing(KEYS, world.store.accounts);
-    const { id, key } = await ring.create('client', 'mobile app', 'acc');
-    assert.equal(ring.verify(key)?.role, 'client');
-    assert.equal(ring.verify(KEYS[1]!.key)?.role, 'admin');
-    assert.equal(ring.verify(`${key}x`), undefined);
-    await ring.revoke(id);
-    assert.equal(ring.verify(key), undefined);
-    assert.ok(
-      !(await world.store.accounts.apiKeys()).some((k) => k.keyHash.toString('utf8').includes(key)),
-      'only digests stored',
-    );
+    test('sessions: digests only, expire, revoked on sign-out and on a password change', async () => {
+      let now = 1_000_000;
+      const s = service(undefined, () => now);
+      const { account, token } = await s.signUp({
+        email: 'sam@example.com',
+        password: 'first password',
+        displayName: 'Sam',
+      });
+      const row = (await world.store.accounts.session(tokenDigest(token)))!;
+      assert.equal(row.expiresAt, now + 1000);
+      assert.equal((await s.sessions.resolve(token))?.id, account.id);
+      const other = await s.signIn('sam@example.com', 'first password', '10.0.0.1');
+      await s.signOut(token);
+      assert.equal(await s.sessions.resolve(token), undefined);
+      assert.equal((await s.sessions.resolve(other.token))?.id, account.id);
+      const changed = await s.changePassword(account, 'first password', 'second password');
+      assert.equal(await s.sessions.resolve(other.token), undefined, 'other sessions revoked');
+      assert.equal((await s.sessions.resolve(changed.token))?.id, account.id);
+      now += 1001;
+      assert.equal(await s.sessions.resolve(changed.token), undefined, 'expired');
+      assert.equal(await world.store.accounts.session(tokenDigest(changed.token)), undefined, 'and removed');
+    });
+
+    test('the tenth wrong password locks the account; the right one waits; other accounts do not', async () => {
+      const s = service(new SignInThrottle({ lockSeconds: 60 }));
+      await s.signUp({ email: 'tom@example.com', password: 'right password', displayName: 'Tom' });
+      await s.signUp({ email: 'una@example.com', password: 'right password', displayName: 'Una' });
+      const codes: string[] = [];
+      for (let k = 0; k < 10; k++)
+        codes.push(
+          await s.signIn('tom@example.com', `wrong ${k}`, `10.1.0.${k}`).then(
+            () => 'ok',
+            (e: Error) => e.name,
+          ),
+        );
+      assert.deepEqual(codes, [...Array(9).fill('SignInRefusedError'), 'ThrottledError']);
+      await assert.rejects(
+        s.signIn('tom@example.com', 'right password', '10.2.0.1'),
+        (e: Error & { retryAfter: number }) => e.name === 'ThrottledError' && e.retryAfter > 50,
+      );
+      assert.ok((await s.signIn('una@example.com', 'right password', '10.2.0.1')).token);
+    });
+
+    test('deleting an account removes its personal data and keeps its events under the unlinked id', async () => {
+      const s = service();
+      const { account } = await s.signUp({
+        email: 'del@example.com',
+        password: 'delete me now',
+        displayName: 'Del',
+      });
+      await world.services.ingestor.ingest([
+        { user: account.userId, item: 'i1', type: 'like', value: 1, timestamp: Date.now() },
+      ]);
+      await assert.rejects(s.deleteAccount(account, 'wrong password'), InvalidInputError);
+      await s.deleteAccount(account, 'delete me now');
+      assert.equal(await world.store.accounts.byEmail('del@example.com'), undefined);
+      assert.equal(await world.store.accounts.byId(account.id), undefined);
+      assert.equal((await world.store.userEvents(account.userId)).length, 1);
+    });
+
+    test('API keys made in the app are checked in constant time with the configured ones, and revoked', async () => {
+      const ring = new AppKeyRing(KEYS, world.store.accounts);
+      const { id, key } = await ring.create('client', 'mobile app', 'acc');
+      assert.equal(ring.verify(key)?.role, 'client');
+      assert.equal(ring.verify(KEYS[1]!.key)?.role, 'admin');
+      assert.equal(ring.verify(`${key}x`), undefined);
+      await ring.revoke(id);
+      assert.equal(ring.verify(key), undefined);
+      assert.ok(
+        !(await world.store.accounts.apiKeys()).some((k) => k.keyHash.toString('utf8').includes(key)),
+        'only digests stored',
+      );
+    });
   });
-});
 
 describe('page guards', () => {
   let world: World;

@@ -1,6 +1,7 @@
 /**
  * The operators' figures: histogram quantiles as Prometheus computes them, events and likes per minute
- * counted incrementally (each call reads only the events stored since the last), the explanation words.
+ * counted incrementally (each call reads only the events stored since the last; on SQLite and PostgreSQL),
+ * the explanation words.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -9,6 +10,7 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
 import { featureWords, reasons } from '../../src/web/explain-words.js';
 import { ActivityTracker } from '../../src/web/insights/activity-tracker.js';
 import { histogramQuantile, ServingSampler } from '../../src/web/insights/serving.js';
+import { storeKinds } from '../helpers/store-backends.js';
 import { makeWorld, type World } from '../serving/helpers.js';
 
 test('histogram quantiles interpolate within the bucket, in ms; none without observations', () => {
@@ -39,33 +41,35 @@ test('the serving sampler leaves the event-loop delay that /metrics reports alon
   assert.ok(max >= 0.12, `event-loop delay max ${max} s after a 150 ms stall`);
 });
 
-describe('activity tracker', () => {
-  let world: World;
-  before(async () => {
-    world = await makeWorld();
-  });
-  after(() => world.close());
+// on SQLite and on PostgreSQL (a schema of its own, dropped afterwards; ../helpers/store-backends.ts)
+for (const kind of await storeKinds())
+  describe(`activity tracker (${kind.name})`, { skip: kind.skip }, () => {
+    let world: World;
+    before(async () => {
+      world = await makeWorld({ db: kind.db() });
+    });
+    after(() => world.close());
 
-  test('counts and per-minute rates follow new events', async () => {
-    const tracker = new ActivityTracker(world.store);
-    const now = Date.now();
-    const before = await tracker.counts();
-    const r0 = await tracker.rates(1, now);
-    const last = r0.events.length - 1;
-    await world.services.ingestor.ingest([
-      { user: 'u1', item: 'i9', type: 'like', value: 1, timestamp: now },
-      { user: 'u2', item: 'i9', type: 'click', value: 1, timestamp: now },
-    ]);
-    const r1 = await tracker.rates(1, now);
-    assert.equal(r1.events[last]! - r0.events[last]!, 2);
-    assert.equal(r1.likes[last]! - r0.likes[last]!, 1);
-    assert.equal(r1.x.length, 60);
-    const after = await tracker.counts();
-    assert.equal(after.events - before.events, 2);
-    assert.equal(after.likes - before.likes, 1);
-    assert.equal((await tracker.latest(1))[0]!.type, 'click');
+    test('counts and per-minute rates follow new events', async () => {
+      const tracker = new ActivityTracker(world.store);
+      const now = Date.now();
+      const before = await tracker.counts();
+      const r0 = await tracker.rates(1, now);
+      const last = r0.events.length - 1;
+      await world.services.ingestor.ingest([
+        { user: 'u1', item: 'i9', type: 'like', value: 1, timestamp: now },
+        { user: 'u2', item: 'i9', type: 'click', value: 1, timestamp: now },
+      ]);
+      const r1 = await tracker.rates(1, now);
+      assert.equal(r1.events[last]! - r0.events[last]!, 2);
+      assert.equal(r1.likes[last]! - r0.likes[last]!, 1);
+      assert.equal(r1.x.length, 60);
+      const after = await tracker.counts();
+      assert.equal(after.events - before.events, 2);
+      assert.equal(after.likes - before.likes, 1);
+      assert.equal((await tracker.latest(1))[0]!.type, 'click');
+    });
   });
-});
 
 test('reasons: a liked title first, then the strongest positive features and sources, three at most', () => {
   const r = reasons(
