@@ -4,28 +4,14 @@
  * postgres://postgres@127.0.0.1:5432/test), dropped afterwards; under CI=true it never skips.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import pg from 'pg';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
+import { pgSchemas, pgSkip } from '../helpers/pg.js';
 import { allEvents } from '../helpers/store-events.js';
-
-const PG_URL = process.env['RECO_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Backend {
   name: string;
@@ -45,32 +31,15 @@ function sqliteBackend(): Backend {
 }
 
 function pgBackend(): Backend {
-  const schemas: string[] = [];
-  return {
-    name: 'postgres',
-    location: () => {
-      const schema = `reco_test_${randomBytes(6).toString('hex')}`;
-      schemas.push(schema);
-      return `${PG_URL}?schema=${schema}`;
-    },
-    cleanup: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-      await c.end();
-    },
-  };
+  const schemas = pgSchemas();
+  return { name: 'postgres', location: schemas.location, cleanup: schemas.drop };
 }
 
-const reachable = await pgReachable();
-if (!reachable && process.env['CI'] === 'true')
-  throw new Error(
-    `PostgreSQL is not reachable at ${PG_URL}: .ci/run starts it; the contract suite must run under CI`,
-  );
+const pgSkipped = await pgSkip('the contract suite');
 
 for (const make of [sqliteBackend, pgBackend]) {
   const backend = make();
-  const skip = backend.name === 'postgres' && !reachable ? `PostgreSQL not reachable at ${PG_URL}` : false;
+  const skip = backend.name === 'postgres' ? pgSkipped : false;
   describe(`store contract: ${backend.name}`, { skip }, () => {
     const open: Store[] = [];
     const fresh = async (location = backend.location()) => {
