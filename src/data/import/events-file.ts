@@ -8,7 +8,7 @@ import { InputError, UsageError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord } from '../../types.js';
 import { readDelimited } from './delimited.js';
-import { parseIdField, parseTimestampField, parseValueField } from './fields.js';
+import { type FieldPlace, parseIdField, parseTimestampField, parseValueField } from './fields.js';
 
 export type EventColumn = 'user' | 'item' | 'rating' | 'value' | 'timestamp' | 'type' | 'skip';
 
@@ -132,6 +132,21 @@ function resolveColumns(names: EventColumn[], file: string): Map<EventColumn, nu
   return map;
 }
 
+/** Where each field of a row is (for the errors that name it) and which column holds it. */
+interface RowPlaces {
+  user: FieldPlace;
+  item: FieldPlace;
+  value: FieldPlace;
+  timestamp: FieldPlace;
+  type: FieldPlace;
+  userCol: number;
+  itemCol: number;
+  valueCol: number | undefined;
+  tsCol: number | undefined;
+  typeCol: number | undefined;
+  defaultType: string;
+}
+
 /**
  * The file's events, checked and parsed, in batches of `batch` records (the importer's part that needs no
  * store: `reco import events` hands each batch to the store; a benchmark can time it alone). Faults are
@@ -156,6 +171,8 @@ export async function* readEventBatches(
   let records: EventRecord[] = [];
   let rows = 0;
   let sawHeader = false;
+  let places: RowPlaces | undefined;
+  const typeNames = new Map<string, string>();
   const read = readDelimited(file, {
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
     ...(options.noQuotes ? { noQuotes: true } : {}),
@@ -187,26 +204,33 @@ export async function* readEventBatches(
     if (fields.length !== width) {
       throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
     }
-    const at = (column: string) => ({ file, line, column });
-    const user = parseIdField(fields[cols.get('user')!], at('user'));
-    const item = parseIdField(fields[cols.get('item')!], at('item'));
-    const ratingCol = cols.get('rating');
-    const valueCol = cols.get('value');
-    const tsCol = cols.get('timestamp');
-    const typeCol = cols.get('type');
-    const value =
-      ratingCol !== undefined
-        ? parseValueField(fields[ratingCol]!, at('rating'))
-        : valueCol !== undefined
-          ? parseValueField(fields[valueCol]!, at('value'))
-          : 1;
-    const timestamp = tsCol !== undefined ? parseTimestampField(fields[tsCol]!, at('timestamp')) : now;
-    const type =
-      typeCol !== undefined
-        ? parseIdField(fields[typeCol], at('type'))
-        : ratingCol !== undefined
-          ? 'rating'
-          : (options.defaultType ?? 'view');
+    // one place per column, its line set per row (read only when a field is refused)
+    places ??= {
+      user: { file, line, column: 'user' },
+      item: { file, line, column: 'item' },
+      value: { file, line, column: cols.has('rating') ? 'rating' : 'value' },
+      timestamp: { file, line, column: 'timestamp' },
+      type: { file, line, column: 'type' },
+      userCol: cols.get('user')!,
+      itemCol: cols.get('item')!,
+      valueCol: cols.get('rating') ?? cols.get('value'),
+      tsCol: cols.get('timestamp'),
+      typeCol: cols.get('type'),
+      defaultType: cols.has('rating') ? 'rating' : (options.defaultType ?? 'view'),
+    };
+    const p = places;
+    p.user.line = p.item.line = p.value.line = p.timestamp.line = p.type.line = line;
+    const user = parseIdField(fields[p.userCol], p.user);
+    const item = parseIdField(fields[p.itemCol], p.item);
+    const value = p.valueCol !== undefined ? parseValueField(fields[p.valueCol]!, p.value) : 1;
+    const timestamp = p.tsCol !== undefined ? parseTimestampField(fields[p.tsCol]!, p.timestamp) : now;
+    let type = p.defaultType;
+    if (p.typeCol !== undefined) {
+      // a file names a few types: each checked once
+      const raw = fields[p.typeCol]!;
+      type = typeNames.get(raw) ?? parseIdField(raw, p.type);
+      if (typeNames.size < 256) typeNames.set(raw, type);
+    }
     records.push({ user, item, type, value, timestamp });
     rows++;
     if (records.length >= batch) {
