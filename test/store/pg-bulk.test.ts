@@ -4,9 +4,13 @@
  * (loadEventLog) with edge values, the decoder fed in pieces, and the user index deferred by a bulk load.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { importEventsFile } from '../../src/data/import/events-file.js';
 import { MAX_TIME, MIN_TIME } from '../../src/data/valid.js';
 import { eventColumns } from '../../src/store/event-columns.js';
 import { openStore } from '../../src/store/open.js';
@@ -113,6 +117,38 @@ describe('PostgreSQL bulk paths', { skip }, () => {
       Array.from(log.timestamp),
       [5, ...Array.from(cols.timestamp)].sort((a, b) => a - b),
     );
+  });
+
+  test('reco import events into PostgreSQL: the log SQLite gets; a bad line imports nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reco-pg-bulk-'));
+    try {
+      const rows = Array.from(
+        { length: 12_345 },
+        (_, k) =>
+          `u${k % 97},i${k % 31},${k % 3 ? 'view' : 'buy'},${(k % 7) / 8},${k % 2 ? MIN_TIME + k * 100_000_007 : 1_700_000_000_000 - k}`,
+      );
+      const good = join(dir, 'good.csv');
+      writeFileSync(good, `user,item,type,value,timestamp\n${rows.join('\n')}\n`);
+      rows[11_000] = 'u1,i1,view,1,soon';
+      const bad = join(dir, 'bad.csv');
+      writeFileSync(bad, `user,item,type,value,timestamp\n${rows.join('\n')}\n`);
+      const { store } = await fresh();
+      await assert.rejects(
+        importEventsFile(store, bad),
+        /bad\.csv, line 11002, column timestamp: not a timestamp/,
+      );
+      assert.deepEqual(await store.counts(), { users: 0, items: 0, events: 0 });
+      await importEventsFile(store, good);
+      const lite = await openStore(join(dir, 'lite.db'));
+      try {
+        await importEventsFile(lite, good);
+        assert.deepEqual(await store.loadEventLog(), await lite.loadEventLog());
+      } finally {
+        await lite.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('zero events: nothing written, an empty log read', async () => {

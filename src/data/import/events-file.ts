@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord } from '../../types.js';
-import { readDelimited } from './delimited.js';
+import { readDelimitedRuns } from './delimited.js';
 import { type FieldPlace, parseIdField, parseTimestampField, parseValueField } from './fields.js';
 
 export type EventColumn = 'user' | 'item' | 'rating' | 'value' | 'timestamp' | 'type' | 'skip';
@@ -173,71 +173,72 @@ export async function* readEventBatches(
   let sawHeader = false;
   let places: RowPlaces | undefined;
   const typeNames = new Map<string, string>();
-  const read = readDelimited(file, {
+  const read = readDelimitedRuns(file, {
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
     ...(options.noQuotes ? { noQuotes: true } : {}),
   });
-  for await (const { line, fields } of read) {
-    if (skipFirst) {
-      skipFirst = false;
-      sawHeader = true;
-      continue;
+  for await (const run of read)
+    for (const { line, fields } of run) {
+      if (skipFirst) {
+        skipFirst = false;
+        sawHeader = true;
+        continue;
+      }
+      if (!cols) {
+        const mapped = spec?.kind === 'names' ? spec.names : undefined;
+        const names = fields.map((f) =>
+          mapped ? (mapped.get(f.trim()) ?? 'skip') : (ALIASES.get(f.trim().toLowerCase()) ?? 'skip'),
+        );
+        if (mapped)
+          for (const name of mapped.keys())
+            if (!fields.some((f) => f.trim() === name))
+              throw new InputError(
+                `--columns names "${name}", which the header lacks (header: ${fields.join(', ')})`,
+                file,
+                line,
+              );
+        cols = resolveColumns(names, file);
+        width = fields.length;
+        sawHeader = true;
+        continue;
+      }
+      if (fields.length !== width) {
+        throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
+      }
+      // one place per column, its line set per row (read only when a field is refused)
+      places ??= {
+        user: { file, line, column: 'user' },
+        item: { file, line, column: 'item' },
+        value: { file, line, column: cols.has('rating') ? 'rating' : 'value' },
+        timestamp: { file, line, column: 'timestamp' },
+        type: { file, line, column: 'type' },
+        userCol: cols.get('user')!,
+        itemCol: cols.get('item')!,
+        valueCol: cols.get('rating') ?? cols.get('value'),
+        tsCol: cols.get('timestamp'),
+        typeCol: cols.get('type'),
+        defaultType: cols.has('rating') ? 'rating' : (options.defaultType ?? 'view'),
+      };
+      const p = places;
+      p.user.line = p.item.line = p.value.line = p.timestamp.line = p.type.line = line;
+      const user = parseIdField(fields[p.userCol], p.user);
+      const item = parseIdField(fields[p.itemCol], p.item);
+      const value = p.valueCol !== undefined ? parseValueField(fields[p.valueCol]!, p.value) : 1;
+      const timestamp = p.tsCol !== undefined ? parseTimestampField(fields[p.tsCol]!, p.timestamp) : now;
+      let type = p.defaultType;
+      if (p.typeCol !== undefined) {
+        // a file names a few types: each checked once
+        const raw = fields[p.typeCol]!;
+        type = typeNames.get(raw) ?? parseIdField(raw, p.type);
+        if (typeNames.size < 256) typeNames.set(raw, type);
+      }
+      records.push({ user, item, type, value, timestamp });
+      rows++;
+      if (records.length >= batch) {
+        yield records;
+        records = [];
+      }
     }
-    if (!cols) {
-      const mapped = spec?.kind === 'names' ? spec.names : undefined;
-      const names = fields.map((f) =>
-        mapped ? (mapped.get(f.trim()) ?? 'skip') : (ALIASES.get(f.trim().toLowerCase()) ?? 'skip'),
-      );
-      if (mapped)
-        for (const name of mapped.keys())
-          if (!fields.some((f) => f.trim() === name))
-            throw new InputError(
-              `--columns names "${name}", which the header lacks (header: ${fields.join(', ')})`,
-              file,
-              line,
-            );
-      cols = resolveColumns(names, file);
-      width = fields.length;
-      sawHeader = true;
-      continue;
-    }
-    if (fields.length !== width) {
-      throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
-    }
-    // one place per column, its line set per row (read only when a field is refused)
-    places ??= {
-      user: { file, line, column: 'user' },
-      item: { file, line, column: 'item' },
-      value: { file, line, column: cols.has('rating') ? 'rating' : 'value' },
-      timestamp: { file, line, column: 'timestamp' },
-      type: { file, line, column: 'type' },
-      userCol: cols.get('user')!,
-      itemCol: cols.get('item')!,
-      valueCol: cols.get('rating') ?? cols.get('value'),
-      tsCol: cols.get('timestamp'),
-      typeCol: cols.get('type'),
-      defaultType: cols.has('rating') ? 'rating' : (options.defaultType ?? 'view'),
-    };
-    const p = places;
-    p.user.line = p.item.line = p.value.line = p.timestamp.line = p.type.line = line;
-    const user = parseIdField(fields[p.userCol], p.user);
-    const item = parseIdField(fields[p.itemCol], p.item);
-    const value = p.valueCol !== undefined ? parseValueField(fields[p.valueCol]!, p.value) : 1;
-    const timestamp = p.tsCol !== undefined ? parseTimestampField(fields[p.tsCol]!, p.timestamp) : now;
-    let type = p.defaultType;
-    if (p.typeCol !== undefined) {
-      // a file names a few types: each checked once
-      const raw = fields[p.typeCol]!;
-      type = typeNames.get(raw) ?? parseIdField(raw, p.type);
-      if (typeNames.size < 256) typeNames.set(raw, type);
-    }
-    records.push({ user, item, type, value, timestamp });
-    rows++;
-    if (records.length >= batch) {
-      yield records;
-      records = [];
-    }
-  }
   if (records.length > 0) yield records;
   if (rows === 0) {
     throw new InputError(sawHeader ? 'no events after the header' : 'no events in the file', file);
@@ -256,9 +257,25 @@ export async function importEventsFile(
   const expectedEvents = (statSync(file, { throwIfNoEntry: false })?.size ?? 0) / 30;
   await store.transaction(
     async () => {
-      for await (const batch of readEventBatches(file, options, IMPORT_BATCH)) {
-        rows += await store.insertEvents(batch);
-        options.onProgress?.(rows);
+      const batches = readEventBatches(file, options, IMPORT_BATCH);
+      // the next batch is parsed while the store writes this one (a server database works meanwhile); its
+      // fault, if any, is handled from the start and thrown when it is awaited
+      const ahead = () => {
+        const p = batches.next();
+        p.catch(() => undefined);
+        return p;
+      };
+      let next = ahead();
+      try {
+        for (let r = await next; !r.done; r = await next) {
+          next = ahead();
+          rows += await store.insertEvents(r.value);
+          options.onProgress?.(rows);
+        }
+      } finally {
+        // a failed write leaves the parse ahead: let it end, its fault unheard (the write's is thrown)
+        await next.catch(() => undefined);
+        await batches.return(undefined);
       }
     },
     { expectedEvents },
