@@ -8,8 +8,8 @@ import pg from 'pg';
 
 export const PG_URL = process.env['RECO_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-export async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+export async function pgReachable(url = PG_URL): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await c.connect();
     await c.end();
@@ -30,7 +30,10 @@ export async function pgSkip(suite: string): Promise<string | false> {
 }
 
 /** Store locations, each in a fresh schema of its own; `drop` removes every schema handed out. */
-export function pgSchemas(prefix = 'reco_test'): {
+export function pgSchemas(
+  prefix = 'reco_test',
+  url = PG_URL,
+): {
   location(): string;
   schema(): string;
   drop(): Promise<void>;
@@ -43,9 +46,10 @@ export function pgSchemas(prefix = 'reco_test'): {
   };
   return {
     schema,
-    location: () => `${PG_URL}?schema=${schema()}`,
+    location: () => `${url}?schema=${schema()}`,
     drop: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
+      if (schemas.length === 0) return;
+      const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
         for (const s of schemas.splice(0)) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
