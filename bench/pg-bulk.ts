@@ -10,7 +10,8 @@
  * directory, then each repeat times, for SQLite and for a fresh PostgreSQL schema (dropped afterwards):
  *   cli     `reco --db DB -q import events FILE` in a child process (the whole command's wall time)
  *   import  importEventsFile in this process (parse + store), and `store` = import minus `parse`, where
- *           parse is readEventBatches alone (the same parse, no store) timed just before
+ *           parse is readEventBatches alone (the same parse, no store) timed just before: the time the
+ *           store adds to the parse (the importer parses a batch ahead while the store writes)
  *   load    store.loadEventLog() of the imported events (in this process, the store just opened)
  * The machine's load average is printed beside every repeat (the machine is shared); the table gives the
  * best and the median of the repeats; `its CPU` is the CPU time of the `reco import` process alone (the
