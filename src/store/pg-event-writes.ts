@@ -105,16 +105,30 @@ export const DEFER_INDEX_EVENTS = 200_000;
 
 /**
  * Before a bulk load (`expected` events, in the caller's transaction, under the event log's lock): drops
- * the index on events (user_idx, ts) when the load is large and at least as large as the events already
- * stored, so that it is built once at the end (restoreUserIndex, before the commit) rather than updated row
- * by row; whether it did. The DDL is transactional: a rollback brings the index back, and no commit is ever
- * without it. Meanwhile the table's lock keeps other sessions' reads of events waiting (writes wait anyway).
+ * the index on events (user_idx, ts) when the load is large and at least ten times the events already
+ * stored (a store being filled), so that it is built once at the end (restoreUserIndex, before the commit)
+ * rather than updated row by row; whether it did. The DDL is transactional: a rollback brings the index
+ * back, and no commit is ever without it. It takes the table's exclusive lock: other sessions' reads of
+ * events wait for the load's commit, and when one is reading now the drop gives up at once (lock_timeout,
+ * under a savepoint) rather than queue, and the load keeps the index.
  */
 export async function deferUserIndex(client: pg.PoolClient, expected: number): Promise<boolean> {
   if (expected < DEFER_INDEX_EVENTS) return false;
   const r = await client.query<{ n: number }>('SELECT coalesce(max(id), 0)::bigint AS n FROM events');
-  if (r.rows[0]!.n > expected) return false;
-  await client.query('DROP INDEX events_user_ts');
+  if (r.rows[0]!.n * 10 > expected) return false;
+  await client.query('SAVEPOINT reco_defer_index');
+  try {
+    await client.query("SELECT set_config('lock_timeout', '100ms', true)");
+    await client.query('DROP INDEX events_user_ts');
+  } catch (err) {
+    // 55P03: lock_not_available (another session is reading events); the rollback to the savepoint also
+    // undoes the timeout
+    if ((err as { code?: string }).code !== '55P03') throw err;
+    await client.query('ROLLBACK TO SAVEPOINT reco_defer_index');
+    return false;
+  }
+  await client.query('RELEASE SAVEPOINT reco_defer_index');
+  await client.query('SET LOCAL lock_timeout TO DEFAULT');
   return true;
 }
 

@@ -233,14 +233,46 @@ describe('PostgreSQL bulk paths', { skip }, () => {
       store.transaction(
         async () => {
           await store.insertEvents(events(10));
+          seen.push(await dropping());
           throw new Error('boom');
         },
         { expectedEvents },
       ),
       /boom/,
     );
+    assert.equal(seen[4], true, 'dropped in the rolled-back load');
     assert.equal(await hasIndex(), true);
     assert.equal((await store.counts()).events, 2 * (COPY_FROM_EVENTS + 1));
     assert.equal((await store.userEvents('u1', 3)).length, 3, 'the ids known again after the rollback');
+
+    // another session reading events: the load does not wait for it, and keeps the index
+    const reader = new pg.Client({ connectionString: PG_URL });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query(`SELECT 1 FROM ${schema}.events LIMIT 1`);
+      await store.transaction(
+        async () => {
+          await store.insertEvents(events(COPY_FROM_EVENTS));
+          seen.push(await dropping());
+        },
+        { expectedEvents },
+      );
+      await reader.query('COMMIT');
+    } finally {
+      await reader.end();
+    }
+    assert.equal(seen[5], false, 'not dropped while another session reads');
+    // a load less than ten times the stored events keeps the index
+    await store.insertEvents(events(20_000));
+    await store.transaction(
+      async () => {
+        await store.insertEvents(events(COPY_FROM_EVENTS));
+        seen.push(await dropping());
+      },
+      { expectedEvents },
+    );
+    assert.equal(seen[6], false, 'not dropped for a load under ten times the log');
+    assert.equal(await hasIndex(), true);
   });
 });
