@@ -160,7 +160,9 @@ function report(figures: Map<string, Figures>, parses: number[], loads: string[]
   for (const r of rows) console.log(r.map((c, j) => c.padEnd(width[j]!)).join('  '));
   const p = figures.get('postgres');
   if (!p) return;
-  const verdict = (x: number, bar: number) => `${x.toFixed(2)} s ${x <= bar ? 'met' : 'MISSED'}`;
+  // the bars are for 1M events: another count gets its figures without a verdict
+  const verdict = (x: number, bar: number) =>
+    `${x.toFixed(2)} s ${EVENTS !== 1_000_000 ? '(the bar is for 1,000,000 events)' : x <= bar ? 'met' : 'MISSED'}`;
   console.log(
     `pg-bulk: postgres reco import (whole command, best) ${verdict(Math.min(...p.cli), IMPORT_BAR)}; store part (best) ${verdict(Math.min(...p.store), IMPORT_BAR)} (bar ${IMPORT_BAR} s); loadEventLog (best) ${verdict(Math.min(...p.load), LOAD_BAR)} (bar ${LOAD_BAR} s)`,
   );
