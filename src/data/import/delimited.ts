@@ -133,9 +133,16 @@ async function* plainRecords(file: string, delimiter: string): AsyncGenerator<De
   raw.on('error', (err: Error) => source.destroy(err));
   let rest = '';
   let line = 0;
-  const record = (text: string) => {
+  // a line's fields, cut straight from the chunk's text (no string for the line itself)
+  const record = (text: string, start = 0, end = text.length) => {
     line++;
-    const fields = text.split(delimiter);
+    const fields: string[] = [];
+    let at = start;
+    for (let d = text.indexOf(delimiter, at); d >= 0 && d < end; d = text.indexOf(delimiter, at)) {
+      fields.push(text.slice(at, d));
+      at = d + delimiter.length;
+    }
+    fields.push(text.slice(at, end));
     return fields.length === 1 && fields[0]!.trim().length === 0 ? undefined : { line, fields };
   };
   for await (const chunk of source as AsyncIterable<string>) {
@@ -143,7 +150,7 @@ async function* plainRecords(file: string, delimiter: string): AsyncGenerator<De
     let start = 0;
     const out: DelimitedRecord[] = [];
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      const r = record(text.slice(start, nl));
+      const r = record(text, start, nl);
       start = nl + 1;
       if (r) out.push(r);
     }
