@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const BENCHES = [
   'import',
+  'pg-bulk',
   'simulate',
   'recommenders',
   'evaluate',

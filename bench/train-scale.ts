@@ -20,6 +20,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median, option } from './args.js';
 import { type RecoRun, reco } from './generalise/reco-cli.js';
 import { ML100K_DIR } from './shared-data.js';
 
@@ -61,17 +62,6 @@ const STORES: Store[] = [
     ],
   },
 ];
-
-/** `--name value` or `--name=value` (bench/run.ts passes both forms). */
-function option(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  for (let k = 0; k < args.length; k++) {
-    const a = args[k]!;
-    if (a === `--${name}`) return args[k + 1];
-    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
-  }
-  return undefined;
-}
 
 const only = option('only')?.split(',') ?? STORES.map((s) => s.name);
 const repeat = Math.max(1, Number(option('repeat') ?? 1));
@@ -122,15 +112,6 @@ async function train(dir: string, s: Store, r: number): Promise<RecoRun> {
     `${s.name} #${r + 1}: reco train ${run.code === 0 ? 'done' : `FAILED (${run.stderr.split('\n').pop()})`} in ${run.seconds.toFixed(1)} s wall, ${run.cpuSeconds.toFixed(1)} s CPU, peak RSS ${gb(run.peakRss)}`,
   );
   return run;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? Number.NaN
-    : s.length % 2
-      ? s[(s.length - 1) / 2]!
-      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 function report(stores: Store[], runs: Map<string, RecoRun[]>): void {

@@ -37,26 +37,29 @@ export function resolveEvent(
   creation: EventCreation,
   ids: EventIds,
 ): [number, number] {
-  const where = `event ${n + 1}`;
+  // the message is made only for a fault (a bulk load resolves millions of events)
+  const check = (field: string, problem: string | undefined) => {
+    if (problem !== undefined) refuse(`event ${n + 1}: ${field}`, problem);
+  };
   let u = ids.userIndex(e.user);
   if (u === undefined) {
     if (!creation.createUsers) throw new InputError(`unknown user "${e.user}"`);
-    refuse(`${where}: user`, idProblem(e.user));
-    refuse(`${where}: timestamp`, timeProblem(e.timestamp));
+    check('user', idProblem(e.user));
+    check('timestamp', timeProblem(e.timestamp));
     u = ids.newUser(e.user, e.timestamp);
   }
   let i = ids.itemIndex(e.item);
   if (i === undefined) {
     if (!creation.createItems) throw new InputError(`unknown item "${e.item}"`);
-    refuse(`${where}: item`, idProblem(e.item));
-    refuse(`${where}: timestamp`, timeProblem(e.timestamp));
+    check('item', idProblem(e.item));
+    check('timestamp', timeProblem(e.timestamp));
     i = ids.newItem(e.item, e.timestamp);
   }
-  if (e.value !== undefined) refuse(`${where}: value`, valueProblem(e.value));
-  refuse(`${where}: timestamp`, timeProblem(e.timestamp));
-  if (e.request !== undefined) refuse(`${where}: request`, idProblem(e.request));
+  if (e.value !== undefined) check('value', valueProblem(e.value));
+  check('timestamp', timeProblem(e.timestamp));
+  if (e.request !== undefined) check('request', idProblem(e.request));
   if (!creation.createTypes && ids.typeCode(e.type) === undefined)
-    throw new InputError(`${where}: unknown event type "${e.type}" (declare it first: reco types set)`);
+    throw new InputError(`event ${n + 1}: unknown event type "${e.type}" (declare it first: reco types set)`);
   return [u, i];
 }
 

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { eventColumns, eventLogWhere } from './event-columns.js';
+import { EventRowsDecoder } from './pg-binary-copy.js';
 import type { EventColumns, EventLogOptions } from './store.js';
 
 /**
@@ -19,34 +20,16 @@ export async function copyEventLog(
   const count = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM events ${where}`)).rows[0]!
     .n;
   const columns = eventColumns(count);
-  let k = 0;
-  let sorted = true;
-  let maxType = -1;
-  let rest = '';
+  const decoder = new EventRowsDecoder(columns);
   const stream = client.query(
-    copyTo(`COPY (SELECT user_idx, item_idx, type, value, ts FROM events ${where} ORDER BY id) TO STDOUT`),
+    copyTo(
+      `COPY (SELECT user_idx, item_idx, type, value, ts FROM events ${where} ORDER BY id) TO STDOUT (FORMAT binary)`,
+    ),
   );
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const text = rest + chunk.toString('utf8');
-    let start = 0;
-    for (let nl = text.indexOf('\n', start); nl >= 0 && k < count; nl = text.indexOf('\n', start)) {
-      const f = text.slice(start, nl).split('\t');
-      columns.user[k] = Number(f[0]);
-      columns.item[k] = Number(f[1]);
-      const type = Number(f[2]);
-      columns.type[k] = type;
-      if (type > maxType) maxType = type;
-      columns.value[k] = Number(f[3]);
-      const ts = Number(f[4]);
-      columns.timestamp[k] = ts;
-      if (k > 0 && ts < columns.timestamp[k - 1]!) sorted = false;
-      k++;
-      start = nl + 1;
-    }
-    rest = text.slice(start);
-  }
-  columns.length = k;
-  return { columns, sorted, maxType };
+  for await (const chunk of stream as AsyncIterable<Buffer>) decoder.push(chunk);
+  decoder.finish();
+  columns.length = decoder.length;
+  return { columns, sorted: decoder.sorted, maxType: decoder.maxType };
 }
 
 /** Rows (id, user, item, type, value, time) after `position`, as columns with the position they reach. */

@@ -3,14 +3,12 @@
  * (./sqlite-store.ts), for several processes over one database. Users, items and event types keep their
  * dense indices in memory (id maps), caught up from the database under the event log's lock before any
  * write, so that every process assigns the same index to the same id. Events get gapless positions in
- * commit order (./pg-schema.ts). Bulk loads go through COPY (pg-copy-streams).
+ * commit order (./pg-schema.ts). Bulk loads go through binary COPY (./pg-event-writes.ts).
  * The web app's accounts, the operators' activity views and online experiments are parts of their own
  * (./pg-accounts.ts, ./pg-activity.ts, ./pg-experiments.ts), given the store's query functions so that their
  * calls join the caller's transaction.
  */
-import { once } from 'node:events';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/interactions.js';
 import { idProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
@@ -22,6 +20,7 @@ import { PgAccounts } from './pg-accounts.js';
 import { PgActivity } from './pg-activity.js';
 import { asUnavailable } from './pg-errors.js';
 import { columnsOfRows, copyEventLog, cursorEventRows } from './pg-event-reads.js';
+import { deferUserIndex, EventBatch, restoreUserIndex, writeEventRows } from './pg-event-writes.js';
 import { PgExperiments } from './pg-experiments.js';
 import { PgFeed } from './pg-feed.js';
 import { parsePgLocation } from './pg-location.js';
@@ -58,14 +57,16 @@ import { TransactionGate } from './transaction-gate.js';
 // bigint columns (times, positions) as numbers: every value reco writes is a safe integer
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-/** Rows per INSERT ... SELECT FROM unnest(...) statement; larger loads go through COPY. */
-const INSERT_ROWS = 5_000;
 const PROGRESS_EVERY = 8192;
 
 interface PgTransaction {
   client: pg.PoolClient;
   /** Whether the event log's lock is held (taken by the first write). */
   locked: boolean;
+  /** The caller's estimate of the events the transaction adds (0: none given). */
+  expectedEvents: number;
+  /** Whether the events' user index was dropped for a bulk load (created again before the commit). */
+  indexDeferred: boolean;
 }
 
 export class PgStore implements Store {
@@ -166,7 +167,7 @@ export class PgStore implements Store {
     throw asUnavailable(err, this.path);
   };
 
-  transaction<T>(fn: () => Promise<T>, _options?: { expectedEvents?: number }): Promise<T> {
+  transaction<T>(fn: () => Promise<T>, options?: { expectedEvents?: number }): Promise<T> {
     return this.gate.transaction(
       async () => {
         const client = await this.pool.connect().catch(this.unreachable);
@@ -176,20 +177,23 @@ export class PgStore implements Store {
           client.release(true);
           this.unreachable(err);
         }
-        return { client, locked: false };
+        return { client, locked: false, expectedEvents: options?.expectedEvents ?? 0, indexDeferred: false };
       },
       async (tx) => {
         let broken = false;
         try {
           const result = await fn();
+          if (tx.indexDeferred) await restoreUserIndex(tx.client);
           await tx.client.query('COMMIT');
           return result;
         } catch (err) {
           await tx.client.query('ROLLBACK').catch(() => {
             broken = true;
           });
-          // forget ids created inside the rolled-back transaction
+          // forget ids created inside the rolled-back transaction, and read the committed ones again (reads
+          // by id must not miss until the next write; a lost connection leaves that write to catch up)
           this.ids.clear();
+          await this.catchUpIds().catch(() => undefined);
           return this.unreachable(err);
         } finally {
           // a connection that failed is closed, not given back to the pool
@@ -214,6 +218,7 @@ export class PgStore implements Store {
         ]);
         tx.locked = true;
         await this.catchUpIds();
+        tx.indexDeferred = await deferUserIndex(tx.client, tx.expectedEvents);
       }
       return fn();
     })();
@@ -346,13 +351,7 @@ export class PgStore implements Store {
     const creation = eventCreation(options);
     return this.write(async () => {
       const ingestedAt = Date.now();
-      const cols = {
-        user: [] as number[],
-        item: [] as number[],
-        type: [] as number[],
-        value: [] as number[],
-        ts: [] as number[],
-      };
+      const batch = new EventBatch();
       const requests: [number, string][] = [];
       const newUsers: string[] = [];
       const newUserTimes: number[] = [];
@@ -382,34 +381,15 @@ export class PgStore implements Store {
       for (const e of events) {
         const [u, i] = resolveEvent(e, n, creation, ids);
         if (e.request !== undefined) requests.push([n, e.request]);
-        cols.user.push(u);
-        cols.item.push(i);
-        cols.type.push(await this.declaredCode(e.type));
-        cols.value.push(e.value ?? 1);
-        cols.ts.push(e.timestamp);
+        // a declared type needs no await (an await per event costs more than the rest of the event)
+        const type = this.ids.typeCode(e.type) ?? (await this.declaredCode(e.type));
+        batch.push(u, i, type, e.value ?? 1, e.timestamp);
         if (++n % PROGRESS_EVERY === 0) options.onProgress?.(n);
       }
       await this.addUsers(newUsers, newUserTimes);
       await this.addItems(newItems);
       const first = (await this.lastPosition()) + 1;
-      for (let k = 0; k < n; k += INSERT_ROWS) {
-        const end = Math.min(n, k + INSERT_ROWS);
-        const ids = Array.from({ length: end - k }, (_, j) => first + k + j);
-        await this.query(
-          `INSERT INTO events (id, user_idx, item_idx, type, value, ts, ingested_at)
-           SELECT id, u, i, t, v, ts, $7 FROM unnest($1::bigint[], $2::int[], $3::int[], $4::int[], $5::float8[], $6::bigint[])
-             AS x(id, u, i, t, v, ts)`,
-          [
-            ids,
-            cols.user.slice(k, end),
-            cols.item.slice(k, end),
-            cols.type.slice(k, end),
-            cols.value.slice(k, end),
-            cols.ts.slice(k, end),
-            ingestedAt,
-          ],
-        );
-      }
+      await writeEventRows(this.gate.current()!.client, batch, n, first, ingestedAt);
       await this.experiments.tag(requests.map(([k, request]) => ({ eventId: first + k, request })));
       options.onProgress?.(n);
       return n;
@@ -429,24 +409,7 @@ export class PgStore implements Store {
       checkEventIndices(ev, this.ids.users, this.ids.items);
       const first = (await this.lastPosition()) + 1;
       const ingestedAt = Date.now();
-      const tx = this.gate.current()!;
-      const stream = tx.client.query(
-        copyFrom('COPY events (id, user_idx, item_idx, type, value, ts, ingested_at) FROM STDIN'),
-      );
-      const done = once(stream, 'finish');
-      let chunk: string[] = [];
-      for (let e = 0; e < ev.length; e++) {
-        chunk.push(
-          `${first + e}\t${ev.user[e]}\t${ev.item[e]}\t${ev.type[e]}\t${ev.value[e]}\t${Math.round(ev.timestamp[e]!)}\t${ingestedAt}\n`,
-        );
-        if (chunk.length === PROGRESS_EVERY) {
-          if (!stream.write(chunk.join(''))) await once(stream, 'drain');
-          chunk = [];
-          options.onProgress?.(e + 1);
-        }
-      }
-      stream.end(chunk.join(''));
-      await done;
+      await writeEventRows(this.gate.current()!.client, ev, ev.length, first, ingestedAt, options.onProgress);
       options.onProgress?.(ev.length);
       return ev.length;
     });

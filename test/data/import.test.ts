@@ -118,6 +118,26 @@ test('events with a header: aliases, ISO and second timestamps, type column', as
   await store.close();
 });
 
+test('a file of several batches: a fault in a later one names its line and imports nothing', async () => {
+  const store = await freshStore();
+  const rows = Array.from(
+    { length: 25_000 },
+    (_, k) => `u${k % 700},i${k % 300},${(k % 9) / 4},${1_000_000 + k}`,
+  );
+  const good = file('many.csv', `user,item,value,timestamp\n${rows.join('\n')}\n`);
+  rows[23_456] = 'u1,i1,lots,5';
+  const bad = file('many-bad.csv', `user,item,value,timestamp\n${rows.join('\n')}\n`);
+  await rejectsWith(importEventsFile(store, bad), bad, 'line 23458', 'column value', 'not a number: "lots"');
+  assert.deepEqual(await store.counts(), { users: 0, items: 0, events: 0 });
+  const s = await importEventsFile(store, good);
+  assert.deepEqual([s.rows, s.users, s.items], [25_000, 700, 300]);
+  const log = await store.loadEventLog();
+  assert.equal(log.length, 25_000);
+  assert.equal(log.value[24_999], (24_999 % 9) / 4);
+  assert.equal(log.timestamp[24_999], (1_000_000 + 24_999) * 1000);
+  await store.close();
+});
+
 test('events without a header take --columns in any order; TSV is detected', async () => {
   const store = await freshStore();
   const p = file('ev.tsv', '5\t1000\tu7\ti3\n3\t2000\tu8\ti3\n');

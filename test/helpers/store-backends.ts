@@ -4,27 +4,13 @@
  * postgres://postgres@127.0.0.1:5432/test), dropped afterwards; under CI=true an unreachable PostgreSQL
  * fails the suite instead of skipping it.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe } from 'node:test';
-import pg from 'pg';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-
-export const PG_URL = process.env['RECO_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { pgSchemas, pgSkip } from './pg.js';
 
 interface Backend {
   name: 'sqlite' | 'postgres';
@@ -45,21 +31,8 @@ function sqliteBackend(): Backend {
 
 /** PostgreSQL stores, each in a new schema of the test database; `cleanup` drops them. */
 export function pgBackend(): Backend {
-  const schemas: string[] = [];
-  return {
-    name: 'postgres',
-    location: () => {
-      const schema = `reco_test_${randomBytes(6).toString('hex')}`;
-      schemas.push(schema);
-      return `${PG_URL}?schema=${schema}`;
-    },
-    cleanup: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-      await c.end();
-    },
-  };
+  const schemas = pgSchemas();
+  return { name: 'postgres', location: schemas.location, cleanup: schemas.drop };
 }
 
 /** What a contract suite's behaviours get: the backend's name and fresh stores (closed and dropped after). */
@@ -71,22 +44,9 @@ export interface ContractContext {
   location(): string;
 }
 
-/**
- * Why tests needing PostgreSQL skip (it is unreachable), or false; under CI=true an unreachable PostgreSQL
- * throws instead.
- */
-export async function pgSkip(): Promise<string | false> {
-  if (await pgReachable()) return false;
-  if (process.env['CI'] === 'true')
-    throw new Error(
-      `PostgreSQL is not reachable at ${PG_URL}: .ci/run starts it; its tests must run under CI`,
-    );
-  return `PostgreSQL not reachable at ${PG_URL}`;
-}
-
 /** Declares `define`'s tests once per store, in a `describe` named `store contract: <title> (<backend>)`. */
 export async function storeContract(title: string, define: (c: ContractContext) => void): Promise<void> {
-  const pgSkipped = await pgSkip();
+  const pgSkipped = await pgSkip(`the store contract (${title})`);
   for (const make of [sqliteBackend, pgBackend]) {
     const backend = make();
     const skip = backend.name === 'postgres' ? pgSkipped : false;
@@ -114,7 +74,7 @@ export async function storeContract(title: string, define: (c: ContractContext) 
 export async function storeKinds(): Promise<
   { name: Backend['name']; skip: string | false; db(): string | undefined }[]
 > {
-  const skip = await pgSkip();
+  const skip = await pgSkip('the tests on both stores');
   const pg = pgBackend();
   if (!skip) after(() => pg.cleanup());
   return [

@@ -15,12 +15,13 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openStore } from '../../src/store/open.js';
+import { PG_URL, pgSkip } from '../helpers/pg.js';
 import { type ServerProcess, startServer } from '../helpers/server.js';
-import { PG_URL, pgBackend, pgSkip } from '../helpers/store-backends.js';
+import { pgBackend } from '../helpers/store-backends.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { ADMIN_KEY, CLIENT_KEY, ITEMS, KEYS, seedEvents, TEST_MODELS, trainBundle } from './helpers.js';
 
-const skip = await pgSkip();
+const skip = await pgSkip('the replica process tests');
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 
 async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {

@@ -15,10 +15,11 @@ import { createServices, type Services } from '../../src/serving/compose.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import type { EventRecord } from '../../src/types.js';
-import { pgBackend, pgSkip } from '../helpers/store-backends.js';
+import { pgSkip } from '../helpers/pg.js';
+import { pgBackend } from '../helpers/store-backends.js';
 import { ITEMS, seedEvents, TEST_MODELS, trainBundle } from './helpers.js';
 
-const skip = await pgSkip();
+const skip = await pgSkip('the replica tests');
 
 /** Polls `ok` every 10 ms until it holds; fails naming `what` after `ms`. */
 async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {

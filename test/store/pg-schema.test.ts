@@ -9,9 +9,10 @@ import pg from 'pg';
 import { openStore } from '../../src/store/open.js';
 import { parsePgLocation } from '../../src/store/pg-location.js';
 import { PG_SCHEMA_VERSION } from '../../src/store/pg-schema.js';
-import { pgBackend, pgSkip } from '../helpers/store-backends.js';
+import { pgSkip } from '../helpers/pg.js';
+import { pgBackend } from '../helpers/store-backends.js';
 
-const skip = await pgSkip();
+const skip = await pgSkip('the schema tests');
 const backend = pgBackend();
 after(() => (skip ? undefined : backend.cleanup()));
 

@@ -1,7 +1,8 @@
 /**
  * Reads delimited text (CSV, TSV, MovieLens' `|` and tab files) as a stream of records with their line
- * numbers, through csv-parse. Text must be valid UTF-8 unless `latin1` is asked for; a bad byte sequence
- * is reported with its line. Errors are InputErrors that name the file and line.
+ * numbers, through csv-parse; a UTF-8 file without quotes (or read without them) and without carriage
+ * returns is split line by line instead, with the same records. Text must be valid UTF-8 unless `latin1` is
+ * asked for; a bad byte sequence is reported with its line. Errors are InputErrors that name the file and line.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -27,8 +28,12 @@ export interface DelimitedRecord {
 class StrictUtf8 extends Transform {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private line = 1;
-  constructor(private readonly file: string) {
-    super({ decodeStrings: true, readableObjectMode: false });
+  /** `strings`: the text comes out as strings (else as bytes again, for csv-parse). */
+  constructor(
+    private readonly file: string,
+    strings = false,
+  ) {
+    super({ decodeStrings: true, readableObjectMode: strings });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     let text: string;
@@ -111,12 +116,77 @@ export function checkReadable(file: string): void {
   if (size === 0) throw new InputError('the file is empty', file);
 }
 
+/** Whether a file is plain: no quote (or quotes are off) and no carriage return, so lines split as they are. */
+async function isPlain(file: string, noQuotes: boolean): Promise<boolean> {
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
+    if ((!noQuotes && chunk.indexOf(0x22) >= 0) || chunk.indexOf(0x0d) >= 0) return false;
+  return true;
+}
+
+/**
+ * The records of a plain file (isPlain): each line split at the delimiter, as csv-parse would give them
+ * (a BOM dropped, blank lines skipped), at a fraction of its cost.
+ */
+async function* plainRecords(file: string, delimiter: string): AsyncGenerator<DelimitedRecord[]> {
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const source = raw.pipe(new StrictUtf8(file, true));
+  raw.on('error', (err: Error) => source.destroy(err));
+  let rest = '';
+  let line = 0;
+  // a line's fields, cut straight from the chunk's text (no string for the line itself)
+  const record = (text: string, start = 0, end = text.length) => {
+    line++;
+    const fields: string[] = [];
+    let at = start;
+    for (let d = text.indexOf(delimiter, at); d >= 0 && d < end; d = text.indexOf(delimiter, at)) {
+      fields.push(text.slice(at, d));
+      at = d + delimiter.length;
+    }
+    fields.push(text.slice(at, end));
+    return fields.length === 1 && fields[0]!.trim().length === 0 ? undefined : { line, fields };
+  };
+  for await (const chunk of source as AsyncIterable<string>) {
+    const text = line === 0 && rest.length === 0 ? chunk.replace(/^\uFEFF/, '') : rest + chunk;
+    let start = 0;
+    const out: DelimitedRecord[] = [];
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const r = record(text, start, nl);
+      start = nl + 1;
+      if (r) out.push(r);
+    }
+    rest = text.slice(start);
+    yield out;
+  }
+  const last = rest.length > 0 ? record(rest) : undefined;
+  if (last) yield [last];
+}
+
+/** The records one at a time (see readDelimitedRuns). */
 export async function* readDelimited(
   file: string,
   options: DelimitedOptions = {},
 ): AsyncGenerator<DelimitedRecord> {
+  for await (const run of readDelimitedRuns(file, options)) yield* run;
+}
+
+/**
+ * The records in runs of consecutive ones (a run per chunk of a plain file, one record at a time through
+ * csv-parse): a large file's reader awaits once per run, not once per record.
+ */
+export async function* readDelimitedRuns(
+  file: string,
+  options: DelimitedOptions = {},
+): AsyncGenerator<DelimitedRecord[]> {
   checkReadable(file);
   const delimiter = options.delimiter ?? detectDelimiter(await readFirstLine(file));
+  if (
+    options.encoding !== 'latin1' &&
+    delimiter.length > 0 &&
+    (await isPlain(file, options.noQuotes === true))
+  ) {
+    yield* plainRecords(file, delimiter);
+    return;
+  }
   const source =
     options.encoding === 'latin1'
       ? createReadStream(file, { encoding: 'latin1', highWaterMark: 1 << 20 })
@@ -143,7 +213,7 @@ export async function* readDelimited(
         if (f.length > 0 && f.indexOf('\n') >= 0) line += f.split('\n').length - 1;
       }
       if (fields.length === 1 && fields[0]!.trim().length === 0) continue;
-      yield { line: start, fields };
+      yield [{ line: start, fields }];
     }
   } catch (err) {
     if (err instanceof InputError) throw err;

@@ -7,8 +7,8 @@ import { statSync } from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type { EventRecord } from '../../types.js';
-import { readDelimited } from './delimited.js';
-import { parseIdField, parseTimestampField, parseValueField } from './fields.js';
+import { readDelimitedRuns } from './delimited.js';
+import { type FieldPlace, parseIdField, parseTimestampField, parseValueField } from './fields.js';
 
 export type EventColumn = 'user' | 'item' | 'rating' | 'value' | 'timestamp' | 'type' | 'skip';
 
@@ -71,6 +71,9 @@ export interface ImportSummary {
   newTypes: string[];
 }
 
+/** Events handed to the store at a time. */
+const IMPORT_BATCH = 10_000;
+
 function columnNamed(c: string): EventColumn {
   const col = c === '' || c === '_' || c === 'skip' ? 'skip' : ALIASES.get(c);
   if (!col)
@@ -129,13 +132,31 @@ function resolveColumns(names: EventColumn[], file: string): Map<EventColumn, nu
   return map;
 }
 
-export async function importEventsFile(
-  store: Store,
+/** Where each field of a row is (for the errors that name it) and which column holds it. */
+interface RowPlaces {
+  user: FieldPlace;
+  item: FieldPlace;
+  value: FieldPlace;
+  timestamp: FieldPlace;
+  type: FieldPlace;
+  userCol: number;
+  itemCol: number;
+  valueCol: number | undefined;
+  tsCol: number | undefined;
+  typeCol: number | undefined;
+  defaultType: string;
+}
+
+/**
+ * The file's events, checked and parsed, in batches of `batch` records (the importer's part that needs no
+ * store: `reco import events` hands each batch to the store; a benchmark can time it alone). Faults are
+ * InputErrors naming the file, line and column; a file without events is one.
+ */
+export async function* readEventBatches(
   file: string,
   options: ImportEventsOptions = {},
-): Promise<ImportSummary> {
-  const before = await store.counts();
-  const typesBefore = store.eventTypeNames().length;
+  batch = 10_000,
+): AsyncGenerator<EventRecord[]> {
   const spec = options.columns;
   const header = options.header ?? (spec?.kind === 'order' ? 'none' : 'names');
   if (header === 'names' && spec?.kind === 'order')
@@ -147,78 +168,114 @@ export async function importEventsFile(
   let width = spec?.kind === 'order' ? spec.columns.length : 0;
   let skipFirst = header === 'skip';
   const now = options.defaultTimestamp ?? Date.now();
-  const BATCH = 10_000;
-  let batch: EventRecord[] = [];
+  let records: EventRecord[] = [];
   let rows = 0;
   let sawHeader = false;
+  let places: RowPlaces | undefined;
+  const typeNames = new Map<string, string>();
+  const read = readDelimitedRuns(file, {
+    ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+    ...(options.noQuotes ? { noQuotes: true } : {}),
+  });
+  for await (const run of read)
+    for (const { line, fields } of run) {
+      if (skipFirst) {
+        skipFirst = false;
+        sawHeader = true;
+        continue;
+      }
+      if (!cols) {
+        const mapped = spec?.kind === 'names' ? spec.names : undefined;
+        const names = fields.map((f) =>
+          mapped ? (mapped.get(f.trim()) ?? 'skip') : (ALIASES.get(f.trim().toLowerCase()) ?? 'skip'),
+        );
+        if (mapped)
+          for (const name of mapped.keys())
+            if (!fields.some((f) => f.trim() === name))
+              throw new InputError(
+                `--columns names "${name}", which the header lacks (header: ${fields.join(', ')})`,
+                file,
+                line,
+              );
+        cols = resolveColumns(names, file);
+        width = fields.length;
+        sawHeader = true;
+        continue;
+      }
+      if (fields.length !== width) {
+        throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
+      }
+      // one place per column, its line set per row (read only when a field is refused)
+      places ??= {
+        user: { file, line, column: 'user' },
+        item: { file, line, column: 'item' },
+        value: { file, line, column: cols.has('rating') ? 'rating' : 'value' },
+        timestamp: { file, line, column: 'timestamp' },
+        type: { file, line, column: 'type' },
+        userCol: cols.get('user')!,
+        itemCol: cols.get('item')!,
+        valueCol: cols.get('rating') ?? cols.get('value'),
+        tsCol: cols.get('timestamp'),
+        typeCol: cols.get('type'),
+        defaultType: cols.has('rating') ? 'rating' : (options.defaultType ?? 'view'),
+      };
+      const p = places;
+      p.user.line = p.item.line = p.value.line = p.timestamp.line = p.type.line = line;
+      const user = parseIdField(fields[p.userCol], p.user);
+      const item = parseIdField(fields[p.itemCol], p.item);
+      const value = p.valueCol !== undefined ? parseValueField(fields[p.valueCol]!, p.value) : 1;
+      const timestamp = p.tsCol !== undefined ? parseTimestampField(fields[p.tsCol]!, p.timestamp) : now;
+      let type = p.defaultType;
+      if (p.typeCol !== undefined) {
+        // a file names a few types: each checked once
+        const raw = fields[p.typeCol]!;
+        type = typeNames.get(raw) ?? parseIdField(raw, p.type);
+        if (typeNames.size < 256) typeNames.set(raw, type);
+      }
+      records.push({ user, item, type, value, timestamp });
+      rows++;
+      if (records.length >= batch) {
+        yield records;
+        records = [];
+      }
+    }
+  if (records.length > 0) yield records;
+  if (rows === 0) {
+    throw new InputError(sawHeader ? 'no events after the header' : 'no events in the file', file);
+  }
+}
 
+export async function importEventsFile(
+  store: Store,
+  file: string,
+  options: ImportEventsOptions = {},
+): Promise<ImportSummary> {
+  const before = await store.counts();
+  const typesBefore = store.eventTypeNames().length;
+  let rows = 0;
   // about 30 bytes a row in a typical events file
   const expectedEvents = (statSync(file, { throwIfNoEntry: false })?.size ?? 0) / 30;
   await store.transaction(
     async () => {
-      const read = readDelimited(file, {
-        ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
-        ...(options.noQuotes ? { noQuotes: true } : {}),
-      });
-      for await (const { line, fields } of read) {
-        if (skipFirst) {
-          skipFirst = false;
-          sawHeader = true;
-          continue;
-        }
-        if (!cols) {
-          const mapped = spec?.kind === 'names' ? spec.names : undefined;
-          const names = fields.map((f) =>
-            mapped ? (mapped.get(f.trim()) ?? 'skip') : (ALIASES.get(f.trim().toLowerCase()) ?? 'skip'),
-          );
-          if (mapped)
-            for (const name of mapped.keys())
-              if (!fields.some((f) => f.trim() === name))
-                throw new InputError(
-                  `--columns names "${name}", which the header lacks (header: ${fields.join(', ')})`,
-                  file,
-                  line,
-                );
-          cols = resolveColumns(names, file);
-          width = fields.length;
-          sawHeader = true;
-          continue;
-        }
-        if (fields.length !== width) {
-          throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
-        }
-        const at = (column: string) => ({ file, line, column });
-        const user = parseIdField(fields[cols.get('user')!], at('user'));
-        const item = parseIdField(fields[cols.get('item')!], at('item'));
-        const ratingCol = cols.get('rating');
-        const valueCol = cols.get('value');
-        const tsCol = cols.get('timestamp');
-        const typeCol = cols.get('type');
-        const value =
-          ratingCol !== undefined
-            ? parseValueField(fields[ratingCol]!, at('rating'))
-            : valueCol !== undefined
-              ? parseValueField(fields[valueCol]!, at('value'))
-              : 1;
-        const timestamp = tsCol !== undefined ? parseTimestampField(fields[tsCol]!, at('timestamp')) : now;
-        const type =
-          typeCol !== undefined
-            ? parseIdField(fields[typeCol], at('type'))
-            : ratingCol !== undefined
-              ? 'rating'
-              : (options.defaultType ?? 'view');
-        batch.push({ user, item, type, value, timestamp });
-        rows++;
-        if (batch.length >= BATCH) {
-          await store.insertEvents(batch);
-          batch = [];
+      const batches = readEventBatches(file, options, IMPORT_BATCH);
+      // the next batch is parsed while the store writes this one (a server database works meanwhile); its
+      // fault, if any, is handled from the start and thrown when it is awaited
+      const ahead = () => {
+        const p = batches.next();
+        p.catch(() => undefined);
+        return p;
+      };
+      let next = ahead();
+      try {
+        for (let r = await next; !r.done; r = await next) {
+          next = ahead();
+          rows += await store.insertEvents(r.value);
           options.onProgress?.(rows);
         }
-      }
-      if (batch.length > 0) await store.insertEvents(batch);
-      options.onProgress?.(rows);
-      if (rows === 0) {
-        throw new InputError(sawHeader ? 'no events after the header' : 'no events in the file', file);
+      } finally {
+        // a failed write leaves the parse ahead: let it end, its fault unheard (the write's is thrown)
+        await next.catch(() => undefined);
+        await batches.return(undefined);
       }
     },
     { expectedEvents },
