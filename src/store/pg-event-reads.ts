@@ -19,6 +19,28 @@ export async function copyEventLog(
   const where = eventLogWhere(options);
   const count = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM events ${where}`)).rows[0]!
     .n;
+  return copyEventRows(client, where, count);
+}
+
+/**
+ * The events at positions (after, upTo], which are `upTo - after` of them (positions are gapless and every
+ * one up to the log's last is committed: ./pg-schema.ts), as columns with the position they reach.
+ */
+export async function copyEventsBetween(
+  client: pg.PoolClient,
+  after: number,
+  upTo: number,
+): Promise<EventColumns & { position: number }> {
+  const { columns } = await copyEventRows(client, `WHERE id > ${after} AND id <= ${upTo}`, upTo - after);
+  return { ...columns, position: upTo };
+}
+
+/** The `count` events `where` chooses, in insertion order, decoded from binary COPY into columns. */
+async function copyEventRows(
+  client: pg.PoolClient,
+  where: string,
+  count: number,
+): Promise<{ columns: EventColumns; sorted: boolean; maxType: number }> {
   const columns = eventColumns(count);
   const decoder = new EventRowsDecoder(columns);
   const stream = client.query(
@@ -31,6 +53,9 @@ export async function copyEventLog(
   columns.length = decoder.length;
   return { columns, sorted: decoder.sorted, maxType: decoder.maxType };
 }
+
+/** Reads of at least this many events go through binary COPY (fewer: one SELECT, a row each). */
+export const COPY_READ_EVENTS = 1000;
 
 /** Rows (id, user, item, type, value, time) after `position`, as columns with the position they reach. */
 export function columnsOfRows(

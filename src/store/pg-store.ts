@@ -19,7 +19,13 @@ import { IdMaps } from './id-maps.js';
 import { PgAccounts } from './pg-accounts.js';
 import { PgActivity } from './pg-activity.js';
 import { asUnavailable } from './pg-errors.js';
-import { columnsOfRows, copyEventLog, cursorEventRows } from './pg-event-reads.js';
+import {
+  COPY_READ_EVENTS,
+  columnsOfRows,
+  copyEventLog,
+  copyEventsBetween,
+  cursorEventRows,
+} from './pg-event-reads.js';
 import { deferUserIndex, EventBatch, restoreUserIndex, writeEventRows } from './pg-event-writes.js';
 import { PgExperiments } from './pg-experiments.js';
 import { PgFeed } from './pg-feed.js';
@@ -529,11 +535,18 @@ export class PgStore implements Store {
     position: number,
     limit = Number.MAX_SAFE_INTEGER,
   ): Promise<EventColumns & { position: number }> {
-    const rows = await this.queryRows<[number, number, number, number, number, number]>(
-      'SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > $1 ORDER BY id LIMIT $2',
-      [position, Math.min(limit, 2 ** 31 - 1)],
-    );
-    const out = columnsOfRows(rows, position);
+    // positions are gapless: the events wanted are those up to the log's end, or `limit` of them
+    const end = Math.min(await this.lastPosition(), position + Math.min(limit, 2 ** 31 - 1));
+    let out: EventColumns & { position: number };
+    if (end - position >= COPY_READ_EVENTS)
+      out = await this.snapshot((c) => copyEventsBetween(c, position, end));
+    else {
+      const rows = await this.queryRows<[number, number, number, number, number, number]>(
+        'SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > $1 AND id <= $2 ORDER BY id',
+        [position, end],
+      );
+      out = columnsOfRows(rows, position);
+    }
     if (this.ids.behind(out)) await this.catchUpIds();
     return out;
   }
