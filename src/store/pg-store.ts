@@ -8,7 +8,7 @@
  * (./pg-accounts.ts, ./pg-activity.ts, ./pg-experiments.ts), given the store's query functions so that their
  * calls join the caller's transaction.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/interactions.js';
 import { idProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
@@ -18,7 +18,7 @@ import { sortEventLogByTime } from './event-order.js';
 import { IdMaps } from './id-maps.js';
 import { PgAccounts } from './pg-accounts.js';
 import { PgActivity } from './pg-activity.js';
-import { asUnavailable } from './pg-errors.js';
+import { PgConnection } from './pg-connection.js';
 import {
   COPY_READ_EVENTS,
   columnsOfRows,
@@ -58,54 +58,53 @@ import type {
   StoreCounts,
   StoredEvent,
 } from './store.js';
-import { TransactionGate } from './transaction-gate.js';
-
-// bigint columns (times, positions) as numbers: every value reco writes is a safe integer
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 const PROGRESS_EVERY = 8192;
-
-interface PgTransaction {
-  client: pg.PoolClient;
-  /** Whether the event log's lock is held (taken by the first write). */
-  locked: boolean;
-  /** The caller's estimate of the events the transaction adds (0: none given). */
-  expectedEvents: number;
-  /** Whether the events' user index was dropped for a bulk load (created again before the commit). */
-  indexDeferred: boolean;
-}
 
 export class PgStore implements Store {
   readonly path: string;
   /** The statements of the store's parts: on the caller's transaction, or on any pooled connection. */
   private readonly sql: PgSql = {
-    query: (sql, params, name) => this.query(sql, params, name),
-    rows: (sql, params, name) => this.queryRows(sql, params, name),
+    query: (sql, params, name) => this.db.query(sql, params, name),
+    rows: (sql, params, name) => this.db.rows(sql, params, name),
   };
   readonly accounts = new PgAccounts(this.sql.query);
   readonly activity = new PgActivity(this.sql);
   readonly experiments = new PgExperiments(this.sql);
   private readonly runs = new PgRuns(this.sql.query);
-  private readonly pool: pg.Pool;
-  private readonly gate = new TransactionGate<PgTransaction>();
+  private readonly db: PgConnection;
   private readonly ids = new IdMaps();
   /** Changes committed by the other processes on this schema (LISTEN/NOTIFY). */
   readonly feed: PgFeed;
-  /** The schema's event log lock (./pg-schema.ts lockKeys). */
-  private readonly eventLogLock: [number, number];
 
   private constructor(url: string, schema: string, display: string) {
     this.path = display;
-    this.pool = new pg.Pool({ connectionString: url, max: 8, options: `-c search_path=${schema}` });
-    // an idle connection that fails (the server restarts) must not end the process
-    this.pool.on('error', () => undefined);
-    this.eventLogLock = lockKeys('event-log', schema);
     this.feed = new PgFeed(url, schema, {
-      query: (sql, params) => this.query(sql, params),
+      query: (sql, params) => this.db.query(sql, params),
       transaction: (fn) => this.transaction(fn),
       getMeta: (key) => this.getMeta(key),
       setMeta: (key, value) => this.setMeta(key, value),
       refreshIds: () => this.catchUpIds(),
+    });
+    this.db = new PgConnection(url, schema, display, {
+      // the schema's event log lock; the other processes are told of the write when it commits
+      lock: {
+        sql: 'SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, $4)',
+        params: [...lockKeys('event-log', schema), this.feed.channel, this.feed.payload({ topic: 'log' })],
+      },
+      locked: async (tx) => {
+        await this.catchUpIds();
+        tx.indexDeferred = await deferUserIndex(tx.client, tx.expectedEvents);
+      },
+      committing: async (tx) => {
+        if (tx.indexDeferred) await restoreUserIndex(tx.client);
+      },
+      rolledBack: async () => {
+        // forget ids created inside the rolled-back transaction, and read the committed ones again (reads
+        // by id must not miss until the next write; a lost connection leaves that write to catch up)
+        this.ids.clear();
+        await this.catchUpIds().catch(() => undefined);
+      },
     });
   }
 
@@ -115,9 +114,9 @@ export class PgStore implements Store {
     const store = new PgStore(url, schema, display);
     let client: pg.PoolClient;
     try {
-      client = await store.pool.connect();
+      client = await store.db.pool.connect();
     } catch (err) {
-      await store.pool.end();
+      await store.db.close();
       throw new RecoError(`cannot open database ${display}: ${(err as Error).message}`);
     }
     try {
@@ -125,7 +124,7 @@ export class PgStore implements Store {
     } catch (err) {
       // an unusable schema (one newer than this reco): no pool left open to hold the process
       client.release();
-      await store.pool.end();
+      await store.db.close();
       throw err;
     }
     client.release();
@@ -136,114 +135,24 @@ export class PgStore implements Store {
     return store;
   }
 
-  /**
-   * A query on the caller's transaction, or on any pooled connection. `name`: the statement is prepared once
-   * per connection under it (for the statements run per user or per request: no planning each time).
-   */
-  private query<R extends pg.QueryResultRow = Record<string, unknown>>(
-    sql: string,
-    params: unknown[] = [],
-    name?: string,
-  ): Promise<pg.QueryResult<R>> {
-    const tx = this.gate.current();
-    const config = { text: sql, values: params, ...(name !== undefined ? { name } : {}) };
-    return tx ? tx.client.query<R>(config) : this.pool.query<R>(config).catch(this.unreachable);
-  }
-
-  private async queryRows<R extends unknown[]>(
-    sql: string,
-    params: unknown[] = [],
-    name?: string,
-  ): Promise<R[]> {
-    const tx = this.gate.current();
-    const config = {
-      text: sql,
-      values: params,
-      rowMode: 'array' as const,
-      ...(name !== undefined ? { name } : {}),
-    };
-    const r = tx
-      ? await tx.client.query<R>(config)
-      : await this.pool.query<R>(config).catch(this.unreachable);
-    return r.rows;
-  }
-
-  /** Rethrows a fault, as UnavailableError when the database cannot be reached (./pg-errors.ts). */
-  private readonly unreachable = (err: unknown): never => {
-    throw asUnavailable(err, this.path);
-  };
-
   transaction<T>(fn: () => Promise<T>, options?: { expectedEvents?: number }): Promise<T> {
-    return this.gate.transaction(
-      async () => {
-        const client = await this.pool.connect().catch(this.unreachable);
-        try {
-          await client.query('BEGIN');
-        } catch (err) {
-          client.release(true);
-          this.unreachable(err);
-        }
-        return { client, locked: false, expectedEvents: options?.expectedEvents ?? 0, indexDeferred: false };
-      },
-      async (tx) => {
-        let broken = false;
-        try {
-          const result = await fn();
-          if (tx.indexDeferred) await restoreUserIndex(tx.client);
-          await tx.client.query('COMMIT');
-          return result;
-        } catch (err) {
-          await tx.client.query('ROLLBACK').catch(() => {
-            broken = true;
-          });
-          // forget ids created inside the rolled-back transaction, and read the committed ones again (reads
-          // by id must not miss until the next write; a lost connection leaves that write to catch up)
-          this.ids.clear();
-          await this.catchUpIds().catch(() => undefined);
-          return this.unreachable(err);
-        } finally {
-          // a connection that failed is closed, not given back to the pool
-          tx.client.release(broken);
-        }
-      },
-      fn,
-    );
-  }
-
-  /** Runs fn in a transaction holding the event log's lock, with the id maps caught up. */
-  private write<T>(fn: () => Promise<T>): Promise<T> {
-    const tx = this.gate.current();
-    if (!tx) return this.transaction(() => this.write(fn));
-    return (async () => {
-      if (!tx.locked) {
-        // the other processes are told of the write when it commits
-        await tx.client.query('SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, $4)', [
-          ...this.eventLogLock,
-          this.feed.channel,
-          this.feed.payload({ topic: 'log' }),
-        ]);
-        tx.locked = true;
-        await this.catchUpIds();
-        tx.indexDeferred = await deferUserIndex(tx.client, tx.expectedEvents);
-      }
-      return fn();
-    })();
+    return this.db.transaction(fn, options);
   }
 
   /** Reads the users, items and event types created since the maps were last read (by any process). */
   private async catchUpIds(): Promise<void> {
     const from = [this.ids.users, this.ids.items, this.ids.types];
-    const users = await this.queryRows<[number, string]>(
+    const users = await this.db.rows<[number, string]>(
       'SELECT idx, id FROM users WHERE idx >= $1 ORDER BY idx',
       [from[0]],
     );
     for (const [idx, id] of users) this.ids.setUser(idx, id);
-    const items = await this.queryRows<[number, string]>(
+    const items = await this.db.rows<[number, string]>(
       'SELECT idx, id FROM items WHERE idx >= $1 ORDER BY idx',
       [from[1]],
     );
     for (const [idx, id] of items) this.ids.setItem(idx, id);
-    const types = await this.query<EventTypeRow>(
+    const types = await this.db.query<EventTypeRow>(
       'SELECT code, name, weight, value_rule, center FROM event_types WHERE code >= $1 ORDER BY code',
       [from[2]],
     );
@@ -252,14 +161,14 @@ export class PgStore implements Store {
 
   /** Events counted by their last position: positions are gapless and events are never deleted. */
   async counts(): Promise<StoreCounts> {
-    const [row] = await this.queryRows<[number, number, number]>(
+    const [row] = await this.db.rows<[number, number, number]>(
       'SELECT (SELECT count(*) FROM users)::int, (SELECT count(*) FROM items)::int, (SELECT coalesce(max(id), 0) FROM events)::int',
     );
     return { users: row![0], items: row![1], events: row![2] };
   }
 
   upsertUsers(users: Iterable<UserRecord>): Promise<number> {
-    return this.write(async () => {
+    return this.db.write(async () => {
       let n = 0;
       const now = Date.now();
       for (const u of users) {
@@ -268,7 +177,7 @@ export class PgStore implements Store {
         const existing = this.ids.userIndex(u.id);
         if (existing === undefined) await this.addUsers([u.id], [u.createdAt ?? now], [attributes]);
         else
-          await this.query('UPDATE users SET attributes = coalesce($1, attributes) WHERE idx = $2', [
+          await this.db.query('UPDATE users SET attributes = coalesce($1, attributes) WHERE idx = $2', [
             attributes,
             existing,
           ]);
@@ -283,7 +192,7 @@ export class PgStore implements Store {
     if (ids.length === 0) return;
     const first = this.ids.users;
     const idx = ids.map((_, k) => first + k);
-    await this.query(
+    await this.db.query(
       'INSERT INTO users (idx, id, attributes, created_at) SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[])',
       [idx, ids, attributes ?? ids.map(() => null), createdAt],
     );
@@ -302,7 +211,7 @@ export class PgStore implements Store {
   ): Promise<void> {
     if (items.length === 0) return;
     const first = this.ids.items;
-    await this.query(
+    await this.db.query(
       `INSERT INTO items (idx, id, title, genres, tags, attributes, created_at)
        SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])`,
       [
@@ -319,7 +228,7 @@ export class PgStore implements Store {
   }
 
   upsertItems(items: Iterable<ItemRecord>): Promise<number> {
-    return this.write(async () => {
+    return this.db.write(async () => {
       let n = 0;
       const now = Date.now();
       const fresh: Parameters<PgStore['addItems']>[0] = [];
@@ -339,7 +248,7 @@ export class PgStore implements Store {
             await this.addItems(fresh.splice(0));
             seen.clear();
           }
-          await this.query(
+          await this.db.query(
             `UPDATE items SET title = coalesce($1, title), genres = coalesce($2, genres), tags = coalesce($3, tags),
              attributes = coalesce($4, attributes), created_at = coalesce($5, created_at) WHERE idx = $6`,
             [title, genres, tags, attributes, it.createdAt ?? null, this.ids.itemIndex(it.id)],
@@ -355,7 +264,7 @@ export class PgStore implements Store {
 
   insertEvents(events: Iterable<EventRecord>, options: InsertEventsOptions = {}): Promise<number> {
     const creation = eventCreation(options);
-    return this.write(async () => {
+    return this.db.write(async () => {
       const ingestedAt = Date.now();
       const batch = new EventBatch();
       const requests: [number, string][] = [];
@@ -395,7 +304,7 @@ export class PgStore implements Store {
       await this.addUsers(newUsers, newUserTimes);
       await this.addItems(newItems);
       const first = (await this.lastPosition()) + 1;
-      await writeEventRows(this.gate.current()!.client, batch, n, first, ingestedAt);
+      await writeEventRows(this.db.current()!.client, batch, n, first, ingestedAt);
       await this.experiments.tag(requests.map(([k, request]) => ({ eventId: first + k, request })));
       options.onProgress?.(n);
       return n;
@@ -403,7 +312,7 @@ export class PgStore implements Store {
   }
 
   private async lastPosition(): Promise<number> {
-    const [row] = await this.queryRows<[number | null]>('SELECT max(id) FROM events');
+    const [row] = await this.db.rows<[number | null]>('SELECT max(id) FROM events');
     return row?.[0] ?? 0;
   }
 
@@ -411,11 +320,11 @@ export class PgStore implements Store {
     ev: EventColumns,
     options: Pick<InsertEventsOptions, 'onProgress'> = {},
   ): Promise<number> {
-    return this.write(async () => {
+    return this.db.write(async () => {
       checkEventIndices(ev, this.ids.users, this.ids.items);
       const first = (await this.lastPosition()) + 1;
       const ingestedAt = Date.now();
-      await writeEventRows(this.gate.current()!.client, ev, ev.length, first, ingestedAt, options.onProgress);
+      await writeEventRows(this.db.current()!.client, ev, ev.length, first, ingestedAt, options.onProgress);
       options.onProgress?.(ev.length);
       return ev.length;
     });
@@ -424,7 +333,7 @@ export class PgStore implements Store {
   eventTypeCode(name: string): Promise<number> {
     const known = this.ids.typeCode(name);
     if (known !== undefined) return Promise.resolve(known);
-    return this.write(() => this.declaredCode(name));
+    return this.db.write(() => this.declaredCode(name));
   }
 
   typeCode(name: string): number | undefined {
@@ -441,7 +350,7 @@ export class PgStore implements Store {
         throw new InputError(
           `too many event types (256 at most): cannot declare "${name}" (reco types lists them)`,
         );
-      await this.query('INSERT INTO event_types (code, name) VALUES ($1, $2)', [code, name]);
+      await this.db.query('INSERT INTO event_types (code, name) VALUES ($1, $2)', [code, name]);
       this.ids.setType({ code, name, weight: null, value_rule: null, center: null });
     }
     return code;
@@ -453,14 +362,12 @@ export class PgStore implements Store {
 
   declareEventType(name: string, rule: EventTypeRule): Promise<void> {
     const checked = checkRule(name, rule);
-    return this.write(async () => {
+    return this.db.write(async () => {
       const code = await this.declaredCode(name);
-      await this.query('UPDATE event_types SET weight = $1, value_rule = $2, center = $3 WHERE code = $4', [
-        checked.weight,
-        checked.value,
-        checked.center ?? null,
-        code,
-      ]);
+      await this.db.query(
+        'UPDATE event_types SET weight = $1, value_rule = $2, center = $3 WHERE code = $4',
+        [checked.weight, checked.value, checked.center ?? null, code],
+      );
       this.ids.setRule(name, checked);
     });
   }
@@ -482,40 +389,22 @@ export class PgStore implements Store {
   }
 
   async getUser(id: string): Promise<UserRecord | undefined> {
-    const r = (await this.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])).rows[0];
+    const r = (await this.db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])).rows[0];
     return r && userFromRow(r);
   }
   async getItem(id: string): Promise<ItemRecord | undefined> {
-    const r = (await this.query<ItemRow>('SELECT * FROM items WHERE id = $1', [id])).rows[0];
+    const r = (await this.db.query<ItemRow>('SELECT * FROM items WHERE id = $1', [id])).rows[0];
     return r && itemFromRow(r);
   }
   async listItems(): Promise<ItemRecord[]> {
-    return (await this.query<ItemRow>('SELECT * FROM items ORDER BY idx')).rows.map(itemFromRow);
+    return (await this.db.query<ItemRow>('SELECT * FROM items ORDER BY idx')).rows.map(itemFromRow);
   }
   async listUsers(): Promise<UserRecord[]> {
-    return (await this.query<UserRow>('SELECT * FROM users ORDER BY idx')).rows.map(userFromRow);
-  }
-
-  /** Runs fn on one connection in a read-only snapshot (the count and the rows see the same events). */
-  private async snapshot<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const tx = this.gate.current();
-    if (tx) return fn(tx.client);
-    const client = await this.pool.connect().catch(this.unreachable);
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      return this.unreachable(err);
-    } finally {
-      client.release();
-    }
+    return (await this.db.query<UserRow>('SELECT * FROM users ORDER BY idx')).rows.map(userFromRow);
   }
 
   async loadEventLog(options: EventLogOptions = {}): Promise<EventLog> {
-    const { columns, sorted, maxType } = await this.snapshot((c) => copyEventLog(c, options));
+    const { columns, sorted, maxType } = await this.db.snapshot((c) => copyEventLog(c, options));
     // users, items or types created by another process since the maps were read
     if (this.ids.behind(columns) || maxType >= this.ids.types) await this.catchUpIds();
     const log: EventLog = {
@@ -539,9 +428,9 @@ export class PgStore implements Store {
     const end = Math.min(await this.lastPosition(), position + Math.min(limit, 2 ** 31 - 1));
     let out: EventColumns & { position: number };
     if (end - position >= COPY_READ_EVENTS)
-      out = await this.snapshot((c) => copyEventsBetween(c, position, end));
+      out = await this.db.snapshot((c) => copyEventsBetween(c, position, end));
     else {
-      const rows = await this.queryRows<[number, number, number, number, number, number]>(
+      const rows = await this.db.rows<[number, number, number, number, number, number]>(
         'SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > $1 AND id <= $2 ORDER BY id',
         [position, end],
       );
@@ -554,7 +443,7 @@ export class PgStore implements Store {
   async userEvents(userId: string, limit = 100): Promise<StoredEvent[]> {
     const u = this.ids.userIndex(userId);
     if (u === undefined) return [];
-    const rows = await this.queryRows<[number, number, number, number, number]>(
+    const rows = await this.db.rows<[number, number, number, number, number]>(
       'SELECT item_idx, type, value, ts, ingested_at FROM events WHERE user_idx = $1 ORDER BY ts DESC, id DESC LIMIT $2',
       [u, limit],
     );
@@ -562,19 +451,19 @@ export class PgStore implements Store {
   }
 
   async *iterateEvents(): AsyncIterableIterator<StoredEvent> {
-    for await (const page of cursorEventRows(this.pool)) {
+    for await (const page of cursorEventRows(this.db.pool)) {
       if (page.some((x) => x[0] >= this.ids.users || x[1] >= this.ids.items)) await this.catchUpIds();
       for (const x of page) yield this.ids.storedEvent(x[0], x[1], x[2], x[3], x[4], x[5]);
     }
   }
 
   async getMeta(key: string): Promise<Buffer | undefined> {
-    const r = await this.query<{ value: Buffer }>('SELECT value FROM meta WHERE key = $1', [key]);
+    const r = await this.db.query<{ value: Buffer }>('SELECT value FROM meta WHERE key = $1', [key]);
     return r.rows[0]?.value;
   }
 
   async setMeta(key: string, value: Buffer | string): Promise<void> {
-    await this.query(
+    await this.db.query(
       `INSERT INTO meta (key, value, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       [key, typeof value === 'string' ? Buffer.from(value) : value, Date.now()],
@@ -585,7 +474,7 @@ export class PgStore implements Store {
     return this.runs.create(run);
   }
   logRun(id: string, batch: RunBatch): Promise<void> {
-    return this.gate.current() ? this.runs.log(id, batch) : this.transaction(() => this.runs.log(id, batch));
+    return this.db.current() ? this.runs.log(id, batch) : this.transaction(() => this.runs.log(id, batch));
   }
   finishRun(
     id: string,
@@ -605,8 +494,7 @@ export class PgStore implements Store {
     return this.runs.history(id, key);
   }
 
-  async close(): Promise<void> {
-    await this.gate.idle();
-    await this.pool.end();
+  close(): Promise<void> {
+    return this.db.close();
   }
 }
