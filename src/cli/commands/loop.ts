@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { interleavedPair } from '../../experiments/definition.js';
-import { HttpClient, InProcessClient, type LoopClient } from '../../loop/client.js';
+import type { LoopClient } from '../../loop/client.js';
 import { peopleFromOverrides } from '../../loop/params.js';
 import { recordDay, recordLoopParams, recordLoopResult } from '../../loop/record.js';
 import { type Arm, closedLoop, type LoopResult } from '../../loop/run.js';
@@ -132,6 +132,8 @@ export function register(program: Command): void {
           if (users > world.params.users)
             throw new UsageError(`--users ${users}: the world has ${world.params.users} users`);
           const history = await store.loadEventLog();
+          // the clients' modules (an in-process server) loaded when the loop runs, not by every command
+          const { HttpClient, InProcessClient } = await import('../../loop/client.js');
           client = opts.server
             ? new HttpClient(opts.server, clientKey(opts, g.db))
             : await InProcessClient.open(store, defaultModelsDir(g.db));

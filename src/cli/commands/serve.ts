@@ -13,12 +13,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { defaultModelsDir } from '../../models/bundle.js';
 import { loadOrCreateKeys } from '../../serving/api-keys.js';
-import { buildApp } from '../../serving/app.js';
-import { Checkpointer } from '../../serving/checkpointer.js';
-import { createServices } from '../../serving/compose.js';
-import { connectSharedLimits } from '../../serving/shared-limits.js';
 import { openStore } from '../../store/open.js';
-import { createWebServices, webOptionsFromEnv } from '../../web/compose-web.js';
 import { action, globals } from '../context.js';
 
 export interface ServeOptions {
@@ -68,6 +63,16 @@ export async function serve(
   opts: ServeOptions,
   out: { verbose: boolean; quiet: boolean },
 ): Promise<{ url: string; close: () => Promise<void> }> {
+  // the server's modules (Fastify, the web app, Redis) loaded when a server starts, not by every command
+  const [{ buildApp }, { Checkpointer }, { createServices }, { connectSharedLimits }, web_] =
+    await Promise.all([
+      import('../../serving/app.js'),
+      import('../../serving/checkpointer.js'),
+      import('../../serving/compose.js'),
+      import('../../serving/shared-limits.js'),
+      import('../../web/compose-web.js'),
+    ]);
+  const { createWebServices, webOptionsFromEnv } = web_;
   const port = intOf(opts.port ?? process.env['PORT'] ?? '8000', '--port', 0);
   const host = opts.host ?? process.env['HOST'] ?? '127.0.0.1';
   const rateLimit = intOf(opts.rateLimit ?? process.env['RECO_RATE_LIMIT'] ?? '2000', '--rate-limit', 0);
