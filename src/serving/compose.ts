@@ -131,6 +131,7 @@ export async function createServices(store: Store, options: ServingOptions): Pro
           ingestor,
           {
             itemsChanged: () => items.reload(),
+            usersChanged: (ids) => interactions.refreshPreferences(ids),
             bundlePublished: async (version) => {
               if (options.followBundles !== false && models.slot?.version !== version)
                 await models.swapAsync(version);

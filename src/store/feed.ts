@@ -11,6 +11,8 @@ export type FeedNotice =
   | { topic: 'log' }
   /** Item records were created or changed. */
   | { topic: 'items' }
+  /** User records were created or changed (their attributes: onboarding genres); `ids` when few. */
+  | { topic: 'users'; ids?: string[] }
   /** A new model bundle is current. */
   | { topic: 'bundle'; version: string }
   /** Experiments were created or changed. */

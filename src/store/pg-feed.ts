@@ -13,6 +13,20 @@ import { lockKeys } from './pg-schema.js';
 export const CURRENT_BUNDLE_KEY = 'bundle.current';
 
 const RECONNECT_MS = 1000;
+/** The longest list of ids a notice names (PostgreSQL's payloads hold 8,000 bytes). */
+const MAX_LISTED_BYTES = 4000;
+
+/** The ids a `users` notice lists, if it lists them. */
+function listedIds(text: string): { ids?: string[] } {
+  if (text === '') return {};
+  try {
+    const ids: unknown = JSON.parse(text);
+    if (Array.isArray(ids) && ids.every((x) => typeof x === 'string')) return { ids: ids as string[] };
+  } catch {
+    // not reco's list: every user is read again
+  }
+  return {};
+}
 
 export interface PgFeedHost {
   /** Runs a statement on the caller's transaction, or on any pooled connection. */
@@ -39,9 +53,13 @@ export class PgFeed implements StoreFeed {
 
   /** The text sent on the channel for `notice`, signed. */
   payload(notice: FeedNotice): string {
-    return notice.topic === 'bundle'
-      ? `${notice.topic}:${this.token}:${notice.version}`
-      : `${notice.topic}:${this.token}`;
+    if (notice.topic === 'bundle') return `${notice.topic}:${this.token}:${notice.version}`;
+    if (notice.topic === 'users' && notice.ids) {
+      // a notice holds at most 8,000 bytes: a long list is left out (the users are all read again)
+      const ids = JSON.stringify(notice.ids);
+      if (ids.length <= MAX_LISTED_BYTES) return `${notice.topic}:${this.token}:${ids}`;
+    }
+    return `${notice.topic}:${this.token}`;
   }
 
   async announce(notice: FeedNotice): Promise<void> {
@@ -142,6 +160,8 @@ export class PgFeed implements StoreFeed {
         return { topic };
       case 'bundle':
         return rest.length > 0 ? { topic, version: rest.join(':') } : undefined;
+      case 'users':
+        return { topic, ...listedIds(rest.join(':')) };
       default:
         return undefined;
     }

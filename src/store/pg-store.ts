@@ -170,6 +170,7 @@ export class PgStore implements Store {
   upsertUsers(users: Iterable<UserRecord>): Promise<number> {
     return this.db.write(async () => {
       let n = 0;
+      const ids: string[] = [];
       const now = Date.now();
       for (const u of users) {
         checkUser(u);
@@ -181,8 +182,11 @@ export class PgStore implements Store {
             attributes,
             existing,
           ]);
+        if (ids.length < 50) ids.push(u.id);
         n++;
       }
+      // the replicas read their attributes again (onboarding genres)
+      await this.feed.announce({ topic: 'users', ...(n <= 50 ? { ids } : {}) });
       return n;
     });
   }

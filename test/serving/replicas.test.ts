@@ -93,6 +93,12 @@ describe('replicas over PostgreSQL', { skip }, () => {
       () => a.services.catalogue.title(a.store.itemIndex('i13') ?? -1) === 'Film 13',
     );
     await waitFor("A serves B's new user", () => a.store.userIndex('newcomer') !== undefined);
+    // a person's onboarding genres, given on one replica, serve him on the other
+    await a.services.users.create({ id: 'onboarded', preferences: { genres: ['Drama'] } });
+    await waitFor('B knows the genres given on A', () => {
+      const u = b.store.userIndex('onboarded');
+      return u !== undefined && b.services.interactions.preferences(u)?.[0] === 'Drama';
+    });
     const status = b.services.follower!.status();
     assert.equal(status.caughtUp, true);
     assert.equal(status.error, null);

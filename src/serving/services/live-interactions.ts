@@ -20,7 +20,7 @@ import {
 import { type FittedSizes, fittedRow } from '../../models/profiles.js';
 import type { UserProfile } from '../../recommenders/recommender.js';
 import type { Store } from '../../store/store.js';
-import type { Csr, EventLog } from '../../types.js';
+import type { Csr, EventLog, UserRecord } from '../../types.js';
 import { LiveRow, type Row } from './live-row.js';
 
 const EMPTY_ITEMS = new Int32Array(0);
@@ -102,13 +102,34 @@ export class LiveInteractions {
   }
 
   private async loadPreferences(): Promise<void> {
-    for (const u of await this.store.listUsers()) {
-      const p = (u.attributes?.['preferences'] as { genres?: unknown } | undefined)?.genres;
-      if (Array.isArray(p) && p.every((g) => typeof g === 'string')) {
-        const idx = this.store.userIndex(u.id);
-        if (idx !== undefined) this.prefs.set(idx, p as string[]);
+    for (const u of await this.store.listUsers()) this.takePreferences(u);
+  }
+
+  /**
+   * Reads the onboarding genres of users changed by another replica (`ids`, or every user), with the ids
+   * created meanwhile; their answers are computed again.
+   */
+  async refreshPreferences(ids?: readonly string[]): Promise<void> {
+    await this.store.feed?.refreshIds();
+    const users = ids
+      ? await Promise.all(ids.map((id) => this.store.getUser(id)))
+      : await this.store.listUsers();
+    for (const u of users) {
+      const idx = u && this.takePreferences(u);
+      if (idx !== undefined) {
+        this.ensureUsers(idx + 1);
+        this.touch(idx);
       }
     }
+  }
+
+  /** A user's onboarding genres from his attributes, kept by dense index (returned, when he has one). */
+  private takePreferences(u: UserRecord): number | undefined {
+    const idx = this.store.userIndex(u.id);
+    if (idx === undefined) return undefined;
+    const p = (u.attributes?.['preferences'] as { genres?: unknown } | undefined)?.genres;
+    if (Array.isArray(p) && p.every((g) => typeof g === 'string')) this.prefs.set(idx, p as string[]);
+    return idx;
   }
 
   /** Room for users 0..n-1. */

@@ -21,6 +21,8 @@ const CATCH_UP_SLICE = 50_000;
 export interface LogFollowerHooks {
   /** The item records changed elsewhere: read them again. */
   itemsChanged(): Promise<void>;
+  /** User records changed elsewhere (`ids`, or any): read their onboarding genres again. */
+  usersChanged(ids: string[] | undefined): Promise<void>;
   /** Another process made `version` the current bundle. */
   bundlePublished(version: string): Promise<void>;
   /** Experiments changed elsewhere. */
@@ -187,6 +189,9 @@ export class LogFollower implements LogCatchUp {
         break;
       case 'items':
         this.hooks.itemsChanged().catch(done('item records changed elsewhere not read'));
+        break;
+      case 'users':
+        this.hooks.usersChanged(notice.ids).catch(done('user records changed elsewhere not read'));
         break;
       case 'bundle':
         this.hooks
