@@ -12,6 +12,8 @@
  *                cost (target <= 2 s; after the hot swap, so that the bundle is recent);
  *   hot swap:    POST /v1/models/retrain on A, `reco train-worker --once`: from the worker's end until both
  *                replicas serve the new bundle (target <= 3 s);
+ *   outage:      with --outage only (it stops the machine's PostgreSQL with pg_ctlcluster, and starts it):
+ *                reads answered from memory, writes refused with 503, both recovering;
  *   convergence: 100,000 events, 1,000 new users and 200 new items sent interleaved to both replicas, then
  *                every user's answers (each model) compared between A and B, and with one SQLite server
  *                fed the log in its order (byte-identical).
@@ -296,6 +298,7 @@ async function main() {
     }
 
     if (!SKIP.has('convergence')) await convergence(a, b, dir, modelsDir, schema, simulated);
+    if (process.argv.includes('--outage')) await outage(a, b, users, items);
   } finally {
     for (const r of replicas) await stop(r);
     const c = new pg.Client({ connectionString: PG });
@@ -304,6 +307,82 @@ async function main() {
     await c.end();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The machine's PostgreSQL cluster stopped or started (its documented commands). */
+function cluster(action: 'stop' | 'start'): void {
+  const version = readdirSync('/etc/postgresql')[0]!;
+  const r = spawnSync(
+    'pg_ctlcluster',
+    ['--skip-systemctl-redirect', version, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (r.status !== 0) throw new Error(`pg_ctlcluster ${action} failed (${r.status})`);
+}
+
+/**
+ * With --outage only (it stops the machine's PostgreSQL): the database stopped under both replicas, reads
+ * answered from memory, writes refused with 503; started again, both take writes and converge.
+ */
+async function outage(a: Replica, b: Replica, users: string[], items: string[]) {
+  const t0 = performance.now();
+  cluster('stop');
+  let reads = 0;
+  let readFaults = 0;
+  const refused: string[] = [];
+  try {
+    for (let k = 0; k < 100; k++) {
+      const r = k % 2 ? a : b;
+      const res = await fetch(`${r.url}/v1/users/${users[k]}/recommendations?k=10`, {
+        headers: { 'x-api-key': KEY },
+      });
+      if (res.status === 200) reads++;
+      else readFaults++;
+      await res.arrayBuffer();
+    }
+    for (const r of [a, b]) {
+      const res = await fetch(`${r.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ events: eventBatch(users, items, 10, 77) }),
+      });
+      const body = (await res.json()) as { message?: string };
+      refused.push(`${res.status} "${body.message ?? ''}"`);
+    }
+  } finally {
+    cluster('start');
+  }
+  const down = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  let recovered = 0;
+  for (const r of [a, b])
+    for (;;) {
+      const res = await fetch(`${r.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ user: users[0], item: items[0], type: 'click', timestamp: now() }),
+      });
+      await res.arrayBuffer();
+      if (res.status < 300) break;
+      if (performance.now() - t1 > 30_000)
+        throw new Error('writes not accepted 30 s after PostgreSQL started');
+      await new Promise((res2) => setTimeout(res2, 100));
+    }
+  recovered = (performance.now() - t1) / 1000;
+  // both clear their log fault and reach the same position
+  for (;;) {
+    const [ha, hb] = (await Promise.all([a, b].map((r) => call(r.url, '/health', undefined, true)))) as {
+      log: { applied: number; error: string | null };
+    }[];
+    if (ha!.log.applied === hb!.log.applied && ha!.log.error === null && hb!.log.error === null) break;
+    await new Promise((res2) => setTimeout(res2, 20));
+  }
+  const caught = (performance.now() - t1) / 1000;
+  console.log(
+    `  outage: PostgreSQL stopped ${down.toFixed(1)} s: ${reads} of ${reads + readFaults} reads answered; writes answered ${refused.join(' / ')}; after the start, writes accepted within ${recovered.toFixed(1)} s on both, both at the same log position with no log fault ${caught.toFixed(1)} s after it; load ${load()}`,
+  );
 }
 
 async function lastPosition(schema: string): Promise<number> {
