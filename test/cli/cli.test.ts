@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { reco, tempDir } from '../helpers/cli.js';
@@ -36,4 +36,15 @@ test('import then export through the command line', () => {
   assert.match(r.stderr, /imported 2 events/);
   const out = join(dir, 'out.csv');
   assert.equal(reco('--db', db, 'export', 'events', '--out', out).code, 0);
+});
+
+test('train-worker: refuses a SQLite store, and a bad --poll, naming them (exit 2)', () => {
+  const db = join(dir, 'worker.db');
+  const sqlite = reco('--db', db, 'train-worker', '--once');
+  assert.equal(sqlite.code, 2, sqlite.stderr);
+  assert.match(sqlite.stderr, /postgres:\/\/ URL.*worker\.db/);
+  assert.equal(existsSync(db), false, 'nothing opened');
+  const poll = reco('--db', db, 'train-worker', '--poll', '0');
+  assert.equal(poll.code, 2);
+  assert.match(poll.stderr, /--poll must be a positive number of seconds, got "0"/);
 });

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { defaultModelsDir } from '../../models/bundle.js';
 import { openStore } from '../../store/open.js';
+import { isPgLocation } from '../../store/pg-location.js';
 import { trainInWorker } from '../../training/train-in-worker.js';
 import { takeTraining } from '../../training/training-requests.js';
 import type { ModelName } from '../../types.js';
@@ -41,13 +42,16 @@ export function register(program: Command): void {
         if (!Number.isFinite(poll) || poll <= 0)
           throw new UsageError(`--poll must be a positive number of seconds, got "${opts.poll}"`);
         const models = parseModelList(opts.models);
+        // refused before anything is opened (no SQLite file left behind)
+        if (!isPgLocation(g.db))
+          throw new UsageError(
+            `train-worker serves replicas over a shared store: --db (or RECO_DB) must be a postgres:// URL, not ${g.db}; with SQLite, reco serve retrains itself`,
+          );
         const store = await openStore(g.db);
         const feed = store.feed;
         if (!feed) {
           await store.close();
-          throw new UsageError(
-            `train-worker serves replicas over a shared store: --db (or RECO_DB) must be a postgres:// URL, not ${store.path}; with SQLite, reco serve retrains itself`,
-          );
+          throw new UsageError(`train-worker: the store ${store.path} has no feed of changes`);
         }
         const modelsDir = opts.modelsDir ?? defaultModelsDir(g.db);
         const say = (m: string) => {
