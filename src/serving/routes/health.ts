@@ -31,6 +31,7 @@ const healthSchema = {
         head: { type: 'integer', description: 'the log position last read' },
         lag: { type: 'integer', description: 'events stored and not yet applied, as last known' },
         caughtUp: { type: 'boolean', description: 'the first catch-up after start is done' },
+        lastReadAt: { type: 'string', description: 'when the database last answered the follower' },
         error: { type: ['string', 'null'], description: 'why the log was last not read, until it is' },
       },
     },
@@ -84,6 +85,7 @@ const healthRoutes: RoutePlugin = async (app) => {
         head: follow.head,
         lag: follow.lag,
         caughtUp: follow.caughtUp,
+        lastReadAt: new Date(follow.lastReadAt).toISOString(),
         error: follow.error,
       };
       const ready = slot !== undefined && (follow?.caughtUp ?? true);
