@@ -195,6 +195,31 @@ describe('reco serve replicas over PostgreSQL', { skip }, () => {
     );
   });
 
+  test('after all of the above, both replicas answer every user identically', async () => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    const schema = new URL(direct).searchParams.get('schema')!;
+    const users = (await c.query<{ id: string }>(`SELECT id FROM ${schema}.users ORDER BY idx`)).rows.map(
+      (r) => r.id,
+    );
+    const end = Number(
+      (await c.query<{ p: string }>(`SELECT max(id)::text AS p FROM ${schema}.events`)).rows[0]!.p,
+    );
+    await c.end();
+    for (const s of [a, b]) await waitFor('caught up', async () => (await health(s.url)).log.applied === end);
+    assert.ok(users.length > 20, `${users.length} users`);
+    let compared = 0;
+    for (const user of users)
+      for (const strategy of ['popularity', ...TEST_MODELS]) {
+        const path = `/v1/users/${encodeURIComponent(user)}/recommendations?k=10&strategy=${strategy}`;
+        const [x, y] = await Promise.all([a, b].map((s) => call(s.url, path)));
+        assert.equal(x!.status, 200);
+        assert.deepEqual(y, x, `${user} ${strategy}`);
+        compared++;
+      }
+    assert.equal(compared, users.length * (TEST_MODELS.length + 1));
+  });
+
   test('a training asked of one replica and done by reco train-worker is swapped in by both', async () => {
     const before = (await health(a.url)).model!.version;
     const asked = await call(a.url, '/v1/models/retrain', { method: 'POST', admin: true });
