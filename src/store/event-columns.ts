@@ -27,3 +27,16 @@ function finite(x: number, name: string): number {
   if (!Number.isFinite(x)) throw new RangeError(`loadEventLog: ${name} must be a finite number, got ${x}`);
   return x;
 }
+
+/** A stored event as a read gives it: position, user, item, type code, value, time. */
+export type EventRow = readonly [number, number, number, number, number, number];
+
+/** Puts `row` at index k of `out`, whose position moves to the row's (reads in position order). */
+export function putEventRow(out: EventColumns & { position: number }, k: number, row: EventRow): void {
+  out.user[k] = row[1];
+  out.item[k] = row[2];
+  out.type[k] = row[3];
+  out.value[k] = row[4];
+  out.timestamp[k] = row[5];
+  out.position = row[0];
+}

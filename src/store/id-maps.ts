@@ -5,7 +5,7 @@
  */
 import { type EventTypeRule, interactionWeights, ruleOf } from '../data/interactions.js';
 import { type EventTypeRow, ruleFromRow } from './sqlite-rows.js';
-import type { EventColumns, EventTypeDeclaration, StoredEvent } from './store.js';
+import type { EventColumns, EventTypeDeclaration, Store, StoredEvent } from './store.js';
 
 export class IdMaps {
   private readonly userIdx = new Map<string, number>();
@@ -109,5 +109,38 @@ export class IdMaps {
       timestamp: ts,
       ingestedAt,
     };
+  }
+}
+
+/** The Store interface's synchronous lookups, answered from the store's id maps (both stores extend it). */
+export abstract class IdMapLookups
+  implements
+    Pick<
+      Store,
+      'typeCode' | 'eventTypes' | 'eventTypeNames' | 'userIndex' | 'itemIndex' | 'userIds' | 'itemIds'
+    >
+{
+  protected readonly ids = new IdMaps();
+
+  typeCode(name: string): number | undefined {
+    return this.ids.typeCode(name);
+  }
+  eventTypes(): EventTypeDeclaration[] {
+    return this.ids.eventTypes();
+  }
+  eventTypeNames(): string[] {
+    return this.ids.typeNames();
+  }
+  userIndex(id: string): number | undefined {
+    return this.ids.userIndex(id);
+  }
+  itemIndex(id: string): number | undefined {
+    return this.ids.itemIndex(id);
+  }
+  userIds(): string[] {
+    return this.ids.userIds();
+  }
+  itemIds(): string[] {
+    return this.ids.itemIds();
   }
 }

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { eventColumns, eventLogWhere } from './event-columns.js';
+import { type EventRow, eventColumns, eventLogWhere, putEventRow } from './event-columns.js';
 import { EventRowsDecoder } from './pg-binary-copy.js';
 import type { EventColumns, EventLogOptions } from './store.js';
 
@@ -59,18 +59,11 @@ export const COPY_READ_EVENTS = 1000;
 
 /** Rows (id, user, item, type, value, time) after `position`, as columns with the position they reach. */
 export function columnsOfRows(
-  rows: readonly [number, number, number, number, number, number][],
+  rows: readonly EventRow[],
   position: number,
 ): EventColumns & { position: number } {
   const out = { ...eventColumns(rows.length), position };
-  rows.forEach((r, k) => {
-    out.user[k] = r[1];
-    out.item[k] = r[2];
-    out.type[k] = r[3];
-    out.value[k] = r[4];
-    out.timestamp[k] = r[5];
-    out.position = r[0];
-  });
+  for (let k = 0; k < rows.length; k++) putEventRow(out, k, rows[k]!);
   return out;
 }
 

@@ -13,9 +13,10 @@ import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/inte
 import { idProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
+import type { EventRow } from './event-columns.js';
 import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from './event-input.js';
 import { sortEventLogByTime } from './event-order.js';
-import { IdMaps } from './id-maps.js';
+import { IdMapLookups } from './id-maps.js';
 import { PgAccounts } from './pg-accounts.js';
 import { PgActivity } from './pg-activity.js';
 import { PgConnection } from './pg-connection.js';
@@ -46,7 +47,6 @@ import {
 import type {
   EventColumns,
   EventLogOptions,
-  EventTypeDeclaration,
   InsertEventsOptions,
   RunBatch,
   RunInfo,
@@ -61,7 +61,7 @@ import type {
 
 const PROGRESS_EVERY = 8192;
 
-export class PgStore implements Store {
+export class PgStore extends IdMapLookups implements Store {
   readonly path: string;
   /** The statements of the store's parts: on the caller's transaction, or on any pooled connection. */
   private readonly sql: PgSql = {
@@ -73,11 +73,11 @@ export class PgStore implements Store {
   readonly experiments = new PgExperiments(this.sql);
   private readonly runs = new PgRuns(this.sql.query);
   private readonly db: PgConnection;
-  private readonly ids = new IdMaps();
   /** Changes committed by the other processes on this schema (LISTEN/NOTIFY). */
   readonly feed: PgFeed;
 
   private constructor(url: string, schema: string, display: string) {
+    super();
     this.path = display;
     this.feed = new PgFeed(url, schema, {
       query: (sql, params) => this.db.query(sql, params),
@@ -340,10 +340,6 @@ export class PgStore implements Store {
     return this.db.write(() => this.declaredCode(name));
   }
 
-  typeCode(name: string): number | undefined {
-    return this.ids.typeCode(name);
-  }
-
   /** The code of an event type, declared now when it is new (inside write()). */
   private async declaredCode(name: string): Promise<number> {
     let code = this.ids.typeCode(name);
@@ -360,10 +356,6 @@ export class PgStore implements Store {
     return code;
   }
 
-  eventTypes(): EventTypeDeclaration[] {
-    return this.ids.eventTypes();
-  }
-
   declareEventType(name: string, rule: EventTypeRule): Promise<void> {
     const checked = checkRule(name, rule);
     return this.db.write(async () => {
@@ -374,22 +366,6 @@ export class PgStore implements Store {
       );
       this.ids.setRule(name, checked);
     });
-  }
-
-  eventTypeNames(): string[] {
-    return this.ids.typeNames();
-  }
-  userIndex(id: string): number | undefined {
-    return this.ids.userIndex(id);
-  }
-  itemIndex(id: string): number | undefined {
-    return this.ids.itemIndex(id);
-  }
-  userIds(): string[] {
-    return this.ids.userIds();
-  }
-  itemIds(): string[] {
-    return this.ids.itemIds();
   }
 
   async getUser(id: string): Promise<UserRecord | undefined> {
@@ -434,7 +410,7 @@ export class PgStore implements Store {
     if (end - position >= COPY_READ_EVENTS)
       out = await this.db.snapshot((c) => copyEventsBetween(c, position, end));
     else {
-      const rows = await this.db.rows<[number, number, number, number, number, number]>(
+      const rows = await this.db.rows<[...EventRow]>(
         'SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > $1 AND id <= $2 ORDER BY id',
         [position, end],
       );

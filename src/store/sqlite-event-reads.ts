@@ -4,7 +4,7 @@
  * count incrementally), and every event in time order (export).
  */
 import Database from 'better-sqlite3';
-import { eventColumns, eventLogWhere } from './event-columns.js';
+import { type EventRow, eventColumns, eventLogWhere, putEventRow } from './event-columns.js';
 import type { EventColumns, EventLogOptions } from './store.js';
 
 /**
@@ -80,16 +80,8 @@ export function readEventsSince(
   const rows = db
     .prepare('SELECT id, user_idx, item_idx, type, value, ts FROM events WHERE id > ? ORDER BY id LIMIT ?')
     .raw()
-    .iterate(position, n) as IterableIterator<[number, number, number, number, number, number]>;
+    .iterate(position, n) as IterableIterator<EventRow>;
   let k = 0;
-  for (const r of rows) {
-    out.user[k] = r[1];
-    out.item[k] = r[2];
-    out.type[k] = r[3];
-    out.value[k] = r[4];
-    out.timestamp[k] = r[5];
-    out.position = r[0];
-    k++;
-  }
+  for (const r of rows) putEventRow(out, k++, r);
   return out;
 }

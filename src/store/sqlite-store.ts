@@ -12,7 +12,7 @@ import { InputError, RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from './event-input.js';
 import { sortEventLogByTime, userTimeOrder } from './event-order.js';
-import { IdMaps } from './id-maps.js';
+import { IdMapLookups } from './id-maps.js';
 import { migrate } from './migrations.js';
 import { SqliteAccounts } from './sqlite-accounts.js';
 import { SqliteActivity } from './sqlite-activity.js';
@@ -33,7 +33,6 @@ import { prepared, type SqliteOwner } from './statements.js';
 import type {
   EventColumns,
   EventLogOptions,
-  EventTypeDeclaration,
   InsertEventsOptions,
   RunBatch,
   RunInfo,
@@ -75,9 +74,8 @@ interface SqliteTransaction {
  * Every method runs synchronously on the one connection; the asynchronous interface waits only while a
  * transaction that the caller is outside of is running (./transaction-gate.ts).
  */
-export class SqliteStore implements Store, SqliteOwner {
+export class SqliteStore extends IdMapLookups implements Store, SqliteOwner {
   readonly db: Database.Database;
-  private readonly ids = new IdMaps();
   private readonly gate = new TransactionGate<SqliteTransaction>();
   private readonly runs: SqliteRuns;
   readonly accounts = new SqliteAccounts(this);
@@ -97,6 +95,7 @@ export class SqliteStore implements Store, SqliteOwner {
   };
 
   constructor(readonly path: string) {
+    super();
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
       this.db = new Database(path);
@@ -393,10 +392,6 @@ export class SqliteStore implements Store, SqliteOwner {
     return this.gated(() => this.declaredCode(name));
   }
 
-  typeCode(name: string): number | undefined {
-    return this.ids.typeCode(name);
-  }
-
   /** The code of an event type, declared now when it is new. */
   private declaredCode(name: string): number {
     let code = this.ids.typeCode(name);
@@ -413,10 +408,6 @@ export class SqliteStore implements Store, SqliteOwner {
     return code;
   }
 
-  eventTypes(): EventTypeDeclaration[] {
-    return this.ids.eventTypes();
-  }
-
   declareEventType(name: string, rule: EventTypeRule): Promise<void> {
     return this.gated(() => {
       const checked = checkRule(name, rule);
@@ -426,23 +417,6 @@ export class SqliteStore implements Store, SqliteOwner {
       });
       this.ids.setRule(name, checked);
     });
-  }
-
-  eventTypeNames(): string[] {
-    return this.ids.typeNames();
-  }
-
-  userIndex(id: string): number | undefined {
-    return this.ids.userIndex(id);
-  }
-  itemIndex(id: string): number | undefined {
-    return this.ids.itemIndex(id);
-  }
-  userIds(): string[] {
-    return this.ids.userIds();
-  }
-  itemIds(): string[] {
-    return this.ids.itemIds();
   }
 
   getUser(id: string): Promise<UserRecord | undefined> {

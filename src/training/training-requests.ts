@@ -58,10 +58,11 @@ export async function requestTraining(
 export async function trainingState(
   store: Store,
 ): Promise<{ request: TrainingRequest | undefined; status: TrainingStatus | undefined }> {
-  return {
-    request: await readJson<TrainingRequest>(store, REQUEST_KEY),
-    status: await readJson<TrainingStatus>(store, STATUS_KEY),
-  };
+  const [request, status] = await Promise.all([
+    readJson<TrainingRequest>(store, REQUEST_KEY),
+    readJson<TrainingStatus>(store, STATUS_KEY),
+  ]);
+  return { request, status };
 }
 
 /** The latest request's status as clients see it: queued until a worker takes it. */

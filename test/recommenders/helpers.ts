@@ -1,5 +1,6 @@
 import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
 import type { FitData, UserProfile } from '../../src/recommenders/recommender.js';
+import { eventColumns } from '../../src/store/event-columns.js';
 import type { EventLog, ItemRecord } from '../../src/types.js';
 
 /** [user, item, type, value, timestamp] */
@@ -17,12 +18,7 @@ export function makeLog(events: Ev[], nUsers: number, nItems: number): EventLog 
     userIds: Array.from({ length: nUsers }, (_, i) => `u${i}`),
     itemIds: Array.from({ length: nItems }, (_, i) => `i${i}`),
     typeNames,
-    user: new Int32Array(n),
-    item: new Int32Array(n),
-    type: new Uint8Array(n),
-    value: new Float32Array(n),
-    timestamp: new Float64Array(n),
-    length: n,
+    ...eventColumns(n),
   };
   events.forEach(([u, i, t, v, ts], k) => {
     log.user[k] = u;

@@ -64,15 +64,19 @@ export async function serve(
   out: { verbose: boolean; quiet: boolean },
 ): Promise<{ url: string; close: () => Promise<void> }> {
   // the server's modules (Fastify, the web app, Redis) loaded when a server starts, not by every command
-  const [{ buildApp }, { Checkpointer }, { createServices }, { connectSharedLimits }, web_] =
-    await Promise.all([
-      import('../../serving/app.js'),
-      import('../../serving/checkpointer.js'),
-      import('../../serving/compose.js'),
-      import('../../serving/shared-limits.js'),
-      import('../../web/compose-web.js'),
-    ]);
-  const { createWebServices, webOptionsFromEnv } = web_;
+  const [
+    { buildApp },
+    { Checkpointer },
+    { createServices },
+    { connectSharedLimits },
+    { createWebServices, webOptionsFromEnv },
+  ] = await Promise.all([
+    import('../../serving/app.js'),
+    import('../../serving/checkpointer.js'),
+    import('../../serving/compose.js'),
+    import('../../serving/shared-limits.js'),
+    import('../../web/compose-web.js'),
+  ]);
   const port = intOf(opts.port ?? process.env['PORT'] ?? '8000', '--port', 0);
   const host = opts.host ?? process.env['HOST'] ?? '127.0.0.1';
   const rateLimit = intOf(opts.rateLimit ?? process.env['RECO_RATE_LIMIT'] ?? '2000', '--rate-limit', 0);

@@ -30,21 +30,22 @@ export class ItemService {
     let created = 0;
     for (const it of items) if (this.store.itemIndex(it.id) === undefined) created++;
     await this.store.upsertItems(items);
-    this.catalogue.update(items);
-    this.interactions.ensureItems(this.catalogue.count);
-    this.popularity.ensureItems(this.catalogue.count);
-    this.newItems.invalidate(); // their content vectors are made again from the records
-    this.cache.clear();
+    this.take(items);
     return { created, updated: items.length - created };
   }
 
   /** Reads every item record again (changed by another replica), with the ids created meanwhile. */
   async reload(): Promise<void> {
     await this.store.feed?.refreshIds();
-    this.catalogue.update(await this.store.listItems());
+    this.take(await this.store.listItems());
+  }
+
+  /** Stored records into the catalogue and everything sized or made from it. */
+  private take(items: ItemRecord[]): void {
+    this.catalogue.update(items);
     this.interactions.ensureItems(this.catalogue.count);
     this.popularity.ensureItems(this.catalogue.count);
-    this.newItems.invalidate();
+    this.newItems.invalidate(); // their content vectors are made again from the records
     this.cache.clear();
   }
 
