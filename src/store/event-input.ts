@@ -64,7 +64,11 @@ export function resolveEvent(
 }
 
 /** Events given by dense index refer only to users and items that exist (a RecoError naming the event). */
-export function checkEventIndices(ev: EventColumns, users: number, items: number): void {
+export function checkEventIndices(
+  ev: Pick<EventColumns, 'length'> & { user: ArrayLike<number>; item: ArrayLike<number> },
+  users: number,
+  items: number,
+): void {
   for (let e = 0; e < ev.length; e++) {
     const u = ev.user[e]!;
     const i = ev.item[e]!;

@@ -83,6 +83,32 @@ export function encodeEventRows(
   return buf;
 }
 
+/**
+ * Rows (idx, id, created_at) of new users or items (`COPY users|items (idx, id, created_at)`): id k at
+ * index first + k, created at createdAt[k] (whole milliseconds), with header and trailer.
+ */
+export function encodeIdRows(first: number, ids: readonly string[], createdAt: ArrayLike<number>): Buffer {
+  let bytes = HEADER_BYTES + 2;
+  for (const id of ids) bytes += 2 + 4 + 4 + 4 + Buffer.byteLength(id) + 4 + 8;
+  const buf = Buffer.allocUnsafe(bytes);
+  copyBinaryHeader().copy(buf, 0);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let at = HEADER_BYTES;
+  for (let k = 0; k < ids.length; k++) {
+    view.setInt16(at, 3);
+    view.setInt32(at + 2, 4);
+    view.setInt32(at + 6, first + k);
+    const len = buf.write(ids[k]!, at + 14, 'utf8');
+    view.setInt32(at + 10, len);
+    at += 14 + len;
+    view.setInt32(at, 8);
+    setInt8(view, at + 4, Math.round(createdAt[k]!));
+    at += 12;
+  }
+  view.setInt16(at, -1);
+  return buf;
+}
+
 /** Bytes of one row of an events read: user_idx, item_idx, type (integer), value (double), ts (bigint). */
 const READ_ROW_BYTES = 2 + 5 * 4 + 4 + 4 + 4 + 8 + 8;
 

@@ -11,10 +11,11 @@
 import type pg from 'pg';
 import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/interactions.js';
 import { idProblem } from '../data/valid.js';
-import { InputError, RecoError } from '../errors.js';
+import { RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import type { EventRow } from './event-columns.js';
 import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from './event-input.js';
+import { EventKeys, nextTypeCode } from './event-keys.js';
 import { sortEventLogByTime } from './event-order.js';
 import { IdMapLookups } from './id-maps.js';
 import { PgAccounts } from './pg-accounts.js';
@@ -27,7 +28,14 @@ import {
   copyEventsBetween,
   cursorEventRows,
 } from './pg-event-reads.js';
-import { deferUserIndex, EventBatch, restoreUserIndex, writeEventRows } from './pg-event-writes.js';
+import {
+  copyEventStream,
+  copyIdRows,
+  deferEventIndexes,
+  EventBatch,
+  restoreEventIndexes,
+  writeEventRows,
+} from './pg-event-writes.js';
 import { PgExperiments } from './pg-experiments.js';
 import { PgFeed } from './pg-feed.js';
 import { parsePgLocation } from './pg-location.js';
@@ -48,6 +56,7 @@ import type {
   EventColumns,
   EventLogOptions,
   InsertEventsOptions,
+  KeyedEventBatch,
   RunBatch,
   RunInfo,
   RunKind,
@@ -60,6 +69,16 @@ import type {
 } from './store.js';
 
 const PROGRESS_EVERY = 8192;
+
+/** A new item's row (an event's item: no title, genres or tags). */
+interface NewItemRow {
+  id: string;
+  title: string | null;
+  genres: string | null;
+  tags: string | null;
+  attributes: string | null;
+  createdAt: number;
+}
 
 export class PgStore extends IdMapLookups implements Store {
   readonly path: string;
@@ -94,10 +113,10 @@ export class PgStore extends IdMapLookups implements Store {
       },
       locked: async (tx) => {
         await this.catchUpIds();
-        tx.indexDeferred = await deferUserIndex(tx.client, tx.expectedEvents);
+        tx.indexDeferred = await deferEventIndexes(tx.client, tx.expectedEvents);
       },
       committing: async (tx) => {
-        if (tx.indexDeferred) await restoreUserIndex(tx.client);
+        if (tx.indexDeferred) await restoreEventIndexes(tx.client);
       },
       rolledBack: async () => {
         // forget ids created inside the rolled-back transaction, and read the committed ones again (reads
@@ -203,16 +222,7 @@ export class PgStore extends IdMapLookups implements Store {
     for (let k = 0; k < ids.length; k++) this.ids.setUser(first + k, ids[k]!);
   }
 
-  private async addItems(
-    items: {
-      id: string;
-      title: string | null;
-      genres: string | null;
-      tags: string | null;
-      attributes: string | null;
-      createdAt: number;
-    }[],
-  ): Promise<void> {
+  private async addItems(items: NewItemRow[]): Promise<void> {
     if (items.length === 0) return;
     const first = this.ids.items;
     await this.db.query(
@@ -235,7 +245,7 @@ export class PgStore extends IdMapLookups implements Store {
     return this.db.write(async () => {
       let n = 0;
       const now = Date.now();
-      const fresh: Parameters<PgStore['addItems']>[0] = [];
+      const fresh: NewItemRow[] = [];
       const seen = new Set<string>();
       for (const it of items) {
         checkItem(it);
@@ -274,7 +284,7 @@ export class PgStore extends IdMapLookups implements Store {
       const requests: [number, string][] = [];
       const newUsers: string[] = [];
       const newUserTimes: number[] = [];
-      const newItems: Parameters<PgStore['addItems']>[0] = [];
+      const newItems: NewItemRow[] = [];
       // new ids get their index when the batch is written; until then they are numbered here
       const pendingUser = new Map<string, number>();
       const pendingItem = new Map<string, number>();
@@ -320,6 +330,68 @@ export class PgStore extends IdMapLookups implements Store {
     return row?.[0] ?? 0;
   }
 
+  importEvents(
+    batches: AsyncIterable<KeyedEventBatch>,
+    options: Pick<InsertEventsOptions, 'onProgress'> = {},
+  ): Promise<number> {
+    return this.db.write(async () => {
+      // What the events introduce is known to the maps at once and written after the events (no foreign
+      // keys; one COPY holds the connection meanwhile); a rollback reads the maps again.
+      const first = { user: this.ids.users, item: this.ids.items, type: this.ids.types };
+      const users: string[] = [];
+      const userTimes: number[] = [];
+      const items: string[] = [];
+      const itemTimes: number[] = [];
+      const types: string[] = [];
+      const keys = new EventKeys({
+        userIndex: (id) => this.ids.userIndex(id),
+        itemIndex: (id) => this.ids.itemIndex(id),
+        typeCode: (name) => this.ids.typeCode(name),
+        newUser: (id, createdAt) => {
+          const u = first.user + users.length;
+          this.ids.setUser(u, id);
+          users.push(id);
+          userTimes.push(createdAt);
+          return u;
+        },
+        newItem: (id, createdAt) => {
+          const i = first.item + items.length;
+          this.ids.setItem(i, id);
+          items.push(id);
+          itemTimes.push(createdAt);
+          return i;
+        },
+        newType: (name) => {
+          const code = nextTypeCode(this.ids.types, name);
+          this.ids.setType({ code, name, weight: null, value_rule: null, center: null });
+          types.push(name);
+          return code;
+        },
+      });
+      const position = (await this.lastPosition()) + 1;
+      const resolved = async function* () {
+        for await (const batch of batches) yield keys.resolve(batch);
+      };
+      const n = await copyEventStream(
+        this.db.current()!.client,
+        resolved(),
+        position,
+        Date.now(),
+        options.onProgress,
+      );
+      const client = this.db.current()!.client;
+      await copyIdRows(client, 'users', first.user, users, userTimes);
+      await copyIdRows(client, 'items', first.item, items, itemTimes);
+      if (types.length > 0)
+        await this.db.query(
+          'INSERT INTO event_types (code, name) SELECT * FROM unnest($1::int[], $2::text[])',
+          [types.map((_, k) => first.type + k), types],
+        );
+      options.onProgress?.(n);
+      return n;
+    });
+  }
+
   insertEventColumns(
     ev: EventColumns,
     options: Pick<InsertEventsOptions, 'onProgress'> = {},
@@ -345,11 +417,7 @@ export class PgStore extends IdMapLookups implements Store {
     let code = this.ids.typeCode(name);
     if (code === undefined) {
       refuse('event type', idProblem(name));
-      code = this.ids.types;
-      if (code > 255)
-        throw new InputError(
-          `too many event types (256 at most): cannot declare "${name}" (reco types lists them)`,
-        );
+      code = nextTypeCode(this.ids.types, name);
       await this.db.query('INSERT INTO event_types (code, name) VALUES ($1, $2)', [code, name]);
       this.ids.setType({ code, name, weight: null, value_rule: null, center: null });
     }

@@ -8,9 +8,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { checkRule, DEFAULT_EVENT_TYPES, type EventTypeRule } from '../data/interactions.js';
 import { idProblem } from '../data/valid.js';
-import { InputError, RecoError } from '../errors.js';
+import { RecoError } from '../errors.js';
 import type { EventLog, EventRecord, ItemRecord, UserRecord } from '../types.js';
 import { checkEventIndices, type EventIds, eventCreation, resolveEvent } from './event-input.js';
+import { EventKeys, nextTypeCode, type ResolvedEvents } from './event-keys.js';
 import { sortEventLogByTime, userTimeOrder } from './event-order.js';
 import { IdMapLookups } from './id-maps.js';
 import { migrate } from './migrations.js';
@@ -34,6 +35,7 @@ import type {
   EventColumns,
   EventLogOptions,
   InsertEventsOptions,
+  KeyedEventBatch,
   RunBatch,
   RunInfo,
   RunKind,
@@ -324,6 +326,30 @@ export class SqliteStore extends IdMapLookups implements Store, SqliteOwner {
     });
   }
 
+  importEvents(
+    batches: AsyncIterable<KeyedEventBatch>,
+    options: Pick<InsertEventsOptions, 'onProgress'> = {},
+  ): Promise<number> {
+    const keys = new EventKeys({
+      userIndex: (id) => this.ids.userIndex(id),
+      itemIndex: (id) => this.ids.itemIndex(id),
+      typeCode: (name) => this.ids.typeCode(name),
+      newUser: (id, createdAt) => this.ensureUser(id, createdAt, null),
+      newItem: (id, createdAt) => this.ensureItem(id, createdAt),
+      newType: (name) => this.declaredCode(name),
+    });
+    return this.transaction(async () => {
+      let n = 0;
+      for await (const batch of batches) {
+        const done = n;
+        n += this.insertColumnsNow(keys.resolve(batch), {
+          ...(options.onProgress ? { onProgress: (k: number) => options.onProgress?.(done + k) } : {}),
+        });
+      }
+      return n;
+    });
+  }
+
   insertEventColumns(
     ev: EventColumns,
     options: Pick<InsertEventsOptions, 'onProgress'> = {},
@@ -331,7 +357,10 @@ export class SqliteStore extends IdMapLookups implements Store, SqliteOwner {
     return this.gated(() => this.insertColumnsNow(ev, options));
   }
 
-  private insertColumnsNow(ev: EventColumns, options: Pick<InsertEventsOptions, 'onProgress'>): number {
+  private insertColumnsNow(
+    ev: EventColumns | ResolvedEvents,
+    options: Pick<InsertEventsOptions, 'onProgress'>,
+  ): number {
     const nUsers = this.ids.users;
     checkEventIndices(ev, nUsers, this.ids.items);
     // inside a transaction that dropped the index already (bulk), the drop and rebuild here do nothing
@@ -397,11 +426,7 @@ export class SqliteStore extends IdMapLookups implements Store, SqliteOwner {
     let code = this.ids.typeCode(name);
     if (code === undefined) {
       refuse('event type', idProblem(name));
-      code = this.ids.types;
-      if (code > 255)
-        throw new InputError(
-          `too many event types (256 at most): cannot declare "${name}" (reco types lists them)`,
-        );
+      code = nextTypeCode(this.ids.types, name);
       this.atomic(() => this.stmt.insertType.run(code, name));
       this.ids.setType({ code, name, weight: null, value_rule: null, center: null });
     }

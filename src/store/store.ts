@@ -41,6 +41,23 @@ export interface EventColumns {
   length: number;
 }
 
+/**
+ * Events named by keys of an import's own tables, columnar (the importers' bulk path: ../data/import/). Key
+ * k of users is the k-th user id the import introduced (each batch lists, in key order, the ids its keys
+ * introduce; two keys may name one id); items and event types alike. Times in whole milliseconds.
+ */
+export interface KeyedEventBatch {
+  length: number;
+  user: Int32Array;
+  item: Int32Array;
+  type: Int32Array;
+  value: Float64Array;
+  timestamp: Float64Array;
+  newUsers: readonly string[];
+  newItems: readonly string[];
+  newTypes: readonly string[];
+}
+
 export interface InsertEventsOptions {
   /** Create users that do not exist yet (default true). */
   createUsers?: boolean;
@@ -155,6 +172,15 @@ export interface Store {
   upsertItems(items: Iterable<ItemRecord>): Promise<number>;
   /** Inserts events by external id; returns the number inserted. */
   insertEvents(events: Iterable<EventRecord>, options?: InsertEventsOptions): Promise<number>;
+  /**
+   * Inserts an import's events, batch after batch as they come (a server database writes one while the next
+   * is read), creating the users, items and event types they introduce (./event-keys.ts); returns the
+   * number inserted. Faults name the event (counted from 1) and its field.
+   */
+  importEvents(
+    batches: AsyncIterable<KeyedEventBatch>,
+    options?: Pick<InsertEventsOptions, 'onProgress'>,
+  ): Promise<number>;
   /** Bulk insert by dense index (users and items must exist). */
   insertEventColumns(
     events: EventColumns,

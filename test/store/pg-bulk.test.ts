@@ -199,14 +199,22 @@ describe('PostgreSQL bulk paths', { skip }, () => {
     assert.throws(() => decode(64, Buffer.from('not a copy at all, not a copy at all')), /bad signature/);
   });
 
-  test('a bulk load defers the user index: it exists after the commit and after a rollback', async () => {
+  test('a bulk load defers the indexes on events: they exist after the commit and after a rollback', async () => {
     const { store, schema } = await fresh();
+    // both: the user index and the primary key (a unique index on the positions)
     const hasIndex = async () =>
       (
-        await sql.query('SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = $2', [
-          schema,
-          'events_user_ts',
-        ])
+        await sql.query(
+          `SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname IN ('events_user_ts', 'events_pkey')`,
+          [schema],
+        )
+      ).rowCount === 2 &&
+      (
+        await sql.query(
+          `SELECT 1 FROM pg_constraint c JOIN pg_namespace s ON s.oid = c.connamespace
+           WHERE s.nspname = $1 AND c.conname = 'events_pkey' AND c.contype = 'p'`,
+          [schema],
+        )
       ).rowCount === 1;
     // the index dropped inside the load's transaction: locked by it, unseen by other sessions until the end
     const dropping = async () =>
