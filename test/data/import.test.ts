@@ -179,6 +179,64 @@ test('bad event files name the file, line and column, and import nothing', async
   await store.close();
 });
 
+test('a plain file read from its bytes gives what csv-parse gives: the same events, ids and faults', async () => {
+  // the same text with CRLF line ends goes through csv-parse (./delimited.ts), with LF ends it is read as bytes
+  const many = Array.from(
+    { length: 40_000 },
+    (_, k) => `u${(k * 7) % 3001},i${k % 1499},v${k % 3},${k % 7}.25,${1e9 + k}`,
+  );
+  const texts: string[] = [
+    `\uFEFFuser,item,type,value,timestamp\n${many.join('\n')}\n`,
+    // white space around ids (one user), odd numbers, ISO dates and seconds, blank lines, no final newline
+    'user,item,value,timestamp\n u1 ,i1,.5,2001-02-03T04:05:06Z\n\nu1,i2,1e2,981173106\n  \t\nu2,i1,-0,981173106.5\nu2,i3,+3,1700000000000',
+    // UTF-8 ids, a rating column (type "rating"), a column skipped, TSV
+    'userId\tmovieId\trating\textra\nJosé\t€uro\t4.5\tx\n日本\t€uro\t3\ty\n',
+    // faults: each must name the same line and column either way
+    'user,item,value\nu1,i1,1\nu2,i2,great\n',
+    'user,item,value\nu1,i1,1\nu2,i2\n',
+    'user,item,value\nu1,i1,1\nu2,,1\n',
+    'user,item,timestamp\nu1,i1,yesterday\n',
+    'user,item,value,timestamp\nu1,i1,2e9,1000000000\n',
+    'user,item,value,timestamp\nu1,i1,1,9999999999999999\n',
+    'user,item,value,timestamp\nu1,i1,1,-99999999999999\n',
+    `user,item\n${'u'.repeat(300)},i1\n`,
+    'user,item\nu1\u0001x,i1\n',
+    'user,item,type\nu1,i1, \n',
+    'user,item\n\n',
+  ];
+  const outcome = async (content: string) => {
+    const store = await freshStore();
+    try {
+      const p = file('same.csv', content);
+      const s = await importEventsFile(store, p, { defaultTimestamp: 1e12 });
+      return {
+        summary: [s.rows, s.users, s.items, s.newTypes],
+        users: store.userIds(),
+        items: store.itemIds(),
+        types: store.eventTypeNames(),
+        events: (await allEvents(store)).map(({ ingestedAt: _, ...e }) => e),
+        created: (await store.listUsers()).map((u) => u.createdAt),
+      };
+    } catch (err) {
+      assert.ok(err instanceof InputError, String(err));
+      return { fault: err.message.replace(/^[^:]*same\.csv/, 'FILE') };
+    } finally {
+      await store.close();
+    }
+  };
+  const faults: string[] = [];
+  for (const text of texts) {
+    const plain = await outcome(text);
+    assert.deepEqual(await outcome(text.replaceAll('\n', '\r\n')), plain, text.slice(0, 60));
+    if (plain.fault !== undefined) faults.push(plain.fault);
+  }
+  assert.equal(faults.length, 11, faults.join('\n'));
+  assert.ok(
+    faults.slice(0, -1).every((f) => /line \d/.test(f)),
+    faults.join('\n'),
+  );
+});
+
 test('items: attributes keep their types; a duplicate id is refused with both lines', async () => {
   const store = await freshStore();
   const p = file('items.csv', 'id,title,genres,year,studio\na,Alpha,Drama|War,1999,Acme\nb,Beta,,2001,\n');

@@ -117,7 +117,7 @@ export function checkReadable(file: string): void {
 }
 
 /** Whether a file is plain: no quote (or quotes are off) and no carriage return, so lines split as they are. */
-async function isPlain(file: string, noQuotes: boolean): Promise<boolean> {
+export async function isPlain(file: string, noQuotes: boolean): Promise<boolean> {
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
     if ((!noQuotes && chunk.indexOf(0x22) >= 0) || chunk.indexOf(0x0d) >= 0) return false;
   return true;

@@ -5,10 +5,11 @@
  */
 import { statSync } from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
-import type { Store } from '../../store/store.js';
-import type { EventRecord } from '../../types.js';
-import { readDelimitedRuns } from './delimited.js';
+import type { KeyedEventBatch, Store } from '../../store/store.js';
+import { checkReadable, detectDelimiter, isPlain, readDelimitedRuns, readFirstLine } from './delimited.js';
 import { type FieldPlace, parseIdField, parseTimestampField, parseValueField } from './fields.js';
+import { KeyedBatchBuilder } from './keyed-batch.js';
+import { type EventLayout, plainDelimiter, plainEventBatches } from './plain-events.js';
 
 export type EventColumn = 'user' | 'item' | 'rating' | 'value' | 'timestamp' | 'type' | 'skip';
 
@@ -72,7 +73,7 @@ export interface ImportSummary {
 }
 
 /** Events handed to the store at a time. */
-const IMPORT_BATCH = 10_000;
+const IMPORT_BATCH = 16_384;
 
 function columnNamed(c: string): EventColumn {
   const col = c === '' || c === '_' || c === 'skip' ? 'skip' : ALIASES.get(c);
@@ -132,47 +133,94 @@ function resolveColumns(names: EventColumn[], file: string): Map<EventColumn, nu
   return map;
 }
 
-/** Where each field of a row is (for the errors that name it) and which column holds it. */
-interface RowPlaces {
-  user: FieldPlace;
-  item: FieldPlace;
-  value: FieldPlace;
-  timestamp: FieldPlace;
-  type: FieldPlace;
-  userCol: number;
-  itemCol: number;
-  valueCol: number | undefined;
-  tsCol: number | undefined;
-  typeCol: number | undefined;
-  defaultType: string;
-}
-
-/**
- * The file's events, checked and parsed, in batches of `batch` records (the importer's part that needs no
- * store: `reco import events` hands each batch to the store; a benchmark can time it alone). Faults are
- * InputErrors naming the file, line and column; a file without events is one.
- */
-export async function* readEventBatches(
-  file: string,
-  options: ImportEventsOptions = {},
-  batch = 10_000,
-): AsyncGenerator<EventRecord[]> {
+/** The header mode of the options, checked against the column spec. */
+function headerMode(options: ImportEventsOptions): HeaderMode {
   const spec = options.columns;
   const header = options.header ?? (spec?.kind === 'order' ? 'none' : 'names');
   if (header === 'names' && spec?.kind === 'order')
     throw new UsageError('--columns as an order needs --header skip or none (the order replaces the header)');
   if (header !== 'names' && spec?.kind !== 'order')
     throw new UsageError(`--header ${header} needs --columns as an order, e.g. user,item,rating,timestamp`);
-  let cols: Map<EventColumn, number> | undefined =
-    spec?.kind === 'order' ? resolveColumns(spec.columns, file) : undefined;
-  let width = spec?.kind === 'order' ? spec.columns.length : 0;
-  let skipFirst = header === 'skip';
+  return header;
+}
+
+/** The columns a header line names (by the spec's mapping, or by the known names and aliases). */
+function headerColumns(
+  fields: string[],
+  spec: ColumnSpec | undefined,
+  file: string,
+  line: number,
+): Map<EventColumn, number> {
+  const mapped = spec?.kind === 'names' ? spec.names : undefined;
+  const names = fields.map((f) =>
+    mapped ? (mapped.get(f.trim()) ?? 'skip') : (ALIASES.get(f.trim().toLowerCase()) ?? 'skip'),
+  );
+  if (mapped)
+    for (const name of mapped.keys())
+      if (!fields.some((f) => f.trim() === name))
+        throw new InputError(
+          `--columns names "${name}", which the header lacks (header: ${fields.join(', ')})`,
+          file,
+          line,
+        );
+  return resolveColumns(names, file);
+}
+
+/** Where an event's fields are, for rows of `width` fields with columns `cols`. */
+function layoutOf(
+  cols: Map<EventColumn, number>,
+  width: number,
+  options: ImportEventsOptions,
+  now: number,
+): EventLayout {
+  return {
+    width,
+    user: cols.get('user')!,
+    item: cols.get('item')!,
+    value: cols.get('rating') ?? cols.get('value'),
+    valueName: cols.has('rating') ? 'rating' : 'value',
+    timestamp: cols.get('timestamp'),
+    type: cols.get('type'),
+    defaultType: cols.has('rating') ? 'rating' : (options.defaultType ?? 'view'),
+    now,
+  };
+}
+
+/** Keys by id for the events read as records (the keyed batches' tables, ../../store/store.ts). */
+class RecordKeys {
+  private readonly keys = new Map<string, number>();
+  /** The id's key; a new id is added to `fresh`, the ids the batch introduces. */
+  key(id: string, fresh: string[]): number {
+    let k = this.keys.get(id);
+    if (k === undefined) {
+      k = this.keys.size;
+      this.keys.set(id, k);
+      fresh.push(id);
+    }
+    return k;
+  }
+}
+
+/**
+ * The keyed batches of a file read as records (./delimited.ts: csv-parse for a file with quotes or carriage
+ * returns), each field through ./fields.ts.
+ */
+async function* recordEventBatches(
+  file: string,
+  options: ImportEventsOptions,
+  layout: EventLayout | undefined,
+  skipFirst: boolean,
+  batch: number,
+): AsyncGenerator<KeyedEventBatch> {
+  const spec = options.columns;
   const now = options.defaultTimestamp ?? Date.now();
-  let records: EventRecord[] = [];
   let rows = 0;
   let sawHeader = false;
-  let places: RowPlaces | undefined;
+  const users = new RecordKeys();
+  const items = new RecordKeys();
+  const types = new RecordKeys();
   const typeNames = new Map<string, string>();
+  const out = new KeyedBatchBuilder(batch);
   const read = readDelimitedRuns(file, {
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
     ...(options.noQuotes ? { noQuotes: true } : {}),
@@ -184,65 +232,74 @@ export async function* readEventBatches(
         sawHeader = true;
         continue;
       }
-      if (!cols) {
-        const mapped = spec?.kind === 'names' ? spec.names : undefined;
-        const names = fields.map((f) =>
-          mapped ? (mapped.get(f.trim()) ?? 'skip') : (ALIASES.get(f.trim().toLowerCase()) ?? 'skip'),
-        );
-        if (mapped)
-          for (const name of mapped.keys())
-            if (!fields.some((f) => f.trim() === name))
-              throw new InputError(
-                `--columns names "${name}", which the header lacks (header: ${fields.join(', ')})`,
-                file,
-                line,
-              );
-        cols = resolveColumns(names, file);
-        width = fields.length;
+      if (!layout) {
+        layout = layoutOf(headerColumns(fields, spec, file, line), fields.length, options, now);
         sawHeader = true;
         continue;
       }
-      if (fields.length !== width) {
-        throw new InputError(`expected ${width} fields, found ${fields.length}`, file, line);
-      }
-      // one place per column, its line set per row (read only when a field is refused)
-      places ??= {
-        user: { file, line, column: 'user' },
-        item: { file, line, column: 'item' },
-        value: { file, line, column: cols.has('rating') ? 'rating' : 'value' },
-        timestamp: { file, line, column: 'timestamp' },
-        type: { file, line, column: 'type' },
-        userCol: cols.get('user')!,
-        itemCol: cols.get('item')!,
-        valueCol: cols.get('rating') ?? cols.get('value'),
-        tsCol: cols.get('timestamp'),
-        typeCol: cols.get('type'),
-        defaultType: cols.has('rating') ? 'rating' : (options.defaultType ?? 'view'),
-      };
-      const p = places;
-      p.user.line = p.item.line = p.value.line = p.timestamp.line = p.type.line = line;
-      const user = parseIdField(fields[p.userCol], p.user);
-      const item = parseIdField(fields[p.itemCol], p.item);
-      const value = p.valueCol !== undefined ? parseValueField(fields[p.valueCol]!, p.value) : 1;
-      const timestamp = p.tsCol !== undefined ? parseTimestampField(fields[p.tsCol]!, p.timestamp) : now;
-      let type = p.defaultType;
-      if (p.typeCol !== undefined) {
+      const L = layout;
+      if (fields.length !== L.width)
+        throw new InputError(`expected ${L.width} fields, found ${fields.length}`, file, line);
+      const at = (column: string): FieldPlace => ({ file, line, column });
+      const n = out.length;
+      out.user[n] = users.key(parseIdField(fields[L.user], at('user')), out.newUsers);
+      out.item[n] = items.key(parseIdField(fields[L.item], at('item')), out.newItems);
+      let typeName = L.defaultType;
+      if (L.type !== undefined) {
         // a file names a few types: each checked once
-        const raw = fields[p.typeCol]!;
-        type = typeNames.get(raw) ?? parseIdField(raw, p.type);
-        if (typeNames.size < 256) typeNames.set(raw, type);
+        const raw = fields[L.type]!;
+        typeName = typeNames.get(raw) ?? parseIdField(raw, at('type'));
+        if (typeNames.size < 256) typeNames.set(raw, typeName);
       }
-      records.push({ user, item, type, value, timestamp });
+      out.type[n] = types.key(typeName, out.newTypes);
+      out.value[n] = L.value !== undefined ? parseValueField(fields[L.value]!, at(L.valueName)) : 1;
+      out.timestamp[n] =
+        L.timestamp !== undefined ? parseTimestampField(fields[L.timestamp]!, at('timestamp')) : now;
+      out.length = n + 1;
       rows++;
-      if (records.length >= batch) {
-        yield records;
-        records = [];
-      }
+      if (out.full) yield out.take();
     }
-  if (records.length > 0) yield records;
-  if (rows === 0) {
+  if (out.length > 0) yield out.take();
+  if (rows === 0)
     throw new InputError(sawHeader ? 'no events after the header' : 'no events in the file', file);
+}
+
+/**
+ * The file's events, checked and parsed, in keyed batches of `batch` events (the importer's part that needs
+ * no store: `reco import events` hands them to the store as they come; a benchmark can time it alone). A
+ * plain file is read from its bytes (./plain-events.ts), any other through csv-parse (./delimited.ts), with
+ * the same events and faults. Faults are InputErrors naming the file, line and column; a file without
+ * events is one.
+ */
+export async function* readEventBatches(
+  file: string,
+  options: ImportEventsOptions = {},
+  batch = IMPORT_BATCH,
+): AsyncGenerator<KeyedEventBatch> {
+  const spec = options.columns;
+  const header = headerMode(options);
+  const now = options.defaultTimestamp ?? Date.now();
+  const layout =
+    spec?.kind === 'order'
+      ? layoutOf(resolveColumns(spec.columns, file), spec.columns.length, options, now)
+      : undefined;
+  const skipFirst = header === 'skip';
+  checkReadable(file);
+  const delimiter = options.delimiter ?? detectDelimiter(await readFirstLine(file));
+  const byte = plainDelimiter(delimiter);
+  if (byte !== undefined && (await isPlain(file, options.noQuotes === true))) {
+    yield* plainEventBatches({
+      file,
+      delimiter: byte,
+      skipFirst,
+      layout,
+      header: (fields, line) =>
+        layoutOf(headerColumns(fields, spec, file, line), fields.length, options, now),
+      batch,
+    });
+    return;
   }
+  yield* recordEventBatches(file, { ...options, delimiter }, layout, skipFirst, batch);
 }
 
 export async function importEventsFile(
@@ -257,26 +314,10 @@ export async function importEventsFile(
   const expectedEvents = (statSync(file, { throwIfNoEntry: false })?.size ?? 0) / 30;
   await store.transaction(
     async () => {
-      const batches = readEventBatches(file, options, IMPORT_BATCH);
-      // the next batch is parsed while the store writes this one (a server database works meanwhile); its
-      // fault, if any, is handled from the start and thrown when it is awaited
-      const ahead = () => {
-        const p = batches.next();
-        p.catch(() => undefined);
-        return p;
-      };
-      let next = ahead();
-      try {
-        for (let r = await next; !r.done; r = await next) {
-          next = ahead();
-          rows += await store.insertEvents(r.value);
-          options.onProgress?.(rows);
-        }
-      } finally {
-        // a failed write leaves the parse ahead: let it end, its fault unheard (the write's is thrown)
-        await next.catch(() => undefined);
-        await batches.return(undefined);
-      }
+      rows = await store.importEvents(
+        readEventBatches(file, options),
+        options.onProgress ? { onProgress: options.onProgress } : {},
+      );
     },
     { expectedEvents },
   );
