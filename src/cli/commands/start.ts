@@ -30,7 +30,8 @@ async function runStep(args: string[], g: GlobalOptions): Promise<void> {
   const { buildProgram } = await import('../program.js');
   const globalArgs = ['--db', g.db, ...(g.quiet ? ['--quiet'] : []), ...(g.verbose ? ['--verbose'] : [])];
   if (g.verbose) process.stderr.write(`\n$ reco ${args.join(' ')}\n`);
-  await buildProgram().parseAsync(['node', 'reco', ...globalArgs, ...args]);
+  const argv = ['node', 'reco', ...globalArgs, ...args];
+  await (await buildProgram(argv)).parseAsync(argv);
 }
 
 /** The current bundle when it was trained on exactly the events the store holds now. */
