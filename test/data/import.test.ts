@@ -189,6 +189,8 @@ test('a plain file read from its bytes gives what csv-parse gives: the same even
     `\uFEFFuser,item,type,value,timestamp\n${many.join('\n')}\n`,
     // white space around ids (one user), odd numbers, ISO dates and seconds, blank lines, no final newline
     'user,item,value,timestamp\n u1 ,i1,.5,2001-02-03T04:05:06Z\n\nu1,i2,1e2,981173106\n  \t\nu2,i1,-0,981173106.5\nu2,i3,+3,1700000000000',
+    // a line longer than the reader's chunks (a value of 2.5 MB that reads as 1)
+    `user,item,value\nu1,i1,1\nu2,i1,1.${'0'.repeat(2_500_000)}\nu3,i2,2\n`,
     // UTF-8 ids, a rating column (type "rating"), a column skipped, TSV
     'userId\tmovieId\trating\textra\nJosé\t€uro\t4.5\tx\n日本\t€uro\t3\ty\n',
     // faults: each must name the same line and column either way

@@ -186,20 +186,22 @@ export async function* plainEventBatches(source: PlainEventsSource): AsyncGenera
     return true;
   };
 
-  let rest: Buffer | undefined;
+  // the unfinished last line's pieces, joined once a line end arrives (a long line is not copied per chunk)
+  let held: Buffer[] = [];
   let first = true;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    let buf = rest && rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+  for await (let chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     if (first) {
       first = false;
       // a byte order mark is dropped
-      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
+        chunk = chunk.subarray(3);
     }
-    const last = buf.lastIndexOf(NL);
-    if (last < 0) {
-      rest = buf;
+    if (chunk.lastIndexOf(NL) < 0) {
+      held.push(chunk);
       continue;
     }
+    const buf = held.length > 0 ? Buffer.concat([...held, chunk]) : chunk;
+    const last = buf.lastIndexOf(NL);
     if (!isUtf8(buf.subarray(0, last + 1)))
       throw new InputError(
         'not valid UTF-8 text (convert the file to UTF-8)',
@@ -211,9 +213,10 @@ export async function* plainEventBatches(source: PlainEventsSource): AsyncGenera
       if (readLine(buf, from, nl) && out.full) yield out.take();
       from = nl + 1;
     }
-    rest = buf.subarray(last + 1);
+    held = last + 1 < buf.length ? [buf.subarray(last + 1)] : [];
   }
-  if (rest && rest.length > 0) {
+  const rest = Buffer.concat(held);
+  if (rest.length > 0) {
     if (!isUtf8(rest))
       throw new InputError('not valid UTF-8 text (truncated character at end of file)', file, line + 1);
     readLine(rest, 0, rest.length);
