@@ -7,6 +7,7 @@
  */
 import { idProblem, MAX_EVENT_VALUE, MAX_TIME, MIN_TIME, timeProblem, valueProblem } from '../data/valid.js';
 import { InputError, RecoError } from '../errors.js';
+import type { EventIds } from './event-input.js';
 import { refuse } from './sqlite-rows.js';
 import type { KeyedEventBatch } from './store.js';
 
@@ -19,14 +20,8 @@ export function nextTypeCode(declared: number, name: string): number {
   return declared;
 }
 
-/** What resolving needs of a store: its known indices, and how it makes a new user, item or type. */
-export interface KeyTargets {
-  userIndex(id: string): number | undefined;
-  itemIndex(id: string): number | undefined;
-  typeCode(name: string): number | undefined;
-  /** Creates the user (known by userIndex from then on); its dense index. */
-  newUser(id: string, createdAt: number): number;
-  newItem(id: string, createdAt: number): number;
+/** What resolving needs of a store: ./event-input.ts's lookups and makers, and how it declares a type. */
+export interface KeyTargets extends EventIds {
   /** Declares the event type (known by typeCode from then on); its code. */
   newType(name: string): number;
 }

@@ -9,7 +9,12 @@ import type { KeyedEventBatch, Store } from '../../store/store.js';
 import { checkReadable, detectDelimiter, isPlain, readDelimitedRuns, readFirstLine } from './delimited.js';
 import { type FieldPlace, parseIdField, parseTimestampField, parseValueField } from './fields.js';
 import { KeyedBatchBuilder } from './keyed-batch.js';
-import { type EventLayout, plainDelimiter, plainEventBatches } from './plain-events.js';
+import {
+  type EventLayout,
+  type PlainEventsSource,
+  plainDelimiter,
+  plainEventBatches,
+} from './plain-events.js';
 
 export type EventColumn = 'user' | 'item' | 'rating' | 'value' | 'timestamp' | 'type' | 'skip';
 
@@ -206,14 +211,11 @@ class RecordKeys {
  * returns), each field through ./fields.ts.
  */
 async function* recordEventBatches(
-  file: string,
   options: ImportEventsOptions,
-  layout: EventLayout | undefined,
-  skipFirst: boolean,
-  batch: number,
+  source: Omit<PlainEventsSource, 'delimiter'> & { delimiter: string },
 ): AsyncGenerator<KeyedEventBatch> {
-  const spec = options.columns;
-  const now = options.defaultTimestamp ?? Date.now();
+  const { file, batch } = source;
+  let { layout, skipFirst } = source;
   let rows = 0;
   let sawHeader = false;
   const users = new RecordKeys();
@@ -222,7 +224,7 @@ async function* recordEventBatches(
   const typeNames = new Map<string, string>();
   const out = new KeyedBatchBuilder(batch);
   const read = readDelimitedRuns(file, {
-    ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+    delimiter: source.delimiter,
     ...(options.noQuotes ? { noQuotes: true } : {}),
   });
   for await (const run of read)
@@ -233,7 +235,7 @@ async function* recordEventBatches(
         continue;
       }
       if (!layout) {
-        layout = layoutOf(headerColumns(fields, spec, file, line), fields.length, options, now);
+        layout = source.header(fields, line);
         sawHeader = true;
         continue;
       }
@@ -254,7 +256,7 @@ async function* recordEventBatches(
       out.type[n] = types.key(typeName, out.newTypes);
       out.value[n] = L.value !== undefined ? parseValueField(fields[L.value]!, at(L.valueName)) : 1;
       out.timestamp[n] =
-        L.timestamp !== undefined ? parseTimestampField(fields[L.timestamp]!, at('timestamp')) : now;
+        L.timestamp !== undefined ? parseTimestampField(fields[L.timestamp]!, at('timestamp')) : L.now;
       out.length = n + 1;
       rows++;
       if (out.full) yield out.take();
@@ -286,20 +288,18 @@ export async function* readEventBatches(
   const skipFirst = header === 'skip';
   checkReadable(file);
   const delimiter = options.delimiter ?? detectDelimiter(await readFirstLine(file));
+  const source = {
+    file,
+    skipFirst,
+    layout,
+    header: (fields: string[], line: number) =>
+      layoutOf(headerColumns(fields, spec, file, line), fields.length, options, now),
+    batch,
+  };
   const byte = plainDelimiter(delimiter);
-  if (byte !== undefined && (await isPlain(file, options.noQuotes === true))) {
-    yield* plainEventBatches({
-      file,
-      delimiter: byte,
-      skipFirst,
-      layout,
-      header: (fields, line) =>
-        layoutOf(headerColumns(fields, spec, file, line), fields.length, options, now),
-      batch,
-    });
-    return;
-  }
-  yield* recordEventBatches(file, { ...options, delimiter }, layout, skipFirst, batch);
+  if (byte !== undefined && (await isPlain(file, options.noQuotes === true)))
+    yield* plainEventBatches({ ...source, delimiter: byte });
+  else yield* recordEventBatches(options, { ...source, delimiter });
 }
 
 export async function importEventsFile(
