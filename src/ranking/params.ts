@@ -169,6 +169,17 @@ export const RANKED_PARAMS = {
     max: 0.5,
     doc: 'safety net: share of the users held out of everything the trees learn from (training, early stopping, blend, the catalogue model), on whom the net judges the ranked model as served (each user as of his own last event); 0: no net',
   },
+  crossFit: {
+    type: 'boolean',
+    default: true,
+    doc: "with the safety net's held-out users, stage 1 is fitted twice per label view (cross-fitting): the held-out users' rows come from sources fitted on every event but their label events, the other users' rows from sources fitted on every event but theirs; so the trees learn from, and the net judges them with, sources fitted on 86-94% of the events instead of the feature side's 80%, closer to serving's sources fitted on all of them; false: one fit on the feature side for every user",
+  },
+  viewBlends: {
+    type: 'enum',
+    values: ['net', 'own'],
+    default: 'net',
+    doc: "with the safety net's held-out users, how each label view's blend weight (its first source's z-score added to its trees' output) is chosen: 'net', every pair of weights scored on the held-out users as served (the sum of the views' probabilities), the pair whose worst view is nearest its best source (the served trees keep it); 'own', each view alone on its early-stopping users",
+  },
   maxNetUsers: {
     type: 'int',
     default: 1000,

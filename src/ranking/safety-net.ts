@@ -19,6 +19,7 @@
  * bundle meta and printed by `reco train`.
  */
 import { ndcgAtK } from '../core/ndcg.js';
+import { bestRows } from '../core/top-n.js';
 import { sourceZ } from './candidate-stats.js';
 import type { LabelView, RankedParams } from './params.js';
 import type { NetGroup } from './training-set.js';
@@ -66,7 +67,7 @@ export interface SafetyVerdict {
   margin: number;
   /** NET_Z: the standard errors a view's deficit must exceed the margin by to count as behind. */
   confidence: number;
-  /** The blends tried (absent when the trees were not behind in any view, or without netBlend). */
+  /** The blends measured (absent without netBlend), whether or not the trees were behind. */
   trials?: NetBlendTrial[];
   /** The best source blended into the trees' score (absent: the trees alone, or the fallback). */
   blend?: NetBlend;
@@ -74,19 +75,25 @@ export interface SafetyVerdict {
   fallback: string | null;
 }
 
-/** Binary NDCG@10 of a group ordered by `score` (descending, ties in row order), `relevant` label items. */
-function ndcgOf(
-  score: Float64Array,
-  labels: Uint8Array,
-  n: number,
-  relevant: number,
-  order: Int32Array,
-): number {
-  for (let r = 0; r < n; r++) order[r] = r;
-  const o = order.subarray(0, n).sort((a, b) => score[b]! - score[a]! || a - b);
-  const gains = new Uint8Array(Math.min(K, n));
-  for (let r = 0; r < gains.length; r++) gains[r] = labels[o[r]!]!;
-  return ndcgAtK(gains, K, relevant);
+/**
+ * Binary NDCG@10 of a group's top 10 as serving picks it (../core/top-n.ts bestRows: score descending, ties
+ * by item index; NaN never), `relevant` label items.
+ */
+export function ndcgOf(score: Float64Array, g: NetGroup): number {
+  const top = bestRows(score, Math.min(K, g.n), g.items);
+  const gains = new Uint8Array(top.length);
+  for (let r = 0; r < top.length; r++) gains[r] = g.labels[top[r]!]!;
+  return ndcgAtK(gains, K, g.relevant);
+}
+
+/** NDCG@10 of a held-out group ordered by source s's scores alone (of S; a NaN score ranks last). */
+export function sourceNdcg(g: NetGroup, s: number, S: number): number {
+  const score = new Float64Array(g.n);
+  for (let r = 0; r < g.n; r++) {
+    const v = g.scores[r * S + s]!;
+    score[r] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
+  }
+  return ndcgOf(score, g);
 }
 
 /** The served score with the net's blend: the trees' score plus weight x source s's z-score. */
@@ -143,15 +150,11 @@ export function judgeRanker(
   if (used.length === 0 || sourceNames.length === 0) return undefined;
   const S = sourceNames.length;
   const scorer = new ViewScorer(views, params.exitTrees, params.objective === 'binary');
-  let order = new Int32Array(0);
-  const ndcg = (score: Float64Array, g: NetGroup) => {
-    if (order.length < g.n) order = new Int32Array(2 * g.n);
-    return ndcgOf(score, g.labels, g.n, g.relevant, order);
-  };
+  const ndcg = ndcgOf;
   // per view: the trees' scores of each group (as served), their per-user NDCG and every source's
   const treeScores: Float64Array[][] = [];
   const treeNdcg: Float64Array[] = [];
-  const sourceNdcg: Float64Array[][] = [];
+  const perSource: Float64Array[][] = [];
   for (const { groups } of used) {
     const mine: Float64Array[] = [];
     const t = new Float64Array(groups.length);
@@ -160,37 +163,30 @@ export function judgeRanker(
       const x = Float64Array.from(scorer.score(g.values, g.n, g.zFirst, params.exitKeep).subarray(0, g.n));
       mine.push(x);
       t[q] = ndcg(x, g);
-      const score = new Float64Array(g.n);
-      for (let s = 0; s < S; s++) {
-        for (let r = 0; r < g.n; r++) {
-          const v = g.scores[r * S + s]!;
-          score[r] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
-        }
-        own[s]![q] = ndcg(score, g);
-      }
+      for (let s = 0; s < S; s++) own[s]![q] = sourceNdcg(g, s, S);
     }
     treeScores.push(mine);
     treeNdcg.push(t);
-    sourceNdcg.push(own);
+    perSource.push(own);
   }
   // each view's best source, and whether per-user figures `x` of view k are behind it
-  const bestOf = sourceNdcg.map((own) => {
+  const bestOf = perSource.map((own) => {
     let b = 0;
     for (let s = 1; s < S; s++) if (meanOf(own[s]!) > meanOf(own[b]!)) b = s;
     return b;
   });
   const margin = params.safetyMargin;
   const behind = (x: Float64Array, k: number) => {
-    const { gap, se } = pairedGap(x, sourceNdcg[k]![bestOf[k]!]!);
+    const { gap, se } = pairedGap(x, perSource[k]![bestOf[k]!]!);
     return gap < -margin - NET_Z * se;
   };
   const figures: SafetyViewFigures[] = used.map(({ groups, label }, k) => {
-    const { gap, se } = pairedGap(treeNdcg[k]!, sourceNdcg[k]![bestOf[k]!]!);
+    const { gap, se } = pairedGap(treeNdcg[k]!, perSource[k]![bestOf[k]!]!);
     return {
       label,
       users: groups.length,
       ranked: meanOf(treeNdcg[k]!),
-      sources: Object.fromEntries(sourceNames.map((name, s) => [name, meanOf(sourceNdcg[k]![s]!)])),
+      sources: Object.fromEntries(sourceNames.map((name, s) => [name, meanOf(perSource[k]![s]!)])),
       gap,
       se,
     };
@@ -211,10 +207,10 @@ export function judgeRanker(
     fallback: null,
   };
   const fine = (perView: Float64Array[]) => perView.every((x, k) => !behind(x, k));
-  if (fine(treeNdcg) || !params.safetyNet) return verdict;
 
-  // the trees are behind in some view: each source blended in (netBlend) or alone, the acceptable one
-  // with the best mean over the views (a blend before a source alone on a tie)
+  // each source blended in (netBlend: measured and kept in the verdict whatever it says, for the record)
+  // or alone; when the trees are behind in some view, the acceptable one with the best mean over the views
+  // is served (a blend before a source alone on a tie)
   let chosen: { source: number; weight: number; mean: number } | undefined;
   const consider = (source: number, weight: number, perView: Float64Array[]) => {
     const m = perView.reduce((a, x) => a + meanOf(x), 0) / perView.length;
@@ -235,11 +231,12 @@ export function judgeRanker(
       }
     verdict.trials = trials;
   }
+  if (fine(treeNdcg) || !params.safetyNet) return verdict;
   for (let s = 0; s < S; s++)
     consider(
       s,
       Number.POSITIVE_INFINITY,
-      sourceNdcg.map((own) => own[s]!),
+      perSource.map((own) => own[s]!),
     );
   if (chosen && Number.isFinite(chosen.weight))
     verdict.blend = { source: sourceNames[chosen.source]!, weight: chosen.weight };

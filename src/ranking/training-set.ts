@@ -16,13 +16,13 @@ import { Rng, sampleSorted } from '../core/random.js';
 import { sortedHas } from '../core/search.js';
 import { buildInteractions, interactionWeights } from '../data/interactions.js';
 import { userServingTimes } from '../data/serving-time.js';
-import { buildTestSet, splitLog } from '../data/splits.js';
+import { buildTestSet, type Split, splitLog, subsetLog, type TestSet } from '../data/splits.js';
 import { type CandidateRows, type FeatureBuilder, type FeatureSpec, featureSpec } from '../features/build.js';
 import { FeatureState } from '../features/state.js';
 import type { FitData, UserProfile } from '../recommenders/recommender.js';
 import type { Csr } from '../types.js';
 import { firstSourceZ, firstSourceZOf, sourceMaxOf } from './candidate-stats.js';
-import type { CandidateSet } from './candidates.js';
+import type { CandidateGenerator, CandidateSet } from './candidates.js';
 import type { LabelView, RankedParams } from './params.js';
 import { candidateGenerator, eventFreeModels, featureBuilder, fitSources, rowsOutside } from './sources.js';
 
@@ -53,6 +53,8 @@ export interface TrainingRows {
 export interface NetGroup {
   u: number;
   n: number;
+  /** The candidates' item indices (serving breaks equal scores by them). */
+  items: Int32Array;
   values: Float64Array;
   zFirst: Float64Array;
   /** The candidates' source scores, row-major (n x sources), as serving reads them. */
@@ -92,7 +94,7 @@ export async function buildTrainingSet(
     netUsers?: Uint8Array;
   },
 ): Promise<{ rows: TrainingRows; catalogue?: TrainingRows; spec: FeatureSpec; net: NetGroup[] }> {
-  const { log, items } = data;
+  const { log } = data;
   const { rng, seconds } = options;
   const nItems = data.interactions.cols;
   const weights = interactionWeights();
@@ -111,23 +113,24 @@ export async function buildTrainingSet(
     if (split.test.timestamp[e]! < cutoff[u]!) cutoff[u] = split.test.timestamp[e]!;
   }
 
-  const ts = performance.now();
-  const inner = await fitSources(
-    { interactions: featX, log: split.train, items, fitted: eventFreeModels(data.fitted) },
-    params,
-  );
-  const gen = candidateGenerator(inner, params, nItems);
-  const tf = performance.now();
-  seconds.sources += (tf - ts) / 1000;
-
-  // next: the state of every event, read as of each user's cutoff; missing: the state of the feature-side
-  // events only, as of the end (label events never in it)
+  // stage 1: one fit on the feature side, or with the net's held-out users (crossFit) one per fold, each on
+  // every event but its own users' label events (a user's rows come from his fold's)
+  // next: the state of every event, read as of each user's cutoff; missing: the state of the fit's events
+  // only, as of their end (the user's label events never in it)
   // (the study-only leak: the state of every event, read as of the end, so labels shape the features)
   const leak = options.leakFeatures === true;
-  const state = FeatureState.fromLog(next || leak ? log : split.train, items, { weights });
-  const end = state.lastTime + 1;
-  const spec = options.givenSpec ?? featureSpec(state, gen.names, params.exclude);
-  const builder = featureBuilder(state, spec, inner);
+  const held = options.netUsers;
+  const folds = held && params.crossFit ? held : undefined;
+  const every = next || leak ? FeatureState.fromLog(log, data.items, { weights }) : undefined;
+  const stages: Stage1[] = [];
+  for (const fold of folds ? [0, 1] : [undefined]) {
+    const hidden = fold === undefined ? undefined : { users: folds!, fold };
+    const spec = options.givenSpec ?? stages[0]?.spec;
+    stages.push(await stage1(data, split, featX, hidden, params, spec, every, seconds));
+  }
+  const spec = stages[0]!.spec;
+  const stageOf = (u: number): Stage1 => stages[folds ? folds[u]! : 0]!;
+  const tf = performance.now();
   const own = userServingTimes(split.train);
   const times = rowTimes(next || leak ? 'end' : params.missingTime, own);
   const out = emptyTrainingRows(label);
@@ -135,29 +138,11 @@ export async function buildTrainingSet(
   const isPos = new Uint8Array(nItems);
   const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
   const catalogueRng = new Rng(params.seed, next ? 2 : 3);
-  const held = options.netUsers;
-  const net: NetGroup[] = [];
-  if (held)
-    for (const u of labels.users) {
-      if (held[u] !== 1 || Number.isNaN(own[u]!)) continue;
-      const profile = profileOf(featX, u);
-      const a = rel.indptr[u]!;
-      const b = rel.indptr[u + 1]!;
-      let relevant = 0;
-      for (let j = a; j < b; j++) {
-        const i = rel.indices[j]!;
-        if (!sortedHas(profile.items, i)) {
-          isPos[i] = 1;
-          relevant++;
-        }
-      }
-      if (relevant > 0) net.push(netGroup(builder, gen.generate(profile), u, own[u]!, isPos, relevant));
-      for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
-    }
   for (const u of sampledUsers(labels.users, params.maxUsers, params.seed)) {
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
     const profile = profileOf(featX, u);
+    const { gen, builder, end } = stageOf(u);
     const cands = gen.generate(profile);
     const nc = cands.items.length;
     for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 1;
@@ -197,10 +182,93 @@ export async function buildTrainingSet(
     for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
   }
   seconds.features += (performance.now() - tf) / 1000;
+  // the safety net's held-out users, each as served (with crossFit, by sources that never saw their labels
+  // but saw every other user's events)
+  const net = held ? netGroups(labels, featX, held, own, folds ? stages[1]! : stages[0]!, nItems) : [];
   options.log?.(
-    `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${builder.width} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}${held ? `; ${net.length} held-out users for the safety net` : ''}`,
+    `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${spec.columns.length} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}${held ? `; ${net.length} held-out users for the safety net` : ''}`,
   );
   return { rows: out, ...(catalogue ? { catalogue } : {}), spec, net };
+}
+
+/**
+ * The held-out users' groups (NetGroup): each one's stage-1 candidates from `gen`, rows from `builder` as
+ * of his own serving time `own[u]`, labelled by his unseen label items.
+ */
+function netGroups(
+  labels: TestSet,
+  featX: Csr,
+  held: Uint8Array,
+  own: Float64Array,
+  { gen, builder }: Stage1,
+  nItems: number,
+): NetGroup[] {
+  const rel = labels.relevant;
+  const isPos = new Uint8Array(nItems);
+  const net: NetGroup[] = [];
+  for (const u of labels.users) {
+    if (held[u] !== 1 || Number.isNaN(own[u]!)) continue;
+    const profile = profileOf(featX, u);
+    const a = rel.indptr[u]!;
+    const b = rel.indptr[u + 1]!;
+    let relevant = 0;
+    for (let j = a; j < b; j++) {
+      const i = rel.indices[j]!;
+      if (!sortedHas(profile.items, i)) {
+        isPos[i] = 1;
+        relevant++;
+      }
+    }
+    if (relevant > 0) net.push(netGroup(builder, gen.generate(profile), u, own[u]!, isPos, relevant));
+    for (let j = a; j < b; j++) isPos[rel.indices[j]!] = 0;
+  }
+  return net;
+}
+
+/** Stage 1 of one fit: the candidate generator, the feature builder over its state, the state's end. */
+interface Stage1 {
+  gen: CandidateGenerator;
+  builder: FeatureBuilder;
+  spec: FeatureSpec;
+  end: number;
+}
+
+/**
+ * Stage 1 fitted on the feature side (`fold` undefined), or on every given event but the label events of
+ * the users whose `fold.users` mark is `fold.fold`; the feature state of the same events (or `every`, the
+ * state of every event: next, and the study's leak); the spec given or made from this state and the sources.
+ */
+async function stage1(
+  data: FitData,
+  split: Split,
+  featX: Csr,
+  fold: { users: Uint8Array; fold: number } | undefined,
+  params: RankedParams,
+  givenSpec: FeatureSpec | undefined,
+  every: FeatureState | undefined,
+  seconds: TrainingSeconds,
+): Promise<Stage1> {
+  const weights = interactionWeights();
+  const { log, items } = data;
+  let seen = split.train;
+  let x = featX;
+  if (fold) {
+    const hidden = new Uint8Array(log.length);
+    for (let e = 0; e < log.length; e++)
+      if (split.isTest[e] === 1 && (fold.users[log.user[e]!] === 1 ? 1 : 0) === fold.fold) hidden[e] = 1;
+    seen = subsetLog(log, hidden, 0);
+    x = buildInteractions(seen, weights);
+  }
+  const ts = performance.now();
+  const models = await fitSources(
+    { interactions: x, log: seen, items, fitted: eventFreeModels(data.fitted) },
+    params,
+  );
+  const gen = candidateGenerator(models, params, data.interactions.cols);
+  seconds.sources += (performance.now() - ts) / 1000;
+  const state = every ?? FeatureState.fromLog(seen, items, { weights });
+  const spec = givenSpec ?? featureSpec(state, gen.names, params.exclude);
+  return { gen, builder: featureBuilder(state, spec, models), spec, end: state.lastTime + 1 };
 }
 
 /** User u's feature-side profile. */
@@ -230,6 +298,7 @@ function netGroup(
     values,
     zFirst: firstSourceZ(cands),
     scores: Float32Array.from(cands.scores),
+    items: cands.items.slice(),
     labels: Uint8Array.from(cands.items, (i) => isPos[i]!),
     relevant,
   };

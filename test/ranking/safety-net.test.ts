@@ -11,7 +11,7 @@ import type { UserProfile } from '../../src/recommenders/recommender.js';
 import { reco, tempDir } from '../helpers/cli.js';
 import { simulatedFitData } from '../helpers/world.js';
 
-const data = simulatedFitData({ users: 120, items: 100, events: 5000, dim: 8, genres: 6, seed: 5 });
+const data = simulatedFitData({ users: 300, items: 100, events: 12000, dim: 8, genres: 6, seed: 5 });
 
 /**
  * Trees that cannot split (a leaf needs a million rows) under the content model as the first source: the

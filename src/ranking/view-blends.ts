@@ -1,0 +1,89 @@
+/**
+ * The label views' blend weights (each view's score is sigmoid(raw + blend z), z the first source's
+ * per-user z-score; ./view-scorer.ts) chosen on the safety net's held-out users as served, over the sum of
+ * the views. Each view's own search (./view-training.ts) judges it alone on its validation groups, but the
+ * served score adds the views' probabilities, so one view's weight decides how much the other orders the
+ * list: a missing view blended at 5 has probabilities near 1 for most of its top candidates, and the next
+ * view then orders them (MovieLens 100K, random protocol: 0.40-0.43 NDCG@10 served, against 0.49 for the
+ * source). Here every pair of weights of BLEND_GRID is scored on each view's held-out users (the image of
+ * its protocol) by NDCG@10 of the served top 10, and the pair whose worst view is closest to (or furthest
+ * above) that view's best source wins, as the safety net's bar reads each view on its own; the first pair
+ * in grid order on a tie.
+ */
+import { sigmoid } from '../core/math.js';
+import { GbdtPredictor } from './gbdt/predict.js';
+import { ndcgOf, sourceNdcg } from './safety-net.js';
+import type { NetGroup } from './training-set.js';
+import { BLEND_GRID, type TrainedView } from './view-training.js';
+
+/** What the choice measured: the weights chosen, and the worst view's NDCG@10 minus its best source's. */
+export interface ViewBlendChoice {
+  blends: number[];
+  worstGap: number;
+  /** The same for the weights each view chose alone (on its validation users). */
+  ownGap: number;
+}
+
+/**
+ * `views` with blend weights chosen on `net` (view k's held-out groups: net[k]), or unchanged when there
+ * are no groups; binary views add probabilities (`probability`), lambdarank ones raw scores.
+ */
+export function chooseViewBlends(
+  net: readonly NetGroup[][],
+  views: readonly TrainedView[],
+  sourceCount: number,
+  probability: boolean,
+): { views: TrainedView[]; choice?: ViewBlendChoice } {
+  const V = views.length;
+  const images = net.filter((g) => g.length > 0);
+  if (images.length === 0 || V === 0) return { views: [...views] };
+  const G = BLEND_GRID.length;
+  const combos = G ** V;
+  const predictors = views.map((v) => new GbdtPredictor(v.model));
+  const own = views.map((v) => BLEND_GRID.indexOf(v.blend));
+  const ownCombo = own.every((i) => i >= 0) ? own.reduce((a, i) => a * G + i, 0) : -1;
+  const gaps = new Float64Array(combos).fill(Number.POSITIVE_INFINITY);
+  for (const groups of images) {
+    // this image's best source (mean NDCG@10 of each source alone)
+    let best = Number.NEGATIVE_INFINITY;
+    for (let s = 0; s < sourceCount; s++) {
+      let m = 0;
+      for (const g of groups) m += sourceNdcg(g, s, sourceCount);
+      best = Math.max(best, m / groups.length);
+    }
+    const sums = new Float64Array(combos);
+    for (const g of groups) {
+      // per view and weight, each candidate's view score
+      const parts = predictors.map((p) => {
+        const raw = p.predictRaw(g.values, g.n);
+        return BLEND_GRID.map((b) => {
+          const x = new Float64Array(g.n);
+          for (let r = 0; r < g.n; r++) {
+            const v = raw[r]! + b * g.zFirst[r]!;
+            x[r] = probability ? sigmoid(v) : v;
+          }
+          return x;
+        });
+      });
+      const score = new Float64Array(g.n);
+      for (let c = 0; c < combos; c++) {
+        score.fill(0);
+        for (let k = V - 1, rest = c; k >= 0; k--, rest = Math.floor(rest / G)) {
+          const x = parts[k]![rest % G]!;
+          for (let r = 0; r < g.n; r++) score[r]! += x[r]!;
+        }
+        sums[c]! += ndcgOf(score, g);
+      }
+    }
+    for (let c = 0; c < combos; c++) gaps[c] = Math.min(gaps[c]!, sums[c]! / groups.length - best);
+  }
+  let chosen = 0;
+  for (let c = 1; c < combos; c++) if (gaps[c]! > gaps[chosen]! + 1e-12) chosen = c;
+  const blends = new Array<number>(V);
+  for (let k = V - 1, rest = chosen; k >= 0; k--, rest = Math.floor(rest / G))
+    blends[k] = BLEND_GRID[rest % G]!;
+  return {
+    views: views.map((v, k) => ({ ...v, blend: blends[k]! })),
+    choice: { blends, worstGap: gaps[chosen]!, ownGap: ownCombo >= 0 ? gaps[ownCombo]! : Number.NaN },
+  };
+}
