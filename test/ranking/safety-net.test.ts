@@ -218,3 +218,26 @@ test("missingTime auto: the net's held-out users choose between the missing view
     } else assert.notEqual(trees(auto), trees(fixed));
   }
 });
+
+test("viewBlends 'net': the views' weights are chosen on the held-out users as served, and the served trees keep them", async () => {
+  const small = {
+    sources: { ease: 30, popularity: 10 },
+    numIterations: 30,
+    netFraction: 0.3,
+    missingTime: 'end',
+  };
+  const ranked = new RankedRecommender(small);
+  await ranked.fit(data);
+  const choice = ranked.report?.viewBlends;
+  assert.ok(choice, 'a choice');
+  // the weights each view chose alone are among those tried: the chosen pair cannot be worse on the worst view
+  assert.ok(choice.worstGap >= choice.ownGap, JSON.stringify(choice));
+  const served = (m: RankedRecommender) =>
+    (m.save().meta as unknown as { views: { blend: number }[] }).views.map((v) => v.blend);
+  assert.deepEqual(served(ranked), choice.blends);
+  // 'own': each view's weight from its own validation users, no choice recorded
+  const own = new RankedRecommender({ ...small, viewBlends: 'own' });
+  await own.fit(data);
+  assert.equal(own.report?.viewBlends, undefined);
+  assert.equal(served(own).length, 2);
+});
