@@ -6,9 +6,9 @@
  * list: a missing view blended at 5 has probabilities near 1 for most of its top candidates, and the next
  * view then orders them (MovieLens 100K, random protocol: 0.40-0.43 NDCG@10 served, against 0.49 for the
  * source). Here every pair of weights of BLEND_GRID is scored on each view's held-out users (the image of
- * its protocol) by NDCG@10 of the served top 10, and the pair whose worst view is closest to (or furthest
- * above) that view's best source wins, as the safety net's bar reads each view on its own; the first pair
- * in grid order on a tie.
+ * its protocol) by NDCG@10 of the served top 10 (every tree: early exit aside), and the pair whose worst
+ * view is closest to (or furthest above) that view's best source wins, as the safety net's bar reads
+ * each view on its own; the first pair in grid order on a tie.
  */
 import { sigmoid } from '../core/math.js';
 import { GbdtPredictor } from './gbdt/predict.js';
