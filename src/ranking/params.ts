@@ -172,7 +172,7 @@ export const RANKED_PARAMS = {
   crossFit: {
     type: 'boolean',
     default: true,
-    doc: "with the safety net's held-out users, stage 1 is fitted twice per label view (cross-fitting): the held-out users' rows come from sources fitted on every event but their label events, the other users' rows from sources fitted on every event but theirs; so the trees learn from, and the net judges them with, sources fitted on 86-94% of the events instead of the feature side's 80%, closer to serving's sources fitted on all of them; false: one fit on the feature side for every user",
+    doc: "with the safety net's held-out users, the missing view's stage 1 is fitted twice (cross-fitting): the held-out users' rows come from sources fitted on every event but their label events, the other users' rows from sources fitted on every event but theirs; so the trees learn from, and the net judges them with, sources fitted on 86-94% of the events instead of the feature side's 80%, closer to serving's sources fitted on all of them (the next view keeps one fit on the feature side: its labels are the users' latest events, which a store does not hold yet); false: one fit on the feature side for every user",
   },
   viewBlends: {
     type: 'enum',

@@ -91,35 +91,46 @@ test("the safety net's held-out users give net groups served as of their own las
   }
 });
 
-test("crossFit: the net's held-out users are served by sources fitted on every event but their own labels, the others' rows by sources fitted on every event but theirs", async () => {
+test("crossFit: in the missing view the net's held-out users are served by sources fitted on every event but their own labels (the next view: by the feature side's)", async () => {
   const data = simulatedFitData({ users: 60, items: 50, events: 2500, dim: 6, genres: 4, seed: 9 });
   const netUsers = new Uint8Array(60);
   for (let u = 0; u < 60; u += 3) netUsers[u] = 1;
   const weights = interactionWeights();
-  for (const crossFit of [true, false]) {
+  for (const [label, crossFit] of [
+    ['missing', true],
+    ['missing', false],
+    ['next', true],
+  ] as const) {
     // popularity alone: each candidate's source score counts the users with a positive event on it in the fit
     const { params } = resolveParamValues('ranked', RANKED_PARAMS, {
       sources: { popularity: 50 },
       crossFit,
     });
-    const { net } = await buildTrainingSet('missing', data, params, {
+    const { net } = await buildTrainingSet(label, data, params, {
       rng: new Rng(1),
       catalogue: false,
       givenSpec: undefined,
       seconds: { sources: 0, features: 0, gbdt: 0, refit: 0 },
       netUsers,
     });
-    // the events the fit must have seen: the feature side of everyone (crossFit false), or every event but
-    // the held-out users' label events
-    const split = splitLog(data.log, { kind: 'random', ratio: params.featureRatio, seed: params.seed });
+    // the events the fit must have seen: the feature side of everyone (crossFit false, and the next view),
+    // or every event but the held-out users' label events
+    const split = splitLog(
+      data.log,
+      label === 'next'
+        ? { kind: 'temporal', ratio: params.featureRatio }
+        : { kind: 'random', ratio: params.featureRatio, seed: params.seed },
+    );
+    const folds = crossFit && label === 'missing';
     const hidden = new Uint8Array(data.log.length);
     for (let e = 0; e < data.log.length; e++)
-      if (split.isTest[e] === 1 && (!crossFit || netUsers[data.log.user[e]!] === 1)) hidden[e] = 1;
+      if (split.isTest[e] === 1 && (!folds || netUsers[data.log.user[e]!] === 1)) hidden[e] = 1;
     const x = buildInteractions(subsetLog(data.log, hidden, 0), weights);
     const users = new Float32Array(x.cols);
     for (let j = 0; j < x.indices.length; j++) if (x.values[j]! > 0) users[x.indices[j]!]!++;
     assert.ok(net.length >= 10);
     for (const g of net)
-      for (let r = 0; r < g.n; r++) assert.equal(g.scores[r], users[g.items[r]!], `crossFit ${crossFit}`);
+      for (let r = 0; r < g.n; r++)
+        assert.equal(g.scores[r], users[g.items[r]!], `${label}, crossFit ${crossFit}`);
   }
 });
