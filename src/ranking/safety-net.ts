@@ -86,14 +86,27 @@ export function ndcgOf(score: Float64Array, g: NetGroup): number {
   return ndcgAtK(gains, K, g.relevant);
 }
 
-/** NDCG@10 of a held-out group ordered by source s's scores alone (of S; a NaN score ranks last). */
-export function sourceNdcg(g: NetGroup, s: number, S: number): number {
+/** Per held-out group, each source's NDCG@10 (they depend on the group alone: computed once). */
+const sourceFigures = new WeakMap<NetGroup, Float64Array>();
+
+/**
+ * NDCG@10 of a held-out group ordered by each of its S sources' scores alone (a NaN score ranks last),
+ * computed on first use: the view-weight search and every verdict of a training read the same figures.
+ */
+export function sourceNdcgs(g: NetGroup, S: number): Float64Array {
+  let out = sourceFigures.get(g);
+  if (out) return out;
+  out = new Float64Array(S);
   const score = new Float64Array(g.n);
-  for (let r = 0; r < g.n; r++) {
-    const v = g.scores[r * S + s]!;
-    score[r] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
+  for (let s = 0; s < S; s++) {
+    for (let r = 0; r < g.n; r++) {
+      const v = g.scores[r * S + s]!;
+      score[r] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
+    }
+    out[s] = ndcgOf(score, g);
   }
-  return ndcgOf(score, g);
+  sourceFigures.set(g, out);
+  return out;
 }
 
 /** The served score with the net's blend: the trees' score plus weight x source s's z-score. */
@@ -150,7 +163,6 @@ export function judgeRanker(
   if (used.length === 0 || sourceNames.length === 0) return undefined;
   const S = sourceNames.length;
   const scorer = new ViewScorer(views, params.exitTrees, params.objective === 'binary');
-  const ndcg = ndcgOf;
   // per view: the trees' scores of each group (as served), their per-user NDCG and every source's
   const treeScores: Float64Array[][] = [];
   const treeNdcg: Float64Array[] = [];
@@ -162,8 +174,9 @@ export function judgeRanker(
     for (const [q, g] of groups.entries()) {
       const x = Float64Array.from(scorer.score(g.values, g.n, g.zFirst, params.exitKeep).subarray(0, g.n));
       mine.push(x);
-      t[q] = ndcg(x, g);
-      for (let s = 0; s < S; s++) own[s]![q] = sourceNdcg(g, s, S);
+      t[q] = ndcgOf(x, g);
+      const figures = sourceNdcgs(g, S);
+      for (let s = 0; s < S; s++) own[s]![q] = figures[s]!;
     }
     treeScores.push(mine);
     treeNdcg.push(t);
@@ -223,7 +236,7 @@ export function judgeRanker(
         if (weight === 0) continue;
         const perView = used.map(({ groups }, k) =>
           Float64Array.from(groups, (g, q) =>
-            ndcg(blendedScores(treeScores[k]![q]!, g.scores, g.n, s, weight), g),
+            ndcgOf(blendedScores(treeScores[k]![q]!, g.scores, g.n, s, weight), g),
           ),
         );
         trials.push({ source: sourceNames[s]!, weight, ndcg: perView.map(meanOf) });

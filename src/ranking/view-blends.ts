@@ -10,10 +10,10 @@
  * view is closest to (or furthest above) that view's best source wins, as the safety net's bar reads
  * each view on its own; the first pair in grid order on a tie.
  */
-import { sigmoid } from '../core/math.js';
 import { GbdtPredictor } from './gbdt/predict.js';
-import { ndcgOf, sourceNdcg } from './safety-net.js';
+import { ndcgOf, sourceNdcgs } from './safety-net.js';
 import type { NetGroup } from './training-set.js';
+import { addViewScores } from './view-scorer.js';
 import { BLEND_GRID, type TrainedView } from './view-training.js';
 
 /** What the choice measured: the weights chosen, and the worst view's NDCG@10 minus its best source's. */
@@ -48,7 +48,7 @@ export function chooseViewBlends(
     let best = Number.NEGATIVE_INFINITY;
     for (let s = 0; s < sourceCount; s++) {
       let m = 0;
-      for (const g of groups) m += sourceNdcg(g, s, sourceCount);
+      for (const g of groups) m += sourceNdcgs(g, sourceCount)[s]!;
       best = Math.max(best, m / groups.length);
     }
     const sums = new Float64Array(combos);
@@ -58,10 +58,7 @@ export function chooseViewBlends(
         const raw = p.predictRaw(g.values, g.n);
         return BLEND_GRID.map((b) => {
           const x = new Float64Array(g.n);
-          for (let r = 0; r < g.n; r++) {
-            const v = raw[r]! + b * g.zFirst[r]!;
-            x[r] = probability ? sigmoid(v) : v;
-          }
+          addViewScores(raw, b, g.zFirst, undefined, x, probability, 0);
           return x;
         });
       });

@@ -55,7 +55,7 @@ export class ViewScorer {
  * sigmoid(raw + blend z - offset) (`prob`: binary), or raw + blend z (lambdarank, whose scores have no
  * probability scale to correct).
  */
-function addViewScores(
+export function addViewScores(
   raw: Float64Array,
   blend: number,
   z: Float64Array,
