@@ -2,12 +2,13 @@
  * Runs, for one seed, the in-process A/B (popularity against ranked after a pre-period of popularity) and
  * the interleaving (interleave:ranked,popularity, the same pre-period and days) of `bench/loop.ts`, and
  * writes what the users-needed comparison reads (per-user sums of the A/B, the interleaved slates'
- * teams, common prefixes and takes) to a JSON file: `node dist/bench/loop-power-run.js --base DIR --seed S
+ * teams, common prefixes, shared ranks and takes) to a JSON file: `node dist/bench/loop-power-run.js --base DIR --seed S
  * --out FILE [--pre-days 7 --days 14]`.
  */
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { InterleavingMethod } from '../src/experiments/interleave.js';
 import { InProcessClient } from '../src/loop/client.js';
 import { DEFAULT_PEOPLE } from '../src/loop/params.js';
 import { runLoop, type SlateRecord } from '../src/loop/run.js';
@@ -23,7 +24,7 @@ const seed = Number(arg('seed') ?? 1);
 const out = arg('out') ?? `power-${seed}.json`;
 const preDays = Number(arg('pre-days') ?? 7);
 const days = Number(arg('days') ?? 14);
-const parts = new Set((arg('parts') ?? 'ab,il').split(','));
+const parts = new Set((arg('parts') ?? 'ab,il,il-neutral').split(','));
 
 function scratch(): { db: string; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'reco-power-'));
@@ -35,6 +36,7 @@ function scratch(): { db: string; dir: string } {
 async function run(
   arms: { name: string; strategy: string; weight?: number }[],
   onSlate?: (s: SlateRecord) => void,
+  interleaving?: InterleavingMethod,
 ) {
   const s = scratch();
   const store = await openStore(s.db);
@@ -55,6 +57,7 @@ async function run(
       arms,
       measure: false,
       ...(onSlate ? { onSlate } : {}),
+      ...(interleaving ? { interleaving } : {}),
     });
     console.log(
       `  seed ${seed} ${arms.map((a) => a.strategy).join(' / ')}: ${r.slates} slates, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
@@ -86,7 +89,12 @@ if (parts.has('ab')) {
       });
   result.ab = users;
 }
-if (parts.has('il')) {
+// `il`: the server's interleaving (team draft); `il-neutral`: team draft with the shared items neutral
+for (const [part, method] of [
+  ['il', 'team-draft'],
+  ['il-neutral', 'neutral'],
+] as const) {
+  if (!parts.has(part)) continue;
   const slates: (number | number[])[][] = [];
   await run(
     [
@@ -94,9 +102,10 @@ if (parts.has('il')) {
       { name: 'il', strategy: 'interleave:ranked,popularity' },
     ],
     (s) => {
-      if (s.teams) slates.push([s.person, s.day, s.commonPrefix ?? 0, s.teams, s.taken]);
+      if (s.teams) slates.push([s.person, s.day, s.commonPrefix ?? 0, s.teams, s.taken, s.shared ?? []]);
     },
+    method,
   );
-  result.il = slates;
+  result[part] = slates;
 }
 writeFileSync(out, JSON.stringify(result));

@@ -25,15 +25,16 @@ interface AbUser {
   pm: number;
   pd: number;
 }
-type IlSlate = [number, number, number, number[], number[]];
+type IlSlate = [number, number, number, number[], number[], number[]?];
 
 const ALPHA = 0.01;
 const DRAWS = Number(process.env.POWER_DRAWS ?? 200);
 const RULES: { name: string; rule: CreditRule }[] = [
-  { name: 'team draft, clicks (standard)', rule: STANDARD_CREDIT },
-  { name: 'team draft, slates won', rule: { credit: 'all', per: 'slate' } },
+  { name: 'clicks (standard)', rule: STANDARD_CREDIT },
+  { name: 'slates won', rule: { credit: 'all', per: 'slate' } },
   { name: 'common prefix neutral, clicks', rule: { credit: 'prefix', per: 'click' } },
   { name: 'common prefix neutral, slates won', rule: { credit: 'prefix', per: 'slate' } },
+  { name: 'shared items neutral, clicks', rule: { credit: 'shared', per: 'click' } },
 ];
 
 function abCalled(cuped: boolean) {
@@ -90,7 +91,7 @@ const record = (k: string, v: number | undefined) => {
   table[k] ??= [];
   table[k].push(v);
 };
-type Data = { seed: number; ab?: AbUser[]; il?: IlSlate[]; label: string };
+type Data = { seed: number; ab?: AbUser[]; il?: IlSlate[]; 'il-neutral'?: IlSlate[]; label: string };
 const datasets: Data[] = files.map((file) => ({
   ...(JSON.parse(readFileSync(file, 'utf8')) as Data),
   label: file,
@@ -102,8 +103,13 @@ if (datasets.length > 1)
     seed: 0,
     label: 'pooled',
     ab: datasets.flatMap((d, k) => (d.ab ?? []).map((u) => ({ ...u, p: u.p + 100_000 * k }))),
-    il: datasets.flatMap((d, k) =>
-      (d.il ?? []).map((x): IlSlate => [x[0] + 100_000 * k, x[1], x[2], x[3], x[4]]),
+    ...Object.fromEntries(
+      (['il', 'il-neutral'] as const).map((key) => [
+        key,
+        datasets.flatMap((d, k) =>
+          (d[key] ?? []).map((x): IlSlate => [x[0] + 100_000 * k, x[1], x[2], x[3], x[4], x[5]]),
+        ),
+      ]),
     ),
   });
 for (const data of datasets) {
@@ -134,28 +140,38 @@ for (const data of datasets) {
       if (cuped) abNeed = r.users;
     }
   }
-  if (data.il) {
+  for (const [key, design, rules] of [
+    ['il', 'team draft', RULES],
+    ['il-neutral', 'neutral team draft', RULES.slice(0, 2)],
+  ] as const) {
+    const il = data[key];
+    if (!il?.length) continue;
     const byUser = new Map<number, InterleavedSlate[]>();
-    for (const [person, , commonPrefix, teams, clicked] of data.il) {
+    for (const [person, , commonPrefix, teams, clicked, shared] of il) {
       let l = byUser.get(person);
       if (!l) byUser.set(person, (l = []));
-      l.push({ teams, commonPrefix, clicked });
+      l.push({ teams, commonPrefix, clicked, ...(shared ? { shared } : {}) });
     }
     let prefixClicks = 0;
+    let sharedClicks = 0;
     let clicks = 0;
     let prefixLen = 0;
-    for (const [, , cp, , clicked] of data.il) {
+    let sharedLen = 0;
+    for (const [, , cp, , clicked, shared] of il) {
       prefixLen += cp;
+      sharedLen += shared?.length ?? 0;
       for (const r of clicked) {
         clicks++;
         if (r < cp) prefixClicks++;
+        if (shared?.includes(r)) sharedClicks++;
       }
     }
     console.log(
-      `  interleaving: ${byUser.size} users, ${data.il.length} slates, mean common prefix ${(prefixLen / data.il.length).toFixed(2)} ranks, ${pct(prefixClicks / Math.max(1, clicks))} of ${clicks} clicks on it`,
+      `  ${design}: ${byUser.size} users, ${il.length} slates, mean common prefix ${(prefixLen / il.length).toFixed(2)} ranks, ${pct(prefixClicks / Math.max(1, clicks))} of ${clicks} clicks on it; mean shared ${(sharedLen / il.length).toFixed(2)} ranks, ${pct(sharedClicks / Math.max(1, clicks))} of the clicks on them`,
     );
     const grid = geometricGrid(5, 2000, 1.08);
-    for (const { name, rule } of RULES) {
+    for (const { name: ruleName, rule } of rules) {
+      const name = `${design}: ${ruleName}`;
       const units = [...byUser.values()].map((s) => userCredits(s, rule));
       let a = 0;
       let b = 0;

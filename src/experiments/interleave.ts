@@ -9,8 +9,32 @@ import { fnv1a32 } from './hash.js';
 
 export interface Interleaved<T> {
   items: T[];
-  /** The team (0 = A, 1 = B) that placed each item. */
+  /** The team that placed each item: 0 = A, 1 = B, NEUTRAL = both lists hold it (no team credited). */
   teams: number[];
+}
+
+/** The team of an item both rankers proposed: clicks on it are credited to neither. */
+export const NEUTRAL = 2;
+
+/**
+ * How two lists are merged:
+ * - `team-draft` (the default, what `interleave:A,B` serves): Radlinski et al.'s team draft, every item
+ *   credited to the team that drafted it;
+ * - `neutral`: team draft over the items only one list holds, the items both lists hold placed once as
+ *   neither team's (teamDraftNeutral). Measured in the closed loop it needs more users than team draft
+ *   (docs/loop.md): an item both lists hold still says which ranker put it higher.
+ */
+export type InterleavingMethod = 'team-draft' | 'neutral';
+
+/** Two lists merged into a slate of `k` by `method`, the coin seeded by `seed`. */
+export function interleave<T>(
+  a: readonly T[],
+  b: readonly T[],
+  k: number,
+  seed: string,
+  method: InterleavingMethod = 'team-draft',
+): Interleaved<T> {
+  return method === 'neutral' ? teamDraftNeutral(a, b, k, seed) : teamDraft(a, b, k, seed);
 }
 
 /**
@@ -49,6 +73,72 @@ export function teamDraft<T>(a: readonly T[], b: readonly T[], k: number, seed: 
 }
 
 /**
+ * Team draft with the items both lists hold made neutral. An item in both lists would be shown whichever
+ * ranker served, so a click on it says nothing about which is better; crediting it to the team that drafted
+ * it first adds noise (and favours the ranker that puts the shared items higher). Dropping those clicks
+ * after a plain team draft is biased the other way: the team that drafted more shared items is left with
+ * fewer credited places. So the shared items are taken out of the draft:
+ * - before round r, every shared item whose better rank (the smaller of its ranks in the two lists) is at
+ *   most r is placed, as NEUTRAL, in the order of those ranks;
+ * - in round r each team adds its best item that the other list does not hold, the coin (seeded by `seed`)
+ *   deciding which goes first; a team with none left adds nothing.
+ * The two teams' items of a round are adjacent and their order a fair coin, so where clicks do not depend
+ * on the items (only on the rank) neither team gains credit, whatever the two lists share.
+ */
+export function teamDraftNeutral<T>(
+  a: readonly T[],
+  b: readonly T[],
+  k: number,
+  seed: string,
+): Interleaved<T> {
+  const rng = new Rng(fnv1a32(seed));
+  const rankB = new Map<T, number>();
+  for (let r = 0; r < b.length; r++) if (!rankB.has(b[r]!)) rankB.set(b[r]!, r);
+  const shared: { item: T; best: number; worst: number }[] = [];
+  const seen = new Set<T>();
+  for (let r = 0; r < a.length; r++) {
+    const item = a[r]!;
+    const rb = rankB.get(item);
+    if (rb === undefined || seen.has(item)) continue;
+    seen.add(item);
+    shared.push({ item, best: Math.min(r, rb), worst: Math.max(r, rb) });
+  }
+  shared.sort((x, y) => x.best - y.best || x.worst - y.worst);
+  const own = [a.filter((x) => !seen.has(x)), b.filter((x) => !seen.has(x))] as const;
+  const items: T[] = [];
+  const teams: number[] = [];
+  const taken = new Set<T>();
+  const next = [0, 0];
+  const nextOwn = (t: number): T | undefined => {
+    const list = own[t]!;
+    while (next[t]! < list.length && taken.has(list[next[t]!]!)) next[t]!++;
+    return next[t]! < list.length ? list[next[t]!] : undefined;
+  };
+  const place = (item: T, team: number) => {
+    if (items.length >= k) return;
+    taken.add(item);
+    items.push(item);
+    teams.push(team);
+  };
+  let s = 0;
+  for (let round = 0; items.length < k; round++) {
+    while (s < shared.length && shared[s]!.best <= round) place(shared[s++]!.item, NEUTRAL);
+    const hasA = nextOwn(0) !== undefined;
+    const hasB = nextOwn(1) !== undefined;
+    if (!hasA && !hasB) {
+      if (s >= shared.length) break;
+      continue;
+    }
+    const first = rng.nextUint32() & 1;
+    for (const t of [first, 1 - first]) {
+      const item = nextOwn(t);
+      if (item !== undefined) place(item, t);
+    }
+  }
+  return { items, teams };
+}
+
+/**
  * Length of the common prefix of two lists (at most `k`): the ranks at which both rankers put the same
  * items in the same order. Team draft places these items first, in that order, and only the coin decides
  * which team is credited with each, so a click on one says nothing about which ranker is better.
@@ -58,6 +148,19 @@ export function commonPrefix<T>(a: readonly T[], b: readonly T[], k = Number.POS
   let j = 0;
   while (j < n && a[j] === b[j]) j++;
   return j;
+}
+
+/**
+ * The ranks of `slate` whose item is in both lists `a` and `b` (as given to the team draft). Whichever
+ * team placed such an item, the other ranker would have shown it too, so a click on it says little about
+ * which ranker is better; clicks on the other ranks are on items only one ranker proposed.
+ */
+export function sharedRanks<T>(slate: readonly T[], a: readonly T[], b: readonly T[]): number[] {
+  const inA = new Set(a);
+  const inB = new Set(b);
+  const out: number[] = [];
+  for (let r = 0; r < slate.length; r++) if (inA.has(slate[r]!) && inB.has(slate[r]!)) out.push(r);
+  return out;
 }
 
 export interface InterleavingResult {
@@ -127,10 +230,14 @@ export function interleavingResult(
   };
 }
 
-/** One interleaved slate as the credit rules read it: the team of each rank, the lists' common prefix, the ranks clicked. */
+/**
+ * One interleaved slate as the credit rules read it: the team of each rank, the lists' common prefix, the
+ * ranks whose item both lists hold (`sharedRanks`; needed by the `shared` rule), the ranks clicked.
+ */
 export interface InterleavedSlate {
   teams: readonly number[];
   commonPrefix: number;
+  shared?: readonly number[];
   clicked: readonly number[];
 }
 
@@ -138,13 +245,16 @@ export interface InterleavedSlate {
  * How a user's clicks on interleaved slates become his credits for A and B.
  * - `credit`: `all` credits every click to the team that placed the item (Radlinski et al. 2008);
  *   `prefix` credits none of the clicks on the lists' common prefix (the coin alone chose their team, so
- *   they carry no preference, only noise), the rest as `all`.
+ *   they carry no preference, only noise), the rest as `all`; `shared` credits none of the clicks on items
+ *   both lists hold (`InterleavedSlate.shared`). After a plain team draft that rule is biased: the team
+ *   that drafted more of the shared items keeps fewer credited places (it is kept for the bench's
+ *   comparison; teamDraftNeutral makes the shared items neutral without the bias).
  * - `per`: `click` sums the credited clicks over his slates; `slate` scores each slate first (won by the
  *   team with more credited clicks, or tied) and counts the slates each team won (the per-impression
  *   outcome of Chapelle et al. 2012, aggregated per user).
  */
 export interface CreditRule {
-  credit: 'all' | 'prefix';
+  credit: 'all' | 'prefix' | 'shared';
   per: 'click' | 'slate';
 }
 
@@ -162,6 +272,7 @@ export function userCredits(
     let sb = 0;
     for (const r of s.clicked) {
       if (rule.credit === 'prefix' && r < s.commonPrefix) continue;
+      if (rule.credit === 'shared' && s.shared?.includes(r)) continue;
       if (s.teams[r] === 0) sa++;
       else if (s.teams[r] === 1) sb++;
     }

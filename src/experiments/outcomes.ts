@@ -143,8 +143,9 @@ export async function outcomes(
       if (!x) continue;
       if (clickTypes.has(ev.type)) {
         clicks++;
-        const pos = x.teams ? x.items.indexOf(ev.item) : -1;
-        if (pos >= 0) credit[x.teams![pos]!]!++;
+        // an item both rankers proposed (NEUTRAL) is credited to neither
+        const team = x.teams ? x.teams[x.items.indexOf(ev.item)] : undefined;
+        if (team === 0 || team === 1) credit[team]++;
       }
       if (conversionTypes.has(ev.type)) conversions++;
     }

@@ -18,7 +18,7 @@
  */
 import { interleavedPair } from '../experiments/definition.js';
 import { hash } from '../experiments/hash.js';
-import { commonPrefix, teamDraft } from '../experiments/interleave.js';
+import { commonPrefix, type InterleavingMethod, interleave, sharedRanks } from '../experiments/interleave.js';
 import { DAY } from '../simulation/params.js';
 import { itemId, userId } from '../simulation/simulate.js';
 import type { World } from '../simulation/world.js';
@@ -53,6 +53,8 @@ export interface LoopOptions {
   people: PeopleParams;
   /** The loop's own split; absent: the server's (its experiment). */
   arms?: Arm[];
+  /** How the loop's own `interleave:A,B` arms merge the two lists (default `team-draft`, as the server). */
+  interleaving?: InterleavingMethod;
   /** With the server's split: only answers of this experiment count by variant (others: "none"). */
   experiment?: string;
   client?: LoopClient;
@@ -92,6 +94,8 @@ export interface SlateRecord {
   /** Interleaved slates: the team that placed each rank (0 = A, 1 = B), and the two lists' common prefix. */
   teams?: number[];
   commonPrefix?: number;
+  /** Interleaved slates: the ranks (0-based) whose item is in both rankers' lists. */
+  shared?: number[];
 }
 
 export interface LoopResult {
@@ -226,6 +230,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
         let request: string | undefined;
         let team: number[] | undefined;
         let prefix = 0;
+        let shared: number[] | undefined;
         if (arm) {
           m = inPre ? pre! : variant(arm.name);
           const pair = interleavedPair(arm.strategy);
@@ -239,8 +244,9 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
             ]);
             const fa = fresh(la.items);
             const fb = fresh(lb.items);
-            const d = teamDraft(fa, fb, k, `${salt}${user}-${slates}`);
+            const d = interleave(fa, fb, k, `${salt}${user}-${slates}`, o.interleaving);
             prefix = commonPrefix(fa, fb, k);
+            shared = sharedRanks(d.items, fa, fb);
             items = toWorld(d.items);
             team = d.teams;
           } else {
@@ -262,7 +268,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
         if (team)
           for (const r of taken) {
             if (team[r] === 0) m.creditA[p]! += 1;
-            else m.creditB[p]! += 1;
+            else if (team[r] === 1) m.creditB[p]! += 1;
           }
         if (!inPre && o.onSlate)
           o.onSlate({
@@ -270,7 +276,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
             day: day - preDays,
             variant: m.name,
             taken,
-            ...(team ? { teams: team, commonPrefix: prefix } : {}),
+            ...(team ? { teams: team, commonPrefix: prefix, shared: shared! } : {}),
           });
         slates++;
         takes += taken.length;

@@ -48,7 +48,10 @@ export interface ExposureRecord {
   user: string;
   /** Item ids by position. */
   items: string[];
-  /** Interleaving: the ranker (0 = A, 1 = B) that placed the item at each position. */
+  /**
+   * Interleaving: the ranker that placed the item at each position (0 = A, 1 = B), or NEUTRAL (2) for an
+   * item both rankers proposed (../experiments/interleave.ts; credited to neither).
+   */
   teams?: number[];
   /** ms since the epoch. */
   timestamp: number;

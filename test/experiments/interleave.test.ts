@@ -10,8 +10,11 @@ import {
   commonPrefix,
   creditDifferenceTest,
   type InterleavedSlate,
+  NEUTRAL,
+  sharedRanks,
   signTest,
   teamDraft,
+  teamDraftNeutral,
   userCredits,
 } from '../../src/experiments/interleave.js';
 
@@ -165,4 +168,84 @@ test('the t-test of credit differences holds its level with heavy-tailed activit
   }
   // 1% expected: 20 of 2,000 (binomial sd 4.5)
   assert.ok(flagged >= 5 && flagged <= 40, `${flagged} of ${runs} flagged at 1%`);
+});
+
+/** Two random lists of 10 over 25 items, sharing `shared` items placed at the top of A and the bottom of B. */
+function lopsided(rng: Rng, shared: number): [number[], number[]] {
+  const pool = Array.from({ length: 25 }, (_, j) => 100 + j);
+  rng.shuffle(pool);
+  const common = pool.slice(0, shared);
+  const a = [...common, ...pool.slice(shared, 10 + 5)].slice(0, 10);
+  const b = [...pool.slice(15, 25 - shared), ...common].slice(0, 10);
+  return [a, b];
+}
+
+test("the neutral draft: items both lists hold are nobody's, the others keep their team and their order", () => {
+  const rng = new Rng(3);
+  for (let t = 0; t < 500; t++) {
+    const [a, b] = lopsided(rng, rng.int(8));
+    if (rng.float() < 0.5) rng.shuffle(b);
+    const k = 4 + rng.int(10);
+    const d = teamDraftNeutral(a, b, k, `s${t}`);
+    assert.deepEqual(d, teamDraftNeutral(a, b, k, `s${t}`), 'the same seed, the same slate');
+    assert.equal(d.items.length, Math.min(k, new Set([...a, ...b]).size));
+    assert.equal(new Set(d.items).size, d.items.length);
+    d.items.forEach((item, r) => {
+      const want = a.includes(item) && b.includes(item) ? NEUTRAL : a.includes(item) ? 0 : 1;
+      assert.equal(d.teams[r], want, `item ${item} at ${r}`);
+    });
+    assert.deepEqual(
+      sharedRanks(d.items, a, b),
+      d.teams.flatMap((x, r) => (x === NEUTRAL ? [r] : [])),
+    );
+    for (const [team, list] of [a, b].entries()) {
+      const mine = d.items.filter((_, r) => d.teams[r] === team);
+      assert.deepEqual(
+        mine,
+        list.filter((x) => mine.includes(x)),
+        'each team in its own order',
+      );
+      assert.deepEqual(mine, list.filter((x) => !(a.includes(x) && b.includes(x))).slice(0, mine.length));
+    }
+    // the two teams take turns: neither gets two items ahead while the other has items of its own left
+    const own = [a, b].map((l) => l.filter((x) => !(a.includes(x) && b.includes(x))).length);
+    const placed = [0, 0];
+    for (const x of d.teams) {
+      if (x === NEUTRAL) continue;
+      placed[x]!++;
+      assert.ok(Math.abs(placed[0]! - placed[1]!) <= 1 || placed[0] === own[0] || placed[1] === own[1]);
+    }
+  }
+  const same = teamDraftNeutral(['a', 'b', 'c'], ['a', 'b', 'c'], 3, 'x');
+  assert.deepEqual(same, { items: ['a', 'b', 'c'], teams: [NEUTRAL, NEUTRAL, NEUTRAL] });
+  // a shared item goes in at the round of its better rank: 'x' is A's 4th but B's 1st
+  assert.equal(teamDraftNeutral(['a1', 'a2', 'a3', 'x'], ['x', 'b2', 'b3', 'b4'], 5, 'y').items[0], 'x');
+});
+
+test('where clicks depend on the rank only, the neutral draft credits neither team; dropping shared clicks after a team draft favours the team with fewer of them', () => {
+  // A puts the shared items at its top, B at its bottom; the expected credit difference a slate under
+  // clicks of probability 1/rank, averaged over 4,000 seeded pairs of lists and coins
+  const rng = new Rng(17);
+  const expected = (teams: readonly number[], counted: (r: number) => boolean) =>
+    teams.reduce((s, x, r) => s + (counted(r) && x !== NEUTRAL ? (x === 0 ? 1 : -1) / (r + 1) : 0), 0);
+  let neutral = 0;
+  let dropped = 0;
+  let plain = 0;
+  const n = 4000;
+  for (let t = 0; t < n; t++) {
+    const [a, b] = lopsided(rng, 1 + rng.int(5));
+    const d = teamDraftNeutral(a, b, 10, `n${t}`);
+    neutral += expected(d.teams, () => true);
+    const c = teamDraft(a, b, 10, `n${t}`);
+    const shared = new Set(sharedRanks(c.items, a, b));
+    dropped += expected(c.teams, (r) => !shared.has(r));
+    plain += expected(c.teams, () => true);
+  }
+  // one slate's click weight is sum 1/r over 10 ranks = 2.93; the coin's noise on the mean is about 0.01
+  assert.ok(Math.abs(neutral / n) < 0.02, `neutral draft ${neutral / n}`);
+  assert.ok(
+    dropped / n < -0.5,
+    `team draft, shared clicks dropped: ${dropped / n} (A drafts the shared items)`,
+  );
+  assert.ok(Math.abs(plain / n) < 0.02, `team draft, every click credited: ${plain / n}`);
 });

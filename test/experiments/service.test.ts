@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Rng } from '../../src/core/random.js';
 import { assignVariant } from '../../src/experiments/definition.js';
-import { teamDraft } from '../../src/experiments/interleave.js';
+import { NEUTRAL, teamDraft, teamDraftNeutral } from '../../src/experiments/interleave.js';
 import { sampleSize } from '../../src/experiments/sample-size.js';
 import { ExperimentService } from '../../src/experiments/service.js';
 import type { ExposureRecord } from '../../src/store/experiments.js';
@@ -295,6 +295,38 @@ for (const kind of await storeKinds())
       assert.ok(interleaved.users >= 55, `${interleaved.users} users interleaved`);
       assert.equal(il.meanDifference, (il.preferA - il.preferB) / interleaved.users);
       assert.ok(il.meanDifference < 0 && il.pDifference < 0.01, JSON.stringify(il));
+      await svc.stop(e.id);
+    });
+
+    test('interleaving credits neither ranker for an item both proposed', async () => {
+      const e = await svc.create({
+        name: 'interleave-neutral',
+        seed: 'interleave-neutral-test',
+        variants: [
+          { name: 'control', strategy: 'popularity', weight: 0.01 },
+          { name: 'interleaved', strategy: 'interleave:popularity,ranked', weight: 0.99 },
+        ],
+      });
+      const x: ExposureRecord[] = [];
+      const ev: EventRecord[] = [];
+      for (let u = 0; u < 20; u++) {
+        const user = `iln-${u}`;
+        const s = teamDraftNeutral(['i1', 'i2', 'i3'], ['i1', 'i4', 'i5'], 3, user);
+        assert.equal(s.teams[s.items.indexOf('i1')], NEUTRAL);
+        x.push({ ...exposure(e.id, 1, user, s.items, T0 + u, `iln-${u}`), teams: s.teams });
+        // every user clicks the shared item; the first five also click A's item
+        ev.push({ user, item: 'i1', type: 'click', timestamp: T0 + u + 5 });
+        if (u < 5)
+          ev.push({ user, item: s.items[s.teams.indexOf(0)]!, type: 'click', timestamp: T0 + u + 6 });
+      }
+      await svc.logExposures(x);
+      await svc.recordEvents(ev);
+      const v = (await svc.results(e.id)).variants[1]!;
+      assert.equal(v.clicks, 25);
+      assert.deepEqual(
+        [v.interleaving!.clicksA, v.interleaving!.clicksB, v.interleaving!.preferA, v.interleaving!.ties],
+        [5, 0, 5, 15],
+      );
       await svc.stop(e.id);
     });
 

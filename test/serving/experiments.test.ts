@@ -173,6 +173,7 @@ describe('experiments over HTTP', () => {
         ],
       })
     ).body;
+    const lists = new Map<string, [Set<string>, Set<string>]>();
     for (const user of ['u1', 'u5']) {
       const a = (await call('GET', `/v1/users/${user}/recommendations?k=4`, undefined, client))
         .body as Answer;
@@ -184,10 +185,18 @@ describe('experiments over HTTP', () => {
         .body as Answer;
       const either = new Set([...pop.items, ...als.items].map((x) => x.id));
       assert.ok(a.items.every((x) => either.has(x.id)));
+      lists.set(user, [new Set(pop.items.map((x) => x.id)), new Set(als.items.map((x) => x.id))]);
     }
     await w.services.experimentServing.log.flush();
     const x = await w.store.experiments.exposures(il.id);
-    assert.ok(x.every((r) => r.teams !== undefined && r.teams.length === r.items.length));
+    assert.equal(x.length, 2);
+    // each position's team (team draft): 0 placed popularity's item, 1 ALS's
+    for (const r of x) {
+      const [pop, als] = lists.get(r.user)!;
+      assert.equal(r.teams?.length, r.items.length);
+      for (const [p, id] of r.items.entries())
+        assert.ok((r.teams![p] === 0 ? pop : als).has(id), `${id} at ${p}`);
+    }
     await call('POST', `/v1/experiments/${il.id}/stop`);
   });
 });

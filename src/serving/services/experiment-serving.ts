@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { UnavailableError } from '../../errors.js';
 import { interleavedPair } from '../../experiments/definition.js';
-import { teamDraft } from '../../experiments/interleave.js';
+import { interleave } from '../../experiments/interleave.js';
 import type { Assignment, ExperimentService } from '../../experiments/service.js';
 import type { RecommendationAnswer, RecommendedItem } from '../answers.js';
 import { loadSlotInSteps, type ModelSlot } from '../model-slot.js';
@@ -101,7 +101,7 @@ export class ExperimentServing {
     const byId = new Map<string, RecommendedItem>();
     for (const x of [...(ra.items ?? []), ...(rb.items ?? [])]) if (!byId.has(x.id!)) byId.set(x.id!, x);
     const ids = (r: RecommendationAnswer) => (r.items ?? []).map((x) => x.id!);
-    const merged = teamDraft(ids(ra), ids(rb), req.k, request);
+    const merged = interleave(ids(ra), ids(rb), req.k, request);
     const answer: RecommendationAnswer = {
       user: req.userId,
       model: `interleave:${ra.model},${rb.model}`,
