@@ -4,6 +4,8 @@
  * through the black-box path a user takes, on data sets we assemble ourselves:
  *
  *   node dist/bench/generalise.js [--quick] [--only NAME,...] [--keep DIR] [--json FILE]
+ *     diagnosis: [--protocols random|temporal] [--models M,...] (only their lists, the bar among them)
+ *     [--no-whole] (no whole-data training of the scale sets)
  *   npm run bench -- generalise --quick --only=ml100k,plays --json=out.json   (through bench/run.ts: NAME=VALUE)
  *
  * For each data set: its events are written as a CSV file (items.csv beside it when the set has item
@@ -142,12 +144,16 @@ interface WholeResult extends TrainFigures {
 interface Args {
   quick: boolean;
   only?: string[];
+  /** Diagnosis: only these protocols, only these models' lists (the bar among them), no whole-data run. */
+  protocols?: string[];
+  models?: string[];
+  whole: boolean;
   keep?: string;
   json?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { quick: false };
+  const out: Args = { quick: false, whole: true };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k]!;
     const eq = a.indexOf('=');
@@ -156,12 +162,28 @@ function parseArgs(argv: string[]): Args {
     if (name === '--quick') out.quick = true;
     else if (name === '--only') out.only = (value() ?? '').split(',').filter((s) => s.length > 0);
     else if (name === '--keep') out.keep = value();
+    else if (name === '--protocols') out.protocols = (value() ?? '').split(',').filter((x) => x.length > 0);
+    else if (name === '--models') out.models = (value() ?? '').split(',').filter((x) => x.length > 0);
+    else if (name === '--no-whole') out.whole = false;
     else if (name === '--json') out.json = value();
     else process.stderr.write(`generalise: ignoring ${a}\n`);
   }
   const unknown = (out.only ?? []).filter((n) => !DATA_SET_NAMES.includes(n));
   if (unknown.length > 0 || out.only?.length === 0) {
     process.stderr.write(`generalise: --only takes data set names among ${DATA_SET_NAMES.join(', ')}\n`);
+    process.exit(2);
+  }
+  const badProtocol = (out.protocols ?? []).filter((x) => !PROTOCOLS.some((p) => p.name === x));
+  const badModel = (out.models ?? []).filter((x) => !MODELS.includes(x));
+  if (
+    badProtocol.length > 0 ||
+    badModel.length > 0 ||
+    out.protocols?.length === 0 ||
+    out.models?.length === 0
+  ) {
+    process.stderr.write(
+      `generalise: --protocols takes ${PROTOCOLS.map((p) => p.name).join(', ')}; --models takes ${MODELS.join(', ')}\n`,
+    );
     process.exit(2);
   }
   if ((argv.includes('--keep') && !out.keep) || (argv.includes('--json') && !out.json)) {
@@ -239,7 +261,13 @@ async function trainStore(
   return { run: retry, singlesOnly: true, failed: run, errors };
 }
 
-async function runProtocol(set: DataSet, proto: Protocol, dir: string, itemsFile: string) {
+async function runProtocol(
+  set: DataSet,
+  proto: Protocol,
+  dir: string,
+  itemsFile: string,
+  only?: readonly string[],
+) {
   const res: ProtocolResult = { protocol: proto.name, ndcg: {}, errors: [] };
   const tag = `${set.name} ${proto.name}:`;
   mkdirSync(dir, { recursive: true });
@@ -273,7 +301,7 @@ async function runProtocol(set: DataSet, proto: Protocol, dir: string, itemsFile
   const relevant = heldOut(readUserItems(trainFile, hasHeader), readUserItems(testFile, hasHeader));
   res.users = relevant.size;
   let recommendSeconds = 0;
-  for (const model of trained.singlesOnly ? SINGLES : MODELS) {
+  for (const model of (trained.singlesOnly ? SINGLES : MODELS).filter((m) => !only || only.includes(m))) {
     const out = join(dir, `recs-${model}.csv`);
     const run = await reco(db, ['recommend', '--all', '--k', String(K), '--model', model, '--out', out]);
     recommendSeconds += run.seconds;
@@ -445,9 +473,9 @@ async function main(): Promise<void> {
       progress(
         `${set.name}: ${set.what}: ${int(res.events!)} events, ${int(res.users!)} users, ${int(res.items!)} items with events (${int(res.catalogue!)} in the catalogue)${res.values ? `, values ${res.values.min}..${res.values.max} (median ${res.values.median})` : ''}; made and written in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
       );
-      for (const proto of PROTOCOLS)
-        res.protocols.push(await runProtocol(set, proto, join(dir, proto.name), itemsFile));
-      if (set.scale) res.whole = await runWhole(set, dataFile, join(dir, 'whole'), itemsFile);
+      for (const proto of PROTOCOLS.filter((p) => !args.protocols || args.protocols.includes(p.name)))
+        res.protocols.push(await runProtocol(set, proto, join(dir, proto.name), itemsFile, args.models));
+      if (set.scale && args.whole) res.whole = await runWhole(set, dataFile, join(dir, 'whole'), itemsFile);
       results.push(res);
       if (!args.keep) rmSync(dir, { recursive: true, force: true });
     }
