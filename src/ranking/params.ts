@@ -100,11 +100,23 @@ export const RANKED_PARAMS = {
     max: 0.9,
     doc: 'share of the training users held out as the early-stopping validation group',
   },
-  maxUsers: {
+  minUsers: {
     type: 'int',
     default: 1000,
     min: 2,
-    doc: "per label view, at most this many users (a seeded random sample of those with label events) give training rows: the trees' cost stays that of a MovieLens 100K-sized training (~150k rows a view) whatever the number of users; 0 rows are lost below it",
+    doc: 'per label view, at least this many users (a seeded random sample of those with label events; all of them when fewer) give training rows',
+  },
+  maxUsers: {
+    type: 'int',
+    default: 4000,
+    min: 2,
+    doc: 'per label view, at most this many users give training rows, however few label events each has (minPositives)',
+  },
+  minPositives: {
+    type: 'int',
+    default: 24000,
+    min: 0,
+    doc: "per label view, between minUsers and maxUsers, as many users as hold about this many relevant label events (by the mean per user): MovieLens 100K keeps all its 943 users, a sparse catalogue's ~6 a user (50k items, 1M ratings) get ~4,000; the trees' cost follows the users",
   },
   extraNegatives: {
     type: 'int',

@@ -73,9 +73,11 @@ export async function trainRanker(
   // per view: its training rows (every user's) and, with a net, the trees trained without the held-out
   // users that the net judges; missingTime 'auto' builds the missing view under 'both' and judges its
   // trees on all the groups and on each user's end group alone (exactly the rows 'end' builds)
-  const built: { label: LabelView; rows: TrainingRows; auto: boolean }[] = [];
+  const built: { label: LabelView; rows: TrainingRows; auto: boolean; netFree: boolean }[] = [];
   const judged: TrainedView[] = [];
-  let judgedEnd: TrainedView | undefined;
+  // the judged trees' reports, kept when those trees are the ones served (every view's rows net-free)
+  const judgedReports: ViewTrainingReport[] = [];
+  let judgedEnd: { view: TrainedView; report: ViewTrainingReport } | undefined;
   for (const [k, label] of labelViewsOf(params).entries()) {
     const auto = label === 'missing' && params.missingTime === 'auto';
     const viewParams: RankedParams = auto ? { ...params, missingTime: 'both' } : params;
@@ -90,13 +92,18 @@ export async function trainRanker(
       ...(internal.leakFeatures ? { leakFeatures: true } : {}),
     });
     spec = set.spec;
-    built.push({ label, rows: set.rows, auto });
+    built.push({ label, rows: set.rows, auto, netFree: set.netFree });
     const t0 = performance.now();
     if (netUsers && set.net.length > 0) {
       net.push(set.net);
-      const quiet = () => {};
-      judged.push(trainView(withoutUsers(set.rows, netUsers), spec, params, quiet).view);
-      if (auto) judgedEnd = trainView(withoutUsers(endGroups(set.rows), netUsers), spec, params, quiet).view;
+      // net-free rows: these trees are the served ones (retraining on the same rows would refit them), so
+      // they print and record their curve as the served trees do
+      const judgedView = set.netFree
+        ? trainView(set.rows, spec, params, say, {}, curve(`gbdt.${label}`))
+        : trainView(withoutUsers(set.rows, netUsers), spec, params, () => {});
+      judged.push(judgedView.view);
+      judgedReports.push(judgedView.report);
+      if (auto) judgedEnd = trainView(withoutUsers(endGroups(set.rows), netUsers), spec, params, () => {});
     }
     if (set.catalogue && set.catalogue.userRows.length >= 2)
       catalogue.push(
@@ -123,7 +130,7 @@ export async function trainRanker(
         ? chooseViewBlends(net, views, spec!.sources.length, params.objective === 'binary')
         : { views };
     variants.push(choose(judged));
-    if (judgedEnd) variants.push(choose(judged.map((v, j) => (j === autoView ? judgedEnd! : v))));
+    if (judgedEnd) variants.push(choose(judged.map((v, j) => (j === autoView ? judgedEnd!.view : v))));
   }
   let verdict = judging ? judgeRanker(net, variants[0]!.views, spec.sources, params) : undefined;
   let missingTime: MissingTimeChoice | undefined;
@@ -151,11 +158,18 @@ export async function trainRanker(
     );
   if (verdict) say(formatSafetyNet(verdict));
 
-  // the served trees: every user's rows (the held-out ones too), under the net's choices
+  // the served trees: every user's rows (the held-out ones too), under the net's choices; when no view's
+  // rows hold a held-out user (there were enough others), the judged trees themselves
   const views: TrainedView[] = [];
   const reports: ViewTrainingReport[] = [];
   const t1 = performance.now();
-  for (const [k, { label, rows, auto }] of built.entries()) {
+  for (const [k, { label, rows, auto, netFree }] of built.entries()) {
+    if (variant && netFree) {
+      const end = auto && endChosen && judgedEnd;
+      views.push(variant.views[k]!);
+      reports.push({ ...(end ? judgedEnd!.report : judgedReports[k]!), blend: variant.views[k]!.blend });
+      continue;
+    }
     // with a net, each view keeps the blend weight chosen for the judged trees on the held-out users (the
     // served score is the sum of the views' probabilities, so one view's weight changes how the other
     // orders the list; a weight chosen again on this training's validation users served what the net

@@ -5,8 +5,9 @@
  *    label event; `missing`: a random `featureRatio` of his items are the feature side and the rest the
  *    labels, features as of the end from the feature side only;
  * 2. the candidate sources fitted on the feature side, each user's candidates from it (seen items excluded);
- * 3. label 1 when the user interacted positively with the item in the label part, else 0 (users: at most
- *    `maxUsers`, a seeded sample beyond); a user's group is his candidates plus `extraNegatives` random items from outside them (labelled like the others), kept
+ * 3. label 1 when the user interacted positively with the item in the label part, else 0 (users: a seeded
+ *    sample of trainingUserCount; with a net, of the users it does not hold out whenever they suffice, so
+ *    that the trees it judges are the trees served); a user's group is his candidates plus `extraNegatives` random items from outside them (labelled like the others), kept
  *    when it holds both labels;
  * 4. features as of his time (../features: only events strictly before it, so no label event is seen).
  * With the catalogue model (of the first view), a second set: per user his candidates, every label item
@@ -93,7 +94,14 @@ export async function buildTrainingSet(
      */
     netUsers?: Uint8Array;
   },
-): Promise<{ rows: TrainingRows; catalogue?: TrainingRows; spec: FeatureSpec; net: NetGroup[] }> {
+): Promise<{
+  rows: TrainingRows;
+  catalogue?: TrainingRows;
+  spec: FeatureSpec;
+  net: NetGroup[];
+  /** The rows hold none of the net's held-out users (there were enough others). */
+  netFree: boolean;
+}> {
   const { log } = data;
   const { rng, seconds } = options;
   const nItems = data.interactions.cols;
@@ -141,7 +149,10 @@ export async function buildTrainingSet(
   const isPos = new Uint8Array(nItems);
   const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
   const catalogueRng = new Rng(params.seed, next ? 2 : 3);
-  for (const u of sampledUsers(labels.users, params.maxUsers, params.seed)) {
+  const want = trainingUserCount(labels.users, rel.indptr, params);
+  const others = held ? labels.users.filter((u) => held[u] !== 1) : undefined;
+  const netFree = others !== undefined && others.length >= want;
+  for (const u of sampledUsers(netFree ? others : labels.users, want, params.seed)) {
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
     const profile = profileOf(featX, u);
@@ -191,7 +202,7 @@ export async function buildTrainingSet(
   options.log?.(
     `${label} view: ${out.userRows.length} users, ${out.rows.toLocaleString('en-US')} rows x ${spec.columns.length} features, stage-1 recall ${(out.found / Math.max(1, out.positives)).toFixed(3)}${held ? `; ${net.length} held-out users for the safety net` : ''}`,
   );
-  return { rows: out, ...(catalogue ? { catalogue } : {}), spec, net };
+  return { rows: out, ...(catalogue ? { catalogue } : {}), spec, net, netFree };
 }
 
 /**
@@ -321,6 +332,26 @@ function rowTimes(rule: RankedParams['missingTime'], own: Float64Array): RowTime
  * The users of a view's training set: all of them up to `max`, else a seeded random sample of `max` (in
  * ascending order, as the whole list is), so that the rows, the features' and the trees' cost stay bounded.
  */
+/**
+ * How many of `users` (those with label events, `indptr` their relevant label items) give a view's training
+ * rows: enough for about `minPositives` relevant label events at their mean per user, at least `minUsers`,
+ * at most `maxUsers` and all of them. A sparse catalogue has few label events a user, and trees learning
+ * from a thousand such users see too few positives (50k items, 1M ratings, random 75/25 split: 1,000
+ * users, 2,200 found in their candidates, ranked 0.1498 NDCG@10 against EASE's 0.1607; 2,000 users 0.1555;
+ * 4,000 users 0.1592).
+ */
+export function trainingUserCount(
+  users: Int32Array,
+  indptr: Int32Array,
+  params: Pick<RankedParams, 'minUsers' | 'maxUsers' | 'minPositives'>,
+): number {
+  let positives = 0;
+  for (const u of users) positives += indptr[u + 1]! - indptr[u]!;
+  const mean = positives / Math.max(1, users.length);
+  const wanted = mean > 0 ? Math.ceil(params.minPositives / mean) : params.minUsers;
+  return Math.min(users.length, params.maxUsers, Math.max(params.minUsers, wanted));
+}
+
 export function sampledUsers(users: Int32Array, max: number, seed: number): Int32Array {
   return sampleSorted(users, max, seed, 4);
 }

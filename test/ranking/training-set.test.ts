@@ -5,10 +5,10 @@ import { Rng } from '../../src/core/random.js';
 import { buildInteractions, interactionWeights } from '../../src/data/interactions.js';
 import { splitLog, subsetLog } from '../../src/data/splits.js';
 import { RANKED_PARAMS } from '../../src/ranking/params.js';
-import { buildTrainingSet, sampledUsers } from '../../src/ranking/training-set.js';
+import { buildTrainingSet, sampledUsers, trainingUserCount } from '../../src/ranking/training-set.js';
 import { simulatedFitData } from '../helpers/world.js';
 
-test("a view's training users: all of them up to maxUsers, else a seeded sample of maxUsers, ascending", () => {
+test('sampledUsers: all of them up to the count, else a seeded sample of that many, ascending', () => {
   const users = Int32Array.from({ length: 50 }, (_, k) => 2 * k);
   assert.equal(sampledUsers(users, 50, 42), users);
   const a = sampledUsers(users, 20, 42);
@@ -18,6 +18,45 @@ test("a view's training users: all of them up to maxUsers, else a seeded sample 
   for (const u of a) assert.ok(users.includes(u));
   assert.deepEqual(Array.from(sampledUsers(users, 20, 42)), Array.from(a));
   assert.notDeepEqual(Array.from(sampledUsers(users, 20, 7)), Array.from(a));
+});
+
+test("a view's training users: enough for minPositives label items at their mean, between minUsers and maxUsers", () => {
+  const users = Int32Array.from({ length: 10_000 }, (_, k) => k);
+  const each = (n: number) => Int32Array.from({ length: 10_001 }, (_, k) => k * n);
+  const p = { minUsers: 1000, maxUsers: 4000, minPositives: 12_000 };
+  assert.equal(trainingUserCount(users, each(10), p), 1200);
+  assert.equal(trainingUserCount(users, each(3), p), 4000, 'sparse: capped at maxUsers');
+  assert.equal(trainingUserCount(users, each(30), p), 1000, 'dense: minUsers');
+  assert.equal(trainingUserCount(users.subarray(0, 700), each(3), p), 700, 'all of them when fewer');
+  assert.equal(trainingUserCount(users, each(0), p), 1000, 'no positives: minUsers');
+  assert.equal(
+    trainingUserCount(users, each(3), { ...p, maxUsers: 500 }),
+    500,
+    'maxUsers below minUsers wins',
+  );
+});
+
+test("with enough users outside the safety net, a view's rows hold none of its held-out users, so the trees it judges are the trees served", async () => {
+  const data = simulatedFitData({ users: 60, items: 50, events: 2500, dim: 6, genres: 4, seed: 9 });
+  const { params } = resolveParamValues('ranked', RANKED_PARAMS, {
+    sources: { ease: 20, popularity: 10 },
+    minUsers: 30,
+    maxUsers: 30,
+  });
+  const netUsers = new Uint8Array(60);
+  for (let u = 0; u < 60; u += 4) netUsers[u] = 1;
+  const { rows, net, netFree } = await buildTrainingSet('missing', data, params, {
+    rng: new Rng(1),
+    catalogue: false,
+    givenSpec: undefined,
+    seconds: { sources: 0, features: 0, gbdt: 0, refit: 0 },
+    netUsers,
+  });
+  assert.equal(netFree, true);
+  const sampled = new Set(rows.userRows.map((g) => g.u));
+  assert.ok(sampled.size > 20 && sampled.size <= 30, `${sampled.size} users`);
+  for (const u of sampled) assert.equal(netUsers[u], 0, `held-out user ${u} in the rows`);
+  assert.ok(net.length >= 10);
 });
 
 /** The missing view's groups of a small world under `missingTime`, with each group's c_hours_since_last. */
@@ -62,7 +101,7 @@ test("the safety net's held-out users give net groups served as of their own las
   const netUsers = new Uint8Array(60);
   for (let u = 0; u < 60; u += 4) netUsers[u] = 1;
   for (const label of ['next', 'missing'] as const) {
-    const { rows, net, spec, catalogue } = await buildTrainingSet(label, data, params, {
+    const { rows, net, spec, catalogue, netFree } = await buildTrainingSet(label, data, params, {
       rng: new Rng(1),
       catalogue: true,
       givenSpec: undefined,
@@ -71,7 +110,9 @@ test("the safety net's held-out users give net groups served as of their own las
     });
     assert.ok(rows.userRows.length > 20);
     // the trees the net judges leave these rows out (train-ranker.ts); the served trees train on them
+    // (45 users outside the net are fewer than the 60 wanted: the sample is of every user)
     assert.ok(rows.userRows.some((g) => netUsers[g.u] === 1));
+    assert.equal(netFree, false);
     assert.ok(catalogue!.userRows.length > 20);
     assert.ok(net.length >= 10, `${label}: ${net.length} net groups`);
     const col = spec.columns.indexOf('c_hours_since_last');
