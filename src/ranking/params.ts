@@ -116,7 +116,7 @@ export const RANKED_PARAMS = {
     type: 'int',
     default: 24000,
     min: 0,
-    doc: "per label view, between minUsers and maxUsers, as many users as hold about this many relevant label events (by the mean per user): MovieLens 100K keeps all its 943 users, a sparse catalogue's ~6 a user (50k items, 1M ratings) get ~4,000; the trees' cost follows the users",
+    doc: "per label view, between minUsers and maxUsers, as many users as hold about this many relevant label events (by the mean per user): MovieLens 100K keeps all its 943 users, a sparse catalogue (50k items, 1M ratings) gets 4,000; the trees' cost follows the users",
   },
   extraNegatives: {
     type: 'int',

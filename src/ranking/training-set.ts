@@ -6,8 +6,8 @@
  *    labels, features as of the end from the feature side only;
  * 2. the candidate sources fitted on the feature side, each user's candidates from it (seen items excluded);
  * 3. label 1 when the user interacted positively with the item in the label part, else 0 (users: a seeded
- *    sample of trainingUserCount; with a net, of the users it does not hold out whenever they suffice, so
- *    that the trees it judges are the trees served); a user's group is his candidates plus `extraNegatives` random items from outside them (labelled like the others), kept
+ *    sample of trainingUserCount; with a net, of the users it does not hold out when at least minUsers
+ *    remain, so that the trees it judges are the trees served); a user's group is his candidates plus `extraNegatives` random items from outside them (labelled like the others), kept
  *    when it holds both labels;
  * 4. features as of his time (../features: only events strictly before it, so no label event is seen).
  * With the catalogue model (of the first view), a second set: per user his candidates, every label item
@@ -150,8 +150,11 @@ export async function buildTrainingSet(
   const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
   const catalogueRng = new Rng(params.seed, next ? 2 : 3);
   const want = trainingUserCount(labels.users, rel.indptr, params);
+  // with at least minUsers users outside the net, the rows are theirs alone (up to `want`): the trees the
+  // net judges are then the trees served, fitted once; below that (MovieLens 100K: 660 others) the served
+  // trees are fitted again on every user's rows, the held-out ones' too
   const others = held ? labels.users.filter((u) => held[u] !== 1) : undefined;
-  const netFree = others !== undefined && others.length >= want;
+  const netFree = others !== undefined && others.length >= Math.min(want, params.minUsers);
   for (const u of sampledUsers(netFree ? others : labels.users, want, params.seed)) {
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
