@@ -110,13 +110,13 @@ export const RANKED_PARAMS = {
     type: 'int',
     default: 4000,
     min: 2,
-    doc: 'per label view, at most this many users give training rows, however few label events each has (minPositives)',
+    doc: 'per label view, at most this many users give training rows, however large the catalogue (itemsPerUser)',
   },
-  minPositives: {
-    type: 'int',
-    default: 24000,
+  itemsPerUser: {
+    type: 'number',
+    default: 9,
     min: 0,
-    doc: "per label view, between minUsers and maxUsers, as many users as hold about this many relevant label events (by the mean per user): MovieLens 100K keeps all its 943 users, a sparse catalogue (50k items, 1M ratings) gets 4,000; the trees' cost follows the users",
+    doc: "per label view, between minUsers and maxUsers, one training user for every this many items with events: a large catalogue's trees need more users to see positives across it (50k items, 1M ratings: 1,000 users ranked 0.1498 NDCG@10 against EASE's 0.1607, 4,000 users 0.1592); catalogues below minUsers x itemsPerUser items (9,000) keep minUsers; 0: always minUsers",
   },
   extraNegatives: {
     type: 'int',

@@ -6,7 +6,7 @@
  *    labels, features as of the end from the feature side only;
  * 2. the candidate sources fitted on the feature side, each user's candidates from it (seen items excluded);
  * 3. label 1 when the user interacted positively with the item in the label part, else 0 (users: a seeded
- *    sample of trainingUserCount; with a net, of the users it does not hold out when at least minUsers
+ *    sample of trainingUserCount, more on a large catalogue; with a net, of the users it does not hold out when at least minUsers
  *    remain, so that the trees it judges are the trees served); a user's group is his candidates plus `extraNegatives` random items from outside them (labelled like the others), kept
  *    when it holds both labels;
  * 4. features as of his time (../features: only events strictly before it, so no label event is seen).
@@ -149,7 +149,7 @@ export async function buildTrainingSet(
   const isPos = new Uint8Array(nItems);
   const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
   const catalogueRng = new Rng(params.seed, next ? 2 : 3);
-  const want = trainingUserCount(labels.users, rel.indptr, params);
+  const want = trainingUserCount(labels.users.length, itemsWithEvents(featX), params);
   // with at least minUsers users outside the net, the rows are theirs alone (up to `want`): the trees the
   // net judges are then the trees served, fitted once; below that (MovieLens 100K: 660 others) the served
   // trees are fitted again on every user's rows, the held-out ones' too
@@ -336,23 +336,20 @@ function rowTimes(rule: RankedParams['missingTime'], own: Float64Array): RowTime
  * ascending order, as the whole list is), so that the rows, the features' and the trees' cost stay bounded.
  */
 /**
- * How many of `users` (those with label events, `indptr` their relevant label items) give a view's training
- * rows: enough for about `minPositives` relevant label events at their mean per user, at least `minUsers`,
- * at most `maxUsers` and all of them. A sparse catalogue has few label events a user, and trees learning
- * from a thousand such users see too few positives (50k items, 1M ratings, random 75/25 split: 1,000
- * users, 2,200 found in their candidates, ranked 0.1498 NDCG@10 against EASE's 0.1607; 2,000 users 0.1555;
- * 4,000 users 0.1592).
+ * How many of `users` (those with label events) give a view's training rows: one for every `itemsPerUser`
+ * items with events (`catalogueItems`), at least `minUsers`, at most `maxUsers` and all of them. Trees
+ * learning from a thousand users of a 50k-item catalogue see positives on little of it (1,000 users, 2,200
+ * positives found in their candidates: ranked 0.1498 NDCG@10 against EASE's 0.1607, random 75/25 split;
+ * about 2,000 users 0.1555; 4,000 users 0.1592), while sim-10k (6,700 items with events) gained nothing
+ * from 1,400 users instead of 1,000 and took 1.3x longer to train.
  */
 export function trainingUserCount(
-  users: Int32Array,
-  indptr: Int32Array,
-  params: Pick<RankedParams, 'minUsers' | 'maxUsers' | 'minPositives'>,
+  users: number,
+  catalogueItems: number,
+  params: Pick<RankedParams, 'minUsers' | 'maxUsers' | 'itemsPerUser'>,
 ): number {
-  let positives = 0;
-  for (const u of users) positives += indptr[u + 1]! - indptr[u]!;
-  const mean = positives / Math.max(1, users.length);
-  const wanted = mean > 0 ? Math.ceil(params.minPositives / mean) : params.minUsers;
-  return Math.min(users.length, params.maxUsers, Math.max(params.minUsers, wanted));
+  const wanted = params.itemsPerUser > 0 ? Math.ceil(catalogueItems / params.itemsPerUser) : 0;
+  return Math.min(users, params.maxUsers, Math.max(params.minUsers, wanted));
 }
 
 export function sampledUsers(users: Int32Array, max: number, seed: number): Int32Array {
@@ -465,4 +462,16 @@ function doubled(n: number, want: number): number {
 function copied<T extends Float32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
+}
+
+/** Items with at least one event in `x` (a user x item matrix). */
+function itemsWithEvents(x: { indices: Int32Array; cols: number }): number {
+  const seen = new Uint8Array(x.cols);
+  let n = 0;
+  for (const i of x.indices)
+    if (seen[i] === 0) {
+      seen[i] = 1;
+      n++;
+    }
+  return n;
 }

@@ -20,17 +20,20 @@ test('sampledUsers: all of them up to the count, else a seeded sample of that ma
   assert.notDeepEqual(Array.from(sampledUsers(users, 20, 7)), Array.from(a));
 });
 
-test("a view's training users: enough for minPositives label items at their mean, between minUsers and maxUsers", () => {
-  const users = Int32Array.from({ length: 10_000 }, (_, k) => k);
-  const each = (n: number) => Int32Array.from({ length: 10_001 }, (_, k) => k * n);
-  const p = { minUsers: 1000, maxUsers: 4000, minPositives: 12_000 };
-  assert.equal(trainingUserCount(users, each(10), p), 1200);
-  assert.equal(trainingUserCount(users, each(3), p), 4000, 'sparse: capped at maxUsers');
-  assert.equal(trainingUserCount(users, each(30), p), 1000, 'dense: minUsers');
-  assert.equal(trainingUserCount(users.subarray(0, 700), each(3), p), 700, 'all of them when fewer');
-  assert.equal(trainingUserCount(users, each(0), p), 1000, 'no positives: minUsers');
+test("a view's training users: one for every itemsPerUser items with events, between minUsers and maxUsers", () => {
+  const p = { minUsers: 1000, maxUsers: 4000, itemsPerUser: 9 };
+  assert.equal(trainingUserCount(20_000, 36_000, p), 4000, 'a 36k-item catalogue');
+  assert.equal(trainingUserCount(20_000, 18_000, p), 2000);
+  assert.equal(trainingUserCount(20_000, 6700, p), 1000, 'below 9,000 items: minUsers');
+  assert.equal(trainingUserCount(20_000, 100_000, p), 4000, 'at most maxUsers');
+  assert.equal(trainingUserCount(700, 36_000, p), 700, 'all of them when fewer');
   assert.equal(
-    trainingUserCount(users, each(3), { ...p, maxUsers: 500 }),
+    trainingUserCount(20_000, 36_000, { ...p, itemsPerUser: 0 }),
+    1000,
+    'itemsPerUser 0: minUsers',
+  );
+  assert.equal(
+    trainingUserCount(20_000, 36_000, { ...p, maxUsers: 500 }),
     500,
     'maxUsers below minUsers wins',
   );
