@@ -21,10 +21,10 @@ test('sampledUsers: all of them up to the count, else a seeded sample of that ma
 });
 
 test("a view's training users: one for every itemsPerUser items with events, between minUsers and maxUsers", () => {
-  const p = { minUsers: 1000, maxUsers: 4000, itemsPerUser: 9 };
-  assert.equal(trainingUserCount(20_000, 36_000, p), 4000, 'a 36k-item catalogue');
-  assert.equal(trainingUserCount(20_000, 18_000, p), 2000);
-  assert.equal(trainingUserCount(20_000, 6700, p), 1000, 'below 9,000 items: minUsers');
+  const p = { minUsers: 1000, maxUsers: 4000, itemsPerUser: 8 };
+  assert.equal(trainingUserCount(20_000, 34_000, p), 4000, 'a 34k-item catalogue');
+  assert.equal(trainingUserCount(20_000, 16_000, p), 2000);
+  assert.equal(trainingUserCount(20_000, 6700, p), 1000, 'below 8,000 items: minUsers');
   assert.equal(trainingUserCount(20_000, 100_000, p), 4000, 'at most maxUsers');
   assert.equal(trainingUserCount(700, 36_000, p), 700, 'all of them when fewer');
   assert.equal(
