@@ -249,21 +249,23 @@ test('with enough users outside the net, the served trees are the judged ones: t
     netFraction: 0.3,
     missingTime: 'end',
   };
-  const trained = async (users: number) => {
-    const m = new RankedRecommender({ ...small, minUsers: users, maxUsers: users });
+  const trained = async (users: Record<string, number>) => {
+    const m = new RankedRecommender({ ...small, ...users });
     const lines: string[] = [];
     m.onLog = (l) => lines.push(l);
     await m.fit(data);
     const starts = lines.filter((l) => /^(ranked: )?gbdt \((next|missing)\): Start training/.test(l)).length;
     return { m, starts };
   };
-  // 300 users, 90 held out: 80 wanted are found among the 210 others; each view's trees are fitted once
-  const capped = await trained(80);
+  // 300 users, 90 held out, 100 items: 80 wanted (above minUsers 40) are found among the 210 others; each
+  // view's trees are fitted once
+  const capped = await trained({ minUsers: 40, maxUsers: 80, itemsPerUser: 1 });
   assert.ok(capped.m.report?.net, 'judged');
   for (const v of capped.m.report!.views) assert.ok(v.users + v.validUsers <= 80, JSON.stringify(v));
   assert.equal(capped.starts, 2);
-  // every user wanted: the judged trees leave the held-out users out, the served ones are fitted again on all
-  const all = await trained(1000);
+  // a sample of minUsers (every user here): the judged trees leave the held-out users out, the served ones
+  // are fitted again on all
+  const all = await trained({ minUsers: 1000, maxUsers: 1000 });
   for (const v of all.m.report!.views) assert.ok(v.users + v.validUsers > 210, JSON.stringify(v));
   assert.equal(all.starts, 2, 'the judged trees are fitted quietly, the served ones print');
 });

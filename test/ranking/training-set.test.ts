@@ -39,12 +39,13 @@ test("a view's training users: one for every itemsPerUser items with events, bet
   );
 });
 
-test("with enough users outside the safety net, a view's rows hold none of its held-out users, so the trees it judges are the trees served", async () => {
+test('a sample above minUsers, with enough users outside the safety net, holds none of its held-out users, so the trees it judges are the trees served', async () => {
   const data = simulatedFitData({ users: 60, items: 50, events: 2500, dim: 6, genres: 4, seed: 9 });
   const { params } = resolveParamValues('ranked', RANKED_PARAMS, {
     sources: { ease: 20, popularity: 10 },
-    minUsers: 30,
+    minUsers: 10,
     maxUsers: 30,
+    itemsPerUser: 1,
   });
   const netUsers = new Uint8Array(60);
   for (let u = 0; u < 60; u += 4) netUsers[u] = 1;
