@@ -159,11 +159,12 @@ function parseArgs(argv: string[]): Args {
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(0, eq) : a;
     const value = () => (eq > 0 ? a.slice(eq + 1) : argv[++k]);
+    const list = () => (value() ?? '').split(',').filter((x) => x.length > 0);
     if (name === '--quick') out.quick = true;
-    else if (name === '--only') out.only = (value() ?? '').split(',').filter((s) => s.length > 0);
+    else if (name === '--only') out.only = list();
     else if (name === '--keep') out.keep = value();
-    else if (name === '--protocols') out.protocols = (value() ?? '').split(',').filter((x) => x.length > 0);
-    else if (name === '--models') out.models = (value() ?? '').split(',').filter((x) => x.length > 0);
+    else if (name === '--protocols') out.protocols = list();
+    else if (name === '--models') out.models = list();
     else if (name === '--no-whole') out.whole = false;
     else if (name === '--json') out.json = value();
     else process.stderr.write(`generalise: ignoring ${a}\n`);

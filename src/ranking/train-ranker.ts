@@ -98,12 +98,19 @@ export async function trainRanker(
       net.push(set.net);
       // net-free rows: these trees are the served ones (retraining on the same rows would refit them), so
       // they print and record their curve as the served trees do
-      const judgedView = set.netFree
-        ? trainView(set.rows, spec, params, say, {}, curve(`gbdt.${label}`))
-        : trainView(withoutUsers(set.rows, netUsers), spec, params, () => {});
+      const served = set.netFree;
+      const judgedRows = served ? set.rows : withoutUsers(set.rows, netUsers);
+      const judgedView = trainView(
+        judgedRows,
+        spec,
+        params,
+        served ? say : () => {},
+        {},
+        served ? curve(`gbdt.${label}`) : undefined,
+      );
       judged.push(judgedView.view);
       judgedReports.push(judgedView.report);
-      if (auto) judgedEnd = trainView(withoutUsers(endGroups(set.rows), netUsers), spec, params, () => {});
+      if (auto) judgedEnd = trainView(endGroups(judgedRows), spec, params, () => {});
     }
     if (set.catalogue && set.catalogue.userRows.length >= 2)
       catalogue.push(

@@ -13,6 +13,7 @@
  * With the catalogue model (of the first view), a second set: per user his candidates, every label item
  * outside them and `catalogueNegatives` random others; the candidates' rows copied from the view's group.
  */
+import { columnCounts } from '../core/csr.js';
 import { Rng, sampleSorted } from '../core/random.js';
 import { sortedHas } from '../core/search.js';
 import { buildInteractions, interactionWeights } from '../data/interactions.js';
@@ -149,14 +150,16 @@ export async function buildTrainingSet(
   const isPos = new Uint8Array(nItems);
   const catalogue = options.catalogue ? emptyTrainingRows(label) : undefined;
   const catalogueRng = new Rng(params.seed, next ? 2 : 3);
-  const want = trainingUserCount(labels.users.length, itemsWithEvents(featX), params);
+  let catalogueItems = 0;
+  for (const c of columnCounts(featX)) if (c > 0) catalogueItems++;
+  const want = trainingUserCount(labels.users.length, catalogueItems, params);
   // a sample larger than minUsers (a large catalogue) is drawn from outside the net when those users
   // suffice: the trees the net judges are then the trees served, fitted once, which pays for the larger
   // sample (sim-50k: 4,000 of 19,000). Otherwise the judged trees leave the held-out users' rows out and the
   // served trees are fitted again on every user's (drawing 1,000 from outside the net on plays, temporal
   // protocol, served 0.1528 against 0.1617)
-  const others = held ? labels.users.filter((u) => held[u] !== 1) : undefined;
-  const netFree = others !== undefined && want > params.minUsers && others.length >= want;
+  const others = held && want > params.minUsers ? labels.users.filter((u) => held[u] !== 1) : undefined;
+  const netFree = others !== undefined && others.length >= want;
   for (const u of sampledUsers(netFree ? others : labels.users, want, params.seed)) {
     const a = rel.indptr[u]!;
     const b = rel.indptr[u + 1]!;
@@ -334,10 +337,6 @@ function rowTimes(rule: RankedParams['missingTime'], own: Float64Array): RowTime
 }
 
 /**
- * The users of a view's training set: all of them up to `max`, else a seeded random sample of `max` (in
- * ascending order, as the whole list is), so that the rows, the features' and the trees' cost stay bounded.
- */
-/**
  * How many of `users` (those with label events) give a view's training rows: one for every `itemsPerUser`
  * items with events (`catalogueItems`), at least `minUsers`, at most `maxUsers` and all of them. Trees
  * learning from a thousand users of a 50k-item catalogue see positives on little of it (1,000 users, 2,200
@@ -354,6 +353,10 @@ export function trainingUserCount(
   return Math.min(users, params.maxUsers, Math.max(params.minUsers, wanted));
 }
 
+/**
+ * The users of a view's training set: all of them up to `max`, else a seeded random sample of `max` (in
+ * ascending order, as the whole list is), so that the rows, the features' and the trees' cost stay bounded.
+ */
 export function sampledUsers(users: Int32Array, max: number, seed: number): Int32Array {
   return sampleSorted(users, max, seed, 4);
 }
@@ -464,16 +467,4 @@ function doubled(n: number, want: number): number {
 function copied<T extends Float32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
-}
-
-/** Items with at least one event in `x` (a user x item matrix). */
-function itemsWithEvents(x: { indices: Int32Array; cols: number }): number {
-  const seen = new Uint8Array(x.cols);
-  let n = 0;
-  for (const i of x.indices)
-    if (seen[i] === 0) {
-      seen[i] = 1;
-      n++;
-    }
-  return n;
 }

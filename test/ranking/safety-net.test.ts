@@ -27,6 +27,14 @@ const CRIPPLED = {
   netFraction: 0.3,
 };
 
+/** A small ranker with a net and the missing view at the end (each test adds what it studies). */
+const SMALL_END = {
+  sources: { ease: 30, popularity: 10 },
+  numIterations: 30,
+  netFraction: 0.3,
+  missingTime: 'end',
+};
+
 function profileOf(u: number): UserProfile {
   const x = data.interactions;
   return {
@@ -220,13 +228,7 @@ test("missingTime auto: the net's held-out users choose between the missing view
 });
 
 test("viewBlends 'net': the views' weights are chosen on the held-out users as served, and the served trees keep them", async () => {
-  const small = {
-    sources: { ease: 30, popularity: 10 },
-    numIterations: 30,
-    netFraction: 0.3,
-    missingTime: 'end',
-  };
-  const ranked = new RankedRecommender(small);
+  const ranked = new RankedRecommender(SMALL_END);
   await ranked.fit(data);
   const choice = ranked.report?.viewBlends;
   assert.ok(choice, 'a choice');
@@ -236,21 +238,15 @@ test("viewBlends 'net': the views' weights are chosen on the held-out users as s
     (m.save().meta as unknown as { views: { blend: number }[] }).views.map((v) => v.blend);
   assert.deepEqual(served(ranked), choice.blends);
   // 'own': each view's weight from its own validation users, no choice recorded
-  const own = new RankedRecommender({ ...small, viewBlends: 'own' });
+  const own = new RankedRecommender({ ...SMALL_END, viewBlends: 'own' });
   await own.fit(data);
   assert.equal(own.report?.viewBlends, undefined);
   assert.equal(served(own).length, 2);
 });
 
 test('with enough users outside the net, the served trees are the judged ones: trained once, on no held-out user', async () => {
-  const small = {
-    sources: { ease: 30, popularity: 10 },
-    numIterations: 30,
-    netFraction: 0.3,
-    missingTime: 'end',
-  };
   const trained = async (users: Record<string, number>) => {
-    const m = new RankedRecommender({ ...small, ...users });
+    const m = new RankedRecommender({ ...SMALL_END, ...users });
     const lines: string[] = [];
     m.onLog = (l) => lines.push(l);
     await m.fit(data);
