@@ -190,7 +190,7 @@ export const RANKED_PARAMS = {
     type: 'enum',
     values: ['net', 'own'],
     default: 'net',
-    doc: "with the safety net's held-out users, how each label view's blend weight (its first source's z-score added to its trees' output) is chosen: 'net', every pair of weights scored on the held-out users as served (the sum of the views' probabilities), the pair whose worst view is nearest its best source (the served trees keep it); 'own', each view alone on its early-stopping users",
+    doc: "with the safety net's held-out users, how each label view's blend weight (its first source's z-score added to its trees' output) is chosen: 'net', every pair of weights scored on the held-out users as served (the sum of the views' probabilities), the pair whose worst view is nearest its best source, when it beats the views' own weights there by more than 1.645 standard errors of the per-user differences (else the own weights stay; the served trees keep what is chosen); 'own', each view alone on its early-stopping users",
   },
   maxNetUsers: {
     type: 'int',

@@ -131,7 +131,7 @@ export function blendedScores(
 export const NET_Z = 1.645;
 
 /** Mean and standard error of the per-user differences a - b. */
-function pairedGap(a: Float64Array, b: Float64Array): { gap: number; se: number } {
+export function pairedGap(a: Float64Array, b: Float64Array): { gap: number; se: number } {
   const n = a.length;
   let m = 0;
   for (let q = 0; q < n; q++) m += a[q]! - b[q]!;
