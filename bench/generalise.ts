@@ -46,6 +46,9 @@
  *                     2015-2020, in MovieLens 25M's layout userId,movieId,rating,timestamp imported with
  *                     --columns userId=user,movieId=item,rating=value,timestamp=timestamp --type rating
  *                     [250 users, 2,000 items, 20,000]
+ *   sparse-22y        half-star ratings over 22 years (1996-2018), 610 users over 9,700 items (100,000 ratings;
+ *                     lifetimes a median 3 days, lognormal sigma 3: users active in different eras), events
+ *                     only, the half-star layout [150 users, 2,500 items, 15,000]
  *   plays             heavy-tailed play counts per (user, item), 1 to 100,000 (a ratings world's pairs, each
  *                     count ceil(5 * exp(z) * U^(-1/1.1)), z the pair's standardised true affinity, capped),
  *                     2,000 users, 10,000 items, 100,000 pairs over 2023, no header, imported with --columns

@@ -212,6 +212,55 @@ function ratingsSet(name: string, what: string, sizes: Sizes, withItems = true, 
   };
 }
 
+/** Full and quick sizes over the same span. */
+function spanned(full: Partial<WorldParams>, small: Partial<WorldParams>, time: Partial<WorldParams>): Sizes {
+  return { full: { ...full, ...time }, small: { ...small, ...time } };
+}
+
+/**
+ * 1996-2018, most users rating for a few days and some for years (lifetimes a median 3 days, lognormal sigma
+ * 3), each in his own era; 70% of the films released within the span, ageing over two years.
+ */
+const SPAN_22Y: Partial<WorldParams> = {
+  startMs: Date.UTC(1996, 2, 1),
+  endMs: Date.UTC(2018, 8, 1),
+  lifetimeMedianDays: 3,
+  lifetimeSigma: 3,
+  catalogShare: 0.3,
+  catalogDays: 25_000,
+  ageingDays: 730,
+  activityMax: 2700,
+};
+
+/** A ratings world on the half-star scale in MovieLens 25M's layout (its stars moved by halfStars). */
+function halfStarSet(
+  name: string,
+  what: string,
+  sizes: Sizes,
+  seed: number,
+  withItems: boolean,
+): DataSetSpec {
+  return {
+    name,
+    make: async (quick) => {
+      const { world, log, made } = ratingsWorld(quick, sizes.full, sizes.small, seed);
+      log.value = halfStars(log.value, seed);
+      const set: DataSet = {
+        name,
+        what,
+        made: { ...made, halfStars: 'whole stars -0.5 / +0.5 with probability 0.15 each, within 0.5..5' },
+        log,
+        format: HALF_STARS,
+      };
+      if (withItems) {
+        set.items = worldItems(world);
+        set.itemColumns = 'all';
+      }
+      return set;
+    },
+  };
+}
+
 /**
  * Half stars from whole ones: each rating moves half a star down or up with probability `p` each, within
  * 0.5..5 (so 1 star can become 0.5 and 5 stays 5 or becomes 4.5).
@@ -316,33 +365,33 @@ export const DATA_SETS: DataSetSpec[] = [
     true,
     true,
   ),
-  {
-    name: 'halfstar',
-    make: async (quick) => {
-      const time = {
+  halfStarSet(
+    'halfstar',
+    'explicit ratings on a half-star scale (0.5-5.0), MovieLens 25M layout; items with titles and genres',
+    spanned(
+      { users: 1000, items: 5000, events: 100_000 },
+      { users: 200, items: 1500, events: 12_000 },
+      {
         startMs: Date.UTC(2015, 0, 1),
         endMs: Date.UTC(2020, 0, 1),
         lifetimeMedianDays: 30,
         catalogDays: 7300,
-      };
-      const { world, log, made } = ratingsWorld(
-        quick,
-        { users: 1000, items: 5000, events: 100_000, ...time },
-        { users: 200, items: 1500, events: 12_000, ...time },
-        23,
-      );
-      log.value = halfStars(log.value, 23);
-      return {
-        name: 'halfstar',
-        what: 'explicit ratings on a half-star scale (0.5-5.0), MovieLens 25M layout; items with titles and genres',
-        made: { ...made, halfStars: 'whole stars -0.5 / +0.5 with probability 0.15 each, within 0.5..5' },
-        log,
-        items: worldItems(world),
-        itemColumns: 'all',
-        format: HALF_STARS,
-      };
-    },
-  },
+      },
+    ),
+    23,
+    true,
+  ),
+  halfStarSet(
+    'sparse-22y',
+    'half-star ratings over 22 years, few users (610) over a wide catalogue (9.7k items), users active in different eras; events only',
+    spanned(
+      { users: 610, items: 9700, events: 100_000 },
+      { users: 150, items: 2500, events: 15_000 },
+      SPAN_22Y,
+    ),
+    37,
+    false,
+  ),
   {
     name: 'plays',
     make: async (quick) => {
