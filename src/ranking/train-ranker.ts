@@ -12,10 +12,10 @@ import { FeatureState } from '../features/state.js';
 import type { FitData, Recommender } from '../recommenders/recommender.js';
 import { prefixedSink } from '../training/metric-sink.js';
 import { type LabelView, labelViewsOf, type RankedParams } from './params.js';
-import { formatSafetyNet, judgeRanker, NET_Z, type NetBlend, type SafetyVerdict } from './safety-net.js';
+import { formatSafetyNet, judgeRanker, type NetBlend, type SafetyVerdict } from './safety-net.js';
 import { fitSources } from './sources.js';
 import { buildTrainingSet, type NetGroup, type TrainingRows, type TrainingSeconds } from './training-set.js';
-import { chooseViewBlends, type ViewBlendChoice } from './view-blends.js';
+import { chooseViewBlends, formatViewBlendChoice, type ViewBlendChoice } from './view-blends.js';
 import { type TrainedView, trainView, type ViewTrainingReport } from './view-training.js';
 
 /** Where the training went (kept in the saved meta, printed by `reco train`). */
@@ -159,10 +159,7 @@ export async function trainRanker(
     if (endChosen) verdict = other;
   }
   const variant = judging ? variants[endChosen && judgedEnd ? 1 : 0] : undefined;
-  if (variant?.choice)
-    say(
-      `view blends (on held-out users as served): ${variant.views.map((v) => `${v.label} ${v.blend}`).join(', ')}; worst view - its best source ${variant.choice.worstGap.toFixed(4)} (each view's own weights: ${variant.choice.ownGap.toFixed(4)}${variant.choice.bestZ === undefined ? '' : `; the best pair ${variant.choice.bestGap!.toFixed(4)}, ${variant.choice.bestZ.toFixed(1)} se above them: ${variant.choice.bestZ > NET_Z ? 'taken' : 'not sure enough, own weights kept'}`})`,
-    );
+  if (variant?.choice) say(formatViewBlendChoice(variant.views, variant.choice));
   if (verdict) say(formatSafetyNet(verdict));
 
   // the served trees: every user's rows (the held-out ones too), under the net's choices; when no view's

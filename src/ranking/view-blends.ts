@@ -34,6 +34,15 @@ export interface ViewBlendChoice {
   bestZ?: number;
 }
 
+/** The choice as `reco train` prints it, after the views' served weights. */
+export function formatViewBlendChoice(views: readonly TrainedView[], c: ViewBlendChoice): string {
+  const best =
+    c.bestZ === undefined
+      ? ''
+      : `; the best pair ${c.bestGap!.toFixed(4)}, ${c.bestZ.toFixed(1)} se above them: ${c.bestZ > NET_Z ? 'taken' : 'not sure enough, own weights kept'}`;
+  return `view blends (on held-out users as served): ${views.map((v) => `${v.label} ${v.blend}`).join(', ')}; worst view - its best source ${c.worstGap.toFixed(4)} (each view's own weights: ${c.ownGap.toFixed(4)}${best})`;
+}
+
 /**
  * `views` with blend weights chosen on `net` (view k's held-out groups: net[k]), or unchanged when there
  * are no groups; binary views add probabilities (`probability`), lambdarank ones raw scores.
