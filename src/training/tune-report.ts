@@ -61,8 +61,9 @@ export function formatTuning(r: TuneReport, verbose = false): string[] {
     );
   if (verbose)
     for (const c of r.choices)
-      lines.push(
-        `  ${c.target}: ${c.trials.map((t) => `${shown(t.value)} ${t.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`).join(', ')}`,
-      );
+      if (c.trials.length > 0)
+        lines.push(
+          `  ${c.target}: ${c.trials.map((t) => `${shown(t.value)} ${t.ndcg.toFixed(4)} (${t.seconds.toFixed(1)} s)`).join(', ')}`,
+        );
   return lines;
 }

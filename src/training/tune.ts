@@ -15,7 +15,9 @@
  * that size). A parameter the user gives (`--params`) is not tuned, nor an event type whose rule he gave
  * (`reco types set`), nor a model no trained model uses.
  * The budget is checked before each trial against the last trial of the same model: a step that would not
- * fit is skipped and its parameter keeps its default (said in the report).
+ * fit is skipped and its parameter keeps its default (said in the report). A parameter's first trial (its
+ * default) needs room for two, a model's first trial guessed as long as the slowest so far, since the
+ * default's figure alone chooses nothing (a 50k-item catalogue spent 40 s of ALS past a 60 s budget so).
  */
 import { sampleSorted } from '../core/random.js';
 import {
@@ -98,6 +100,7 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
   const ctx = validation(log, items, o.weights);
   const fixed = (model: ModelName, param: string) => o.fixed[model]?.[param] !== undefined;
   const last = new Map<ModelName, number>();
+  let slowest = 0;
   const cache = new Map<string, TuneTrial>();
   const choices: TuneChoice[] = [];
 
@@ -108,19 +111,23 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
     X: Csr,
     key: string,
     value: number | string,
+    first: boolean,
   ): Promise<TuneTrial | undefined> => {
     const m = createRecommender(model, { ...o.fixed[model], ...params });
     // by the resolved parameters: {} and {"lambda": 500} are one trial
     const id = `${model} ${JSON.stringify((m as { params?: unknown }).params)} ${key}`;
     const hit = cache.get(id);
     if (hit) return { ...hit, value };
-    const estimate = last.get(model) ?? 0;
-    if (elapsed() + estimate > o.budgetSeconds) return undefined;
+    // a first trial (the default) is worth its time only when one more can follow it; before a model's
+    // first trial its time is guessed as the slowest trial so far
+    const estimate = last.get(model) ?? slowest;
+    if (elapsed() + (first ? 2 : 1) * estimate > o.budgetSeconds) return undefined;
     const t0 = performance.now();
     await m.fit({ interactions: X, log: ctx.split.train, items });
     const row = scoreLists(ctx, model, (_u, profile) => ({ items: m.recommend(profile, K).items }));
     const seconds = (performance.now() - t0) / 1000;
     last.set(model, seconds);
+    slowest = Math.max(slowest, seconds);
     const out = { value, ndcg: row.ndcg, seconds };
     cache.set(id, out);
     o.say?.(
@@ -133,12 +140,13 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
   const search = async (
     target: string,
     values: (number | string)[],
-    run: (v: number | string) => Promise<TuneTrial | undefined>,
+    run: (v: number | string, first: boolean) => Promise<TuneTrial | undefined>,
   ): Promise<number | string> => {
     const trials: TuneTrial[] = [];
     let skipped = 0;
-    for (const v of values) {
-      const t = await run(v);
+    for (const [i, v] of values.entries()) {
+      // without the default's figure no other value can win: the rest are skipped too
+      const t = i === 0 || trials.length > 0 ? await run(v, i === 0) : undefined;
       if (t) trials.push(t);
       else skipped++;
     }
@@ -173,10 +181,10 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
       types.set(name, { ...declared, value: r });
       return { types, fallback: weights.fallback };
     };
-    const chosen = await search(`weights.${name}`, rules, (r) => {
+    const chosen = await search(`weights.${name}`, rules, (r, first) => {
       const w = withRule(r as ValueRule);
       const key = r === declared.value ? weightsKey : `${weightsKey} ${name}=${r}`;
-      return trial(probe, {}, buildInteractions(ctx.split.train, w), key, r);
+      return trial(probe, {}, buildInteractions(ctx.split.train, w), key, r, first);
     });
     if (chosen !== declared.value) {
       weights = withRule(chosen as ValueRule);
@@ -194,8 +202,8 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
     if (!used.has(model) || fixed(model, param)) return;
     const d = defaultOf(model, param);
     const values = [1, ...factors].map((f) => (int ? Math.max(1, Math.round(d * f)) : d * f));
-    const v = await search(`${model}.${param}`, values, (x) =>
-      trial(model, { ...chosen[model], [param]: x }, X, weightsKey, x),
+    const v = await search(`${model}.${param}`, values, (x, first) =>
+      trial(model, { ...chosen[model], [param]: x }, X, weightsKey, x, first),
     );
     set(model, param, v);
   };
