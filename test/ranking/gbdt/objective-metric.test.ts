@@ -15,6 +15,34 @@ test('AUC counts tied scores as half', () => {
   assert.equal(auc(Float32Array.from([1, 1]), Float64Array.from([0.2, 0.1])), 1);
 });
 
+test('AUC is the share of (positive, negative) pairs ordered, ties half, on many tied rows', () => {
+  // 400 rows, scores on 21 levels (many ties), about 30% positives: against the count of every pair
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  };
+  const n = 400;
+  const labels = new Float32Array(n);
+  const score = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = next() < 0.3 ? 1 : 0;
+    score[i] = Math.round((next() + 0.4 * labels[i]!) * 20) / 20 - 0.5;
+  }
+  let pairs = 0;
+  let ordered = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      if (labels[i]! > 0 && labels[j]! <= 0) {
+        pairs++;
+        ordered += score[i]! > score[j]! ? 1 : score[i] === score[j] ? 0.5 : 0;
+      }
+  close(auc(labels, score), ordered / pairs, 1e-15);
+  // the order of the rows does not matter
+  const rev = (a: Float32Array | Float64Array) => a.slice().reverse();
+  close(auc(rev(labels) as Float32Array, rev(score) as Float64Array), ordered / pairs, 1e-15);
+});
+
 test('binary log loss on sigmoid(score), and L2', () => {
   // score 0: p = 0.5 for both rows
   close(binaryLogloss(Float32Array.from([1, 0]), Float64Array.from([0, 0]), 1), Math.log(2));

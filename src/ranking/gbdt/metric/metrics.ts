@@ -74,32 +74,41 @@ function needQueries(data: MetricData, what: string, name: string): Int32Array {
   return data.queryBoundaries;
 }
 
-/** AUC (AUCMetric::Eval): sorted by score descending, tied scores contribute half. */
+/**
+ * AUC (AUCMetric::Eval): the share of (positive, negative) pairs the scores order, tied scores counting
+ * half. LightGBM sums over score thresholds in one sort of every row; here the positives' and the
+ * negatives' scores are sorted apart (a typed array's own numeric sort, no comparator: about twice as fast
+ * on 240k validation rows, and early stopping evaluates it every iteration) and merged. Every term is a
+ * count or half of one, exact in a double, so the value is LightGBM's whatever the order of the sums.
+ */
 export function auc(labels: Float32Array, score: Float64Array): number {
   const n = labels.length;
   if (n === 0) return 1;
-  const idx = sortByScoreDesc(score, 0, n, new Int32Array(n));
-  let curPos = 0;
-  let sumPos = 0;
-  let accum = 0;
-  let curNeg = 0;
-  let threshold = score[idx[0]!]!;
+  let np = 0;
+  for (let i = 0; i < n; i++) if (labels[i]! > 0) np++;
+  if (np === 0 || np === n) return 1;
+  const pos = new Float64Array(np);
+  const neg = new Float64Array(n - np);
+  let a = 0;
+  let b = 0;
   for (let i = 0; i < n; i++) {
-    const y = labels[idx[i]!]!;
-    const s = score[idx[i]!]!;
-    if (s !== threshold) {
-      threshold = s;
-      accum += curNeg * (curPos * 0.5 + sumPos);
-      sumPos += curPos;
-      curNeg = 0;
-      curPos = 0;
-    }
-    if (y <= 0) curNeg++;
-    else curPos++;
+    if (labels[i]! > 0) pos[a++] = score[i]!;
+    else neg[b++] = score[i]!;
   }
-  accum += curNeg * (curPos * 0.5 + sumPos);
-  sumPos += curPos;
-  return sumPos > 0 && sumPos !== n ? accum / (sumPos * (n - sumPos)) : 1;
+  pos.sort();
+  neg.sort();
+  // per negative: positives above it (every one from hi on) and tied with it [lo, hi)
+  let lo = 0;
+  let hi = 0;
+  let accum = 0;
+  for (let j = 0; j < neg.length; j++) {
+    const s = neg[j]!;
+    while (lo < np && pos[lo]! < s) lo++;
+    if (hi < lo) hi = lo;
+    while (hi < np && pos[hi]! <= s) hi++;
+    accum += np - hi + 0.5 * (hi - lo);
+  }
+  return accum / (np * (n - np));
 }
 
 /** Mean binary log loss of p = 1 / (1 + exp(-sigmoid * score)). */
