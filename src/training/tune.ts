@@ -8,7 +8,8 @@
  * keeping the best of the previous ones:
  * 1. the event weighting: for each event type whose events carry more than one value, its value rule
  *    (count, log, binary, centered when it has a centre), scored with EASE (item-kNN without EASE);
- * 2. EASE lambda: the default x 1/4, 1/2, 2, 4;
+ * 2. EASE lambda: the default x 1/2 and 2, then x 1/4 when 1/2 won or x 4 when 2 did (3 trials where 5
+ *    were, which left ALS untried on a loaded machine: sim-month, docs/ranking.md);
  * 3. item-kNN neighbours: the default x 1/2, 2;
  * 4. ALS confidence alpha x 1/3, 3, then its regularisation x 1/3, 3.
  * A value replaces the default only when it scores MIN_GAIN more (noise on a few hundred users is about
@@ -141,18 +142,33 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
     target: string,
     values: (number | string)[],
     run: (v: number | string, first: boolean) => Promise<TuneTrial | undefined>,
+    further?: (best: number | string) => (number | string)[],
   ): Promise<number | string> => {
     const trials: TuneTrial[] = [];
     let skipped = 0;
-    for (const [i, v] of values.entries()) {
-      // without the default's figure no other value can win: the rest are skipped too
-      const t = i === 0 || trials.length > 0 ? await run(v, i === 0) : undefined;
-      if (t) trials.push(t);
-      else skipped++;
+    const tryAll = async (vs: (number | string)[], offset: number) => {
+      for (const [i, v] of vs.entries()) {
+        const first = offset + i === 0;
+        // without the default's figure no other value can win: the rest are skipped too
+        const t = first || trials.length > 0 ? await run(v, first) : undefined;
+        if (t) trials.push(t);
+        else skipped++;
+      }
+    };
+    const bestOf = () => {
+      const base = trials.find((t) => t.value === values[0]);
+      let best = base;
+      for (const t of trials)
+        if (base && best && t.ndcg > Math.max(best.ndcg, base.ndcg + MIN_GAIN)) best = t;
+      return { base, best };
+    };
+    await tryAll(values, 0);
+    // further out only in the direction that won
+    if (further) {
+      const { best } = bestOf();
+      if (best) await tryAll(further(best.value), values.length);
     }
-    const base = trials.find((t) => t.value === values[0]);
-    let best = base;
-    for (const t of trials) if (base && best && t.ndcg > Math.max(best.ndcg, base.ndcg + MIN_GAIN)) best = t;
+    const { base, best } = bestOf();
     choices.push({
       target,
       default: values[0]!,
@@ -197,18 +213,35 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
     if (value === defaultOf(model, param)) return;
     chosen[model] = { ...chosen[model], [param]: value };
   };
-  /** One numeric parameter over its default times `factors` (ints rounded). */
-  const numeric = async (model: ModelName, param: string, factors: number[], int = false) => {
+  /**
+   * One numeric parameter over its default times `factors` (ints rounded); with `further`, a factor that
+   * wins is followed by the next one out in its direction (its square: x 0.5 won, x 0.25 is tried).
+   */
+  const numeric = async (
+    model: ModelName,
+    param: string,
+    factors: number[],
+    int = false,
+    further = false,
+  ) => {
     if (!used.has(model) || fixed(model, param)) return;
     const d = defaultOf(model, param);
-    const values = [1, ...factors].map((f) => (int ? Math.max(1, Math.round(d * f)) : d * f));
-    const v = await search(`${model}.${param}`, values, (x, first) =>
-      trial(model, { ...chosen[model], [param]: x }, X, weightsKey, x, first),
+    const of = (f: number) => (int ? Math.max(1, Math.round(d * f)) : d * f);
+    const values = [1, ...factors].map(of);
+    const out = (best: number | string) => {
+      const f = factors.find((x) => of(x) === best);
+      return further && f !== undefined ? [of(f * f)] : [];
+    };
+    const v = await search(
+      `${model}.${param}`,
+      values,
+      (x, first) => trial(model, { ...chosen[model], [param]: x }, X, weightsKey, x, first),
+      out,
     );
     set(model, param, v);
   };
   // 2-4
-  await numeric('ease', 'lambda', [0.5, 2, 0.25, 4]);
+  await numeric('ease', 'lambda', [0.5, 2], false, true);
   await numeric('itemknn', 'neighbours', [0.5, 2], true);
   await numeric('als', 'alpha', [1 / 3, 3]);
   await numeric('als', 'regularization', [1 / 3, 3]);

@@ -36,6 +36,17 @@ describe('tune', () => {
       const got = (r.params as Record<string, Record<string, unknown> | undefined>)[model]?.[param];
       assert.equal(got, c.chosen === c.default ? undefined : c.chosen, c.target);
     }
+    // EASE's lambda: the default, x 0.5 and x 2, then one step further out only where one of them won
+    const lambda = r.report.choices.find((c) => c.target === 'ease.lambda')!;
+    const [d, half, twice, ...rest] = lambda.trials.map((t) => t.value as number);
+    assert.deepEqual([half, twice], [d! / 2, d! * 2]);
+    assert.ok(rest.length <= 1);
+    const firstThree = lambda.trials.slice(0, 3);
+    const lead = firstThree.reduce((a, t) =>
+      t.ndcg > Math.max(a.ndcg, firstThree[0]!.ndcg + MIN_GAIN) ? t : a,
+    );
+    if (lead.value === d) assert.equal(rest.length, 0);
+    else assert.deepEqual(rest, [lead.value === half ? d! / 4 : d! * 4]);
     const table = formatTuning(r.report).join('\n');
     assert.match(table, /ease\.lambda/);
     assert.match(table, /NDCG@10 on \d+ held-out users/);
@@ -77,7 +88,8 @@ describe('tune', () => {
     });
     const lambda = r.report.choices.find((c) => c.target === 'ease.lambda')!;
     assert.equal(lambda.chosen, lambda.default);
-    assert.ok(lambda.skipped >= 4);
+    assert.equal(lambda.trials.length, 0);
+    assert.ok(lambda.skipped >= 3);
     assert.deepEqual(r.params, {});
   });
 
