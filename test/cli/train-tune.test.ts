@@ -42,7 +42,12 @@ test('reco train tunes on a validation split, prints the choices and keeps them 
   const m = current(modelsDir);
   const choices = new Map(m.tuning!.choices.map((c) => [c.target, c]));
   const lambda = choices.get('ease.lambda')!;
-  assert.equal(lambda.trials.length, 5);
+  // the default, half and twice it, then at most one step further out where one of them won
+  assert.deepEqual(
+    (lambda.trials as { value: number }[]).slice(0, 3).map((t) => t.value),
+    [500, 250, 1000],
+  );
+  assert.ok(lambda.trials.length <= 4);
   assert.equal(m.models.find((x) => x.name === 'ease')!.params['lambda'], lambda.chosen);
   assert.ok(!choices.has('als.alpha'), 'no model uses ALS');
 
