@@ -101,7 +101,6 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
   const ctx = validation(log, items, o.weights);
   const fixed = (model: ModelName, param: string) => o.fixed[model]?.[param] !== undefined;
   const last = new Map<ModelName, number>();
-  let slowest = 0;
   const cache = new Map<string, TuneTrial>();
   const choices: TuneChoice[] = [];
 
@@ -121,14 +120,13 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
     if (hit) return { ...hit, value };
     // a first trial (the default) is worth its time only when one more can follow it; before a model's
     // first trial its time is guessed as the slowest trial so far
-    const estimate = last.get(model) ?? slowest;
+    const estimate = last.get(model) ?? Math.max(0, ...last.values());
     if (elapsed() + (first ? 2 : 1) * estimate > o.budgetSeconds) return undefined;
     const t0 = performance.now();
     await m.fit({ interactions: X, log: ctx.split.train, items });
     const row = scoreLists(ctx, model, (_u, profile) => ({ items: m.recommend(profile, K).items }));
     const seconds = (performance.now() - t0) / 1000;
     last.set(model, seconds);
-    slowest = Math.max(slowest, seconds);
     const out = { value, ndcg: row.ndcg, seconds };
     cache.set(id, out);
     o.say?.(
@@ -146,9 +144,9 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
   ): Promise<number | string> => {
     const trials: TuneTrial[] = [];
     let skipped = 0;
-    const tryAll = async (vs: (number | string)[], offset: number) => {
-      for (const [i, v] of vs.entries()) {
-        const first = offset + i === 0;
+    const tryAll = async (vs: (number | string)[]) => {
+      for (const v of vs) {
+        const first = trials.length === 0 && skipped === 0;
         // without the default's figure no other value can win: the rest are skipped too
         const t = first || trials.length > 0 ? await run(v, first) : undefined;
         if (t) trials.push(t);
@@ -162,11 +160,11 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
         if (base && best && t.ndcg > Math.max(best.ndcg, base.ndcg + MIN_GAIN)) best = t;
       return { base, best };
     };
-    await tryAll(values, 0);
+    await tryAll(values);
     // further out only in the direction that won
     if (further) {
       const { best } = bestOf();
-      if (best) await tryAll(further(best.value), values.length);
+      if (best) await tryAll(further(best.value));
     }
     const { base, best } = bestOf();
     choices.push({
@@ -230,13 +228,13 @@ export async function tune(log: EventLog, items: ItemRecord[], o: TuneOptions): 
     const values = [1, ...factors].map(of);
     const out = (best: number | string) => {
       const f = factors.find((x) => of(x) === best);
-      return further && f !== undefined ? [of(f * f)] : [];
+      return f === undefined ? [] : [of(f * f)];
     };
     const v = await search(
       `${model}.${param}`,
       values,
       (x, first) => trial(model, { ...chosen[model], [param]: x }, X, weightsKey, x, first),
-      out,
+      further ? out : undefined,
     );
     set(model, param, v);
   };
